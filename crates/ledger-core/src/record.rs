@@ -1,0 +1,322 @@
+//! The stored record: one event with its envelope, in the canonical binary encoding of
+//! docs/FORMAT.md. Every valid record has exactly one encoding: decoding rejects unknown values,
+//! out-of-range fields and trailing bytes, so `encode(decode(bytes)) == bytes` for every record
+//! that decodes.
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Currency, Event, Jurisdiction,
+    MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Sector, Seq, Sex, Text, WorkerEnrolled,
+    WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+};
+
+/// The record format this code writes and reads. A new version gets a new number; old records keep
+/// decoding forever.
+pub const RECORD_FORMAT_VERSION: u8 = 1;
+/// Largest encoded record, in bytes. The biggest possible version-1 record is well below this.
+pub const RECORD_LEN_MAX: usize = 2048;
+
+const KIND_WORKER_ENROLLED: u8 = 1;
+const KIND_CONTRIBUTION_RECORDED: u8 = 2;
+const KIND_CONTRIBUTION_REVERSED: u8 = 3;
+const KIND_PERIOD_CREDITED: u8 = 4;
+
+/// One event as stored, with who recorded it, when, for which request, and after which chain hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub seq: Seq,
+    /// Microsecond precision: the encoding keeps microseconds since the Unix epoch.
+    pub recorded_at: DateTime<Utc>,
+    pub principal: PrincipalId,
+    pub request_id: RequestId,
+    pub prev_chain_hash: ChainHash,
+    pub event: Event,
+}
+
+/// Why stored bytes are not a record.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("undecodable record at byte {offset}: {problem}")]
+pub struct DecodeError {
+    pub offset: usize,
+    pub problem: String,
+}
+
+impl Record {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.push(RECORD_FORMAT_VERSION);
+        out.extend_from_slice(&self.seq.0.to_be_bytes());
+        out.extend_from_slice(&self.recorded_at.timestamp_micros().to_be_bytes());
+        put_str8(&mut out, self.principal.as_str());
+        put_str8(&mut out, self.request_id.as_str());
+        out.extend_from_slice(self.prev_chain_hash.as_bytes());
+        encode_event(&self.event, &mut out);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Record, DecodeError> {
+        let mut reader = Reader { bytes, offset: 0 };
+        let version = reader.u8()?;
+        if version != RECORD_FORMAT_VERSION {
+            return Err(reader.fail(format!("unknown record format version {version}")));
+        }
+        let seq = Seq(reader.u64()?);
+        let micros = reader.i64()?;
+        let recorded_at = DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| reader.fail(format!("{micros} is not a time")))?;
+        let principal = reader.parsed(|r| PrincipalId::parse(r.str8()?).map_err(Into::into))?;
+        let request_id = reader.parsed(|r| RequestId::parse(r.str8()?).map_err(Into::into))?;
+        let prev_chain_hash = ChainHash::from_bytes(reader.array::<32>()?);
+        let event = decode_event(&mut reader)?;
+        if reader.offset != bytes.len() {
+            return Err(reader.fail(format!("{} trailing bytes", bytes.len() - reader.offset)));
+        }
+        Ok(Record { seq, recorded_at, principal, request_id, prev_chain_hash, event })
+    }
+}
+
+/// Appends the canonical encoding of an event (its kind byte and body) to `out`. The writer also
+/// uses this to fingerprint a request's content for idempotency.
+pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
+    match event {
+        Event::WorkerEnrolled(e) => {
+            out.push(KIND_WORKER_ENROLLED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.origin.as_bytes());
+            out.extend_from_slice(&e.enrolled_in.as_bytes());
+            out.push(e.sex.map_or(0, Sex::code));
+            put_optional_month(out, e.birth_month);
+        }
+        Event::ContributionRecorded(e) => {
+            out.push(KIND_CONTRIBUTION_RECORDED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.branch.code());
+            put_month(out, e.month);
+            out.extend_from_slice(&e.currency.as_bytes());
+            for amount in [e.insured_wage, e.employer_share, e.worker_share] {
+                out.extend_from_slice(&amount.get().to_be_bytes());
+            }
+            put_str8(out, e.employer_ref.as_str());
+            out.push(e.sector.code());
+        }
+        Event::ContributionReversed(e) => {
+            out.push(KIND_CONTRIBUTION_REVERSED);
+            out.extend_from_slice(&e.reversed_seq.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            put_str16(out, e.reason.as_str());
+        }
+        Event::PeriodCredited(e) => {
+            out.push(KIND_PERIOD_CREDITED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.branch.code());
+            put_month(out, e.from);
+            put_month(out, e.to);
+            out.push(e.kind.code());
+        }
+    }
+}
+
+fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
+    let kind = r.u8()?;
+    let event = match kind {
+        KIND_WORKER_ENROLLED => Event::WorkerEnrolled(WorkerEnrolled {
+            worker_id: r.worker_id()?,
+            origin: r.jurisdiction()?,
+            enrolled_in: r.jurisdiction()?,
+            sex: match r.u8()? {
+                0 => None,
+                code => Some(r.parsed(|_| Sex::from_code(code.into()).map_err(Into::into))?),
+            },
+            birth_month: r.optional_month()?,
+        }),
+        KIND_CONTRIBUTION_RECORDED => Event::ContributionRecorded(ContributionRecorded {
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            branch: r.branch()?,
+            month: r.month()?,
+            currency: r.parsed(|r| Currency::parse(r.ascii::<3>()?).map_err(Into::into))?,
+            insured_wage: r.amount("insured_wage")?,
+            employer_share: r.amount("employer_share")?,
+            worker_share: r.amount("worker_share")?,
+            employer_ref: r.parsed(|r| {
+                Text::parse("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into)
+            })?,
+            sector: {
+                let code = r.u8()?;
+                r.parsed(|_| Sector::from_code(code.into()).map_err(Into::into))?
+            },
+        }),
+        KIND_CONTRIBUTION_REVERSED => Event::ContributionReversed(ContributionReversed {
+            reversed_seq: Seq(r.u64()?),
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            reason: r.parsed(|r| Text::parse("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
+        }),
+        KIND_PERIOD_CREDITED => {
+            let worker_id = r.worker_id()?;
+            let jurisdiction = r.jurisdiction()?;
+            let branch = r.branch()?;
+            let from = r.month()?;
+            let to = r.month()?;
+            r.parsed(|_| PeriodCredited::check_span(from, to).map_err(Into::into))?;
+            let code = r.u8()?;
+            let kind = r.parsed(|_| CreditKind::from_code(code.into()).map_err(Into::into))?;
+            Event::PeriodCredited(PeriodCredited { worker_id, jurisdiction, branch, from, to, kind })
+        }
+        other => return Err(r.fail(format!("unknown event kind {other}"))),
+    };
+    Ok(event)
+}
+
+fn put_str8(out: &mut Vec<u8>, text: &str) {
+    // Every string field is validated to at most 255 bytes before it reaches a record.
+    debug_assert!(text.len() <= usize::from(u8::MAX));
+    out.push(text.len() as u8);
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn put_str16(out: &mut Vec<u8>, text: &str) {
+    debug_assert!(text.len() <= usize::from(u16::MAX));
+    out.extend_from_slice(&(text.len() as u16).to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn put_month(out: &mut Vec<u8>, month: Month) {
+    out.extend_from_slice(&month.year().to_be_bytes());
+    out.push(month.month());
+}
+
+fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
+    match month {
+        Some(month) => put_month(out, month),
+        None => out.extend_from_slice(&[0, 0, 0]),
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn fail(&self, problem: impl Into<String>) -> DecodeError {
+        DecodeError { offset: self.offset, problem: problem.into() }
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self.offset.checked_add(len).filter(|end| *end <= self.bytes.len());
+        let Some(end) = end else {
+            return Err(self.fail(format!("needs {len} more bytes, has {}", self.bytes.len() - self.offset)));
+        };
+        let slice = &self.bytes[self.offset..end];
+        self.offset = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut array = [0u8; N];
+        array.copy_from_slice(self.take(N)?);
+        Ok(array)
+    }
+
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+
+    fn i64(&mut self) -> Result<i64, DecodeError> {
+        Ok(i64::from_be_bytes(self.array()?))
+    }
+
+    fn utf8(&self, bytes: &'a [u8]) -> Result<&'a str, DecodeError> {
+        std::str::from_utf8(bytes).map_err(|_| self.fail("string is not UTF-8"))
+    }
+
+    fn str8(&mut self) -> Result<&'a str, DecodeError> {
+        let len = usize::from(self.u8()?);
+        let bytes = self.take(len)?;
+        self.utf8(bytes)
+    }
+
+    fn str16(&mut self) -> Result<&'a str, DecodeError> {
+        let len = usize::from(u16::from_be_bytes(self.array()?));
+        let bytes = self.take(len)?;
+        self.utf8(bytes)
+    }
+
+    fn ascii<const N: usize>(&mut self) -> Result<&'a str, DecodeError> {
+        let bytes = self.take(N)?;
+        self.utf8(bytes)
+    }
+
+    /// Runs a validating constructor, reporting its failure at the current offset.
+    fn parsed<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, FieldError>,
+    ) -> Result<T, DecodeError> {
+        let start = self.offset;
+        parse(self).map_err(|error| match error {
+            FieldError::Decode(error) => error,
+            FieldError::Invalid(invalid) => DecodeError { offset: start, problem: invalid.to_string() },
+        })
+    }
+
+    fn worker_id(&mut self) -> Result<WorkerId, DecodeError> {
+        self.parsed(|r| WorkerId::parse(r.str8()?).map_err(Into::into))
+    }
+
+    fn jurisdiction(&mut self) -> Result<Jurisdiction, DecodeError> {
+        self.parsed(|r| Jurisdiction::parse(r.ascii::<2>()?).map_err(Into::into))
+    }
+
+    fn branch(&mut self) -> Result<Branch, DecodeError> {
+        let code = self.u8()?;
+        self.parsed(|_| Branch::from_code(code.into()).map_err(Into::into))
+    }
+
+    fn month(&mut self) -> Result<Month, DecodeError> {
+        let year = u16::from_be_bytes(self.array()?);
+        let month = self.u8()?;
+        self.parsed(|_| Month::new(year, month).map_err(Into::into))
+    }
+
+    fn optional_month(&mut self) -> Result<Option<Month>, DecodeError> {
+        if self.bytes.get(self.offset..self.offset + 3) == Some(&[0, 0, 0]) {
+            self.offset += 3;
+            return Ok(None);
+        }
+        self.month().map(Some)
+    }
+
+    fn amount(&mut self, field: &'static str) -> Result<MinorUnits, DecodeError> {
+        let raw = self.u64()?;
+        self.parsed(|_| {
+            let signed = i64::try_from(raw).unwrap_or(i64::MAX);
+            MinorUnits::new(field, signed).map_err(Into::into)
+        })
+    }
+}
+
+enum FieldError {
+    Decode(DecodeError),
+    Invalid(crate::InvalidInput),
+}
+
+impl From<DecodeError> for FieldError {
+    fn from(error: DecodeError) -> Self {
+        FieldError::Decode(error)
+    }
+}
+
+impl From<crate::InvalidInput> for FieldError {
+    fn from(error: crate::InvalidInput) -> Self {
+        FieldError::Invalid(error)
+    }
+}

@@ -1,0 +1,11 @@
+//! Compiles `proto/ledger/v1` with protox, a proto compiler written in Rust, so that building the
+//! workspace needs nothing but cargo: no system `protoc` and no download.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let proto_root = "../../proto";
+    let file = "../../proto/ledger/v1/ledger.proto";
+    let descriptors = protox::compile([file], [proto_root])?;
+    tonic_prost_build::configure().build_server(true).build_client(true).compile_fds(descriptors)?;
+    println!("cargo:rerun-if-changed={proto_root}");
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! The ledger as a gRPC service: authentication, the three services of `ledger.v1`, and start-up.
+//!
+//! - [`start`]: open the data directory, load rules and principals, listen, serve.
+//! - [`principals`]: who may call, by bearer token digest.
+//! - [`access`]: which role may call which RPC, in one table.
+//! - [`convert`]: wire types to domain types and back, by hand.
+//! - [`status`]: domain errors to gRPC codes, in one place.
+//!
+//! Architecture invariant: this is the only crate that knows tonic; generated types never pass
+//! below it.
+
+pub mod access;
+pub mod convert;
+pub mod principals;
+mod services;
+pub mod status;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ledger_core::{Jurisdiction, PrincipalId};
+use ledger_proto::v1 as pb;
+use ledger_rules::Rules;
+use ledger_store::Ledger;
+use principals::{Principal, Principals, Role};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::service::Interceptor;
+use tonic::{Request, Status};
+use tracing::info;
+
+pub use services::{READ_EVENTS_MAX, STATEMENT_PAGE_MAX};
+
+/// Largest request message accepted, in bytes: a full batch of contributions is far smaller.
+pub const REQUEST_BYTES_MAX: usize = 1024 * 1024;
+/// Largest response message sent, in bytes: a full statement page fits.
+pub const RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// The principals file inside a data directory, used when no other is named.
+pub const PRINCIPALS_FILE: &str = "principals.toml";
+/// Where `serve` writes the tokens of the principals it creates for a new data directory.
+pub const INITIAL_TOKENS_FILE: &str = "initial-tokens.txt";
+
+/// Where the rules come from.
+#[derive(Clone, Debug)]
+pub enum RulesSource {
+    /// The sample rules shipped with the ledger (illustrative figures).
+    Sample,
+    File(PathBuf),
+}
+
+/// Everything `serve` needs, validated before anything starts.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub rules: RulesSource,
+    /// The principals file; `DATA_DIR/principals.toml` when absent.
+    pub principals: Option<PathBuf>,
+}
+
+/// Why the server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("rules {path}: {error}")]
+    Rules { path: String, error: String },
+    #[error(transparent)]
+    Principals(#[from] principals::PrincipalsError),
+    #[error("cannot open the ledger in {path}: {error}")]
+    Store { path: String, error: ledger_store::StoreError },
+    #[error("cannot listen on {address}: {error}")]
+    Listen { address: SocketAddr, error: std::io::Error },
+    #[error("no principals in {0}: add one with `ledger principals add`")]
+    NoPrincipals(String),
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub address: SocketAddr,
+    pub ledger: Ledger,
+    /// Set when start-up created the principals of a new data directory.
+    pub initial_tokens: Option<PathBuf>,
+    pub principals_file: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl RunningServer {
+    /// Stops taking connections, finishes in-flight requests, and closes the ledger.
+    pub async fn stop(mut self) -> Result<(), tonic::transport::Error> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let served = (&mut self.task).await.unwrap_or(Ok(()));
+        let ledger = self.ledger.clone();
+        let _ = tokio::task::spawn_blocking(move || ledger.shutdown()).await;
+        served
+    }
+
+    /// Waits until the server ends by itself (it does not, unless it fails).
+    pub async fn wait(&mut self) -> Result<(), tonic::transport::Error> {
+        (&mut self.task).await.unwrap_or(Ok(()))
+    }
+}
+
+pub fn load_rules(source: &RulesSource) -> Result<Rules, StartError> {
+    match source {
+        RulesSource::Sample => Ok(Rules::sample()),
+        RulesSource::File(path) => {
+            let failed = |error: String| StartError::Rules { path: path.display().to_string(), error };
+            let text = std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
+            Rules::parse(&text).map_err(|error| failed(error.to_string()))
+        }
+    }
+}
+
+/// Opens the ledger and starts serving on the configured address (port 0 picks a free one).
+pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
+    let rules = Arc::new(load_rules(&config.rules)?);
+    std::fs::create_dir_all(&config.data_dir).map_err(|error| StartError::Store {
+        path: config.data_dir.display().to_string(),
+        error: error.into(),
+    })?;
+    let principals_file = config.principals.clone().unwrap_or_else(|| config.data_dir.join(PRINCIPALS_FILE));
+    let initial_tokens = match (&config.principals, principals_file.exists()) {
+        (None, false) => Some(bootstrap_principals(&config.data_dir, &principals_file, &rules)?),
+        _ => None,
+    };
+    let principals = Principals::load(&principals_file)?;
+    if principals.is_empty() {
+        return Err(StartError::NoPrincipals(principals_file.display().to_string()));
+    }
+    let data_dir = config.data_dir.clone();
+    let ledger = tokio::task::spawn_blocking(move || Ledger::open(&data_dir, rules))
+        .await
+        .map_err(|error| StartError::Store {
+            path: config.data_dir.display().to_string(),
+            error: ledger_store::StoreError::Unavailable(error.to_string()),
+        })?
+        .map_err(|error| StartError::Store { path: config.data_dir.display().to_string(), error })?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| StartError::Listen { address: config.listen, error })?;
+    let address =
+        listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, ledger.clone(), Arc::new(principals), stopped));
+    info!(%address, size = ledger.head().size, "ledger serving");
+    Ok(RunningServer { address, ledger, initial_tokens, principals_file, stop: Some(stop), task })
+}
+
+async fn serve(
+    listener: TcpListener,
+    ledger: Ledger,
+    principals: Arc<Principals>,
+    stopped: oneshot::Receiver<()>,
+) -> Result<(), tonic::transport::Error> {
+    let api = services::Api { ledger };
+    let auth = Authenticate { principals };
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    tonic::transport::Server::builder()
+        .add_service(tonic::service::interceptor::InterceptedService::new(
+            pb::agency_service_server::AgencyServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+            auth.clone(),
+        ))
+        .add_service(tonic::service::interceptor::InterceptedService::new(
+            pb::worker_service_server::WorkerServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+            auth.clone(),
+        ))
+        .add_service(tonic::service::interceptor::InterceptedService::new(
+            pb::audit_service_server::AuditServiceServer::new(api)
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+            auth,
+        ))
+        .serve_with_incoming_shutdown(incoming, async {
+            let _ = stopped.await;
+        })
+        .await
+}
+
+/// Puts the authenticated principal into the request's extensions, or refuses the request.
+#[derive(Clone, Debug)]
+struct Authenticate {
+    principals: Arc<Principals>,
+}
+
+impl Interceptor for Authenticate {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let header = request
+            .metadata()
+            .get("authorization")
+            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
+        let token =
+            header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(|| {
+                Status::unauthenticated("the authorization header must be `Bearer <token>`")
+            })?;
+        let principal = self
+            .principals
+            .authenticate(token.trim())
+            .cloned()
+            .ok_or_else(|| Status::unauthenticated("unknown token"))?;
+        request.extensions_mut().insert(principal);
+        Ok(request)
+    }
+}
+
+/// Creates a principals file for a new data directory: one agency for each jurisdiction of the
+/// rules, an auditor and an operator. Their tokens go to a file only the owner can read.
+fn bootstrap_principals(
+    data_dir: &Path,
+    principals_file: &Path,
+    rules: &Rules,
+) -> Result<PathBuf, StartError> {
+    let mut new = Vec::new();
+    for jurisdiction in rules.jurisdictions() {
+        new.push(agency(jurisdiction.code));
+    }
+    for (id, role) in [("auditor", Role::Auditor), ("operator", Role::Operator)] {
+        new.push(Principal { id: fixed_id(id), role, jurisdiction: None });
+    }
+    let tokens = principals::add_many(principals_file, &new)?;
+    let mut text = String::from(
+        "# Tokens of the principals created with this data directory. Hand each to its holder over a\n\
+         # safe channel, then delete this file: the ledger keeps only their digests.\n",
+    );
+    for (principal, token) in new.iter().zip(&tokens) {
+        let jurisdiction = principal.jurisdiction.map(|code| code.to_string()).unwrap_or_else(|| "-".into());
+        text.push_str(&format!("{} {} {} {}\n", principal.id, principal.role, jurisdiction, token));
+    }
+    let path = data_dir.join(INITIAL_TOKENS_FILE);
+    principals::write_private(&path, text.as_bytes()).map_err(|source| {
+        StartError::Principals(principals::PrincipalsError::Io { path: path.display().to_string(), source })
+    })?;
+    Ok(path)
+}
+
+/// The id of the agency created for a jurisdiction: `agency-` and the lower-case code.
+pub fn agency_id(code: Jurisdiction) -> String {
+    format!("agency-{}", code.as_str().to_ascii_lowercase())
+}
+
+fn agency(code: Jurisdiction) -> Principal {
+    Principal { id: fixed_id(&agency_id(code)), role: Role::Agency, jurisdiction: Some(code) }
+}
+
+/// Ids built here from fixed parts are always valid.
+fn fixed_id(text: &str) -> PrincipalId {
+    match PrincipalId::parse(text) {
+        Ok(id) => id,
+        Err(error) => unreachable!("built-in principal id {text:?} is invalid: {error}"),
+    }
+}

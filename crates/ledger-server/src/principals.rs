@@ -1,0 +1,199 @@
+//! Who may call the ledger: principals with a role, an agency's jurisdiction, and the SHA-256 digest
+//! of their bearer token. Tokens are random, shown once when created, and never stored.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use ledger_core::{sha256, Jurisdiction, PrincipalId};
+use serde::{Deserialize, Serialize};
+
+/// Random bytes in a token: 256 bits, so a plain SHA-256 digest is a safe way to store it.
+pub const TOKEN_RANDOM_BYTES: usize = 32;
+/// Every token starts with this, so a leaked one is recognisable in logs and scanners.
+pub const TOKEN_PREFIX: &str = "lgr_";
+/// Most principals a file may hold.
+pub const PRINCIPALS_MAX: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A social-security institution, writing for its own jurisdiction.
+    Agency,
+    /// Reads the chain and verifies it; sees no personal data.
+    Auditor,
+    /// Runs the service.
+    Operator,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Agency => "agency",
+            Role::Auditor => "auditor",
+            Role::Operator => "operator",
+        })
+    }
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub id: PrincipalId,
+    pub role: Role,
+    /// Set for agencies, and only for them.
+    pub jurisdiction: Option<Jurisdiction>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrincipalsFile {
+    #[serde(default, rename = "principal")]
+    principals: Vec<PrincipalEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrincipalEntry {
+    id: String,
+    role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jurisdiction: Option<String>,
+    token_sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrincipalsError {
+    #[error("cannot read or write {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// The principals known to the server, looked up by token digest.
+#[derive(Clone, Debug, Default)]
+pub struct Principals {
+    by_digest: HashMap<[u8; 32], Principal>,
+}
+
+impl Principals {
+    pub fn load(path: &Path) -> Result<Principals, PrincipalsError> {
+        let file = read_file(path)?;
+        let invalid =
+            |message: String| PrincipalsError::Invalid { path: path.display().to_string(), message };
+        if file.principals.len() > PRINCIPALS_MAX {
+            return Err(invalid(format!("more than {PRINCIPALS_MAX} principals")));
+        }
+        let mut principals = Principals::default();
+        let mut ids = std::collections::HashSet::new();
+        for (index, entry) in file.principals.iter().enumerate() {
+            let place = format!("principal[{index}]");
+            let principal = entry.to_principal().map_err(|message| invalid(format!("{place}: {message}")))?;
+            let digest = parse_digest(&entry.token_sha256)
+                .ok_or_else(|| invalid(format!("{place}: token_sha256 is not 64 hex digits")))?;
+            if !ids.insert(principal.id.clone()) {
+                return Err(invalid(format!("{place}: duplicate id {}", principal.id)));
+            }
+            principals.by_digest.insert(digest, principal);
+        }
+        Ok(principals)
+    }
+
+    /// The principal holding this token, if any.
+    pub fn authenticate(&self, token: &str) -> Option<&Principal> {
+        self.by_digest.get(&sha256(token.as_bytes()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_digest.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_digest.is_empty()
+    }
+}
+
+impl PrincipalEntry {
+    fn to_principal(&self) -> Result<Principal, String> {
+        let id = PrincipalId::parse(&self.id).map_err(|error| error.message)?;
+        let jurisdiction = match (&self.jurisdiction, self.role) {
+            (Some(code), Role::Agency) => Some(Jurisdiction::parse(code).map_err(|error| error.message)?),
+            (None, Role::Agency) => return Err("an agency needs a jurisdiction".into()),
+            (Some(_), role) => return Err(format!("a principal with role {role} has no jurisdiction")),
+            (None, _) => None,
+        };
+        Ok(Principal { id, role: self.role, jurisdiction })
+    }
+}
+
+fn read_file(path: &Path) -> Result<PrincipalsFile, PrincipalsError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(PrincipalsFile::default()),
+        Err(source) => return Err(PrincipalsError::Io { path: path.display().to_string(), source }),
+    };
+    toml::from_str(&text).map_err(|error| PrincipalsError::Invalid {
+        path: path.display().to_string(),
+        message: error.message().to_owned(),
+    })
+}
+
+fn parse_digest(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text).ok()?.try_into().ok()
+}
+
+/// A new random bearer token.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut random = [0u8; TOKEN_RANDOM_BYTES];
+    getrandom::fill(&mut random)?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(random)))
+}
+
+/// Adds a principal to the file (creating it when missing) and returns its new token, which is
+/// stored nowhere: the caller shows it once.
+pub fn add(path: &Path, principal: &Principal) -> Result<String, PrincipalsError> {
+    add_many(path, std::slice::from_ref(principal)).map(|mut tokens| tokens.remove(0))
+}
+
+/// Adds several principals at once; returns their tokens in the same order.
+pub fn add_many(path: &Path, new: &[Principal]) -> Result<Vec<String>, PrincipalsError> {
+    let io = |source| PrincipalsError::Io { path: path.display().to_string(), source };
+    let invalid = |message: String| PrincipalsError::Invalid { path: path.display().to_string(), message };
+    let mut file = read_file(path)?;
+    let mut tokens = Vec::with_capacity(new.len());
+    for principal in new {
+        if file.principals.iter().any(|entry| entry.id == principal.id.as_str()) {
+            return Err(invalid(format!("a principal with id {} already exists", principal.id)));
+        }
+        let token = new_token().map_err(|error| invalid(format!("no randomness for a token: {error}")))?;
+        file.principals.push(PrincipalEntry {
+            id: principal.id.to_string(),
+            role: principal.role,
+            jurisdiction: principal.jurisdiction.map(|code| code.to_string()),
+            token_sha256: hex::encode(sha256(token.as_bytes())),
+        });
+        tokens.push(token);
+    }
+    let text = toml::to_string(&file).map_err(|error| invalid(error.to_string()))?;
+    let header = "# Principals of this ledger. Only SHA-256 digests of their tokens are kept here;\n\
+                  # a token is shown once, when `ledger principals add` creates it.\n\n";
+    write_private(path, format!("{header}{text}").as_bytes()).map_err(io)?;
+    Ok(tokens)
+}
+
+/// Writes a file readable only by its owner, replacing it atomically.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
+}

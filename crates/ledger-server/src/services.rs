@@ -1,0 +1,239 @@
+//! The tonic services: each handler authenticates, converts the request, asks the ledger, and
+//! converts the answer. Blocking reads of sled run on the blocking pool.
+
+use std::pin::Pin;
+
+use ledger_core::{Seq, WorkerId};
+use ledger_proto::v1 as pb;
+use ledger_store::{Action, Actor, Command, Ledger, Outcome, StoreError};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::access::{require, Rpc};
+use crate::convert;
+use crate::principals::Principal;
+use crate::status::{from_store, invalid};
+
+/// Entries in one statement page when the client asks for no particular size.
+pub const STATEMENT_PAGE_DEFAULT: usize = 1000;
+/// Most entries in one statement page.
+pub const STATEMENT_PAGE_MAX: usize = 5000;
+/// Events streamed by one ReadEvents call when the client asks for no particular number.
+pub const READ_EVENTS_DEFAULT: usize = 1000;
+/// Most events streamed by one ReadEvents call.
+pub const READ_EVENTS_MAX: usize = 100_000;
+/// Events read from sled per step of a ReadEvents stream.
+const READ_EVENTS_CHUNK: usize = 512;
+/// Chunks buffered ahead of a slow reader of a stream.
+const STREAM_CHUNKS_BUFFERED: usize = 4;
+
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub ledger: Ledger,
+}
+
+fn actor(principal: &Principal) -> Actor {
+    Actor { principal: principal.id.clone(), jurisdiction: principal.jurisdiction }
+}
+
+impl Api {
+    async fn submit(
+        &self,
+        principal: &Principal,
+        request_id: &str,
+        action: Action,
+    ) -> Result<Outcome, Status> {
+        let request_id = convert::request_id(request_id).map_err(invalid)?;
+        let command = Command { actor: actor(principal), request_id, action };
+        self.ledger.submit(command).await.map_err(from_store)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Ledger) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, Status> {
+        let ledger = self.ledger.clone();
+        tokio::task::spawn_blocking(move || work(ledger))
+            .await
+            .map_err(|_| Status::internal("internal error"))?
+            .map_err(from_store)
+    }
+}
+
+fn receipts(outcome: &Outcome) -> Vec<pb::Receipt> {
+    outcome.receipts.iter().map(convert::receipt).collect()
+}
+
+#[tonic::async_trait]
+impl pb::agency_service_server::AgencyService for Api {
+    async fn enroll_worker(
+        &self,
+        request: Request<pb::EnrollWorkerRequest>,
+    ) -> Result<Response<pb::EnrollWorkerResponse>, Status> {
+        let principal = require(&request, Rpc::EnrollWorker)?;
+        let wire = request.into_inner();
+        let action = Action::EnrollWorker {
+            origin: convert::jurisdiction("origin_jurisdiction", &wire.origin_jurisdiction)
+                .map_err(invalid)?,
+            sex: convert::optional_sex(wire.sex).map_err(invalid)?,
+            birth_month: convert::optional_month("birth_month", &wire.birth_month).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::EnrollWorkerResponse {
+            worker_id: outcome.worker_id.as_ref().map(WorkerId::to_string).unwrap_or_default(),
+            receipt: outcome.receipts.first().map(convert::receipt),
+        }))
+    }
+
+    async fn record_contributions(
+        &self,
+        request: Request<pb::RecordContributionsRequest>,
+    ) -> Result<Response<pb::RecordContributionsResponse>, Status> {
+        let principal = require(&request, Rpc::RecordContributions)?;
+        let wire = request.into_inner();
+        let items =
+            convert::batch("contributions", &wire.contributions, convert::contribution).map_err(invalid)?;
+        let action = Action::RecordContributions(items);
+        action.check_size().map_err(invalid)?;
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::RecordContributionsResponse { receipts: receipts(&outcome) }))
+    }
+
+    async fn reverse_contribution(
+        &self,
+        request: Request<pb::ReverseContributionRequest>,
+    ) -> Result<Response<pb::ReverseContributionResponse>, Status> {
+        let principal = require(&request, Rpc::ReverseContribution)?;
+        let wire = request.into_inner();
+        let action = Action::ReverseContribution {
+            seq: Seq(wire.seq),
+            reason: convert::reason(&wire.reason).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::ReverseContributionResponse {
+            receipt: outcome.receipts.first().map(convert::receipt),
+        }))
+    }
+
+    async fn credit_periods(
+        &self,
+        request: Request<pb::CreditPeriodsRequest>,
+    ) -> Result<Response<pb::CreditPeriodsResponse>, Status> {
+        let principal = require(&request, Rpc::CreditPeriods)?;
+        let wire = request.into_inner();
+        let items = convert::batch("periods", &wire.periods, convert::period).map_err(invalid)?;
+        let action = Action::CreditPeriods(items);
+        action.check_size().map_err(invalid)?;
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::CreditPeriodsResponse { receipts: receipts(&outcome) }))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::worker_service_server::WorkerService for Api {
+    async fn get_statement(
+        &self,
+        request: Request<pb::GetStatementRequest>,
+    ) -> Result<Response<pb::GetStatementResponse>, Status> {
+        require(&request, Rpc::GetStatement)?;
+        let wire = request.into_inner();
+        let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
+        let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
+        let from = Seq(wire.from_seq);
+        let statement_of = worker_id.clone();
+        let statement = self.blocking(move |ledger| ledger.statement(&statement_of, from, limit)).await?;
+        Ok(Response::new(pb::GetStatementResponse {
+            worker_id: worker_id.to_string(),
+            entries: statement.entries.into_iter().map(convert::statement_entry).collect(),
+            next_from_seq: statement.next.map(|seq| seq.0),
+        }))
+    }
+}
+
+fn page_size(asked: u32, default: usize, max: usize) -> usize {
+    match asked {
+        0 => default,
+        asked => (asked as usize).min(max),
+    }
+}
+
+type EventStream = Pin<Box<dyn Stream<Item = Result<pb::StoredEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl pb::audit_service_server::AuditService for Api {
+    async fn get_chain_head(
+        &self,
+        request: Request<pb::GetChainHeadRequest>,
+    ) -> Result<Response<pb::GetChainHeadResponse>, Status> {
+        require(&request, Rpc::GetChainHead)?;
+        let head = self.ledger.head();
+        Ok(Response::new(pb::GetChainHeadResponse {
+            size: head.size,
+            head_hash: head.chain_hash.as_bytes().to_vec(),
+        }))
+    }
+
+    type ReadEventsStream = EventStream;
+
+    async fn read_events(
+        &self,
+        request: Request<pb::ReadEventsRequest>,
+    ) -> Result<Response<Self::ReadEventsStream>, Status> {
+        require(&request, Rpc::ReadEvents)?;
+        let wire = request.into_inner();
+        let limit = page_size(wire.limit, READ_EVENTS_DEFAULT, READ_EVENTS_MAX);
+        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_CHUNKS_BUFFERED * READ_EVENTS_CHUNK);
+        let ledger = self.ledger.clone();
+        tokio::task::spawn_blocking(move || stream_events(&ledger, Seq(wire.from_seq), limit, &sender));
+        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
+    }
+
+    async fn verify_chain(
+        &self,
+        request: Request<pb::VerifyChainRequest>,
+    ) -> Result<Response<pb::VerifyChainResponse>, Status> {
+        require(&request, Rpc::VerifyChain)?;
+        let wire = request.into_inner();
+        let (from, to) = (Seq(wire.from_seq), wire.to_seq.map(Seq));
+        if to.is_some_and(|to| to < from) {
+            return Err(Status::invalid_argument("to_seq: is before from_seq"));
+        }
+        let verification = self.blocking(move |ledger| ledger.verify(from, to)).await?;
+        Ok(Response::new(pb::VerifyChainResponse {
+            ok: verification.fault.is_none(),
+            verified: verification.verified,
+            first_bad_seq: verification.fault.as_ref().map(|fault| fault.seq.0),
+            reason: verification.fault.map(|fault| fault.reason).unwrap_or_default(),
+        }))
+    }
+}
+
+/// Feeds a stream from the blocking pool, a chunk at a time, until the limit, the head, or the
+/// client going away.
+fn stream_events(
+    ledger: &Ledger,
+    from: Seq,
+    limit: usize,
+    sender: &tokio::sync::mpsc::Sender<Result<pb::StoredEvent, Status>>,
+) {
+    let mut next = from;
+    let mut remaining = limit;
+    while remaining > 0 {
+        let chunk = match ledger.read_events(next, remaining.min(READ_EVENTS_CHUNK)) {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                let _ = sender.blocking_send(Err(from_store(error)));
+                return;
+            }
+        };
+        let Some(last) = chunk.last() else { return };
+        next = Seq(last.seq.0 + 1);
+        remaining -= chunk.len();
+        for entry in chunk {
+            if sender.blocking_send(Ok(convert::stored_event(entry))).is_err() {
+                return;
+            }
+        }
+    }
+}

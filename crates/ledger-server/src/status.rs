@@ -1,0 +1,32 @@
+//! The one mapping from the ledger's errors to gRPC status codes. Internal failures are logged with
+//! their detail and answered without it.
+
+use ledger_core::InvalidInput;
+use ledger_store::StoreError;
+use tonic::{Code, Status};
+use tracing::error;
+
+pub fn invalid(error: InvalidInput) -> Status {
+    Status::invalid_argument(format!("{}: {}", error.field, error.message))
+}
+
+pub fn from_store(error: StoreError) -> Status {
+    match error {
+        StoreError::Invalid(invalid_input) => invalid(invalid_input),
+        StoreError::NotFound { field, message } => Status::not_found(format!("{field}: {message}")),
+        StoreError::PermissionDenied(message) => Status::permission_denied(message),
+        StoreError::Conflict { original } => Status::already_exists(format!(
+            "request id already used for different content; the original request was recorded at seq {original}"
+        )),
+        StoreError::FailedPrecondition(message) => Status::failed_precondition(message),
+        StoreError::Unavailable(message) => Status::unavailable(message),
+        StoreError::Corruption { seq, reason } => {
+            error!(%seq, %reason, "stored data is corrupt");
+            Status::new(Code::DataLoss, format!("stored event {seq} is corrupt"))
+        }
+        other => {
+            error!(error = %other, "internal error");
+            Status::internal("internal error")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! What the writer is asked to do, and what it answers.
+
+use chrono::{DateTime, Utc};
+use ledger_core::{
+    encode_event, sha256, ChainHash, ContributionRecorded, Event, EventHash, InvalidInput, Jurisdiction,
+    Month, PeriodCredited, PrincipalId, RequestId, Seq, Sex, Text, WorkerId,
+};
+
+/// Most events one request may append: a month of payroll for a large employer is sent as several
+/// requests of this size.
+pub const EVENTS_PER_REQUEST_MAX: usize = 1000;
+
+/// Who is acting. Agencies carry their jurisdiction; other principals carry none and may not write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub principal: PrincipalId,
+    pub jurisdiction: Option<Jurisdiction>,
+}
+
+/// One write request, already checked for form by the caller; the writer checks it against the
+/// ledger's state and rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    pub actor: Actor,
+    pub request_id: RequestId,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    EnrollWorker { origin: Jurisdiction, sex: Option<Sex>, birth_month: Option<Month> },
+    RecordContributions(Vec<ContributionRecorded>),
+    ReverseContribution { seq: Seq, reason: Text },
+    CreditPeriods(Vec<PeriodCredited>),
+}
+
+impl Action {
+    /// How many events the action appends when it succeeds.
+    pub fn event_count(&self) -> usize {
+        match self {
+            Action::EnrollWorker { .. } | Action::ReverseContribution { .. } => 1,
+            Action::RecordContributions(items) => items.len(),
+            Action::CreditPeriods(items) => items.len(),
+        }
+    }
+
+    /// Rejects empty and oversized batches.
+    pub fn check_size(&self) -> Result<(), InvalidInput> {
+        let (field, count) = match self {
+            Action::RecordContributions(items) => ("contributions", items.len()),
+            Action::CreditPeriods(items) => ("periods", items.len()),
+            _ => return Ok(()),
+        };
+        if count == 0 || count > EVENTS_PER_REQUEST_MAX {
+            return Err(InvalidInput::new(
+                field,
+                format!("a batch holds 1 to {EVENTS_PER_REQUEST_MAX} items, got {count}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A fingerprint of the request's content, so that a retry can be told from a different request
+    /// that reuses the same id. Generated values (the worker id of an enrolment) are not part of it.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut bytes = Vec::with_capacity(64 * self.event_count());
+        match self {
+            Action::EnrollWorker { origin, sex, birth_month } => {
+                bytes.push(1);
+                bytes.extend_from_slice(&origin.as_bytes());
+                bytes.push(sex.map_or(0, Sex::code));
+                let month = birth_month.map_or(0, Month::ordinal);
+                bytes.extend_from_slice(&month.to_be_bytes());
+            }
+            Action::RecordContributions(items) => {
+                bytes.push(2);
+                for item in items {
+                    encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
+                }
+            }
+            Action::ReverseContribution { seq, reason } => {
+                bytes.push(3);
+                bytes.extend_from_slice(&seq.0.to_be_bytes());
+                bytes.extend_from_slice(reason.as_str().as_bytes());
+            }
+            Action::CreditPeriods(items) => {
+                bytes.push(4);
+                for item in items {
+                    encode_event(&Event::PeriodCredited(item.clone()), &mut bytes);
+                }
+            }
+        }
+        sha256(&bytes)
+    }
+}
+
+/// Proof that an event is in the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub seq: Seq,
+    pub event_hash: EventHash,
+    pub chain_hash: ChainHash,
+    pub recorded_at: DateTime<Utc>,
+    /// True when this answers a retry of a request that was already recorded.
+    pub replayed: bool,
+}
+
+/// The answer to a command: one receipt per appended event, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub receipts: Vec<Receipt>,
+    /// The id issued by an enrolment.
+    pub worker_id: Option<WorkerId>,
+}
+
+impl Outcome {
+    pub(crate) fn replayed(mut self) -> Outcome {
+        for receipt in &mut self.receipts {
+            receipt.replayed = true;
+        }
+        self
+    }
+}

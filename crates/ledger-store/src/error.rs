@@ -1,0 +1,43 @@
+use ledger_core::{InvalidInput, Seq};
+
+/// Everything the store can answer instead of a result. The server maps each variant to one gRPC
+/// code, in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request is malformed or breaks a rule; nothing was appended.
+    #[error("invalid {}: {}", .0.field, .0.message)]
+    Invalid(InvalidInput),
+    /// The request names something the ledger does not have.
+    #[error("{field}: {message}")]
+    NotFound { field: String, message: String },
+    /// The principal may not do this.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// The request id was already used by this principal for different content.
+    #[error("request id already used for different content, first recorded at seq {original}")]
+    Conflict { original: Seq },
+    /// The request is well formed but the ledger's state does not allow it.
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// The writer is not running or the disk failed; nothing was acknowledged.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Stored bytes are not what was written.
+    #[error("corruption at seq {seq}: {reason}")]
+    Corruption { seq: Seq, reason: String },
+    /// The store as a whole is unusable (wrong version, head mismatch).
+    #[error("store refused: {0}")]
+    Refused(String),
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("io error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<InvalidInput> for StoreError {
+    fn from(error: InvalidInput) -> Self {
+        StoreError::Invalid(error)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,79 @@
+//! The key layout of the one sled tree that holds the log, its indexes and the idempotency table.
+//!
+//! Everything lives in one tree under distinct one-byte prefixes, so that one `apply_batch` makes a
+//! whole commit (events, head and indexes) atomic: sled 0.34 batches are atomic within one tree
+//! only. All integers are big-endian, so key order is numeric order.
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `M` | store format version (u8) |
+//! | `H` | head: size (u64), chain hash (32), first seq of the last block (u64) |
+//! | `B` seq | block of consecutive entries starting at seq: (u16 len, record, chain hash (32))* |
+//! | `W` worker id | origin jurisdiction (2), enrolment seq (u64) |
+//! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
+//! | `I` principal len (u8), principal, request id | action (u8), content digest (32), first seq (u64), count (u32) |
+//! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
+
+use ledger_core::{PrincipalId, RequestId, Seq, WorkerId};
+
+pub const META: &[u8] = b"M";
+pub const HEAD: &[u8] = b"H";
+pub const BLOCK_PREFIX: u8 = b'B';
+pub const WORKER_PREFIX: u8 = b'W';
+pub const STATEMENT_PREFIX: u8 = b'S';
+pub const IDEMPOTENCY_PREFIX: u8 = b'I';
+pub const REVERSAL_PREFIX: u8 = b'R';
+
+/// The store layout this code writes; opening a store of another version is refused.
+pub const STORE_FORMAT_VERSION: u8 = 1;
+
+pub fn block(first: Seq) -> [u8; 9] {
+    prefixed_seq(BLOCK_PREFIX, first)
+}
+
+pub fn reversal(seq: Seq) -> [u8; 9] {
+    prefixed_seq(REVERSAL_PREFIX, seq)
+}
+
+fn prefixed_seq(prefix: u8, seq: Seq) -> [u8; 9] {
+    let mut key = [prefix; 9];
+    key[1..].copy_from_slice(&seq.0.to_be_bytes());
+    key
+}
+
+pub fn worker(worker_id: &WorkerId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + worker_id.as_str().len());
+    key.push(WORKER_PREFIX);
+    key.extend_from_slice(worker_id.as_str().as_bytes());
+    key
+}
+
+/// The prefix of all statement keys of one worker.
+pub fn statement_prefix(worker_id: &WorkerId) -> Vec<u8> {
+    let mut key = worker(worker_id);
+    key[0] = STATEMENT_PREFIX;
+    key
+}
+
+pub fn statement(worker_id: &WorkerId, first: Seq) -> Vec<u8> {
+    let mut key = statement_prefix(worker_id);
+    key.extend_from_slice(&first.0.to_be_bytes());
+    key
+}
+
+pub fn idempotency(principal: &PrincipalId, request_id: &RequestId) -> Vec<u8> {
+    let principal = principal.as_str().as_bytes();
+    let mut key = Vec::with_capacity(2 + principal.len() + request_id.as_str().len());
+    key.push(IDEMPOTENCY_PREFIX);
+    // Principal ids are at most 64 bytes, so the length fits and keeps the key unambiguous.
+    key.push(principal.len() as u8);
+    key.extend_from_slice(principal);
+    key.extend_from_slice(request_id.as_str().as_bytes());
+    key
+}
+
+/// Reads the seq at the end of a block or statement key.
+pub fn trailing_seq(key: &[u8]) -> Option<Seq> {
+    let tail = key.len().checked_sub(8).map(|start| &key[start..])?;
+    Some(Seq(u64::from_be_bytes(tail.try_into().ok()?)))
+}

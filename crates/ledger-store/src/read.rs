@@ -1,0 +1,188 @@
+//! Reading the log and its indexes. Readers never take the writer's lock: sled serves them
+//! concurrently, and they only look at events below the durable head they were given.
+
+use ledger_core::{ChainFault, ChainHash, ChainVerifier, Record, Seq, WorkerId};
+
+use crate::block::{entries, StoredEntry};
+use crate::error::{Result, StoreError};
+use crate::keys;
+
+/// The end of the log: how many events it holds and the chain hash after the last one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub size: u64,
+    pub chain_hash: ChainHash,
+}
+
+impl Head {
+    pub const EMPTY: Head = Head { size: 0, chain_hash: ChainHash::GENESIS };
+}
+
+/// The stored head and the first seq of the last block.
+pub(crate) fn load_head(tree: &sled::Tree) -> Result<(Head, Seq)> {
+    let Some(value) = tree.get(keys::HEAD)? else {
+        return Ok((Head::EMPTY, Seq(0)));
+    };
+    let refused = || StoreError::Refused("the stored head is not 48 bytes".into());
+    if value.len() != 48 {
+        return Err(refused());
+    }
+    let size = u64::from_be_bytes(value[..8].try_into().map_err(|_| refused())?);
+    let chain_hash = ChainHash::from_slice(&value[8..40]).ok_or_else(refused)?;
+    let last_block = Seq(u64::from_be_bytes(value[40..].try_into().map_err(|_| refused())?));
+    Ok((Head { size, chain_hash }, last_block))
+}
+
+pub(crate) fn encode_head(head: &Head, last_block: Seq) -> [u8; 48] {
+    let mut value = [0u8; 48];
+    value[..8].copy_from_slice(&head.size.to_be_bytes());
+    value[8..40].copy_from_slice(head.chain_hash.as_bytes());
+    value[40..].copy_from_slice(&last_block.0.to_be_bytes());
+    value
+}
+
+/// Reads entries `from..to` in order, at most `limit` of them, calling `visit` for each.
+pub(crate) fn scan(
+    tree: &sled::Tree,
+    from: Seq,
+    to: Seq,
+    mut visit: impl FnMut(Seq, &[u8], ChainHash) -> Result<()>,
+) -> Result<()> {
+    if from >= to {
+        return Ok(());
+    }
+    // The block holding `from` is the last block that starts at or before it.
+    let start = tree
+        .range(keys::block(Seq(0))..=keys::block(from))
+        .next_back()
+        .transpose()?
+        .and_then(|(key, _)| keys::trailing_seq(&key))
+        .unwrap_or(Seq(0));
+    let mut expected = start;
+    for item in tree.range(keys::block(start)..keys::block(to)) {
+        let (key, block) = item?;
+        let first = keys::trailing_seq(&key).unwrap_or(expected);
+        if first != expected {
+            return Err(StoreError::Corruption {
+                seq: expected,
+                reason: format!("the block holding this event is missing (next block starts at {first})"),
+            });
+        }
+        for entry in entries(first, &block) {
+            let (seq, record, chain_hash) = entry.map_err(|broken| StoreError::Corruption {
+                seq: broken.seq,
+                reason: "the stored entry is not framed correctly".into(),
+            })?;
+            expected = Seq(seq.0 + 1);
+            if seq >= to {
+                return Ok(());
+            }
+            if seq >= from {
+                visit(seq, record, chain_hash)?;
+            }
+        }
+    }
+    if expected < to {
+        return Err(StoreError::Corruption {
+            seq: expected,
+            reason: "the event is missing from the log".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Reads entries `from..to`, at most `limit` of them.
+pub(crate) fn read_range(tree: &sled::Tree, from: Seq, to: Seq, limit: usize) -> Result<Vec<StoredEntry>> {
+    let to = Seq(to.0.min(from.0.saturating_add(limit as u64)));
+    let mut out = Vec::with_capacity(limit.min(4096));
+    scan(tree, from, to, |seq, record, chain_hash| {
+        out.push(StoredEntry { seq, record: record.to_vec(), chain_hash });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads and decodes one event, checking that it hashes to its stored chain hash.
+pub(crate) fn read_record(tree: &sled::Tree, seq: Seq) -> Result<(Record, StoredEntry)> {
+    let mut found = read_range(tree, seq, Seq(seq.0 + 1), 1)?;
+    let entry =
+        found.pop().ok_or_else(|| StoreError::Corruption { seq, reason: "the event is missing".into() })?;
+    let record = Record::decode(&entry.record)
+        .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
+    let computed = ledger_core::chain_hash(&record.prev_chain_hash, &ledger_core::event_hash(&entry.record));
+    if record.seq != seq || computed != entry.chain_hash {
+        return Err(StoreError::Corruption {
+            seq,
+            reason: "the record does not hash to its chain hash".into(),
+        });
+    }
+    Ok((record, entry))
+}
+
+/// The chain hash after `seq - 1`, as stored; genesis for 0.
+pub(crate) fn chain_hash_before(tree: &sled::Tree, seq: Seq) -> Result<ChainHash> {
+    if seq.0 == 0 {
+        return Ok(ChainHash::GENESIS);
+    }
+    let before = Seq(seq.0 - 1);
+    let entry = read_range(tree, before, seq, 1)?.pop();
+    entry
+        .map(|entry| entry.chain_hash)
+        .ok_or_else(|| StoreError::Corruption { seq: before, reason: "the event is missing".into() })
+}
+
+/// The result of checking a range of the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    pub verified: u64,
+    pub fault: Option<ChainFault>,
+}
+
+/// Checks every event in `from..to` link by link, and the last one against the head when the range
+/// ends there.
+pub(crate) fn verify(tree: &sled::Tree, from: Seq, to: Seq, head: &Head) -> Result<Verification> {
+    let mut verifier = ChainVerifier::new(from, chain_hash_before(tree, from)?);
+    let mut verified = 0;
+    let outcome = scan(tree, from, to, |seq, record, chain_hash| {
+        verifier
+            .check(seq, record, &chain_hash)
+            .map_err(|fault| StoreError::Corruption { seq: fault.seq, reason: fault.reason })?;
+        verified += 1;
+        Ok(())
+    });
+    let fault = match outcome {
+        Ok(()) if to.0 == head.size && verifier.chain_hash() != head.chain_hash => Some(ChainFault {
+            seq: Seq(head.size.saturating_sub(1)),
+            reason: "the last event does not hash to the stored head".into(),
+        }),
+        Ok(()) => None,
+        Err(StoreError::Corruption { seq, reason }) => Some(ChainFault { seq, reason }),
+        Err(other) => return Err(other),
+    };
+    Ok(Verification { verified, fault })
+}
+
+/// The seqs of a worker's events at or after `from`, below `below`, at most `limit`.
+pub(crate) fn statement_seqs(
+    tree: &sled::Tree,
+    worker_id: &WorkerId,
+    from: Seq,
+    below: Seq,
+    limit: usize,
+) -> Result<Vec<Seq>> {
+    let prefix = keys::statement_prefix(worker_id);
+    let mut seqs = Vec::new();
+    for item in tree.scan_prefix(&prefix) {
+        let (_, value) = item?;
+        for chunk in value.chunks_exact(8) {
+            let seq = Seq(u64::from_be_bytes(chunk.try_into().unwrap_or_default()));
+            if seq >= below || seqs.len() == limit {
+                return Ok(seqs);
+            }
+            if seq >= from {
+                seqs.push(seq);
+            }
+        }
+    }
+    Ok(seqs)
+}

@@ -1,0 +1,510 @@
+//! The single writer. It owns the head of the log: it takes commands from a bounded queue, checks
+//! each against the state of the ledger, assigns sequence numbers, hashes, and writes a whole group
+//! of commands (events, head and indexes) in one atomic sled batch, makes it durable with fsync, and
+//! only then answers every command of the group (group commit).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use ledger_core::{
+    chain_hash, event_hash, ChainHash, ContributionRecorded, ContributionReversed, Event, InvalidInput,
+    Jurisdiction, Month, PeriodCredited, Record, Seq, WorkerEnrolled, WorkerId, RECORD_LEN_MAX,
+};
+use ledger_rules::Rules;
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{error, warn};
+
+use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
+use crate::command::{Action, Actor, Command, Outcome, Receipt};
+use crate::error::{Result, StoreError};
+use crate::keys;
+use crate::read::{self, encode_head, Head};
+
+/// Most events written in one group commit. Bounds the size of one sled batch and the time a
+/// command waits behind others.
+pub const EVENTS_PER_COMMIT_MAX: usize = 8192;
+/// Most seqs kept under one statement index key.
+pub const STATEMENT_SEQS_PER_KEY_MAX: usize = 1024;
+/// Attempts at drawing an unused random worker id before giving up (80 random bits: a second
+/// attempt is already astronomically rare).
+const WORKER_ID_ATTEMPTS_MAX: usize = 8;
+
+pub(crate) struct Job {
+    pub command: Command,
+    pub reply: oneshot::Sender<Result<Outcome>>,
+}
+
+/// What one idempotency key remembers: the request's content digest and the events it appended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Remembered {
+    digest: [u8; 32],
+    first: Seq,
+    count: u32,
+}
+
+impl Remembered {
+    fn encode(&self) -> [u8; 44] {
+        let mut value = [0u8; 44];
+        value[..32].copy_from_slice(&self.digest);
+        value[32..40].copy_from_slice(&self.first.0.to_be_bytes());
+        value[40..].copy_from_slice(&self.count.to_be_bytes());
+        value
+    }
+
+    fn decode(value: &[u8]) -> Option<Remembered> {
+        Some(Remembered {
+            digest: value.get(..32)?.try_into().ok()?,
+            first: Seq(u64::from_be_bytes(value.get(32..40)?.try_into().ok()?)),
+            count: u32::from_be_bytes(value.get(40..44)?.try_into().ok()?),
+        })
+    }
+}
+
+pub(crate) struct Writer {
+    pub db: sled::Db,
+    /// Held open so that every commit can fsync sled's data file.
+    pub db_file: File,
+    pub rules: Arc<Rules>,
+    pub head: Head,
+    pub last_block: Seq,
+    pub last_recorded_at: DateTime<Utc>,
+    pub durable: watch::Sender<Head>,
+}
+
+/// The state of one group commit before it is written: the events appended so far and every index
+/// change, so that later commands of the group see the effects of earlier ones.
+struct Group {
+    start: Head,
+    head: Head,
+    recorded_at: DateTime<Utc>,
+    /// Records and their chain hashes, in seq order from `start.size`.
+    entries: Vec<(Vec<u8>, ChainHash)>,
+    workers: HashMap<WorkerId, (Jurisdiction, Seq)>,
+    reversals: HashMap<Seq, Seq>,
+    statements: BTreeMap<WorkerId, Vec<Seq>>,
+    remembered: HashMap<Vec<u8>, (Remembered, Outcome)>,
+    replies: Vec<(oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
+}
+
+impl Writer {
+    /// Runs until every sender of the queue is gone.
+    pub fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+        let mut carried: Option<Job> = None;
+        loop {
+            let Some(first) = carried.take().or_else(|| queue.blocking_recv()) else {
+                break;
+            };
+            let mut group = self.new_group();
+            let mut planned = first.command.action.event_count();
+            self.admit(&mut group, first);
+            while planned < EVENTS_PER_COMMIT_MAX {
+                let Ok(job) = queue.try_recv() else { break };
+                planned += job.command.action.event_count();
+                if planned > EVENTS_PER_COMMIT_MAX {
+                    carried = Some(job);
+                    break;
+                }
+                self.admit(&mut group, job);
+            }
+            self.commit(group);
+        }
+        if let Err(error) = self.db.flush() {
+            error!(%error, "final flush failed");
+        }
+    }
+
+    fn new_group(&self) -> Group {
+        // Recorded times never go backwards along the chain, even if the clock does.
+        let now = Utc::now().trunc_subsecs(6).max(self.last_recorded_at);
+        Group {
+            start: self.head,
+            head: self.head,
+            recorded_at: now,
+            entries: Vec::new(),
+            workers: HashMap::new(),
+            reversals: HashMap::new(),
+            statements: BTreeMap::new(),
+            remembered: HashMap::new(),
+            replies: Vec::new(),
+        }
+    }
+
+    fn admit(&self, group: &mut Group, job: Job) {
+        let outcome = self.apply(group, &job.command);
+        group.replies.push((job.reply, outcome));
+    }
+
+    /// Checks one command against the ledger as the group has left it, and appends its events.
+    fn apply(&self, group: &mut Group, command: &Command) -> Result<Outcome> {
+        command.action.check_size()?;
+        let key = keys::idempotency(&command.actor.principal, &command.request_id);
+        let digest = command.action.digest();
+        if let Some((remembered, outcome)) = group.remembered.get(&key) {
+            return match remembered.digest == digest {
+                true => Ok(outcome.clone().replayed()),
+                false => Err(StoreError::Conflict { original: remembered.first }),
+            };
+        }
+        if let Some(value) = self.db.get(&key)? {
+            let remembered = Remembered::decode(&value)
+                .ok_or_else(|| StoreError::Refused("an idempotency entry is malformed".into()))?;
+            if remembered.digest != digest {
+                return Err(StoreError::Conflict { original: remembered.first });
+            }
+            return self.replay(remembered);
+        }
+        let events = self.events_for(group, &command.actor, &command.action)?;
+        let outcome = self.append(group, command, events);
+        let remembered = Remembered {
+            digest,
+            first: outcome.receipts.first().map_or(Seq(group.head.size), |receipt| receipt.seq),
+            count: outcome.receipts.len() as u32,
+        };
+        group.remembered.insert(key, (remembered, outcome.clone()));
+        Ok(outcome)
+    }
+
+    /// The original receipts of a request recorded in an earlier commit.
+    fn replay(&self, remembered: Remembered) -> Result<Outcome> {
+        let end = Seq(remembered.first.0 + u64::from(remembered.count));
+        let mut receipts = Vec::with_capacity(remembered.count as usize);
+        let mut worker_id = None;
+        read::scan(&self.db, remembered.first, end, |seq, bytes, stored| {
+            let record = Record::decode(bytes)
+                .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
+            if let Event::WorkerEnrolled(enrolled) = &record.event {
+                worker_id = Some(enrolled.worker_id.clone());
+            }
+            receipts.push(Receipt {
+                seq,
+                event_hash: event_hash(bytes),
+                chain_hash: stored,
+                recorded_at: record.recorded_at,
+                replayed: true,
+            });
+            Ok(())
+        })?;
+        Ok(Outcome { receipts, worker_id })
+    }
+
+    fn events_for(&self, group: &Group, actor: &Actor, action: &Action) -> Result<Vec<Event>> {
+        let this_month = Month::containing(group.recorded_at);
+        let agency = actor.jurisdiction.ok_or_else(|| {
+            StoreError::PermissionDenied(format!("{} is not an agency and may not write", actor.principal))
+        })?;
+        match action {
+            Action::EnrollWorker { origin, sex, birth_month } => {
+                self.check_known("origin_jurisdiction", *origin)?;
+                if birth_month.is_some_and(|month| month > this_month) {
+                    return Err(InvalidInput::new("birth_month", "is in the future").into());
+                }
+                let worker_id = self.fresh_worker_id(group)?;
+                Ok(vec![Event::WorkerEnrolled(WorkerEnrolled {
+                    worker_id,
+                    origin: *origin,
+                    enrolled_in: agency,
+                    sex: *sex,
+                    birth_month: *birth_month,
+                })])
+            }
+            Action::RecordContributions(items) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    self.check_contribution(group, agency, this_month, item)
+                        .map_err(|error| error.within_index("contributions", index))?;
+                    Ok(Event::ContributionRecorded(item.clone()))
+                })
+                .collect(),
+            Action::CreditPeriods(items) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    self.check_period(group, agency, this_month, item)
+                        .map_err(|error| error.within_index("periods", index))?;
+                    Ok(Event::PeriodCredited(item.clone()))
+                })
+                .collect(),
+            Action::ReverseContribution { seq, reason } => {
+                let reversed = self.check_reversal(group, agency, *seq)?;
+                Ok(vec![Event::ContributionReversed(ContributionReversed {
+                    reversed_seq: *seq,
+                    worker_id: reversed.worker_id,
+                    jurisdiction: reversed.jurisdiction,
+                    reason: reason.clone(),
+                })])
+            }
+        }
+    }
+
+    fn check_known(&self, field: &str, jurisdiction: Jurisdiction) -> Result<()> {
+        if self.rules.jurisdiction(jurisdiction).is_none() {
+            return Err(StoreError::NotFound {
+                field: field.into(),
+                message: format!("{jurisdiction} is not a jurisdiction of the rules in force"),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_own(&self, agency: Jurisdiction, jurisdiction: Jurisdiction) -> Result<()> {
+        self.check_known("jurisdiction", jurisdiction)?;
+        if agency != jurisdiction {
+            return Err(StoreError::PermissionDenied(format!(
+                "an agency of {agency} may not write for {jurisdiction}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_worker(&self, group: &Group, worker_id: &WorkerId) -> Result<()> {
+        if group.workers.contains_key(worker_id) || self.db.contains_key(keys::worker(worker_id))? {
+            return Ok(());
+        }
+        Err(StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") })
+    }
+
+    fn check_contribution(
+        &self,
+        group: &Group,
+        agency: Jurisdiction,
+        this_month: Month,
+        item: &ContributionRecorded,
+    ) -> Result<()> {
+        self.check_own(agency, item.jurisdiction)?;
+        let currency = self.rules.currency_of(item.jurisdiction);
+        if currency != Some(item.currency) {
+            let expected = currency.map_or_else(|| "none".to_owned(), |c| c.to_string());
+            return Err(InvalidInput::new(
+                "currency",
+                format!("{} is not the currency of {} ({expected})", item.currency, item.jurisdiction),
+            )
+            .into());
+        }
+        if item.month > this_month {
+            return Err(InvalidInput::new("month", format!("{} is in the future", item.month)).into());
+        }
+        self.check_worker(group, &item.worker_id)
+    }
+
+    fn check_period(
+        &self,
+        group: &Group,
+        agency: Jurisdiction,
+        this_month: Month,
+        item: &PeriodCredited,
+    ) -> Result<()> {
+        self.check_own(agency, item.jurisdiction)?;
+        PeriodCredited::check_span(item.from, item.to)?;
+        if item.to > this_month {
+            return Err(InvalidInput::new("to_month", format!("{} is in the future", item.to)).into());
+        }
+        self.check_worker(group, &item.worker_id)
+    }
+
+    /// The contribution at `seq`, if this agency may reverse it now.
+    fn check_reversal(&self, group: &Group, agency: Jurisdiction, seq: Seq) -> Result<ContributionRecorded> {
+        if seq.0 >= group.start.size {
+            return Err(StoreError::NotFound {
+                field: "seq".into(),
+                message: format!("no event at seq {seq}"),
+            });
+        }
+        let (record, _) = read::read_record(&self.db, seq)?;
+        let Event::ContributionRecorded(contribution) = record.event else {
+            return Err(StoreError::FailedPrecondition(format!(
+                "seq {seq} is a {}, not a contribution",
+                record.event.name()
+            )));
+        };
+        if contribution.jurisdiction != agency {
+            return Err(StoreError::PermissionDenied(format!(
+                "an agency of {agency} may not reverse a contribution of {}",
+                contribution.jurisdiction
+            )));
+        }
+        let earlier = match group.reversals.get(&seq) {
+            Some(by) => Some(*by),
+            None => self.db.get(keys::reversal(seq))?.and_then(|value| keys::trailing_seq(&value)),
+        };
+        if let Some(by) = earlier {
+            return Err(StoreError::FailedPrecondition(format!(
+                "the contribution at seq {seq} was already reversed at seq {by}"
+            )));
+        }
+        Ok(contribution)
+    }
+
+    fn fresh_worker_id(&self, group: &Group) -> Result<WorkerId> {
+        for _ in 0..WORKER_ID_ATTEMPTS_MAX {
+            let mut random = [0u8; 10];
+            getrandom::fill(&mut random).map_err(|error| {
+                StoreError::Unavailable(format!("no randomness for a worker id: {error}"))
+            })?;
+            let worker_id = WorkerId::from_random(random);
+            if !group.workers.contains_key(&worker_id) && !self.db.contains_key(keys::worker(&worker_id))? {
+                return Ok(worker_id);
+            }
+        }
+        Err(StoreError::Unavailable("could not draw an unused worker id".into()))
+    }
+
+    /// Encodes, hashes and appends the events of one command to the group.
+    fn append(&self, group: &mut Group, command: &Command, events: Vec<Event>) -> Outcome {
+        let mut receipts = Vec::with_capacity(events.len());
+        let mut worker_id = None;
+        for event in events {
+            let seq = Seq(group.head.size);
+            match &event {
+                Event::WorkerEnrolled(enrolled) => {
+                    group.workers.insert(enrolled.worker_id.clone(), (enrolled.origin, seq));
+                    worker_id = Some(enrolled.worker_id.clone());
+                }
+                Event::ContributionReversed(reversal) => {
+                    group.reversals.insert(reversal.reversed_seq, seq);
+                }
+                Event::ContributionRecorded(_) | Event::PeriodCredited(_) => {}
+            }
+            group.statements.entry(event.worker_id().clone()).or_default().push(seq);
+            let record = Record {
+                seq,
+                recorded_at: group.recorded_at,
+                principal: command.actor.principal.clone(),
+                request_id: command.request_id.clone(),
+                prev_chain_hash: group.head.chain_hash,
+                event,
+            }
+            .encode();
+            // Every field is bounded, so a record always fits; a larger one is a programming error.
+            assert!(record.len() <= RECORD_LEN_MAX, "record of {} bytes at seq {seq}", record.len());
+            let event_hash = event_hash(&record);
+            let chain = chain_hash(&group.head.chain_hash, &event_hash);
+            group.entries.push((record, chain));
+            group.head = Head { size: seq.0 + 1, chain_hash: chain };
+            receipts.push(Receipt {
+                seq,
+                event_hash,
+                chain_hash: chain,
+                recorded_at: group.recorded_at,
+                replayed: false,
+            });
+        }
+        Outcome { receipts, worker_id }
+    }
+
+    /// Writes the group in one atomic batch, makes it durable, and answers every command.
+    fn commit(&mut self, group: Group) {
+        let result = if group.entries.is_empty() { Ok(()) } else { self.write(&group) };
+        match result {
+            Ok(()) => {
+                if !group.entries.is_empty() {
+                    self.head = group.head;
+                    self.last_recorded_at = group.recorded_at;
+                    self.durable.send_replace(self.head);
+                }
+                for (reply, outcome) in group.replies {
+                    // A client that gave up waiting is not an error of the ledger.
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(failure) => {
+                error!(error = %failure, first_seq = group.start.size, "commit failed; nothing acknowledged");
+                self.resync_after_failure();
+                for (reply, _) in group.replies {
+                    let _ = reply
+                        .send(Err(StoreError::Unavailable("the write could not be made durable".into())));
+                }
+            }
+        }
+    }
+
+    fn write(&mut self, group: &Group) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        let last_block = self.put_blocks(&mut batch, group);
+        batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
+        for (worker_id, (origin, seq)) in &group.workers {
+            let mut value = origin.as_bytes().to_vec();
+            value.extend_from_slice(&seq.0.to_be_bytes());
+            batch.insert(keys::worker(worker_id), value);
+        }
+        for (worker_id, seqs) in &group.statements {
+            for chunk in seqs.chunks(STATEMENT_SEQS_PER_KEY_MAX) {
+                let value: Vec<u8> = chunk.iter().flat_map(|seq| seq.0.to_be_bytes()).collect();
+                batch.insert(keys::statement(worker_id, chunk[0]), value);
+            }
+        }
+        for (key, (remembered, _)) in &group.remembered {
+            batch.insert(key.as_slice(), &remembered.encode()[..]);
+        }
+        for (reversed, by) in &group.reversals {
+            batch.insert(&keys::reversal(*reversed)[..], &by.0.to_be_bytes()[..]);
+        }
+        self.db.apply_batch(batch)?;
+        self.make_durable()?;
+        self.last_block = last_block;
+        Ok(())
+    }
+
+    /// Cuts the group's entries into blocks of at most [`BLOCK_BYTES_MAX`]; returns the first seq
+    /// of the last block.
+    fn put_blocks(&self, batch: &mut sled::Batch, group: &Group) -> Seq {
+        let mut block_first = Seq(group.start.size);
+        let mut block = Vec::with_capacity(BLOCK_BYTES_MAX);
+        for (index, (record, chain)) in group.entries.iter().enumerate() {
+            let seq = Seq(group.start.size + index as u64);
+            if !block.is_empty() && block.len() + record.len() + ENTRY_OVERHEAD_BYTES > BLOCK_BYTES_MAX {
+                batch.insert(&keys::block(block_first)[..], std::mem::take(&mut block));
+                block_first = seq;
+            }
+            push_entry(&mut block, record, chain);
+        }
+        batch.insert(&keys::block(block_first)[..], block);
+        block_first
+    }
+
+    /// sled's own flush only asks the kernel to write its pages back (`sync_file_range`), which
+    /// does not cover the file's metadata or the disk's write cache; fsync of the data file does.
+    fn make_durable(&self) -> Result<()> {
+        self.db.flush()?;
+        self.db_file.sync_all()?;
+        Ok(())
+    }
+
+    /// After a failed commit the tree may hold part of what sled was asked to write (applied in
+    /// memory but not made durable). Take the head from the tree again so the next commit links to
+    /// whatever is really there.
+    fn resync_after_failure(&mut self) {
+        match read::load_head(&self.db) {
+            Ok((head, last_block)) => {
+                if head != self.head {
+                    warn!(size = head.size, "head moved during a failed commit; continuing from the tree");
+                }
+                self.head = head;
+                self.last_block = last_block;
+            }
+            Err(error) => error!(%error, "cannot read the head after a failed commit"),
+        }
+    }
+}
+
+impl StoreError {
+    /// Names the field of an item in a batch: `contributions[3].month`.
+    fn within_index(self, list: &str, index: usize) -> StoreError {
+        self.within_field(&format!("{list}[{index}]"))
+    }
+
+    fn within_field(self, prefix: &str) -> StoreError {
+        match self {
+            StoreError::Invalid(invalid) => StoreError::Invalid(invalid.within(prefix)),
+            StoreError::NotFound { field, message } => {
+                StoreError::NotFound { field: format!("{prefix}.{field}"), message }
+            }
+            StoreError::PermissionDenied(message) => {
+                StoreError::PermissionDenied(format!("{prefix}: {message}"))
+            }
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! `ledger bench`: durable appends per second through `RecordContributions`, over real gRPC
+//! connections to a real server on loopback, on a fresh data directory.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use ledger_core::{Jurisdiction, PrincipalId};
+use ledger_proto::v1 as pb;
+use ledger_server::principals::{self, Principal, Role};
+use ledger_server::{RulesSource, ServeConfig};
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::interceptor::InterceptedService;
+use tonic::service::Interceptor;
+use tonic::transport::{Channel, Endpoint};
+
+/// Workers enrolled before measuring; contributions are spread over them.
+const BENCH_WORKERS: usize = 200;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Scenarios as CLIENTSxBATCH: concurrent clients, each sending requests of BATCH contributions.
+    #[arg(long, value_delimiter = ',', default_value = "1x1,16x1,64x1,2x1000")]
+    scenarios: Vec<String>,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Data directory to use instead of a fresh temporary one.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+struct Bearer(MetadataValue<Ascii>);
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        request.metadata_mut().insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+type Agency = pb::agency_service_client::AgencyServiceClient<InterceptedService<Channel, Bearer>>;
+
+#[derive(Debug, Default)]
+struct ClientResult {
+    events: u64,
+    latencies_us: Vec<u64>,
+}
+
+fn parse_scenario(text: &str) -> anyhow::Result<(usize, usize)> {
+    let (clients, batch) = text.split_once('x').context("a scenario is CLIENTSxBATCH, such as 64x1")?;
+    let (clients, batch): (usize, usize) = (clients.parse()?, batch.parse()?);
+    if clients == 0 || clients > 1024 || batch == 0 || batch > ledger_store::EVENTS_PER_REQUEST_MAX {
+        bail!("{text}: clients must be 1 to 1024 and batch 1 to {}", ledger_store::EVENTS_PER_REQUEST_MAX);
+    }
+    Ok((clients, batch))
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let scenarios: Vec<(usize, usize)> =
+        args.scenarios.iter().map(|s| parse_scenario(s)).collect::<Result<_, _>>()?;
+    let temporary = tempfile::tempdir()?;
+    let data_dir = args.data_dir.clone().unwrap_or_else(|| temporary.path().join("data"));
+    std::fs::create_dir_all(&data_dir)?;
+    let principals_file = data_dir.join("bench-principals.toml");
+    let agency = Principal {
+        id: PrincipalId::parse("agency-sa")?,
+        role: Role::Agency,
+        jurisdiction: Some(Jurisdiction::parse("SA")?),
+    };
+    let token = principals::add(&principals_file, &agency)?;
+    let server = ledger_server::start(ServeConfig {
+        data_dir: data_dir.clone(),
+        listen: "127.0.0.1:0".parse()?,
+        rules: RulesSource::Sample,
+        principals: Some(principals_file),
+    })
+    .await?;
+    let endpoint = format!("http://{}", server.address);
+    let bearer = Bearer(format!("Bearer {token}").parse()?);
+    let workers = enroll_workers(&connect(&endpoint, &bearer).await?).await?;
+    println!("durable appends through RecordContributions over gRPC, fsync before every acknowledgement");
+    println!(
+        "server on {} with data in {}; {} s per scenario",
+        server.address,
+        data_dir.display(),
+        args.seconds
+    );
+    println!(
+        "{:>8} {:>6} {:>10} {:>10} {:>12} {:>9} {:>9}",
+        "clients", "batch", "requests", "events", "events/s", "p50 ms", "p99 ms"
+    );
+    for (index, (clients, batch)) in scenarios.into_iter().enumerate() {
+        let mut tasks = Vec::with_capacity(clients);
+        let deadline = Instant::now() + Duration::from_secs(args.seconds);
+        let started = Instant::now();
+        for client in 0..clients {
+            let agency = connect(&endpoint, &bearer).await?;
+            let workers = workers.clone();
+            let prefix = format!("bench-{index}-{client}");
+            tasks.push(tokio::spawn(drive(agency, workers, prefix, batch, deadline)));
+        }
+        let mut total = ClientResult::default();
+        for task in tasks {
+            let result = task.await??;
+            total.events += result.events;
+            total.latencies_us.extend(result.latencies_us);
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        total.latencies_us.sort_unstable();
+        println!(
+            "{clients:>8} {batch:>6} {:>10} {:>10} {:>12.0} {:>9.2} {:>9.2}",
+            total.latencies_us.len(),
+            total.events,
+            total.events as f64 / elapsed,
+            percentile_ms(&total.latencies_us, 50),
+            percentile_ms(&total.latencies_us, 99),
+        );
+    }
+    let size = server.ledger.head().size;
+    server.stop().await?;
+    println!("log size after the run: {size} events");
+    Ok(())
+}
+
+fn percentile_ms(sorted_us: &[u64], percent: usize) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let index = (sorted_us.len() * percent / 100).min(sorted_us.len() - 1);
+    sorted_us[index] as f64 / 1000.0
+}
+
+async fn connect(endpoint: &str, bearer: &Bearer) -> anyhow::Result<Agency> {
+    let channel = Endpoint::from_shared(endpoint.to_owned())?.connect().await?;
+    Ok(pb::agency_service_client::AgencyServiceClient::with_interceptor(channel, bearer.clone()))
+}
+
+async fn enroll_workers(agency: &Agency) -> anyhow::Result<Vec<String>> {
+    let mut workers = Vec::with_capacity(BENCH_WORKERS);
+    for index in 0..BENCH_WORKERS {
+        let response = agency
+            .clone()
+            .enroll_worker(pb::EnrollWorkerRequest {
+                request_id: format!("bench-enrol-{index}"),
+                origin_jurisdiction: ["PH", "ID", "NP"][index % 3].to_owned(),
+                sex: [1, 2][index % 2],
+                birth_month: String::new(),
+            })
+            .await?;
+        workers.push(response.into_inner().worker_id);
+    }
+    Ok(workers)
+}
+
+async fn drive(
+    mut agency: Agency,
+    workers: Vec<String>,
+    prefix: String,
+    batch: usize,
+    deadline: Instant,
+) -> anyhow::Result<ClientResult> {
+    let mut result = ClientResult::default();
+    let mut request = 0usize;
+    while Instant::now() < deadline {
+        let contributions = (0..batch)
+            .map(|item| {
+                let worker = &workers[(request * batch + item) % workers.len()];
+                contribution(worker, request * batch + item)
+            })
+            .collect();
+        let sent = Instant::now();
+        let response = agency
+            .record_contributions(pb::RecordContributionsRequest {
+                request_id: format!("{prefix}-{request}"),
+                contributions,
+            })
+            .await?;
+        result.latencies_us.push(sent.elapsed().as_micros() as u64);
+        result.events += response.into_inner().receipts.len() as u64;
+        request += 1;
+    }
+    Ok(result)
+}
+
+/// A plausible monthly contribution in Saudi Arabia (illustrative amounts, in halalas).
+fn contribution(worker: &str, index: usize) -> pb::Contribution {
+    let wage = 150_000 + (index % 50) as i64 * 1_000;
+    pb::Contribution {
+        worker_id: worker.to_owned(),
+        jurisdiction: "SA".into(),
+        branch: pb::Branch::EmploymentInjury as i32,
+        month: format!("20{:02}-{:02}", 15 + index % 10, 1 + index % 12),
+        insured_wage_minor: wage,
+        employer_share_minor: wage * 2 / 100,
+        worker_share_minor: 0,
+        currency: "SAR".into(),
+        employer_ref: format!("SA-EMP-{:05}", index % 997),
+        sector: pb::Sector::Construction as i32,
+    }
+}
