@@ -7,12 +7,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_proto::v1 as pb;
+use ledger_server::client::{self, AgencyClient as Agency};
 use ledger_server::principals::{self, Principal, Role};
 use ledger_server::{RulesSource, ServeConfig};
-use tonic::metadata::{Ascii, MetadataValue};
-use tonic::service::interceptor::InterceptedService;
-use tonic::service::Interceptor;
-use tonic::transport::{Channel, Endpoint};
 
 /// Workers enrolled before measuring; contributions are spread over them.
 const BENCH_WORKERS: usize = 200;
@@ -29,18 +26,6 @@ pub struct BenchArgs {
     #[arg(long)]
     data_dir: Option<PathBuf>,
 }
-
-#[derive(Clone, Debug)]
-struct Bearer(MetadataValue<Ascii>);
-
-impl Interceptor for Bearer {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        request.metadata_mut().insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-type Agency = pb::agency_service_client::AgencyServiceClient<InterceptedService<Channel, Bearer>>;
 
 #[derive(Debug, Default)]
 struct ClientResult {
@@ -77,9 +62,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         principals: Some(principals_file),
     })
     .await?;
-    let endpoint = format!("http://{}", server.address);
-    let bearer = Bearer(format!("Bearer {token}").parse()?);
-    let workers = enroll_workers(&connect(&endpoint, &bearer).await?).await?;
+    let address = server.address.to_string();
+    let workers = enroll_workers(&connect(&address, &token).await?).await?;
     println!("durable appends through RecordContributions over gRPC, fsync before every acknowledgement");
     println!(
         "server on {} with data in {}; {} s per scenario",
@@ -96,7 +80,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(args.seconds);
         let started = Instant::now();
         for client in 0..clients {
-            let agency = connect(&endpoint, &bearer).await?;
+            let agency = connect(&address, &token).await?;
             let workers = workers.clone();
             let prefix = format!("bench-{index}-{client}");
             tasks.push(tokio::spawn(drive(agency, workers, prefix, batch, deadline)));
@@ -132,9 +116,9 @@ fn percentile_ms(sorted_us: &[u64], percent: usize) -> f64 {
     sorted_us[index] as f64 / 1000.0
 }
 
-async fn connect(endpoint: &str, bearer: &Bearer) -> anyhow::Result<Agency> {
-    let channel = Endpoint::from_shared(endpoint.to_owned())?.connect().await?;
-    Ok(pb::agency_service_client::AgencyServiceClient::with_interceptor(channel, bearer.clone()))
+async fn connect(address: &str, token: &str) -> anyhow::Result<Agency> {
+    let clients = client::connect(address, token).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(clients.agency)
 }
 
 async fn enroll_workers(agency: &Agency) -> anyhow::Result<Vec<String>> {

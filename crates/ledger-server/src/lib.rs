@@ -5,11 +5,13 @@
 //! - [`access`]: which role may call which RPC, in one table.
 //! - [`convert`]: wire types to domain types and back, by hand.
 //! - [`status`]: domain errors to gRPC codes, in one place.
+//! - [`client`]: typed, authenticated clients for the command line and the tests.
 //!
 //! Architecture invariant: this is the only crate that knows tonic; generated types never pass
 //! below it.
 
 pub mod access;
+pub mod client;
 pub mod convert;
 pub mod principals;
 mod services;

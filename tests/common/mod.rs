@@ -1,0 +1,152 @@
+//! Shared set-up for the end-to-end tests: a real server on 127.0.0.1:0 over a real sled store in a
+//! temporary directory, and authenticated gRPC clients for its principals.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use ledger_core::{Jurisdiction, PrincipalId};
+use ledger_proto::v1 as pb;
+use ledger_server::client::{self, Clients};
+use ledger_server::principals::{self, Principal, Role};
+use ledger_server::{RulesSource, RunningServer, ServeConfig};
+use tempfile::TempDir;
+
+/// The principals every test server knows: three agencies, an auditor and an operator.
+pub const AGENCIES: [(&str, &str); 3] = [("agency-ph", "PH"), ("agency-sa", "SA"), ("agency-es", "ES")];
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub dir: TempDir,
+    pub tokens: HashMap<String, String>,
+}
+
+pub fn data_dir(dir: &TempDir) -> PathBuf {
+    dir.path().join("data")
+}
+
+pub fn principals_file(dir: &TempDir) -> PathBuf {
+    dir.path().join("principals.toml")
+}
+
+/// Writes the principals file of a test server and returns each principal's token.
+pub fn make_principals(dir: &TempDir) -> HashMap<String, String> {
+    let mut all: Vec<Principal> = AGENCIES
+        .iter()
+        .map(|(id, code)| Principal {
+            id: PrincipalId::parse(id).expect("valid id"),
+            role: Role::Agency,
+            jurisdiction: Some(Jurisdiction::parse(code).expect("valid code")),
+        })
+        .collect();
+    for (id, role) in [("auditor", Role::Auditor), ("operator", Role::Operator)] {
+        all.push(Principal { id: PrincipalId::parse(id).expect("valid id"), role, jurisdiction: None });
+    }
+    let tokens = principals::add_many(&principals_file(dir), &all).expect("principals file written");
+    all.iter().map(|principal| principal.id.to_string()).zip(tokens).collect()
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let tokens = make_principals(&dir);
+        let server = start_in(&dir).await;
+        TestServer { server, dir, tokens }
+    }
+
+    /// Stops the server and starts a new one on the same data directory.
+    pub async fn restart(self) -> TestServer {
+        let TestServer { server, dir, tokens } = self;
+        server.stop().await.expect("server stopped");
+        let server = start_in(&dir).await;
+        TestServer { server, dir, tokens }
+    }
+
+    pub async fn clients(&self, principal: &str) -> Clients {
+        let token = &self.tokens[principal];
+        client::connect(&self.server.address.to_string(), token).await.expect("connected")
+    }
+
+    /// Stops the server, keeping its directory and tokens for a later [`TestServer::resume`].
+    pub async fn stop(self) -> (TempDir, HashMap<String, String>) {
+        self.server.stop().await.expect("server stopped");
+        (self.dir, self.tokens)
+    }
+
+    /// Starts a server on a directory left by [`TestServer::stop`].
+    pub async fn resume(dir: TempDir, tokens: HashMap<String, String>) -> TestServer {
+        let server = start_in(&dir).await;
+        TestServer { server, dir, tokens }
+    }
+}
+
+pub async fn start_in(dir: &TempDir) -> RunningServer {
+    try_start_in(dir).await.expect("server started")
+}
+
+pub async fn try_start_in(dir: &TempDir) -> Result<RunningServer, ledger_server::StartError> {
+    ledger_server::start(ServeConfig {
+        data_dir: data_dir(dir),
+        listen: "127.0.0.1:0".parse().expect("address"),
+        rules: RulesSource::Sample,
+        principals: Some(principals_file(dir)),
+    })
+    .await
+}
+
+pub fn contribution(
+    worker_id: &str,
+    jurisdiction: &str,
+    currency: &str,
+    month: &str,
+    wage: i64,
+) -> pb::Contribution {
+    pb::Contribution {
+        worker_id: worker_id.to_owned(),
+        jurisdiction: jurisdiction.to_owned(),
+        branch: pb::Branch::OldAge as i32,
+        month: month.to_owned(),
+        insured_wage_minor: wage,
+        employer_share_minor: wage * 9 / 100,
+        worker_share_minor: wage * 9 / 100,
+        currency: currency.to_owned(),
+        employer_ref: format!("{jurisdiction}-EMP-0042"),
+        sector: pb::Sector::DomesticWork as i32,
+    }
+}
+
+pub async fn enroll(clients: &mut Clients, request_id: &str, origin: &str) -> String {
+    clients
+        .agency
+        .enroll_worker(pb::EnrollWorkerRequest {
+            request_id: request_id.to_owned(),
+            origin_jurisdiction: origin.to_owned(),
+            sex: pb::Sex::Female as i32,
+            birth_month: "1991-04".to_owned(),
+        })
+        .await
+        .expect("enrolled")
+        .into_inner()
+        .worker_id
+}
+
+pub async fn head_size(clients: &mut Clients) -> u64 {
+    clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("head").into_inner().size
+}
+
+/// Reads every stored event from `from` to the head, page by page.
+pub async fn read_all(clients: &mut Clients, from: u64) -> Vec<pb::StoredEvent> {
+    let mut events = Vec::new();
+    loop {
+        let request = pb::ReadEventsRequest { from_seq: from + events.len() as u64, limit: 0 };
+        let mut stream = clients.audit.read_events(request).await.expect("stream").into_inner();
+        let before = events.len();
+        while let Some(event) = stream.message().await.expect("event") {
+            events.push(event);
+        }
+        if events.len() == before {
+            return events;
+        }
+    }
+}

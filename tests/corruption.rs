@@ -1,0 +1,96 @@
+//! Stored bytes altered behind the server's back: VerifyChain names the event, and a log whose last
+//! record does not hash to the stored head is refused at start.
+
+mod common;
+
+use common::{contribution, enroll, TestServer};
+use ledger_proto::v1 as pb;
+
+/// Flips one byte of the stored record at `seq`, `from_end` bytes before its end, directly in sled,
+/// using only the layout of docs/ARCHITECTURE.md and the framing of docs/FORMAT.md.
+fn flip_record_byte(sled_dir: &std::path::Path, seq: u64, from_end: usize) {
+    let db = sled::Config::new()
+        .path(sled_dir)
+        .segment_size(ledger_store::SLED_SEGMENT_BYTES)
+        .open()
+        .expect("sled opens");
+    let mut start = [b'B'; 9];
+    start[1..].copy_from_slice(&0u64.to_be_bytes());
+    let mut end = [b'B'; 9];
+    end[1..].copy_from_slice(&seq.to_be_bytes());
+    let (key, block) = db.range(start..=end).next_back().expect("a block").expect("readable");
+    let first = u64::from_be_bytes(key[1..9].try_into().expect("8 bytes"));
+    let mut block = block.to_vec();
+    let mut offset = 0;
+    for _ in first..seq {
+        let len = u16::from_be_bytes([block[offset], block[offset + 1]]) as usize;
+        offset += 2 + len + 32;
+    }
+    let len = u16::from_be_bytes([block[offset], block[offset + 1]]) as usize;
+    let target = offset + 2 + len - from_end;
+    block[target] ^= 0x01;
+    db.insert(key, block).expect("written");
+    db.flush().expect("flushed");
+}
+
+async fn record_twenty_events(server: &TestServer) {
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    let worker = enroll(&mut philippines, "enrol-1", "PH").await;
+    for month in 1..=19 {
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("c-{month}"),
+            contributions: vec![contribution(
+                &worker,
+                "SA",
+                "SAR",
+                &format!("2021-{:02}", 1 + month % 12),
+                90_000,
+            )],
+        };
+        saudi.agency.record_contributions(request).await.expect("recorded");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_chain_names_the_corrupted_event() {
+    // Where in the record the byte flips: the employer reference, the amounts, the principal.
+    for (seq, from_end) in [(7, 5), (12, 30), (3, 120)] {
+        let server = TestServer::start().await;
+        record_twenty_events(&server).await;
+        let (dir, tokens) = server.stop().await;
+        flip_record_byte(&common::data_dir(&dir).join("sled"), seq, from_end);
+
+        let server = TestServer::resume(dir, tokens).await;
+        let mut auditor = server.clients("auditor").await;
+        let whole = auditor
+            .audit
+            .verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None })
+            .await
+            .expect("verification runs")
+            .into_inner();
+        assert!(!whole.ok, "corruption at {seq} went unnoticed");
+        assert_eq!(whole.first_bad_seq, Some(seq), "{}", whole.reason);
+        assert_eq!(whole.verified, seq);
+        // A range that ends before the damage still verifies.
+        let before = auditor
+            .audit
+            .verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: Some(seq) })
+            .await
+            .expect("verification runs")
+            .into_inner();
+        assert!(before.ok, "{}", before.reason);
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_whose_last_record_does_not_match_its_head_is_refused() {
+    let server = TestServer::start().await;
+    record_twenty_events(&server).await;
+    let (dir, _tokens) = server.stop().await;
+    flip_record_byte(&common::data_dir(&dir).join("sled"), 19, 5);
+    let refused = common::try_start_in(&dir).await.expect_err("the server must not start");
+    let message = refused.to_string();
+    assert!(message.contains("does not match its head"), "{message}");
+}
