@@ -396,7 +396,7 @@ mod tests {
     fn check_month(input: &str, expected: Option<(u16, u8)>) {
         let parsed = Month::parse(input).ok().map(|m| (m.year(), m.month()));
         assert_eq!(parsed, expected, "parsing {input:?}");
-        if let Some(month) = Month::parse(input).ok() {
+        if let Ok(month) = Month::parse(input) {
             assert_eq!(month.to_string(), input);
         }
     }

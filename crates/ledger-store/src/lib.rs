@@ -39,6 +39,7 @@ mod writer;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -72,6 +73,7 @@ struct Shared {
     durable: watch::Receiver<Head>,
     queue: Mutex<Option<mpsc::Sender<writer::Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    commits: Arc<AtomicU64>,
 }
 
 /// One entry of a worker's statement: the stored bytes, the decoded record and its receipt.
@@ -107,6 +109,7 @@ impl Ledger {
             size => read::read_record(&db, Seq(size - 1))?.0.recorded_at,
         };
         let (durable_sender, durable) = watch::channel(head);
+        let commits = Arc::new(AtomicU64::new(0));
         let writer = writer::Writer {
             db: db.clone(),
             db_file,
@@ -115,6 +118,7 @@ impl Ledger {
             last_block,
             last_recorded_at,
             durable: durable_sender,
+            commits: commits.clone(),
         };
         let (queue, receiver) = mpsc::channel(COMMAND_QUEUE_MAX);
         let handle =
@@ -125,6 +129,7 @@ impl Ledger {
                 durable,
                 queue: Mutex::new(Some(queue)),
                 writer: Mutex::new(Some(handle)),
+                commits,
             }),
         })
     }
@@ -144,6 +149,11 @@ impl Ledger {
     /// The durable head: every event below it is on disk.
     pub fn head(&self) -> Head {
         *self.shared.durable.borrow()
+    }
+
+    /// Durable commits made since the store was opened; each may hold many commands.
+    pub fn commits(&self) -> u64 {
+        self.shared.commits.load(Ordering::Relaxed)
     }
 
     /// Follows the durable head as it moves.

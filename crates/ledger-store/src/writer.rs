@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -71,6 +72,8 @@ pub(crate) struct Writer {
     pub last_block: Seq,
     pub last_recorded_at: DateTime<Utc>,
     pub durable: watch::Sender<Head>,
+    /// Durable commits made since the store was opened.
+    pub commits: Arc<AtomicU64>,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
@@ -403,6 +406,7 @@ impl Writer {
                     self.head = group.head;
                     self.last_recorded_at = group.recorded_at;
                     self.durable.send_replace(self.head);
+                    self.commits.fetch_add(1, Ordering::Relaxed);
                 }
                 for (reply, outcome) in group.replies {
                     // A client that gave up waiting is not an error of the ledger.

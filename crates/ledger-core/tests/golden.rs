@@ -1,0 +1,183 @@
+//! Golden test vectors of the version-1 record format (test-data/records-v1.txt). Records written
+//! today must decode forever: this test fails if the encoding, the decoding or the hashing of any
+//! of them changes. `LEDGER_BLESS=1` writes the file anew, for a deliberate new vector only.
+
+use std::path::PathBuf;
+
+use chrono::DateTime;
+use ledger_core::{
+    chain_hash, event_hash, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind,
+    Currency, Event, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, Sector,
+    Seq, Sex, Text, WorkerEnrolled, WorkerId,
+};
+
+fn golden_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-data/records-v1.txt")
+}
+
+fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|error| panic!("fixed test value rejected: {error:?}"))
+}
+
+/// The events of the vectors: an illustrative worker's enrolment in the Philippines, a contribution
+/// in Hong Kong, its reversal, and credited maternity months.
+fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
+    let worker = WorkerId::from_random([0x3a, 0x91, 0x07, 0xc4, 0x5e, 0x22, 0xd8, 0x6b, 0x10, 0xf5]);
+    let ph = ok(Jurisdiction::parse("PH"));
+    let hk = ok(Jurisdiction::parse("HK"));
+    vec![
+        (
+            "agency-ph",
+            "owwa-2024-000184",
+            1_717_200_000_000_000,
+            Event::WorkerEnrolled(WorkerEnrolled {
+                worker_id: worker.clone(),
+                origin: ph,
+                enrolled_in: ph,
+                sex: Some(Sex::Female),
+                birth_month: Some(ok(Month::parse("1993-08"))),
+            }),
+        ),
+        (
+            "agency-hk",
+            "mpf-batch-2024-06-0001",
+            1_719_792_000_123_456,
+            Event::ContributionRecorded(ContributionRecorded {
+                worker_id: worker.clone(),
+                jurisdiction: hk,
+                branch: Branch::OldAge,
+                month: ok(Month::parse("2024-06")),
+                currency: ok(Currency::parse("HKD")),
+                insured_wage: ok(MinorUnits::new("wage", 490_000)),
+                employer_share: ok(MinorUnits::new("employer", 24_500)),
+                worker_share: ok(MinorUnits::new("worker", 24_500)),
+                employer_ref: ok(Text::parse("employer_ref", "HK-EMP-7731", 64)),
+                sector: Sector::DomesticWork,
+            }),
+        ),
+        (
+            "agency-hk",
+            "mpf-fix-2024-07-0002",
+            1_720_000_000_000_001,
+            Event::ContributionReversed(ContributionReversed {
+                reversed_seq: Seq(1),
+                worker_id: worker.clone(),
+                jurisdiction: hk,
+                reason: ok(Text::parse("reason", "posted twice by the employer — see ticket 4471", 512)),
+            }),
+        ),
+        (
+            "agency-ph",
+            "sss-mat-2025-0031",
+            1_740_000_000_000_000,
+            Event::PeriodCredited(PeriodCredited {
+                worker_id: worker,
+                jurisdiction: ph,
+                branch: Branch::Maternity,
+                from: ok(Month::parse("2025-01")),
+                to: ok(Month::parse("2025-04")),
+                kind: CreditKind::Maternity,
+            }),
+        ),
+    ]
+}
+
+fn records() -> Vec<Record> {
+    let mut prev = ChainHash::GENESIS;
+    let mut records = Vec::new();
+    for (seq, (principal, request_id, micros, event)) in events().into_iter().enumerate() {
+        let record = Record {
+            seq: Seq(seq as u64),
+            recorded_at: DateTime::from_timestamp_micros(micros).unwrap_or_else(|| panic!("time")),
+            principal: ok(PrincipalId::parse(principal)),
+            request_id: ok(RequestId::parse(request_id)),
+            prev_chain_hash: prev,
+            event,
+        };
+        prev = chain_hash(&prev, &event_hash(&record.encode()));
+        records.push(record);
+    }
+    records
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|at| ok(u8::from_str_radix(&text[at..at + 2], 16))).collect()
+}
+
+fn render(records: &[Record]) -> String {
+    let mut text = String::from(
+        "# Test vectors of the ledger's record format, version 1 (docs/FORMAT.md).\n\
+         # One event per line: seq, the record's bytes, its event hash, the chain hash after it (hex).\n\
+         # Illustrative data: the worker, agencies and amounts are invented.\n",
+    );
+    for record in records {
+        let bytes = record.encode();
+        let event = event_hash(&bytes);
+        let chain = chain_hash(&record.prev_chain_hash, &event);
+        text.push_str(&format!("{} {} {} {}\n", record.seq, hex(&bytes), event.to_hex(), chain.to_hex()));
+    }
+    text
+}
+
+#[test]
+fn golden_records_keep_decoding_and_hashing_the_same() {
+    let expected = records();
+    if std::env::var_os("LEDGER_BLESS").is_some() {
+        ok(std::fs::write(golden_path(), render(&expected)));
+    }
+    let text = std::fs::read_to_string(golden_path())
+        .unwrap_or_else(|error| panic!("test-data/records-v1.txt: {error}"));
+    let lines: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
+    assert_eq!(lines.len(), expected.len());
+    let mut prev = ChainHash::GENESIS;
+    for (line, record) in lines.iter().zip(&expected) {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let bytes = unhex(fields[1]);
+        let decoded = ok(Record::decode(&bytes));
+        assert_eq!(&decoded, record, "seq {}", fields[0]);
+        assert_eq!(decoded.encode(), bytes, "re-encoding seq {}", fields[0]);
+        assert_eq!(decoded.prev_chain_hash, prev);
+        let event = event_hash(&bytes);
+        assert_eq!(event.to_hex(), fields[2]);
+        prev = chain_hash(&prev, &event);
+        assert_eq!(prev.to_hex(), fields[3]);
+    }
+}
+
+#[test]
+fn every_truncation_and_extension_of_a_record_is_refused() {
+    for record in records() {
+        let bytes = record.encode();
+        for len in 0..bytes.len() {
+            assert!(
+                Record::decode(&bytes[..len]).is_err(),
+                "a {len}-byte prefix of seq {} decoded",
+                record.seq
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Record::decode(&longer).is_err());
+    }
+}
+
+#[test]
+fn every_single_bit_flip_either_fails_to_decode_or_changes_the_hash() {
+    for record in records() {
+        let bytes = record.encode();
+        let original = event_hash(&bytes);
+        for index in 0..bytes.len() * 8 {
+            let mut flipped = bytes.clone();
+            flipped[index / 8] ^= 1 << (index % 8);
+            if let Ok(decoded) = Record::decode(&flipped) {
+                assert_ne!(decoded, record);
+                assert_eq!(decoded.encode(), flipped, "decoding is canonical");
+                assert_ne!(event_hash(&flipped), original);
+            }
+        }
+    }
+}
