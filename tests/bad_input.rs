@@ -303,7 +303,7 @@ async fn bad_input_is_refused_with_a_typed_error_and_appends_nothing() {
     saudi.agency.record_contributions(good).await.expect("a good contribution is recorded");
     let mut auditor = server.clients("auditor").await;
     let size = head_size(&mut auditor).await;
-    assert_eq!(size, 2);
+    assert_eq!(size, 3);
 
     let mut failures = Vec::new();
     let all = cases(&worker);

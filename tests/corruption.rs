@@ -22,12 +22,12 @@ fn flip_record_byte(sled_dir: &std::path::Path, seq: u64, from_end: usize) {
     let first = u64::from_be_bytes(key[1..9].try_into().expect("8 bytes"));
     let mut block = block.to_vec();
     let mut offset = 0;
+    let len_at =
+        |offset: usize| u32::from_be_bytes(block[offset..offset + 4].try_into().expect("4 bytes")) as usize;
     for _ in first..seq {
-        let len = u16::from_be_bytes([block[offset], block[offset + 1]]) as usize;
-        offset += 2 + len + 32;
+        offset += 4 + len_at(offset) + 32;
     }
-    let len = u16::from_be_bytes([block[offset], block[offset + 1]]) as usize;
-    let target = offset + 2 + len - from_end;
+    let target = offset + 4 + len_at(offset) - from_end;
     block[target] ^= 0x01;
     db.insert(key, block).expect("written");
     db.flush().expect("flushed");
@@ -89,7 +89,7 @@ async fn a_log_whose_last_record_does_not_match_its_head_is_refused() {
     let server = TestServer::start().await;
     record_twenty_events(&server).await;
     let (dir, _tokens) = server.stop().await;
-    flip_record_byte(&common::data_dir(&dir).join("sled"), 19, 5);
+    flip_record_byte(&common::data_dir(&dir).join("sled"), 20, 5);
     let refused = common::try_start_in(&dir).await.expect_err("the server must not start");
     let message = refused.to_string();
     assert!(message.contains("does not match its head"), "{message}");

@@ -44,7 +44,8 @@ async fn a_workers_record_end_to_end() {
     };
     let first = saudi.agency.record_contributions(batch.clone()).await.expect("recorded").into_inner();
     let seqs: Vec<u64> = first.receipts.iter().map(|receipt| receipt.seq).collect();
-    assert_eq!(seqs, [1, 2, 3]);
+    // Seq 0 is the adoption of the rules the server started with.
+    assert_eq!(seqs, [2, 3, 4]);
     assert!(first.receipts.iter().all(|receipt| !receipt.replayed));
 
     // A retry of the same request gets the same receipts, marked replayed, and appends nothing.
@@ -57,14 +58,14 @@ async fn a_workers_record_end_to_end() {
             (replayed.seq, &replayed.event_hash, &replayed.chain_hash, &replayed.recorded_at)
         );
     }
-    assert_eq!(common::head_size(&mut auditor).await, 4);
+    assert_eq!(common::head_size(&mut auditor).await, 5);
 
     // The same request id with different content is refused, naming the original.
     let mut conflicting = batch.clone();
     conflicting.contributions[1].insured_wage_minor += 1;
     let status = saudi.agency.record_contributions(conflicting).await.expect_err("conflict refused");
     assert_eq!(status.code(), Code::AlreadyExists);
-    assert!(status.message().contains("seq 1"), "{}", status.message());
+    assert!(status.message().contains("seq 2"), "{}", status.message());
 
     // Reversal: only by the contribution's jurisdiction, only of a contribution, only once.
     let reverse = |request_id: &str, seq: u64| pb::ReverseContributionRequest {
@@ -72,16 +73,16 @@ async fn a_workers_record_end_to_end() {
         seq,
         reason: "employer reported the wrong month".into(),
     };
-    let status = spain.agency.reverse_contribution(reverse("es-rev-1", 2)).await.expect_err("not Spain's");
+    let status = spain.agency.reverse_contribution(reverse("es-rev-1", 3)).await.expect_err("not Spain's");
     assert_eq!(status.code(), Code::PermissionDenied);
-    let status = saudi.agency.reverse_contribution(reverse("sa-rev-0", 0)).await.expect_err("an enrolment");
+    let status = saudi.agency.reverse_contribution(reverse("sa-rev-0", 1)).await.expect_err("an enrolment");
     assert_eq!(status.code(), Code::FailedPrecondition);
     let reversal =
-        saudi.agency.reverse_contribution(reverse("sa-rev-1", 2)).await.expect("reversed").into_inner();
-    assert_eq!(reversal.receipt.as_ref().map(|receipt| receipt.seq), Some(4));
-    let status = saudi.agency.reverse_contribution(reverse("sa-rev-2", 2)).await.expect_err("twice");
+        saudi.agency.reverse_contribution(reverse("sa-rev-1", 3)).await.expect("reversed").into_inner();
+    assert_eq!(reversal.receipt.as_ref().map(|receipt| receipt.seq), Some(5));
+    let status = saudi.agency.reverse_contribution(reverse("sa-rev-2", 3)).await.expect_err("twice");
     assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(status.message().contains("already reversed at seq 4"), "{}", status.message());
+    assert!(status.message().contains("already reversed at seq 5"), "{}", status.message());
 
     let credited = saudi
         .agency
@@ -99,7 +100,7 @@ async fn a_workers_record_end_to_end() {
         .await
         .expect("credited")
         .into_inner();
-    assert_eq!(credited.receipts[0].seq, 5);
+    assert_eq!(credited.receipts[0].seq, 6);
 
     // The statement lists the worker's six events, oldest first, each with its receipt.
     let statement = philippines
@@ -116,7 +117,7 @@ async fn a_workers_record_end_to_end() {
             Some(pb::event::Kind::ContributionRecorded(_)) => "contribution",
             Some(pb::event::Kind::ContributionReversed(_)) => "reversed",
             Some(pb::event::Kind::PeriodCredited(_)) => "credited",
-            None => "none",
+            Some(_) | None => "other",
         })
         .collect();
     assert_eq!(kinds, ["enrolled", "contribution", "contribution", "contribution", "reversed", "credited"]);
@@ -131,7 +132,7 @@ async fn a_workers_record_end_to_end() {
 
     // Every streamed event re-hashes, from its exact bytes, to what the ledger says.
     let events = read_all(&mut auditor, 0).await;
-    assert_eq!(events.len(), 6);
+    assert_eq!(events.len(), 7);
     let mut prev = vec![0u8; 32];
     for (index, event) in events.iter().enumerate() {
         assert_eq!(event.seq, index as u64);
@@ -141,7 +142,7 @@ async fn a_workers_record_end_to_end() {
         assert_eq!(prev, event.chain_hash, "chain hash of seq {index}");
     }
     let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("head").into_inner();
-    assert_eq!((head.size, head.head_hash), (6, prev));
+    assert_eq!((head.size, head.head_hash), (7, prev));
 
     let verified = auditor
         .audit
@@ -149,7 +150,7 @@ async fn a_workers_record_end_to_end() {
         .await
         .expect("verified")
         .into_inner();
-    assert_eq!((verified.ok, verified.verified, verified.first_bad_seq), (true, 6, None));
+    assert_eq!((verified.ok, verified.verified, verified.first_bad_seq), (true, 7, None));
     let partial = auditor
         .audit
         .verify_chain(pb::VerifyChainRequest { from_seq: 2, to_seq: Some(5) })
@@ -165,7 +166,7 @@ async fn a_workers_record_end_to_end() {
     assert!(again.receipts.iter().all(|receipt| receipt.replayed));
     assert_eq!(again.receipts[2].chain_hash, first.receipts[2].chain_hash);
     let mut auditor = server.clients("auditor").await;
-    assert_eq!(common::head_size(&mut auditor).await, 6);
+    assert_eq!(common::head_size(&mut auditor).await, 7);
     server.stop().await;
 }
 
@@ -203,6 +204,6 @@ async fn statements_page_through_a_long_record() {
             None => break,
         }
     }
-    assert_eq!(seen, (0..=120).collect::<Vec<u64>>());
+    assert_eq!(seen, (1..=121).collect::<Vec<u64>>());
     server.stop().await;
 }

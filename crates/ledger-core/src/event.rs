@@ -5,6 +5,10 @@ use crate::{
     Branch, CreditKind, Currency, Jurisdiction, MinorUnits, Month, Sector, Seq, Sex, Text, WorkerId,
 };
 
+/// Longest rules document that can be adopted on the chain, in bytes. Bounded so that every record
+/// stays small enough for the store to keep it in one page (docs/ARCHITECTURE.md).
+pub const RULES_DOCUMENT_LEN_MAX: usize = 64 * 1024;
+
 /// Longest credited period, in months: ten years in one event is already generous, and a bound
 /// keeps one event's effect on projections small.
 pub const CREDITED_PERIOD_MONTHS_MAX: u32 = 120;
@@ -15,16 +19,26 @@ pub enum Event {
     ContributionRecorded(ContributionRecorded),
     ContributionReversed(ContributionReversed),
     PeriodCredited(PeriodCredited),
+    RulesAdopted(RulesAdopted),
+    EntitlementGranted(EntitlementGranted),
+    EntitlementStatusChanged(EntitlementStatusChanged),
+    BenefitPaid(BenefitPaid),
+    ResidenceChanged(ResidenceChanged),
 }
 
 impl Event {
-    /// The worker the event is about.
-    pub fn worker_id(&self) -> &WorkerId {
+    /// The worker the event is about; none for events about the ledger itself.
+    pub fn worker_id(&self) -> Option<&WorkerId> {
         match self {
-            Event::WorkerEnrolled(event) => &event.worker_id,
-            Event::ContributionRecorded(event) => &event.worker_id,
-            Event::ContributionReversed(event) => &event.worker_id,
-            Event::PeriodCredited(event) => &event.worker_id,
+            Event::WorkerEnrolled(event) => Some(&event.worker_id),
+            Event::ContributionRecorded(event) => Some(&event.worker_id),
+            Event::ContributionReversed(event) => Some(&event.worker_id),
+            Event::PeriodCredited(event) => Some(&event.worker_id),
+            Event::EntitlementGranted(event) => Some(&event.worker_id),
+            Event::EntitlementStatusChanged(event) => Some(&event.worker_id),
+            Event::BenefitPaid(event) => Some(&event.worker_id),
+            Event::ResidenceChanged(event) => Some(&event.worker_id),
+            Event::RulesAdopted(_) => None,
         }
     }
 
@@ -34,8 +48,97 @@ impl Event {
             Event::ContributionRecorded(_) => "ContributionRecorded",
             Event::ContributionReversed(_) => "ContributionReversed",
             Event::PeriodCredited(_) => "PeriodCredited",
+            Event::RulesAdopted(_) => "RulesAdopted",
+            Event::EntitlementGranted(_) => "EntitlementGranted",
+            Event::EntitlementStatusChanged(_) => "EntitlementStatusChanged",
+            Event::BenefitPaid(_) => "BenefitPaid",
+            Event::ResidenceChanged(_) => "ResidenceChanged",
         }
     }
+}
+
+/// The rules document in force from this event on, whole, so that the rules behind every answer
+/// are themselves on the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulesAdopted {
+    /// SHA-256 of `document`.
+    pub digest: [u8; 32],
+    /// The exact text of the rules document (TOML).
+    pub document: String,
+}
+
+/// A benefit granted by an agency's decision. The event's seq is the entitlement's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntitlementGranted {
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    pub currency: Currency,
+    pub monthly_amount: MinorUnits,
+    pub start: Month,
+}
+
+/// What happened to an entitlement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatusChange {
+    Suspended = 1,
+    Resumed = 2,
+    Ended = 3,
+}
+
+impl StatusChange {
+    pub fn from_code(code: i64) -> Result<StatusChange, crate::InvalidInput> {
+        match code {
+            1 => Ok(StatusChange::Suspended),
+            2 => Ok(StatusChange::Resumed),
+            3 => Ok(StatusChange::Ended),
+            _ => Err(crate::InvalidInput::new("status", format!("{code} is not a known value"))),
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusChange::Suspended => "suspended",
+            StatusChange::Resumed => "resumed",
+            StatusChange::Ended => "ended",
+        }
+    }
+}
+
+/// An entitlement is suspended, resumed or ended, from a month on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntitlementStatusChanged {
+    /// The seq of the EntitlementGranted event.
+    pub entitlement: Seq,
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub change: StatusChange,
+    pub effective: Month,
+    pub reason: Text,
+}
+
+/// A benefit payment for one month, and the country it was paid into (export of benefits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenefitPaid {
+    pub entitlement: Seq,
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub month: Month,
+    pub currency: Currency,
+    pub amount: MinorUnits,
+    pub paid_into: Jurisdiction,
+}
+
+/// The worker now lives in `country`, from a month on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResidenceChanged {
+    pub worker_id: WorkerId,
+    pub country: Jurisdiction,
+    pub from: Month,
 }
 
 /// A worker joins the ledger. Only a pseudonymous id and optional self-declared facts are kept.

@@ -5,6 +5,10 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::event::{
+    BenefitPaid, EntitlementGranted, EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange,
+    RULES_DOCUMENT_LEN_MAX,
+};
 use crate::{
     Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Currency, Event, Jurisdiction,
     MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Sector, Seq, Sex, Text, WorkerEnrolled,
@@ -14,13 +18,18 @@ use crate::{
 /// The record format this code writes and reads. A new version gets a new number; old records keep
 /// decoding forever.
 pub const RECORD_FORMAT_VERSION: u8 = 1;
-/// Largest encoded record, in bytes. The biggest possible version-1 record is well below this.
-pub const RECORD_LEN_MAX: usize = 2048;
+/// Largest encoded record, in bytes: a rules document at its largest, with its envelope.
+pub const RECORD_LEN_MAX: usize = crate::event::RULES_DOCUMENT_LEN_MAX + 1024;
 
 const KIND_WORKER_ENROLLED: u8 = 1;
 const KIND_CONTRIBUTION_RECORDED: u8 = 2;
 const KIND_CONTRIBUTION_REVERSED: u8 = 3;
 const KIND_PERIOD_CREDITED: u8 = 4;
+const KIND_RULES_ADOPTED: u8 = 5;
+const KIND_ENTITLEMENT_GRANTED: u8 = 6;
+const KIND_ENTITLEMENT_STATUS_CHANGED: u8 = 7;
+const KIND_BENEFIT_PAID: u8 = 8;
+const KIND_RESIDENCE_CHANGED: u8 = 9;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +126,47 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             put_month(out, e.to);
             out.push(e.kind.code());
         }
+        Event::RulesAdopted(e) => {
+            out.push(KIND_RULES_ADOPTED);
+            out.extend_from_slice(&e.digest);
+            debug_assert!(e.document.len() <= RULES_DOCUMENT_LEN_MAX);
+            out.extend_from_slice(&(e.document.len() as u32).to_be_bytes());
+            out.extend_from_slice(e.document.as_bytes());
+        }
+        Event::EntitlementGranted(e) => {
+            out.push(KIND_ENTITLEMENT_GRANTED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.branch.code());
+            out.extend_from_slice(&e.currency.as_bytes());
+            out.extend_from_slice(&e.monthly_amount.get().to_be_bytes());
+            put_month(out, e.start);
+        }
+        Event::EntitlementStatusChanged(e) => {
+            out.push(KIND_ENTITLEMENT_STATUS_CHANGED);
+            out.extend_from_slice(&e.entitlement.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.change.code());
+            put_month(out, e.effective);
+            put_str16(out, e.reason.as_str());
+        }
+        Event::BenefitPaid(e) => {
+            out.push(KIND_BENEFIT_PAID);
+            out.extend_from_slice(&e.entitlement.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            put_month(out, e.month);
+            out.extend_from_slice(&e.currency.as_bytes());
+            out.extend_from_slice(&e.amount.get().to_be_bytes());
+            out.extend_from_slice(&e.paid_into.as_bytes());
+        }
+        Event::ResidenceChanged(e) => {
+            out.push(KIND_RESIDENCE_CHANGED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.country.as_bytes());
+            put_month(out, e.from);
+        }
     }
 }
 
@@ -138,7 +188,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             jurisdiction: r.jurisdiction()?,
             branch: r.branch()?,
             month: r.month()?,
-            currency: r.parsed(|r| Currency::parse(r.ascii::<3>()?).map_err(Into::into))?,
+            currency: r.currency()?,
             insured_wage: r.amount("insured_wage")?,
             employer_share: r.amount("employer_share")?,
             worker_share: r.amount("worker_share")?,
@@ -167,6 +217,54 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             let kind = r.parsed(|_| CreditKind::from_code(code.into()).map_err(Into::into))?;
             Event::PeriodCredited(PeriodCredited { worker_id, jurisdiction, branch, from, to, kind })
         }
+        KIND_RULES_ADOPTED => {
+            let digest = r.array::<32>()?;
+            let len = u32::from_be_bytes(r.array()?) as usize;
+            if len > RULES_DOCUMENT_LEN_MAX {
+                return Err(
+                    r.fail(format!("a rules document of {len} bytes exceeds {RULES_DOCUMENT_LEN_MAX}"))
+                );
+            }
+            let bytes = r.take(len)?;
+            let document = r.utf8(bytes)?.to_owned();
+            if crate::sha256(document.as_bytes()) != digest {
+                return Err(r.fail("the rules document does not hash to its digest"));
+            }
+            Event::RulesAdopted(RulesAdopted { digest, document })
+        }
+        KIND_ENTITLEMENT_GRANTED => Event::EntitlementGranted(EntitlementGranted {
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            branch: r.branch()?,
+            currency: r.currency()?,
+            monthly_amount: r.amount("monthly_amount")?,
+            start: r.month()?,
+        }),
+        KIND_ENTITLEMENT_STATUS_CHANGED => Event::EntitlementStatusChanged(EntitlementStatusChanged {
+            entitlement: Seq(r.u64()?),
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            change: {
+                let code = r.u8()?;
+                r.parsed(|_| StatusChange::from_code(code.into()).map_err(Into::into))?
+            },
+            effective: r.month()?,
+            reason: r.parsed(|r| Text::parse("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
+        }),
+        KIND_BENEFIT_PAID => Event::BenefitPaid(BenefitPaid {
+            entitlement: Seq(r.u64()?),
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            month: r.month()?,
+            currency: r.currency()?,
+            amount: r.amount("amount")?,
+            paid_into: r.jurisdiction()?,
+        }),
+        KIND_RESIDENCE_CHANGED => Event::ResidenceChanged(ResidenceChanged {
+            worker_id: r.worker_id()?,
+            country: r.jurisdiction()?,
+            from: r.month()?,
+        }),
         other => return Err(r.fail(format!("unknown event kind {other}"))),
     };
     Ok(event)
@@ -279,6 +377,10 @@ impl<'a> Reader<'a> {
     fn branch(&mut self) -> Result<Branch, DecodeError> {
         let code = self.u8()?;
         self.parsed(|_| Branch::from_code(code.into()).map_err(Into::into))
+    }
+
+    fn currency(&mut self) -> Result<Currency, DecodeError> {
+        self.parsed(|r| Currency::parse(r.ascii::<3>()?).map_err(Into::into))
     }
 
     fn month(&mut self) -> Result<Month, DecodeError> {

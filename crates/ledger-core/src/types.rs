@@ -72,6 +72,12 @@ impl Month {
         self.month
     }
 
+    /// The month with this ordinal, if it is within the range of months.
+    pub fn from_ordinal(ordinal: u32) -> Result<Month, InvalidInput> {
+        let year = u16::try_from(ordinal / 12).unwrap_or(u16::MAX);
+        Month::new(year, (ordinal % 12) as u8 + 1)
+    }
+
     /// Months since January of year 0; consecutive months differ by one.
     pub fn ordinal(self) -> u32 {
         u32::from(self.year) * 12 + u32::from(self.month) - 1
@@ -328,6 +334,14 @@ macro_rules! code_enum {
                 match self {
                     $($name::$variant => $label),+
                 }
+            }
+
+            /// The value named by its label, as written in rules documents (`old_age`).
+            pub fn from_label(label: &str) -> Result<$name, InvalidInput> {
+                $name::ALL.iter().copied().find(|value| value.label() == label).ok_or_else(|| {
+                    let known: Vec<&str> = $name::ALL.iter().map(|value| value.label()).collect();
+                    InvalidInput::new($field, format!("{label:?} is not one of {}", known.join(", ")))
+                })
             }
         }
 

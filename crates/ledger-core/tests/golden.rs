@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use chrono::DateTime;
 use ledger_core::{
-    chain_hash, event_hash, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind,
-    Currency, Event, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, Sector,
-    Seq, Sex, Text, WorkerEnrolled, WorkerId,
+    chain_hash, event_hash, sha256, BenefitPaid, Branch, ChainHash, ContributionRecorded,
+    ContributionReversed, CreditKind, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
+    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged,
+    RulesAdopted, Sector, Seq, Sex, StatusChange, Text, WorkerEnrolled, WorkerId,
 };
 
 fn golden_path() -> PathBuf {
@@ -71,7 +72,7 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
             "sss-mat-2025-0031",
             1_740_000_000_000_000,
             Event::PeriodCredited(PeriodCredited {
-                worker_id: worker,
+                worker_id: worker.clone(),
                 jurisdiction: ph,
                 branch: Branch::Maternity,
                 from: ok(Month::parse("2025-01")),
@@ -79,8 +80,70 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 kind: CreditKind::Maternity,
             }),
         ),
+        (
+            "ledger",
+            "rules-adopted",
+            1_740_100_000_000_000,
+            Event::RulesAdopted(RulesAdopted {
+                digest: sha256(RULES.as_bytes()),
+                document: RULES.to_owned(),
+            }),
+        ),
+        (
+            "agency-ph",
+            "sss-grant-2025-0007",
+            1_740_200_000_000_000,
+            Event::EntitlementGranted(EntitlementGranted {
+                worker_id: worker.clone(),
+                jurisdiction: ph,
+                branch: Branch::Maternity,
+                currency: ok(Currency::parse("PHP")),
+                monthly_amount: ok(MinorUnits::new("amount", 1_250_000)),
+                start: ok(Month::parse("2025-01")),
+            }),
+        ),
+        (
+            "agency-ph",
+            "sss-end-2025-0008",
+            1_740_300_000_000_000,
+            Event::EntitlementStatusChanged(EntitlementStatusChanged {
+                entitlement: Seq(5),
+                worker_id: worker.clone(),
+                jurisdiction: ph,
+                change: StatusChange::Ended,
+                effective: ok(Month::parse("2025-05")),
+                reason: ok(Text::parse("reason", "maternity period over", 512)),
+            }),
+        ),
+        (
+            "agency-ph",
+            "sss-pay-2025-0009",
+            1_740_400_000_000_000,
+            Event::BenefitPaid(BenefitPaid {
+                entitlement: Seq(5),
+                worker_id: worker.clone(),
+                jurisdiction: ph,
+                month: ok(Month::parse("2025-02")),
+                currency: ok(Currency::parse("PHP")),
+                amount: ok(MinorUnits::new("amount", 1_250_000)),
+                paid_into: hk,
+            }),
+        ),
+        (
+            "agency-ph",
+            "owwa-return-2025-0011",
+            1_740_500_000_000_000,
+            Event::ResidenceChanged(ResidenceChanged {
+                worker_id: worker,
+                country: ph,
+                from: ok(Month::parse("2025-06")),
+            }),
+        ),
     ]
 }
+
+/// A small rules document for the RulesAdopted vector (illustrative).
+const RULES: &str = "[document]\nname = \"vector\"\nversion = \"1\"\n\n[[jurisdiction]]\ncode = \"PH\"\nname = \"Philippines\"\ncurrency = \"PHP\"\n";
 
 fn records() -> Vec<Record> {
     let mut prev = ChainHash::GENESIS;

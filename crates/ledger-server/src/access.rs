@@ -11,7 +11,12 @@ pub enum Rpc {
     RecordContributions,
     ReverseContribution,
     CreditPeriods,
+    GrantEntitlement,
+    ChangeEntitlementStatus,
+    RecordBenefitPayment,
+    RecordResidenceChange,
     GetStatement,
+    GetBalance,
     GetChainHead,
     ReadEvents,
     VerifyChain,
@@ -23,8 +28,15 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
     use Role::*;
     use Rpc::*;
     match rpc {
-        EnrollWorker | RecordContributions | ReverseContribution | CreditPeriods => role == Agency,
-        GetStatement => role == Agency,
+        EnrollWorker
+        | RecordContributions
+        | ReverseContribution
+        | CreditPeriods
+        | GrantEntitlement
+        | ChangeEntitlementStatus
+        | RecordBenefitPayment
+        | RecordResidenceChange => role == Agency,
+        GetStatement | GetBalance => role == Agency,
         GetChainHead | ReadEvents | VerifyChain => matches!(role, Agency | Auditor | Operator),
     }
 }

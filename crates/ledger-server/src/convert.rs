@@ -5,8 +5,10 @@
 use chrono::{DateTime, Utc};
 use ledger_core::{
     Branch, ContributionRecorded, CreditKind, Currency, Event, InvalidInput, Jurisdiction, MinorUnits, Month,
-    PeriodCredited, RequestId, Sector, Sex, Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    PeriodCredited, RequestId, Sector, Seq, Sex, StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX,
+    REASON_LEN_MAX,
 };
+use ledger_projections::{Balance, BalanceLine, Entitlement};
 use ledger_proto::v1 as pb;
 use ledger_store::{Receipt, StatementEntry, StoredEntry};
 
@@ -149,6 +151,37 @@ pub fn event(event: &Event) -> pb::Event {
             jurisdiction: e.jurisdiction.to_string(),
             reason: e.reason.as_str().to_owned(),
         }),
+        Event::RulesAdopted(e) => {
+            Kind::RulesAdopted(pb::RulesAdopted { digest: e.digest.to_vec(), document: e.document.clone() })
+        }
+        Event::EntitlementGranted(e) => Kind::EntitlementGranted(pb::EntitlementGranted {
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            branch: i32::from(e.branch.code()),
+            monthly_amount: Some(money(e.currency, u128::from(e.monthly_amount.get()))),
+            start_month: e.start.to_string(),
+        }),
+        Event::EntitlementStatusChanged(e) => Kind::EntitlementStatusChanged(pb::EntitlementStatusChanged {
+            entitlement_seq: e.entitlement.0,
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            change: i32::from(e.change.code()),
+            effective_month: e.effective.to_string(),
+            reason: e.reason.as_str().to_owned(),
+        }),
+        Event::BenefitPaid(e) => Kind::BenefitPaid(pb::BenefitPaid {
+            entitlement_seq: e.entitlement.0,
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            month: e.month.to_string(),
+            amount: Some(money(e.currency, u128::from(e.amount.get()))),
+            paid_into: e.paid_into.to_string(),
+        }),
+        Event::ResidenceChanged(e) => Kind::ResidenceChanged(pb::ResidenceChanged {
+            worker_id: e.worker_id.to_string(),
+            country: e.country.to_string(),
+            from_month: e.from.to_string(),
+        }),
         Event::PeriodCredited(e) => Kind::PeriodCredited(pb::PeriodCredited {
             period: Some(pb::CreditedPeriod {
                 worker_id: e.worker_id.to_string(),
@@ -161,4 +194,98 @@ pub fn event(event: &Event) -> pb::Event {
         }),
     };
     pb::Event { kind: Some(kind) }
+}
+
+/// Money for the wire. Sums are bounded far below `i64::MAX` by the per-event limit; a sum that
+/// did not fit would saturate rather than wrap.
+pub fn money(currency: Currency, minor: u128) -> pb::Money {
+    pb::Money { currency: currency.to_string(), minor: i64::try_from(minor).unwrap_or(i64::MAX) }
+}
+
+fn money_in(currency: Option<Currency>, minor: u128) -> Option<pb::Money> {
+    currency.map(|currency| money(currency, minor))
+}
+
+pub fn balance(balance: &Balance) -> pb::GetBalanceResponse {
+    pb::GetBalanceResponse {
+        worker_id: balance.worker_id.to_string(),
+        as_of_seq: balance.as_of.0,
+        evaluated_on: balance.evaluated_on.to_string(),
+        rules_digest: balance.rules_digest.to_vec(),
+        lines: balance.lines.iter().map(balance_line).collect(),
+        entitlements: balance.entitlements.iter().map(|(seq, e)| entitlement(*seq, e)).collect(),
+        residence: balance.residence.map(|(country, _)| country.to_string()).unwrap_or_default(),
+    }
+}
+
+fn balance_line(line: &BalanceLine) -> pb::BalanceLine {
+    let amount = |minor: u64| money_in(line.currency, u128::from(minor));
+    pb::BalanceLine {
+        jurisdiction: line.jurisdiction.to_string(),
+        branch: i32::from(line.branch.code()),
+        own_months: line.own_months,
+        contribution_months: line.contribution_months,
+        credited_months: line.credited_months,
+        total_months: line.total_months,
+        has_scheme: line.scheme.is_some(),
+        qualifying_months: line.scheme.map_or(0, |s| s.qualifying_months),
+        minimum_own_months: line.scheme.map_or(0, |s| s.minimum_own_months),
+        missing_months: line.missing_months,
+        average_wage: amount(line.average_wage),
+        independent: amount(line.independent),
+        theoretical: amount(line.theoretical),
+        pro_rata: amount(line.pro_rata),
+        payable: amount(line.payable),
+        agreements: line
+            .agreements
+            .iter()
+            .map(|(id, partner)| pb::AppliedAgreement {
+                agreement_id: id.clone(),
+                partner: partner.to_string(),
+            })
+            .collect(),
+        employer_paid: money_in(line.currency, line.employer_paid),
+        worker_paid: money_in(line.currency, line.worker_paid),
+    }
+}
+
+fn entitlement(seq: Seq, entitlement: &Entitlement) -> pb::EntitlementView {
+    pb::EntitlementView {
+        entitlement_seq: seq.0,
+        jurisdiction: entitlement.jurisdiction.to_string(),
+        branch: i32::from(entitlement.branch.code()),
+        monthly_amount: Some(money(entitlement.currency, u128::from(entitlement.monthly_amount))),
+        start_month: entitlement.start.to_string(),
+        status: entitlement.status.label().to_owned(),
+        status_since: entitlement.status_since.map(|month| month.to_string()).unwrap_or_default(),
+        paid: entitlement
+            .paid_into
+            .iter()
+            .map(|(country, payments)| pb::BenefitsPaidInto {
+                country: country.to_string(),
+                payments: payments.count,
+                total: Some(money(entitlement.currency, payments.total)),
+            })
+            .collect(),
+    }
+}
+
+pub fn month(name: &str, text: &str) -> Result<Month, InvalidInput> {
+    field(name, Month::parse(text))
+}
+
+pub fn currency(text: &str) -> Result<Currency, InvalidInput> {
+    field("currency", Currency::parse(text))
+}
+
+pub fn worker_id(text: &str) -> Result<WorkerId, InvalidInput> {
+    field("worker_id", WorkerId::parse(text))
+}
+
+pub fn branch(code: i32) -> Result<Branch, InvalidInput> {
+    field("branch", Branch::from_code(code.into()))
+}
+
+pub fn status_change(code: i32) -> Result<StatusChange, InvalidInput> {
+    field("change", StatusChange::from_code(code.into()))
 }

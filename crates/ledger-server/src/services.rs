@@ -3,7 +3,7 @@
 
 use std::pin::Pin;
 
-use ledger_core::{Seq, WorkerId};
+use ledger_core::{MinorUnits, Seq, WorkerId};
 use ledger_proto::v1 as pb;
 use ledger_store::{Action, Actor, Command, Ledger, Outcome, StoreError};
 use tokio_stream::wrappers::ReceiverStream;
@@ -128,6 +128,77 @@ impl pb::agency_service_server::AgencyService for Api {
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         Ok(Response::new(pb::CreditPeriodsResponse { receipts: receipts(&outcome) }))
     }
+
+    async fn grant_entitlement(
+        &self,
+        request: Request<pb::GrantEntitlementRequest>,
+    ) -> Result<Response<pb::GrantEntitlementResponse>, Status> {
+        let principal = require(&request, Rpc::GrantEntitlement)?;
+        let wire = request.into_inner();
+        let action = Action::GrantEntitlement {
+            worker_id: convert::worker_id(&wire.worker_id).map_err(invalid)?,
+            jurisdiction: convert::jurisdiction("jurisdiction", &wire.jurisdiction).map_err(invalid)?,
+            branch: convert::branch(wire.branch).map_err(invalid)?,
+            currency: convert::currency(&wire.currency).map_err(invalid)?,
+            monthly_amount: MinorUnits::new("monthly_amount_minor", wire.monthly_amount_minor)
+                .map_err(invalid)?,
+            start: convert::month("start_month", &wire.start_month).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::GrantEntitlementResponse { receipt: first_receipt(&outcome) }))
+    }
+
+    async fn change_entitlement_status(
+        &self,
+        request: Request<pb::ChangeEntitlementStatusRequest>,
+    ) -> Result<Response<pb::ChangeEntitlementStatusResponse>, Status> {
+        let principal = require(&request, Rpc::ChangeEntitlementStatus)?;
+        let wire = request.into_inner();
+        let action = Action::ChangeEntitlementStatus {
+            entitlement: Seq(wire.entitlement_seq),
+            change: convert::status_change(wire.change).map_err(invalid)?,
+            effective: convert::month("effective_month", &wire.effective_month).map_err(invalid)?,
+            reason: convert::reason(&wire.reason).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::ChangeEntitlementStatusResponse { receipt: first_receipt(&outcome) }))
+    }
+
+    async fn record_benefit_payment(
+        &self,
+        request: Request<pb::RecordBenefitPaymentRequest>,
+    ) -> Result<Response<pb::RecordBenefitPaymentResponse>, Status> {
+        let principal = require(&request, Rpc::RecordBenefitPayment)?;
+        let wire = request.into_inner();
+        let action = Action::RecordBenefitPayment {
+            entitlement: Seq(wire.entitlement_seq),
+            month: convert::month("month", &wire.month).map_err(invalid)?,
+            currency: convert::currency(&wire.currency).map_err(invalid)?,
+            amount: MinorUnits::new("amount_minor", wire.amount_minor).map_err(invalid)?,
+            paid_into: convert::jurisdiction("paid_into", &wire.paid_into).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::RecordBenefitPaymentResponse { receipt: first_receipt(&outcome) }))
+    }
+
+    async fn record_residence_change(
+        &self,
+        request: Request<pb::RecordResidenceChangeRequest>,
+    ) -> Result<Response<pb::RecordResidenceChangeResponse>, Status> {
+        let principal = require(&request, Rpc::RecordResidenceChange)?;
+        let wire = request.into_inner();
+        let action = Action::RecordResidenceChange {
+            worker_id: convert::worker_id(&wire.worker_id).map_err(invalid)?,
+            country: convert::jurisdiction("country", &wire.country).map_err(invalid)?,
+            from: convert::month("from_month", &wire.from_month).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::RecordResidenceChangeResponse { receipt: first_receipt(&outcome) }))
+    }
+}
+
+fn first_receipt(outcome: &Outcome) -> Option<pb::Receipt> {
+    outcome.receipts.first().map(convert::receipt)
 }
 
 #[tonic::async_trait]
@@ -148,6 +219,18 @@ impl pb::worker_service_server::WorkerService for Api {
             entries: statement.entries.into_iter().map(convert::statement_entry).collect(),
             next_from_seq: statement.next.map(|seq| seq.0),
         }))
+    }
+
+    async fn get_balance(
+        &self,
+        request: Request<pb::GetBalanceRequest>,
+    ) -> Result<Response<pb::GetBalanceResponse>, Status> {
+        require(&request, Rpc::GetBalance)?;
+        let wire = request.into_inner();
+        let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
+        let as_of = wire.as_of_seq.map(Seq);
+        let balance = self.blocking(move |ledger| ledger.balance(&worker_id, as_of)).await?;
+        Ok(Response::new(convert::balance(&balance)))
     }
 }
 

@@ -1,4 +1,5 @@
-//! A block: the entries of consecutive events stored under one sled key.
+//! A block: the entries of consecutive events stored under one sled key. A record larger than a
+//! block (only a rules document can be) is stored alone in its own block.
 //!
 //! Writing one key per event caps sled at tens of thousands of events per second; one key per block
 //! of events lifts that several times. Blocks are kept small (see [`BLOCK_BYTES_MAX`]) so that a sled
@@ -7,11 +8,12 @@
 
 use ledger_core::{ChainHash, Seq};
 
-/// Largest block value, in bytes. A sled leaf holds at most 17 items before it splits, so leaves
-/// stay under 17 × 16 KiB, far below the blob threshold of a quarter of the segment size.
+/// Largest block value, in bytes, unless one record alone is larger (a rules document, at most
+/// 64 KiB). A sled leaf holds at most 17 items before it splits, so a leaf stays under
+/// 17 × 65 KiB, below the blob threshold of a quarter of the 8 MiB segment.
 pub const BLOCK_BYTES_MAX: usize = 16 * 1024;
-/// Bytes an entry adds besides its record: the u16 length and the chain hash.
-pub const ENTRY_OVERHEAD_BYTES: usize = 2 + 32;
+/// Bytes an entry adds besides its record: the u32 length and the chain hash.
+pub const ENTRY_OVERHEAD_BYTES: usize = 4 + 32;
 
 /// One stored event: its exact record bytes and the chain hash after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,8 +24,8 @@ pub struct StoredEntry {
 }
 
 pub fn push_entry(block: &mut Vec<u8>, record: &[u8], chain_hash: &ChainHash) {
-    debug_assert!(record.len() <= usize::from(u16::MAX));
-    block.extend_from_slice(&(record.len() as u16).to_be_bytes());
+    debug_assert!(record.len() <= ledger_core::RECORD_LEN_MAX);
+    block.extend_from_slice(&(record.len() as u32).to_be_bytes());
     block.extend_from_slice(record);
     block.extend_from_slice(chain_hash.as_bytes());
 }
@@ -56,11 +58,12 @@ impl<'a> Iterator for Entries<'a> {
             return None;
         }
         let rest = &self.block[self.offset..];
-        let framed = rest.get(..2).and_then(|len| {
-            let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-            let record = rest.get(2..2 + len)?;
-            let chain_hash = ChainHash::from_slice(rest.get(2 + len..2 + len + 32)?)?;
-            Some((record, chain_hash, 2 + len + 32))
+        let framed = rest.get(..4).and_then(|len| {
+            let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+            let end = 4usize.checked_add(len)?;
+            let record = rest.get(4..end)?;
+            let chain_hash = ChainHash::from_slice(rest.get(end..end.checked_add(32)?)?)?;
+            Some((record, chain_hash, end + 32))
         });
         let seq = self.seq;
         match framed {

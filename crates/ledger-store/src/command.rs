@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use ledger_core::{
-    encode_event, sha256, ChainHash, ContributionRecorded, Event, EventHash, InvalidInput, Jurisdiction,
-    Month, PeriodCredited, PrincipalId, RequestId, Seq, Sex, Text, WorkerId,
+    encode_event, sha256, Branch, ChainHash, ContributionRecorded, Currency, Event, EventHash, InvalidInput,
+    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Seq, Sex, StatusChange, Text,
+    WorkerId,
 };
 
 /// Most events one request may append: a month of payroll for a large employer is sent as several
@@ -28,19 +29,52 @@ pub struct Command {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    EnrollWorker { origin: Jurisdiction, sex: Option<Sex>, birth_month: Option<Month> },
+    EnrollWorker {
+        origin: Jurisdiction,
+        sex: Option<Sex>,
+        birth_month: Option<Month>,
+    },
     RecordContributions(Vec<ContributionRecorded>),
-    ReverseContribution { seq: Seq, reason: Text },
+    ReverseContribution {
+        seq: Seq,
+        reason: Text,
+    },
     CreditPeriods(Vec<PeriodCredited>),
+    GrantEntitlement {
+        worker_id: WorkerId,
+        jurisdiction: Jurisdiction,
+        branch: Branch,
+        currency: Currency,
+        monthly_amount: MinorUnits,
+        start: Month,
+    },
+    ChangeEntitlementStatus {
+        entitlement: Seq,
+        change: StatusChange,
+        effective: Month,
+        reason: Text,
+    },
+    RecordBenefitPayment {
+        entitlement: Seq,
+        month: Month,
+        currency: Currency,
+        amount: MinorUnits,
+        paid_into: Jurisdiction,
+    },
+    RecordResidenceChange {
+        worker_id: WorkerId,
+        country: Jurisdiction,
+        from: Month,
+    },
 }
 
 impl Action {
     /// How many events the action appends when it succeeds.
     pub fn event_count(&self) -> usize {
         match self {
-            Action::EnrollWorker { .. } | Action::ReverseContribution { .. } => 1,
             Action::RecordContributions(items) => items.len(),
             Action::CreditPeriods(items) => items.len(),
+            _ => 1,
         }
     }
 
@@ -88,6 +122,36 @@ impl Action {
                 for item in items {
                     encode_event(&Event::PeriodCredited(item.clone()), &mut bytes);
                 }
+            }
+            Action::GrantEntitlement { worker_id, jurisdiction, branch, currency, monthly_amount, start } => {
+                bytes.push(6);
+                bytes.extend_from_slice(worker_id.as_str().as_bytes());
+                bytes.extend_from_slice(&jurisdiction.as_bytes());
+                bytes.push(branch.code());
+                bytes.extend_from_slice(&currency.as_bytes());
+                bytes.extend_from_slice(&monthly_amount.get().to_be_bytes());
+                bytes.extend_from_slice(&start.ordinal().to_be_bytes());
+            }
+            Action::ChangeEntitlementStatus { entitlement, change, effective, reason } => {
+                bytes.push(7);
+                bytes.extend_from_slice(&entitlement.0.to_be_bytes());
+                bytes.push(change.code());
+                bytes.extend_from_slice(&effective.ordinal().to_be_bytes());
+                bytes.extend_from_slice(reason.as_str().as_bytes());
+            }
+            Action::RecordBenefitPayment { entitlement, month, currency, amount, paid_into } => {
+                bytes.push(8);
+                bytes.extend_from_slice(&entitlement.0.to_be_bytes());
+                bytes.extend_from_slice(&month.ordinal().to_be_bytes());
+                bytes.extend_from_slice(&currency.as_bytes());
+                bytes.extend_from_slice(&amount.get().to_be_bytes());
+                bytes.extend_from_slice(&paid_into.as_bytes());
+            }
+            Action::RecordResidenceChange { worker_id, country, from } => {
+                bytes.push(9);
+                bytes.extend_from_slice(worker_id.as_str().as_bytes());
+                bytes.extend_from_slice(&country.as_bytes());
+                bytes.extend_from_slice(&from.ordinal().to_be_bytes());
             }
         }
         sha256(&bytes)

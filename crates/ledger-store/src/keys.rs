@@ -7,9 +7,11 @@
 //! | key | value |
 //! | --- | --- |
 //! | `M` | store format version (u8) |
+//! | `V` | projection format version (u8); projections are rebuilt from the log when it differs |
 //! | `H` | head: size (u64), chain hash (32), first seq of the last block (u64) |
-//! | `B` seq | block of consecutive entries starting at seq: (u16 len, record, chain hash (32))* |
-//! | `W` worker id | origin jurisdiction (2), enrolment seq (u64) |
+//! | `B` seq | block of consecutive entries starting at seq: (u32 len, record, chain hash (32))* |
+//! | `P` worker id | the worker's projection (ledger-projections codec); present once enrolled |
+//! | `A` seq | empty: the event at seq adopted a rules document |
 //! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
 //! | `I` principal len (u8), principal, request id | action (u8), content digest (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
@@ -17,15 +19,17 @@
 use ledger_core::{PrincipalId, RequestId, Seq, WorkerId};
 
 pub const META: &[u8] = b"M";
+pub const PROJECTION_VERSION: &[u8] = b"V";
 pub const HEAD: &[u8] = b"H";
 pub const BLOCK_PREFIX: u8 = b'B';
-pub const WORKER_PREFIX: u8 = b'W';
+pub const PROJECTION_PREFIX: u8 = b'P';
+pub const RULES_PREFIX: u8 = b'A';
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
 
 /// The store layout this code writes; opening a store of another version is refused.
-pub const STORE_FORMAT_VERSION: u8 = 1;
+pub const STORE_FORMAT_VERSION: u8 = 2;
 
 pub fn block(first: Seq) -> [u8; 9] {
     prefixed_seq(BLOCK_PREFIX, first)
@@ -35,22 +39,26 @@ pub fn reversal(seq: Seq) -> [u8; 9] {
     prefixed_seq(REVERSAL_PREFIX, seq)
 }
 
+pub fn rules(seq: Seq) -> [u8; 9] {
+    prefixed_seq(RULES_PREFIX, seq)
+}
+
 fn prefixed_seq(prefix: u8, seq: Seq) -> [u8; 9] {
     let mut key = [prefix; 9];
     key[1..].copy_from_slice(&seq.0.to_be_bytes());
     key
 }
 
-pub fn worker(worker_id: &WorkerId) -> Vec<u8> {
+pub fn projection(worker_id: &WorkerId) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + worker_id.as_str().len());
-    key.push(WORKER_PREFIX);
+    key.push(PROJECTION_PREFIX);
     key.extend_from_slice(worker_id.as_str().as_bytes());
     key
 }
 
 /// The prefix of all statement keys of one worker.
 pub fn statement_prefix(worker_id: &WorkerId) -> Vec<u8> {
-    let mut key = worker(worker_id);
+    let mut key = projection(worker_id);
     key[0] = STATEMENT_PREFIX;
     key
 }

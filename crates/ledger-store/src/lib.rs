@@ -21,8 +21,9 @@
 //!         action: Action::EnrollWorker { origin: Jurisdiction::parse("PH")?, sex: None, birth_month: None },
 //!     })
 //!     .await?;
-//! assert_eq!(outcome.receipts[0].seq.0, 0);
-//! assert_eq!(ledger.head().size, 1);
+//! // Seq 0 adopted the rules the ledger was opened with.
+//! assert_eq!(outcome.receipts[0].seq.0, 1);
+//! assert_eq!(ledger.head().size, 2);
 //! ledger.shutdown();
 //! # Ok(()) }
 //! ```
@@ -35,6 +36,8 @@ pub mod command;
 mod error;
 pub mod keys;
 mod read;
+mod rebuild;
+mod validate;
 mod writer;
 
 use std::fs::{File, OpenOptions};
@@ -43,7 +46,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use ledger_core::{Record, Seq, WorkerId};
+use ledger_projections::{balance, Balance};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -51,13 +58,14 @@ pub use block::StoredEntry;
 pub use command::{Action, Actor, Command, Outcome, Receipt, EVENTS_PER_REQUEST_MAX};
 pub use error::{Result, StoreError};
 pub use read::{Head, Verification};
+pub use rebuild::{rebuild, RebuildReport};
 pub use writer::EVENTS_PER_COMMIT_MAX;
 
 /// Commands waiting for the writer; senders wait when it is full, which pushes back on clients.
 pub const COMMAND_QUEUE_MAX: usize = 4096;
 /// sled's segment size. sled 0.34 moves any page larger than a quarter of a segment into a blob
-/// file that it never fsyncs; with blocks of at most 16 KiB no page comes near 512 KiB.
-pub const SLED_SEGMENT_BYTES: usize = 2 * 1024 * 1024;
+/// file that it never fsyncs; with values of at most 65 KiB no page comes near 2 MiB.
+pub const SLED_SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 /// The sled directory inside a data directory.
 pub const SLED_DIR: &str = "sled";
 
@@ -74,7 +82,12 @@ struct Shared {
     queue: Mutex<Option<mpsc::Sender<writer::Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     commits: Arc<AtomicU64>,
+    /// Rules documents already loaded from the chain, by the seq that adopted them.
+    rules: Mutex<HashMap<Seq, Arc<Rules>>>,
 }
+
+/// How long a balance read waits for the writer to make durable a commit whose projection it saw.
+const PROJECTION_WAIT_MAX: Duration = Duration::from_secs(5);
 
 /// One entry of a worker's statement: the stored bytes, the decoded record and its receipt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,30 +109,32 @@ impl Ledger {
     /// Opens (or creates) the ledger in `data_dir`, checks that the last record hashes to the stored
     /// head, and starts the writer. A store that fails the check is refused.
     pub fn open(data_dir: &Path, rules: Arc<Rules>) -> Result<Ledger> {
-        let sled_dir = data_dir.join(SLED_DIR);
-        std::fs::create_dir_all(&sled_dir)?;
-        let db = sled::Config::new().path(&sled_dir).segment_size(SLED_SEGMENT_BYTES).open()?;
-        let db_file = OpenOptions::new().read(true).write(true).open(sled_dir.join("db"))?;
-        sync_dirs(&[data_dir.to_path_buf(), sled_dir.clone()])?;
-        check_format(&db, &db_file)?;
-        let (head, last_block) = read::load_head(&db)?;
-        check_head(&db, &head, last_block)?;
-        let last_recorded_at = match head.size {
+        let opened = open_tree(data_dir)?;
+        let db = opened.db.clone();
+        let last_recorded_at = match opened.head.size {
             0 => chrono::DateTime::UNIX_EPOCH,
             size => read::read_record(&db, Seq(size - 1))?.0.recorded_at,
         };
-        let (durable_sender, durable) = watch::channel(head);
+        let adopted = match read::rules_adopted_at(&db, Seq(opened.head.size.saturating_sub(1)))? {
+            Some(seq) => Some(Arc::new(read::adopted_rules(&db, seq)?)),
+            None => None,
+        };
+        let (durable_sender, durable) = watch::channel(opened.head);
         let commits = Arc::new(AtomicU64::new(0));
-        let writer = writer::Writer {
+        let mut writer = writer::Writer {
             db: db.clone(),
-            db_file,
-            rules,
-            head,
-            last_block,
+            db_file: opened.db_file,
+            rules: adopted.clone().unwrap_or_else(|| rules.clone()),
+            head: opened.head,
+            last_block: opened.last_block,
             last_recorded_at,
             durable: durable_sender,
             commits: commits.clone(),
         };
+        // The rules given at start are adopted on the chain unless they are the ones in force.
+        if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
+            writer.adopt(rules)?;
+        }
         let (queue, receiver) = mpsc::channel(COMMAND_QUEUE_MAX);
         let handle =
             std::thread::Builder::new().name("ledger-writer".into()).spawn(move || writer.run(receiver))?;
@@ -130,6 +145,7 @@ impl Ledger {
                 queue: Mutex::new(Some(queue)),
                 writer: Mutex::new(Some(handle)),
                 commits,
+                rules: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -174,7 +190,82 @@ impl Ledger {
     }
 
     pub fn worker_exists(&self, worker_id: &WorkerId) -> Result<bool> {
-        Ok(self.shared.tree.contains_key(keys::worker(worker_id))?)
+        Ok(self.shared.tree.contains_key(keys::projection(worker_id))?)
+    }
+
+    /// The rules in force at `seq`: the last adopted at or before it.
+    pub fn rules_at(&self, seq: Seq) -> Result<Arc<Rules>> {
+        let adopted =
+            read::rules_adopted_at(&self.shared.tree, seq)?.ok_or_else(|| StoreError::NotFound {
+                field: "as_of_seq".into(),
+                message: format!("no rules were adopted by seq {seq}"),
+            })?;
+        if let Some(rules) = self.shared.rules.lock().ok().and_then(|cache| cache.get(&adopted).cloned()) {
+            return Ok(rules);
+        }
+        let rules = Arc::new(read::adopted_rules(&self.shared.tree, adopted)?);
+        if let Ok(mut cache) = self.shared.rules.lock() {
+            cache.insert(adopted, rules.clone());
+        }
+        Ok(rules)
+    }
+
+    /// The worker's balance. Without `as_of`, from the maintained projection at the durable head,
+    /// with agreements evaluated today; with `as_of`, exactly what the log up to and including that
+    /// seq implies, with the rules in force then, evaluated on the day that event was recorded.
+    pub fn balance(&self, worker_id: &WorkerId, as_of: Option<Seq>) -> Result<Balance> {
+        match as_of {
+            None => self.current_balance(worker_id),
+            Some(seq) => self.balance_as_of(worker_id, seq),
+        }
+    }
+
+    fn current_balance(&self, worker_id: &WorkerId) -> Result<Balance> {
+        let no_worker =
+            || StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") };
+        let projection = read::load_projection(&self.shared.tree, worker_id)?.ok_or_else(no_worker)?;
+        // The projection is written in the same batch as its events, just before the fsync that
+        // makes them durable: wait for that fsync rather than answer from beyond the durable head.
+        let deadline = Instant::now() + PROJECTION_WAIT_MAX;
+        let head = loop {
+            let head = self.head();
+            if projection.last_seq.0 < head.size {
+                break head;
+            }
+            if Instant::now() > deadline {
+                return Err(StoreError::Unavailable(
+                    "the write behind this projection is not durable yet".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        let as_of = Seq(head.size - 1);
+        let rules = self.rules_at(as_of)?;
+        Ok(balance(&projection, &rules, chrono::Utc::now().date_naive(), as_of))
+    }
+
+    fn balance_as_of(&self, worker_id: &WorkerId, as_of: Seq) -> Result<Balance> {
+        let size = self.head().size;
+        if as_of.0 >= size {
+            return Err(StoreError::NotFound {
+                field: "as_of_seq".into(),
+                message: format!("the log holds {size} events"),
+            });
+        }
+        let seqs = read::statement_seqs(&self.shared.tree, worker_id, Seq(0), Seq(as_of.0 + 1), usize::MAX)?;
+        let mut fold = ledger_projections::LogFold::default();
+        for seq in seqs {
+            let (record, _) = read::read_record(&self.shared.tree, seq)?;
+            fold.apply(&record)
+                .map_err(|error| StoreError::Corruption { seq: error.seq, reason: error.problem })?;
+        }
+        let projection = fold.workers.get(worker_id).ok_or_else(|| StoreError::NotFound {
+            field: "worker_id".into(),
+            message: format!("{worker_id} was not enrolled at seq {as_of}"),
+        })?;
+        let rules = self.rules_at(as_of)?;
+        let (evaluated, _) = read::read_record(&self.shared.tree, as_of)?;
+        Ok(balance(projection, &rules, evaluated.recorded_at.date_naive(), as_of))
     }
 
     /// A page of the worker's events at or after `from`, oldest first.
@@ -192,7 +283,7 @@ impl Ledger {
         let mut entries = Vec::with_capacity(seqs.len());
         for seq in seqs {
             let (record, entry) = read::read_record(&self.shared.tree, seq)?;
-            if record.event.worker_id() != worker_id {
+            if record.event.worker_id() != Some(worker_id) {
                 return Err(StoreError::Corruption {
                     seq,
                     reason: "the statement index names another worker's event".into(),
@@ -220,6 +311,33 @@ impl Ledger {
             let _ = handle.join();
         }
     }
+}
+
+/// An opened sled tree whose head has been checked, with the projections brought up to date.
+pub(crate) struct OpenedTree {
+    pub db: sled::Db,
+    pub db_file: File,
+    pub head: Head,
+    pub last_block: Seq,
+}
+
+/// Opens the sled tree of a data directory and checks it: format version, and the last record
+/// against the head. Projections of an older format are rebuilt from the log.
+pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
+    let sled_dir = data_dir.join(SLED_DIR);
+    std::fs::create_dir_all(&sled_dir)?;
+    let db = sled::Config::new().path(&sled_dir).segment_size(SLED_SEGMENT_BYTES).open()?;
+    let db_file = OpenOptions::new().read(true).write(true).open(sled_dir.join("db"))?;
+    sync_dirs(&[data_dir.to_path_buf(), sled_dir.clone()])?;
+    check_format(&db, &db_file)?;
+    let (head, last_block) = read::load_head(&db)?;
+    check_head(&db, &head, last_block)?;
+    let opened = OpenedTree { db, db_file, head, last_block };
+    let version = opened.db.get(keys::PROJECTION_VERSION)?;
+    if version.as_deref() != Some(&[ledger_projections::codec::PROJECTION_FORMAT_VERSION][..]) {
+        rebuild::rebuild_projections(&opened)?;
+    }
+    Ok(opened)
 }
 
 fn sync_dirs(dirs: &[PathBuf]) -> Result<()> {

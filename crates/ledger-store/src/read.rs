@@ -1,7 +1,9 @@
 //! Reading the log and its indexes. Readers never take the writer's lock: sled serves them
 //! concurrently, and they only look at events below the durable head they were given.
 
-use ledger_core::{ChainFault, ChainHash, ChainVerifier, Record, Seq, WorkerId};
+use ledger_core::{ChainFault, ChainHash, ChainVerifier, Event, Record, Seq, WorkerId};
+use ledger_projections::{codec, WorkerProjection};
+use ledger_rules::Rules;
 
 use crate::block::{entries, StoredEntry};
 use crate::error::{Result, StoreError};
@@ -185,4 +187,35 @@ pub(crate) fn statement_seqs(
         }
     }
     Ok(seqs)
+}
+
+/// The stored projection of a worker; none when the worker is not enrolled.
+pub(crate) fn load_projection(tree: &sled::Tree, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
+    let Some(bytes) = tree.get(keys::projection(worker_id))? else {
+        return Ok(None);
+    };
+    codec::decode(&bytes)
+        .map(Some)
+        .map_err(|error| StoreError::Refused(format!("the projection of {worker_id} is unreadable: {error}")))
+}
+
+/// The seq of the last rules adoption at or before `seq`.
+pub(crate) fn rules_adopted_at(tree: &sled::Tree, seq: Seq) -> Result<Option<Seq>> {
+    let last = tree.range(keys::rules(Seq(0))..=keys::rules(seq)).keys().next_back().transpose()?;
+    Ok(last.as_deref().and_then(keys::trailing_seq))
+}
+
+/// The rules document adopted by the event at `seq`.
+pub(crate) fn adopted_rules(tree: &sled::Tree, seq: Seq) -> Result<Rules> {
+    let (record, _) = read_record(tree, seq)?;
+    let Event::RulesAdopted(adopted) = record.event else {
+        return Err(StoreError::Corruption {
+            seq,
+            reason: "the rules index names an event that adopts no rules".into(),
+        });
+    };
+    Rules::parse(&adopted.document).map_err(|error| StoreError::Corruption {
+        seq,
+        reason: format!("adopted rules do not load: {error}"),
+    })
 }

@@ -10,15 +10,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ledger_core::{
-    chain_hash, event_hash, ChainHash, ContributionRecorded, ContributionReversed, Event, InvalidInput,
-    Jurisdiction, Month, PeriodCredited, Record, Seq, WorkerEnrolled, WorkerId, RECORD_LEN_MAX,
+    chain_hash, event_hash, ChainHash, ContributionRecorded, Event, PrincipalId, Record, RequestId,
+    RulesAdopted, Seq, WorkerId, RECORD_LEN_MAX,
 };
+use ledger_projections::{apply_event, codec, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{error, warn};
 
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
-use crate::command::{Action, Actor, Command, Outcome, Receipt};
+use crate::command::{Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::keys;
 use crate::read::{self, encode_head, Head};
@@ -26,11 +27,27 @@ use crate::read::{self, encode_head, Head};
 /// Most events written in one group commit. Bounds the size of one sled batch and the time a
 /// command waits behind others.
 pub const EVENTS_PER_COMMIT_MAX: usize = 8192;
+/// The principal of events the ledger records about itself, such as a rules adoption.
+pub const SYSTEM_PRINCIPAL: &str = "ledger";
+
+fn hex_prefix(digest: &[u8; 32]) -> String {
+    digest[..8].iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 /// Most seqs kept under one statement index key.
 pub const STATEMENT_SEQS_PER_KEY_MAX: usize = 1024;
-/// Attempts at drawing an unused random worker id before giving up (80 random bits: a second
-/// attempt is already astronomically rare).
-const WORKER_ID_ATTEMPTS_MAX: usize = 8;
+
+/// An event the checks allow, with the contribution it reverses when it is a reversal.
+pub(crate) struct Planned {
+    pub event: Event,
+    pub reversed: Option<ContributionRecorded>,
+}
+
+impl Planned {
+    pub fn new(event: Event) -> Planned {
+        Planned { event, reversed: None }
+    }
+}
 
 pub(crate) struct Job {
     pub command: Command,
@@ -67,6 +84,7 @@ pub(crate) struct Writer {
     pub db: sled::Db,
     /// Held open so that every commit can fsync sled's data file.
     pub db_file: File,
+    /// The rules in force: the last adopted on the chain.
     pub rules: Arc<Rules>,
     pub head: Head,
     pub last_block: Seq,
@@ -78,14 +96,16 @@ pub(crate) struct Writer {
 
 /// The state of one group commit before it is written: the events appended so far and every index
 /// change, so that later commands of the group see the effects of earlier ones.
-struct Group {
-    start: Head,
+pub(crate) struct Group {
+    pub start: Head,
     head: Head,
-    recorded_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
     /// Records and their chain hashes, in seq order from `start.size`.
     entries: Vec<(Vec<u8>, ChainHash)>,
-    workers: HashMap<WorkerId, (Jurisdiction, Seq)>,
-    reversals: HashMap<Seq, Seq>,
+    /// Projections of the workers the group touched, as the group leaves them.
+    projections: HashMap<WorkerId, WorkerProjection>,
+    pub reversals: HashMap<Seq, Seq>,
+    rules_adopted: Option<Seq>,
     statements: BTreeMap<WorkerId, Vec<Seq>>,
     remembered: HashMap<Vec<u8>, (Remembered, Outcome)>,
     replies: Vec<(oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
@@ -126,8 +146,9 @@ impl Writer {
             head: self.head,
             recorded_at: now,
             entries: Vec::new(),
-            workers: HashMap::new(),
+            projections: HashMap::new(),
             reversals: HashMap::new(),
+            rules_adopted: None,
             statements: BTreeMap::new(),
             remembered: HashMap::new(),
             replies: Vec::new(),
@@ -159,7 +180,7 @@ impl Writer {
             return self.replay(remembered);
         }
         let events = self.events_for(group, &command.actor, &command.action)?;
-        let outcome = self.append(group, command, events);
+        let outcome = self.append(group, &command.actor.principal, &command.request_id, events)?;
         let remembered = Remembered {
             digest,
             first: outcome.receipts.first().map_or(Seq(group.head.size), |receipt| receipt.seq),
@@ -192,190 +213,49 @@ impl Writer {
         Ok(Outcome { receipts, worker_id })
     }
 
-    fn events_for(&self, group: &Group, actor: &Actor, action: &Action) -> Result<Vec<Event>> {
-        let this_month = Month::containing(group.recorded_at);
-        let agency = actor.jurisdiction.ok_or_else(|| {
-            StoreError::PermissionDenied(format!("{} is not an agency and may not write", actor.principal))
-        })?;
-        match action {
-            Action::EnrollWorker { origin, sex, birth_month } => {
-                self.check_known("origin_jurisdiction", *origin)?;
-                if birth_month.is_some_and(|month| month > this_month) {
-                    return Err(InvalidInput::new("birth_month", "is in the future").into());
-                }
-                let worker_id = self.fresh_worker_id(group)?;
-                Ok(vec![Event::WorkerEnrolled(WorkerEnrolled {
-                    worker_id,
-                    origin: *origin,
-                    enrolled_in: agency,
-                    sex: *sex,
-                    birth_month: *birth_month,
-                })])
-            }
-            Action::RecordContributions(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.check_contribution(group, agency, this_month, item)
-                        .map_err(|error| error.within_index("contributions", index))?;
-                    Ok(Event::ContributionRecorded(item.clone()))
-                })
-                .collect(),
-            Action::CreditPeriods(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.check_period(group, agency, this_month, item)
-                        .map_err(|error| error.within_index("periods", index))?;
-                    Ok(Event::PeriodCredited(item.clone()))
-                })
-                .collect(),
-            Action::ReverseContribution { seq, reason } => {
-                let reversed = self.check_reversal(group, agency, *seq)?;
-                Ok(vec![Event::ContributionReversed(ContributionReversed {
-                    reversed_seq: *seq,
-                    worker_id: reversed.worker_id,
-                    jurisdiction: reversed.jurisdiction,
-                    reason: reason.clone(),
-                })])
-            }
-        }
-    }
-
-    fn check_known(&self, field: &str, jurisdiction: Jurisdiction) -> Result<()> {
-        if self.rules.jurisdiction(jurisdiction).is_none() {
-            return Err(StoreError::NotFound {
-                field: field.into(),
-                message: format!("{jurisdiction} is not a jurisdiction of the rules in force"),
-            });
-        }
-        Ok(())
-    }
-
-    fn check_own(&self, agency: Jurisdiction, jurisdiction: Jurisdiction) -> Result<()> {
-        self.check_known("jurisdiction", jurisdiction)?;
-        if agency != jurisdiction {
-            return Err(StoreError::PermissionDenied(format!(
-                "an agency of {agency} may not write for {jurisdiction}"
-            )));
-        }
-        Ok(())
-    }
-
-    fn check_worker(&self, group: &Group, worker_id: &WorkerId) -> Result<()> {
-        if group.workers.contains_key(worker_id) || self.db.contains_key(keys::worker(worker_id))? {
-            return Ok(());
-        }
-        Err(StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") })
-    }
-
-    fn check_contribution(
+    /// Applies the events of one command to the projections they touch, then encodes, hashes and
+    /// appends them to the group. Nothing of the command reaches the group if a projection refuses
+    /// an event (which the checks before make a programming error).
+    pub(crate) fn append(
         &self,
-        group: &Group,
-        agency: Jurisdiction,
-        this_month: Month,
-        item: &ContributionRecorded,
-    ) -> Result<()> {
-        self.check_own(agency, item.jurisdiction)?;
-        let currency = self.rules.currency_of(item.jurisdiction);
-        if currency != Some(item.currency) {
-            let expected = currency.map_or_else(|| "none".to_owned(), |c| c.to_string());
-            return Err(InvalidInput::new(
-                "currency",
-                format!("{} is not the currency of {} ({expected})", item.currency, item.jurisdiction),
-            )
-            .into());
-        }
-        if item.month > this_month {
-            return Err(InvalidInput::new("month", format!("{} is in the future", item.month)).into());
-        }
-        self.check_worker(group, &item.worker_id)
-    }
-
-    fn check_period(
-        &self,
-        group: &Group,
-        agency: Jurisdiction,
-        this_month: Month,
-        item: &PeriodCredited,
-    ) -> Result<()> {
-        self.check_own(agency, item.jurisdiction)?;
-        PeriodCredited::check_span(item.from, item.to)?;
-        if item.to > this_month {
-            return Err(InvalidInput::new("to_month", format!("{} is in the future", item.to)).into());
-        }
-        self.check_worker(group, &item.worker_id)
-    }
-
-    /// The contribution at `seq`, if this agency may reverse it now.
-    fn check_reversal(&self, group: &Group, agency: Jurisdiction, seq: Seq) -> Result<ContributionRecorded> {
-        if seq.0 >= group.start.size {
-            return Err(StoreError::NotFound {
-                field: "seq".into(),
-                message: format!("no event at seq {seq}"),
-            });
-        }
-        let (record, _) = read::read_record(&self.db, seq)?;
-        let Event::ContributionRecorded(contribution) = record.event else {
-            return Err(StoreError::FailedPrecondition(format!(
-                "seq {seq} is a {}, not a contribution",
-                record.event.name()
-            )));
-        };
-        if contribution.jurisdiction != agency {
-            return Err(StoreError::PermissionDenied(format!(
-                "an agency of {agency} may not reverse a contribution of {}",
-                contribution.jurisdiction
-            )));
-        }
-        let earlier = match group.reversals.get(&seq) {
-            Some(by) => Some(*by),
-            None => self.db.get(keys::reversal(seq))?.and_then(|value| keys::trailing_seq(&value)),
-        };
-        if let Some(by) = earlier {
-            return Err(StoreError::FailedPrecondition(format!(
-                "the contribution at seq {seq} was already reversed at seq {by}"
-            )));
-        }
-        Ok(contribution)
-    }
-
-    fn fresh_worker_id(&self, group: &Group) -> Result<WorkerId> {
-        for _ in 0..WORKER_ID_ATTEMPTS_MAX {
-            let mut random = [0u8; 10];
-            getrandom::fill(&mut random).map_err(|error| {
-                StoreError::Unavailable(format!("no randomness for a worker id: {error}"))
+        group: &mut Group,
+        principal: &PrincipalId,
+        request_id: &RequestId,
+        events: Vec<Planned>,
+    ) -> Result<Outcome> {
+        let mut touched: HashMap<WorkerId, Option<WorkerProjection>> = HashMap::new();
+        for (offset, planned) in events.iter().enumerate() {
+            let seq = Seq(group.head.size + offset as u64);
+            let Some(worker_id) = planned.event.worker_id() else { continue };
+            if !touched.contains_key(worker_id) {
+                touched.insert(worker_id.clone(), self.projection(group, worker_id)?);
+            }
+            let slot = touched.entry(worker_id.clone()).or_default();
+            apply_event(slot, seq, &planned.event, planned.reversed.as_ref()).map_err(|error| {
+                StoreError::Refused(format!("projection refused a checked event: {error}"))
             })?;
-            let worker_id = WorkerId::from_random(random);
-            if !group.workers.contains_key(&worker_id) && !self.db.contains_key(keys::worker(&worker_id))? {
-                return Ok(worker_id);
-            }
         }
-        Err(StoreError::Unavailable("could not draw an unused worker id".into()))
-    }
-
-    /// Encodes, hashes and appends the events of one command to the group.
-    fn append(&self, group: &mut Group, command: &Command, events: Vec<Event>) -> Outcome {
+        group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
         let mut receipts = Vec::with_capacity(events.len());
         let mut worker_id = None;
-        for event in events {
+        for Planned { event, .. } in events {
             let seq = Seq(group.head.size);
             match &event {
-                Event::WorkerEnrolled(enrolled) => {
-                    group.workers.insert(enrolled.worker_id.clone(), (enrolled.origin, seq));
-                    worker_id = Some(enrolled.worker_id.clone());
-                }
+                Event::WorkerEnrolled(enrolled) => worker_id = Some(enrolled.worker_id.clone()),
                 Event::ContributionReversed(reversal) => {
                     group.reversals.insert(reversal.reversed_seq, seq);
                 }
-                Event::ContributionRecorded(_) | Event::PeriodCredited(_) => {}
+                Event::RulesAdopted(_) => group.rules_adopted = Some(seq),
+                _ => {}
             }
-            group.statements.entry(event.worker_id().clone()).or_default().push(seq);
+            if let Some(worker_id) = event.worker_id() {
+                group.statements.entry(worker_id.clone()).or_default().push(seq);
+            }
             let record = Record {
                 seq,
                 recorded_at: group.recorded_at,
-                principal: command.actor.principal.clone(),
-                request_id: command.request_id.clone(),
+                principal: principal.clone(),
+                request_id: request_id.clone(),
                 prev_chain_hash: group.head.chain_hash,
                 event,
             }
@@ -394,20 +274,21 @@ impl Writer {
                 replayed: false,
             });
         }
-        Outcome { receipts, worker_id }
+        Ok(Outcome { receipts, worker_id })
+    }
+
+    /// The worker's projection as the group has left it, or as stored.
+    pub(crate) fn projection(&self, group: &Group, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
+        if let Some(projection) = group.projections.get(worker_id) {
+            return Ok(Some(projection.clone()));
+        }
+        read::load_projection(&self.db, worker_id)
     }
 
     /// Writes the group in one atomic batch, makes it durable, and answers every command.
     fn commit(&mut self, group: Group) {
-        let result = if group.entries.is_empty() { Ok(()) } else { self.write(&group) };
-        match result {
+        match self.write_group(&group) {
             Ok(()) => {
-                if !group.entries.is_empty() {
-                    self.head = group.head;
-                    self.last_recorded_at = group.recorded_at;
-                    self.durable.send_replace(self.head);
-                    self.commits.fetch_add(1, Ordering::Relaxed);
-                }
                 for (reply, outcome) in group.replies {
                     // A client that gave up waiting is not an error of the ledger.
                     let _ = reply.send(outcome);
@@ -424,14 +305,41 @@ impl Writer {
         }
     }
 
+    /// Writes and fsyncs the group, then publishes the new durable head.
+    fn write_group(&mut self, group: &Group) -> Result<()> {
+        if group.entries.is_empty() {
+            return Ok(());
+        }
+        self.write(group)?;
+        self.head = group.head;
+        self.last_recorded_at = group.recorded_at;
+        self.durable.send_replace(self.head);
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Appends a `RulesAdopted` event holding the whole document and puts the rules in force.
+    pub fn adopt(&mut self, rules: Arc<Rules>) -> Result<()> {
+        let mut group = self.new_group();
+        let principal = PrincipalId::parse(SYSTEM_PRINCIPAL)?;
+        let request_id = RequestId::parse(&format!("rules-{}", hex_prefix(&rules.digest())))?;
+        let event =
+            Event::RulesAdopted(RulesAdopted { digest: rules.digest(), document: rules.text().to_owned() });
+        self.append(&mut group, &principal, &request_id, vec![Planned::new(event)])?;
+        self.write_group(&group)?;
+        self.rules = rules;
+        Ok(())
+    }
+
     fn write(&mut self, group: &Group) -> Result<()> {
         let mut batch = sled::Batch::default();
         let last_block = self.put_blocks(&mut batch, group);
         batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
-        for (worker_id, (origin, seq)) in &group.workers {
-            let mut value = origin.as_bytes().to_vec();
-            value.extend_from_slice(&seq.0.to_be_bytes());
-            batch.insert(keys::worker(worker_id), value);
+        for (worker_id, projection) in &group.projections {
+            batch.insert(keys::projection(worker_id), codec::encode(projection));
+        }
+        if let Some(seq) = group.rules_adopted {
+            batch.insert(&keys::rules(seq)[..], &[][..]);
         }
         for (worker_id, seqs) in &group.statements {
             for chunk in seqs.chunks(STATEMENT_SEQS_PER_KEY_MAX) {
@@ -489,26 +397,6 @@ impl Writer {
                 self.last_block = last_block;
             }
             Err(error) => error!(%error, "cannot read the head after a failed commit"),
-        }
-    }
-}
-
-impl StoreError {
-    /// Names the field of an item in a batch: `contributions[3].month`.
-    fn within_index(self, list: &str, index: usize) -> StoreError {
-        self.within_field(&format!("{list}[{index}]"))
-    }
-
-    fn within_field(self, prefix: &str) -> StoreError {
-        match self {
-            StoreError::Invalid(invalid) => StoreError::Invalid(invalid.within(prefix)),
-            StoreError::NotFound { field, message } => {
-                StoreError::NotFound { field: format!("{prefix}.{field}"), message }
-            }
-            StoreError::PermissionDenied(message) => {
-                StoreError::PermissionDenied(format!("{prefix}: {message}"))
-            }
-            other => other,
         }
     }
 }

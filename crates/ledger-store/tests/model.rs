@@ -79,7 +79,7 @@ enum Expected {
 
 #[derive(Default)]
 struct Model {
-    records: Vec<(Event, Command)>,
+    records: Vec<(Event, PrincipalId, RequestId)>,
     workers: Vec<WorkerId>,
     reversed: HashSet<u64>,
     remembered: HashMap<(PrincipalId, RequestId), (Action, u64, u32)>,
@@ -184,6 +184,7 @@ impl Model {
                         items[0].kind = CreditKind::Sickness;
                         Action::CreditPeriods(items)
                     }
+                    other => panic!("the model does not generate {other:?}"),
                 };
                 return Some(command);
             }
@@ -241,7 +242,7 @@ impl Model {
                 .map(|()| items.len()),
             Action::ReverseContribution { seq, .. } => match self.records.get(seq.0 as usize) {
                 None => Err(Expected::NotFound),
-                Some((Event::ContributionRecorded(recorded), _)) => {
+                Some((Event::ContributionRecorded(recorded), _, _)) => {
                     if Some(recorded.jurisdiction) != agency {
                         Err(Expected::PermissionDenied)
                     } else if self.reversed.contains(&seq.0) {
@@ -252,6 +253,7 @@ impl Model {
                 }
                 Some(_) => Err(Expected::FailedPrecondition),
             },
+            other => panic!("the model does not generate {other:?}"),
         };
         match outcome {
             Ok(count) => Expected::Appended(count),
@@ -280,7 +282,7 @@ impl Model {
             }
             Action::CreditPeriods(items) => items.iter().cloned().map(Event::PeriodCredited).collect(),
             Action::ReverseContribution { seq, reason } => {
-                let Some((Event::ContributionRecorded(recorded), _)) = self.records.get(seq.0 as usize)
+                let Some((Event::ContributionRecorded(recorded), _, _)) = self.records.get(seq.0 as usize)
                 else {
                     panic!("the model reversed a non-contribution");
                 };
@@ -292,9 +294,14 @@ impl Model {
                     reason: reason.clone(),
                 })]
             }
+            other => panic!("the model does not generate {other:?}"),
         };
         let count = events.len() as u32;
-        self.records.extend(events.into_iter().map(|event| (event, command.clone())));
+        self.records.extend(
+            events
+                .into_iter()
+                .map(|event| (event, command.actor.principal.clone(), command.request_id.clone())),
+        );
         self.remembered.insert(
             (command.actor.principal.clone(), command.request_id.clone()),
             (command.action.clone(), first, count),
@@ -328,12 +335,13 @@ fn check_log(ledger: &Ledger, model: &Model) {
     let stored = ledger.read_events(Seq(0), usize::MAX).unwrap_or_else(|error| panic!("read: {error}"));
     assert_eq!(stored.len() as u64, size);
     let mut per_worker: BTreeMap<WorkerId, Vec<Seq>> = BTreeMap::new();
-    for (entry, (event, command)) in stored.iter().zip(&model.records) {
+    for (entry, (event, principal, request_id)) in stored.iter().zip(&model.records) {
         let record = Record::decode(&entry.record).unwrap_or_else(|error| panic!("decode: {error}"));
         assert_eq!(&record.event, event, "event at seq {}", entry.seq);
-        assert_eq!(record.principal, command.actor.principal);
-        assert_eq!(record.request_id, command.request_id);
-        per_worker.entry(event.worker_id().clone()).or_default().push(entry.seq);
+        assert_eq!((&record.principal, &record.request_id), (principal, request_id));
+        if let Some(worker_id) = event.worker_id() {
+            per_worker.entry(worker_id.clone()).or_default().push(entry.seq);
+        }
     }
     for (worker, seqs) in per_worker {
         let statement =
@@ -354,6 +362,17 @@ fn run(ops: Vec<Op>) {
         .unwrap_or_else(|error| panic!("runtime: {error}"));
     let mut ledger = open(dir.path());
     let mut model = Model::default();
+    // Opening a new store adopts the rules it was opened with, at seq 0.
+    let rules = ledger_rules::Rules::sample();
+    let digest_prefix: String = rules.digest()[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+    model.records.push((
+        Event::RulesAdopted(ledger_core::RulesAdopted {
+            digest: rules.digest(),
+            document: rules.text().to_owned(),
+        }),
+        parsed(PrincipalId::parse("ledger")),
+        parsed(RequestId::parse(&format!("rules-{digest_prefix}"))),
+    ));
     for (index, op) in ops.iter().enumerate() {
         let Some(command) = model.command(index, op) else {
             ledger.shutdown();

@@ -1,0 +1,149 @@
+//! The coordination arithmetic of DESIGN.md: for each jurisdiction J and branch B of a worker, own
+//! months, totalization with the partners of J, the independent and pro-rata amounts, and the amount
+//! payable. All money is integer minor units; every division floors.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, WorkerId};
+use ledger_rules::Rules;
+
+use crate::worker::{Entitlement, WorkerProjection};
+
+/// One jurisdiction and branch of a worker's balance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BalanceLine {
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    /// The currency of the jurisdiction, in which every amount of the line is.
+    pub currency: Option<Currency>,
+    /// `|own(J,B)|`: distinct months with a live contribution or a credit.
+    pub own_months: u32,
+    pub contribution_months: u32,
+    pub credited_months: u32,
+    /// `|own(J,B) ∪ own(K,B) for every partner K|`: a month covered twice counts once.
+    pub total_months: u32,
+    /// The scheme's figures, when J has a scheme for B.
+    pub scheme: Option<SchemeFigures>,
+    /// Months still missing to qualify, counting totalized months.
+    pub missing_months: u32,
+    /// Mean insured wage over own contribution months, floored.
+    pub average_wage: u64,
+    pub independent: u64,
+    pub theoretical: u64,
+    pub pro_rata: u64,
+    /// The higher of `independent` and `pro_rata` (Reg. 883/2004 Art. 52).
+    pub payable: u64,
+    /// The agreements whose totalization was applied, with the partner each brought in.
+    pub agreements: Vec<(String, Jurisdiction)>,
+    pub employer_paid: u128,
+    pub worker_paid: u128,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchemeFigures {
+    pub qualifying_months: u32,
+    pub minimum_own_months: u32,
+}
+
+/// A worker's balance at one point of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Balance {
+    pub worker_id: WorkerId,
+    /// The last event of the log prefix the balance is computed on.
+    pub as_of: Seq,
+    /// The date agreements are evaluated on.
+    pub evaluated_on: NaiveDate,
+    /// The digest of the rules document in force at `as_of`.
+    pub rules_digest: [u8; 32],
+    pub lines: Vec<BalanceLine>,
+    pub entitlements: Vec<(Seq, Entitlement)>,
+    pub residence: Option<(Jurisdiction, Month)>,
+}
+
+/// Computes the balance of a projection under `rules`, evaluating agreements on `on`.
+pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_of: Seq) -> Balance {
+    let lines = projection
+        .coverage
+        .keys()
+        .map(|(jurisdiction, branch)| line(projection, rules, on, *jurisdiction, *branch))
+        .collect();
+    Balance {
+        worker_id: projection.worker_id.clone(),
+        as_of,
+        evaluated_on: on,
+        rules_digest: rules.digest(),
+        lines,
+        entitlements: projection.entitlements.iter().map(|(seq, e)| (*seq, e.clone())).collect(),
+        residence: projection.residence,
+    }
+}
+
+fn own(projection: &WorkerProjection, jurisdiction: Jurisdiction, branch: Branch) -> BTreeSet<Month> {
+    projection.coverage.get(&(jurisdiction, branch)).map(|c| c.own_months().collect()).unwrap_or_default()
+}
+
+fn line(
+    projection: &WorkerProjection,
+    rules: &Rules,
+    on: NaiveDate,
+    jurisdiction: Jurisdiction,
+    branch: Branch,
+) -> BalanceLine {
+    let coverage = projection.coverage.get(&(jurisdiction, branch)).cloned().unwrap_or_default();
+    let own_months = own(projection, jurisdiction, branch);
+    let mut total = own_months.clone();
+    let mut agreements = Vec::new();
+    for (partner, agreement) in rules.partners(jurisdiction, branch, on) {
+        let theirs = own(projection, partner, branch);
+        if !theirs.is_empty() {
+            agreements.push((agreement.id.clone(), partner));
+        }
+        total.extend(theirs);
+    }
+    let own_count = own_months.len() as u32;
+    let total_count = total.len() as u32;
+    let average_wage = coverage.average_wage();
+    let scheme = rules.scheme(jurisdiction, branch);
+    let (independent, theoretical, pro_rata) = match scheme {
+        Some(scheme) => {
+            let independent = if own_count >= scheme.qualifying_months {
+                scheme.amount(average_wage, own_count)
+            } else {
+                0
+            };
+            let theoretical = scheme.amount(average_wage, total_count);
+            let qualifies = total_count >= scheme.qualifying_months && own_count >= scheme.minimum_own_months;
+            let pro_rata = if qualifies && total_count > 0 {
+                let share = u128::from(theoretical) * u128::from(own_count) / u128::from(total_count);
+                u64::try_from(share).unwrap_or(u64::MAX)
+            } else {
+                0
+            };
+            (independent, theoretical, pro_rata)
+        }
+        None => (0, 0, 0),
+    };
+    BalanceLine {
+        jurisdiction,
+        branch,
+        currency: rules.currency_of(jurisdiction),
+        own_months: own_count,
+        contribution_months: coverage.contribution_months(),
+        credited_months: coverage.credited_months(),
+        total_months: total_count,
+        scheme: scheme.map(|s| SchemeFigures {
+            qualifying_months: s.qualifying_months,
+            minimum_own_months: s.minimum_own_months,
+        }),
+        missing_months: scheme.map_or(0, |s| s.qualifying_months.saturating_sub(total_count)),
+        average_wage,
+        independent,
+        theoretical,
+        pro_rata,
+        payable: independent.max(pro_rata),
+        agreements,
+        employer_paid: coverage.employer_paid,
+        worker_paid: coverage.worker_paid,
+    }
+}

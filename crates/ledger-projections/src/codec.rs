@@ -1,0 +1,229 @@
+//! The stored form of a worker's projection. Projections are a cache of the log: a store whose
+//! projection format differs from [`PROJECTION_FORMAT_VERSION`] rebuilds them from the log, so this
+//! encoding may change between versions without a migration.
+
+use std::collections::BTreeMap;
+
+use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, Sex, WorkerId};
+
+use crate::worker::{Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, WorkerProjection};
+
+/// Bump on any change to the encoding below.
+pub const PROJECTION_FORMAT_VERSION: u8 = 1;
+
+pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.push(PROJECTION_FORMAT_VERSION);
+    out.extend_from_slice(projection.worker_id.as_str().as_bytes());
+    out.extend_from_slice(&projection.origin.as_bytes());
+    out.extend_from_slice(&projection.enrolled_in.as_bytes());
+    out.extend_from_slice(&projection.enrolled_at.0.to_be_bytes());
+    out.extend_from_slice(&projection.last_seq.0.to_be_bytes());
+    out.push(projection.sex.map_or(0, Sex::code));
+    put_optional_month(&mut out, projection.birth_month);
+    match projection.residence {
+        Some((country, from)) => {
+            out.push(1);
+            out.extend_from_slice(&country.as_bytes());
+            put_month(&mut out, from);
+        }
+        None => out.push(0),
+    }
+    out.extend_from_slice(&(projection.coverage.len() as u32).to_be_bytes());
+    for ((jurisdiction, branch), coverage) in &projection.coverage {
+        out.extend_from_slice(&jurisdiction.as_bytes());
+        out.push(branch.code());
+        out.extend_from_slice(&coverage.employer_paid.to_be_bytes());
+        out.extend_from_slice(&coverage.worker_paid.to_be_bytes());
+        out.extend_from_slice(&(coverage.months.len() as u32).to_be_bytes());
+        for (month, cell) in &coverage.months {
+            put_month(&mut out, *month);
+            out.extend_from_slice(&cell.contributions.to_be_bytes());
+            out.extend_from_slice(&cell.wage.to_be_bytes());
+            out.extend_from_slice(&cell.credits.to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&(projection.entitlements.len() as u32).to_be_bytes());
+    for (seq, entitlement) in &projection.entitlements {
+        out.extend_from_slice(&seq.0.to_be_bytes());
+        out.extend_from_slice(&entitlement.jurisdiction.as_bytes());
+        out.push(entitlement.branch.code());
+        out.extend_from_slice(&entitlement.currency.as_bytes());
+        out.extend_from_slice(&entitlement.monthly_amount.to_be_bytes());
+        put_month(&mut out, entitlement.start);
+        out.push(entitlement.status as u8);
+        put_optional_month(&mut out, entitlement.status_since);
+        out.extend_from_slice(&(entitlement.paid_into.len() as u32).to_be_bytes());
+        for (country, payments) in &entitlement.paid_into {
+            out.extend_from_slice(&country.as_bytes());
+            out.extend_from_slice(&payments.count.to_be_bytes());
+            out.extend_from_slice(&payments.total.to_be_bytes());
+        }
+    }
+    out
+}
+
+fn put_month(out: &mut Vec<u8>, month: Month) {
+    out.extend_from_slice(&month.year().to_be_bytes());
+    out.push(month.month());
+}
+
+fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
+    match month {
+        Some(month) => put_month(out, month),
+        None => out.extend_from_slice(&[0, 0, 0]),
+    }
+}
+
+/// Stored projection bytes that do not decode.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("undecodable projection: {0}")]
+pub struct ProjectionDecodeError(pub String);
+
+pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
+    let mut r = Reader { bytes, offset: 0 };
+    let version = r.u8()?;
+    if version != PROJECTION_FORMAT_VERSION {
+        return Err(ProjectionDecodeError(format!("projection format {version}")));
+    }
+    let worker_id = WorkerId::parse(r.str(ledger_core::WORKER_ID_LEN)?).map_err(invalid)?;
+    let origin = r.jurisdiction()?;
+    let enrolled_in = r.jurisdiction()?;
+    let enrolled_at = Seq(r.u64()?);
+    let last_seq = Seq(r.u64()?);
+    let sex = match r.u8()? {
+        0 => None,
+        code => Some(Sex::from_code(code.into()).map_err(invalid)?),
+    };
+    let birth_month = r.optional_month()?;
+    let residence = match r.u8()? {
+        0 => None,
+        _ => Some((r.jurisdiction()?, r.month()?)),
+    };
+    let mut coverage = BTreeMap::new();
+    for _ in 0..r.u32()? {
+        let key = (r.jurisdiction()?, r.branch()?);
+        let employer_paid = r.u128()?;
+        let worker_paid = r.u128()?;
+        let mut months = BTreeMap::new();
+        for _ in 0..r.u32()? {
+            let month = r.month()?;
+            let cell = MonthCell { contributions: r.u32()?, wage: r.u128()?, credits: r.u32()? };
+            months.insert(month, cell);
+        }
+        coverage.insert(key, Coverage { months, employer_paid, worker_paid });
+    }
+    let mut entitlements = BTreeMap::new();
+    for _ in 0..r.u32()? {
+        let seq = Seq(r.u64()?);
+        let jurisdiction = r.jurisdiction()?;
+        let branch = r.branch()?;
+        let currency = Currency::parse(r.str(3)?).map_err(invalid)?;
+        let monthly_amount = r.u64()?;
+        let start = r.month()?;
+        let status = match r.u8()? {
+            0 => EntitlementStatus::Active,
+            1 => EntitlementStatus::Suspended,
+            2 => EntitlementStatus::Ended,
+            other => return Err(ProjectionDecodeError(format!("entitlement status {other}"))),
+        };
+        let status_since = r.optional_month()?;
+        let mut paid_into = BTreeMap::new();
+        for _ in 0..r.u32()? {
+            let country = r.jurisdiction()?;
+            paid_into.insert(country, Payments { count: r.u32()?, total: r.u128()? });
+        }
+        let entitlement = Entitlement {
+            jurisdiction,
+            branch,
+            currency,
+            monthly_amount,
+            start,
+            status,
+            status_since,
+            paid_into,
+        };
+        entitlements.insert(seq, entitlement);
+    }
+    if r.offset != bytes.len() {
+        return Err(ProjectionDecodeError("trailing bytes".into()));
+    }
+    Ok(WorkerProjection {
+        worker_id,
+        origin,
+        enrolled_in,
+        enrolled_at,
+        last_seq,
+        sex,
+        birth_month,
+        residence,
+        coverage,
+        entitlements,
+    })
+}
+
+fn invalid(error: ledger_core::InvalidInput) -> ProjectionDecodeError {
+    ProjectionDecodeError(error.to_string())
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], ProjectionDecodeError> {
+        let end = self.offset.checked_add(len).filter(|end| *end <= self.bytes.len());
+        let end = end.ok_or_else(|| ProjectionDecodeError(format!("truncated at byte {}", self.offset)))?;
+        let slice = &self.bytes[self.offset..end];
+        self.offset = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ProjectionDecodeError> {
+        let mut array = [0u8; N];
+        array.copy_from_slice(self.take(N)?);
+        Ok(array)
+    }
+
+    fn u8(&mut self) -> Result<u8, ProjectionDecodeError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, ProjectionDecodeError> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, ProjectionDecodeError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+
+    fn u128(&mut self) -> Result<u128, ProjectionDecodeError> {
+        Ok(u128::from_be_bytes(self.array()?))
+    }
+
+    fn str(&mut self, len: usize) -> Result<&'a str, ProjectionDecodeError> {
+        std::str::from_utf8(self.take(len)?).map_err(|_| ProjectionDecodeError("not UTF-8".into()))
+    }
+
+    fn jurisdiction(&mut self) -> Result<Jurisdiction, ProjectionDecodeError> {
+        Jurisdiction::parse(self.str(2)?).map_err(invalid)
+    }
+
+    fn branch(&mut self) -> Result<Branch, ProjectionDecodeError> {
+        Branch::from_code(self.u8()?.into()).map_err(invalid)
+    }
+
+    fn month(&mut self) -> Result<Month, ProjectionDecodeError> {
+        let year = u16::from_be_bytes(self.array()?);
+        Month::new(year, self.u8()?).map_err(invalid)
+    }
+
+    fn optional_month(&mut self) -> Result<Option<Month>, ProjectionDecodeError> {
+        if self.bytes.get(self.offset..self.offset + 3) == Some(&[0, 0, 0]) {
+            self.offset += 3;
+            return Ok(None);
+        }
+        self.month().map(Some)
+    }
+}

@@ -1,0 +1,90 @@
+//! Folding a log into projections: the definition every stored projection must agree with.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ledger_core::{ContributionRecorded, Event, Record, Seq, WorkerId};
+use ledger_rules::Rules;
+
+use crate::balance::{balance, Balance};
+use crate::worker::{ProjectionError, WorkerProjection};
+
+/// Applies an event to the projection of its worker, creating the projection at enrolment.
+/// `reversed` is the contribution a reversal takes back.
+pub fn apply_event(
+    slot: &mut Option<WorkerProjection>,
+    seq: Seq,
+    event: &Event,
+    reversed: Option<&ContributionRecorded>,
+) -> Result<(), ProjectionError> {
+    match (event, slot.as_mut()) {
+        (Event::WorkerEnrolled(enrolled), None) => {
+            *slot = Some(WorkerProjection::enrolled(seq, enrolled));
+            Ok(())
+        }
+        (Event::WorkerEnrolled(_), Some(_)) => {
+            Err(ProjectionError { seq, problem: "the worker is already enrolled".into() })
+        }
+        (_, Some(projection)) => projection.apply(seq, event, reversed),
+        (_, None) => Err(ProjectionError { seq, problem: "the worker is not enrolled".into() }),
+    }
+}
+
+/// The rules in force after a prefix of the log, and the point it was adopted at.
+#[derive(Clone, Debug)]
+pub struct AdoptedRules {
+    pub seq: Seq,
+    pub rules: Arc<Rules>,
+}
+
+/// A whole log folded in memory: every worker's projection, the rules in force, and the last event.
+/// Used to define what the store's incremental projections and `as_of_seq` answers must equal.
+#[derive(Debug, Default)]
+pub struct LogFold {
+    pub workers: BTreeMap<WorkerId, WorkerProjection>,
+    pub rules: Option<AdoptedRules>,
+    pub last: Option<(Seq, DateTime<Utc>)>,
+    contributions: HashMap<Seq, ContributionRecorded>,
+}
+
+impl LogFold {
+    pub fn apply(&mut self, record: &Record) -> Result<(), ProjectionError> {
+        let seq = record.seq;
+        self.last = Some((seq, record.recorded_at));
+        match &record.event {
+            Event::RulesAdopted(adopted) => {
+                let rules = Rules::parse(&adopted.document).map_err(|error| ProjectionError {
+                    seq,
+                    problem: format!("adopted rules do not load: {error}"),
+                })?;
+                self.rules = Some(AdoptedRules { seq, rules: Arc::new(rules) });
+                return Ok(());
+            }
+            Event::ContributionRecorded(contribution) => {
+                self.contributions.insert(seq, contribution.clone());
+            }
+            _ => {}
+        }
+        let Some(worker_id) = record.event.worker_id() else { return Ok(()) };
+        let reversed = match &record.event {
+            Event::ContributionReversed(reversal) => self.contributions.get(&reversal.reversed_seq),
+            _ => None,
+        };
+        let mut slot = self.workers.remove(worker_id);
+        let result = apply_event(&mut slot, seq, &record.event, reversed);
+        if let Some(projection) = slot {
+            self.workers.insert(worker_id.clone(), projection);
+        }
+        result
+    }
+
+    /// The worker's balance after everything folded so far, evaluated on the date of the last event
+    /// with the rules in force then.
+    pub fn balance(&self, worker_id: &WorkerId) -> Option<Balance> {
+        let projection = self.workers.get(worker_id)?;
+        let rules = self.rules.as_ref()?;
+        let (seq, at) = self.last?;
+        Some(balance(projection, &rules.rules, at.date_naive(), seq))
+    }
+}

@@ -1,0 +1,20 @@
+//! Pure folds from the ledger's events to each worker's projection, and the coordination arithmetic
+//! that turns a projection into a balance.
+//!
+//! - [`worker`]: one worker's projection and how each event changes it.
+//! - [`balance`]: own months, totalization, independent, pro-rata and payable amounts.
+//! - [`fold`]: a whole log folded in memory, the definition the store's projections must equal.
+//! - [`codec`]: the stored form of a projection.
+//!
+//! Architecture invariant: this crate does no IO; it knows events and rules, not sled or tonic.
+
+pub mod balance;
+pub mod codec;
+pub mod fold;
+pub mod worker;
+
+pub use balance::{balance, Balance, BalanceLine, SchemeFigures};
+pub use fold::{apply_event, AdoptedRules, LogFold};
+pub use worker::{
+    Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, WorkerProjection,
+};

@@ -1,0 +1,244 @@
+//! One worker's projection: what the log says about them, kept small enough to rewrite on every
+//! commit that touches them. It is a pure function of the worker's events, in order.
+
+use std::collections::BTreeMap;
+
+use ledger_core::{
+    Branch, ContributionRecorded, Currency, Event, Jurisdiction, Month, Seq, Sex, StatusChange,
+    WorkerEnrolled, WorkerId,
+};
+
+/// Why an event cannot be applied to a projection: the log contradicts itself.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("event {seq}: {problem}")]
+pub struct ProjectionError {
+    pub seq: Seq,
+    pub problem: String,
+}
+
+/// One calendar month of coverage in one jurisdiction and branch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MonthCell {
+    /// Contributions recorded for the month and not reversed.
+    pub contributions: u32,
+    /// Sum of their insured wages, in minor units.
+    pub wage: u128,
+    /// Credited periods covering the month.
+    pub credits: u32,
+}
+
+/// A worker's coverage in one jurisdiction and branch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Only months with a live contribution or a credit are kept.
+    pub months: BTreeMap<Month, MonthCell>,
+    pub employer_paid: u128,
+    pub worker_paid: u128,
+}
+
+impl Coverage {
+    /// Months that count: with a live contribution or a credit.
+    pub fn own_months(&self) -> impl Iterator<Item = Month> + '_ {
+        self.months.keys().copied()
+    }
+
+    pub fn contribution_months(&self) -> u32 {
+        self.months.values().filter(|cell| cell.contributions > 0).count() as u32
+    }
+
+    pub fn credited_months(&self) -> u32 {
+        self.months.values().filter(|cell| cell.credits > 0).count() as u32
+    }
+
+    /// The mean insured wage over the contribution months, floored to a minor unit: the wages of a
+    /// month are summed (two employers in one month make one month with both wages).
+    pub fn average_wage(&self) -> u64 {
+        let months = self.contribution_months();
+        if months == 0 {
+            return 0;
+        }
+        let total: u128 = self.months.values().map(|cell| cell.wage).sum();
+        u64::try_from(total / u128::from(months)).unwrap_or(u64::MAX)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntitlementStatus {
+    Active,
+    Suspended,
+    Ended,
+}
+
+impl EntitlementStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntitlementStatus::Active => "active",
+            EntitlementStatus::Suspended => "suspended",
+            EntitlementStatus::Ended => "ended",
+        }
+    }
+
+    /// The status after `change`, if the change is allowed from this status.
+    pub fn after(self, change: StatusChange) -> Option<EntitlementStatus> {
+        match (self, change) {
+            (EntitlementStatus::Active, StatusChange::Suspended) => Some(EntitlementStatus::Suspended),
+            (EntitlementStatus::Suspended, StatusChange::Resumed) => Some(EntitlementStatus::Active),
+            (EntitlementStatus::Active | EntitlementStatus::Suspended, StatusChange::Ended) => {
+                Some(EntitlementStatus::Ended)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Payments of one entitlement into one country.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Payments {
+    pub count: u32,
+    pub total: u128,
+}
+
+/// A benefit granted by an agency, identified by the seq of its grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entitlement {
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    pub currency: Currency,
+    pub monthly_amount: u64,
+    pub start: Month,
+    pub status: EntitlementStatus,
+    /// The month the current status took effect, when it was changed after the grant.
+    pub status_since: Option<Month>,
+    /// Benefits paid, by the country they were paid into.
+    pub paid_into: BTreeMap<Jurisdiction, Payments>,
+}
+
+/// Everything the log says about one worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerProjection {
+    pub worker_id: WorkerId,
+    pub origin: Jurisdiction,
+    pub enrolled_in: Jurisdiction,
+    pub enrolled_at: Seq,
+    /// The last event applied: the projection reflects the log up to here.
+    pub last_seq: Seq,
+    pub sex: Option<Sex>,
+    pub birth_month: Option<Month>,
+    /// Where the worker lives now, and since when, once a residence change was recorded.
+    pub residence: Option<(Jurisdiction, Month)>,
+    pub coverage: BTreeMap<(Jurisdiction, Branch), Coverage>,
+    pub entitlements: BTreeMap<Seq, Entitlement>,
+}
+
+impl WorkerProjection {
+    pub fn enrolled(seq: Seq, event: &WorkerEnrolled) -> WorkerProjection {
+        WorkerProjection {
+            worker_id: event.worker_id.clone(),
+            origin: event.origin,
+            enrolled_in: event.enrolled_in,
+            enrolled_at: seq,
+            last_seq: seq,
+            sex: event.sex,
+            birth_month: event.birth_month,
+            residence: None,
+            coverage: BTreeMap::new(),
+            entitlements: BTreeMap::new(),
+        }
+    }
+
+    /// Applies one of the worker's events. A reversal needs the contribution it reverses.
+    pub fn apply(
+        &mut self,
+        seq: Seq,
+        event: &Event,
+        reversed: Option<&ContributionRecorded>,
+    ) -> Result<(), ProjectionError> {
+        let fail = |problem: String| ProjectionError { seq, problem };
+        if seq <= self.last_seq {
+            return Err(fail(format!("events must be applied in order; already at {}", self.last_seq)));
+        }
+        self.last_seq = seq;
+        match event {
+            Event::ContributionRecorded(e) => {
+                let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
+                let cell = coverage.months.entry(e.month).or_default();
+                cell.contributions += 1;
+                cell.wage += u128::from(e.insured_wage.get());
+                coverage.employer_paid += u128::from(e.employer_share.get());
+                coverage.worker_paid += u128::from(e.worker_share.get());
+            }
+            Event::ContributionReversed(e) => {
+                let original = reversed
+                    .ok_or_else(|| fail(format!("the reversed event {} is not known", e.reversed_seq)))?;
+                self.unrecord(original)
+                    .ok_or_else(|| fail(format!("event {} is not a live contribution", e.reversed_seq)))?;
+            }
+            Event::PeriodCredited(e) => {
+                let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
+                for ordinal in e.from.ordinal()..=e.to.ordinal() {
+                    let month = Month::from_ordinal(ordinal).map_err(|error| fail(error.to_string()))?;
+                    coverage.months.entry(month).or_default().credits += 1;
+                }
+            }
+            Event::EntitlementGranted(e) => {
+                let entitlement = Entitlement {
+                    jurisdiction: e.jurisdiction,
+                    branch: e.branch,
+                    currency: e.currency,
+                    monthly_amount: e.monthly_amount.get(),
+                    start: e.start,
+                    status: EntitlementStatus::Active,
+                    status_since: None,
+                    paid_into: BTreeMap::new(),
+                };
+                self.entitlements.insert(seq, entitlement);
+            }
+            Event::EntitlementStatusChanged(e) => {
+                let entitlement = self
+                    .entitlements
+                    .get_mut(&e.entitlement)
+                    .ok_or_else(|| fail(format!("no entitlement {}", e.entitlement)))?;
+                entitlement.status = entitlement.status.after(e.change).ok_or_else(|| {
+                    fail(format!(
+                        "an entitlement that is {} cannot be {}",
+                        entitlement.status.label(),
+                        e.change.label()
+                    ))
+                })?;
+                entitlement.status_since = Some(e.effective);
+            }
+            Event::BenefitPaid(e) => {
+                let entitlement = self
+                    .entitlements
+                    .get_mut(&e.entitlement)
+                    .ok_or_else(|| fail(format!("no entitlement {}", e.entitlement)))?;
+                let payments = entitlement.paid_into.entry(e.paid_into).or_default();
+                payments.count += 1;
+                payments.total += u128::from(e.amount.get());
+            }
+            Event::ResidenceChanged(e) => self.residence = Some((e.country, e.from)),
+            Event::WorkerEnrolled(_) | Event::RulesAdopted(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Takes a contribution back out; `None` if it is not there to take.
+    fn unrecord(&mut self, original: &ContributionRecorded) -> Option<()> {
+        let key = (original.jurisdiction, original.branch);
+        let coverage = self.coverage.get_mut(&key)?;
+        let cell = coverage.months.get_mut(&original.month)?;
+        cell.contributions = cell.contributions.checked_sub(1)?;
+        cell.wage = cell.wage.checked_sub(u128::from(original.insured_wage.get()))?;
+        coverage.employer_paid =
+            coverage.employer_paid.checked_sub(u128::from(original.employer_share.get()))?;
+        coverage.worker_paid = coverage.worker_paid.checked_sub(u128::from(original.worker_share.get()))?;
+        // Keep the state canonical: a month with nothing left in it is gone, as if never recorded.
+        if cell.contributions == 0 && cell.credits == 0 {
+            coverage.months.remove(&original.month);
+        }
+        if coverage.months.is_empty() && coverage.employer_paid == 0 && coverage.worker_paid == 0 {
+            self.coverage.remove(&key);
+        }
+        Some(())
+    }
+}
