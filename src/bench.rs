@@ -22,6 +22,9 @@ pub struct BenchArgs {
     /// Seconds each scenario runs.
     #[arg(long, default_value_t = 5)]
     seconds: u64,
+    /// Contributions recorded for the one worker whose balance is timed (0 skips it).
+    #[arg(long, default_value_t = 499)]
+    balance_events: usize,
     /// Data directory to use instead of a fresh temporary one.
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -103,8 +106,96 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     let size = server.ledger.head().size;
+    if args.balance_events > 0 {
+        measure_balance(
+            &connect_worker(&address, &token).await?,
+            &connect(&address, &token).await?,
+            args.balance_events,
+        )
+        .await?;
+    }
     server.stop().await?;
     println!("log size after the run: {size} events");
+    let report = tokio::task::spawn_blocking(move || ledger_store::rebuild(&data_dir)).await??;
+    println!("{}", rebuild_line(&report));
+    Ok(())
+}
+
+/// The line `ledger rebuild` and the benchmark print for a rebuild.
+pub fn rebuild_line(report: &ledger_store::RebuildReport) -> String {
+    let seconds = report.elapsed.as_secs_f64();
+    format!(
+        "rebuilt the projections of {} workers from {} events in {:.3} s: {:.0} events/s",
+        report.workers,
+        report.events,
+        seconds,
+        report.events as f64 / seconds.max(1e-9)
+    )
+}
+
+async fn connect_worker(address: &str, token: &str) -> anyhow::Result<client::WorkerClient> {
+    let clients = client::connect(address, token).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(clients.worker)
+}
+
+/// Enrols a worker, records `events` contributions for them over four branches, then times
+/// GetBalance, current and as of a point of the log.
+async fn measure_balance(
+    reader: &client::WorkerClient,
+    agency: &Agency,
+    events: usize,
+) -> anyhow::Result<()> {
+    let mut agency = agency.clone();
+    let worker = agency
+        .enroll_worker(pb::EnrollWorkerRequest {
+            request_id: "bench-balance-worker".into(),
+            origin_jurisdiction: "NP".into(),
+            sex: 2,
+            birth_month: "1990-03".into(),
+        })
+        .await?
+        .into_inner()
+        .worker_id;
+    let branches =
+        [pb::Branch::OldAge, pb::Branch::Invalidity, pb::Branch::EmploymentInjury, pb::Branch::Sickness];
+    let contributions: Vec<pb::Contribution> = (0..events)
+        .map(|index| {
+            let mut item = contribution(&worker, index / branches.len());
+            item.branch = branches[index % branches.len()] as i32;
+            let month = index / branches.len();
+            item.month = format!("{}-{:02}", 2000 + month / 12, 1 + month % 12);
+            item
+        })
+        .collect();
+    let mut last_seq = 0;
+    for (index, chunk) in contributions.chunks(ledger_store::EVENTS_PER_REQUEST_MAX).enumerate() {
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("bench-balance-{index}"),
+            contributions: chunk.to_vec(),
+        };
+        let receipts = agency.record_contributions(request).await?.into_inner().receipts;
+        last_seq = receipts.last().map_or(last_seq, |receipt| receipt.seq);
+    }
+    for (label, as_of_seq, rounds) in [("current", None, 400), ("as_of_seq", Some(last_seq), 100)] {
+        let mut latencies_us = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let balance = reader
+                .clone()
+                .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq })
+                .await?
+                .into_inner();
+            latencies_us.push(started.elapsed().as_micros() as u64);
+            anyhow::ensure!(balance.lines.len() == branches.len(), "the balance shows every branch");
+        }
+        latencies_us.sort_unstable();
+        println!(
+            "GetBalance ({label}) of a worker with {} events: p50 {:.2} ms, p99 {:.2} ms over {rounds} calls",
+            events + 1,
+            percentile_ms(&latencies_us, 50),
+            percentile_ms(&latencies_us, 99)
+        );
+    }
     Ok(())
 }
 

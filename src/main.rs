@@ -47,7 +47,13 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Measures durable appends per second over real gRPC at several numbers of clients.
+    /// Replays the whole log into fresh projections (the server must be stopped).
+    Rebuild {
+        #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
+        data_dir: PathBuf,
+    },
+    /// Measures durable appends per second over real gRPC at several numbers of clients, balance
+    /// latency, and the rebuild rate.
     Bench(bench::BenchArgs),
 }
 
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
             add_principal(&file, role, &id, jurisdiction.as_deref())
         }
         Command::Rules { command: RulesCommand::Check { file } } => check_rules(&file),
+        Command::Rebuild { data_dir } => rebuild(&data_dir),
         Command::Bench(args) => run_async(bench::run(args)),
     };
     match result {
@@ -170,6 +177,16 @@ fn add_principal(
     let token = principals::add(file, &principal)?;
     println!("added {role} {id} to {}", file.display());
     println!("token (shown once; the file keeps only its digest): {token}");
+    Ok(())
+}
+
+fn rebuild(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    if !data_dir.join(ledger_store::SLED_DIR).exists() {
+        bail!("{} holds no ledger", data_dir.display());
+    }
+    let report =
+        ledger_store::rebuild(data_dir).with_context(|| format!("rebuilding {}", data_dir.display()))?;
+    println!("{}", bench::rebuild_line(&report));
     Ok(())
 }
 

@@ -193,6 +193,11 @@ impl Ledger {
         Ok(self.shared.tree.contains_key(keys::projection(worker_id))?)
     }
 
+    /// The worker's maintained projection, as stored.
+    pub fn projection(&self, worker_id: &WorkerId) -> Result<Option<ledger_projections::WorkerProjection>> {
+        read::load_projection(&self.shared.tree, worker_id)
+    }
+
     /// The rules in force at `seq`: the last adopted at or before it.
     pub fn rules_at(&self, seq: Seq) -> Result<Arc<Rules>> {
         let adopted =
