@@ -109,7 +109,7 @@ impl Runner {
 
     /// Mostly a granted entitlement, sometimes any event, so refusals are exercised too.
     fn entitlement(&self, index: usize) -> Seq {
-        match self.entitlements.is_empty() || index % 7 == 0 {
+        match self.entitlements.is_empty() || index.is_multiple_of(7) {
             true => self.target(index),
             false => self.entitlements[index % self.entitlements.len()],
         }
