@@ -117,6 +117,9 @@ impl Principals {
 impl PrincipalEntry {
     fn to_principal(&self) -> Result<Principal, String> {
         let id = PrincipalId::parse(&self.id).map_err(|error| error.message)?;
+        if id.as_str() == ledger_store::SYSTEM_PRINCIPAL {
+            return Err(format!("{id} is reserved for events the ledger records about itself"));
+        }
         let jurisdiction = match (&self.jurisdiction, self.role) {
             (Some(code), Role::Agency) => Some(Jurisdiction::parse(code).map_err(|error| error.message)?),
             (None, Role::Agency) => return Err("an agency needs a jurisdiction".into()),
@@ -163,6 +166,12 @@ pub fn add_many(path: &Path, new: &[Principal]) -> Result<Vec<String>, Principal
     let mut file = read_file(path)?;
     let mut tokens = Vec::with_capacity(new.len());
     for principal in new {
+        if principal.id.as_str() == ledger_store::SYSTEM_PRINCIPAL {
+            return Err(invalid(format!(
+                "{} is reserved for events the ledger records about itself",
+                principal.id
+            )));
+        }
         if file.principals.iter().any(|entry| entry.id == principal.id.as_str()) {
             return Err(invalid(format!("a principal with id {} already exists", principal.id)));
         }

@@ -59,7 +59,7 @@ pub use command::{Action, Actor, Command, Outcome, Receipt, EVENTS_PER_REQUEST_M
 pub use error::{Result, StoreError};
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
-pub use writer::EVENTS_PER_COMMIT_MAX;
+pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL};
 
 /// Commands waiting for the writer; senders wait when it is full, which pushes back on clients.
 pub const COMMAND_QUEUE_MAX: usize = 4096;

@@ -1,0 +1,213 @@
+//! One worker's story over real gRPC, under the shipped sample rules (illustrative figures):
+//! enrolled in the Philippines, six years of contributions there, four in Saudi Arabia, nine in
+//! Spain, then home to the Philippines. The balance is checked to the minor unit, with the
+//! arithmetic done by hand below.
+
+mod common;
+
+use common::{contribution, enroll, TestServer};
+use ledger_proto::v1 as pb;
+use ledger_server::client::Clients;
+
+/// Months from `from` (YYYY-MM), `count` of them, at `wage`, for one jurisdiction.
+fn months(
+    worker: &str,
+    jurisdiction: &str,
+    currency: &str,
+    from: (u32, u32),
+    count: u32,
+    wage: i64,
+) -> Vec<pb::Contribution> {
+    (0..count)
+        .map(|index| {
+            let ordinal = from.0 * 12 + from.1 - 1 + index;
+            let month = format!("{}-{:02}", ordinal / 12, ordinal % 12 + 1);
+            contribution(worker, jurisdiction, currency, &month, wage)
+        })
+        .collect()
+}
+
+async fn post(clients: &mut Clients, request_id: &str, contributions: Vec<pb::Contribution>) -> u64 {
+    let request = pb::RecordContributionsRequest { request_id: request_id.into(), contributions };
+    let receipts =
+        clients.agency.record_contributions(request).await.expect("recorded").into_inner().receipts;
+    receipts.last().expect("receipts").seq
+}
+
+fn minor(money: &Option<pb::Money>) -> (String, i64) {
+    let money = money.as_ref().expect("an amount");
+    (money.currency.clone(), money.minor)
+}
+
+/// own, total, missing, theoretical, pro rata, independent, payable of one line.
+fn figures(balance: &pb::GetBalanceResponse, jurisdiction: &str) -> (u32, u32, u32, i64, i64, i64, i64) {
+    let line = balance
+        .lines
+        .iter()
+        .find(|line| line.jurisdiction == jurisdiction && line.branch == pb::Branch::OldAge as i32)
+        .unwrap_or_else(|| panic!("no old-age line for {jurisdiction}"));
+    (
+        line.own_months,
+        line.total_months,
+        line.missing_months,
+        minor(&line.theoretical).1,
+        minor(&line.pro_rata).1,
+        minor(&line.independent).1,
+        minor(&line.payable).1,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_migrant_workers_balance_across_four_countries() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    let mut spain = server.clients("agency-es").await;
+
+    let worker = enroll(&mut philippines, "sss-enrol-88123", "PH").await;
+    // Six years at home before leaving: 2006-01 to 2011-12 at PHP 15,000.00.
+    post(&mut philippines, "sss-2006-2011", months(&worker, "PH", "PHP", (2006, 1), 72, 1_500_000)).await;
+    // Four years in Saudi Arabia: 2012-01 to 2015-12 at SAR 3,000.00.
+    let after_saudi =
+        post(&mut saudi, "gosi-2012-2015", months(&worker, "SA", "SAR", (2012, 1), 48, 300_000)).await;
+    // Nine years in Spain: 2016-01 to 2024-12 at EUR 1,800.00.
+    post(&mut spain, "tgss-2016-2024", months(&worker, "ES", "EUR", (2016, 1), 108, 180_000)).await;
+    // Home again: the residence change, and a year of contributions at PHP 20,000.00.
+    philippines
+        .agency
+        .record_residence_change(pb::RecordResidenceChangeRequest {
+            request_id: "owwa-return-88123".into(),
+            worker_id: worker.clone(),
+            country: "PH".into(),
+            from_month: "2025-01".into(),
+        })
+        .await
+        .expect("residence recorded");
+    post(&mut philippines, "sss-2025", months(&worker, "PH", "PHP", (2025, 1), 12, 2_000_000)).await;
+
+    let balance = philippines
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
+        .await
+        .expect("balance")
+        .into_inner();
+    assert_eq!(balance.residence, "PH");
+
+    // Philippines (PH-ES agreement totalizes old age; Saudi months count nowhere else):
+    //   own = 72 + 12 = 84; total = 84 + 108 (Spain) = 192 ≥ 120; own < 120, so independent = 0.
+    //   avg = (72 × 1,500,000 + 12 × 2,000,000) / 84 = 132,000,000 / 84 = 1,571,428 (floored).
+    //   theoretical = 100,000 + floor(1,571,428 × 15 × 192 / 10,000) = 100,000 + 452,571 = 552,571.
+    //   pro rata = floor(552,571 × 84 / 192) = floor(241,749.81) = 241,749 centavos: PHP 2,417.49.
+    assert_eq!(figures(&balance, "PH"), (84, 192, 0, 552_571, 241_749, 0, 241_749));
+    // Saudi Arabia (no agreement with the Philippines or Spain): 48 months alone, 72 short of 120.
+    //   theoretical = 300,000 × 25 × 48 / 10,000 = 36,000; nothing payable.
+    assert_eq!(figures(&balance, "SA"), (48, 48, 72, 36_000, 0, 0, 0));
+    // Spain: own 108; total = 108 + 84 (Philippines) = 192 ≥ 180; own < 180, so independent = 0.
+    //   theoretical = 180,000 × 28 × 192 / 10,000 = 96,768 (under the cap of 320,000).
+    //   pro rata = 96,768 × 108 / 192 = 54,432 cents: EUR 544.32.
+    assert_eq!(figures(&balance, "ES"), (108, 192, 0, 96_768, 54_432, 0, 54_432));
+
+    let spain_line = balance.lines.iter().find(|line| line.jurisdiction == "ES").expect("ES line");
+    assert_eq!(minor(&spain_line.payable), ("EUR".to_owned(), 54_432));
+    // Employer and worker shares are kept apart: 9% each of 180,000 for 108 months.
+    assert_eq!(minor(&spain_line.employer_paid), ("EUR".to_owned(), 108 * 16_200));
+    assert_eq!(minor(&spain_line.worker_paid), ("EUR".to_owned(), 108 * 16_200));
+    let applied: Vec<(&str, &str)> =
+        spain_line.agreements.iter().map(|a| (a.agreement_id.as_str(), a.partner.as_str())).collect();
+    assert_eq!(applied, [("ES-PH", "PH")]);
+
+    // The same worker as the log stood after Saudi Arabia: nothing totalized yet.
+    let earlier = philippines
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: Some(after_saudi) })
+        .await
+        .expect("earlier balance")
+        .into_inner();
+    assert_eq!(earlier.as_of_seq, after_saudi);
+    // PH: own 72, total 72, 48 short; theoretical = 100,000 + 1,500,000 × 15 × 72 / 10,000 = 262,000.
+    assert_eq!(figures(&earlier, "PH"), (72, 72, 48, 262_000, 0, 0, 0));
+    assert!(earlier.lines.iter().all(|line| line.jurisdiction != "ES"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entitlements_follow_their_life_cycle() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let mut spain = server.clients("agency-es").await;
+    let worker = enroll(&mut philippines, "enrol-1", "PH").await;
+    let grant = spain
+        .agency
+        .grant_entitlement(pb::GrantEntitlementRequest {
+            request_id: "tgss-grant-1".into(),
+            worker_id: worker.clone(),
+            jurisdiction: "ES".into(),
+            branch: pb::Branch::OldAge as i32,
+            monthly_amount_minor: 54_432,
+            currency: "EUR".into(),
+            start_month: "2026-01".into(),
+        })
+        .await
+        .expect("granted")
+        .into_inner();
+    let entitlement_seq = grant.receipt.expect("receipt").seq;
+    let change = |request_id: &str, change: pb::EntitlementChange| pb::ChangeEntitlementStatusRequest {
+        request_id: request_id.into(),
+        entitlement_seq,
+        change: change as i32,
+        effective_month: "2026-03".into(),
+        reason: "decision of the institution".into(),
+    };
+    let pay = |request_id: &str| pb::RecordBenefitPaymentRequest {
+        request_id: request_id.into(),
+        entitlement_seq,
+        month: "2026-02".into(),
+        amount_minor: 54_432,
+        currency: "EUR".into(),
+        paid_into: "PH".into(),
+    };
+    spain.agency.record_benefit_payment(pay("pay-1")).await.expect("paid into the Philippines");
+    let status =
+        spain.agency.change_entitlement_status(change("resume-early", pb::EntitlementChange::Resume)).await;
+    assert_eq!(status.expect_err("not suspended").code(), tonic::Code::FailedPrecondition);
+    spain
+        .agency
+        .change_entitlement_status(change("suspend", pb::EntitlementChange::Suspend))
+        .await
+        .expect("suspended");
+    let status = spain.agency.record_benefit_payment(pay("pay-while-suspended")).await;
+    assert_eq!(status.expect_err("suspended").code(), tonic::Code::FailedPrecondition);
+    spain
+        .agency
+        .change_entitlement_status(change("resume", pb::EntitlementChange::Resume))
+        .await
+        .expect("resumed");
+    spain.agency.record_benefit_payment(pay("pay-2")).await.expect("paid");
+    spain.agency.change_entitlement_status(change("end", pb::EntitlementChange::End)).await.expect("ended");
+    let status = spain
+        .agency
+        .change_entitlement_status(change("resume-after-end", pb::EntitlementChange::Resume))
+        .await;
+    assert_eq!(status.expect_err("ended for good").code(), tonic::Code::FailedPrecondition);
+    let status = philippines
+        .agency
+        .change_entitlement_status(change("not-theirs", pb::EntitlementChange::Suspend))
+        .await;
+    assert_eq!(status.expect_err("Spain's entitlement").code(), tonic::Code::PermissionDenied);
+
+    let balance = philippines
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
+        .await
+        .expect("balance")
+        .into_inner();
+    let entitlement = &balance.entitlements[0];
+    assert_eq!((entitlement.entitlement_seq, entitlement.status.as_str()), (entitlement_seq, "ended"));
+    let paid: Vec<(&str, u32, i64)> = entitlement
+        .paid
+        .iter()
+        .map(|paid| (paid.country.as_str(), paid.payments, minor(&paid.total).1))
+        .collect();
+    assert_eq!(paid, [("PH", 2, 108_864)]);
+    server.stop().await;
+}
