@@ -56,6 +56,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         id: PrincipalId::parse("agency-sa")?,
         role: Role::Agency,
         jurisdiction: Some(Jurisdiction::parse("SA")?),
+        worker: None,
     };
     let token = principals::add(&principals_file, &agency)?;
     let server = ledger_server::start(ServeConfig {

@@ -173,7 +173,7 @@ fn add_principal(
         (_, Some(_)) => bail!("only an agency has a jurisdiction"),
         (_, None) => None,
     };
-    let principal = Principal { id: PrincipalId::parse(id)?, role, jurisdiction };
+    let principal = Principal { id: PrincipalId::parse(id)?, role, jurisdiction, worker: None };
     let token = principals::add(file, &principal)?;
     println!("added {role} {id} to {}", file.display());
     println!("token (shown once; the file keeps only its digest): {token}");

@@ -38,10 +38,16 @@ pub fn make_principals(dir: &TempDir) -> HashMap<String, String> {
             id: PrincipalId::parse(id).expect("valid id"),
             role: Role::Agency,
             jurisdiction: Some(Jurisdiction::parse(code).expect("valid code")),
+            worker: None,
         })
         .collect();
     for (id, role) in [("auditor", Role::Auditor), ("operator", Role::Operator)] {
-        all.push(Principal { id: PrincipalId::parse(id).expect("valid id"), role, jurisdiction: None });
+        all.push(Principal {
+            id: PrincipalId::parse(id).expect("valid id"),
+            role,
+            jurisdiction: None,
+            worker: None,
+        });
     }
     let tokens = principals::add_many(&principals_file(dir), &all).expect("principals file written");
     all.iter().map(|principal| principal.id.to_string()).zip(tokens).collect()

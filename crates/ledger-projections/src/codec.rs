@@ -9,7 +9,7 @@ use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, Sex, WorkerId};
 use crate::worker::{Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, WorkerProjection};
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 1;
+pub const PROJECTION_FORMAT_VERSION: u8 = 2;
 
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
@@ -28,6 +28,10 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
             put_month(&mut out, from);
         }
         None => out.push(0),
+    }
+    out.extend_from_slice(&(projection.records_in.len() as u32).to_be_bytes());
+    for jurisdiction in &projection.records_in {
+        out.extend_from_slice(&jurisdiction.as_bytes());
     }
     out.extend_from_slice(&(projection.coverage.len() as u32).to_be_bytes());
     for ((jurisdiction, branch), coverage) in &projection.coverage {
@@ -100,6 +104,10 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         0 => None,
         _ => Some((r.jurisdiction()?, r.month()?)),
     };
+    let mut records_in = std::collections::BTreeSet::new();
+    for _ in 0..r.u32()? {
+        records_in.insert(r.jurisdiction()?);
+    }
     let mut coverage = BTreeMap::new();
     for _ in 0..r.u32()? {
         let key = (r.jurisdiction()?, r.branch()?);
@@ -157,6 +165,7 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         sex,
         birth_month,
         residence,
+        records_in,
         coverage,
         entitlements,
     })

@@ -1,7 +1,7 @@
 //! One worker's projection: what the log says about them, kept small enough to rewrite on every
 //! commit that touches them. It is a pure function of the worker's events, in order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ledger_core::{
     Branch, ContributionRecorded, Currency, Event, Jurisdiction, Month, Seq, Sex, StatusChange,
@@ -126,6 +126,9 @@ pub struct WorkerProjection {
     pub birth_month: Option<Month>,
     /// Where the worker lives now, and since when, once a residence change was recorded.
     pub residence: Option<(Jurisdiction, Month)>,
+    /// Every jurisdiction with an event about the worker: where the worker has a record, and so
+    /// whose agency may read it.
+    pub records_in: BTreeSet<Jurisdiction>,
     pub coverage: BTreeMap<(Jurisdiction, Branch), Coverage>,
     pub entitlements: BTreeMap<Seq, Entitlement>,
 }
@@ -141,6 +144,7 @@ impl WorkerProjection {
             sex: event.sex,
             birth_month: event.birth_month,
             residence: None,
+            records_in: BTreeSet::from([event.enrolled_in]),
             coverage: BTreeMap::new(),
             entitlements: BTreeMap::new(),
         }
@@ -158,6 +162,9 @@ impl WorkerProjection {
             return Err(fail(format!("events must be applied in order; already at {}", self.last_seq)));
         }
         self.last_seq = seq;
+        if let Some(jurisdiction) = event_jurisdiction(event) {
+            self.records_in.insert(jurisdiction);
+        }
         match event {
             Event::ContributionRecorded(e) => {
                 let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
@@ -240,5 +247,20 @@ impl WorkerProjection {
             self.coverage.remove(&key);
         }
         Some(())
+    }
+}
+
+/// The jurisdiction an event about a worker happened in.
+fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
+    match event {
+        Event::WorkerEnrolled(e) => Some(e.enrolled_in),
+        Event::ContributionRecorded(e) => Some(e.jurisdiction),
+        Event::ContributionReversed(e) => Some(e.jurisdiction),
+        Event::PeriodCredited(e) => Some(e.jurisdiction),
+        Event::EntitlementGranted(e) => Some(e.jurisdiction),
+        Event::EntitlementStatusChanged(e) => Some(e.jurisdiction),
+        Event::BenefitPaid(e) => Some(e.jurisdiction),
+        Event::ResidenceChanged(e) => Some(e.country),
+        Event::RulesAdopted(_) => None,
     }
 }

@@ -1,5 +1,8 @@
-//! Who may call which RPC, in one table.
+//! Who may call which RPC, and whose records they may read, in one place.
 
+use std::collections::BTreeSet;
+
+use ledger_core::{Jurisdiction, WorkerId};
 use tonic::{Request, Status};
 
 use crate::principals::{Principal, Role};
@@ -17,13 +20,39 @@ pub enum Rpc {
     RecordResidenceChange,
     GetStatement,
     GetBalance,
+    RotateCredential,
     GetChainHead,
     ReadEvents,
     VerifyChain,
 }
 
-/// Whether `role` may call `rpc` at all. What an agency may write is narrowed further to its own
-/// jurisdiction by the writer, which knows the state the check needs.
+impl Rpc {
+    pub const ALL: [Rpc; 14] = [
+        Rpc::EnrollWorker,
+        Rpc::RecordContributions,
+        Rpc::ReverseContribution,
+        Rpc::CreditPeriods,
+        Rpc::GrantEntitlement,
+        Rpc::ChangeEntitlementStatus,
+        Rpc::RecordBenefitPayment,
+        Rpc::RecordResidenceChange,
+        Rpc::GetStatement,
+        Rpc::GetBalance,
+        Rpc::RotateCredential,
+        Rpc::GetChainHead,
+        Rpc::ReadEvents,
+        Rpc::VerifyChain,
+    ];
+}
+
+/// Whether `role` may call `rpc` at all.
+///
+/// - Agencies write, each only for its own jurisdiction (the writer checks that against the state),
+///   and read the records of workers who have an event in their jurisdiction.
+/// - Workers read only their own record and rotate only their own credential.
+/// - Auditors read the chain but never a worker's statement or balance.
+/// - Operators check the chain's head and integrity and read it for backups; they manage
+///   principals offline.
 pub fn allowed(role: Role, rpc: Rpc) -> bool {
     use Role::*;
     use Rpc::*;
@@ -36,8 +65,23 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | ChangeEntitlementStatus
         | RecordBenefitPayment
         | RecordResidenceChange => role == Agency,
-        GetStatement | GetBalance => role == Agency,
-        GetChainHead | ReadEvents | VerifyChain => matches!(role, Agency | Auditor | Operator),
+        GetStatement | GetBalance => matches!(role, Agency | Worker),
+        RotateCredential => role == Worker,
+        GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
+        ReadEvents => matches!(role, Auditor | Operator),
+    }
+}
+
+/// Whether `principal` may read the record of `worker_id`, who has events in `records_in`.
+pub fn may_read_worker(
+    principal: &Principal,
+    worker_id: &WorkerId,
+    records_in: &BTreeSet<Jurisdiction>,
+) -> bool {
+    match principal.role {
+        Role::Worker => principal.worker.as_ref() == Some(worker_id),
+        Role::Agency => principal.jurisdiction.is_some_and(|own| records_in.contains(&own)),
+        Role::Auditor | Role::Operator => false,
     }
 }
 

@@ -160,7 +160,7 @@ async fn serve(
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let api = services::Api { ledger };
-    let auth = Authenticate { principals };
+    let auth = Authenticate { principals, ledger: api.ledger.clone() };
     // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK
     // (about 40 ms on Linux) before its last segment leaves.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
@@ -190,9 +190,11 @@ async fn serve(
 }
 
 /// Puts the authenticated principal into the request's extensions, or refuses the request.
+/// Operators' principals come from the principals file; workers' credentials from the store.
 #[derive(Clone, Debug)]
 struct Authenticate {
     principals: Arc<Principals>,
+    ledger: Ledger,
 }
 
 impl Interceptor for Authenticate {
@@ -205,11 +207,15 @@ impl Interceptor for Authenticate {
             header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(|| {
                 Status::unauthenticated("the authorization header must be `Bearer <token>`")
             })?;
-        let principal = self
-            .principals
-            .authenticate(token.trim())
-            .cloned()
-            .ok_or_else(|| Status::unauthenticated("unknown token"))?;
+        let token = token.trim();
+        let principal = match self.principals.authenticate(token) {
+            Some(principal) => principal.clone(),
+            None => {
+                let digest = ledger_core::sha256(token.as_bytes());
+                let worker = self.ledger.worker_for_credential(&digest).map_err(status::from_store)?;
+                Principal::worker(worker.ok_or_else(|| Status::unauthenticated("unknown token"))?)
+            }
+        };
         request.extensions_mut().insert(principal);
         Ok(request)
     }
@@ -227,7 +233,7 @@ fn bootstrap_principals(
         new.push(agency(jurisdiction.code));
     }
     for (id, role) in [("auditor", Role::Auditor), ("operator", Role::Operator)] {
-        new.push(Principal { id: fixed_id(id), role, jurisdiction: None });
+        new.push(Principal { id: fixed_id(id), role, jurisdiction: None, worker: None });
     }
     let tokens = principals::add_many(principals_file, &new)?;
     let mut text = String::from(
@@ -251,7 +257,7 @@ pub fn agency_id(code: Jurisdiction) -> String {
 }
 
 fn agency(code: Jurisdiction) -> Principal {
-    Principal { id: fixed_id(&agency_id(code)), role: Role::Agency, jurisdiction: Some(code) }
+    Principal { id: fixed_id(&agency_id(code)), role: Role::Agency, jurisdiction: Some(code), worker: None }
 }
 
 /// Ids built here from fixed parts are always valid.

@@ -6,7 +6,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::Path;
 
-use ledger_core::{sha256, Jurisdiction, PrincipalId};
+use ledger_core::{sha256, Jurisdiction, PrincipalId, WorkerId};
 use serde::{Deserialize, Serialize};
 
 /// Random bytes in a token: 256 bits, so a plain SHA-256 digest is a safe way to store it.
@@ -25,6 +25,8 @@ pub enum Role {
     Auditor,
     /// Runs the service.
     Operator,
+    /// A worker, reading their own record with the credential issued at enrolment.
+    Worker,
 }
 
 impl fmt::Display for Role {
@@ -33,6 +35,7 @@ impl fmt::Display for Role {
             Role::Agency => "agency",
             Role::Auditor => "auditor",
             Role::Operator => "operator",
+            Role::Worker => "worker",
         })
     }
 }
@@ -44,6 +47,22 @@ pub struct Principal {
     pub role: Role,
     /// Set for agencies, and only for them.
     pub jurisdiction: Option<Jurisdiction>,
+    /// Set for workers, and only for them.
+    pub worker: Option<WorkerId>,
+}
+
+impl Principal {
+    /// The principal of a worker holding their credential.
+    pub fn worker(worker_id: WorkerId) -> Principal {
+        let id = PrincipalId::parse(&format!("worker-{}", worker_id.as_str().to_ascii_lowercase()));
+        Principal {
+            // Worker ids are 17 letters and digits, so this id is always valid.
+            id: id.unwrap_or_else(|error| unreachable!("worker principal id: {error}")),
+            role: Role::Worker,
+            jurisdiction: None,
+            worker: Some(worker_id),
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -120,13 +139,16 @@ impl PrincipalEntry {
         if id.as_str() == ledger_store::SYSTEM_PRINCIPAL {
             return Err(format!("{id} is reserved for events the ledger records about itself"));
         }
+        if self.role == Role::Worker {
+            return Err("workers hold the credential issued at enrolment, not an entry here".into());
+        }
         let jurisdiction = match (&self.jurisdiction, self.role) {
             (Some(code), Role::Agency) => Some(Jurisdiction::parse(code).map_err(|error| error.message)?),
             (None, Role::Agency) => return Err("an agency needs a jurisdiction".into()),
             (Some(_), role) => return Err(format!("a principal with role {role} has no jurisdiction")),
             (None, _) => None,
         };
-        Ok(Principal { id, role: self.role, jurisdiction })
+        Ok(Principal { id, role: self.role, jurisdiction, worker: None })
     }
 }
 

@@ -10,9 +10,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use crate::access::{require, Rpc};
+use crate::access::{may_read_worker, require, Rpc};
 use crate::convert;
-use crate::principals::Principal;
+use crate::principals::{new_token, Principal};
 use crate::status::{from_store, invalid};
 
 /// Entries in one statement page when the client asks for no particular size.
@@ -49,6 +49,29 @@ impl Api {
         self.ledger.submit(command).await.map_err(from_store)
     }
 
+    /// A new random credential for the worker, replacing any earlier one; the token is returned
+    /// once and only its digest is kept.
+    async fn issue_credential(&self, worker_id: WorkerId) -> Result<String, Status> {
+        let token = new_token().map_err(|_| Status::unavailable("no randomness for a credential"))?;
+        let digest = ledger_core::sha256(token.as_bytes());
+        self.blocking(move |ledger| ledger.set_worker_credential(&worker_id, digest)).await?;
+        Ok(token)
+    }
+
+    /// The caller may read this worker's record: their own, or an agency's where the worker has one.
+    async fn check_reader(&self, principal: &Principal, worker_id: &WorkerId) -> Result<(), Status> {
+        let of = worker_id.clone();
+        let projection = self.blocking(move |ledger| ledger.projection(&of)).await?;
+        let projection = projection.ok_or_else(|| Status::not_found(format!("worker_id: no worker {worker_id}")))?;
+        if !may_read_worker(principal, worker_id, &projection.records_in) {
+            return Err(Status::permission_denied(format!(
+                "{} may not read the record of {worker_id}",
+                principal.id
+            )));
+        }
+        Ok(())
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(Ledger) -> Result<T, StoreError> + Send + 'static,
@@ -80,9 +103,12 @@ impl pb::agency_service_server::AgencyService for Api {
             birth_month: convert::optional_month("birth_month", &wire.birth_month).map_err(invalid)?,
         };
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        let worker_id = outcome.worker_id.clone().ok_or_else(|| Status::internal("internal error"))?;
+        let worker_token = self.issue_credential(worker_id.clone()).await?;
         Ok(Response::new(pb::EnrollWorkerResponse {
-            worker_id: outcome.worker_id.as_ref().map(WorkerId::to_string).unwrap_or_default(),
+            worker_id: worker_id.to_string(),
             receipt: outcome.receipts.first().map(convert::receipt),
+            worker_token,
         }))
     }
 
@@ -207,9 +233,10 @@ impl pb::worker_service_server::WorkerService for Api {
         &self,
         request: Request<pb::GetStatementRequest>,
     ) -> Result<Response<pb::GetStatementResponse>, Status> {
-        require(&request, Rpc::GetStatement)?;
+        let principal = require(&request, Rpc::GetStatement)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
+        self.check_reader(&principal, &worker_id).await?;
         let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
         let from = Seq(wire.from_seq);
         let statement_of = worker_id.clone();
@@ -225,12 +252,23 @@ impl pb::worker_service_server::WorkerService for Api {
         &self,
         request: Request<pb::GetBalanceRequest>,
     ) -> Result<Response<pb::GetBalanceResponse>, Status> {
-        require(&request, Rpc::GetBalance)?;
+        let principal = require(&request, Rpc::GetBalance)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
+        self.check_reader(&principal, &worker_id).await?;
         let as_of = wire.as_of_seq.map(Seq);
         let balance = self.blocking(move |ledger| ledger.balance(&worker_id, as_of)).await?;
         Ok(Response::new(convert::balance(&balance)))
+    }
+
+    async fn rotate_credential(
+        &self,
+        request: Request<pb::RotateCredentialRequest>,
+    ) -> Result<Response<pb::RotateCredentialResponse>, Status> {
+        let principal = require(&request, Rpc::RotateCredential)?;
+        let worker_id = principal.worker.clone().ok_or_else(|| Status::permission_denied("workers only"))?;
+        let worker_token = self.issue_credential(worker_id).await?;
+        Ok(Response::new(pb::RotateCredentialResponse { worker_token }))
     }
 }
 

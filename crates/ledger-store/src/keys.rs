@@ -12,6 +12,8 @@
 //! | `B` seq | block of consecutive entries starting at seq: (u32 len, record, chain hash (32))* |
 //! | `P` worker id | the worker's projection (ledger-projections codec); present once enrolled |
 //! | `A` seq | empty: the event at seq adopted a rules document |
+//! | `T` token digest | the worker id holding that credential (not part of the log) |
+//! | `U` worker id | the digest of the worker's current credential (not part of the log) |
 //! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
 //! | `I` principal len (u8), principal, request id | action (u8), content digest (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
@@ -24,6 +26,8 @@ pub const HEAD: &[u8] = b"H";
 pub const BLOCK_PREFIX: u8 = b'B';
 pub const PROJECTION_PREFIX: u8 = b'P';
 pub const RULES_PREFIX: u8 = b'A';
+pub const CREDENTIAL_PREFIX: u8 = b'T';
+pub const WORKER_CREDENTIAL_PREFIX: u8 = b'U';
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
@@ -84,4 +88,16 @@ pub fn idempotency(principal: &PrincipalId, request_id: &RequestId) -> Vec<u8> {
 pub fn trailing_seq(key: &[u8]) -> Option<Seq> {
     let tail = key.len().checked_sub(8).map(|start| &key[start..])?;
     Some(Seq(u64::from_be_bytes(tail.try_into().ok()?)))
+}
+
+pub fn credential(digest: &[u8; 32]) -> [u8; 33] {
+    let mut key = [CREDENTIAL_PREFIX; 33];
+    key[1..].copy_from_slice(digest);
+    key
+}
+
+pub fn worker_credential(worker_id: &WorkerId) -> Vec<u8> {
+    let mut key = projection(worker_id);
+    key[0] = WORKER_CREDENTIAL_PREFIX;
+    key
 }

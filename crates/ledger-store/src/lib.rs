@@ -84,6 +84,10 @@ struct Shared {
     commits: Arc<AtomicU64>,
     /// Rules documents already loaded from the chain, by the seq that adopted them.
     rules: Mutex<HashMap<Seq, Arc<Rules>>>,
+    /// A second handle on sled's data file, to make credential changes durable.
+    sync_file: File,
+    /// Serialises credential changes, so that a rotation always revokes the credential it replaces.
+    credentials: Mutex<()>,
 }
 
 /// How long a balance read waits for the writer to make durable a commit whose projection it saw.
@@ -111,6 +115,7 @@ impl Ledger {
     pub fn open(data_dir: &Path, rules: Arc<Rules>) -> Result<Ledger> {
         let opened = open_tree(data_dir)?;
         let db = opened.db.clone();
+        let sync_file = opened.db_file.try_clone()?;
         let last_recorded_at = match opened.head.size {
             0 => chrono::DateTime::UNIX_EPOCH,
             size => read::read_record(&db, Seq(size - 1))?.0.recorded_at,
@@ -146,6 +151,8 @@ impl Ledger {
                 writer: Mutex::new(Some(handle)),
                 commits,
                 rules: Mutex::new(HashMap::new()),
+                sync_file,
+                credentials: Mutex::new(()),
             }),
         })
     }
@@ -191,6 +198,43 @@ impl Ledger {
 
     pub fn worker_exists(&self, worker_id: &WorkerId) -> Result<bool> {
         Ok(self.shared.tree.contains_key(keys::projection(worker_id))?)
+    }
+
+    /// Makes `digest` (SHA-256 of a token) the worker's only credential, revoking the one before.
+    /// Credentials are access control, not ledger events: they never enter the chain.
+    pub fn set_worker_credential(&self, worker_id: &WorkerId, digest: [u8; 32]) -> Result<()> {
+        let _serial = self
+            .shared
+            .credentials
+            .lock()
+            .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
+        if !self.worker_exists(worker_id)? {
+            return Err(StoreError::NotFound {
+                field: "worker_id".into(),
+                message: format!("no worker {worker_id}"),
+            });
+        }
+        let tree = &self.shared.tree;
+        let mut batch = sled::Batch::default();
+        if let Some(old) = tree.get(keys::worker_credential(worker_id))? {
+            if let Ok(old) = <[u8; 32]>::try_from(old.as_ref()) {
+                batch.remove(&keys::credential(&old)[..]);
+            }
+        }
+        batch.insert(&keys::credential(&digest)[..], worker_id.as_str().as_bytes());
+        batch.insert(keys::worker_credential(worker_id), &digest[..]);
+        tree.apply_batch(batch)?;
+        tree.flush()?;
+        self.shared.sync_file.sync_all()?;
+        Ok(())
+    }
+
+    /// The worker holding the credential with this digest.
+    pub fn worker_for_credential(&self, digest: &[u8; 32]) -> Result<Option<WorkerId>> {
+        let Some(value) = self.shared.tree.get(keys::credential(digest))? else { return Ok(None) };
+        let text = std::str::from_utf8(&value)
+            .map_err(|_| StoreError::Refused("a credential entry is not UTF-8".into()))?;
+        WorkerId::parse(text).map(Some).map_err(|error| StoreError::Refused(error.to_string()))
     }
 
     /// The worker's maintained projection, as stored.

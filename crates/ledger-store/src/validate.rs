@@ -125,7 +125,8 @@ impl Writer {
                 }))
             }
             Action::RecordResidenceChange { worker_id, country, from } => {
-                self.check_known("country", *country)?;
+                // The agency of the country the worker now lives in records the move.
+                self.check_own(agency, *country)?;
                 not_future("from_month", Some(*from), this_month)?;
                 self.enrolled(group, worker_id)?;
                 one(Event::ResidenceChanged(ResidenceChanged {

@@ -1,0 +1,229 @@
+//! The access rules as one table, checked over real gRPC for every cell: every RPC, called by an
+//! agency where the worker has a record and one where they have none, by the worker and by another
+//! worker, by an auditor, an operator, and with no credential at all.
+
+mod common;
+
+use common::{contribution, TestServer};
+use ledger_proto::v1 as pb;
+use ledger_server::client::{self, Clients};
+use tonic::Code;
+
+const CALLERS: [&str; 7] =
+    ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
+
+/// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
+const TABLE: [(&str, [char; 7]); 14] = [
+    ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordBenefitPayment", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordResidenceChange", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GetStatement", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("GetBalance", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("GetChainHead", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
+    ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
+    ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
+    // Last: it replaces the credential of the workers that call it.
+    ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
+];
+
+/// The state the calls act on: a worker with a record in the Philippines (and nowhere else).
+struct Fixture {
+    worker: String,
+    contribution_seq: u64,
+    suspendable: u64,
+    payable: u64,
+}
+
+async fn call(
+    clients: &mut Clients,
+    rpc: &str,
+    caller: &str,
+    fixture: &Fixture,
+) -> Result<(), tonic::Status> {
+    let id = format!("{rpc}-{caller}");
+    let worker = fixture.worker.clone();
+    match rpc {
+        "EnrollWorker" => {
+            let request = pb::EnrollWorkerRequest {
+                request_id: id,
+                origin_jurisdiction: "PH".into(),
+                ..Default::default()
+            };
+            clients.agency.enroll_worker(request).await.map(drop)
+        }
+        "RecordContributions" => {
+            let contributions = vec![contribution(&worker, "PH", "PHP", "2023-02", 1_800_000)];
+            clients
+                .agency
+                .record_contributions(pb::RecordContributionsRequest { request_id: id, contributions })
+                .await
+                .map(drop)
+        }
+        "ReverseContribution" => {
+            let request = pb::ReverseContributionRequest {
+                request_id: id,
+                seq: fixture.contribution_seq,
+                reason: "duplicate".into(),
+            };
+            clients.agency.reverse_contribution(request).await.map(drop)
+        }
+        "CreditPeriods" => {
+            let period = pb::CreditedPeriod {
+                worker_id: worker,
+                jurisdiction: "PH".into(),
+                branch: pb::Branch::Maternity as i32,
+                from_month: "2023-03".into(),
+                to_month: "2023-05".into(),
+                kind: pb::CreditKind::Maternity as i32,
+            };
+            clients
+                .agency
+                .credit_periods(pb::CreditPeriodsRequest { request_id: id, periods: vec![period] })
+                .await
+                .map(drop)
+        }
+        "GrantEntitlement" => clients.agency.grant_entitlement(grant(&id, &worker)).await.map(drop),
+        "ChangeEntitlementStatus" => {
+            let request = pb::ChangeEntitlementStatusRequest {
+                request_id: id,
+                entitlement_seq: fixture.suspendable,
+                change: pb::EntitlementChange::Suspend as i32,
+                effective_month: "2026-01".into(),
+                reason: "review".into(),
+            };
+            clients.agency.change_entitlement_status(request).await.map(drop)
+        }
+        "RecordBenefitPayment" => {
+            let request = pb::RecordBenefitPaymentRequest {
+                request_id: id,
+                entitlement_seq: fixture.payable,
+                month: "2026-01".into(),
+                amount_minor: 500_000,
+                currency: "PHP".into(),
+                paid_into: "PH".into(),
+            };
+            clients.agency.record_benefit_payment(request).await.map(drop)
+        }
+        "RecordResidenceChange" => {
+            let request = pb::RecordResidenceChangeRequest {
+                request_id: id,
+                worker_id: worker,
+                country: "PH".into(),
+                from_month: "2025-06".into(),
+            };
+            clients.agency.record_residence_change(request).await.map(drop)
+        }
+        "GetStatement" => {
+            let request = pb::GetStatementRequest { worker_id: worker, from_seq: 0, limit: 0 };
+            clients.worker.get_statement(request).await.map(drop)
+        }
+        "GetBalance" => clients
+            .worker
+            .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
+            .await
+            .map(drop),
+        "RotateCredential" => {
+            clients.worker.rotate_credential(pb::RotateCredentialRequest {}).await.map(drop)
+        }
+        "GetChainHead" => clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await.map(drop),
+        "ReadEvents" => {
+            clients.audit.read_events(pb::ReadEventsRequest { from_seq: 0, limit: 5 }).await.map(drop)
+        }
+        "VerifyChain" => {
+            clients.audit.verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None }).await.map(drop)
+        }
+        other => panic!("no call for {other}"),
+    }
+}
+
+fn grant(request_id: &str, worker: &str) -> pb::GrantEntitlementRequest {
+    pb::GrantEntitlementRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        jurisdiction: "PH".into(),
+        branch: pb::Branch::Maternity as i32,
+        monthly_amount_minor: 500_000,
+        currency: "PHP".into(),
+        start_month: "2026-01".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rpc_for_every_caller() {
+    let server = TestServer::start().await;
+    let address = server.server.address.to_string();
+    let mut philippines = server.clients("agency-ph").await;
+    let enrol = |request_id: &str| pb::EnrollWorkerRequest {
+        request_id: request_id.into(),
+        origin_jurisdiction: "PH".into(),
+        ..Default::default()
+    };
+    let first = philippines.agency.enroll_worker(enrol("fixture-1")).await.expect("enrolled").into_inner();
+    let other = philippines.agency.enroll_worker(enrol("fixture-2")).await.expect("enrolled").into_inner();
+    let contributions = vec![contribution(&first.worker_id, "PH", "PHP", "2023-01", 1_800_000)];
+    let recorded = philippines
+        .agency
+        .record_contributions(pb::RecordContributionsRequest {
+            request_id: "fixture-3".into(),
+            contributions,
+        })
+        .await
+        .expect("recorded")
+        .into_inner();
+    let mut entitlements = Vec::new();
+    for request_id in ["fixture-4", "fixture-5"] {
+        let granted =
+            philippines.agency.grant_entitlement(grant(request_id, &first.worker_id)).await.expect("granted");
+        entitlements.push(granted.into_inner().receipt.expect("receipt").seq);
+    }
+    let fixture = Fixture {
+        worker: first.worker_id.clone(),
+        contribution_seq: recorded.receipts[0].seq,
+        suspendable: entitlements[0],
+        payable: entitlements[1],
+    };
+    let token = |caller: &str| -> String {
+        match caller {
+            "agency-in" => server.tokens["agency-ph"].clone(),
+            "agency-out" => server.tokens["agency-es"].clone(),
+            "worker-self" => first.worker_token.clone(),
+            "worker-other" => other.worker_token.clone(),
+            "nobody" => "lgr_not-a-token".into(),
+            principal => server.tokens[principal].clone(),
+        }
+    };
+
+    let mut wrong = Vec::new();
+    for (rpc, row) in TABLE {
+        for (caller, expected) in CALLERS.iter().zip(row) {
+            let mut clients = client::connect(&address, &token(caller)).await.expect("connects");
+            let outcome = call(&mut clients, rpc, caller, &fixture).await;
+            let matches = match (expected, &outcome) {
+                ('A', Ok(())) => true,
+                ('D', Err(status)) => status.code() == Code::PermissionDenied,
+                ('U', Err(status)) => status.code() == Code::Unauthenticated,
+                _ => false,
+            };
+            if !matches {
+                let got = outcome.map_or_else(
+                    |status| format!("{:?}: {}", status.code(), status.message()),
+                    |()| "OK".into(),
+                );
+                wrong.push(format!("{rpc} by {caller}: expected {expected}, got {got}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} cells wrong:\n{}", wrong.len(), wrong.join("\n"));
+
+    // The credential used before the rotation no longer opens anything.
+    let mut stale = client::connect(&address, &first.worker_token).await.expect("connects");
+    let status =
+        stale.worker.get_balance(pb::GetBalanceRequest { worker_id: first.worker_id, as_of_seq: None }).await;
+    assert_eq!(status.expect_err("rotated away").code(), Code::Unauthenticated);
+    server.stop().await;
+}
