@@ -64,6 +64,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         listen: "127.0.0.1:0".parse()?,
         rules: RulesSource::Sample,
         principals: Some(principals_file),
+        limits: ledger_server::Limits {
+            requests_per_second: 1e9,
+            burst: 1e9,
+            concurrent_requests_max: 4096,
+            ..ledger_server::Limits::default()
+        },
+        metrics_listen: None,
     })
     .await?;
     let address = server.address.to_string();

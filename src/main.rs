@@ -10,8 +10,9 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_rules::Rules;
+use ledger_server::config::{ConfigFile, LimitsFile};
 use ledger_server::principals::{self, Principal, Role};
-use ledger_server::{RulesSource, ServeConfig};
+use ledger_server::{Limits, RulesSource, ServeConfig};
 
 #[derive(Debug, Parser)]
 #[command(name = "ledger", version, about = "Portable social-protection ledger")]
@@ -23,20 +24,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the gRPC service on the embedded sled store.
-    Serve {
-        /// Where the log and, by default, the principals file live; created when missing.
-        #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
-        data_dir: PathBuf,
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, env = "LEDGER_LISTEN", default_value = "127.0.0.1:50051")]
-        listen: SocketAddr,
-        /// Rules document (TOML); the shipped sample rules when absent.
-        #[arg(long, env = "LEDGER_RULES")]
-        rules: Option<PathBuf>,
-        /// Principals file; DATA_DIR/principals.toml when absent, created for a new data directory.
-        #[arg(long, env = "LEDGER_PRINCIPALS")]
-        principals: Option<PathBuf>,
-    },
+    Serve(ServeArgs),
     /// Manages who may call the ledger.
     Principals {
         #[command(subcommand)]
@@ -55,6 +43,67 @@ enum Command {
     /// Measures durable appends per second over real gRPC at several numbers of clients, balance
     /// latency, and the rebuild rate.
     Bench(bench::BenchArgs),
+}
+
+/// Every setting of `serve`: a flag or its environment variable wins over the configuration file,
+/// which wins over the default.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Configuration file (TOML); see deploy/ledger.toml.
+    #[arg(long, env = "LEDGER_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the log and, by default, the principals file live; created when missing
+    /// [default: ./ledger-data].
+    #[arg(long, env = "LEDGER_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:50051].
+    #[arg(long, env = "LEDGER_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Rules document (TOML); the shipped sample rules when absent.
+    #[arg(long, env = "LEDGER_RULES")]
+    rules: Option<PathBuf>,
+    /// Principals file; DATA_DIR/principals.toml when absent, created for a new data directory.
+    #[arg(long, env = "LEDGER_PRINCIPALS")]
+    principals: Option<PathBuf>,
+    /// Address for Prometheus metrics over HTTP (GET /metrics); none when absent.
+    #[arg(long, env = "LEDGER_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Sustained requests per second of one principal.
+    #[arg(long, env = "LEDGER_RATE_PER_SECOND")]
+    rate_per_second: Option<f64>,
+    /// Requests one principal may send at once above the sustained rate.
+    #[arg(long, env = "LEDGER_RATE_BURST")]
+    rate_burst: Option<f64>,
+    /// Requests in flight over all callers.
+    #[arg(long, env = "LEDGER_CONCURRENT_REQUESTS_MAX")]
+    concurrent_requests_max: Option<usize>,
+}
+
+impl ServeArgs {
+    fn into_config(self) -> anyhow::Result<ServeConfig> {
+        let file = match &self.config {
+            Some(path) => ConfigFile::load(path)?,
+            None => ConfigFile::default(),
+        };
+        let overrides = LimitsFile {
+            requests_per_second: self.rate_per_second,
+            burst: self.rate_burst,
+            concurrent_requests_max: self.concurrent_requests_max,
+            subscriber_stall_max_ms: None,
+        };
+        let limits = overrides.over(file.limits.over(Limits::default()));
+        if limits.requests_per_second < 1.0 || limits.burst < 1.0 || limits.concurrent_requests_max == 0 {
+            bail!("rate, burst and concurrent requests must each be at least 1");
+        }
+        Ok(ServeConfig {
+            data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./ledger-data")),
+            listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 50051))),
+            rules: self.rules.or(file.rules).map_or(RulesSource::Sample, RulesSource::File),
+            principals: self.principals.or(file.principals),
+            limits,
+            metrics_listen: self.metrics_listen.or(file.metrics_listen),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,10 +138,7 @@ enum RoleArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { data_dir, listen, rules, principals } => {
-            let rules = rules.map_or(RulesSource::Sample, RulesSource::File);
-            run_async(serve(ServeConfig { data_dir, listen, rules, principals }))
-        }
+        Command::Serve(args) => args.into_config().and_then(|config| run_async(serve(config))),
         Command::Principals { command: PrincipalsCommand::Add { file, role, id, jurisdiction } } => {
             add_principal(&file, role, &id, jurisdiction.as_deref())
         }
@@ -134,6 +180,9 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     println!("data directory {} holds {} events", data_dir.display(), server.ledger.head().size);
     println!("rules: {rules_name}");
     println!("principals: {}", server.principals_file.display());
+    if let Some(metrics) = server.metrics_address {
+        println!("metrics: http://{metrics}/metrics");
+    }
     if let Some(tokens) = &server.initial_tokens {
         println!(
             "new data directory: one agency per jurisdiction, an auditor and an operator were created; \
@@ -141,19 +190,27 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             tokens.display()
         );
     }
-    wait_for_signal().await?;
+    wait_for_stop(&server).await?;
     println!("stopping: finishing requests in flight");
     server.stop().await?;
     Ok(())
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result?,
-        _ = terminate.recv() => {}
+/// Waits for SIGTERM or Ctrl-C; on SIGHUP, reloads the principals file and goes on waiting.
+async fn wait_for_stop(server: &ledger_server::RunningServer) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    loop {
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => return Ok(result?),
+            _ = terminate.recv() => return Ok(()),
+            _ = hangup.recv() => match server.reload_principals() {
+                Ok(count) => tracing::info!(count, "principals reloaded"),
+                Err(error) => tracing::error!(%error, "principals not reloaded; the previous ones stay in force"),
+            },
+        }
     }
-    Ok(())
 }
 
 fn add_principal(

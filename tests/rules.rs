@@ -61,6 +61,8 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         listen: "127.0.0.1:0".parse().expect("address"),
         rules: RulesSource::File(changed_path),
         principals: Some(principals_file(&dir)),
+        limits: ledger_server::Limits::default(),
+        metrics_listen: None,
     })
     .await
     .expect("started with new rules");

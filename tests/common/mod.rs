@@ -97,6 +97,8 @@ pub async fn try_start_in(dir: &TempDir) -> Result<RunningServer, ledger_server:
         listen: "127.0.0.1:0".parse().expect("address"),
         rules: RulesSource::Sample,
         principals: Some(principals_file(dir)),
+        limits: ledger_server::Limits::default(),
+        metrics_listen: None,
     })
     .await
 }

@@ -10,3 +10,6 @@
 pub mod v1 {
     tonic::include_proto!("ledger.v1");
 }
+
+/// The encoded `FileDescriptorSet` of the contract, for gRPC server reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ledger_descriptor.bin"));

@@ -24,10 +24,11 @@ pub enum Rpc {
     GetChainHead,
     ReadEvents,
     VerifyChain,
+    SubscribeEvents,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 14] = [
+    pub const ALL: [Rpc; 15] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::ReverseContribution,
@@ -42,6 +43,7 @@ impl Rpc {
         Rpc::GetChainHead,
         Rpc::ReadEvents,
         Rpc::VerifyChain,
+        Rpc::SubscribeEvents,
     ];
 }
 
@@ -68,7 +70,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         GetStatement | GetBalance => matches!(role, Agency | Worker),
         RotateCredential => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
-        ReadEvents => matches!(role, Auditor | Operator),
+        ReadEvents | SubscribeEvents => matches!(role, Auditor | Operator),
     }
 }
 

@@ -12,7 +12,10 @@
 
 pub mod access;
 pub mod client;
+pub mod config;
 pub mod convert;
+pub mod gate;
+pub mod metrics;
 pub mod principals;
 mod services;
 pub mod status;
@@ -21,16 +24,17 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use gate::Limits;
+use gate::{Gate, GateLayer};
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_proto::v1 as pb;
 use ledger_rules::Rules;
 use ledger_store::Ledger;
+use metrics::Metrics;
 use principals::{Principal, Principals, Role};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::service::Interceptor;
-use tonic::{Request, Status};
 use tracing::info;
 
 pub use services::{READ_EVENTS_MAX, STATEMENT_PAGE_MAX};
@@ -60,6 +64,9 @@ pub struct ServeConfig {
     pub rules: RulesSource,
     /// The principals file; `DATA_DIR/principals.toml` when absent.
     pub principals: Option<PathBuf>,
+    pub limits: Limits,
+    /// Where to serve Prometheus metrics over HTTP; nowhere when absent.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Why the server did not start.
@@ -81,15 +88,27 @@ pub enum StartError {
 #[derive(Debug)]
 pub struct RunningServer {
     pub address: SocketAddr,
+    /// Where Prometheus metrics are served, when configured.
+    pub metrics_address: Option<SocketAddr>,
     pub ledger: Ledger,
     /// Set when start-up created the principals of a new data directory.
     pub initial_tokens: Option<PathBuf>,
     pub principals_file: PathBuf,
+    gate: Arc<Gate>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
 
 impl RunningServer {
+    /// Reads the principals file again, as on SIGHUP. A file that does not load leaves the
+    /// principals in force unchanged.
+    pub fn reload_principals(&self) -> Result<usize, principals::PrincipalsError> {
+        let principals = Principals::load(&self.principals_file)?;
+        let count = principals.len();
+        self.gate.replace_principals(principals);
+        Ok(count)
+    }
+
     /// Stops taking connections, finishes in-flight requests, and closes the ledger.
     pub async fn stop(mut self) -> Result<(), tonic::transport::Error> {
         if let Some(stop) = self.stop.take() {
@@ -148,77 +167,76 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     let address =
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, ledger.clone(), Arc::new(principals), stopped));
+    let metrics = Arc::new(Metrics::default());
+    let gate = Arc::new(Gate::new(principals, ledger.clone(), config.limits, metrics.clone()));
+    let metrics_address = match config.metrics_listen {
+        Some(address) => {
+            let listener =
+                TcpListener::bind(address).await.map_err(|error| StartError::Listen { address, error })?;
+            let bound = listener.local_addr().map_err(|error| StartError::Listen { address, error })?;
+            tokio::spawn(metrics::serve(listener, metrics, ledger.clone()));
+            Some(bound)
+        }
+        None => None,
+    };
+    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
-    Ok(RunningServer { address, ledger, initial_tokens, principals_file, stop: Some(stop), task })
+    Ok(RunningServer {
+        address,
+        metrics_address,
+        ledger,
+        initial_tokens,
+        principals_file,
+        gate,
+        stop: Some(stop),
+        task,
+    })
 }
 
 async fn serve(
     listener: TcpListener,
     ledger: Ledger,
-    principals: Arc<Principals>,
+    gate: Arc<Gate>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
-    let api = services::Api { ledger };
-    let auth = Authenticate { principals, ledger: api.ledger.clone() };
+    let api = services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits() };
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
+    health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
+    health.set_serving::<pb::audit_service_server::AuditServiceServer<services::Api>>().await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(ledger_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1();
     // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK
     // (about 40 ms on Linux) before its last segment leaves.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
-    tonic::transport::Server::builder()
-        .add_service(tonic::service::interceptor::InterceptedService::new(
+    let mut router = tonic::transport::Server::builder()
+        .layer(GateLayer { gate })
+        .add_service(health_service)
+        .add_service(
             pb::agency_service_server::AgencyServiceServer::new(api.clone())
                 .max_decoding_message_size(REQUEST_BYTES_MAX)
                 .max_encoding_message_size(RESPONSE_BYTES_MAX),
-            auth.clone(),
-        ))
-        .add_service(tonic::service::interceptor::InterceptedService::new(
+        )
+        .add_service(
             pb::worker_service_server::WorkerServiceServer::new(api.clone())
                 .max_decoding_message_size(REQUEST_BYTES_MAX)
                 .max_encoding_message_size(RESPONSE_BYTES_MAX),
-            auth.clone(),
-        ))
-        .add_service(tonic::service::interceptor::InterceptedService::new(
+        )
+        .add_service(
             pb::audit_service_server::AuditServiceServer::new(api)
                 .max_decoding_message_size(REQUEST_BYTES_MAX)
                 .max_encoding_message_size(RESPONSE_BYTES_MAX),
-            auth,
-        ))
+        );
+    if let Ok(reflection) = reflection {
+        router = router.add_service(reflection);
+    }
+    router
         .serve_with_incoming_shutdown(incoming, async {
             let _ = stopped.await;
         })
         .await
-}
-
-/// Puts the authenticated principal into the request's extensions, or refuses the request.
-/// Operators' principals come from the principals file; workers' credentials from the store.
-#[derive(Clone, Debug)]
-struct Authenticate {
-    principals: Arc<Principals>,
-    ledger: Ledger,
-}
-
-impl Interceptor for Authenticate {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let header = request
-            .metadata()
-            .get("authorization")
-            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
-        let token =
-            header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(|| {
-                Status::unauthenticated("the authorization header must be `Bearer <token>`")
-            })?;
-        let token = token.trim();
-        let principal = match self.principals.authenticate(token) {
-            Some(principal) => principal.clone(),
-            None => {
-                let digest = ledger_core::sha256(token.as_bytes());
-                let worker = self.ledger.worker_for_credential(&digest).map_err(status::from_store)?;
-                Principal::worker(worker.ok_or_else(|| Status::unauthenticated("unknown token"))?)
-            }
-        };
-        request.extensions_mut().insert(principal);
-        Ok(request)
-    }
 }
 
 /// Creates a principals file for a new data directory: one agency for each jurisdiction of the

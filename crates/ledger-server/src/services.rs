@@ -1,6 +1,7 @@
 //! The tonic services: each handler authenticates, converts the request, asks the ledger, and
 //! converts the answer. Blocking reads of sled run on the blocking pool.
 
+use std::future::Future;
 use std::pin::Pin;
 
 use ledger_core::{MinorUnits, Seq, WorkerId};
@@ -31,6 +32,8 @@ const STREAM_CHUNKS_BUFFERED: usize = 4;
 #[derive(Clone, Debug)]
 pub struct Api {
     pub ledger: Ledger,
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    pub limits: crate::gate::Limits,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -62,7 +65,8 @@ impl Api {
     async fn check_reader(&self, principal: &Principal, worker_id: &WorkerId) -> Result<(), Status> {
         let of = worker_id.clone();
         let projection = self.blocking(move |ledger| ledger.projection(&of)).await?;
-        let projection = projection.ok_or_else(|| Status::not_found(format!("worker_id: no worker {worker_id}")))?;
+        let projection =
+            projection.ok_or_else(|| Status::not_found(format!("worker_id: no worker {worker_id}")))?;
         if !may_read_worker(principal, worker_id, &projection.records_in) {
             return Err(Status::permission_denied(format!(
                 "{} may not read the record of {worker_id}",
@@ -328,6 +332,26 @@ impl pb::audit_service_server::AuditService for Api {
             reason: verification.fault.map(|fault| fault.reason).unwrap_or_default(),
         }))
     }
+
+    type SubscribeEventsStream = EventStream;
+
+    async fn subscribe_events(
+        &self,
+        request: Request<pb::SubscribeEventsRequest>,
+    ) -> Result<Response<Self::SubscribeEventsStream>, Status> {
+        require(&request, Rpc::SubscribeEvents)?;
+        let from = Seq(request.into_inner().from_seq);
+        let (events, receiver) = tokio::sync::mpsc::channel(SUBSCRIPTION_BUFFER_EVENTS);
+        let (end, ended) = tokio::sync::oneshot::channel();
+        let (ledger, metrics, stall_max) =
+            (self.ledger.clone(), self.metrics.clone(), self.limits.subscriber_stall_max);
+        tokio::spawn(async move {
+            metrics.subscribers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            follow(ledger, from, events, end, stall_max).await;
+            metrics.subscribers.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        Ok(Response::new(Box::pin(Subscription { events: receiver, end: Some(ended) })))
+    }
 }
 
 /// Feeds a stream from the blocking pool, a chunk at a time, until the limit, the head, or the
@@ -355,6 +379,87 @@ fn stream_events(
             if sender.blocking_send(Ok(convert::stored_event(entry))).is_err() {
                 return;
             }
+        }
+    }
+}
+
+/// Events buffered for one subscriber before it counts as stalled.
+const SUBSCRIPTION_BUFFER_EVENTS: usize = 1024;
+
+/// A subscription's events, then, if the server ended it, the status saying why.
+struct Subscription {
+    events: tokio::sync::mpsc::Receiver<Result<pb::StoredEvent, Status>>,
+    end: Option<tokio::sync::oneshot::Receiver<Status>>,
+}
+
+impl Stream for Subscription {
+    type Item = Result<pb::StoredEvent, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        match self.events.poll_recv(cx) {
+            Poll::Ready(Some(item)) => return Poll::Ready(Some(item)),
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => {}
+        }
+        let Some(end) = self.end.as_mut() else { return Poll::Ready(None) };
+        match Pin::new(end).poll(cx) {
+            Poll::Ready(status) => {
+                self.end = None;
+                Poll::Ready(status.ok().map(Err))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Sends every durable event from `from` on, catching up from the log and then following the head.
+/// Ends when the client goes away, the ledger shuts down, or the client stalls.
+async fn follow(
+    ledger: Ledger,
+    from: Seq,
+    events: tokio::sync::mpsc::Sender<Result<pb::StoredEvent, Status>>,
+    end: tokio::sync::oneshot::Sender<Status>,
+    stall_max: std::time::Duration,
+) {
+    use tokio::sync::mpsc::error::SendTimeoutError;
+    let mut head = ledger.watch_head();
+    let mut next = from;
+    loop {
+        let size = head.borrow_and_update().size;
+        while next.0 < size {
+            let reader = ledger.clone();
+            let chunk =
+                tokio::task::spawn_blocking(move || reader.read_events(next, READ_EVENTS_CHUNK)).await;
+            let chunk = match chunk {
+                Ok(Ok(chunk)) if !chunk.is_empty() => chunk,
+                Ok(Err(error)) => {
+                    let _ = end.send(from_store(error));
+                    return;
+                }
+                _ => return,
+            };
+            next = Seq(chunk.last().map_or(next.0, |entry| entry.seq.0 + 1));
+            for entry in chunk {
+                match events.send_timeout(Ok(convert::stored_event(entry)), stall_max).await {
+                    Ok(()) => {}
+                    Err(SendTimeoutError::Timeout(_)) => {
+                        let _ = end.send(Status::resource_exhausted(format!(
+                            "subscriber too slow: its buffer stayed full for {} ms; subscribe again from seq {}",
+                            stall_max.as_millis(),
+                            next.0
+                        )));
+                        return;
+                    }
+                    Err(SendTimeoutError::Closed(_)) => return,
+                }
+            }
+        }
+        if head.changed().await.is_err() {
+            return;
         }
     }
 }

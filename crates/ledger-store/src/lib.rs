@@ -37,12 +37,13 @@ mod error;
 pub mod keys;
 mod read;
 mod rebuild;
+pub mod stats;
 mod validate;
 mod writer;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -59,6 +60,7 @@ pub use command::{Action, Actor, Command, Outcome, Receipt, EVENTS_PER_REQUEST_M
 pub use error::{Result, StoreError};
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
+pub use stats::{Histogram, HistogramSnapshot, WriterStats};
 pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL};
 
 /// Commands waiting for the writer; senders wait when it is full, which pushes back on clients.
@@ -81,7 +83,7 @@ struct Shared {
     durable: watch::Receiver<Head>,
     queue: Mutex<Option<mpsc::Sender<writer::Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    commits: Arc<AtomicU64>,
+    stats: Arc<WriterStats>,
     /// Rules documents already loaded from the chain, by the seq that adopted them.
     rules: Mutex<HashMap<Seq, Arc<Rules>>>,
     /// A second handle on sled's data file, to make credential changes durable.
@@ -125,7 +127,7 @@ impl Ledger {
             None => None,
         };
         let (durable_sender, durable) = watch::channel(opened.head);
-        let commits = Arc::new(AtomicU64::new(0));
+        let stats = Arc::new(WriterStats::default());
         let mut writer = writer::Writer {
             db: db.clone(),
             db_file: opened.db_file,
@@ -134,7 +136,7 @@ impl Ledger {
             last_block: opened.last_block,
             last_recorded_at,
             durable: durable_sender,
-            commits: commits.clone(),
+            stats: stats.clone(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -149,7 +151,7 @@ impl Ledger {
                 durable,
                 queue: Mutex::new(Some(queue)),
                 writer: Mutex::new(Some(handle)),
-                commits,
+                stats,
                 rules: Mutex::new(HashMap::new()),
                 sync_file,
                 credentials: Mutex::new(()),
@@ -176,7 +178,12 @@ impl Ledger {
 
     /// Durable commits made since the store was opened; each may hold many commands.
     pub fn commits(&self) -> u64 {
-        self.shared.commits.load(Ordering::Relaxed)
+        self.shared.stats.commits.load(Ordering::Relaxed)
+    }
+
+    /// The writer's counters and histograms.
+    pub fn stats(&self) -> &WriterStats {
+        &self.shared.stats
     }
 
     /// Follows the durable head as it moves.

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ledger_core::{
@@ -23,6 +23,7 @@ use crate::command::{Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::keys;
 use crate::read::{self, encode_head, Head};
+use crate::stats::WriterStats;
 
 /// Most events written in one group commit. Bounds the size of one sled batch and the time a
 /// command waits behind others.
@@ -90,13 +91,14 @@ pub(crate) struct Writer {
     pub last_block: Seq,
     pub last_recorded_at: DateTime<Utc>,
     pub durable: watch::Sender<Head>,
-    /// Durable commits made since the store was opened.
-    pub commits: Arc<AtomicU64>,
+    /// What the writer has done, for metrics.
+    pub stats: Arc<WriterStats>,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
 /// change, so that later commands of the group see the effects of earlier ones.
 pub(crate) struct Group {
+    started: Instant,
     pub start: Head,
     head: Head,
     pub recorded_at: DateTime<Utc>,
@@ -142,6 +144,7 @@ impl Writer {
         // Recorded times never go backwards along the chain, even if the clock does.
         let now = Utc::now().trunc_subsecs(6).max(self.last_recorded_at);
         Group {
+            started: Instant::now(),
             start: self.head,
             head: self.head,
             recorded_at: now,
@@ -296,6 +299,7 @@ impl Writer {
             }
             Err(failure) => {
                 error!(error = %failure, first_seq = group.start.size, "commit failed; nothing acknowledged");
+                self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.resync_after_failure();
                 for (reply, _) in group.replies {
                     let _ = reply
@@ -314,7 +318,7 @@ impl Writer {
         self.head = group.head;
         self.last_recorded_at = group.recorded_at;
         self.durable.send_replace(self.head);
-        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.stats.committed(group.entries.len(), group.started.elapsed());
         Ok(())
     }
 

@@ -1,0 +1,91 @@
+//! The server's configuration file. Every field is optional: a value given on the command line or
+//! in a `LEDGER_*` environment variable wins over the file, and the file over the defaults.
+//! Unknown fields are refused, so a misspelt setting is an error rather than a silent default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::gate::Limits;
+
+/// Largest configuration file accepted, in bytes.
+pub const CONFIG_FILE_LEN_MAX: usize = 64 * 1024;
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub rules: Option<PathBuf>,
+    pub principals: Option<PathBuf>,
+    pub metrics_listen: Option<SocketAddr>,
+    #[serde(default)]
+    pub limits: LimitsFile,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    pub requests_per_second: Option<f64>,
+    pub burst: Option<f64>,
+    pub concurrent_requests_max: Option<usize>,
+    pub subscriber_stall_max_ms: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| ConfigError::Read { path: shown.clone(), error })?;
+        if text.len() > CONFIG_FILE_LEN_MAX {
+            return Err(ConfigError::Invalid {
+                path: shown,
+                message: format!("larger than {CONFIG_FILE_LEN_MAX} bytes"),
+            });
+        }
+        let config: ConfigFile = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+            path: shown.clone(),
+            message: error.message().to_owned(),
+        })?;
+        config.limits.check().map_err(|message| ConfigError::Invalid { path: shown, message })?;
+        Ok(config)
+    }
+}
+
+impl LimitsFile {
+    fn check(&self) -> Result<(), String> {
+        let positive = |name: &str, value: Option<f64>| match value {
+            Some(value) if !(value.is_finite() && value >= 1.0) => {
+                Err(format!("limits.{name} must be at least 1"))
+            }
+            _ => Ok(()),
+        };
+        positive("requests_per_second", self.requests_per_second)?;
+        positive("burst", self.burst)?;
+        positive("concurrent_requests_max", self.concurrent_requests_max.map(|v| v as f64))?;
+        positive("subscriber_stall_max_ms", self.subscriber_stall_max_ms.map(|v| v as f64))?;
+        Ok(())
+    }
+
+    /// These limits over `base`.
+    pub fn over(&self, base: Limits) -> Limits {
+        Limits {
+            requests_per_second: self.requests_per_second.unwrap_or(base.requests_per_second),
+            burst: self.burst.unwrap_or(base.burst),
+            concurrent_requests_max: self.concurrent_requests_max.unwrap_or(base.concurrent_requests_max),
+            subscriber_stall_max: self
+                .subscriber_stall_max_ms
+                .map_or(base.subscriber_stall_max, Duration::from_millis),
+        }
+    }
+}

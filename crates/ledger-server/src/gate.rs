@@ -1,0 +1,221 @@
+//! Every request passes one gate before any service sees it: authentication (bearer token to
+//! principal), the in-flight limit, the principal's rate, and afterwards one log line and the
+//! request metrics. Health checks and reflection pass without a token.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use ledger_store::Ledger;
+use tokio::sync::Semaphore;
+use tonic::{Code, Status};
+use tower::{Layer, Service};
+use tracing::info;
+
+use crate::metrics::Metrics;
+use crate::principals::{Principal, Principals};
+use crate::status;
+
+/// Limits on what callers may ask of the server.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Sustained requests per second of one principal, across all its connections.
+    pub requests_per_second: f64,
+    /// Requests one principal may send at once above the sustained rate.
+    pub burst: f64,
+    /// Requests in flight over all callers; beyond it requests are refused, not queued.
+    pub concurrent_requests_max: usize,
+    /// How long a subscriber may leave its buffer full before it is cut off.
+    pub subscriber_stall_max: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            requests_per_second: 2_000.0,
+            burst: 4_000.0,
+            concurrent_requests_max: 1_024,
+            subscriber_stall_max: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Principals tracked by the rate limiter before idle ones are forgotten.
+const RATE_BUCKETS_MAX: usize = 100_000;
+/// Paths served to anyone: health checks and reflection.
+const PUBLIC_PREFIXES: [&str; 3] = ["/grpc.health.v1.", "/grpc.reflection.v1.", "/grpc.reflection.v1alpha."];
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    refilled: Instant,
+}
+
+/// The shared state of the gate.
+#[derive(Debug)]
+pub struct Gate {
+    principals: RwLock<Arc<Principals>>,
+    ledger: Ledger,
+    limits: Limits,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    in_flight: Arc<Semaphore>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Gate {
+    pub fn new(principals: Principals, ledger: Ledger, limits: Limits, metrics: Arc<Metrics>) -> Gate {
+        Gate {
+            principals: RwLock::new(Arc::new(principals)),
+            ledger,
+            limits,
+            buckets: Mutex::new(HashMap::new()),
+            in_flight: Arc::new(Semaphore::new(limits.concurrent_requests_max)),
+            metrics,
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Replaces the principals, as on SIGHUP. Requests already admitted keep the old ones.
+    pub fn replace_principals(&self, principals: Principals) {
+        if let Ok(mut current) = self.principals.write() {
+            *current = Arc::new(principals);
+        }
+    }
+
+    fn authenticate(&self, headers: &http::HeaderMap) -> Result<Principal, Status> {
+        let header = headers
+            .get("authorization")
+            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
+        let token =
+            header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).map(str::trim).ok_or_else(
+                || Status::unauthenticated("the authorization header must be `Bearer <token>`"),
+            )?;
+        let principals = self.principals.read().map(|principals| principals.clone()).unwrap_or_default();
+        if let Some(principal) = principals.authenticate(token) {
+            return Ok(principal.clone());
+        }
+        let digest = ledger_core::sha256(token.as_bytes());
+        let worker = self.ledger.worker_for_credential(&digest).map_err(status::from_store)?;
+        worker.map(Principal::worker).ok_or_else(|| Status::unauthenticated("unknown token"))
+    }
+
+    /// Takes one token from the principal's bucket, refilled at the sustained rate.
+    fn take_token(&self, principal: &str) -> Result<(), Status> {
+        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        if buckets.len() >= RATE_BUCKETS_MAX && !buckets.contains_key(principal) {
+            buckets.retain(|_, bucket| bucket.refilled.elapsed() < Duration::from_secs(60));
+        }
+        let now = Instant::now();
+        let limits = self.limits;
+        let bucket =
+            buckets.entry(principal.to_owned()).or_insert(Bucket { tokens: limits.burst, refilled: now });
+        let refill = now.duration_since(bucket.refilled).as_secs_f64() * limits.requests_per_second;
+        bucket.tokens = (bucket.tokens + refill).min(limits.burst);
+        bucket.refilled = now;
+        if bucket.tokens < 1.0 {
+            return Err(Status::resource_exhausted(format!(
+                "rate limit: at most {} requests per second for {principal}",
+                limits.requests_per_second
+            )));
+        }
+        bucket.tokens -= 1.0;
+        Ok(())
+    }
+}
+
+/// Wraps the router so that every request passes the [`Gate`].
+#[derive(Clone, Debug)]
+pub struct GateLayer {
+    pub gate: Arc<Gate>,
+}
+
+impl<S> Layer<S> for GateLayer {
+    type Service = Gated<S>;
+
+    fn layer(&self, inner: S) -> Gated<S> {
+        Gated { inner, gate: self.gate.clone() }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Gated<S> {
+    inner: S,
+    gate: Arc<Gate>,
+}
+
+type Body = tonic::body::Body;
+
+impl<S> Service<http::Request<Body>> for Gated<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
+        // The clone is ready only after poll_ready; call the instance that was polled.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let gate = self.gate.clone();
+        Box::pin(async move {
+            let started = Instant::now();
+            let path = request.uri().path().to_owned();
+            let rpc = path.rsplit('/').next().unwrap_or("").to_owned();
+            if PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) {
+                return inner.call(request).await;
+            }
+            let admitted = admit(&gate, &mut request);
+            let (principal, _permit) = match admitted {
+                Ok(admitted) => admitted,
+                Err((principal, refused)) => {
+                    finish(&gate, &rpc, &principal, refused.code(), started);
+                    return Ok(refused.into_http());
+                }
+            };
+            let response = inner.call(request).await?;
+            let code = response
+                .headers()
+                .get("grpc-status")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<i32>().ok())
+                .map_or(Code::Ok, Code::from_i32);
+            finish(&gate, &rpc, &principal, code, started);
+            Ok(response)
+        })
+    }
+}
+
+type Admitted = (String, tokio::sync::OwnedSemaphorePermit);
+
+/// Authenticates, then takes an in-flight permit and a rate token; the principal's id comes back
+/// with a refusal too, for the log.
+fn admit(gate: &Gate, request: &mut http::Request<Body>) -> Result<Admitted, (String, Status)> {
+    let principal = gate.authenticate(request.headers()).map_err(|status| ("-".to_owned(), status))?;
+    let id = principal.id.to_string();
+    let permit = gate.in_flight.clone().try_acquire_owned().map_err(|_| {
+        let status =
+            Status::resource_exhausted("the server is at its limit of requests in flight; retry shortly");
+        (id.clone(), status)
+    })?;
+    gate.take_token(&id).map_err(|status| (id.clone(), status))?;
+    request.extensions_mut().insert(principal);
+    Ok((id, permit))
+}
+
+fn finish(gate: &Gate, rpc: &str, principal: &str, code: Code, started: Instant) {
+    let elapsed = started.elapsed();
+    gate.metrics.request(rpc, code, elapsed);
+    info!(principal, rpc, code = ?code, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+}
