@@ -199,7 +199,8 @@ async fn serve(
     gate: Arc<Gate>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
-    let api = services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits() };
+    let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
+    let api = services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits(), stopping };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
@@ -233,8 +234,10 @@ async fn serve(
         router = router.add_service(reflection);
     }
     router
-        .serve_with_incoming_shutdown(incoming, async {
+        .serve_with_incoming_shutdown(incoming, async move {
             let _ = stopped.await;
+            // Live subscriptions never end by themselves: tell them, so the drain can finish.
+            stopping_sender.send_replace(true);
         })
         .await
 }

@@ -34,6 +34,8 @@ pub struct Api {
     pub ledger: Ledger,
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     pub limits: crate::gate::Limits,
+    /// Becomes true when the server starts to stop, so that subscriptions end and let it.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -345,9 +347,10 @@ impl pb::audit_service_server::AuditService for Api {
         let (end, ended) = tokio::sync::oneshot::channel();
         let (ledger, metrics, stall_max) =
             (self.ledger.clone(), self.metrics.clone(), self.limits.subscriber_stall_max);
+        let stopping = self.stopping.clone();
         tokio::spawn(async move {
             metrics.subscribers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            follow(ledger, from, events, end, stall_max).await;
+            follow(ledger, from, events, end, stall_max, stopping).await;
             metrics.subscribers.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         });
         Ok(Response::new(Box::pin(Subscription { events: receiver, end: Some(ended) })))
@@ -424,11 +427,19 @@ async fn follow(
     events: tokio::sync::mpsc::Sender<Result<pb::StoredEvent, Status>>,
     end: tokio::sync::oneshot::Sender<Status>,
     stall_max: std::time::Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     use tokio::sync::mpsc::error::SendTimeoutError;
     let mut head = ledger.watch_head();
     let mut next = from;
     loop {
+        if *stopping.borrow() {
+            let _ = end.send(Status::unavailable(format!(
+                "the server is stopping; subscribe again from seq {}",
+                next.0
+            )));
+            return;
+        }
         let size = head.borrow_and_update().size;
         while next.0 < size {
             let reader = ledger.clone();
@@ -458,8 +469,9 @@ async fn follow(
                 }
             }
         }
-        if head.changed().await.is_err() {
-            return;
+        tokio::select! {
+            changed = head.changed() => if changed.is_err() { return },
+            _ = stopping.changed() => {}
         }
     }
 }
