@@ -108,6 +108,20 @@ impl ServeArgs {
 
 #[derive(Debug, Subcommand)]
 enum PrincipalsCommand {
+    /// Gives a principal a new token, printed once; the old one stops working on SIGHUP.
+    Rotate {
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        id: String,
+    },
+    /// Removes a principal; its token stops working on SIGHUP.
+    Remove {
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        id: String,
+    },
     /// Adds a principal, prints its new token once, and stores only the token's digest.
     Add {
         #[arg(long)]
@@ -141,6 +155,27 @@ fn main() -> ExitCode {
         Command::Serve(args) => args.into_config().and_then(|config| run_async(serve(config))),
         Command::Principals { command: PrincipalsCommand::Add { file, role, id, jurisdiction } } => {
             add_principal(&file, role, &id, jurisdiction.as_deref())
+        }
+        Command::Principals { command: PrincipalsCommand::Rotate { file, id } } => {
+            principals::rotate(&file, &id)
+                .map(|token| {
+                    println!(
+                        "rotated {id} in {}; send SIGHUP to the server to put it in force",
+                        file.display()
+                    );
+                    println!("token (shown once; the file keeps only its digest): {token}");
+                })
+                .map_err(Into::into)
+        }
+        Command::Principals { command: PrincipalsCommand::Remove { file, id } } => {
+            principals::remove(&file, &id)
+                .map(|()| {
+                    println!(
+                        "removed {id} from {}; send SIGHUP to the server to put it in force",
+                        file.display()
+                    );
+                })
+                .map_err(Into::into)
         }
         Command::Rules { command: RulesCommand::Check { file } } => check_rules(&file),
         Command::Rebuild { data_dir } => rebuild(&data_dir),

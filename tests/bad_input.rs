@@ -323,5 +323,19 @@ async fn bad_input_is_refused_with_a_typed_error_and_appends_nothing() {
         }
     }
     assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
+
+    // The field is also in google.rpc.BadRequest details, for clients that point at it.
+    use tonic_types::StatusExt;
+    let mut bad = contribution(&worker, "SA", "SAR", "2023-05", 180_000);
+    bad.month = "2023-13".into();
+    let request = pb::RecordContributionsRequest {
+        request_id: "bad-details".into(),
+        contributions: vec![contribution(&worker, "SA", "SAR", "2023-06", 180_000), bad],
+    };
+    let status = saudi.agency.record_contributions(request).await.expect_err("refused");
+    let violations =
+        status.get_details_bad_request().map(|bad_request| bad_request.field_violations).unwrap_or_default();
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].field, "contributions[1].month");
     server.stop().await;
 }

@@ -183,7 +183,6 @@ pub fn add(path: &Path, principal: &Principal) -> Result<String, PrincipalsError
 
 /// Adds several principals at once; returns their tokens in the same order.
 pub fn add_many(path: &Path, new: &[Principal]) -> Result<Vec<String>, PrincipalsError> {
-    let io = |source| PrincipalsError::Io { path: path.display().to_string(), source };
     let invalid = |message: String| PrincipalsError::Invalid { path: path.display().to_string(), message };
     let mut file = read_file(path)?;
     let mut tokens = Vec::with_capacity(new.len());
@@ -206,11 +205,47 @@ pub fn add_many(path: &Path, new: &[Principal]) -> Result<Vec<String>, Principal
         });
         tokens.push(token);
     }
-    let text = toml::to_string(&file).map_err(|error| invalid(error.to_string()))?;
-    let header = "# Principals of this ledger. Only SHA-256 digests of their tokens are kept here;\n\
-                  # a token is shown once, when `ledger principals add` creates it.\n\n";
-    write_private(path, format!("{header}{text}").as_bytes()).map_err(io)?;
+    save(path, &file)?;
     Ok(tokens)
+}
+
+fn save(path: &Path, file: &PrincipalsFile) -> Result<(), PrincipalsError> {
+    let invalid = |message: String| PrincipalsError::Invalid { path: path.display().to_string(), message };
+    let text = toml::to_string(file).map_err(|error| invalid(error.to_string()))?;
+    let header = "# Principals of this ledger. Only SHA-256 digests of their tokens are kept here;\n\
+                  # a token is shown once, when `ledger principals add` or `rotate` creates it.\n\n";
+    write_private(path, format!("{header}{text}").as_bytes())
+        .map_err(|source| PrincipalsError::Io { path: path.display().to_string(), source })
+}
+
+/// Gives a principal a new token and returns it; the old token stops working when the server
+/// reloads the file (SIGHUP) or restarts.
+pub fn rotate(path: &Path, id: &str) -> Result<String, PrincipalsError> {
+    let invalid = |message: String| PrincipalsError::Invalid { path: path.display().to_string(), message };
+    let mut file = read_file(path)?;
+    let entry = file
+        .principals
+        .iter_mut()
+        .find(|entry| entry.id == id)
+        .ok_or_else(|| invalid(format!("no principal {id}")))?;
+    let token = new_token().map_err(|error| invalid(format!("no randomness for a token: {error}")))?;
+    entry.token_sha256 = hex::encode(sha256(token.as_bytes()));
+    save(path, &file)?;
+    Ok(token)
+}
+
+/// Removes a principal; its token stops working when the server reloads the file or restarts.
+pub fn remove(path: &Path, id: &str) -> Result<(), PrincipalsError> {
+    let mut file = read_file(path)?;
+    let before = file.principals.len();
+    file.principals.retain(|entry| entry.id != id);
+    if file.principals.len() == before {
+        return Err(PrincipalsError::Invalid {
+            path: path.display().to_string(),
+            message: format!("no principal {id}"),
+        });
+    }
+    save(path, &file)
 }
 
 /// Writes a file readable only by its owner, replacing it atomically.

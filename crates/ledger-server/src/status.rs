@@ -4,10 +4,14 @@
 use ledger_core::InvalidInput;
 use ledger_store::StoreError;
 use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
 use tracing::error;
 
+/// INVALID_ARGUMENT with the field that is wrong, also as google.rpc.BadRequest details so that a
+/// client can point at the field without parsing the message.
 pub fn invalid(error: InvalidInput) -> Status {
-    Status::invalid_argument(format!("{}: {}", error.field, error.message))
+    let details = ErrorDetails::with_bad_request_violation(error.field.clone(), error.message.clone());
+    Status::with_error_details(Code::InvalidArgument, format!("{}: {}", error.field, error.message), details)
 }
 
 pub fn from_store(error: StoreError) -> Status {
