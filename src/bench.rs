@@ -71,6 +71,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             ..ledger_server::Limits::default()
         },
         metrics_listen: None,
+        tls: None,
     })
     .await?;
     let address = server.address.to_string();

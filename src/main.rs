@@ -12,7 +12,7 @@ use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_rules::Rules;
 use ledger_server::config::{ConfigFile, LimitsFile};
 use ledger_server::principals::{self, Principal, Role};
-use ledger_server::{Limits, RulesSource, ServeConfig};
+use ledger_server::{Limits, RulesSource, ServeConfig, TlsFiles};
 
 #[derive(Debug, Parser)]
 #[command(name = "ledger", version, about = "Portable social-protection ledger")]
@@ -77,6 +77,15 @@ struct ServeArgs {
     /// Requests in flight over all callers.
     #[arg(long, env = "LEDGER_CONCURRENT_REQUESTS_MAX")]
     concurrent_requests_max: Option<usize>,
+    /// Server certificate (PEM) for TLS; with --tls-key.
+    #[arg(long, env = "LEDGER_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// Server private key (PEM) for TLS.
+    #[arg(long, env = "LEDGER_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// CA (PEM) that signs agencies' client certificates: agencies must then use mutual TLS.
+    #[arg(long, env = "LEDGER_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -102,6 +111,10 @@ impl ServeArgs {
             principals: self.principals.or(file.principals),
             limits,
             metrics_listen: self.metrics_listen.or(file.metrics_listen),
+            tls: match (self.tls_cert, self.tls_key) {
+                (Some(cert), Some(key)) => Some(TlsFiles { cert, key, client_ca: self.tls_client_ca }),
+                _ => file.tls,
+            },
         })
     }
 }

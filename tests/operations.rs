@@ -23,6 +23,7 @@ async fn start_with(limits: ledger_server::Limits, metrics: bool) -> TestServer 
         principals: Some(common::principals_file(&dir)),
         limits,
         metrics_listen: metrics.then(|| "127.0.0.1:0".parse().expect("address")),
+        tls: None,
     })
     .await
     .expect("started");

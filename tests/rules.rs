@@ -63,6 +63,7 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         principals: Some(principals_file(&dir)),
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
+        tls: None,
     })
     .await
     .expect("started with new rules");

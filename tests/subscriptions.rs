@@ -96,6 +96,7 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         principals: Some(common::principals_file(&dir)),
         limits,
         metrics_listen: None,
+        tls: None,
     })
     .await
     .expect("started");

@@ -99,6 +99,7 @@ pub async fn try_start_in(dir: &TempDir) -> Result<RunningServer, ledger_server:
         principals: Some(principals_file(dir)),
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
+        tls: None,
     })
     .await
 }

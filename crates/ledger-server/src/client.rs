@@ -1,5 +1,5 @@
 //! Connecting to a ledger as a client: a bearer-token interceptor and typed clients for the three
-//! services. Used by the command line, the benchmark and the end-to-end tests.
+//! services, over plain TCP or TLS. Used by the command line, the benchmark and the tests.
 
 use ledger_proto::v1 as pb;
 use tonic::metadata::{Ascii, MetadataValue};
@@ -37,12 +37,36 @@ pub struct Clients {
     pub audit: AuditClient,
 }
 
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// TLS settings of a client: the CA that signed the server's certificate, the name on it, and
+/// the client's own certificate and key for mutual TLS.
+#[derive(Clone, Debug, Default)]
+pub struct ClientTls {
+    pub ca_pem: Vec<u8>,
+    pub domain: String,
+    pub identity_pem: Option<(Vec<u8>, Vec<u8>)>,
+}
+
 /// Connects to `http://address` and authenticates every call with `token`.
-pub async fn connect(
-    address: &str,
-    token: &str,
-) -> Result<Clients, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn connect(address: &str, token: &str) -> Result<Clients, Error> {
     let channel = Endpoint::from_shared(format!("http://{address}"))?.connect().await?;
+    clients(channel, token)
+}
+
+/// Connects to `https://address` over TLS and authenticates every call with `token`.
+pub async fn connect_tls(address: &str, token: &str, tls: &ClientTls) -> Result<Clients, Error> {
+    let mut config = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&tls.ca_pem))
+        .domain_name(tls.domain.clone());
+    if let Some((cert, key)) = &tls.identity_pem {
+        config = config.identity(tonic::transport::Identity::from_pem(cert, key));
+    }
+    let channel = Endpoint::from_shared(format!("https://{address}"))?.tls_config(config)?.connect().await?;
+    clients(channel, token)
+}
+
+fn clients(channel: Channel, token: &str) -> Result<Clients, Error> {
     let bearer = Bearer::new(token)?;
     Ok(Clients {
         agency: pb::agency_service_client::AgencyServiceClient::with_interceptor(

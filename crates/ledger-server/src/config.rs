@@ -23,6 +23,7 @@ pub struct ConfigFile {
     pub metrics_listen: Option<SocketAddr>,
     #[serde(default)]
     pub limits: LimitsFile,
+    pub tls: Option<crate::TlsFiles>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]

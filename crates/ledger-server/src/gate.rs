@@ -16,7 +16,7 @@ use tower::{Layer, Service};
 use tracing::info;
 
 use crate::metrics::Metrics;
-use crate::principals::{Principal, Principals};
+use crate::principals::{Principal, Principals, Role};
 use crate::status;
 
 /// Limits on what callers may ask of the server.
@@ -63,10 +63,18 @@ pub struct Gate {
     buckets: Mutex<HashMap<String, Bucket>>,
     in_flight: Arc<Semaphore>,
     pub metrics: Arc<Metrics>,
+    /// Mutual TLS: agencies must have presented a certificate signed by the client CA.
+    agencies_need_certificates: bool,
 }
 
 impl Gate {
-    pub fn new(principals: Principals, ledger: Ledger, limits: Limits, metrics: Arc<Metrics>) -> Gate {
+    pub fn new(
+        principals: Principals,
+        ledger: Ledger,
+        limits: Limits,
+        metrics: Arc<Metrics>,
+        agencies_need_certificates: bool,
+    ) -> Gate {
         Gate {
             principals: RwLock::new(Arc::new(principals)),
             ledger,
@@ -74,6 +82,7 @@ impl Gate {
             buckets: Mutex::new(HashMap::new()),
             in_flight: Arc::new(Semaphore::new(limits.concurrent_requests_max)),
             metrics,
+            agencies_need_certificates,
         }
     }
 
@@ -204,6 +213,12 @@ type Admitted = (String, tokio::sync::OwnedSemaphorePermit);
 fn admit(gate: &Gate, request: &mut http::Request<Body>) -> Result<Admitted, (String, Status)> {
     let principal = gate.authenticate(request.headers()).map_err(|status| ("-".to_owned(), status))?;
     let id = principal.id.to_string();
+    if gate.agencies_need_certificates && principal.role == Role::Agency && !has_client_certificate(request) {
+        let status = Status::permission_denied(
+            "an agency must connect with a client certificate signed by the ledger's client CA",
+        );
+        return Err((id, status));
+    }
     let permit = gate.in_flight.clone().try_acquire_owned().map_err(|_| {
         let status =
             Status::resource_exhausted("the server is at its limit of requests in flight; retry shortly");
@@ -212,6 +227,16 @@ fn admit(gate: &Gate, request: &mut http::Request<Body>) -> Result<Admitted, (St
     gate.take_token(&id).map_err(|status| (id.clone(), status))?;
     request.extensions_mut().insert(principal);
     Ok((id, permit))
+}
+
+/// Whether the connection presented a client certificate that the TLS handshake verified.
+fn has_client_certificate(request: &http::Request<Body>) -> bool {
+    type Info = tonic::transport::server::TlsConnectInfo<tonic::transport::server::TcpConnectInfo>;
+    request
+        .extensions()
+        .get::<Info>()
+        .and_then(|info| info.peer_certs())
+        .is_some_and(|certs| !certs.is_empty())
 }
 
 fn finish(gate: &Gate, rpc: &str, principal: &str, code: Code, started: Instant) {

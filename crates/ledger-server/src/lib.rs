@@ -67,6 +67,19 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Where to serve Prometheus metrics over HTTP; nowhere when absent.
     pub metrics_listen: Option<SocketAddr>,
+    /// TLS for the gRPC port; plain TCP when absent (loopback and trusted networks only).
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files for TLS.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// When set, agencies must present a client certificate signed by this CA (mutual TLS);
+    /// other callers may connect without one.
+    pub client_ca: Option<PathBuf>,
 }
 
 /// Why the server did not start.
@@ -82,6 +95,8 @@ pub enum StartError {
     Listen { address: SocketAddr, error: std::io::Error },
     #[error("no principals in {0}: add one with `ledger principals add`")]
     NoPrincipals(String),
+    #[error("TLS file {path}: {error}")]
+    Tls { path: String, error: std::io::Error },
 }
 
 /// A running server.
@@ -167,8 +182,16 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     let address =
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
     let (stop, stopped) = oneshot::channel::<()>();
+    let tls = config.tls.as_ref().map(tls_config).transpose()?;
     let metrics = Arc::new(Metrics::default());
-    let gate = Arc::new(Gate::new(principals, ledger.clone(), config.limits, metrics.clone()));
+    let agencies_need_certificates = config.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some());
+    let gate = Arc::new(Gate::new(
+        principals,
+        ledger.clone(),
+        config.limits,
+        metrics.clone(),
+        agencies_need_certificates,
+    ));
     let metrics_address = match config.metrics_listen {
         Some(address) => {
             let listener =
@@ -179,7 +202,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), stopped));
+    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), tls, stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
     Ok(RunningServer {
         address,
@@ -193,10 +216,24 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     })
 }
 
+fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, StartError> {
+    let read = |path: &PathBuf| {
+        std::fs::read(path).map_err(|error| StartError::Tls { path: path.display().to_string(), error })
+    };
+    let identity = tonic::transport::Identity::from_pem(read(&files.cert)?, read(&files.key)?);
+    let mut tls = tonic::transport::ServerTlsConfig::new().identity(identity);
+    if let Some(client_ca) = &files.client_ca {
+        let ca = tonic::transport::Certificate::from_pem(read(client_ca)?);
+        tls = tls.client_ca_root(ca).client_auth_optional(true);
+    }
+    Ok(tls)
+}
+
 async fn serve(
     listener: TcpListener,
     ledger: Ledger,
     gate: Arc<Gate>,
+    tls: Option<tonic::transport::ServerTlsConfig>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
@@ -212,7 +249,11 @@ async fn serve(
     // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK
     // (about 40 ms on Linux) before its last segment leaves.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
-    let mut router = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let mut router = builder
         .layer(GateLayer { gate })
         .add_service(health_service)
         .add_service(
