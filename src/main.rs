@@ -1,6 +1,8 @@
 //! `ledger`: the portable social-protection ledger's server and its operator commands.
 
 mod bench;
+mod cli;
+mod demo;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +37,31 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Commands of a partner agency.
+    Agency {
+        #[command(flatten)]
+        connection: cli::Connection,
+        #[command(subcommand)]
+        command: cli::AgencyCommand,
+    },
+    /// Commands of a worker (or of an agency reading a worker's record).
+    Worker {
+        #[command(flatten)]
+        connection: cli::Connection,
+        #[command(subcommand)]
+        command: cli::WorkerCommand,
+    },
+    /// Commands of an auditor.
+    Audit {
+        #[command(flatten)]
+        connection: cli::Connection,
+        #[command(subcommand)]
+        command: cli::AuditCommand,
+    },
+    /// Plays a realistic story: agencies in several countries, a worker who moves, a reversal,
+    /// an entitlement, an auditor verifying; prints the balances. Starts its own server on a
+    /// temporary data directory unless given --server and --tokens.
+    Demo(demo::DemoArgs),
     /// Replays the whole log into fresh projections (the server must be stopped).
     Rebuild {
         #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
@@ -192,6 +219,10 @@ fn main() -> ExitCode {
         }
         Command::Rules { command: RulesCommand::Check { file } } => check_rules(&file),
         Command::Rebuild { data_dir } => rebuild(&data_dir),
+        Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
+        Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),
+        Command::Audit { connection, command } => run_async(cli::audit(&connection, command)),
+        Command::Demo(args) => run_async(demo::run(args)),
         Command::Bench(args) => run_async(bench::run(args)),
     };
     match result {

@@ -1,0 +1,606 @@
+//! Client commands for each kind of user: agencies, workers and auditors. Human tables by default,
+//! `--json` for scripts.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use ledger_core::sha256;
+use ledger_proto::v1 as pb;
+use ledger_server::client::{self, ClientTls, Clients};
+use serde_json::json;
+
+/// Contributions per request of a CSV import.
+pub const IMPORT_BATCH_DEFAULT: usize = 1000;
+
+/// Where the server is and who is calling.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Connection {
+    /// The server's address.
+    #[arg(long, env = "LEDGER_SERVER", default_value = "127.0.0.1:50051", global = true)]
+    pub server: String,
+    /// The caller's bearer token.
+    #[arg(long, env = "LEDGER_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// CA (PEM) of the server's certificate: connect over TLS.
+    #[arg(long, env = "LEDGER_TLS_CA", global = true)]
+    pub tls_ca: Option<PathBuf>,
+    /// Name on the server's certificate.
+    #[arg(long, env = "LEDGER_TLS_DOMAIN", default_value = "localhost", global = true)]
+    pub tls_domain: String,
+    /// Client certificate (PEM) for mutual TLS, with --tls-key.
+    #[arg(long, env = "LEDGER_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    #[arg(long, env = "LEDGER_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+impl Connection {
+    pub async fn connect(&self) -> anyhow::Result<Clients> {
+        let token = self.token.as_deref().context("a token is needed: --token or LEDGER_TOKEN")?;
+        let connected = match &self.tls_ca {
+            None => client::connect(&self.server, token).await,
+            Some(ca) => {
+                let identity = match (&self.tls_cert, &self.tls_key) {
+                    (Some(cert), Some(key)) => Some((std::fs::read(cert)?, std::fs::read(key)?)),
+                    _ => None,
+                };
+                let tls = ClientTls {
+                    ca_pem: std::fs::read(ca)?,
+                    domain: self.tls_domain.clone(),
+                    identity_pem: identity,
+                };
+                client::connect_tls(&self.server, token, &tls).await
+            }
+        };
+        connected.map_err(|error| anyhow::anyhow!("cannot connect to {}: {error}", self.server))
+    }
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AgencyCommand {
+    /// Enrols a worker; prints their ledger id and their credential (shown once).
+    Enroll {
+        #[arg(long)]
+        origin: String,
+        /// female, male or other; not declared when absent.
+        #[arg(long)]
+        sex: Option<String>,
+        #[arg(long)]
+        birth_month: Option<String>,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Records one contribution, or every row of a CSV file as payroll systems export it.
+    Contribute(ContributeArgs),
+    /// Grants an entitlement.
+    Grant {
+        #[arg(long)]
+        worker: String,
+        #[arg(long)]
+        jurisdiction: String,
+        #[arg(long, default_value = "old_age")]
+        branch: String,
+        /// Monthly amount in minor units.
+        #[arg(long)]
+        amount: i64,
+        #[arg(long)]
+        currency: String,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ContributeArgs {
+    /// CSV with a header row: worker_id, jurisdiction, branch, month, insured_wage_minor,
+    /// employer_share_minor, worker_share_minor, currency, employer_ref, sector. Request ids are
+    /// derived from the file's content and the row number, so an interrupted import can simply be
+    /// run again: rows already recorded are recognised, not recorded twice.
+    #[arg(long, conflicts_with_all = ["worker", "month"])]
+    pub csv: Option<PathBuf>,
+    /// Contributions per request of a CSV import (1 to 1000).
+    #[arg(long, default_value_t = IMPORT_BATCH_DEFAULT)]
+    pub batch: usize,
+    #[arg(long, required_unless_present = "csv")]
+    pub worker: Option<String>,
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    #[arg(long, default_value = "old_age")]
+    pub branch: String,
+    #[arg(long, required_unless_present = "csv")]
+    pub month: Option<String>,
+    #[arg(long, default_value_t = 0)]
+    pub wage: i64,
+    #[arg(long, default_value_t = 0)]
+    pub employer_share: i64,
+    #[arg(long, default_value_t = 0)]
+    pub worker_share: i64,
+    #[arg(long)]
+    pub currency: Option<String>,
+    #[arg(long, default_value = "unspecified")]
+    pub employer: String,
+    #[arg(long, default_value = "other")]
+    pub sector: String,
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum WorkerCommand {
+    /// One portable balance across every country.
+    Balance {
+        #[arg(long)]
+        worker: String,
+        /// Compute it as the log stood at this seq.
+        #[arg(long)]
+        as_of: Option<u64>,
+    },
+    /// Every event of the worker's record, with its receipt.
+    Statement {
+        #[arg(long)]
+        worker: String,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// The size of the log and the chain hash after its last event.
+    Head,
+    /// Re-hashes the whole log on the server and checks every link.
+    Verify {
+        /// Events verified per call (progress is shown between calls).
+        #[arg(long, default_value_t = 100_000)]
+        step: u64,
+    },
+}
+
+fn code<T: Copy>(
+    kind: &str,
+    label: &str,
+    all: &[T],
+    label_of: impl Fn(T) -> &'static str,
+    code_of: impl Fn(T) -> u8,
+) -> anyhow::Result<i32> {
+    all.iter()
+        .copied()
+        .find(|value| label_of(*value) == label)
+        .map(|value| i32::from(code_of(value)))
+        .with_context(|| format!("{label:?} is not a {kind}"))
+}
+
+pub fn branch_code(label: &str) -> anyhow::Result<i32> {
+    use ledger_core::Branch;
+    code("branch", label, Branch::ALL, Branch::label, Branch::code)
+}
+
+pub fn sector_code(label: &str) -> anyhow::Result<i32> {
+    use ledger_core::Sector;
+    code("sector", label, Sector::ALL, Sector::label, Sector::code)
+}
+
+fn sex_code(label: &str) -> anyhow::Result<i32> {
+    use ledger_core::Sex;
+    code("sex", label, Sex::ALL, Sex::label, Sex::code)
+}
+
+fn branch_label(code: i32) -> &'static str {
+    ledger_core::Branch::from_code(code.into()).map_or("?", ledger_core::Branch::label)
+}
+
+fn fresh_request_id(kind: &str) -> String {
+    format!("cli-{kind}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    match command {
+        AgencyCommand::Enroll { origin, sex, birth_month, request_id } => {
+            let request = pb::EnrollWorkerRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("enrol")),
+                origin_jurisdiction: origin,
+                sex: sex.as_deref().map(sex_code).transpose()?.unwrap_or(0),
+                birth_month: birth_month.unwrap_or_default(),
+            };
+            let response = clients.agency.enroll_worker(request).await?.into_inner();
+            let seq = response.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+            if connection.json {
+                println!(
+                    "{}",
+                    json!({"worker_id": response.worker_id, "worker_token": response.worker_token, "seq": seq})
+                );
+            } else {
+                println!("enrolled worker {} at seq {seq}", response.worker_id);
+                println!("worker credential (shown once; hand it to the worker): {}", response.worker_token);
+            }
+        }
+        AgencyCommand::Contribute(args) => contribute(connection, &mut clients, args).await?,
+        AgencyCommand::Grant { worker, jurisdiction, branch, amount, currency, start, request_id } => {
+            let request = pb::GrantEntitlementRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("grant")),
+                worker_id: worker,
+                jurisdiction,
+                branch: branch_code(&branch)?,
+                monthly_amount_minor: amount,
+                currency,
+                start_month: start,
+            };
+            let receipt =
+                clients.agency.grant_entitlement(request).await?.into_inner().receipt.unwrap_or_default();
+            if connection.json {
+                println!("{}", json!({"entitlement_seq": receipt.seq, "replayed": receipt.replayed}));
+            } else {
+                println!("granted entitlement {} (its id is the seq of its grant)", receipt.seq);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn contribute(
+    connection: &Connection,
+    clients: &mut Clients,
+    args: ContributeArgs,
+) -> anyhow::Result<()> {
+    let Some(csv) = &args.csv else {
+        let jurisdiction = args.jurisdiction.context("--jurisdiction is needed")?;
+        let contribution = pb::Contribution {
+            worker_id: args.worker.unwrap_or_default(),
+            jurisdiction,
+            branch: branch_code(&args.branch)?,
+            month: args.month.unwrap_or_default(),
+            insured_wage_minor: args.wage,
+            employer_share_minor: args.employer_share,
+            worker_share_minor: args.worker_share,
+            currency: args.currency.context("--currency is needed")?,
+            employer_ref: args.employer,
+            sector: sector_code(&args.sector)?,
+        };
+        let request = pb::RecordContributionsRequest {
+            request_id: args.request_id.unwrap_or_else(|| fresh_request_id("contribution")),
+            contributions: vec![contribution],
+        };
+        let receipt = clients.agency.record_contributions(request).await?.into_inner().receipts.remove(0);
+        if connection.json {
+            println!(
+                "{}",
+                json!({"seq": receipt.seq, "chain_hash": hex(&receipt.chain_hash), "replayed": receipt.replayed})
+            );
+        } else {
+            println!("recorded at seq {} (chain hash {})", receipt.seq, hex(&receipt.chain_hash));
+        }
+        return Ok(());
+    };
+    import_csv(connection, clients, csv, args.batch).await
+}
+
+fn read_rows(path: &std::path::Path) -> anyhow::Result<(Vec<pb::Contribution>, [u8; 32])> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let digest = sha256(&bytes);
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = record.with_context(|| format!("{}: line {line}", path.display()))?;
+        let field = |at: usize| record.get(at).unwrap_or("").to_owned();
+        let number = |at: usize| -> anyhow::Result<i64> {
+            field(at).parse().with_context(|| {
+                format!("{}: line {line}, column {}: not a whole number", path.display(), at + 1)
+            })
+        };
+        if record.len() != 10 {
+            bail!("{}: line {line} has {} columns, not 10", path.display(), record.len());
+        }
+        rows.push(pb::Contribution {
+            worker_id: field(0),
+            jurisdiction: field(1),
+            branch: branch_code(&field(2)).with_context(|| format!("{}: line {line}", path.display()))?,
+            month: field(3),
+            insured_wage_minor: number(4)?,
+            employer_share_minor: number(5)?,
+            worker_share_minor: number(6)?,
+            currency: field(7),
+            employer_ref: field(8),
+            sector: sector_code(&field(9)).with_context(|| format!("{}: line {line}", path.display()))?,
+        });
+    }
+    Ok((rows, digest))
+}
+
+async fn import_csv(
+    connection: &Connection,
+    clients: &mut Clients,
+    path: &std::path::Path,
+    batch: usize,
+) -> anyhow::Result<()> {
+    if batch == 0 || batch > ledger_store::EVENTS_PER_REQUEST_MAX {
+        bail!("--batch must be 1 to {}", ledger_store::EVENTS_PER_REQUEST_MAX);
+    }
+    let (rows, digest) = read_rows(path)?;
+    let file_id = hex(&digest[..8]);
+    let total = rows.len();
+    let (mut recorded, mut already) = (0usize, 0usize);
+    for (index, chunk) in rows.chunks(batch).enumerate() {
+        let request_id = format!("csv-{file_id}-{batch}-{index}");
+        let request = pb::RecordContributionsRequest { request_id, contributions: chunk.to_vec() };
+        let first_line = index * batch + 2;
+        let receipts = clients
+            .agency
+            .record_contributions(request)
+            .await
+            .with_context(|| format!("rows from line {first_line} of {}", path.display()))?
+            .into_inner()
+            .receipts;
+        if receipts.iter().all(|receipt| receipt.replayed) {
+            already += receipts.len();
+        } else {
+            recorded += receipts.len();
+        }
+        if !connection.json {
+            let done = recorded + already;
+            eprint!(
+                "\rimporting {}: {done}/{total} contributions ({}%)",
+                path.display(),
+                done * 100 / total.max(1)
+            );
+        }
+    }
+    if connection.json {
+        println!("{}", json!({"rows": total, "recorded": recorded, "already_recorded": already}));
+    } else {
+        eprintln!();
+        println!("{total} rows: {recorded} recorded now, {already} were already recorded by an earlier run");
+    }
+    Ok(())
+}
+
+pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    match command {
+        WorkerCommand::Balance { worker, as_of } => {
+            let balance = clients
+                .worker
+                .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: as_of })
+                .await?
+                .into_inner();
+            print_balance(&balance, connection.json);
+        }
+        WorkerCommand::Statement { worker } => {
+            let mut entries = Vec::new();
+            let mut from_seq = 0;
+            loop {
+                let request = pb::GetStatementRequest { worker_id: worker.clone(), from_seq, limit: 0 };
+                let page = clients.worker.get_statement(request).await?.into_inner();
+                entries.extend(page.entries);
+                match page.next_from_seq {
+                    Some(next) => from_seq = next,
+                    None => break,
+                }
+            }
+            print_statement(&entries, connection.json);
+        }
+    }
+    Ok(())
+}
+
+/// Digits after the decimal point of a currency's major unit (ISO 4217); two unless listed.
+fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" | "RWF" => 0,
+        "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "IQD" | "LYD" => 3,
+        _ => 2,
+    }
+}
+
+/// Minor units shown as a person reads them: `EUR 967.68`. Integer arithmetic only.
+pub fn format_money(minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    if digits == 0 {
+        return format!("{currency} {minor}");
+    }
+    let scale = 10i64.pow(digits);
+    let sign = if minor < 0 { "-" } else { "" };
+    let (major, fraction) = (minor.unsigned_abs() / scale as u64, minor.unsigned_abs() % scale as u64);
+    format!("{currency} {sign}{major}.{fraction:0width$}", width = digits as usize)
+}
+
+fn money(value: &Option<pb::Money>) -> String {
+    match value {
+        Some(money) => format_money(money.minor, &money.currency),
+        None => "-".into(),
+    }
+}
+
+pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
+    if as_json {
+        let lines: Vec<_> = balance
+            .lines
+            .iter()
+            .map(|line| {
+                json!({
+                    "jurisdiction": line.jurisdiction, "branch": branch_label(line.branch),
+                    "own_months": line.own_months, "total_months": line.total_months,
+                    "qualifying_months": line.qualifying_months, "missing_months": line.missing_months,
+                    "currency": line.payable.as_ref().map(|m| m.currency.clone()),
+                    "independent_minor": line.independent.as_ref().map(|m| m.minor),
+                    "theoretical_minor": line.theoretical.as_ref().map(|m| m.minor),
+                    "pro_rata_minor": line.pro_rata.as_ref().map(|m| m.minor),
+                    "payable_minor": line.payable.as_ref().map(|m| m.minor),
+                    "agreements": line.agreements.iter().map(|a| a.agreement_id.clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"worker_id": balance.worker_id, "as_of_seq": balance.as_of_seq, "evaluated_on": balance.evaluated_on, "lines": lines})
+        );
+        return;
+    }
+    println!(
+        "balance of {} as of seq {} (agreements evaluated on {})",
+        balance.worker_id, balance.as_of_seq, balance.evaluated_on
+    );
+    println!(
+        "{:<4} {:<18} {:>5} {:>6} {:>5} {:>8} {:>16} {:>16} {:>16}  agreements",
+        "", "branch", "own", "total", "need", "missing", "theoretical", "pro rata", "payable"
+    );
+    for line in &balance.lines {
+        let agreements: Vec<&str> = line.agreements.iter().map(|a| a.agreement_id.as_str()).collect();
+        println!(
+            "{:<4} {:<18} {:>5} {:>6} {:>5} {:>8} {:>16} {:>16} {:>16}  {}",
+            line.jurisdiction,
+            branch_label(line.branch),
+            line.own_months,
+            line.total_months,
+            if line.has_scheme { line.qualifying_months.to_string() } else { "-".into() },
+            line.missing_months,
+            money(&line.theoretical),
+            money(&line.pro_rata),
+            money(&line.payable),
+            if agreements.is_empty() { "none".to_owned() } else { agreements.join(", ") }
+        );
+    }
+    for entitlement in &balance.entitlements {
+        println!(
+            "entitlement {}: {} {} {} a month from {}, {}",
+            entitlement.entitlement_seq,
+            entitlement.jurisdiction,
+            branch_label(entitlement.branch),
+            money(&entitlement.monthly_amount),
+            entitlement.start_month,
+            entitlement.status
+        );
+    }
+    if !balance.residence.is_empty() {
+        println!("lives in {}", balance.residence);
+    }
+}
+
+fn describe(event: &Option<pb::Event>) -> String {
+    use pb::event::Kind;
+    match event.as_ref().and_then(|event| event.kind.as_ref()) {
+        Some(Kind::WorkerEnrolled(e)) => {
+            format!("enrolled in {} (origin {})", e.enrolled_in, e.origin_jurisdiction)
+        }
+        Some(Kind::ContributionRecorded(e)) => e.contribution.as_ref().map_or_else(String::new, |c| {
+            format!(
+                "contribution {} {} {}: wage {}",
+                c.jurisdiction,
+                branch_label(c.branch),
+                c.month,
+                format_money(c.insured_wage_minor, &c.currency)
+            )
+        }),
+        Some(Kind::ContributionReversed(e)) => format!("reversal of seq {} ({})", e.reversed_seq, e.reason),
+        Some(Kind::PeriodCredited(e)) => e.period.as_ref().map_or_else(String::new, |p| {
+            format!(
+                "credited {} {} {} to {}",
+                p.jurisdiction,
+                branch_label(p.branch),
+                p.from_month,
+                p.to_month
+            )
+        }),
+        Some(Kind::EntitlementGranted(e)) => {
+            format!("entitlement {} {} {}", e.jurisdiction, branch_label(e.branch), money(&e.monthly_amount))
+        }
+        Some(Kind::EntitlementStatusChanged(e)) => {
+            format!("entitlement {} changed ({})", e.entitlement_seq, e.reason)
+        }
+        Some(Kind::BenefitPaid(e)) => {
+            format!("benefit {} for {} paid into {}", money(&e.amount), e.month, e.paid_into)
+        }
+        Some(Kind::ResidenceChanged(e)) => format!("now lives in {} from {}", e.country, e.from_month),
+        Some(Kind::RulesAdopted(_)) | None => "other".into(),
+    }
+}
+
+fn print_statement(entries: &[pb::StatementEntry], as_json: bool) {
+    for entry in entries {
+        let receipt = entry.receipt.clone().unwrap_or_default();
+        if as_json {
+            println!(
+                "{}",
+                json!({"seq": receipt.seq, "principal": entry.principal, "event": describe(&entry.event), "chain_hash": hex(&receipt.chain_hash)})
+            );
+        } else {
+            println!("{:>8}  {:<12} {}", receipt.seq, entry.principal, describe(&entry.event));
+        }
+    }
+}
+
+pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let head = clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
+    match command {
+        AuditCommand::Head => {
+            if connection.json {
+                println!("{}", json!({"size": head.size, "head_hash": hex(&head.head_hash)}));
+            } else {
+                println!("{} events; chain hash {}", head.size, hex(&head.head_hash));
+            }
+        }
+        AuditCommand::Verify { step } => {
+            let mut from = 0;
+            let mut verified = 0;
+            while from < head.size {
+                let to = (from + step.max(1)).min(head.size);
+                let answer = clients
+                    .audit
+                    .verify_chain(pb::VerifyChainRequest { from_seq: from, to_seq: Some(to) })
+                    .await?
+                    .into_inner();
+                verified += answer.verified;
+                if !answer.ok {
+                    bail!(
+                        "the chain is broken at seq {}: {}",
+                        answer.first_bad_seq.unwrap_or(from),
+                        answer.reason
+                    );
+                }
+                if !connection.json {
+                    eprint!(
+                        "\rverified {verified}/{} events ({}%)",
+                        head.size,
+                        verified * 100 / head.size.max(1)
+                    );
+                }
+                from = to;
+            }
+            if connection.json {
+                println!("{}", json!({"ok": true, "verified": verified}));
+            } else {
+                eprintln!();
+                println!("verified {verified} events: every record hashes to its chain hash and links to the one before");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_money;
+
+    #[test]
+    fn money_reads_as_people_write_it() {
+        for (minor, currency, expected) in [
+            (96_768, "EUR", "EUR 967.68"),
+            (5, "EUR", "EUR 0.05"),
+            (-1_250, "PHP", "PHP -12.50"),
+            (1_500, "JPY", "JPY 1500"),
+            (12_345, "KWD", "KWD 12.345"),
+            (0, "SAR", "SAR 0.00"),
+        ] {
+            assert_eq!(format_money(minor, currency), expected);
+        }
+    }
+}

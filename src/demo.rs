@@ -1,0 +1,227 @@
+//! `ledger demo`: a realistic story played against a server, with illustrative figures under the
+//! sample rules. No names enter the ledger: the workers are known only by their ledger ids.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use ledger_proto::v1 as pb;
+use ledger_server::client::{self, Clients};
+use ledger_server::{RulesSource, ServeConfig};
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// A running server to play the story against (it must use the sample rules).
+    #[arg(long, requires = "tokens")]
+    server: Option<String>,
+    /// The tokens file `serve` wrote for a new data directory (initial-tokens.txt).
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+}
+
+/// Reads `id role jurisdiction token` lines.
+fn read_tokens(path: &std::path::Path) -> anyhow::Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields.len() == 4).then(|| (fields[0].to_owned(), fields[3].to_owned()))
+        })
+        .collect())
+}
+
+struct Story {
+    address: String,
+    tokens: HashMap<String, String>,
+    run: String,
+}
+
+impl Story {
+    async fn as_principal(&self, id: &str) -> anyhow::Result<Clients> {
+        let token = self.tokens.get(id).with_context(|| format!("no token for {id}"))?;
+        client::connect(&self.address, token).await.map_err(|error| anyhow::anyhow!("{error}"))
+    }
+
+    async fn enrol(
+        &self,
+        agency: &mut Clients,
+        origin: &str,
+        sex: pb::Sex,
+        birth_month: &str,
+    ) -> anyhow::Result<String> {
+        let request = pb::EnrollWorkerRequest {
+            request_id: format!("{}-enrol-{origin}-{birth_month}", self.run),
+            origin_jurisdiction: origin.into(),
+            sex: sex as i32,
+            birth_month: birth_month.into(),
+        };
+        Ok(agency.agency.enroll_worker(request).await?.into_inner().worker_id)
+    }
+
+    /// Monthly contributions from `from` (year, month) for `count` months; returns the seqs.
+    #[allow(clippy::too_many_arguments)]
+    async fn pay(
+        &self,
+        agency: &mut Clients,
+        worker: &str,
+        (jurisdiction, currency): (&str, &str),
+        from: (u32, u32),
+        count: u32,
+        wage: i64,
+        sector: pb::Sector,
+    ) -> anyhow::Result<Vec<u64>> {
+        let contributions = (0..count)
+            .map(|index| {
+                let ordinal = from.0 * 12 + from.1 - 1 + index;
+                pb::Contribution {
+                    worker_id: worker.into(),
+                    jurisdiction: jurisdiction.into(),
+                    branch: pb::Branch::OldAge as i32,
+                    month: format!("{}-{:02}", ordinal / 12, ordinal % 12 + 1),
+                    insured_wage_minor: wage,
+                    employer_share_minor: wage * 8 / 100,
+                    worker_share_minor: wage * 5 / 100,
+                    currency: currency.into(),
+                    employer_ref: format!("{jurisdiction}-HH-{:04}", from.0 % 10_000),
+                    sector: sector as i32,
+                }
+            })
+            .collect();
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("{}-{jurisdiction}-{worker}-{}-{}", self.run, from.0, from.1),
+            contributions,
+        };
+        let receipts = agency.agency.record_contributions(request).await?.into_inner().receipts;
+        Ok(receipts.into_iter().map(|receipt| receipt.seq).collect())
+    }
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let temporary = tempfile::tempdir()?;
+    let (server, address, tokens) = match (&args.server, &args.tokens) {
+        (Some(address), Some(tokens)) => (None, address.clone(), read_tokens(tokens)?),
+        _ => {
+            let data_dir = temporary.path().join("data");
+            let running = ledger_server::start(ServeConfig {
+                data_dir: data_dir.clone(),
+                listen: "127.0.0.1:0".parse()?,
+                rules: RulesSource::Sample,
+                principals: None,
+                limits: ledger_server::Limits::default(),
+                metrics_listen: None,
+                tls: None,
+            })
+            .await?;
+            let tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;
+            let address = running.address.to_string();
+            (Some(running), address, tokens)
+        }
+    };
+    let story = Story { address, tokens, run: format!("demo-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")) };
+    play(&story).await?;
+    if let Some(server) = server {
+        server.stop().await?;
+    }
+    Ok(())
+}
+
+async fn play(story: &Story) -> anyhow::Result<()> {
+    println!("Illustrative story under the sample rules (figures are not legal advice).\n");
+    let mut philippines = story.as_principal("agency-ph").await?;
+    let mut saudi = story.as_principal("agency-sa").await?;
+    let mut spain = story.as_principal("agency-es").await?;
+    let mut nepal = story.as_principal("agency-np").await?;
+    let mut malaysia = story.as_principal("agency-my").await?;
+    let mut auditor = story.as_principal("auditor").await?;
+
+    println!("1. A domestic worker from the Philippines is enrolled by the Philippine agency.");
+    let worker = story.enrol(&mut philippines, "PH", pb::Sex::Female, "1988-07").await?;
+    println!("   ledger id {worker} (no name or national id is kept)");
+    println!("2. Six years of contributions at home, 2006 to 2011, at PHP 15,000.00 a month.");
+    story
+        .pay(&mut philippines, &worker, ("PH", "PHP"), (2006, 1), 72, 1_500_000, pb::Sector::Manufacturing)
+        .await?;
+    println!("3. Four years as a domestic worker in Saudi Arabia, 2012 to 2015, at SAR 3,000.00.");
+    story.pay(&mut saudi, &worker, ("SA", "SAR"), (2012, 1), 48, 300_000, pb::Sector::DomesticWork).await?;
+    println!(
+        "4. Nine years of care work in Spain, 2016 to 2024, at EUR 1,800.00; one month is posted twice."
+    );
+    story.pay(&mut spain, &worker, ("ES", "EUR"), (2016, 1), 108, 180_000, pb::Sector::Care).await?;
+    let duplicate =
+        story.pay(&mut spain, &worker, ("ES", "EUR"), (2019, 3), 1, 180_000, pb::Sector::Care).await?;
+    println!("5. The Spanish agency reverses the duplicate (seq {}).", duplicate[0]);
+    let reversal = pb::ReverseContributionRequest {
+        request_id: format!("{}-reverse", story.run),
+        seq: duplicate[0],
+        reason: "posted twice by the employer's payroll".into(),
+    };
+    spain.agency.reverse_contribution(reversal).await?;
+    println!("6. She goes home: the Philippine agency records her residence and a year of contributions.");
+    let residence = pb::RecordResidenceChangeRequest {
+        request_id: format!("{}-home", story.run),
+        worker_id: worker.clone(),
+        country: "PH".into(),
+        from_month: "2025-01".into(),
+    };
+    philippines.agency.record_residence_change(residence).await?;
+    story.pay(&mut philippines, &worker, ("PH", "PHP"), (2025, 1), 12, 2_000_000, pb::Sector::Care).await?;
+    println!("7. The Philippine agency grants her a maternity benefit and pays the first month.");
+    let grant = pb::GrantEntitlementRequest {
+        request_id: format!("{}-grant", story.run),
+        worker_id: worker.clone(),
+        jurisdiction: "PH".into(),
+        branch: pb::Branch::Maternity as i32,
+        monthly_amount_minor: 700_000,
+        currency: "PHP".into(),
+        start_month: "2025-09".into(),
+    };
+    let entitlement =
+        philippines.agency.grant_entitlement(grant).await?.into_inner().receipt.unwrap_or_default().seq;
+    let payment = pb::RecordBenefitPaymentRequest {
+        request_id: format!("{}-pay", story.run),
+        entitlement_seq: entitlement,
+        month: "2025-09".into(),
+        amount_minor: 700_000,
+        currency: "PHP".into(),
+        paid_into: "PH".into(),
+    };
+    philippines.agency.record_benefit_payment(payment).await?;
+
+    println!("\nHer portable balance: Spain and the Philippines totalize their periods; Saudi Arabia has");
+    println!("no agreement with either, so its 48 months count only there.\n");
+    let balance = philippines
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
+        .await?
+        .into_inner();
+    crate::cli::print_balance(&balance, false);
+
+    println!("\n8. For comparison, a construction worker from Nepal: five years at home, ten in Malaysia.");
+    let other = story.enrol(&mut nepal, "NP", pb::Sex::Male, "1985-02").await?;
+    story.pay(&mut nepal, &other, ("NP", "NPR"), (2005, 1), 60, 2_500_000, pb::Sector::Construction).await?;
+    story
+        .pay(&mut malaysia, &other, ("MY", "MYR"), (2010, 1), 120, 250_000, pb::Sector::Construction)
+        .await?;
+    println!("   There is no agreement between Nepal and Malaysia: his Nepali months count nowhere else.\n");
+    let balance = malaysia
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: other, as_of_seq: None })
+        .await?
+        .into_inner();
+    crate::cli::print_balance(&balance, false);
+
+    println!("\n9. An auditor verifies the whole chain on the server.");
+    let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
+    let verified =
+        auditor.audit.verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None }).await?.into_inner();
+    let hash: String = head.head_hash.iter().map(|byte| format!("{byte:02x}")).collect();
+    println!(
+        "   {} events, chain hash {hash}: {}",
+        head.size,
+        if verified.ok { "every link verified" } else { "BROKEN" }
+    );
+    anyhow::ensure!(verified.ok, "the chain does not verify: {}", verified.reason);
+    Ok(())
+}
