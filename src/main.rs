@@ -256,7 +256,9 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     };
     let server = ledger_server::start(config).await?;
     println!("ledger {} serving on {}", env!("CARGO_PKG_VERSION"), server.address);
-    println!("data directory {} holds {} events", data_dir.display(), server.ledger.head().size);
+    let size = server.ledger.head().size;
+    let noun = if size == 1 { "event" } else { "events" };
+    println!("data directory {} holds {size} {noun}", data_dir.display());
     println!("rules: {rules_name}");
     println!("principals: {}", server.principals_file.display());
     if let Some(metrics) = server.metrics_address {
