@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 14] = [
+const TABLE: [(&str, [char; 7]); 15] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -27,6 +27,7 @@ const TABLE: [(&str, [char; 7]); 14] = [
     ("GetChainHead", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
     ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
     ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
+    ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -137,6 +138,11 @@ async fn call(
         "VerifyChain" => {
             clients.audit.verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None }).await.map(drop)
         }
+        "SubscribeEvents" => {
+            let request = pb::SubscribeEventsRequest { from_seq: 0 };
+            let mut stream = clients.audit.subscribe_events(request).await?.into_inner();
+            stream.message().await.map(drop)
+        }
         other => panic!("no call for {other}"),
     }
 }
@@ -226,4 +232,15 @@ async fn every_rpc_for_every_caller() {
         stale.worker.get_balance(pb::GetBalanceRequest { worker_id: first.worker_id, as_of_seq: None }).await;
     assert_eq!(status.expect_err("rotated away").code(), Code::Unauthenticated);
     server.stop().await;
+}
+
+#[test]
+fn the_table_covers_every_rpc_of_the_access_rules() {
+    let named: Vec<String> = ledger_server::access::Rpc::ALL.iter().map(|rpc| format!("{rpc:?}")).collect();
+    let tested: Vec<String> = TABLE.iter().map(|(rpc, _)| rpc.to_string()).collect();
+    let mut named_sorted = named.clone();
+    named_sorted.sort();
+    let mut tested_sorted = tested.clone();
+    tested_sorted.sort();
+    assert_eq!(named_sorted, tested_sorted);
 }

@@ -1,0 +1,15 @@
+//! `ledger demo` plays its whole story against a server of its own and ends with a verified chain.
+
+#[test]
+fn the_demo_tells_its_story_and_the_chain_verifies() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ledger")).arg("demo").output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    for expected in [
+        "ES   old_age              108    192   180        0       EUR 967.68       EUR 544.32       EUR 544.32  ES-PH",
+        "SA   old_age               48     48   120       72       SAR 360.00         SAR 0.00         SAR 0.00  none",
+        "every link verified",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+    }
+}
