@@ -35,6 +35,7 @@
 pub mod chain;
 pub mod event;
 pub mod hash;
+pub mod merkle;
 pub mod record;
 pub mod types;
 
