@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 15] = [
+const TABLE: [(&str, [char; 7]); 17] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -28,6 +28,8 @@ const TABLE: [(&str, [char; 7]); 15] = [
     ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
     ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
     ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
+    ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
+    ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -137,6 +139,14 @@ async fn call(
         }
         "VerifyChain" => {
             clients.audit.verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None }).await.map(drop)
+        }
+        "GetInclusionProof" => {
+            let request = pb::GetInclusionProofRequest { seq: 1, tree_size: 0 };
+            clients.audit.get_inclusion_proof(request).await.map(drop)
+        }
+        "GetConsistencyProof" => {
+            let request = pb::GetConsistencyProofRequest { old_size: 1, new_size: 0 };
+            clients.audit.get_consistency_proof(request).await.map(drop)
         }
         "SubscribeEvents" => {
             let request = pb::SubscribeEventsRequest { from_seq: 0 };

@@ -109,6 +109,15 @@ async fn check(clients: &mut Clients, book: &Ledgerbook) -> usize {
         .into_inner();
     assert!(verified.ok, "chain broken at {:?}: {}", verified.first_bad_seq, verified.reason);
     assert_eq!(verified.verified, events.len() as u64);
+    // The Merkle tree the writer maintains survives the kill too.
+    let head = clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("head").into_inner();
+    let leaves: Vec<[u8; 32]> =
+        events.iter().map(|event| *ledger_core::event_hash(&event.record).as_bytes()).collect();
+    assert_eq!(
+        head.tree_root,
+        ledger_core::merkle::root_of(&leaves).to_vec(),
+        "the Merkle root after a restart"
+    );
     // Each acknowledged request is in the log exactly once, whole.
     let mut counts: HashMap<String, usize> = HashMap::new();
     for event in &events {

@@ -25,10 +25,12 @@ pub enum Rpc {
     ReadEvents,
     VerifyChain,
     SubscribeEvents,
+    GetInclusionProof,
+    GetConsistencyProof,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 15] = [
+    pub const ALL: [Rpc; 17] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::ReverseContribution,
@@ -44,6 +46,8 @@ impl Rpc {
         Rpc::ReadEvents,
         Rpc::VerifyChain,
         Rpc::SubscribeEvents,
+        Rpc::GetInclusionProof,
+        Rpc::GetConsistencyProof,
     ];
 }
 
@@ -71,6 +75,8 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         RotateCredential => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
         ReadEvents | SubscribeEvents => matches!(role, Auditor | Operator),
+        // Proofs carry hashes only: anyone who holds an event or a checkpoint may check it.
+        GetInclusionProof | GetConsistencyProof => true,
     }
 }
 

@@ -295,9 +295,12 @@ impl pb::audit_service_server::AuditService for Api {
     ) -> Result<Response<pb::GetChainHeadResponse>, Status> {
         require(&request, Rpc::GetChainHead)?;
         let head = self.ledger.head();
+        let size = head.size;
+        let tree_root = self.blocking(move |ledger| ledger.merkle_root(size)).await?;
         Ok(Response::new(pb::GetChainHeadResponse {
             size: head.size,
             head_hash: head.chain_hash.as_bytes().to_vec(),
+            tree_root: tree_root.to_vec(),
         }))
     }
 
@@ -332,6 +335,54 @@ impl pb::audit_service_server::AuditService for Api {
             verified: verification.verified,
             first_bad_seq: verification.fault.as_ref().map(|fault| fault.seq.0),
             reason: verification.fault.map(|fault| fault.reason).unwrap_or_default(),
+        }))
+    }
+
+    async fn get_inclusion_proof(
+        &self,
+        request: Request<pb::GetInclusionProofRequest>,
+    ) -> Result<Response<pb::GetInclusionProofResponse>, Status> {
+        require(&request, Rpc::GetInclusionProof)?;
+        let wire = request.into_inner();
+        let size = if wire.tree_size == 0 { self.ledger.head().size } else { wire.tree_size };
+        let seq = Seq(wire.seq);
+        let (leaf, proof, root) = self
+            .blocking(move |ledger| {
+                let leaf =
+                    ledger.read_events(seq, 1)?.pop().map(|entry| ledger_core::event_hash(&entry.record));
+                let proof = ledger.inclusion_proof(seq, size)?;
+                Ok((leaf, proof, ledger.merkle_root(size)?))
+            })
+            .await?;
+        let leaf = leaf.ok_or_else(|| Status::not_found(format!("seq: no event at seq {}", seq.0)))?;
+        Ok(Response::new(pb::GetInclusionProofResponse {
+            seq: seq.0,
+            tree_size: size,
+            leaf_hash: leaf.as_bytes().to_vec(),
+            proof: proof.iter().map(|hash| hash.to_vec()).collect(),
+            root: root.to_vec(),
+        }))
+    }
+
+    async fn get_consistency_proof(
+        &self,
+        request: Request<pb::GetConsistencyProofRequest>,
+    ) -> Result<Response<pb::GetConsistencyProofResponse>, Status> {
+        require(&request, Rpc::GetConsistencyProof)?;
+        let wire = request.into_inner();
+        let new = if wire.new_size == 0 { self.ledger.head().size } else { wire.new_size };
+        let old = wire.old_size;
+        let (proof, old_root, new_root) = self
+            .blocking(move |ledger| {
+                Ok((ledger.consistency_proof(old, new)?, ledger.merkle_root(old)?, ledger.merkle_root(new)?))
+            })
+            .await?;
+        Ok(Response::new(pb::GetConsistencyProofResponse {
+            old_size: old,
+            new_size: new,
+            proof: proof.iter().map(|hash| hash.to_vec()).collect(),
+            old_root: old_root.to_vec(),
+            new_root: new_root.to_vec(),
         }))
     }
 

@@ -12,6 +12,7 @@
 //! | `B` seq | block of consecutive entries starting at seq: (u32 len, record, chain hash (32))* |
 //! | `P` worker id | the worker's projection (ledger-projections codec); present once enrolled |
 //! | `A` seq | empty: the event at seq adopted a rules document |
+//! | `N` level (u8), index (u64) | Merkle node hash (32): perfect subtrees of level 6 and above |
 //! | `T` token digest | the worker id holding that credential (not part of the log) |
 //! | `U` worker id | the digest of the worker's current credential (not part of the log) |
 //! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
@@ -27,13 +28,14 @@ pub const BLOCK_PREFIX: u8 = b'B';
 pub const PROJECTION_PREFIX: u8 = b'P';
 pub const RULES_PREFIX: u8 = b'A';
 pub const CREDENTIAL_PREFIX: u8 = b'T';
+pub const MERKLE_PREFIX: u8 = b'N';
 pub const WORKER_CREDENTIAL_PREFIX: u8 = b'U';
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
 
 /// The store layout this code writes; opening a store of another version is refused.
-pub const STORE_FORMAT_VERSION: u8 = 2;
+pub const STORE_FORMAT_VERSION: u8 = 3;
 
 pub fn block(first: Seq) -> [u8; 9] {
     prefixed_seq(BLOCK_PREFIX, first)
@@ -99,5 +101,12 @@ pub fn credential(digest: &[u8; 32]) -> [u8; 33] {
 pub fn worker_credential(worker_id: &WorkerId) -> Vec<u8> {
     let mut key = projection(worker_id);
     key[0] = WORKER_CREDENTIAL_PREFIX;
+    key
+}
+
+pub fn merkle_node(level: u32, index: u64) -> [u8; 10] {
+    let mut key = [MERKLE_PREFIX; 10];
+    key[1] = level as u8;
+    key[2..].copy_from_slice(&index.to_be_bytes());
     key
 }

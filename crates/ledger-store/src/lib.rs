@@ -133,6 +133,10 @@ impl Ledger {
             db_file: opened.db_file,
             rules: adopted.clone().unwrap_or_else(|| rules.clone()),
             head: opened.head,
+            frontier: ledger_core::merkle::Frontier::restore(
+                &mut read::StoreNodes { tree: &db },
+                opened.head.size,
+            )?,
             last_block: opened.last_block,
             last_recorded_at,
             durable: durable_sender,
@@ -242,6 +246,47 @@ impl Ledger {
         let text = std::str::from_utf8(&value)
             .map_err(|_| StoreError::Refused("a credential entry is not UTF-8".into()))?;
         WorkerId::parse(text).map(Some).map_err(|error| StoreError::Refused(error.to_string()))
+    }
+
+    /// The Merkle root of the log's first `size` events (at most the durable head).
+    pub fn merkle_root(&self, size: u64) -> Result<[u8; 32]> {
+        self.check_size("tree_size", size)?;
+        ledger_core::merkle::root(&mut read::StoreNodes { tree: &self.shared.tree }, size)
+    }
+
+    /// The audit path of the event at `seq` in the tree of `size` events, with the leaf hash.
+    pub fn inclusion_proof(&self, seq: Seq, size: u64) -> Result<Vec<[u8; 32]>> {
+        self.check_size("tree_size", size)?;
+        let proof = ledger_core::merkle::inclusion_proof(
+            &mut read::StoreNodes { tree: &self.shared.tree },
+            seq.0,
+            size,
+        )?;
+        proof.map_err(|error| StoreError::Invalid(ledger_core::InvalidInput::new("seq", error.to_string())))
+    }
+
+    /// The consistency proof from the tree of `old` events to the tree of `new` events.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<[u8; 32]>> {
+        self.check_size("new_size", new)?;
+        let proof = ledger_core::merkle::consistency_proof(
+            &mut read::StoreNodes { tree: &self.shared.tree },
+            old,
+            new,
+        )?;
+        proof.map_err(|error| {
+            StoreError::Invalid(ledger_core::InvalidInput::new("old_size", error.to_string()))
+        })
+    }
+
+    fn check_size(&self, field: &str, size: u64) -> Result<()> {
+        let durable = self.head().size;
+        if size > durable {
+            return Err(StoreError::NotFound {
+                field: field.into(),
+                message: format!("the log holds {durable} events"),
+            });
+        }
+        Ok(())
     }
 
     /// The worker's maintained projection, as stored.

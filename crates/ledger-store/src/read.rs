@@ -219,3 +219,36 @@ pub(crate) fn adopted_rules(tree: &sled::Tree, seq: Seq) -> Result<Rules> {
         reason: format!("adopted rules do not load: {error}"),
     })
 }
+
+/// Merkle nodes of perfect subtrees at this level and above are stored (one key per 64 events);
+/// lower ones are computed from the event hashes of the records, at most 32 of them.
+pub const MERKLE_LEVEL_STORED_MIN: u32 = 6;
+
+/// The store as a source of Merkle nodes, for proofs and for restoring the writer's frontier.
+pub(crate) struct StoreNodes<'a> {
+    pub tree: &'a sled::Tree,
+}
+
+impl ledger_core::merkle::Nodes for StoreNodes<'_> {
+    type Error = StoreError;
+
+    fn perfect(&mut self, level: u32, index: u64) -> Result<ledger_core::merkle::Hash> {
+        if level >= MERKLE_LEVEL_STORED_MIN {
+            let stored = self.tree.get(keys::merkle_node(level, index))?;
+            return stored.as_deref().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()).ok_or_else(|| {
+                StoreError::Corruption {
+                    seq: Seq(index << level),
+                    reason: format!("Merkle node {level}/{index} is missing"),
+                }
+            });
+        }
+        let start = Seq(index << level);
+        let end = Seq(start.0 + (1 << level));
+        let mut leaves = Vec::with_capacity(1 << level);
+        scan(self.tree, start, end, |_, record, _| {
+            leaves.push(*ledger_core::event_hash(record).as_bytes());
+            Ok(())
+        })?;
+        Ok(ledger_core::merkle::root_of(&leaves))
+    }
+}

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use ledger_core::merkle::Frontier;
 use ledger_core::{
     chain_hash, event_hash, ChainHash, ContributionRecorded, Event, PrincipalId, Record, RequestId,
     RulesAdopted, Seq, WorkerId, RECORD_LEN_MAX,
@@ -88,6 +89,8 @@ pub(crate) struct Writer {
     /// The rules in force: the last adopted on the chain.
     pub rules: Arc<Rules>,
     pub head: Head,
+    /// The right edge of the Merkle tree over the durable log.
+    pub frontier: Frontier,
     pub last_block: Seq,
     pub last_recorded_at: DateTime<Utc>,
     pub durable: watch::Sender<Head>,
@@ -104,6 +107,9 @@ pub(crate) struct Group {
     pub recorded_at: DateTime<Utc>,
     /// Records and their chain hashes, in seq order from `start.size`.
     entries: Vec<(Vec<u8>, ChainHash)>,
+    /// The Merkle tree's right edge after the group's events, and the stored nodes they completed.
+    frontier: Frontier,
+    nodes: Vec<(u32, u64, [u8; 32])>,
     /// Projections of the workers the group touched, as the group leaves them.
     projections: HashMap<WorkerId, WorkerProjection>,
     pub reversals: HashMap<Seq, Seq>,
@@ -149,6 +155,8 @@ impl Writer {
             head: self.head,
             recorded_at: now,
             entries: Vec::new(),
+            frontier: self.frontier.clone(),
+            nodes: Vec::new(),
             projections: HashMap::new(),
             reversals: HashMap::new(),
             rules_adopted: None,
@@ -266,6 +274,10 @@ impl Writer {
             // Every field is bounded, so a record always fits; a larger one is a programming error.
             assert!(record.len() <= RECORD_LEN_MAX, "record of {} bytes at seq {seq}", record.len());
             let event_hash = event_hash(&record);
+            let completed = group.frontier.push(*event_hash.as_bytes());
+            group.nodes.extend(
+                completed.into_iter().filter(|(level, _, _)| *level >= read::MERKLE_LEVEL_STORED_MIN),
+            );
             let chain = chain_hash(&group.head.chain_hash, &event_hash);
             group.entries.push((record, chain));
             group.head = Head { size: seq.0 + 1, chain_hash: chain };
@@ -316,6 +328,7 @@ impl Writer {
         }
         self.write(group)?;
         self.head = group.head;
+        self.frontier = group.frontier.clone();
         self.last_recorded_at = group.recorded_at;
         self.durable.send_replace(self.head);
         self.stats.committed(group.entries.len(), group.started.elapsed());
@@ -341,6 +354,9 @@ impl Writer {
         batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
         for (worker_id, projection) in &group.projections {
             batch.insert(keys::projection(worker_id), codec::encode(projection));
+        }
+        for (level, index, hash) in &group.nodes {
+            batch.insert(&keys::merkle_node(*level, *index)[..], &hash[..]);
         }
         if let Some(seq) = group.rules_adopted {
             batch.insert(&keys::rules(seq)[..], &[][..]);
@@ -399,6 +415,10 @@ impl Writer {
                 }
                 self.head = head;
                 self.last_block = last_block;
+                match Frontier::restore(&mut read::StoreNodes { tree: &self.db }, head.size) {
+                    Ok(frontier) => self.frontier = frontier,
+                    Err(error) => error!(%error, "cannot restore the Merkle frontier after a failed commit"),
+                }
             }
             Err(error) => error!(%error, "cannot read the head after a failed commit"),
         }
