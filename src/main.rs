@@ -62,6 +62,11 @@ enum Command {
     /// an entitlement, an auditor verifying; prints the balances. Starts its own server on a
     /// temporary data directory unless given --server and --tokens.
     Demo(demo::DemoArgs),
+    /// The log's signing key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Replays the whole log into fresh projections (the server must be stopped).
     Rebuild {
         #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
@@ -177,6 +182,15 @@ enum PrincipalsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Prints the verifier key (C2SP signed-note format) that checks the log's checkpoints.
+    Show {
+        #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum RulesCommand {
     /// Checks a rules document and lists every mistake with its place.
     Check { file: PathBuf },
@@ -219,6 +233,7 @@ fn main() -> ExitCode {
         }
         Command::Rules { command: RulesCommand::Check { file } } => check_rules(&file),
         Command::Rebuild { data_dir } => rebuild(&data_dir),
+        Command::Key { command: KeyCommand::Show { data_dir } } => show_key(&data_dir),
         Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
         Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),
         Command::Audit { connection, command } => run_async(cli::audit(&connection, command)),
@@ -315,6 +330,14 @@ fn add_principal(
     let token = principals::add(file, &principal)?;
     println!("added {role} {id} to {}", file.display());
     println!("token (shown once; the file keeps only its digest): {token}");
+    Ok(())
+}
+
+fn show_key(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    if !data_dir.join(ledger_server::LOG_KEY_FILE).exists() {
+        bail!("{} holds no log key: start the server on it once", data_dir.display());
+    }
+    println!("{}", ledger_server::load_or_create_log_key(data_dir)?.verifier_key());
     Ok(())
 }
 

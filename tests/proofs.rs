@@ -44,6 +44,20 @@ async fn proofs_verify_against_the_reported_root() {
         assert_eq!(root_of(&leaves[..*size as usize]), *root, "root of the first {size} events");
     }
     let (size, root) = *roots.last().expect("a head");
+
+    // The signed checkpoint commits to the same size and root, under the log's verifier key.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .args(["key", "show", "--data-dir"])
+        .arg(common::data_dir(&server.dir))
+        .output()
+        .expect("runs");
+    let verifier_key = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let verifier = ledger_core::checkpoint::Verifier::parse(&verifier_key).expect("a verifier key");
+    let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("head").into_inner();
+    let checkpoint = verifier.verify(&head.checkpoint).expect("the checkpoint verifies");
+    assert_eq!((checkpoint.size, checkpoint.root), (size, root));
+    let forged = head.checkpoint.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 1), 1);
+    assert!(verifier.verify(&forged).is_err(), "a checkpoint with another size must not verify");
     for seq in (0..size).step_by(7).chain([size - 1]) {
         let answer = auditor
             .audit

@@ -33,6 +33,7 @@
 //! ```
 
 pub mod chain;
+pub mod checkpoint;
 pub mod event;
 pub mod hash;
 pub mod merkle;

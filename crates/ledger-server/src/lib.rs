@@ -45,6 +45,30 @@ pub const REQUEST_BYTES_MAX: usize = 1024 * 1024;
 pub const RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// The principals file inside a data directory, used when no other is named.
 pub const PRINCIPALS_FILE: &str = "principals.toml";
+/// The log's Ed25519 signing key inside a data directory (a hex seed, readable only by the owner).
+pub const LOG_KEY_FILE: &str = "log-key";
+
+/// The log's signing key, created with the data directory. Its name, the checkpoints' origin,
+/// includes a fingerprint of the public key, so that two logs never share an origin.
+pub fn load_or_create_log_key(data_dir: &Path) -> Result<ledger_core::checkpoint::LogKey, StartError> {
+    let path = data_dir.join(LOG_KEY_FILE);
+    let io = |error: std::io::Error| StartError::LogKey { path: path.display().to_string(), error };
+    let seed = match std::fs::read_to_string(&path) {
+        Ok(text) => <[u8; 32]>::try_from(hex::decode(text.trim()).unwrap_or_default().as_slice())
+            .map_err(|_| io(std::io::Error::other("the log key file does not hold a 32-byte hex seed")))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|error| io(std::io::Error::other(error.to_string())))?;
+            principals::write_private(&path, format!("{}\n", hex::encode(seed)).as_bytes()).map_err(io)?;
+            seed
+        }
+        Err(error) => return Err(io(error)),
+    };
+    let public = ledger_core::checkpoint::LogKey::from_seed("", &seed).public_key();
+    let name = format!("social-protection-ledger/{}", hex::encode(&ledger_core::sha256(&public)[..4]));
+    Ok(ledger_core::checkpoint::LogKey::from_seed(&name, &seed))
+}
+
 /// Where `serve` writes the tokens of the principals it creates for a new data directory.
 pub const INITIAL_TOKENS_FILE: &str = "initial-tokens.txt";
 
@@ -97,6 +121,8 @@ pub enum StartError {
     NoPrincipals(String),
     #[error("TLS file {path}: {error}")]
     Tls { path: String, error: std::io::Error },
+    #[error("log key {path}: {error}")]
+    LogKey { path: String, error: std::io::Error },
 }
 
 /// A running server.
@@ -183,6 +209,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let tls = config.tls.as_ref().map(tls_config).transpose()?;
+    let log_key = Arc::new(load_or_create_log_key(&config.data_dir)?);
     let metrics = Arc::new(Metrics::default());
     let agencies_need_certificates = config.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some());
     let gate = Arc::new(Gate::new(
@@ -202,7 +229,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), tls, stopped));
+    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), log_key, tls, stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
     Ok(RunningServer {
         address,
@@ -233,11 +260,13 @@ async fn serve(
     listener: TcpListener,
     ledger: Ledger,
     gate: Arc<Gate>,
+    log_key: Arc<ledger_core::checkpoint::LogKey>,
     tls: Option<tonic::transport::ServerTlsConfig>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
-    let api = services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits(), stopping };
+    let api =
+        services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits(), stopping, log_key };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;

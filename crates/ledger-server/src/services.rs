@@ -36,6 +36,8 @@ pub struct Api {
     pub limits: crate::gate::Limits,
     /// Becomes true when the server starts to stop, so that subscriptions end and let it.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Signs checkpoints of the tree.
+    pub log_key: std::sync::Arc<ledger_core::checkpoint::LogKey>,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -301,6 +303,7 @@ impl pb::audit_service_server::AuditService for Api {
             size: head.size,
             head_hash: head.chain_hash.as_bytes().to_vec(),
             tree_root: tree_root.to_vec(),
+            checkpoint: self.log_key.sign(size, tree_root),
         }))
     }
 
