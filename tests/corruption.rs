@@ -8,12 +8,8 @@ use ledger_proto::v1 as pb;
 
 /// Flips one byte of the stored record at `seq`, `from_end` bytes before its end, directly in sled,
 /// using only the layout of docs/ARCHITECTURE.md and the framing of docs/FORMAT.md.
-fn flip_record_byte(sled_dir: &std::path::Path, seq: u64, from_end: usize) {
-    let db = sled::Config::new()
-        .path(sled_dir)
-        .segment_size(ledger_store::SLED_SEGMENT_BYTES)
-        .open()
-        .expect("sled opens");
+fn flip_record_byte(data_dir: &std::path::Path, seq: u64, from_end: usize) {
+    let db = ledger_store::open_raw(data_dir).expect("sled opens");
     let mut start = [b'B'; 9];
     start[1..].copy_from_slice(&0u64.to_be_bytes());
     let mut end = [b'B'; 9];
@@ -59,7 +55,7 @@ async fn verify_chain_names_the_corrupted_event() {
         let server = TestServer::start().await;
         record_twenty_events(&server).await;
         let (dir, tokens) = server.stop().await;
-        flip_record_byte(&common::data_dir(&dir).join("sled"), seq, from_end);
+        flip_record_byte(&common::data_dir(&dir), seq, from_end);
 
         let server = TestServer::resume(dir, tokens).await;
         let mut auditor = server.clients("auditor").await;
@@ -89,7 +85,7 @@ async fn a_log_whose_last_record_does_not_match_its_head_is_refused() {
     let server = TestServer::start().await;
     record_twenty_events(&server).await;
     let (dir, _tokens) = server.stop().await;
-    flip_record_byte(&common::data_dir(&dir).join("sled"), 20, 5);
+    flip_record_byte(&common::data_dir(&dir), 20, 5);
     let refused = common::try_start_in(&dir).await.expect_err("the server must not start");
     let message = refused.to_string();
     assert!(message.contains("does not match its head"), "{message}");

@@ -263,9 +263,22 @@ impl pb::worker_service_server::WorkerService for Api {
         let principal = require(&request, Rpc::GetBalance)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
-        self.check_reader(&principal, &worker_id).await?;
         let as_of = wire.as_of_seq.map(Seq);
-        let balance = self.blocking(move |ledger| ledger.balance(&worker_id, as_of)).await?;
+        // One trip to the blocking pool: the access check reads the same projection the
+        // balance is computed from.
+        let balance = self
+            .blocking(move |ledger| {
+                ledger.balance(&worker_id, as_of, |projection| {
+                    match may_read_worker(&principal, &worker_id, &projection.records_in) {
+                        true => Ok(()),
+                        false => Err(StoreError::PermissionDenied(format!(
+                            "{} may not read the record of {worker_id}",
+                            principal.id
+                        ))),
+                    }
+                })
+            })
+            .await?;
         Ok(Response::new(convert::balance(&balance)))
     }
 

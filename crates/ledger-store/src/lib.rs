@@ -314,17 +314,24 @@ impl Ledger {
     /// The worker's balance. Without `as_of`, from the maintained projection at the durable head,
     /// with agreements evaluated today; with `as_of`, exactly what the log up to and including that
     /// seq implies, with the rules in force then, evaluated on the day that event was recorded.
-    pub fn balance(&self, worker_id: &WorkerId, as_of: Option<Seq>) -> Result<Balance> {
+    /// `may_read` sees the worker's projection first and can refuse the read.
+    pub fn balance(
+        &self,
+        worker_id: &WorkerId,
+        as_of: Option<Seq>,
+        may_read: impl FnOnce(&ledger_projections::WorkerProjection) -> Result<()>,
+    ) -> Result<Balance> {
+        let no_worker =
+            || StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") };
+        let projection = read::load_projection(&self.shared.tree, worker_id)?.ok_or_else(no_worker)?;
+        may_read(&projection)?;
         match as_of {
-            None => self.current_balance(worker_id),
+            None => self.current_balance(projection),
             Some(seq) => self.balance_as_of(worker_id, seq),
         }
     }
 
-    fn current_balance(&self, worker_id: &WorkerId) -> Result<Balance> {
-        let no_worker =
-            || StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") };
-        let projection = read::load_projection(&self.shared.tree, worker_id)?.ok_or_else(no_worker)?;
+    fn current_balance(&self, projection: ledger_projections::WorkerProjection) -> Result<Balance> {
         // The projection is written in the same batch as its events, just before the fsync that
         // makes them durable: wait for that fsync rather than answer from beyond the durable head.
         let deadline = Instant::now() + PROJECTION_WAIT_MAX;
@@ -427,7 +434,7 @@ pub(crate) struct OpenedTree {
 pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
     let sled_dir = data_dir.join(SLED_DIR);
     std::fs::create_dir_all(&sled_dir)?;
-    let db = sled::Config::new().path(&sled_dir).segment_size(SLED_SEGMENT_BYTES).open()?;
+    let db = open_sled(&sled_dir)?;
     let db_file = OpenOptions::new().read(true).write(true).open(sled_dir.join("db"))?;
     sync_dirs(&[data_dir.to_path_buf(), sled_dir.clone()])?;
     check_format(&db, &db_file)?;
@@ -439,6 +446,36 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
         rebuild::rebuild_projections(&opened)?;
     }
     Ok(opened)
+}
+
+/// How long opening waits for sled's lock on the data file. After a ledger in the same process
+/// is closed, sled's background IO threads can hold the file for a moment longer.
+const SLED_LOCK_WAIT_MAX: Duration = Duration::from_secs(3);
+
+/// Opens the sled database of a data directory directly, for tools and tests that inspect the
+/// store with no writer running. Waits briefly for a ledger closed in this process to let go.
+pub fn open_raw(data_dir: &Path) -> Result<sled::Db> {
+    open_sled(&data_dir.join(SLED_DIR))
+}
+
+fn open_sled(sled_dir: &Path) -> Result<sled::Db> {
+    let deadline = Instant::now() + SLED_LOCK_WAIT_MAX;
+    loop {
+        match sled::Config::new().path(sled_dir).segment_size(SLED_SEGMENT_BYTES).open() {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock") && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(sled::Error::Io(error)) if error.to_string().contains("could not acquire lock") => {
+                return Err(StoreError::Refused(format!(
+                    "{} is in use by another ledger process: {error}",
+                    sled_dir.display()
+                )));
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 fn sync_dirs(dirs: &[PathBuf]) -> Result<()> {

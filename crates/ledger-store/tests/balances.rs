@@ -263,7 +263,7 @@ fn check(ops: Vec<Op>) {
         ok(fold.apply(record));
         for worker_id in fold.workers.keys() {
             let expected = fold.balance(worker_id);
-            let got = ok(ledger.balance(worker_id, Some(record.seq)));
+            let got = ok(ledger.balance(worker_id, Some(record.seq), |_| Ok(())));
             assert_eq!(Some(got), expected, "balance of {worker_id} as of {}", record.seq);
         }
     }
