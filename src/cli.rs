@@ -144,6 +144,10 @@ pub enum WorkerCommand {
     Statement {
         #[arg(long)]
         worker: String,
+        /// Also write a portable statement (events, proofs and signed checkpoint) to this file,
+        /// for `ledger statement verify`.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -373,19 +377,34 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
                 .into_inner();
             print_balance(&balance, connection.json);
         }
-        WorkerCommand::Statement { worker } => {
+        WorkerCommand::Statement { worker, out } => {
             let mut entries = Vec::new();
             let mut from_seq = 0;
-            loop {
+            let (checkpoint, tree_size) = loop {
                 let request = pb::GetStatementRequest { worker_id: worker.clone(), from_seq, limit: 0 };
                 let page = clients.worker.get_statement(request).await?.into_inner();
                 entries.extend(page.entries);
                 match page.next_from_seq {
                     Some(next) => from_seq = next,
-                    None => break,
+                    None => break (page.checkpoint, page.tree_size),
                 }
-            }
+            };
             print_statement(&entries, connection.json);
+            if let Some(path) = out {
+                // Pages read earlier were proved against smaller trees: prove them all again
+                // against the last checkpoint, so that one checkpoint covers the whole file.
+                let mut proved = Vec::with_capacity(entries.len());
+                for mut entry in entries {
+                    let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+                    let request = pb::GetInclusionProofRequest { seq, tree_size };
+                    entry.inclusion_proof =
+                        clients.audit.get_inclusion_proof(request).await?.into_inner().proof;
+                    proved.push(entry);
+                }
+                let file = crate::statement::file_of(&worker, &checkpoint, tree_size, &proved);
+                std::fs::write(&path, serde_json::to_vec_pretty(&file)?)?;
+                eprintln!("portable statement written to {}", path.display());
+            }
         }
     }
     Ok(())

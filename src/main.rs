@@ -3,6 +3,7 @@
 mod bench;
 mod cli;
 mod demo;
+mod statement;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -62,6 +63,11 @@ enum Command {
     /// an entitlement, an auditor verifying; prints the balances. Starts its own server on a
     /// temporary data directory unless given --server and --tokens.
     Demo(demo::DemoArgs),
+    /// Portable statements.
+    Statement {
+        #[command(subcommand)]
+        command: StatementCommand,
+    },
     /// The log's signing key.
     Key {
         #[command(subcommand)]
@@ -182,6 +188,18 @@ enum PrincipalsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum StatementCommand {
+    /// Checks a statement offline: every event's inclusion proof against the signed checkpoint,
+    /// and the checkpoint against the log's verifier key. Prints the periods per country.
+    Verify {
+        file: PathBuf,
+        /// The verifier key (as `ledger key show` prints it), or a file holding it.
+        #[arg(long)]
+        key: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KeyCommand {
     /// Prints the verifier key (C2SP signed-note format) that checks the log's checkpoints.
     Show {
@@ -234,6 +252,9 @@ fn main() -> ExitCode {
         Command::Rules { command: RulesCommand::Check { file } } => check_rules(&file),
         Command::Rebuild { data_dir } => rebuild(&data_dir),
         Command::Key { command: KeyCommand::Show { data_dir } } => show_key(&data_dir),
+        Command::Statement { command: StatementCommand::Verify { file, key } } => {
+            statement::verify_file(&file, &key)
+        }
         Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
         Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),
         Command::Audit { connection, command } => run_async(cli::audit(&connection, command)),

@@ -114,6 +114,7 @@ pub fn statement_entry(entry: StatementEntry) -> pb::StatementEntry {
         request_id: entry.record.request_id.as_str().to_owned(),
         event: Some(event(&entry.record.event)),
         record: entry.entry.record,
+        inclusion_proof: Vec::new(),
     }
 }
 

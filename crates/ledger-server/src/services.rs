@@ -248,11 +248,36 @@ impl pb::worker_service_server::WorkerService for Api {
         let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
         let from = Seq(wire.from_seq);
         let statement_of = worker_id.clone();
-        let statement = self.blocking(move |ledger| ledger.statement(&statement_of, from, limit)).await?;
+        let (statement, proofs, size, root) = self
+            .blocking(move |ledger| {
+                let statement = ledger.statement(&statement_of, from, limit)?;
+                // Every entry is proved against one tree, taken after the entries were read, so
+                // that it holds them all.
+                let size = ledger.head().size;
+                let proofs = statement
+                    .entries
+                    .iter()
+                    .map(|entry| ledger.inclusion_proof(entry.receipt.seq, size))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((statement, proofs, size, ledger.merkle_root(size)?))
+            })
+            .await?;
+        let entries = statement
+            .entries
+            .into_iter()
+            .zip(proofs)
+            .map(|(entry, proof)| {
+                let mut wire = convert::statement_entry(entry);
+                wire.inclusion_proof = proof.iter().map(|hash| hash.to_vec()).collect();
+                wire
+            })
+            .collect();
         Ok(Response::new(pb::GetStatementResponse {
             worker_id: worker_id.to_string(),
-            entries: statement.entries.into_iter().map(convert::statement_entry).collect(),
+            entries,
             next_from_seq: statement.next.map(|seq| seq.0),
+            checkpoint: self.log_key.sign(size, root),
+            tree_size: size,
         }))
     }
 

@@ -1,0 +1,91 @@
+//! A worker downloads a portable statement and anyone checks it offline with only the log's
+//! verifier key; the same statement with one month edited, or with a forged checkpoint, fails.
+
+mod common;
+
+use common::{contribution, TestServer};
+use ledger_core::{Event, Month, Record};
+use ledger_proto::v1 as pb;
+
+fn ledger(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ledger")).args(args).output().expect("runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
+    let server = TestServer::start().await;
+    let address = server.server.address.to_string();
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = philippines
+        .agency
+        .enroll_worker(pb::EnrollWorkerRequest {
+            request_id: "e-1".into(),
+            origin_jurisdiction: "PH".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("enrolled")
+        .into_inner();
+    let worker = enrolled.worker_id.clone();
+    let mut saudi = server.clients("agency-sa").await;
+    let contributions = (1..=12)
+        .map(|month| contribution(&worker, "SA", "SAR", &format!("2020-{month:02}"), 300_000))
+        .collect();
+    saudi
+        .agency
+        .record_contributions(pb::RecordContributionsRequest { request_id: "sa".into(), contributions })
+        .await
+        .expect("recorded");
+    // Other workers' events around, so that the proofs have something to prove against.
+    for index in 0..40 {
+        common::enroll(&mut philippines, &format!("other-{index}"), "PH").await;
+    }
+
+    let file = server.dir.path().join("statement.json");
+    let file_arg = file.to_str().expect("utf-8");
+    let output = ledger(&[
+        "worker",
+        "statement",
+        "--worker",
+        &worker,
+        "--out",
+        file_arg,
+        "--server",
+        &address,
+        "--token",
+        &enrolled.worker_token,
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let data_dir = common::data_dir(&server.dir);
+    let key = ledger(&["key", "show", "--data-dir", data_dir.to_str().expect("utf-8")]);
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    let (_dir, _tokens) = server.stop().await;
+
+    // Offline: the server is gone.
+    let verified = ledger(&["statement", "verify", file_arg, "--key", &key]);
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{stdout}{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(stdout.contains("SA old_age: 12 months between 2020-01 and 2020-12"), "{stdout}");
+
+    // One month edited: the record no longer hashes to a leaf of the signed tree.
+    let text = std::fs::read_to_string(&file).expect("readable");
+    let mut statement: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let entry = &mut statement["entries"][3];
+    let bytes = hex::decode(entry["record"].as_str().expect("hex")).expect("hex");
+    let mut record = Record::decode(&bytes).expect("decodes");
+    let Event::ContributionRecorded(contribution) = &mut record.event else { panic!("a contribution") };
+    contribution.month = Month::parse("2019-11").expect("month");
+    entry["record"] = serde_json::Value::String(hex::encode(record.encode()));
+    let edited = file.with_extension("edited.json");
+    std::fs::write(&edited, serde_json::to_vec(&statement).expect("JSON")).expect("written");
+    let refused = ledger(&["statement", "verify", edited.to_str().expect("utf-8"), "--key", &key]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains(&format!("entry {}", statement["entries"][3]["seq"])), "{stderr}");
+
+    // A checkpoint signed by another key is refused.
+    let other_key = ledger_core::checkpoint::LogKey::from_seed("social-protection-ledger/00000000", &[3; 32])
+        .verifier_key();
+    let refused = ledger(&["statement", "verify", file_arg, "--key", &other_key]);
+    assert!(!refused.status.success());
+}
