@@ -3,6 +3,7 @@
 mod bench;
 mod cli;
 mod demo;
+mod export;
 mod statement;
 
 use std::net::SocketAddr;
@@ -63,6 +64,21 @@ enum Command {
     /// an entitlement, an auditor verifying; prints the balances. Starts its own server on a
     /// temporary data directory unless given --server and --tokens.
     Demo(demo::DemoArgs),
+    /// Writes the log up to the current signed checkpoint to a file, for offline verification.
+    Export {
+        #[command(flatten)]
+        connection: cli::Connection,
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Checks an export with no server: every record, the chain, the Merkle root and the
+    /// checkpoint's signature.
+    VerifyExport {
+        file: PathBuf,
+        /// The verifier key (as `ledger key show` prints it), or a file holding it.
+        #[arg(long)]
+        key: String,
+    },
     /// Portable statements.
     Statement {
         #[command(subcommand)]
@@ -255,6 +271,8 @@ fn main() -> ExitCode {
         Command::Statement { command: StatementCommand::Verify { file, key } } => {
             statement::verify_file(&file, &key)
         }
+        Command::Export { connection, to } => run_async(export::export(&connection, &to)),
+        Command::VerifyExport { file, key } => export::verify_file(&file, &key),
         Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
         Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),
         Command::Audit { connection, command } => run_async(cli::audit(&connection, command)),
