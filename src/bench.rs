@@ -25,6 +25,10 @@ pub struct BenchArgs {
     /// Contributions recorded for the one worker whose balance is timed (0 skips it).
     #[arg(long, default_value_t = 499)]
     balance_events: usize,
+    /// Grow the log to at least this many events, then time inclusion and consistency proofs and
+    /// the offline verification of an export (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
+    proof_events: u64,
     /// Data directory to use instead of a fresh temporary one.
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -59,6 +63,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         worker: None,
     };
     let token = principals::add(&principals_file, &agency)?;
+    let auditor = Principal {
+        id: PrincipalId::parse("auditor")?,
+        role: Role::Auditor,
+        jurisdiction: None,
+        worker: None,
+    };
+    let auditor_token = principals::add(&principals_file, &auditor)?;
     let server = ledger_server::start(ServeConfig {
         data_dir: data_dir.clone(),
         listen: "127.0.0.1:0".parse()?,
@@ -114,6 +125,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             percentile_ms(&total.latencies_us, 99),
         );
     }
+    if args.proof_events > 0 {
+        measure_proofs(&address, &token, &auditor_token, &data_dir, args.proof_events, &workers).await?;
+    }
     let size = server.ledger.head().size;
     if args.balance_events > 0 {
         measure_balance(
@@ -127,6 +141,89 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!("log size after the run: {size} events");
     let report = tokio::task::spawn_blocking(move || ledger_store::rebuild(&data_dir)).await??;
     println!("{}", rebuild_line(&report));
+    Ok(())
+}
+
+/// Grows the log to `target` events, then times proofs over gRPC and an offline verification.
+async fn measure_proofs(
+    address: &str,
+    token: &str,
+    auditor_token: &str,
+    data_dir: &std::path::Path,
+    target: u64,
+    workers: &[String],
+) -> anyhow::Result<()> {
+    let mut agency = connect(address, token).await?;
+    let mut auditor =
+        client::connect(address, auditor_token).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    let mut size = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner().size;
+    let mut request = 0usize;
+    while size < target {
+        let contributions = (0..1000)
+            .map(|item| contribution(&workers[(request * 1000 + item) % workers.len()], item))
+            .collect();
+        let batch =
+            pb::RecordContributionsRequest { request_id: format!("bench-fill-{request}"), contributions };
+        size = agency
+            .record_contributions(batch)
+            .await?
+            .into_inner()
+            .receipts
+            .last()
+            .map_or(size, |receipt| receipt.seq + 1);
+        request += 1;
+    }
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut random = move |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    let mut inclusion_us = Vec::new();
+    for _ in 0..400 {
+        let started = Instant::now();
+        let proof = auditor
+            .audit
+            .get_inclusion_proof(pb::GetInclusionProofRequest { seq: random(size), tree_size: size })
+            .await?
+            .into_inner();
+        inclusion_us.push(started.elapsed().as_micros() as u64);
+        anyhow::ensure!(!proof.proof.is_empty(), "a proof in a large tree has hashes");
+    }
+    let mut consistency_us = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        let old_size = 1 + random(size - 1);
+        auditor
+            .audit
+            .get_consistency_proof(pb::GetConsistencyProofRequest { old_size, new_size: size })
+            .await?;
+        consistency_us.push(started.elapsed().as_micros() as u64);
+    }
+    inclusion_us.sort_unstable();
+    consistency_us.sort_unstable();
+    println!(
+        "inclusion proof at {size} events: p50 {:.2} ms, p99 {:.2} ms; consistency proof: p50 {:.2} ms, p99 {:.2} ms (over gRPC)",
+        percentile_ms(&inclusion_us, 50),
+        percentile_ms(&inclusion_us, 99),
+        percentile_ms(&consistency_us, 50),
+        percentile_ms(&consistency_us, 99)
+    );
+    let export_path = data_dir.join("bench.export");
+    let connection = crate::cli::Connection {
+        server: address.to_owned(),
+        token: Some(auditor_token.to_owned()),
+        tls_ca: None,
+        tls_domain: "localhost".into(),
+        tls_cert: None,
+        tls_key: None,
+        json: false,
+    };
+    crate::export::export(&connection, &export_path).await?;
+    let key = ledger_server::load_or_create_log_key(data_dir)?.verifier_key();
+    crate::export::verify_file(&export_path, &key)?;
+    std::fs::remove_file(&export_path)?;
     Ok(())
 }
 
