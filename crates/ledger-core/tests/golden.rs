@@ -244,3 +244,25 @@ fn every_single_bit_flip_either_fails_to_decode_or_changes_the_hash() {
         }
     }
 }
+
+/// A signed checkpoint of the vectors' tree, under a fixed illustrative key (seed: 32 bytes of 7),
+/// in test-data/checkpoint-v1.txt: the verifier key, then the signed note. Ed25519 signatures are
+/// deterministic, so the note never changes.
+#[test]
+fn golden_checkpoint_keeps_verifying() {
+    use ledger_core::checkpoint::{LogKey, Verifier};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-data/checkpoint-v1.txt");
+    let leaves: Vec<[u8; 32]> =
+        records().iter().map(|record| *event_hash(&record.encode()).as_bytes()).collect();
+    let root = ledger_core::merkle::root_of(&leaves);
+    let key = LogKey::from_seed("social-protection-ledger/vectors", &[7; 32]);
+    if std::env::var_os("LEDGER_BLESS").is_some() {
+        ok(std::fs::write(&path, format!("{}\n{}", key.verifier_key(), key.sign(leaves.len() as u64, root))));
+    }
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("test-data/checkpoint-v1.txt: {error}"));
+    let (verifier_key, note) = text.split_once('\n').unwrap_or_else(|| panic!("a key line, then the note"));
+    let checkpoint = ok(ok(Verifier::parse(verifier_key)).verify(note));
+    assert_eq!((checkpoint.size, checkpoint.root), (leaves.len() as u64, root));
+    assert_eq!(key.sign(leaves.len() as u64, root), note, "signing is deterministic");
+}
