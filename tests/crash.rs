@@ -8,20 +8,17 @@
 mod common;
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ledger_core::Record;
 use ledger_proto::v1 as pb;
 use ledger_server::client::{self, Clients};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const CYCLES_DEFAULT: usize = 20;
 const WRITERS: usize = 6;
 const WORKERS: usize = 12;
-const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A small deterministic generator, so that a failing run can be replayed from its seed.
 struct Rng(u64);
@@ -56,35 +53,7 @@ struct Ledgerbook {
 }
 
 async fn start(dir: &tempfile::TempDir) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
-        .arg("serve")
-        .arg("--data-dir")
-        .arg(common::data_dir(dir))
-        .arg("--principals")
-        .arg(common::principals_file(dir))
-        .args(["--listen", "127.0.0.1:0"])
-        .env("LEDGER_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the ledger binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let deadline = Instant::now() + START_TIMEOUT;
-    let address = loop {
-        let line = tokio::time::timeout_at(deadline.into(), lines.next_line())
-            .await
-            .expect("the server announces its address in time")
-            .expect("stdout readable")
-            .expect("the server started (it exited instead: see its error above)");
-        if let Some(address) = line.split("serving on ").nth(1) {
-            break address.trim().to_owned();
-        }
-    };
-    // Keep reading so the server never writes to a closed pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, address)
+    common::start_binary(dir).await
 }
 
 /// Every acknowledged receipt is present with its hashes, and the whole chain verifies.

@@ -4,41 +4,15 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use ledger_proto::v1 as pb;
 use ledger_server::client;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tonic::Code;
 
 async fn start(dir: &tempfile::TempDir) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
-        .arg("serve")
-        .arg("--data-dir")
-        .arg(common::data_dir(dir))
-        .arg("--principals")
-        .arg(common::principals_file(dir))
-        .args(["--listen", "127.0.0.1:0"])
-        .env("LEDGER_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let address = loop {
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("announced")
-            .expect("readable")
-            .expect("running");
-        if let Some(address) = line.split("serving on ").nth(1) {
-            break address.trim().to_owned();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, address)
+    common::start_binary(dir).await
 }
 
 fn signal(child: &Child, name: &str) {

@@ -159,3 +159,37 @@ pub async fn read_all(clients: &mut Clients, from: u64) -> Vec<pb::StoredEvent> 
         }
     }
 }
+
+/// Starts the real `ledger` binary on the test's data directory and principals, on a free port;
+/// returns the process and the address it announced.
+pub async fn start_binary(dir: &TempDir) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(data_dir(dir))
+        .arg("--principals")
+        .arg(principals_file(dir))
+        .args(["--listen", "127.0.0.1:0"])
+        .env("LEDGER_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the ledger binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the server announces its address in time")
+            .expect("stdout readable")
+            .expect("the server started (it exited instead: see its error above)");
+        if let Some(address) = line.split("serving on ").nth(1) {
+            break address.trim().to_owned();
+        }
+    };
+    // Keep reading so the server never writes to a closed pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, address)
+}
