@@ -34,6 +34,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod cursor;
 pub mod event;
 pub mod hash;
 pub mod merkle;

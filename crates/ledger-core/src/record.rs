@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::cursor::{Cursor, Short};
 use crate::event::{
     BenefitPaid, EntitlementGranted, EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange,
     RULES_DOCUMENT_LEN_MAX,
@@ -65,7 +66,7 @@ impl Record {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Record, DecodeError> {
-        let mut reader = Reader { bytes, offset: 0 };
+        let mut reader = Reader { cursor: Cursor::new(bytes) };
         let version = reader.u8()?;
         if version != RECORD_FORMAT_VERSION {
             return Err(reader.fail(format!("unknown record format version {version}")));
@@ -78,8 +79,8 @@ impl Record {
         let request_id = reader.parsed(|r| RequestId::parse(r.str8()?).map_err(Into::into))?;
         let prev_chain_hash = ChainHash::from_bytes(reader.array::<32>()?);
         let event = decode_event(&mut reader)?;
-        if reader.offset != bytes.len() {
-            return Err(reader.fail(format!("{} trailing bytes", bytes.len() - reader.offset)));
+        if !reader.cursor.at_end() {
+            return Err(reader.fail(format!("{} trailing bytes", reader.cursor.remaining())));
         }
         Ok(Record { seq, recorded_at, principal, request_id, prev_chain_hash, event })
     }
@@ -296,41 +297,39 @@ fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
 }
 
 struct Reader<'a> {
-    bytes: &'a [u8],
-    offset: usize,
+    cursor: Cursor<'a>,
 }
 
 impl<'a> Reader<'a> {
     fn fail(&self, problem: impl Into<String>) -> DecodeError {
-        DecodeError { offset: self.offset, problem: problem.into() }
+        DecodeError { offset: self.cursor.offset(), problem: problem.into() }
+    }
+
+    fn short(&self, short: Short) -> DecodeError {
+        DecodeError {
+            offset: short.offset,
+            problem: format!("needs {} more bytes, has {}", short.needed, short.available),
+        }
     }
 
     fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.offset.checked_add(len).filter(|end| *end <= self.bytes.len());
-        let Some(end) = end else {
-            return Err(self.fail(format!("needs {len} more bytes, has {}", self.bytes.len() - self.offset)));
-        };
-        let slice = &self.bytes[self.offset..end];
-        self.offset = end;
-        Ok(slice)
+        self.cursor.take(len).map_err(|short| self.short(short))
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        let mut array = [0u8; N];
-        array.copy_from_slice(self.take(N)?);
-        Ok(array)
+        self.cursor.array().map_err(|short| self.short(short))
     }
 
     fn u8(&mut self) -> Result<u8, DecodeError> {
-        Ok(self.array::<1>()?[0])
+        self.cursor.u8().map_err(|short| self.short(short))
     }
 
     fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_be_bytes(self.array()?))
+        self.cursor.u64().map_err(|short| self.short(short))
     }
 
     fn i64(&mut self) -> Result<i64, DecodeError> {
-        Ok(i64::from_be_bytes(self.array()?))
+        self.cursor.i64().map_err(|short| self.short(short))
     }
 
     fn utf8(&self, bytes: &'a [u8]) -> Result<&'a str, DecodeError> {
@@ -359,7 +358,7 @@ impl<'a> Reader<'a> {
         &mut self,
         parse: impl FnOnce(&mut Self) -> Result<T, FieldError>,
     ) -> Result<T, DecodeError> {
-        let start = self.offset;
+        let start = self.cursor.offset();
         parse(self).map_err(|error| match error {
             FieldError::Decode(error) => error,
             FieldError::Invalid(invalid) => DecodeError { offset: start, problem: invalid.to_string() },
@@ -390,8 +389,8 @@ impl<'a> Reader<'a> {
     }
 
     fn optional_month(&mut self) -> Result<Option<Month>, DecodeError> {
-        if self.bytes.get(self.offset..self.offset + 3) == Some(&[0, 0, 0]) {
-            self.offset += 3;
+        if self.cursor.peek(3) == Some(&[0, 0, 0]) {
+            self.take(3)?;
             return Ok(None);
         }
         self.month().map(Some)

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use ledger_core::cursor::{Cursor, Short};
 use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, Sex, WorkerId};
 
 use crate::worker::{Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, WorkerProjection};
@@ -85,7 +86,7 @@ fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
 pub struct ProjectionDecodeError(pub String);
 
 pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
-    let mut r = Reader { bytes, offset: 0 };
+    let mut r = Reader { cursor: Cursor::new(bytes) };
     let version = r.u8()?;
     if version != PROJECTION_FORMAT_VERSION {
         return Err(ProjectionDecodeError(format!("projection format {version}")));
@@ -153,7 +154,7 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         };
         entitlements.insert(seq, entitlement);
     }
-    if r.offset != bytes.len() {
+    if !r.cursor.at_end() {
         return Err(ProjectionDecodeError("trailing bytes".into()));
     }
     Ok(WorkerProjection {
@@ -176,39 +177,36 @@ fn invalid(error: ledger_core::InvalidInput) -> ProjectionDecodeError {
 }
 
 struct Reader<'a> {
-    bytes: &'a [u8],
-    offset: usize,
+    cursor: Cursor<'a>,
+}
+
+fn short(short: Short) -> ProjectionDecodeError {
+    ProjectionDecodeError(format!("truncated: {short}"))
 }
 
 impl<'a> Reader<'a> {
     fn take(&mut self, len: usize) -> Result<&'a [u8], ProjectionDecodeError> {
-        let end = self.offset.checked_add(len).filter(|end| *end <= self.bytes.len());
-        let end = end.ok_or_else(|| ProjectionDecodeError(format!("truncated at byte {}", self.offset)))?;
-        let slice = &self.bytes[self.offset..end];
-        self.offset = end;
-        Ok(slice)
+        self.cursor.take(len).map_err(short)
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], ProjectionDecodeError> {
-        let mut array = [0u8; N];
-        array.copy_from_slice(self.take(N)?);
-        Ok(array)
+        self.cursor.array().map_err(short)
     }
 
     fn u8(&mut self) -> Result<u8, ProjectionDecodeError> {
-        Ok(self.array::<1>()?[0])
+        self.cursor.u8().map_err(short)
     }
 
     fn u32(&mut self) -> Result<u32, ProjectionDecodeError> {
-        Ok(u32::from_be_bytes(self.array()?))
+        self.cursor.u32().map_err(short)
     }
 
     fn u64(&mut self) -> Result<u64, ProjectionDecodeError> {
-        Ok(u64::from_be_bytes(self.array()?))
+        self.cursor.u64().map_err(short)
     }
 
     fn u128(&mut self) -> Result<u128, ProjectionDecodeError> {
-        Ok(u128::from_be_bytes(self.array()?))
+        self.cursor.u128().map_err(short)
     }
 
     fn str(&mut self, len: usize) -> Result<&'a str, ProjectionDecodeError> {
@@ -229,8 +227,8 @@ impl<'a> Reader<'a> {
     }
 
     fn optional_month(&mut self) -> Result<Option<Month>, ProjectionDecodeError> {
-        if self.bytes.get(self.offset..self.offset + 3) == Some(&[0, 0, 0]) {
-            self.offset += 3;
+        if self.cursor.peek(3) == Some(&[0, 0, 0]) {
+            self.take(3)?;
             return Ok(None);
         }
         self.month().map(Some)
