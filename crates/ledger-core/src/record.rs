@@ -284,12 +284,14 @@ fn put_str16(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
-fn put_month(out: &mut Vec<u8>, month: Month) {
+/// Appends a month as 3 bytes: year (u16) and month (u8).
+pub fn put_month(out: &mut Vec<u8>, month: Month) {
     out.extend_from_slice(&month.year().to_be_bytes());
     out.push(month.month());
 }
 
-fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
+/// Appends an optional month; an absent one is `00 00 00`.
+pub fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
     match month {
         Some(month) => put_month(out, month),
         None => out.extend_from_slice(&[0, 0, 0]),

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use ledger_core::cursor::{Cursor, Short};
+use ledger_core::record::{put_month, put_optional_month};
 use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, Sex, WorkerId};
 
 use crate::worker::{Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, WorkerProjection};
@@ -66,18 +67,6 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
         }
     }
     out
-}
-
-fn put_month(out: &mut Vec<u8>, month: Month) {
-    out.extend_from_slice(&month.year().to_be_bytes());
-    out.push(month.month());
-}
-
-fn put_optional_month(out: &mut Vec<u8>, month: Option<Month>) {
-    match month {
-        Some(month) => put_month(out, month),
-        None => out.extend_from_slice(&[0, 0, 0]),
-    }
 }
 
 /// Stored projection bytes that do not decode.
