@@ -294,9 +294,11 @@ impl Frontier {
         self.size
     }
 
-    /// Appends a leaf; returns the nodes it completed as (level, index, hash), the leaf first.
-    pub fn push(&mut self, leaf: Hash) -> Vec<(u32, u64, Hash)> {
-        let mut completed = vec![(0, self.size, leaf)];
+    /// Appends a leaf, telling `completed` of every perfect node it completes as (level, index,
+    /// hash), the leaf first. A callback rather than a list: this runs once per event on the
+    /// writer's path and in offline verification, and must not allocate.
+    pub fn push(&mut self, leaf: Hash, mut completed: impl FnMut(u32, u64, Hash)) {
+        completed(0, self.size, leaf);
         let mut carry = (0u32, leaf);
         while let Some(&(level, left)) = self.peaks.last() {
             if level != carry.0 {
@@ -305,11 +307,10 @@ impl Frontier {
             self.peaks.pop();
             let parent = node_hash(&left, &carry.1);
             carry = (level + 1, parent);
-            completed.push((carry.0, self.size >> carry.0, parent));
+            completed(carry.0, self.size >> carry.0, parent);
         }
         self.peaks.push(carry);
         self.size += 1;
-        completed
     }
 
     /// The root of the tree so far.
@@ -434,9 +435,9 @@ mod tests {
         let mut frontier = Frontier::default();
         let mut stored = std::collections::HashMap::new();
         for (size, leaf) in all.iter().enumerate() {
-            for (level, index, hash) in frontier.push(*leaf) {
+            frontier.push(*leaf, |level, index, hash| {
                 stored.insert((level, index), hash);
-            }
+            });
             assert_eq!(frontier.root(), root_of(&all[..=size]));
         }
         let mut nodes: &[Hash] = &all;

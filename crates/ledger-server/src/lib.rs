@@ -160,11 +160,6 @@ impl RunningServer {
         let _ = tokio::task::spawn_blocking(move || ledger.shutdown()).await;
         served
     }
-
-    /// Waits until the server ends by itself (it does not, unless it fails).
-    pub async fn wait(&mut self) -> Result<(), tonic::transport::Error> {
-        (&mut self.task).await.unwrap_or(Ok(()))
-    }
 }
 
 pub fn load_rules(source: &RulesSource) -> Result<Rules, StartError> {

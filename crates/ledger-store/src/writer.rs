@@ -274,10 +274,12 @@ impl Writer {
             // Every field is bounded, so a record always fits; a larger one is a programming error.
             assert!(record.len() <= RECORD_LEN_MAX, "record of {} bytes at seq {seq}", record.len());
             let event_hash = event_hash(&record);
-            let completed = group.frontier.push(*event_hash.as_bytes());
-            group.nodes.extend(
-                completed.into_iter().filter(|(level, _, _)| *level >= read::MERKLE_LEVEL_STORED_MIN),
-            );
+            let nodes = &mut group.nodes;
+            group.frontier.push(*event_hash.as_bytes(), |level, index, hash| {
+                if level >= read::MERKLE_LEVEL_STORED_MIN {
+                    nodes.push((level, index, hash));
+                }
+            });
             let chain = chain_hash(&group.head.chain_hash, &event_hash);
             group.entries.push((record, chain));
             group.head = Head { size: seq.0 + 1, chain_hash: chain };
