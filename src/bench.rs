@@ -83,6 +83,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         },
         metrics_listen: None,
         tls: None,
+        clock: ledger_store::Clock::system(),
     })
     .await?;
     let address = server.address.to_string();

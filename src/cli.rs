@@ -93,6 +93,17 @@ pub enum AgencyCommand {
         #[arg(long)]
         request_id: Option<String>,
     },
+    /// Claims addressed to this agency: open and overdue ones, oldest first.
+    Claims {
+        /// Resolved claims too.
+        #[arg(long)]
+        all: bool,
+        /// The claims of workers from this agency's jurisdiction, wherever they are addressed.
+        #[arg(long)]
+        ours: bool,
+    },
+    /// Answers a claim: upheld (recording the missing contributions) or rejected with a reason.
+    Resolve(crate::claims::ResolveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,6 +160,8 @@ pub enum WorkerCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Puts a missing or unpaid contribution on the record, addressed to where the work was done.
+    Claim(crate::claims::ClaimArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -160,6 +173,31 @@ pub enum AuditCommand {
         /// Events verified per call (progress is shown between calls).
         #[arg(long, default_value_t = 100_000)]
         step: u64,
+    },
+    /// Per agency, how the claims filed in a window were answered.
+    Accountability {
+        /// One jurisdiction's agency; every one with claims when absent.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// First day of filing, YYYY-MM-DD.
+        #[arg(long, default_value = "2000-01-01")]
+        from: String,
+        /// Last day of filing, YYYY-MM-DD; today when absent.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Who is covered in a jurisdiction (or a corridor, with --origin) over a period.
+    Coverage {
+        #[arg(long)]
+        jurisdiction: String,
+        #[arg(long)]
+        origin: Option<String>,
+        /// First month, YYYY-MM.
+        #[arg(long)]
+        from: String,
+        /// Last month, YYYY-MM.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -205,8 +243,14 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::Result<()> {
+    match command {
+        AgencyCommand::Claims { all, ours } => return crate::claims::list(connection, all, ours).await,
+        AgencyCommand::Resolve(args) => return crate::claims::resolve(connection, args).await,
+        _ => {}
+    }
     let mut clients = connection.connect().await?;
     match command {
+        AgencyCommand::Claims { .. } | AgencyCommand::Resolve(_) => {}
         AgencyCommand::Enroll { origin, sex, birth_month, request_id } => {
             let request = pb::EnrollWorkerRequest {
                 request_id: request_id.unwrap_or_else(|| fresh_request_id("enrol")),
@@ -367,8 +411,12 @@ async fn import_csv(
 }
 
 pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::Result<()> {
+    if let WorkerCommand::Claim(args) = command {
+        return crate::claims::file(connection, args).await;
+    }
     let mut clients = connection.connect().await?;
     match command {
+        WorkerCommand::Claim(_) => {}
         WorkerCommand::Balance { worker, as_of } => {
             let balance = clients
                 .worker
@@ -459,7 +507,14 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
             .collect();
         println!(
             "{}",
-            json!({"worker_id": balance.worker_id, "as_of_seq": balance.as_of_seq, "evaluated_on": balance.evaluated_on, "lines": lines})
+            json!({
+                "worker_id": balance.worker_id, "as_of_seq": balance.as_of_seq,
+                "evaluated_on": balance.evaluated_on, "lines": lines,
+                "claims": balance.claims.iter().map(|claim| json!({
+                    "claim_seq": claim.claim_seq, "addressed_to": claim.addressed_to,
+                    "months": claim.months, "state": claim.state, "respond_by": claim.respond_by,
+                })).collect::<Vec<_>>(),
+            })
         );
         return;
     }
@@ -501,6 +556,18 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
     if !balance.residence.is_empty() {
         println!("lives in {}", balance.residence);
     }
+    for claim in &balance.claims {
+        println!(
+            "claim {}: to {}, {} month(s) from {} (employer {}), {}; answer due by {}",
+            claim.claim_seq,
+            claim.addressed_to,
+            claim.months.len(),
+            claim.months.first().map_or("?", String::as_str),
+            claim.employer_ref,
+            claim.state,
+            claim.respond_by
+        );
+    }
 }
 
 fn describe(event: &Option<pb::Event>) -> String {
@@ -538,6 +605,22 @@ fn describe(event: &Option<pb::Event>) -> String {
             format!("benefit {} for {} paid into {}", money(&e.amount), e.month, e.paid_into)
         }
         Some(Kind::ResidenceChanged(e)) => format!("now lives in {} from {}", e.country, e.from_month),
+        Some(Kind::ClaimFiled(e)) => format!(
+            "claim to {} ({}, {} months, employer {}), answer by {}",
+            e.addressed_to,
+            ledger_core::ClaimKind::from_code(e.kind.into()).map_or("?", ledger_core::ClaimKind::label),
+            e.months.len(),
+            e.employer_ref,
+            e.respond_by
+        ),
+        Some(Kind::ClaimResolved(e)) => format!(
+            "claim {} {} by {}{}",
+            e.claim_seq,
+            ledger_core::ClaimOutcome::from_code(e.outcome.into())
+                .map_or("?", ledger_core::ClaimOutcome::label),
+            e.jurisdiction,
+            if e.reason.is_empty() { String::new() } else { format!(" ({})", e.reason) }
+        ),
         Some(Kind::RulesAdopted(_)) | None => "other".into(),
     }
 }
@@ -557,6 +640,15 @@ fn print_statement(entries: &[pb::StatementEntry], as_json: bool) {
 }
 
 pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Accountability { jurisdiction, from, to } => {
+            return crate::claims::accountability(connection, jurisdiction, from, to).await
+        }
+        AuditCommand::Coverage { jurisdiction, origin, from, to } => {
+            return crate::claims::coverage(connection, jurisdiction, origin, from, to).await
+        }
+        _ => {}
+    }
     let mut clients = connection.connect().await?;
     let head = clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
     match command {
@@ -567,6 +659,7 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
                 println!("{} events; chain hash {}", head.size, hex(&head.head_hash));
             }
         }
+        AuditCommand::Accountability { .. } | AuditCommand::Coverage { .. } => {}
         AuditCommand::Verify { step } => {
             let mut from = 0;
             let mut verified = 0;

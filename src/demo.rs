@@ -112,6 +112,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 limits: ledger_server::Limits::default(),
                 metrics_listen: None,
                 tls: None,
+                clock: ledger_store::Clock::system(),
             })
             .await?;
             let tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;

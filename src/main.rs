@@ -1,6 +1,7 @@
 //! `ledger`: the portable social-protection ledger's server and its operator commands.
 
 mod bench;
+mod claims;
 mod cli;
 mod demo;
 mod export;
@@ -169,6 +170,7 @@ impl ServeArgs {
                 (Some(cert), Some(key)) => Some(TlsFiles { cert, key, client_ca: self.tls_client_ca }),
                 _ => file.tls,
             },
+            clock: ledger_store::Clock::system(),
         })
     }
 }

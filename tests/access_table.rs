@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 17] = [
+const TABLE: [(&str, [char; 7]); 22] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -30,6 +30,11 @@ const TABLE: [(&str, [char; 7]); 17] = [
     ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
     ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
     ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
+    ("FileClaim", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
+    ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -40,6 +45,7 @@ struct Fixture {
     contribution_seq: u64,
     suspendable: u64,
     payable: u64,
+    claim: u64,
 }
 
 async fn call(
@@ -153,7 +159,49 @@ async fn call(
             let mut stream = clients.audit.subscribe_events(request).await?.into_inner();
             stream.message().await.map(drop)
         }
+        "FileClaim" => clients.worker.file_claim(claim(&id, &worker)).await.map(drop),
+        "ResolveClaim" => {
+            let request = pb::ResolveClaimRequest {
+                request_id: id,
+                claim_seq: fixture.claim,
+                outcome: pb::ClaimOutcome::Rejected as i32,
+                reason: "the employer's remittance for 2023-02 was found".into(),
+                contributions: vec![],
+            };
+            clients.agency.resolve_claim(request).await.map(drop)
+        }
+        "ListClaims" => clients.agency.list_claims(pb::ListClaimsRequest::default()).await.map(drop),
+        "GetAccountabilityReport" => {
+            let request = pb::GetAccountabilityReportRequest {
+                jurisdiction: String::new(),
+                from_date: "2020-01-01".into(),
+                to_date: "2030-12-31".into(),
+            };
+            clients.audit.get_accountability_report(request).await.map(drop)
+        }
+        "GetCoverageReport" => {
+            let request = pb::GetCoverageReportRequest {
+                jurisdiction: "PH".into(),
+                origin: String::new(),
+                from_month: "2023-01".into(),
+                to_month: "2023-12".into(),
+            };
+            clients.audit.get_coverage_report(request).await.map(drop)
+        }
         other => panic!("no call for {other}"),
+    }
+}
+
+fn claim(request_id: &str, worker: &str) -> pb::FileClaimRequest {
+    pb::FileClaimRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        jurisdiction: "PH".into(),
+        employer_ref: "PH-EMP-0042".into(),
+        months: vec!["2023-02".into()],
+        kind: pb::ClaimKind::MissingContribution as i32,
+        amount_minor: None,
+        evidence_sha256: vec![7; 32],
     }
 }
 
@@ -197,11 +245,13 @@ async fn every_rpc_for_every_caller() {
             philippines.agency.grant_entitlement(grant(request_id, &first.worker_id)).await.expect("granted");
         entitlements.push(granted.into_inner().receipt.expect("receipt").seq);
     }
+    let filed = philippines.worker.file_claim(claim("fixture-6", &first.worker_id)).await.expect("filed");
     let fixture = Fixture {
         worker: first.worker_id.clone(),
         contribution_seq: recorded.receipts[0].seq,
         suspendable: entitlements[0],
         payable: entitlements[1],
+        claim: filed.into_inner().receipt.expect("receipt").seq,
     };
     let token = |caller: &str| -> String {
         match caller {

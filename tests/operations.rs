@@ -24,6 +24,7 @@ async fn start_with(limits: ledger_server::Limits, metrics: bool) -> TestServer 
         limits,
         metrics_listen: metrics.then(|| "127.0.0.1:0".parse().expect("address")),
         tls: None,
+        clock: ledger_store::Clock::system(),
     })
     .await
     .expect("started");

@@ -64,6 +64,7 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
         tls: None,
+        clock: ledger_store::Clock::system(),
     })
     .await
     .expect("started with new rules");

@@ -97,6 +97,7 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         limits,
         metrics_listen: None,
         tls: None,
+        clock: ledger_store::Clock::system(),
     })
     .await
     .expect("started");

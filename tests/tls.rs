@@ -67,6 +67,7 @@ async fn tls_and_mutual_tls_for_agencies() {
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
         tls: Some(tls),
+        clock: ledger_store::Clock::system(),
     })
     .await
     .expect("started with TLS");

@@ -55,9 +55,14 @@ pub fn make_principals(dir: &TempDir) -> HashMap<String, String> {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        TestServer::start_with_clock(ledger_store::Clock::system()).await
+    }
+
+    /// A server whose recorded times and "today" come from `clock`, which the test can move.
+    pub async fn start_with_clock(clock: ledger_store::Clock) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let tokens = make_principals(&dir);
-        let server = start_in(&dir).await;
+        let server = start_with(&dir, clock).await.expect("server started");
         TestServer { server, dir, tokens }
     }
 
@@ -92,6 +97,13 @@ pub async fn start_in(dir: &TempDir) -> RunningServer {
 }
 
 pub async fn try_start_in(dir: &TempDir) -> Result<RunningServer, ledger_server::StartError> {
+    start_with(dir, ledger_store::Clock::system()).await
+}
+
+async fn start_with(
+    dir: &TempDir,
+    clock: ledger_store::Clock,
+) -> Result<RunningServer, ledger_server::StartError> {
     ledger_server::start(ServeConfig {
         data_dir: data_dir(dir),
         listen: "127.0.0.1:0".parse().expect("address"),
@@ -100,6 +112,7 @@ pub async fn try_start_in(dir: &TempDir) -> Result<RunningServer, ledger_server:
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
         tls: None,
+        clock,
     })
     .await
 }

@@ -1,8 +1,11 @@
 //! The events of the log. Nothing is ever updated or deleted: a correction is a new event that
 //! references the one it corrects.
 
+use chrono::NaiveDate;
+
 use crate::{
-    Branch, CreditKind, Currency, Jurisdiction, MinorUnits, Month, Sector, Seq, Sex, Text, WorkerId,
+    Branch, ClaimKind, ClaimOutcome, CreditKind, Currency, InvalidInput, Jurisdiction, MinorUnits, Month,
+    Sector, Seq, Sex, Text, WorkerId,
 };
 
 /// Longest rules document that can be adopted on the chain, in bytes. Bounded so that every record
@@ -12,6 +15,10 @@ pub const RULES_DOCUMENT_LEN_MAX: usize = 64 * 1024;
 /// Longest credited period, in months: ten years in one event is already generous, and a bound
 /// keeps one event's effect on projections small.
 pub const CREDITED_PERIOD_MONTHS_MAX: u32 = 120;
+
+/// Most months one claim may name: ten years of missing contributions is already a claim for a
+/// whole career abroad, and a bound keeps the record small.
+pub const CLAIM_MONTHS_MAX: usize = 120;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -24,6 +31,8 @@ pub enum Event {
     EntitlementStatusChanged(EntitlementStatusChanged),
     BenefitPaid(BenefitPaid),
     ResidenceChanged(ResidenceChanged),
+    ClaimFiled(ClaimFiled),
+    ClaimResolved(ClaimResolved),
 }
 
 impl Event {
@@ -38,6 +47,8 @@ impl Event {
             Event::EntitlementStatusChanged(event) => Some(&event.worker_id),
             Event::BenefitPaid(event) => Some(&event.worker_id),
             Event::ResidenceChanged(event) => Some(&event.worker_id),
+            Event::ClaimFiled(event) => Some(&event.worker_id),
+            Event::ClaimResolved(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -53,6 +64,8 @@ impl Event {
             Event::EntitlementStatusChanged(_) => "EntitlementStatusChanged",
             Event::BenefitPaid(_) => "BenefitPaid",
             Event::ResidenceChanged(_) => "ResidenceChanged",
+            Event::ClaimFiled(_) => "ClaimFiled",
+            Event::ClaimResolved(_) => "ClaimResolved",
         }
     }
 }
@@ -203,4 +216,62 @@ impl PeriodCredited {
         }
         Ok(())
     }
+}
+
+/// A worker's statement that contributions or a benefit are missing or unpaid, addressed to the
+/// agency of the jurisdiction that owes the answer. The event's seq is the claim's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimFiled {
+    pub worker_id: WorkerId,
+    /// The jurisdiction whose agency must answer: where the work was done.
+    pub addressed_to: Jurisdiction,
+    /// The agency that filed on the worker's behalf; none when the worker filed it.
+    pub filed_via: Option<Jurisdiction>,
+    pub kind: ClaimKind,
+    /// The agency's reference for the employer (not a person's name).
+    pub employer_ref: Text,
+    /// The months the claim is about, ascending and distinct.
+    pub months: Vec<Month>,
+    /// The addressed jurisdiction's currency, in which `amount` is.
+    pub currency: Currency,
+    /// What the worker says is owed, when they can say.
+    pub amount: Option<MinorUnits>,
+    /// SHA-256 of the evidence the worker holds (payslips, a contract); the evidence stays with them.
+    pub evidence_sha256: [u8; 32],
+    /// The last day the addressed agency has to answer, from the rules in force when filed.
+    pub respond_by: NaiveDate,
+}
+
+impl ClaimFiled {
+    /// Sorts the claimed months and checks them: 1 to [`CLAIM_MONTHS_MAX`], none twice.
+    pub fn canonical_months(mut months: Vec<Month>) -> Result<Vec<Month>, InvalidInput> {
+        if months.is_empty() || months.len() > CLAIM_MONTHS_MAX {
+            return Err(InvalidInput::new(
+                "months",
+                format!("a claim names 1 to {CLAIM_MONTHS_MAX} months, got {}", months.len()),
+            ));
+        }
+        months.sort_unstable();
+        if let Some(pair) = months.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(InvalidInput::new("months", format!("{} is named twice", pair[0])));
+        }
+        Ok(months)
+    }
+}
+
+/// The addressed agency's answer to a claim. When upheld, the contributions it records follow this
+/// event in the same request, `contributions` of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimResolved {
+    /// The seq of the ClaimFiled event.
+    pub claim: Seq,
+    pub worker_id: WorkerId,
+    /// The addressed jurisdiction, whose agency answered.
+    pub jurisdiction: Jurisdiction,
+    pub outcome: ClaimOutcome,
+    /// Why; required when the claim is rejected.
+    pub reason: Option<Text>,
+    /// How many ContributionRecorded events of the same request, right after this one, the
+    /// resolution recorded.
+    pub contributions: u32,
 }

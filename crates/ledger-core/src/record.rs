@@ -3,17 +3,17 @@
 //! out-of-range fields and trailing bytes, so `encode(decode(bytes)) == bytes` for every record
 //! that decodes.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    BenefitPaid, EntitlementGranted, EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange,
-    RULES_DOCUMENT_LEN_MAX,
+    BenefitPaid, ClaimFiled, ClaimResolved, EntitlementGranted, EntitlementStatusChanged, ResidenceChanged,
+    RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
-    Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Currency, Event, Jurisdiction,
-    MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Sector, Seq, Sex, Text, WorkerEnrolled,
-    WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, ContributionReversed, CreditKind,
+    Currency, Event, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Sector, Seq,
+    Sex, Text, WorkerEnrolled, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 
 /// The record format this code writes and reads. A new version gets a new number; old records keep
@@ -31,6 +31,8 @@ const KIND_ENTITLEMENT_GRANTED: u8 = 6;
 const KIND_ENTITLEMENT_STATUS_CHANGED: u8 = 7;
 const KIND_BENEFIT_PAID: u8 = 8;
 const KIND_RESIDENCE_CHANGED: u8 = 9;
+const KIND_CLAIM_FILED: u8 = 10;
+const KIND_CLAIM_RESOLVED: u8 = 11;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,6 +170,38 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             out.extend_from_slice(&e.country.as_bytes());
             put_month(out, e.from);
         }
+        Event::ClaimFiled(e) => {
+            out.push(KIND_CLAIM_FILED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.addressed_to.as_bytes());
+            out.extend_from_slice(&e.filed_via.map_or([0, 0], |via| via.as_bytes()));
+            out.push(e.kind.code());
+            put_str8(out, e.employer_ref.as_str());
+            debug_assert!(!e.months.is_empty() && e.months.len() <= CLAIM_MONTHS_MAX);
+            out.push(e.months.len() as u8);
+            for month in &e.months {
+                put_month(out, *month);
+            }
+            out.extend_from_slice(&e.currency.as_bytes());
+            match e.amount {
+                Some(amount) => {
+                    out.push(1);
+                    out.extend_from_slice(&amount.get().to_be_bytes());
+                }
+                None => out.push(0),
+            }
+            out.extend_from_slice(&e.evidence_sha256);
+            put_date(out, e.respond_by);
+        }
+        Event::ClaimResolved(e) => {
+            out.push(KIND_CLAIM_RESOLVED);
+            out.extend_from_slice(&e.claim.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.outcome.code());
+            put_str16(out, e.reason.as_ref().map_or("", Text::as_str));
+            out.extend_from_slice(&e.contributions.to_be_bytes());
+        }
     }
 }
 
@@ -266,9 +300,81 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             country: r.jurisdiction()?,
             from: r.month()?,
         }),
+        KIND_CLAIM_FILED => Event::ClaimFiled(decode_claim_filed(r)?),
+        KIND_CLAIM_RESOLVED => Event::ClaimResolved(decode_claim_resolved(r)?),
         other => return Err(r.fail(format!("unknown event kind {other}"))),
     };
     Ok(event)
+}
+
+fn decode_claim_filed(r: &mut Reader<'_>) -> Result<ClaimFiled, DecodeError> {
+    let worker_id = r.worker_id()?;
+    let addressed_to = r.jurisdiction()?;
+    let filed_via = match r.cursor.peek(2) {
+        Some([0, 0]) => {
+            r.take(2)?;
+            None
+        }
+        _ => Some(r.jurisdiction()?),
+    };
+    let code = r.u8()?;
+    let kind = r.parsed(|_| ClaimKind::from_code(code.into()).map_err(Into::into))?;
+    let employer_ref =
+        r.parsed(|r| Text::parse("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into))?;
+    let count = usize::from(r.u8()?);
+    let mut months = Vec::with_capacity(count);
+    for _ in 0..count {
+        months.push(r.month()?);
+    }
+    // The canonical form is the sorted, distinct list that validation produces.
+    if count == 0 || count > CLAIM_MONTHS_MAX || months.windows(2).any(|pair| pair[0] >= pair[1]) {
+        return Err(r.fail("claimed months are not 1 to 120 distinct months in ascending order"));
+    }
+    let currency = r.currency()?;
+    let amount = match r.u8()? {
+        0 => None,
+        1 => Some(r.amount("amount")?),
+        other => return Err(r.fail(format!("{other} is not an optional-amount flag"))),
+    };
+    let evidence_sha256 = r.array::<32>()?;
+    let respond_by = r.date()?;
+    Ok(ClaimFiled {
+        worker_id,
+        addressed_to,
+        filed_via,
+        kind,
+        employer_ref,
+        months,
+        currency,
+        amount,
+        evidence_sha256,
+        respond_by,
+    })
+}
+
+fn decode_claim_resolved(r: &mut Reader<'_>) -> Result<ClaimResolved, DecodeError> {
+    let claim = Seq(r.u64()?);
+    let worker_id = r.worker_id()?;
+    let jurisdiction = r.jurisdiction()?;
+    let code = r.u8()?;
+    let outcome = r.parsed(|_| ClaimOutcome::from_code(code.into()).map_err(Into::into))?;
+    let reason = r.parsed(|r| match r.str16()? {
+        "" => Ok(None),
+        text => Text::parse("reason", text, REASON_LEN_MAX).map(Some).map_err(Into::into),
+    })?;
+    let contributions = u32::from_be_bytes(r.array()?);
+    if outcome == ClaimOutcome::Rejected && (reason.is_none() || contributions != 0) {
+        return Err(r.fail("a rejection has a reason and records no contributions"));
+    }
+    Ok(ClaimResolved { claim, worker_id, jurisdiction, outcome, reason, contributions })
+}
+
+/// Appends a date as 4 bytes: year (u16), month (u8), day (u8).
+fn put_date(out: &mut Vec<u8>, date: NaiveDate) {
+    // Dates on the chain come from the ledger's clock and its rules: years 1900 to 9999.
+    out.extend_from_slice(&u16::try_from(date.year()).unwrap_or(u16::MAX).to_be_bytes());
+    out.push(date.month() as u8);
+    out.push(date.day() as u8);
 }
 
 fn put_str8(out: &mut Vec<u8>, text: &str) {
@@ -388,6 +494,15 @@ impl<'a> Reader<'a> {
         let year = u16::from_be_bytes(self.array()?);
         let month = self.u8()?;
         self.parsed(|_| Month::new(year, month).map_err(Into::into))
+    }
+
+    fn date(&mut self) -> Result<NaiveDate, DecodeError> {
+        let year = u16::from_be_bytes(self.array()?);
+        let month = self.u8()?;
+        let day = self.u8()?;
+        NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+            .filter(|_| (crate::MONTH_YEAR_MIN..=crate::MONTH_YEAR_MAX).contains(&year))
+            .ok_or_else(|| self.fail(format!("{year:04}-{month:02}-{day:02} is not a date")))
     }
 
     fn optional_month(&mut self) -> Result<Option<Month>, DecodeError> {

@@ -403,6 +403,23 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// What a claim says is missing or unpaid.
+    ClaimKind, "kind" {
+        MissingContribution = 1 => "missing_contribution",
+        UnpaidBenefit = 2 => "unpaid_benefit",
+        UnremittedDeduction = 3 => "unremitted_deduction",
+    }
+);
+
+code_enum!(
+    /// How the addressed agency answered a claim.
+    ClaimOutcome, "outcome" {
+        Upheld = 1 => "upheld",
+        Rejected = 2 => "rejected",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use chrono::DateTime;
 use ledger_core::{
-    chain_hash, event_hash, sha256, BenefitPaid, Branch, ChainHash, ContributionRecorded,
-    ContributionReversed, CreditKind, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
-    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged,
-    RulesAdopted, Sector, Seq, Sex, StatusChange, Text, WorkerEnrolled, WorkerId,
+    chain_hash, event_hash, sha256, BenefitPaid, Branch, ChainHash, ClaimFiled, ClaimKind, ClaimOutcome,
+    ClaimResolved, ContributionRecorded, ContributionReversed, CreditKind, Currency, EntitlementGranted,
+    EntitlementStatusChanged, Event, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record,
+    RequestId, ResidenceChanged, RulesAdopted, Sector, Seq, Sex, StatusChange, Text, WorkerEnrolled,
+    WorkerId,
 };
 
 fn golden_path() -> PathBuf {
@@ -134,9 +135,39 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
             "owwa-return-2025-0011",
             1_740_500_000_000_000,
             Event::ResidenceChanged(ResidenceChanged {
-                worker_id: worker,
+                worker_id: worker.clone(),
                 country: ph,
                 from: ok(Month::parse("2025-06")),
+            }),
+        ),
+        (
+            "agency-ph",
+            "owwa-claim-2025-0012",
+            1_740_600_000_000_000,
+            Event::ClaimFiled(ClaimFiled {
+                worker_id: worker.clone(),
+                addressed_to: hk,
+                filed_via: Some(ph),
+                kind: ClaimKind::UnremittedDeduction,
+                employer_ref: ok(Text::parse("employer_ref", "HK-EMP-7731", 64)),
+                months: vec![ok(Month::parse("2024-04")), ok(Month::parse("2024-05"))],
+                currency: ok(Currency::parse("HKD")),
+                amount: Some(ok(MinorUnits::new("amount", 49_000))),
+                evidence_sha256: sha256(b"payslips 2024-04 and 2024-05"),
+                respond_by: chrono::NaiveDate::from_ymd_opt(2025, 4, 20).unwrap_or_else(|| panic!("date")),
+            }),
+        ),
+        (
+            "agency-hk",
+            "mpf-claim-2025-0013",
+            1_740_700_000_000_000,
+            Event::ClaimResolved(ClaimResolved {
+                claim: Seq(9),
+                worker_id: worker,
+                jurisdiction: hk,
+                outcome: ClaimOutcome::Upheld,
+                reason: None,
+                contributions: 2,
             }),
         ),
     ]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, WorkerId};
 use ledger_rules::Rules;
 
-use crate::worker::{Entitlement, WorkerProjection};
+use crate::worker::{Claim, Entitlement, WorkerProjection};
 
 /// One jurisdiction and branch of a worker's balance.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +59,9 @@ pub struct Balance {
     pub lines: Vec<BalanceLine>,
     pub entitlements: Vec<(Seq, Entitlement)>,
     pub residence: Option<(Jurisdiction, Month)>,
+    /// The worker's claims by the seq of their filing, open or resolved; whether an open one is
+    /// overdue is judged on `evaluated_on`.
+    pub claims: Vec<(Seq, Claim)>,
 }
 
 /// Computes the balance of a projection under `rules`, evaluating agreements on `on`.
@@ -76,6 +79,7 @@ pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_o
         lines,
         entitlements: projection.entitlements.iter().map(|(seq, e)| (*seq, e.clone())).collect(),
         residence: projection.residence,
+        claims: projection.claims.iter().map(|(seq, claim)| (*seq, claim.clone())).collect(),
     }
 }
 

@@ -4,14 +4,19 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::cursor::{Cursor, Short};
 use ledger_core::record::{put_month, put_optional_month};
-use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, Sex, WorkerId};
+use ledger_core::{
+    Branch, ClaimKind, ClaimOutcome, Currency, Jurisdiction, Month, Sector, Seq, Sex, WorkerId,
+};
 
-use crate::worker::{Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, WorkerProjection};
+use crate::worker::{
+    Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, Resolution, WorkerProjection,
+};
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 2;
+pub const PROJECTION_FORMAT_VERSION: u8 = 3;
 
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
@@ -46,7 +51,14 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
             put_month(&mut out, *month);
             out.extend_from_slice(&cell.contributions.to_be_bytes());
             out.extend_from_slice(&cell.wage.to_be_bytes());
+            out.extend_from_slice(&cell.employer_paid.to_be_bytes());
+            out.extend_from_slice(&cell.worker_paid.to_be_bytes());
             out.extend_from_slice(&cell.credits.to_be_bytes());
+            out.push(cell.sectors().count() as u8);
+            for (sector, count) in cell.sectors() {
+                out.push(sector.code());
+                out.extend_from_slice(&count.to_be_bytes());
+            }
         }
     }
     out.extend_from_slice(&(projection.entitlements.len() as u32).to_be_bytes());
@@ -66,7 +78,49 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
             out.extend_from_slice(&payments.total.to_be_bytes());
         }
     }
+    out.extend_from_slice(&(projection.claims.len() as u32).to_be_bytes());
+    for (seq, claim) in &projection.claims {
+        encode_claim(&mut out, *seq, claim);
+    }
     out
+}
+
+fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
+    out.extend_from_slice(&seq.0.to_be_bytes());
+    out.extend_from_slice(&claim.addressed_to.as_bytes());
+    out.extend_from_slice(&claim.filed_via.map_or([0, 0], |via| via.as_bytes()));
+    out.push(claim.kind.code());
+    put_string(out, &claim.employer_ref);
+    out.extend_from_slice(&(claim.months.len() as u32).to_be_bytes());
+    for month in &claim.months {
+        put_month(out, *month);
+    }
+    out.extend_from_slice(&claim.currency.as_bytes());
+    match claim.amount {
+        Some(amount) => {
+            out.push(1);
+            out.extend_from_slice(&amount.to_be_bytes());
+        }
+        None => out.push(0),
+    }
+    out.extend_from_slice(&claim.evidence_sha256);
+    out.extend_from_slice(&claim.filed_at.timestamp_micros().to_be_bytes());
+    out.extend_from_slice(&claim.respond_by.to_epoch_days().to_be_bytes());
+    match &claim.resolution {
+        Some(resolution) => {
+            out.push(resolution.outcome.code());
+            out.extend_from_slice(&resolution.seq.0.to_be_bytes());
+            out.extend_from_slice(&resolution.at.timestamp_micros().to_be_bytes());
+            put_string(out, resolution.reason.as_deref().unwrap_or(""));
+            out.extend_from_slice(&resolution.contributions.to_be_bytes());
+        }
+        None => out.push(0),
+    }
+}
+
+fn put_string(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// Stored projection bytes that do not decode.
@@ -106,7 +160,18 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         let mut months = BTreeMap::new();
         for _ in 0..r.u32()? {
             let month = r.month()?;
-            let cell = MonthCell { contributions: r.u32()?, wage: r.u128()?, credits: r.u32()? };
+            let mut cell = MonthCell {
+                contributions: r.u32()?,
+                wage: r.u128()?,
+                employer_paid: r.u128()?,
+                worker_paid: r.u128()?,
+                credits: r.u32()?,
+                sectors: Default::default(),
+            };
+            for _ in 0..r.u8()? {
+                let sector = Sector::from_code(r.u8()?.into()).map_err(invalid)?;
+                cell.sectors[usize::from(sector.code()) - 1] = r.u32()?;
+            }
             months.insert(month, cell);
         }
         coverage.insert(key, Coverage { months, employer_paid, worker_paid });
@@ -143,6 +208,11 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         };
         entitlements.insert(seq, entitlement);
     }
+    let mut claims = BTreeMap::new();
+    for _ in 0..r.u32()? {
+        let seq = Seq(r.u64()?);
+        claims.insert(seq, decode_claim(&mut r)?);
+    }
     if !r.cursor.at_end() {
         return Err(ProjectionDecodeError("trailing bytes".into()));
     }
@@ -158,6 +228,57 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         records_in,
         coverage,
         entitlements,
+        claims,
+    })
+}
+
+fn decode_claim(r: &mut Reader<'_>) -> Result<Claim, ProjectionDecodeError> {
+    let addressed_to = r.jurisdiction()?;
+    let filed_via = match r.cursor.peek(2) {
+        Some([0, 0]) => {
+            r.take(2)?;
+            None
+        }
+        _ => Some(r.jurisdiction()?),
+    };
+    let kind = ClaimKind::from_code(r.u8()?.into()).map_err(invalid)?;
+    let employer_ref = r.string()?;
+    let mut months = Vec::new();
+    for _ in 0..r.u32()? {
+        months.push(r.month()?);
+    }
+    let currency = Currency::parse(r.str(3)?).map_err(invalid)?;
+    let amount = match r.u8()? {
+        0 => None,
+        _ => Some(r.u64()?),
+    };
+    let evidence_sha256 = r.array::<32>()?;
+    let filed_at = r.time()?;
+    let days = i32::from_be_bytes(r.array()?);
+    let respond_by = NaiveDate::from_epoch_days(days)
+        .ok_or_else(|| ProjectionDecodeError(format!("{days} is not a day")))?;
+    let resolution = match r.u8()? {
+        0 => None,
+        code => {
+            let outcome = ClaimOutcome::from_code(code.into()).map_err(invalid)?;
+            let seq = Seq(r.u64()?);
+            let at = r.time()?;
+            let reason = Some(r.string()?).filter(|reason| !reason.is_empty());
+            Some(Resolution { seq, at, outcome, reason, contributions: r.u32()? })
+        }
+    };
+    Ok(Claim {
+        addressed_to,
+        filed_via,
+        kind,
+        employer_ref,
+        months,
+        currency,
+        amount,
+        evidence_sha256,
+        filed_at,
+        respond_by,
+        resolution,
     })
 }
 
@@ -200,6 +321,17 @@ impl<'a> Reader<'a> {
 
     fn str(&mut self, len: usize) -> Result<&'a str, ProjectionDecodeError> {
         std::str::from_utf8(self.take(len)?).map_err(|_| ProjectionDecodeError("not UTF-8".into()))
+    }
+
+    fn string(&mut self) -> Result<String, ProjectionDecodeError> {
+        let len = self.u32()? as usize;
+        self.str(len).map(str::to_owned)
+    }
+
+    fn time(&mut self) -> Result<DateTime<Utc>, ProjectionDecodeError> {
+        let micros = i64::from_be_bytes(self.array()?);
+        DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| ProjectionDecodeError(format!("{micros} is not a time")))
     }
 
     fn jurisdiction(&mut self) -> Result<Jurisdiction, ProjectionDecodeError> {

@@ -15,6 +15,7 @@ use crate::worker::{ProjectionError, WorkerProjection};
 pub fn apply_event(
     slot: &mut Option<WorkerProjection>,
     seq: Seq,
+    at: DateTime<Utc>,
     event: &Event,
     reversed: Option<&ContributionRecorded>,
 ) -> Result<(), ProjectionError> {
@@ -26,7 +27,7 @@ pub fn apply_event(
         (Event::WorkerEnrolled(_), Some(_)) => {
             Err(ProjectionError { seq, problem: "the worker is already enrolled".into() })
         }
-        (_, Some(projection)) => projection.apply(seq, event, reversed),
+        (_, Some(projection)) => projection.apply(seq, at, event, reversed),
         (_, None) => Err(ProjectionError { seq, problem: "the worker is not enrolled".into() }),
     }
 }
@@ -72,7 +73,7 @@ impl LogFold {
             _ => None,
         };
         let mut slot = self.workers.remove(worker_id);
-        let result = apply_event(&mut slot, seq, &record.event, reversed);
+        let result = apply_event(&mut slot, seq, record.recorded_at, &record.event, reversed);
         if let Some(projection) = slot {
             self.workers.insert(worker_id.clone(), projection);
         }

@@ -5,16 +5,19 @@
 //! - [`balance`]: own months, totalization, independent, pro-rata and payable amounts.
 //! - [`fold`]: a whole log folded in memory, the definition the store's projections must equal.
 //! - [`codec`]: the stored form of a projection.
+//! - [`reports`]: accountability and coverage reports, computed from projections.
 //!
 //! Architecture invariant: this crate does no IO; it knows events and rules, not sled or tonic.
 
 pub mod balance;
 pub mod codec;
 pub mod fold;
+pub mod reports;
 pub mod worker;
 
 pub use balance::{balance, Balance, BalanceLine, SchemeFigures};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use worker::{
-    Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, WorkerProjection,
+    Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, Resolution,
+    WorkerProjection,
 };

@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, ContributionRecorded, Currency, Event, Jurisdiction, Month, Seq, Sex, StatusChange,
-    WorkerEnrolled, WorkerId,
+    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event, Jurisdiction, Month,
+    Sector, Seq, Sex, StatusChange, WorkerEnrolled, WorkerId,
 };
 
 /// Why an event cannot be applied to a projection: the log contradicts itself.
@@ -23,8 +24,28 @@ pub struct MonthCell {
     pub contributions: u32,
     /// Sum of their insured wages, in minor units.
     pub wage: u128,
+    /// Sums of their employer's and worker's shares, in minor units.
+    pub employer_paid: u128,
+    pub worker_paid: u128,
     /// Credited periods covering the month.
     pub credits: u32,
+    /// Live contributions of the month by sector, indexed by the sector's code less one.
+    pub sectors: [u32; SECTORS],
+}
+
+/// How many sectors there are: the length of [`MonthCell::sectors`].
+pub const SECTORS: usize = 8;
+const _: () = assert!(Sector::ALL.len() == SECTORS);
+
+impl MonthCell {
+    /// The sectors of the month's live contributions, with how many each.
+    pub fn sectors(&self) -> impl Iterator<Item = (Sector, u32)> + '_ {
+        Sector::ALL.iter().zip(&self.sectors).filter(|(_, count)| **count > 0).map(|(s, count)| (*s, *count))
+    }
+}
+
+fn sector_slot(sector: Sector) -> usize {
+    usize::from(sector.code()) - 1
 }
 
 /// A worker's coverage in one jurisdiction and branch.
@@ -113,6 +134,78 @@ pub struct Entitlement {
     pub paid_into: BTreeMap<Jurisdiction, Payments>,
 }
 
+/// The addressed agency's answer to a claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// The seq of the ClaimResolved event.
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    pub outcome: ClaimOutcome,
+    pub reason: Option<String>,
+    /// Contributions recorded with the resolution.
+    pub contributions: u32,
+}
+
+/// A worker's claim, identified by the seq of its filing, and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub addressed_to: Jurisdiction,
+    pub filed_via: Option<Jurisdiction>,
+    pub kind: ClaimKind,
+    pub employer_ref: String,
+    pub months: Vec<Month>,
+    pub currency: Currency,
+    pub amount: Option<u64>,
+    pub evidence_sha256: [u8; 32],
+    pub filed_at: DateTime<Utc>,
+    pub respond_by: NaiveDate,
+    pub resolution: Option<Resolution>,
+}
+
+impl Claim {
+    fn filed(event: &ClaimFiled, at: DateTime<Utc>) -> Claim {
+        Claim {
+            addressed_to: event.addressed_to,
+            filed_via: event.filed_via,
+            kind: event.kind,
+            employer_ref: event.employer_ref.as_str().to_owned(),
+            months: event.months.clone(),
+            currency: event.currency,
+            amount: event.amount.map(|amount| amount.get()),
+            evidence_sha256: event.evidence_sha256,
+            filed_at: at,
+            respond_by: event.respond_by,
+            resolution: None,
+        }
+    }
+
+    /// Open on `on` with its answer due before: the addressed agency has let it go past the days
+    /// its rules give. A claim answered on its last day is not late.
+    pub fn is_overdue(&self, on: NaiveDate) -> bool {
+        self.resolution.is_none() && on > self.respond_by
+    }
+
+    /// Whole days from filing to resolution, by the UTC calendar.
+    pub fn days_to_resolve(&self) -> Option<i64> {
+        let resolution = self.resolution.as_ref()?;
+        Some((resolution.at.date_naive() - self.filed_at.date_naive()).num_days())
+    }
+
+    /// Resolved, but after the day it was due.
+    pub fn resolved_late(&self) -> bool {
+        self.resolution.as_ref().is_some_and(|resolution| resolution.at.date_naive() > self.respond_by)
+    }
+
+    /// "open", "overdue", "upheld" or "rejected", on `on`.
+    pub fn state_label(&self, on: NaiveDate) -> &'static str {
+        match &self.resolution {
+            Some(resolution) => resolution.outcome.label(),
+            None if self.is_overdue(on) => "overdue",
+            None => "open",
+        }
+    }
+}
+
 /// Everything the log says about one worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerProjection {
@@ -131,6 +224,7 @@ pub struct WorkerProjection {
     pub records_in: BTreeSet<Jurisdiction>,
     pub coverage: BTreeMap<(Jurisdiction, Branch), Coverage>,
     pub entitlements: BTreeMap<Seq, Entitlement>,
+    pub claims: BTreeMap<Seq, Claim>,
 }
 
 impl WorkerProjection {
@@ -147,13 +241,16 @@ impl WorkerProjection {
             records_in: BTreeSet::from([event.enrolled_in]),
             coverage: BTreeMap::new(),
             entitlements: BTreeMap::new(),
+            claims: BTreeMap::new(),
         }
     }
 
-    /// Applies one of the worker's events. A reversal needs the contribution it reverses.
+    /// Applies one of the worker's events, recorded at `at`. A reversal needs the contribution it
+    /// reverses.
     pub fn apply(
         &mut self,
         seq: Seq,
+        at: DateTime<Utc>,
         event: &Event,
         reversed: Option<&ContributionRecorded>,
     ) -> Result<(), ProjectionError> {
@@ -171,6 +268,9 @@ impl WorkerProjection {
                 let cell = coverage.months.entry(e.month).or_default();
                 cell.contributions += 1;
                 cell.wage += u128::from(e.insured_wage.get());
+                cell.employer_paid += u128::from(e.employer_share.get());
+                cell.worker_paid += u128::from(e.worker_share.get());
+                cell.sectors[sector_slot(e.sector)] += 1;
                 coverage.employer_paid += u128::from(e.employer_share.get());
                 coverage.worker_paid += u128::from(e.worker_share.get());
             }
@@ -224,6 +324,23 @@ impl WorkerProjection {
                 payments.total += u128::from(e.amount.get());
             }
             Event::ResidenceChanged(e) => self.residence = Some((e.country, e.from)),
+            Event::ClaimFiled(e) => {
+                self.claims.insert(seq, Claim::filed(e, at));
+            }
+            Event::ClaimResolved(e) => {
+                let claim =
+                    self.claims.get_mut(&e.claim).ok_or_else(|| fail(format!("no claim {}", e.claim)))?;
+                if let Some(earlier) = &claim.resolution {
+                    return Err(fail(format!("claim {} was already resolved at {}", e.claim, earlier.seq)));
+                }
+                claim.resolution = Some(Resolution {
+                    seq,
+                    at,
+                    outcome: e.outcome,
+                    reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()),
+                    contributions: e.contributions,
+                });
+            }
             Event::WorkerEnrolled(_) | Event::RulesAdopted(_) => {}
         }
         Ok(())
@@ -236,6 +353,10 @@ impl WorkerProjection {
         let cell = coverage.months.get_mut(&original.month)?;
         cell.contributions = cell.contributions.checked_sub(1)?;
         cell.wage = cell.wage.checked_sub(u128::from(original.insured_wage.get()))?;
+        cell.employer_paid = cell.employer_paid.checked_sub(u128::from(original.employer_share.get()))?;
+        cell.worker_paid = cell.worker_paid.checked_sub(u128::from(original.worker_share.get()))?;
+        let slot = &mut cell.sectors[sector_slot(original.sector)];
+        *slot = slot.checked_sub(1)?;
         coverage.employer_paid =
             coverage.employer_paid.checked_sub(u128::from(original.employer_share.get()))?;
         coverage.worker_paid = coverage.worker_paid.checked_sub(u128::from(original.worker_share.get()))?;
@@ -261,6 +382,8 @@ fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::EntitlementStatusChanged(e) => Some(e.jurisdiction),
         Event::BenefitPaid(e) => Some(e.jurisdiction),
         Event::ResidenceChanged(e) => Some(e.country),
+        Event::ClaimFiled(e) => Some(e.addressed_to),
+        Event::ClaimResolved(e) => Some(e.jurisdiction),
         Event::RulesAdopted(_) => None,
     }
 }

@@ -33,6 +33,11 @@ pub const ACCRUAL_BP_PER_MONTH_MAX: u32 = 10_000;
 pub const SCHEME_AMOUNT_MAX: u64 = ledger_core::AMOUNT_MINOR_MAX;
 /// Longest jurisdiction name, in bytes.
 pub const JURISDICTION_NAME_LEN_MAX: usize = 80;
+/// Days an agency has to answer a claim when its jurisdiction's entry does not say: documents
+/// adopted before claims existed keep loading with this.
+pub const CLAIM_RESPONSE_DAYS_DEFAULT: u32 = 90;
+/// Longest time an agency may be given to answer a claim: two years.
+pub const CLAIM_RESPONSE_DAYS_MAX: u32 = 730;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +66,7 @@ struct JurisdictionEntry {
     code: String,
     name: String,
     currency: String,
+    claim_response_days: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +160,8 @@ pub struct JurisdictionRules {
     pub code: Jurisdiction,
     pub name: String,
     pub currency: Currency,
+    /// Days the jurisdiction's agency has to answer a claim; after them, an open claim is overdue.
+    pub claim_response_days: u32,
 }
 
 /// A validated rules document.
@@ -363,7 +371,15 @@ fn check_jurisdiction(
         ));
         return None;
     }
-    Some(JurisdictionRules { code: code?, name: name.to_owned(), currency: currency? })
+    let claim_response_days = entry.claim_response_days.unwrap_or(CLAIM_RESPONSE_DAYS_DEFAULT);
+    if !(1..=CLAIM_RESPONSE_DAYS_MAX).contains(&claim_response_days) {
+        problems.push(problem(
+            format!("{place}.claim_response_days"),
+            format!("must be 1 to {CLAIM_RESPONSE_DAYS_MAX} days, got {claim_response_days}"),
+        ));
+        return None;
+    }
+    Some(JurisdictionRules { code: code?, name: name.to_owned(), currency: currency?, claim_response_days })
 }
 
 fn check_scheme(
@@ -572,11 +588,32 @@ mod tests {
         check(HEADER, &["document: declares no jurisdiction"]);
         check(
             &format!("{}colour = \"red\"\n", one("PH", "Philippines", "PHP")),
-            &["line 8, column 1: unknown field `colour`, expected one of `code`, `name`, `currency`"],
+            &["line 8, column 1: unknown field `colour`, expected one of `code`, `name`, `currency`, `claim_response_days`"],
         );
         check(
             &format!("{}{}", one("PH", "Philippines", "PHP"), &one("PH", "Again", "PHP")[HEADER.len()..]),
             &["jurisdiction[1] (PH): duplicate jurisdiction code"],
+        );
+        check(
+            &format!("{}claim_response_days = 0\n", one("PH", "Philippines", "PHP")),
+            &["jurisdiction[0] (PH).claim_response_days: must be 1 to 730 days, got 0"],
+        );
+    }
+
+    #[test]
+    fn claim_response_days_default_for_documents_that_predate_claims() {
+        let days = |text: &str| {
+            let rules = Rules::parse(text).unwrap_or_else(|error| panic!("{error}"));
+            let ph = Jurisdiction::parse("PH").unwrap_or_else(|error| panic!("{error}"));
+            rules.jurisdiction(ph).map(|entry| entry.claim_response_days)
+        };
+        let old =
+            format!("{HEADER}[[jurisdiction]]\ncode = \"PH\"\nname = \"Philippines\"\ncurrency = \"PHP\"\n");
+        assert_eq!(days(&old), Some(CLAIM_RESPONSE_DAYS_DEFAULT));
+        assert_eq!(days(&format!("{old}claim_response_days = 45\n")), Some(45));
+        assert_eq!(
+            days(SAMPLE_RULES_TOML.replace("claim_response_days = 60", "claim_response_days = 61").as_str()),
+            Some(61)
         );
     }
 

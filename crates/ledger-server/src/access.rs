@@ -27,10 +27,15 @@ pub enum Rpc {
     SubscribeEvents,
     GetInclusionProof,
     GetConsistencyProof,
+    FileClaim,
+    ResolveClaim,
+    ListClaims,
+    GetAccountabilityReport,
+    GetCoverageReport,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 17] = [
+    pub const ALL: [Rpc; 22] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::ReverseContribution,
@@ -48,6 +53,11 @@ impl Rpc {
         Rpc::SubscribeEvents,
         Rpc::GetInclusionProof,
         Rpc::GetConsistencyProof,
+        Rpc::FileClaim,
+        Rpc::ResolveClaim,
+        Rpc::ListClaims,
+        Rpc::GetAccountabilityReport,
+        Rpc::GetCoverageReport,
     ];
 }
 
@@ -55,8 +65,9 @@ impl Rpc {
 ///
 /// - Agencies write, each only for its own jurisdiction (the writer checks that against the state),
 ///   and read the records of workers who have an event in their jurisdiction.
-/// - Workers read only their own record and rotate only their own credential.
-/// - Auditors read the chain but never a worker's statement or balance.
+/// - Workers read only their own record, rotate only their own credential, and file claims for
+///   themselves; agencies file them on a worker's behalf (the writer checks which may).
+/// - Auditors read the chain and the aggregate reports but never a worker's statement or balance.
 /// - Operators check the chain's head and integrity and read it for backups; they manage
 ///   principals offline.
 pub fn allowed(role: Role, rpc: Rpc) -> bool {
@@ -70,7 +81,11 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | GrantEntitlement
         | ChangeEntitlementStatus
         | RecordBenefitPayment
-        | RecordResidenceChange => role == Agency,
+        | RecordResidenceChange
+        | ResolveClaim
+        | ListClaims => role == Agency,
+        FileClaim => matches!(role, Agency | Worker),
+        GetAccountabilityReport | GetCoverageReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
         RotateCredential => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),

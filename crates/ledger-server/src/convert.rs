@@ -2,15 +2,18 @@
 //! never reaches the domain. Every field is checked here for form; the writer checks the rest
 //! against the ledger's state and rules.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, ContributionRecorded, CreditKind, Currency, Event, InvalidInput, Jurisdiction, MinorUnits, Month,
-    PeriodCredited, RequestId, Sector, Seq, Sex, StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX,
-    REASON_LEN_MAX,
+    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionRecorded, CreditKind, Currency, Event,
+    InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, RequestId, Sector, Seq, Sex, StatusChange,
+    Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
-use ledger_projections::{Balance, BalanceLine, Entitlement};
+use ledger_projections::reports::{
+    AccountabilityReport, CoverageCell, CoverageReport, CoverageRow, CoverageScope,
+};
+use ledger_projections::{Balance, BalanceLine, Claim, Entitlement};
 use ledger_proto::v1 as pb;
-use ledger_store::{Receipt, StatementEntry, StoredEntry};
+use ledger_store::{ClaimRequest, Receipt, StatementEntry, StoredEntry};
 
 pub fn request_id(text: &str) -> Result<RequestId, InvalidInput> {
     RequestId::parse(text)
@@ -193,8 +196,164 @@ pub fn event(event: &Event) -> pb::Event {
                 kind: i32::from(e.kind.code()),
             }),
         }),
+        Event::ClaimFiled(e) => Kind::ClaimFiled(pb::ClaimFiled {
+            worker_id: e.worker_id.to_string(),
+            addressed_to: e.addressed_to.to_string(),
+            filed_via: e.filed_via.map(|via| via.to_string()).unwrap_or_default(),
+            kind: i32::from(e.kind.code()),
+            employer_ref: e.employer_ref.as_str().to_owned(),
+            months: e.months.iter().map(Month::to_string).collect(),
+            amount: e.amount.map(|amount| money(e.currency, u128::from(amount.get()))),
+            evidence_sha256: e.evidence_sha256.to_vec(),
+            respond_by: e.respond_by.to_string(),
+        }),
+        Event::ClaimResolved(e) => Kind::ClaimResolved(pb::ClaimResolved {
+            claim_seq: e.claim.0,
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            outcome: i32::from(e.outcome.code()),
+            reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
+            contributions: e.contributions,
+        }),
     };
     pb::Event { kind: Some(kind) }
+}
+
+/// A claim as filed on the wire, for `worker_id`.
+pub fn claim_request(wire: &pb::FileClaimRequest, worker_id: WorkerId) -> Result<ClaimRequest, InvalidInput> {
+    let months = wire
+        .months
+        .iter()
+        .enumerate()
+        .map(|(index, text)| field(&format!("months[{index}]"), Month::parse(text)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let evidence_sha256: [u8; 32] = wire.evidence_sha256.as_slice().try_into().map_err(|_| {
+        InvalidInput::new(
+            "evidence_sha256",
+            format!("must be a SHA-256 digest of 32 bytes, got {} bytes", wire.evidence_sha256.len()),
+        )
+    })?;
+    Ok(ClaimRequest {
+        worker_id,
+        addressed_to: jurisdiction("jurisdiction", &wire.jurisdiction)?,
+        kind: field("kind", ClaimKind::from_code(wire.kind.into()))?,
+        employer_ref: Text::parse("employer_ref", &wire.employer_ref, EMPLOYER_REF_LEN_MAX)?,
+        months: ClaimFiled::canonical_months(months)?,
+        amount: wire.amount_minor.map(|minor| MinorUnits::new("amount_minor", minor)).transpose()?,
+        evidence_sha256,
+    })
+}
+
+pub fn claim_outcome(code: i32) -> Result<ClaimOutcome, InvalidInput> {
+    field("outcome", ClaimOutcome::from_code(code.into()))
+}
+
+/// An optional reason: empty means none.
+pub fn optional_reason(text: &str) -> Result<Option<Text>, InvalidInput> {
+    match text {
+        "" => Ok(None),
+        text => reason(text).map(Some),
+    }
+}
+
+pub fn date(name: &str, text: &str) -> Result<NaiveDate, InvalidInput> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|date| text.len() == 10 && date.format("%Y-%m-%d").to_string() == text)
+        .ok_or_else(|| InvalidInput::new(name, format!("{text:?} is not a date of the form YYYY-MM-DD")))
+}
+
+/// A claim and where it stands on `on`.
+pub fn claim_view(seq: Seq, worker_id: &WorkerId, claim: &Claim, on: NaiveDate) -> pb::ClaimView {
+    let resolution = claim.resolution.as_ref();
+    pb::ClaimView {
+        claim_seq: seq.0,
+        worker_id: worker_id.to_string(),
+        addressed_to: claim.addressed_to.to_string(),
+        filed_via: claim.filed_via.map(|via| via.to_string()).unwrap_or_default(),
+        kind: i32::from(claim.kind.code()),
+        employer_ref: claim.employer_ref.clone(),
+        months: claim.months.iter().map(Month::to_string).collect(),
+        amount: claim.amount.map(|amount| money(claim.currency, u128::from(amount))),
+        evidence_sha256: claim.evidence_sha256.to_vec(),
+        filed_at: Some(timestamp(claim.filed_at)),
+        respond_by: claim.respond_by.to_string(),
+        state: claim.state_label(on).to_owned(),
+        resolution_seq: resolution.map(|resolution| resolution.seq.0),
+        resolved_at: resolution.map(|resolution| timestamp(resolution.at)),
+        reason: resolution.and_then(|resolution| resolution.reason.clone()).unwrap_or_default(),
+        contributions_recorded: resolution.map_or(0, |resolution| resolution.contributions),
+        days_to_resolve: claim.days_to_resolve().map(|days| u32::try_from(days.max(0)).unwrap_or(u32::MAX)),
+    }
+}
+
+pub fn accountability(report: &AccountabilityReport) -> pb::GetAccountabilityReportResponse {
+    pb::GetAccountabilityReportResponse {
+        from_date: report.from.to_string(),
+        to_date: report.to.to_string(),
+        evaluated_on: report.evaluated_on.to_string(),
+        rows: report
+            .rows
+            .iter()
+            .map(|row| pb::AccountabilityRow {
+                jurisdiction: row.jurisdiction.map(|j| j.to_string()).unwrap_or_default(),
+                received: row.received,
+                resolved: row.resolved,
+                upheld: row.upheld,
+                rejected: row.rejected,
+                overdue: row.overdue,
+                resolved_late: row.resolved_late,
+                median_days: row.median_days,
+                p90_days: row.p90_days,
+            })
+            .collect(),
+    }
+}
+
+pub fn coverage(report: &CoverageReport) -> pb::GetCoverageReportResponse {
+    let cell = |cell: &CoverageCell| coverage_cell(cell, report.currency);
+    let rows = |rows: &[CoverageRow]| {
+        rows.iter()
+            .map(|row| pb::CoverageRow {
+                label: row.label.clone(),
+                note: row.note.clone().unwrap_or_default(),
+                suppressed: row.cell.is_none(),
+                cell: row.cell.as_ref().map(cell),
+            })
+            .collect()
+    };
+    let (jurisdiction, origin) = match report.scope {
+        CoverageScope::Jurisdiction(jurisdiction) => (jurisdiction, None),
+        CoverageScope::Corridor { origin, destination } => (destination, Some(origin)),
+    };
+    pb::GetCoverageReportResponse {
+        jurisdiction: jurisdiction.to_string(),
+        origin: origin.map(|origin| origin.to_string()).unwrap_or_default(),
+        from_month: report.from.to_string(),
+        to_month: report.to.to_string(),
+        evaluated_on: report.evaluated_on.to_string(),
+        total_suppressed: report.total.is_none(),
+        total: report.total.as_ref().map(cell),
+        by_sex: rows(&report.by_sex),
+        by_sector: rows(&report.by_sector),
+        by_origin: rows(&report.by_origin),
+    }
+}
+
+fn coverage_cell(cell: &CoverageCell, currency: Option<Currency>) -> pb::CoverageCell {
+    pb::CoverageCell {
+        workers: cell.workers,
+        months: cell.months,
+        paid: cell
+            .by_branch
+            .iter()
+            .map(|(branch, paid)| pb::BranchPaid {
+                branch: i32::from(branch.code()),
+                employer: money_in(currency, paid.employer),
+                worker: money_in(currency, paid.worker),
+            })
+            .collect(),
+    }
 }
 
 /// Money for the wire. Sums are bounded far below `i64::MAX` by the per-event limit; a sum that
@@ -216,6 +375,11 @@ pub fn balance(balance: &Balance) -> pb::GetBalanceResponse {
         lines: balance.lines.iter().map(balance_line).collect(),
         entitlements: balance.entitlements.iter().map(|(seq, e)| entitlement(*seq, e)).collect(),
         residence: balance.residence.map(|(country, _)| country.to_string()).unwrap_or_default(),
+        claims: balance
+            .claims
+            .iter()
+            .map(|(seq, claim)| claim_view(*seq, &balance.worker_id, claim, balance.evaluated_on))
+            .collect(),
     }
 }
 

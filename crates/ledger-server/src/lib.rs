@@ -93,6 +93,9 @@ pub struct ServeConfig {
     pub metrics_listen: Option<SocketAddr>,
     /// TLS for the gRPC port; plain TCP when absent (loopback and trusted networks only).
     pub tls: Option<TlsFiles>,
+    /// The time events are recorded at: the system clock in service. Not configurable from a file
+    /// or the environment; tests and the demo set a clock they can move forward.
+    pub clock: ledger_store::Clock,
 }
 
 /// PEM files for TLS.
@@ -190,7 +193,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         return Err(StartError::NoPrincipals(principals_file.display().to_string()));
     }
     let data_dir = config.data_dir.clone();
-    let ledger = tokio::task::spawn_blocking(move || Ledger::open(&data_dir, rules))
+    let clock = config.clock.clone();
+    let ledger = tokio::task::spawn_blocking(move || Ledger::open_with_clock(&data_dir, rules, clock))
         .await
         .map_err(|error| StartError::Store {
             path: config.data_dir.display().to_string(),

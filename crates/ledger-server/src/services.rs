@@ -5,8 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use ledger_core::{MinorUnits, Seq, WorkerId};
+use ledger_projections::reports::CoverageScope;
 use ledger_proto::v1 as pb;
-use ledger_store::{Action, Actor, Command, Ledger, Outcome, StoreError};
+use ledger_store::{Action, Actor, ClaimsBy, Command, Ledger, Outcome, StoreError};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -41,7 +42,11 @@ pub struct Api {
 }
 
 fn actor(principal: &Principal) -> Actor {
-    Actor { principal: principal.id.clone(), jurisdiction: principal.jurisdiction }
+    Actor {
+        principal: principal.id.clone(),
+        jurisdiction: principal.jurisdiction,
+        worker: principal.worker.clone(),
+    }
 }
 
 impl Api {
@@ -229,6 +234,43 @@ impl pb::agency_service_server::AgencyService for Api {
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         Ok(Response::new(pb::RecordResidenceChangeResponse { receipt: first_receipt(&outcome) }))
     }
+
+    async fn resolve_claim(
+        &self,
+        request: Request<pb::ResolveClaimRequest>,
+    ) -> Result<Response<pb::ResolveClaimResponse>, Status> {
+        let principal = require(&request, Rpc::ResolveClaim)?;
+        let wire = request.into_inner();
+        let action = Action::ResolveClaim {
+            claim: Seq(wire.claim_seq),
+            outcome: convert::claim_outcome(wire.outcome).map_err(invalid)?,
+            reason: convert::optional_reason(&wire.reason).map_err(invalid)?,
+            contributions: convert::batch("contributions", &wire.contributions, convert::contribution)
+                .map_err(invalid)?,
+        };
+        action.check_size().map_err(invalid)?;
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::ResolveClaimResponse { receipts: receipts(&outcome) }))
+    }
+
+    async fn list_claims(
+        &self,
+        request: Request<pb::ListClaimsRequest>,
+    ) -> Result<Response<pb::ListClaimsResponse>, Status> {
+        let principal = require(&request, Rpc::ListClaims)?;
+        let jurisdiction =
+            principal.jurisdiction.ok_or_else(|| Status::permission_denied("agencies only"))?;
+        let wire = request.into_inner();
+        let by = if wire.of_our_workers { ClaimsBy::Origin } else { ClaimsBy::Addressed };
+        let (entries, today) =
+            self.blocking(move |ledger| Ok((ledger.claims(by, jurisdiction)?, ledger.today()))).await?;
+        let claims = entries
+            .iter()
+            .filter(|entry| !wire.open_only || entry.claim.resolution.is_none())
+            .map(|entry| convert::claim_view(entry.seq, &entry.worker_id, &entry.claim, today))
+            .collect();
+        Ok(Response::new(pb::ListClaimsResponse { claims, evaluated_on: today.to_string() }))
+    }
 }
 
 fn first_receipt(outcome: &Outcome) -> Option<pb::Receipt> {
@@ -305,6 +347,41 @@ impl pb::worker_service_server::WorkerService for Api {
             })
             .await?;
         Ok(Response::new(convert::balance(&balance)))
+    }
+
+    async fn file_claim(
+        &self,
+        request: Request<pb::FileClaimRequest>,
+    ) -> Result<Response<pb::FileClaimResponse>, Status> {
+        let principal = require(&request, Rpc::FileClaim)?;
+        let wire = request.into_inner();
+        // A worker may leave their own id out; an agency names the worker it files for.
+        let worker_id = match (wire.worker_id.as_str(), &principal.worker) {
+            ("", Some(own)) => own.clone(),
+            (text, _) => convert::worker_id(text).map_err(invalid)?,
+        };
+        let action = Action::FileClaim(convert::claim_request(&wire, worker_id).map_err(invalid)?);
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        let receipt = outcome.receipts.first().copied().ok_or_else(|| Status::internal("internal error"))?;
+        let respond_by = self
+            .blocking(move |ledger| {
+                let entry = ledger.read_events(receipt.seq, 1)?.pop();
+                let record = entry.map(|entry| ledger_core::Record::decode(&entry.record));
+                match record {
+                    Some(Ok(ledger_core::Record {
+                        event: ledger_core::Event::ClaimFiled(filed), ..
+                    })) => Ok(filed.respond_by),
+                    _ => Err(StoreError::Corruption {
+                        seq: receipt.seq,
+                        reason: "a claim's receipt does not lead to its filing".into(),
+                    }),
+                }
+            })
+            .await?;
+        Ok(Response::new(pb::FileClaimResponse {
+            receipt: Some(convert::receipt(&receipt)),
+            respond_by: respond_by.to_string(),
+        }))
     }
 
     async fn rotate_credential(
@@ -425,6 +502,48 @@ impl pb::audit_service_server::AuditService for Api {
             old_root: old_root.to_vec(),
             new_root: new_root.to_vec(),
         }))
+    }
+
+    async fn get_accountability_report(
+        &self,
+        request: Request<pb::GetAccountabilityReportRequest>,
+    ) -> Result<Response<pb::GetAccountabilityReportResponse>, Status> {
+        require(&request, Rpc::GetAccountabilityReport)?;
+        let wire = request.into_inner();
+        let only = match wire.jurisdiction.as_str() {
+            "" => None,
+            text => Some(convert::jurisdiction("jurisdiction", text).map_err(invalid)?),
+        };
+        let from = convert::date("from_date", &wire.from_date).map_err(invalid)?;
+        let to = convert::date("to_date", &wire.to_date).map_err(invalid)?;
+        if to < from {
+            return Err(Status::invalid_argument("to_date: is before from_date"));
+        }
+        let report = self.blocking(move |ledger| ledger.accountability_report(only, from, to)).await?;
+        Ok(Response::new(convert::accountability(&report)))
+    }
+
+    async fn get_coverage_report(
+        &self,
+        request: Request<pb::GetCoverageReportRequest>,
+    ) -> Result<Response<pb::GetCoverageReportResponse>, Status> {
+        require(&request, Rpc::GetCoverageReport)?;
+        let wire = request.into_inner();
+        let destination = convert::jurisdiction("jurisdiction", &wire.jurisdiction).map_err(invalid)?;
+        let scope = match wire.origin.as_str() {
+            "" => CoverageScope::Jurisdiction(destination),
+            text => CoverageScope::Corridor {
+                origin: convert::jurisdiction("origin", text).map_err(invalid)?,
+                destination,
+            },
+        };
+        let from = convert::month("from_month", &wire.from_month).map_err(invalid)?;
+        let to = convert::month("to_month", &wire.to_month).map_err(invalid)?;
+        if to < from {
+            return Err(Status::invalid_argument("to_month: is before from_month"));
+        }
+        let report = self.blocking(move |ledger| ledger.coverage_report(scope, from, to)).await?;
+        Ok(Response::new(convert::coverage(&report)))
     }
 
     type SubscribeEventsStream = EventStream;

@@ -2,20 +2,29 @@
 
 use chrono::{DateTime, Utc};
 use ledger_core::{
-    encode_event, sha256, Branch, ChainHash, ContributionRecorded, Currency, Event, EventHash, InvalidInput,
-    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Seq, Sex, StatusChange, Text,
-    WorkerId,
+    encode_event, sha256, Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event,
+    EventHash, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Seq,
+    Sex, StatusChange, Text, WorkerId,
 };
 
 /// Most events one request may append: a month of payroll for a large employer is sent as several
 /// requests of this size.
 pub const EVENTS_PER_REQUEST_MAX: usize = 1000;
 
-/// Who is acting. Agencies carry their jurisdiction; other principals carry none and may not write.
+/// Who is acting. Agencies carry their jurisdiction, workers their ledger id; a principal with
+/// neither may not write.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub principal: PrincipalId,
     pub jurisdiction: Option<Jurisdiction>,
+    pub worker: Option<WorkerId>,
+}
+
+impl Actor {
+    /// An agency of `jurisdiction`.
+    pub fn agency(principal: PrincipalId, jurisdiction: Jurisdiction) -> Actor {
+        Actor { principal, jurisdiction: Some(jurisdiction), worker: None }
+    }
 }
 
 /// One write request, already checked for form by the caller; the writer checks it against the
@@ -66,6 +75,28 @@ pub enum Action {
         country: Jurisdiction,
         from: Month,
     },
+    /// A claim, by the worker or on their behalf by an agency.
+    FileClaim(ClaimRequest),
+    /// The addressed agency's answer; an upheld claim records its contributions with it.
+    ResolveClaim {
+        claim: Seq,
+        outcome: ClaimOutcome,
+        reason: Option<Text>,
+        contributions: Vec<ContributionRecorded>,
+    },
+}
+
+/// What a claim says, as filed; the writer adds the currency and the day it must be answered by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimRequest {
+    pub worker_id: WorkerId,
+    pub addressed_to: Jurisdiction,
+    pub kind: ClaimKind,
+    pub employer_ref: Text,
+    /// Ascending and distinct (`ClaimFiled::canonical_months`).
+    pub months: Vec<Month>,
+    pub amount: Option<MinorUnits>,
+    pub evidence_sha256: [u8; 32],
 }
 
 impl Action {
@@ -74,6 +105,7 @@ impl Action {
         match self {
             Action::RecordContributions(items) => items.len(),
             Action::CreditPeriods(items) => items.len(),
+            Action::ResolveClaim { contributions, .. } => 1 + contributions.len(),
             _ => 1,
         }
     }
@@ -83,6 +115,20 @@ impl Action {
         let (field, count) = match self {
             Action::RecordContributions(items) => ("contributions", items.len()),
             Action::CreditPeriods(items) => ("periods", items.len()),
+            Action::ResolveClaim { contributions, .. } => {
+                // The resolution itself is one of the request's events.
+                let most = EVENTS_PER_REQUEST_MAX - 1;
+                if contributions.len() > most {
+                    return Err(InvalidInput::new(
+                        "contributions",
+                        format!(
+                            "a resolution records at most {most} contributions, got {}",
+                            contributions.len()
+                        ),
+                    ));
+                }
+                return Ok(());
+            }
             _ => return Ok(()),
         };
         if count == 0 || count > EVENTS_PER_REQUEST_MAX {
@@ -153,9 +199,43 @@ impl Action {
                 bytes.extend_from_slice(&country.as_bytes());
                 bytes.extend_from_slice(&from.ordinal().to_be_bytes());
             }
+            Action::FileClaim(claim) => {
+                bytes.push(10);
+                put_text(&mut bytes, claim.worker_id.as_str());
+                bytes.extend_from_slice(&claim.addressed_to.as_bytes());
+                bytes.push(claim.kind.code());
+                put_text(&mut bytes, claim.employer_ref.as_str());
+                bytes.extend_from_slice(&(claim.months.len() as u32).to_be_bytes());
+                for month in &claim.months {
+                    bytes.extend_from_slice(&month.ordinal().to_be_bytes());
+                }
+                match claim.amount {
+                    Some(amount) => {
+                        bytes.push(1);
+                        bytes.extend_from_slice(&amount.get().to_be_bytes());
+                    }
+                    None => bytes.push(0),
+                }
+                bytes.extend_from_slice(&claim.evidence_sha256);
+            }
+            Action::ResolveClaim { claim, outcome, reason, contributions } => {
+                bytes.push(11);
+                bytes.extend_from_slice(&claim.0.to_be_bytes());
+                bytes.push(outcome.code());
+                put_text(&mut bytes, reason.as_ref().map_or("", Text::as_str));
+                for item in contributions {
+                    encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
+                }
+            }
         }
         sha256(&bytes)
     }
+}
+
+/// A length-prefixed string, so that adjacent fields of a fingerprint cannot run into each other.
+fn put_text(bytes: &mut Vec<u8>, text: &str) {
+    bytes.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(text.as_bytes());
 }
 
 /// Proof that an event is in the log.

@@ -18,8 +18,10 @@
 //! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
 //! | `I` principal len (u8), principal, request id | action (u8), content digest (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
+//! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
+//! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
 
-use ledger_core::{PrincipalId, RequestId, Seq, WorkerId};
+use ledger_core::{Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
 
 pub const META: &[u8] = b"M";
 pub const PROJECTION_VERSION: &[u8] = b"V";
@@ -33,6 +35,7 @@ pub const WORKER_CREDENTIAL_PREFIX: u8 = b'U';
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
+pub const CLAIM_PREFIX: u8 = b'C';
 
 /// The store layout this code writes; opening a store of another version is refused.
 pub const STORE_FORMAT_VERSION: u8 = 3;
@@ -109,4 +112,46 @@ pub fn merkle_node(level: u32, index: u64) -> [u8; 10] {
     key[1] = level as u8;
     key[2..].copy_from_slice(&index.to_be_bytes());
     key
+}
+
+/// Which jurisdiction a claim index key is by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimsBy {
+    /// The jurisdiction the claim is addressed to.
+    Addressed,
+    /// The worker's origin jurisdiction.
+    Origin,
+}
+
+impl ClaimsBy {
+    fn byte(self) -> u8 {
+        match self {
+            ClaimsBy::Addressed => b'A',
+            ClaimsBy::Origin => b'O',
+        }
+    }
+}
+
+/// The prefix of every claim index key of `jurisdiction` by `by`; of every jurisdiction when none.
+pub fn claims_prefix(by: ClaimsBy, jurisdiction: Option<Jurisdiction>) -> Vec<u8> {
+    let mut key = vec![CLAIM_PREFIX, by.byte()];
+    if let Some(jurisdiction) = jurisdiction {
+        key.extend_from_slice(&jurisdiction.as_bytes());
+    }
+    key
+}
+
+/// The index keys of a claim filed at `seq`: by addressed jurisdiction, and by origin when known.
+pub fn claim_keys(
+    addressed: Jurisdiction,
+    origin: Option<Jurisdiction>,
+    seq: Seq,
+) -> impl Iterator<Item = Vec<u8>> {
+    let key = |by, jurisdiction| {
+        let mut key = claims_prefix(by, Some(jurisdiction));
+        key.extend_from_slice(&seq.0.to_be_bytes());
+        key
+    };
+    std::iter::once(key(ClaimsBy::Addressed, addressed))
+        .chain(origin.map(|origin| key(ClaimsBy::Origin, origin)))
 }

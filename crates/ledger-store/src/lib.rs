@@ -16,7 +16,7 @@
 //! let ledger = Ledger::open(dir.path(), Arc::new(ledger_rules::Rules::sample()))?;
 //! let outcome = ledger
 //!     .submit(Command {
-//!         actor: Actor { principal: PrincipalId::parse("agency-ph")?, jurisdiction: Some(Jurisdiction::parse("PH")?) },
+//!         actor: Actor::agency(PrincipalId::parse("agency-ph")?, Jurisdiction::parse("PH")?),
 //!         request_id: RequestId::parse("enrol-0001")?,
 //!         action: Action::EnrollWorker { origin: Jurisdiction::parse("PH")?, sex: None, birth_month: None },
 //!     })
@@ -32,6 +32,7 @@
 //! the durable head, so nothing a reader is shown can vanish in a crash.
 
 pub mod block;
+mod clock;
 pub mod command;
 mod error;
 pub mod keys;
@@ -50,14 +51,17 @@ use std::thread::JoinHandle;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ledger_core::{Record, Seq, WorkerId};
-use ledger_projections::{balance, Balance};
+use ledger_core::{Jurisdiction, Month, Record, Seq, WorkerId};
+use ledger_projections::reports::{self, AccountabilityReport, CoverageReport, CoverageScope};
+use ledger_projections::{balance, codec, Balance, Claim, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use block::StoredEntry;
-pub use command::{Action, Actor, Command, Outcome, Receipt, EVENTS_PER_REQUEST_MAX};
+pub use clock::Clock;
+pub use command::{Action, Actor, ClaimRequest, Command, Outcome, Receipt, EVENTS_PER_REQUEST_MAX};
 pub use error::{Result, StoreError};
+pub use keys::ClaimsBy;
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
 pub use stats::{Histogram, HistogramSnapshot, WriterStats};
@@ -90,6 +94,7 @@ struct Shared {
     sync_file: File,
     /// Serialises credential changes, so that a rotation always revokes the credential it replaces.
     credentials: Mutex<()>,
+    clock: Clock,
 }
 
 /// How long a balance read waits for the writer to make durable a commit whose projection it saw.
@@ -101,6 +106,15 @@ pub struct StatementEntry {
     pub entry: StoredEntry,
     pub record: Record,
     pub receipt: Receipt,
+}
+
+/// A claim and the worker it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimEntry {
+    /// The seq of its filing: the claim's id.
+    pub seq: Seq,
+    pub worker_id: WorkerId,
+    pub claim: Claim,
 }
 
 /// A page of a worker's statement.
@@ -115,6 +129,11 @@ impl Ledger {
     /// Opens (or creates) the ledger in `data_dir`, checks that the last record hashes to the stored
     /// head, and starts the writer. A store that fails the check is refused.
     pub fn open(data_dir: &Path, rules: Arc<Rules>) -> Result<Ledger> {
+        Ledger::open_with_clock(data_dir, rules, Clock::system())
+    }
+
+    /// Opens the ledger with `clock` giving the time events are recorded at and today's date.
+    pub fn open_with_clock(data_dir: &Path, rules: Arc<Rules>, clock: Clock) -> Result<Ledger> {
         let opened = open_tree(data_dir)?;
         let db = opened.db.clone();
         let sync_file = opened.db_file.try_clone()?;
@@ -141,6 +160,7 @@ impl Ledger {
             last_recorded_at,
             durable: durable_sender,
             stats: stats.clone(),
+            clock: clock.clone(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -159,6 +179,7 @@ impl Ledger {
                 rules: Mutex::new(HashMap::new()),
                 sync_file,
                 credentials: Mutex::new(()),
+                clock,
             }),
         })
     }
@@ -331,14 +352,22 @@ impl Ledger {
         }
     }
 
-    fn current_balance(&self, projection: ledger_projections::WorkerProjection) -> Result<Balance> {
-        // The projection is written in the same batch as its events, just before the fsync that
-        // makes them durable: wait for that fsync rather than answer from beyond the durable head.
+    fn current_balance(&self, projection: WorkerProjection) -> Result<Balance> {
+        let head = self.durable_past(projection.last_seq)?;
+        let as_of = Seq(head.size - 1);
+        let rules = self.rules_at(as_of)?;
+        Ok(balance(&projection, &rules, self.today(), as_of))
+    }
+
+    /// The durable head once it has passed `seq`. A projection is written in the same batch as its
+    /// events, just before the fsync that makes them durable: a reader waits for that fsync rather
+    /// than answer from beyond the durable head.
+    fn durable_past(&self, seq: Seq) -> Result<Head> {
         let deadline = Instant::now() + PROJECTION_WAIT_MAX;
-        let head = loop {
+        loop {
             let head = self.head();
-            if projection.last_seq.0 < head.size {
-                break head;
+            if seq.0 < head.size {
+                return Ok(head);
             }
             if Instant::now() > deadline {
                 return Err(StoreError::Unavailable(
@@ -346,10 +375,99 @@ impl Ledger {
                 ));
             }
             std::thread::sleep(Duration::from_millis(1));
-        };
-        let as_of = Seq(head.size - 1);
-        let rules = self.rules_at(as_of)?;
-        Ok(balance(&projection, &rules, chrono::Utc::now().date_naive(), as_of))
+        }
+    }
+
+    /// Today, by the ledger's clock (UTC).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.shared.clock.today()
+    }
+
+    /// The worker's projection once everything it reflects is durable.
+    fn durable_projection(&self, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
+        let Some(projection) = read::load_projection(&self.shared.tree, worker_id)? else { return Ok(None) };
+        self.durable_past(projection.last_seq)?;
+        Ok(Some(projection))
+    }
+
+    /// The projections of the workers with a claim in the index under `prefix`, each once.
+    fn projections_with_claims(&self, prefix: &[u8]) -> Result<Vec<WorkerProjection>> {
+        let mut seen = std::collections::BTreeSet::new();
+        for value in self.shared.tree.scan_prefix(prefix).values() {
+            let value = value?;
+            let worker_id = std::str::from_utf8(&value)
+                .ok()
+                .and_then(|text| WorkerId::parse(text).ok())
+                .ok_or_else(|| StoreError::Refused("a claim index entry names no worker".into()))?;
+            seen.insert(worker_id);
+        }
+        let mut projections = Vec::with_capacity(seen.len());
+        for worker_id in seen {
+            let projection = self.durable_projection(&worker_id)?.ok_or_else(|| {
+                StoreError::Refused(format!("a claim index entry names {worker_id}, who has no projection"))
+            })?;
+            projections.push(projection);
+        }
+        Ok(projections)
+    }
+
+    /// The claims by `by` of `jurisdiction` (addressed to it, or of workers from it), oldest first,
+    /// with the worker each is about.
+    pub fn claims(&self, by: ClaimsBy, jurisdiction: Jurisdiction) -> Result<Vec<ClaimEntry>> {
+        let projections = self.projections_with_claims(&keys::claims_prefix(by, Some(jurisdiction)))?;
+        let mut entries: Vec<ClaimEntry> = projections
+            .iter()
+            .flat_map(|projection| {
+                projection.claims.iter().map(move |(seq, claim)| ClaimEntry {
+                    seq: *seq,
+                    worker_id: projection.worker_id.clone(),
+                    claim: claim.clone(),
+                })
+            })
+            .filter(|entry| match by {
+                ClaimsBy::Addressed => entry.claim.addressed_to == jurisdiction,
+                ClaimsBy::Origin => true,
+            })
+            .collect();
+        entries.sort_by_key(|entry| entry.seq);
+        Ok(entries)
+    }
+
+    /// How each agency (or `only` that jurisdiction's) answered the claims filed from `from` to
+    /// `to`, as they stand today.
+    pub fn accountability_report(
+        &self,
+        only: Option<Jurisdiction>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<AccountabilityReport> {
+        let projections = self.projections_with_claims(&keys::claims_prefix(ClaimsBy::Addressed, only))?;
+        let claims = projections.iter().flat_map(|projection| projection.claims.values());
+        Ok(reports::accountability(claims, only, from, to, self.today()))
+    }
+
+    /// Who is covered in `scope` from `from` to `to`, with the rules in force now, from every
+    /// worker's projection.
+    pub fn coverage_report(&self, scope: CoverageScope, from: Month, to: Month) -> Result<CoverageReport> {
+        let head = self.head();
+        let rules = self.rules_at(Seq(head.size.saturating_sub(1)))?;
+        // One projection in memory at a time: the report is a fold over all of them.
+        let mut failure = None;
+        let projections =
+            self.shared.tree.scan_prefix([keys::PROJECTION_PREFIX]).values().map_while(|value| {
+                let loaded = value.map_err(StoreError::from).and_then(|value| {
+                    let projection = codec::decode(&value)
+                        .map_err(|error| StoreError::Refused(format!("a stored projection: {error}")))?;
+                    self.durable_past(projection.last_seq)?;
+                    Ok(projection)
+                });
+                loaded.map_err(|error| failure = Some(error)).ok()
+            });
+        let report = reports::coverage(projections, &rules, scope, from, to, self.today());
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(report),
+        }
     }
 
     fn balance_as_of(&self, worker_id: &WorkerId, as_of: Seq) -> Result<Balance> {

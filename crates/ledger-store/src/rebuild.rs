@@ -34,6 +34,7 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
     let started = Instant::now();
     let db = &opened.db;
     let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
+    let mut claims: Vec<(Vec<u8>, WorkerId)> = Vec::new();
     read::scan(db, Seq(0), Seq(opened.head.size), |seq, bytes, _| {
         let record = Record::decode(bytes)
             .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
@@ -48,18 +49,33 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
             _ => None,
         };
         let mut slot = projections.remove(worker_id);
-        apply_event(&mut slot, seq, &record.event, reversed.as_ref())
+        apply_event(&mut slot, seq, record.recorded_at, &record.event, reversed.as_ref())
             .map_err(|error| StoreError::Corruption { seq, reason: error.problem })?;
+        if let Event::ClaimFiled(filed) = &record.event {
+            let origin = slot.as_ref().map(|projection| projection.origin);
+            claims.extend(
+                keys::claim_keys(filed.addressed_to, origin, seq).map(|key| (key, worker_id.clone())),
+            );
+        }
         if let Some(projection) = slot {
             projections.insert(worker_id.clone(), projection);
         }
         Ok(())
     })?;
     let mut stale = sled::Batch::default();
-    for key in db.scan_prefix([keys::PROJECTION_PREFIX]).keys() {
-        stale.remove(key?);
+    for prefix in [keys::PROJECTION_PREFIX, keys::CLAIM_PREFIX] {
+        for key in db.scan_prefix([prefix]).keys() {
+            stale.remove(key?);
+        }
     }
     db.apply_batch(stale)?;
+    for chunk in claims.chunks(REBUILD_BATCH_KEYS_MAX) {
+        let mut batch = sled::Batch::default();
+        for (key, worker_id) in chunk {
+            batch.insert(key.as_slice(), worker_id.as_str().as_bytes());
+        }
+        db.apply_batch(batch)?;
+    }
     let workers = projections.len() as u64;
     let mut sorted: Vec<(WorkerId, WorkerProjection)> = projections.into_iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));

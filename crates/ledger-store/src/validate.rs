@@ -2,13 +2,13 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    BenefitPaid, ContributionRecorded, ContributionReversed, Currency, EntitlementGranted,
-    EntitlementStatusChanged, Event, InvalidInput, Jurisdiction, Month, PeriodCredited, ResidenceChanged,
-    Seq, WorkerEnrolled, WorkerId,
+    BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionRecorded,
+    ContributionReversed, Currency, EntitlementGranted, EntitlementStatusChanged, Event, InvalidInput,
+    Jurisdiction, Month, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerProjection};
 
-use crate::command::{Action, Actor};
+use crate::command::{Action, Actor, ClaimRequest};
 use crate::error::{Result, StoreError};
 use crate::keys;
 use crate::read;
@@ -21,12 +21,23 @@ const WORKER_ID_ATTEMPTS_MAX: usize = 8;
 impl Writer {
     pub(crate) fn events_for(&self, group: &Group, actor: &Actor, action: &Action) -> Result<Vec<Planned>> {
         let this_month = Month::containing(group.recorded_at);
-        let agency = actor.jurisdiction.ok_or_else(|| {
-            StoreError::PermissionDenied(format!("{} is not an agency and may not write", actor.principal))
-        })?;
+        // Every action but a claim is an agency's, for its own jurisdiction.
+        let agency = || {
+            actor.jurisdiction.ok_or_else(|| {
+                StoreError::PermissionDenied(format!(
+                    "{} is not an agency and may not write",
+                    actor.principal
+                ))
+            })
+        };
         let one = |event| Ok(vec![Planned::new(event)]);
         match action {
+            Action::FileClaim(claim) => one(self.claim_filed(group, actor, this_month, claim)?),
+            Action::ResolveClaim { claim, outcome, reason, contributions } => {
+                self.claim_resolved(group, agency()?, this_month, *claim, *outcome, reason, contributions)
+            }
             Action::EnrollWorker { origin, sex, birth_month } => {
+                let agency = agency()?;
                 self.check_known("origin_jurisdiction", *origin)?;
                 not_future("birth_month", *birth_month, this_month)?;
                 let worker_id = self.fresh_worker_id(group)?;
@@ -38,26 +49,21 @@ impl Writer {
                     birth_month: *birth_month,
                 }))
             }
-            Action::RecordContributions(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.check_contribution(group, agency, this_month, item)
-                        .map_err(|error| error.within_index("contributions", index))?;
-                    Ok(Planned::new(Event::ContributionRecorded(item.clone())))
-                })
-                .collect(),
-            Action::CreditPeriods(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.check_period(group, agency, this_month, item)
-                        .map_err(|error| error.within_index("periods", index))?;
-                    Ok(Planned::new(Event::PeriodCredited(item.clone())))
-                })
-                .collect(),
+            Action::RecordContributions(items) => self.contributions(group, agency()?, this_month, items),
+            Action::CreditPeriods(items) => {
+                let agency = agency()?;
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, item)| {
+                        self.check_period(group, agency, this_month, item)
+                            .map_err(|error| error.within_index("periods", index))?;
+                        Ok(Planned::new(Event::PeriodCredited(item.clone())))
+                    })
+                    .collect()
+            }
             Action::ReverseContribution { seq, reason } => {
-                let reversed = self.check_reversal(group, agency, *seq)?;
+                let reversed = self.check_reversal(group, agency()?, *seq)?;
                 let event = Event::ContributionReversed(ContributionReversed {
                     reversed_seq: *seq,
                     worker_id: reversed.worker_id.clone(),
@@ -67,7 +73,7 @@ impl Writer {
                 Ok(vec![Planned { event, reversed: Some(reversed) }])
             }
             Action::GrantEntitlement { worker_id, jurisdiction, branch, currency, monthly_amount, start } => {
-                self.check_own(agency, *jurisdiction)?;
+                self.check_own(agency()?, *jurisdiction)?;
                 self.check_currency(*jurisdiction, *currency)?;
                 self.enrolled(group, worker_id)?;
                 one(Event::EntitlementGranted(EntitlementGranted {
@@ -80,7 +86,7 @@ impl Writer {
                 }))
             }
             Action::ChangeEntitlementStatus { entitlement, change, effective, reason } => {
-                let (granted, status) = self.entitlement(group, agency, *entitlement)?;
+                let (granted, status) = self.entitlement(group, agency()?, *entitlement)?;
                 if status.after(*change).is_none() {
                     return Err(StoreError::FailedPrecondition(format!(
                         "entitlement {entitlement} is {} and cannot be {}",
@@ -98,7 +104,7 @@ impl Writer {
                 }))
             }
             Action::RecordBenefitPayment { entitlement, month, currency, amount, paid_into } => {
-                let (granted, status) = self.entitlement(group, agency, *entitlement)?;
+                let (granted, status) = self.entitlement(group, agency()?, *entitlement)?;
                 if status != EntitlementStatus::Active {
                     return Err(StoreError::FailedPrecondition(format!(
                         "entitlement {entitlement} is {} and cannot be paid",
@@ -126,7 +132,7 @@ impl Writer {
             }
             Action::RecordResidenceChange { worker_id, country, from } => {
                 // The agency of the country the worker now lives in records the move.
-                self.check_own(agency, *country)?;
+                self.check_own(agency()?, *country)?;
                 not_future("from_month", Some(*from), this_month)?;
                 self.enrolled(group, worker_id)?;
                 one(Event::ResidenceChanged(ResidenceChanged {
@@ -136,6 +142,175 @@ impl Writer {
                 }))
             }
         }
+    }
+
+    /// A batch of contributions, each checked; a failure names the item.
+    fn contributions(
+        &self,
+        group: &Group,
+        agency: Jurisdiction,
+        this_month: Month,
+        items: &[ContributionRecorded],
+    ) -> Result<Vec<Planned>> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                self.check_contribution(group, agency, this_month, item)
+                    .map_err(|error| error.within_index("contributions", index))?;
+                Ok(Planned::new(Event::ContributionRecorded(item.clone())))
+            })
+            .collect()
+    }
+
+    /// A claim by the worker, by an agency of the addressed jurisdiction, or, once the worker has
+    /// gone home, by an agency of their origin. It is addressed where the worker has a record.
+    fn claim_filed(
+        &self,
+        group: &Group,
+        actor: &Actor,
+        this_month: Month,
+        claim: &ClaimRequest,
+    ) -> Result<Event> {
+        let worker_id = &claim.worker_id;
+        if actor.worker.as_ref().is_some_and(|worker| worker != worker_id) {
+            return Err(StoreError::PermissionDenied(format!(
+                "{} may file claims only for their own record",
+                actor.principal
+            )));
+        }
+        let projection = self.enrolled(group, worker_id)?;
+        let filed_via = match (&actor.worker, actor.jurisdiction) {
+            (Some(_), _) => None,
+            (None, Some(agency)) if agency == claim.addressed_to => Some(agency),
+            (None, Some(agency))
+                if agency == projection.origin
+                    && projection.residence.is_some_and(|(country, _)| country == agency) =>
+            {
+                Some(agency)
+            }
+            (None, Some(agency)) => {
+                return Err(StoreError::PermissionDenied(format!(
+                "an agency of {agency} may file a claim addressed to {} only as that jurisdiction's agency, \
+                     or as the agency of the worker's origin once they live there again",
+                claim.addressed_to
+            )))
+            }
+            (None, None) => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{} is neither the worker nor an agency and may not file a claim",
+                    actor.principal
+                )))
+            }
+        };
+        self.check_known("jurisdiction", claim.addressed_to)?;
+        if !projection.records_in.contains(&claim.addressed_to) {
+            return Err(StoreError::FailedPrecondition(format!(
+                "{worker_id} has no record in {}: a claim is addressed to a jurisdiction the worker worked in",
+                claim.addressed_to
+            )));
+        }
+        for month in &claim.months {
+            not_future("months", Some(*month), this_month)?;
+        }
+        let rules = self.rules.jurisdiction(claim.addressed_to).ok_or_else(|| StoreError::NotFound {
+            field: "jurisdiction".into(),
+            message: format!("{} is not a jurisdiction of the rules in force", claim.addressed_to),
+        })?;
+        let respond_by =
+            group.recorded_at.date_naive() + chrono::Days::new(u64::from(rules.claim_response_days));
+        Ok(Event::ClaimFiled(ClaimFiled {
+            worker_id: worker_id.clone(),
+            addressed_to: claim.addressed_to,
+            filed_via,
+            kind: claim.kind,
+            employer_ref: claim.employer_ref.clone(),
+            months: claim.months.clone(),
+            currency: rules.currency,
+            amount: claim.amount,
+            evidence_sha256: claim.evidence_sha256,
+            respond_by,
+        }))
+    }
+
+    /// The addressed agency's answer, and when upheld the contributions it records, for the
+    /// claimed months of the claimant.
+    #[allow(clippy::too_many_arguments)]
+    fn claim_resolved(
+        &self,
+        group: &Group,
+        agency: Jurisdiction,
+        this_month: Month,
+        claim_seq: Seq,
+        outcome: ClaimOutcome,
+        reason: &Option<Text>,
+        contributions: &[ContributionRecorded],
+    ) -> Result<Vec<Planned>> {
+        let event = self.earlier_event("claim_seq", group, claim_seq)?;
+        let Event::ClaimFiled(filed) = event else {
+            return Err(StoreError::FailedPrecondition(format!(
+                "seq {claim_seq} is a {}, not a claim",
+                event.name()
+            )));
+        };
+        if filed.addressed_to != agency {
+            return Err(StoreError::PermissionDenied(format!(
+                "claim {claim_seq} is addressed to {}; an agency of {agency} may not resolve it",
+                filed.addressed_to
+            )));
+        }
+        let projection = self.enrolled(group, &filed.worker_id)?;
+        let claim = projection.claims.get(&claim_seq).ok_or_else(|| StoreError::Corruption {
+            seq: claim_seq,
+            reason: "the worker's projection does not know this claim".into(),
+        })?;
+        if let Some(earlier) = &claim.resolution {
+            return Err(StoreError::FailedPrecondition(format!(
+                "claim {claim_seq} was already resolved ({}) at seq {}",
+                earlier.outcome.label(),
+                earlier.seq
+            )));
+        }
+        match outcome {
+            ClaimOutcome::Rejected if reason.is_none() => {
+                return Err(InvalidInput::new("reason", "a rejection must give a reason").into())
+            }
+            ClaimOutcome::Rejected if !contributions.is_empty() => {
+                return Err(InvalidInput::new("contributions", "a rejection records no contributions").into())
+            }
+            ClaimOutcome::Upheld if contributions.is_empty() && filed.kind != ClaimKind::UnpaidBenefit => {
+                return Err(InvalidInput::new(
+                    "contributions",
+                    format!("upholding a claim of {} records the contributions it found missing", filed.kind),
+                )
+                .into())
+            }
+            _ => {}
+        }
+        for (index, item) in contributions.iter().enumerate() {
+            let within = |error: StoreError| error.within_index("contributions", index);
+            if item.worker_id != filed.worker_id {
+                return Err(within(
+                    InvalidInput::new("worker_id", format!("the claim is {}'s", filed.worker_id)).into(),
+                ));
+            }
+            if !filed.months.contains(&item.month) {
+                return Err(within(
+                    InvalidInput::new("month", format!("{} is not one of the claimed months", item.month))
+                        .into(),
+                ));
+            }
+        }
+        let mut planned = vec![Planned::new(Event::ClaimResolved(ClaimResolved {
+            claim: claim_seq,
+            worker_id: filed.worker_id.clone(),
+            jurisdiction: filed.addressed_to,
+            outcome,
+            reason: reason.clone(),
+            contributions: contributions.len() as u32,
+        }))];
+        planned.extend(self.contributions(group, agency, this_month, contributions)?);
+        Ok(planned)
     }
 
     fn check_known(&self, field: &str, jurisdiction: Jurisdiction) -> Result<()> {

@@ -96,6 +96,7 @@ pub(crate) struct Writer {
     pub durable: watch::Sender<Head>,
     /// What the writer has done, for metrics.
     pub stats: Arc<WriterStats>,
+    pub clock: crate::Clock,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
@@ -115,6 +116,8 @@ pub(crate) struct Group {
     pub reversals: HashMap<Seq, Seq>,
     rules_adopted: Option<Seq>,
     statements: BTreeMap<WorkerId, Vec<Seq>>,
+    /// Claims filed by the group: the index keys that find them by jurisdiction.
+    claims: Vec<(Vec<u8>, WorkerId)>,
     remembered: HashMap<Vec<u8>, (Remembered, Outcome)>,
     replies: Vec<(oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
 }
@@ -148,7 +151,7 @@ impl Writer {
 
     fn new_group(&self) -> Group {
         // Recorded times never go backwards along the chain, even if the clock does.
-        let now = Utc::now().trunc_subsecs(6).max(self.last_recorded_at);
+        let now = self.clock.now().trunc_subsecs(6).max(self.last_recorded_at);
         Group {
             started: Instant::now(),
             start: self.head,
@@ -161,6 +164,7 @@ impl Writer {
             reversals: HashMap::new(),
             rules_adopted: None,
             statements: BTreeMap::new(),
+            claims: Vec::new(),
             remembered: HashMap::new(),
             replies: Vec::new(),
         }
@@ -242,9 +246,9 @@ impl Writer {
                 touched.insert(worker_id.clone(), self.projection(group, worker_id)?);
             }
             let slot = touched.entry(worker_id.clone()).or_default();
-            apply_event(slot, seq, &planned.event, planned.reversed.as_ref()).map_err(|error| {
-                StoreError::Refused(format!("projection refused a checked event: {error}"))
-            })?;
+            apply_event(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref()).map_err(
+                |error| StoreError::Refused(format!("projection refused a checked event: {error}")),
+            )?;
         }
         group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
         let mut receipts = Vec::with_capacity(events.len());
@@ -257,6 +261,13 @@ impl Writer {
                     group.reversals.insert(reversal.reversed_seq, seq);
                 }
                 Event::RulesAdopted(_) => group.rules_adopted = Some(seq),
+                Event::ClaimFiled(filed) => {
+                    let origin = group.projections.get(&filed.worker_id).map(|projection| projection.origin);
+                    group.claims.extend(
+                        keys::claim_keys(filed.addressed_to, origin, seq)
+                            .map(|key| (key, filed.worker_id.clone())),
+                    );
+                }
                 _ => {}
             }
             if let Some(worker_id) = event.worker_id() {
@@ -371,6 +382,9 @@ impl Writer {
         }
         for (key, (remembered, _)) in &group.remembered {
             batch.insert(key.as_slice(), &remembered.encode()[..]);
+        }
+        for (key, worker_id) in &group.claims {
+            batch.insert(key.as_slice(), worker_id.as_str().as_bytes());
         }
         for (reversed, by) in &group.reversals {
             batch.insert(&keys::reversal(*reversed)[..], &by.0.to_be_bytes()[..]);

@@ -1,18 +1,21 @@
-//! Balances and projections against the pure fold: for random histories (with rules changes),
-//! the balance at every `as_of` seq equals the fold of the log truncated there, the maintained
-//! projection equals the fold of the whole log, and a rebuild reproduces the projections byte for
-//! byte.
+//! Balances, projections and reports against the pure fold: for random histories (with rules
+//! changes and claims), the balance at every `as_of` seq equals the fold of the log truncated
+//! there, the maintained projection equals the fold of the whole log, a rebuild reproduces the
+//! projections byte for byte, and the accountability and coverage reports are the same computed
+//! from the fold, from the maintained projections and after the rebuild.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chrono::{NaiveDate, TimeDelta};
 use ledger_core::{
-    Branch, ContributionRecorded, CreditKind, Currency, Jurisdiction, MinorUnits, Month, PeriodCredited,
-    PrincipalId, Record, RequestId, Sector, Seq, StatusChange, Text, WorkerId,
+    Branch, ClaimKind, ClaimOutcome, ContributionRecorded, CreditKind, Currency, Jurisdiction, MinorUnits,
+    Month, PeriodCredited, PrincipalId, Record, RequestId, Sector, Seq, StatusChange, Text, WorkerId,
 };
+use ledger_projections::reports::{self, CoverageScope};
 use ledger_projections::LogFold;
 use ledger_rules::Rules;
-use ledger_store::{Action, Actor, Command, Ledger};
+use ledger_store::{Action, Actor, ClaimRequest, Clock, Command, Ledger};
 use proptest::prelude::*;
 
 const AGENCIES: [(&str, &str); 4] = [("PH", "PHP"), ("ES", "EUR"), ("IT", "EUR"), ("SA", "SAR")];
@@ -20,13 +23,51 @@ const AGENCIES: [(&str, &str); 4] = [("PH", "PHP"), ("ES", "EUR"), ("IT", "EUR")
 #[derive(Clone, Debug)]
 enum Op {
     Enroll,
-    Pay { agency: usize, worker: usize, month: u32, count: u32, wage: i64, branch: bool },
-    Credit { agency: usize, worker: usize, month: u32, count: u32 },
-    Reverse { target: usize },
-    Grant { agency: usize, worker: usize },
-    Change { target: usize, change: u8 },
-    Benefit { target: usize, into: usize },
+    Pay {
+        agency: usize,
+        worker: usize,
+        month: u32,
+        count: u32,
+        wage: i64,
+        branch: bool,
+    },
+    Credit {
+        agency: usize,
+        worker: usize,
+        month: u32,
+        count: u32,
+    },
+    Reverse {
+        target: usize,
+    },
+    Grant {
+        agency: usize,
+        worker: usize,
+    },
+    Change {
+        target: usize,
+        change: u8,
+    },
+    Benefit {
+        target: usize,
+        into: usize,
+    },
     ChangeRules,
+    /// A claim by the worker (`by_worker`) or by an agency, addressed to `agency`.
+    Claim {
+        agency: usize,
+        worker: usize,
+        month: u32,
+        by_worker: bool,
+    },
+    Resolve {
+        target: usize,
+        upheld: bool,
+    },
+    /// Days pass on the ledger's clock.
+    Wait {
+        days: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -40,6 +81,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..200usize, 1..4u8).prop_map(|(target, change)| Op::Change { target, change }),
         2 => (0..200usize, 0..4usize).prop_map(|(target, into)| Op::Benefit { target, into }),
         1 => Just(Op::ChangeRules),
+        2 => (0..4usize, 0..4usize, 0..120u32, prop::bool::ANY)
+            .prop_map(|(agency, worker, month, by_worker)| Op::Claim { agency, worker, month, by_worker }),
+        2 => (0..200usize, prop::bool::ANY).prop_map(|(target, upheld)| Op::Resolve { target, upheld }),
+        1 => (1..120u8).prop_map(|days| Op::Wait { days }),
     ]
 }
 
@@ -52,6 +97,7 @@ fn actor(agency: usize) -> Actor {
     Actor {
         principal: ok(PrincipalId::parse(&format!("agency-{}", code.to_ascii_lowercase()))),
         jurisdiction: Some(ok(Jurisdiction::parse(code))),
+        worker: None,
     }
 }
 
@@ -77,18 +123,22 @@ struct Runner {
     workers: Vec<WorkerId>,
     seqs: Vec<Seq>,
     entitlements: Vec<Seq>,
+    /// Claims filed: their seq, the claimed month and the addressed agency.
+    claims: Vec<(Seq, Month, usize)>,
     variant: bool,
     requests: usize,
+    clock: Clock,
 }
 
 impl Runner {
     fn submit(&mut self, agency: usize, action: Action) -> Option<Vec<Seq>> {
+        self.submit_as(actor(agency), action)
+    }
+
+    fn submit_as(&mut self, actor: Actor, action: Action) -> Option<Vec<Seq>> {
         self.requests += 1;
-        let command = Command {
-            actor: actor(agency),
-            request_id: ok(RequestId::parse(&format!("r{}", self.requests))),
-            action,
-        };
+        let command =
+            Command { actor, request_id: ok(RequestId::parse(&format!("r{}", self.requests))), action };
         let ledger = self.ledger.as_ref()?;
         let outcome = self.runtime.block_on(ledger.submit(command)).ok()?;
         if let Some(worker_id) = outcome.worker_id.clone() {
@@ -216,19 +266,96 @@ impl Runner {
                     ledger.shutdown();
                 }
                 self.variant = !self.variant;
-                self.ledger = Some(ok(Ledger::open(self.dir.path(), rules(self.variant))));
+                let ledger =
+                    Ledger::open_with_clock(self.dir.path(), rules(self.variant), self.clock.clone());
+                self.ledger = Some(ok(ledger));
             }
+            Op::Claim { agency, worker, month: offset, by_worker } => {
+                let Some(worker_id) = self.worker(worker) else { return };
+                let claim = ClaimRequest {
+                    worker_id: worker_id.clone(),
+                    addressed_to: ok(Jurisdiction::parse(AGENCIES[agency].0)),
+                    kind: ClaimKind::MissingContribution,
+                    employer_ref: ok(Text::parse("employer_ref", "EMP-9", 64)),
+                    months: vec![month(offset)],
+                    amount: None,
+                    evidence_sha256: [offset as u8; 32],
+                };
+                let actor = match by_worker {
+                    true => Actor {
+                        principal: ok(PrincipalId::parse(&format!(
+                            "worker-{}",
+                            worker_id.as_str().to_ascii_lowercase()
+                        ))),
+                        jurisdiction: None,
+                        worker: Some(worker_id),
+                    },
+                    false => actor(agency),
+                };
+                if let Some(seqs) = self.submit_as(actor, Action::FileClaim(claim)) {
+                    self.claims.push((seqs[0], month(offset), agency));
+                }
+            }
+            Op::Resolve { target, upheld } => {
+                let Some((claim, claimed, agency)) =
+                    self.claims.get(target % self.claims.len().max(1)).copied()
+                else {
+                    return;
+                };
+                let (code, currency) = AGENCIES[agency];
+                // The claimant is whoever the claim names: take it from the maintained projection.
+                let Some(ledger) = self.ledger.as_ref() else { return };
+                let claimant = self
+                    .workers
+                    .iter()
+                    .find(|worker| {
+                        ok(ledger.projection(worker))
+                            .is_some_and(|projection| projection.claims.contains_key(&claim))
+                    })
+                    .cloned();
+                let Some(claimant) = claimant else { return };
+                let action = match upheld {
+                    true => Action::ResolveClaim {
+                        claim,
+                        outcome: ClaimOutcome::Upheld,
+                        reason: None,
+                        contributions: vec![ContributionRecorded {
+                            worker_id: claimant,
+                            jurisdiction: ok(Jurisdiction::parse(code)),
+                            branch: Branch::OldAge,
+                            month: claimed,
+                            currency: ok(Currency::parse(currency)),
+                            insured_wage: ok(MinorUnits::new("wage", 300_000)),
+                            employer_share: ok(MinorUnits::new("employer", 30_000)),
+                            worker_share: ok(MinorUnits::new("worker", 15_000)),
+                            employer_ref: ok(Text::parse("employer_ref", "EMP-9", 64)),
+                            sector: Sector::DomesticWork,
+                        }],
+                    },
+                    false => Action::ResolveClaim {
+                        claim,
+                        outcome: ClaimOutcome::Rejected,
+                        reason: Some(ok(Text::parse("reason", "remittance found", 512))),
+                        contributions: vec![],
+                    },
+                };
+                self.submit(agency, action);
+            }
+            Op::Wait { days } => self.clock.advance(TimeDelta::days(i64::from(days))),
         }
     }
 }
 
-/// Every projection, as stored, read straight from sled after the ledger is closed.
+/// Every projection and claim index entry, as stored, read straight from sled after the ledger is
+/// closed.
 fn stored_projections(dir: &std::path::Path) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let db = ok(sled::Config::new()
         .path(dir.join(ledger_store::SLED_DIR))
         .segment_size(ledger_store::SLED_SEGMENT_BYTES)
         .open());
-    db.scan_prefix([ledger_store::keys::PROJECTION_PREFIX])
+    [ledger_store::keys::PROJECTION_PREFIX, ledger_store::keys::CLAIM_PREFIX]
+        .into_iter()
+        .flat_map(|prefix| db.scan_prefix([prefix]))
         .map(|item| {
             let (key, value) = ok(item);
             (key.to_vec(), value.to_vec())
@@ -236,9 +363,28 @@ fn stored_projections(dir: &std::path::Path) -> BTreeMap<Vec<u8>, Vec<u8>> {
         .collect()
 }
 
+/// The accountability report over every claim, and each agency's coverage report, as the ledger
+/// answers them.
+fn ledger_reports(ledger: &Ledger) -> Vec<String> {
+    let (from, to) = report_window();
+    let mut all = vec![format!("{:?}", ok(ledger.accountability_report(None, from, to)))];
+    for (code, _) in AGENCIES {
+        let scope = CoverageScope::Jurisdiction(ok(Jurisdiction::parse(code)));
+        all.push(format!("{:?}", ok(ledger.coverage_report(scope, month(0), month(130)))));
+    }
+    all
+}
+
+fn report_window() -> (NaiveDate, NaiveDate) {
+    let day = |text: &str| ok(NaiveDate::parse_from_str(text, "%Y-%m-%d"));
+    (day("2026-01-01"), day("2030-12-31"))
+}
+
 fn check(ops: Vec<Op>) {
     let dir = ok(tempfile::tempdir());
-    let ledger = ok(Ledger::open(dir.path(), rules(false)));
+    let start = ok(chrono::DateTime::parse_from_rfc3339("2026-01-30T09:00:00Z")).to_utc();
+    let clock = Clock::manual(start);
+    let ledger = ok(Ledger::open_with_clock(dir.path(), rules(false), clock.clone()));
     let runtime = ok(tokio::runtime::Builder::new_current_thread().build());
     let mut runner = Runner {
         dir,
@@ -247,8 +393,10 @@ fn check(ops: Vec<Op>) {
         workers: Vec::new(),
         seqs: Vec::new(),
         entitlements: Vec::new(),
+        claims: Vec::new(),
         variant: false,
         requests: 0,
+        clock: clock.clone(),
     };
     for op in &ops {
         runner.run(op);
@@ -274,12 +422,27 @@ fn check(ops: Vec<Op>) {
             "maintained projection of {worker_id}"
         );
     }
+    let reported = ledger_reports(&ledger);
+    let (from, to) = report_window();
+    let today = clock.today();
+    let claims = fold.workers.values().flat_map(|projection| projection.claims.values());
+    let mut folded = vec![format!("{:?}", reports::accountability(claims, None, from, to, today))];
+    let rules_now = rules(runner.variant);
+    for (code, _) in AGENCIES {
+        let scope = CoverageScope::Jurisdiction(ok(Jurisdiction::parse(code)));
+        let report = reports::coverage(fold.workers.values(), &rules_now, scope, month(0), month(130), today);
+        folded.push(format!("{report:?}"));
+    }
+    assert_eq!(reported, folded, "reports from the maintained projections differ from the fold");
     ledger.shutdown();
     drop(ledger);
     let maintained = stored_projections(runner.dir.path());
     let report = ok(ledger_store::rebuild(runner.dir.path()));
     assert_eq!(report.events, records.len() as u64);
     assert_eq!(stored_projections(runner.dir.path()), maintained, "rebuilt projections differ");
+    let reopened = ok(Ledger::open_with_clock(runner.dir.path(), rules(runner.variant), clock));
+    assert_eq!(ledger_reports(&reopened), reported, "reports differ after the rebuild");
+    reopened.shutdown();
 }
 
 proptest! {

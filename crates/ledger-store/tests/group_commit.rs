@@ -17,6 +17,7 @@ async fn concurrent_commands_are_grouped_into_few_durable_commits() {
     let actor = Actor {
         principal: PrincipalId::parse("agency-ph").unwrap_or_else(|error| panic!("{error}")),
         jurisdiction: Some(philippines),
+        worker: None,
     };
     let tasks: Vec<_> = (0..COMMANDS)
         .map(|index| {

@@ -99,6 +99,7 @@ impl Model {
         Actor {
             principal: parsed(PrincipalId::parse(&format!("agency-{}", code.to_ascii_lowercase()))),
             jurisdiction: Some(parsed(Jurisdiction::parse(code))),
+            worker: None,
         }
     }
 

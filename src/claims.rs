@@ -1,0 +1,465 @@
+//! Client commands for claims and the monitors' reports: a worker files a claim, an agency lists and
+//! answers the claims addressed to it, an auditor reads the accountability and coverage reports.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use ledger_core::{sha256, ClaimKind, ClaimOutcome, Month};
+use ledger_proto::v1 as pb;
+use serde_json::json;
+
+use crate::cli::{branch_code, format_money, sector_code, Connection};
+
+#[derive(Debug, clap::Args)]
+pub struct ClaimArgs {
+    /// The worker; a worker's own token may leave it out.
+    #[arg(long)]
+    pub worker: Option<String>,
+    /// Where the work was done: the jurisdiction whose agency must answer.
+    #[arg(long)]
+    pub jurisdiction: String,
+    /// The employer, by the agency's reference.
+    #[arg(long)]
+    pub employer: String,
+    /// Months the claim is about: `2024-01,2024-02` or a span `2024-01..2024-06`.
+    #[arg(long)]
+    pub months: String,
+    /// missing_contribution, unpaid_benefit or unremitted_deduction.
+    #[arg(long, default_value = "missing_contribution")]
+    pub kind: String,
+    /// What is owed, in minor units of the jurisdiction's currency.
+    #[arg(long)]
+    pub amount: Option<i64>,
+    /// A file of evidence (payslips, a contract). Only its SHA-256 is sent; the file stays here.
+    #[arg(long)]
+    pub evidence: PathBuf,
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResolveArgs {
+    /// The claim's id (the seq of its filing).
+    #[arg(long)]
+    pub claim: u64,
+    /// upheld or rejected.
+    #[arg(long)]
+    pub outcome: String,
+    /// Why; required to reject.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// When upholding: the insured wage of each claimed month, in minor units. One contribution
+    /// is recorded for every month of the claim (or of --months).
+    #[arg(long)]
+    pub wage: Option<i64>,
+    #[arg(long, default_value_t = 0)]
+    pub employer_share: i64,
+    #[arg(long, default_value_t = 0)]
+    pub worker_share: i64,
+    #[arg(long)]
+    pub currency: Option<String>,
+    #[arg(long, default_value = "old_age")]
+    pub branch: String,
+    #[arg(long, default_value = "other")]
+    pub sector: String,
+    /// Only some of the claimed months, written like `worker claim --months`.
+    #[arg(long)]
+    pub months: Option<String>,
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+/// Parses `2024-01,2024-03` and spans `2024-01..2024-06` (both ends included).
+pub fn parse_months(text: &str) -> anyhow::Result<Vec<String>> {
+    let mut months = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        match part.split_once("..") {
+            Some((from, to)) => {
+                let (from, to) = (Month::parse(from)?, Month::parse(to)?);
+                if to < from {
+                    bail!("{part}: the span ends before it starts");
+                }
+                if to.ordinal() - from.ordinal() >= ledger_core::CLAIM_MONTHS_MAX as u32 {
+                    bail!("{part}: a claim names at most {} months", ledger_core::CLAIM_MONTHS_MAX);
+                }
+                for ordinal in from.ordinal()..=to.ordinal() {
+                    months.push(Month::from_ordinal(ordinal)?.to_string());
+                }
+            }
+            None => months.push(Month::parse(part)?.to_string()),
+        }
+    }
+    Ok(months)
+}
+
+fn label_code<T: Copy>(
+    labels: &[T],
+    label_of: fn(T) -> &'static str,
+    code_of: fn(T) -> u8,
+    text: &str,
+) -> anyhow::Result<i32> {
+    labels
+        .iter()
+        .find(|value| label_of(**value) == text)
+        .map(|value| i32::from(code_of(*value)))
+        .with_context(|| {
+            let known: Vec<&str> = labels.iter().map(|value| label_of(*value)).collect();
+            format!("{text:?} is not one of {}", known.join(", "))
+        })
+}
+
+fn kind_label(code: i32) -> &'static str {
+    ClaimKind::from_code(code.into()).map_or("?", ClaimKind::label)
+}
+
+fn fresh_request_id(kind: &str) -> String {
+    format!("cli-{kind}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"))
+}
+
+pub async fn file(connection: &Connection, args: ClaimArgs) -> anyhow::Result<()> {
+    let evidence =
+        std::fs::read(&args.evidence).with_context(|| format!("cannot read {}", args.evidence.display()))?;
+    let request = pb::FileClaimRequest {
+        request_id: args.request_id.unwrap_or_else(|| fresh_request_id("claim")),
+        worker_id: args.worker.unwrap_or_default(),
+        jurisdiction: args.jurisdiction,
+        employer_ref: args.employer,
+        months: parse_months(&args.months)?,
+        kind: label_code(ClaimKind::ALL, ClaimKind::label, ClaimKind::code, &args.kind)?,
+        amount_minor: args.amount,
+        evidence_sha256: sha256(&evidence).to_vec(),
+    };
+    let mut clients = connection.connect().await?;
+    let response = clients.worker.file_claim(request).await?.into_inner();
+    let seq = response.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+    if connection.json {
+        println!("{}", json!({"claim_seq": seq, "respond_by": response.respond_by}));
+    } else {
+        println!("claim {seq} filed; the agency must answer by {}", response.respond_by);
+    }
+    Ok(())
+}
+
+pub async fn list(connection: &Connection, all: bool, ours: bool) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let request = pb::ListClaimsRequest { open_only: !all, of_our_workers: ours };
+    let response = clients.agency.list_claims(request).await?.into_inner();
+    print_claims(&response.claims, &response.evaluated_on, connection.json);
+    Ok(())
+}
+
+/// Claims as a table, oldest first (the order the server gives).
+pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool) {
+    if as_json {
+        let rows: Vec<_> = claims
+            .iter()
+            .map(|claim| {
+                json!({
+                    "claim_seq": claim.claim_seq, "worker_id": claim.worker_id,
+                    "addressed_to": claim.addressed_to, "filed_via": claim.filed_via,
+                    "kind": kind_label(claim.kind), "employer_ref": claim.employer_ref,
+                    "months": claim.months, "respond_by": claim.respond_by, "state": claim.state,
+                    "amount_minor": claim.amount.as_ref().map(|m| m.minor),
+                    "currency": claim.amount.as_ref().map(|m| m.currency.clone()),
+                    "days_to_resolve": claim.days_to_resolve, "reason": claim.reason,
+                })
+            })
+            .collect();
+        println!("{}", json!({"evaluated_on": evaluated_on, "claims": rows}));
+        return;
+    }
+    if claims.is_empty() {
+        println!("no claims (as of {evaluated_on})");
+        return;
+    }
+    println!("claims as of {evaluated_on}, oldest first");
+    println!(
+        "{:>8}  {:<17}  {:<3} {:<3} {:<21} {:<14} {:<17} {:>16}  {:<10} {:<8}",
+        "claim", "worker", "to", "via", "kind", "employer", "months", "amount", "answer by", "state"
+    );
+    for claim in claims {
+        let months = match claim.months.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [first, .., last] => format!("{first}..{last} ({})", claim.months.len()),
+        };
+        println!(
+            "{:>8}  {:<17}  {:<3} {:<3} {:<21} {:<14} {:<17} {:>16}  {:<10} {:<8}",
+            claim.claim_seq,
+            claim.worker_id,
+            claim.addressed_to,
+            if claim.filed_via.is_empty() { "-" } else { &claim.filed_via },
+            kind_label(claim.kind),
+            claim.employer_ref,
+            months,
+            claim.amount.as_ref().map_or_else(|| "-".into(), |m| format_money(m.minor, &m.currency)),
+            claim.respond_by,
+            claim.state,
+        );
+    }
+}
+
+pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let outcome = label_code(ClaimOutcome::ALL, ClaimOutcome::label, ClaimOutcome::code, &args.outcome)?;
+    let mut contributions = Vec::new();
+    if let Some(wage) = args.wage {
+        let claims = clients.agency.list_claims(pb::ListClaimsRequest::default()).await?.into_inner().claims;
+        let claim = claims
+            .iter()
+            .find(|claim| claim.claim_seq == args.claim)
+            .with_context(|| format!("no claim {} is addressed to this agency", args.claim))?;
+        let months = match &args.months {
+            Some(text) => parse_months(text)?,
+            None => claim.months.clone(),
+        };
+        let currency = args.currency.clone().context("--currency is needed with --wage")?;
+        for month in months {
+            contributions.push(pb::Contribution {
+                worker_id: claim.worker_id.clone(),
+                jurisdiction: claim.addressed_to.clone(),
+                branch: branch_code(&args.branch)?,
+                month,
+                insured_wage_minor: wage,
+                employer_share_minor: args.employer_share,
+                worker_share_minor: args.worker_share,
+                currency: currency.clone(),
+                employer_ref: claim.employer_ref.clone(),
+                sector: sector_code(&args.sector)?,
+            });
+        }
+    }
+    let request = pb::ResolveClaimRequest {
+        request_id: args.request_id.unwrap_or_else(|| fresh_request_id("resolve")),
+        claim_seq: args.claim,
+        outcome,
+        reason: args.reason.unwrap_or_default(),
+        contributions,
+    };
+    let receipts = clients.agency.resolve_claim(request).await?.into_inner().receipts;
+    let seq = receipts.first().map_or(0, |receipt| receipt.seq);
+    if connection.json {
+        println!(
+            "{}",
+            json!({"resolution_seq": seq, "contributions_recorded": receipts.len().saturating_sub(1)})
+        );
+    } else {
+        println!(
+            "claim {} {} at seq {seq}; {} contributions recorded with it",
+            args.claim,
+            args.outcome,
+            receipts.len().saturating_sub(1)
+        );
+    }
+    Ok(())
+}
+
+pub async fn accountability(
+    connection: &Connection,
+    jurisdiction: Option<String>,
+    from: String,
+    to: Option<String>,
+) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let request = pb::GetAccountabilityReportRequest {
+        jurisdiction: jurisdiction.unwrap_or_default(),
+        from_date: from,
+        to_date: to.unwrap_or_else(|| chrono::Utc::now().date_naive().to_string()),
+    };
+    let report = clients.audit.get_accountability_report(request).await?.into_inner();
+    print_accountability(&report, connection.json);
+    Ok(())
+}
+
+pub fn print_accountability(report: &pb::GetAccountabilityReportResponse, as_json: bool) {
+    if as_json {
+        let rows: Vec<_> = report
+            .rows
+            .iter()
+            .map(|row| {
+                json!({
+                    "jurisdiction": row.jurisdiction, "received": row.received, "resolved": row.resolved,
+                    "upheld": row.upheld, "rejected": row.rejected, "overdue": row.overdue,
+                    "resolved_late": row.resolved_late, "median_days": row.median_days, "p90_days": row.p90_days,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"from_date": report.from_date, "to_date": report.to_date, "evaluated_on": report.evaluated_on, "rows": rows})
+        );
+        return;
+    }
+    println!(
+        "claims filed {} to {}, as they stand on {}",
+        report.from_date, report.to_date, report.evaluated_on
+    );
+    println!(
+        "{:<12} {:>8} {:>8} {:>6} {:>8} {:>7} {:>5} {:>11} {:>8}",
+        "agency of",
+        "received",
+        "resolved",
+        "upheld",
+        "rejected",
+        "overdue",
+        "late",
+        "median days",
+        "p90 days"
+    );
+    let days = |days: Option<u32>| days.map_or_else(|| "-".into(), |days| days.to_string());
+    for row in &report.rows {
+        println!(
+            "{:<12} {:>8} {:>8} {:>6} {:>8} {:>7} {:>5} {:>11} {:>8}",
+            row.jurisdiction,
+            row.received,
+            row.resolved,
+            row.upheld,
+            row.rejected,
+            row.overdue,
+            row.resolved_late,
+            days(row.median_days),
+            days(row.p90_days)
+        );
+    }
+}
+
+pub async fn coverage(
+    connection: &Connection,
+    jurisdiction: String,
+    origin: Option<String>,
+    from: String,
+    to: String,
+) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let request = pb::GetCoverageReportRequest {
+        jurisdiction,
+        origin: origin.unwrap_or_default(),
+        from_month: from,
+        to_month: to,
+    };
+    let report = clients.audit.get_coverage_report(request).await?.into_inner();
+    print_coverage(&report, connection.json);
+    Ok(())
+}
+
+/// Employer and worker totals of a cell over every branch, in minor units, with the currency.
+fn cell_totals(cell: &pb::CoverageCell) -> (i64, i64, String) {
+    let currency = cell
+        .paid
+        .iter()
+        .find_map(|paid| paid.employer.as_ref().map(|m| m.currency.clone()))
+        .unwrap_or_default();
+    let sum = |pick: fn(&pb::BranchPaid) -> &Option<pb::Money>| {
+        cell.paid
+            .iter()
+            .filter_map(|paid| pick(paid).as_ref())
+            .map(|m| m.minor)
+            .fold(0i64, i64::saturating_add)
+    };
+    (sum(|paid| &paid.employer), sum(|paid| &paid.worker), currency)
+}
+
+fn cell_json(cell: &Option<pb::CoverageCell>) -> serde_json::Value {
+    match cell {
+        None => json!("suppressed"),
+        Some(cell) => {
+            let branches: Vec<_> = cell
+                .paid
+                .iter()
+                .map(|paid| {
+                    json!({
+                        "branch": ledger_core::Branch::from_code(paid.branch.into()).map_or("?", ledger_core::Branch::label),
+                        "employer_minor": paid.employer.as_ref().map(|m| m.minor),
+                        "worker_minor": paid.worker.as_ref().map(|m| m.minor),
+                    })
+                })
+                .collect();
+            json!({"workers": cell.workers, "months": cell.months, "paid": branches})
+        }
+    }
+}
+
+pub fn print_coverage(report: &pb::GetCoverageReportResponse, as_json: bool) {
+    if as_json {
+        let rows = |rows: &[pb::CoverageRow]| -> Vec<serde_json::Value> {
+            rows.iter()
+                .map(|row| json!({"label": row.label, "note": row.note, "cell": cell_json(&row.cell)}))
+                .collect()
+        };
+        println!(
+            "{}",
+            json!({
+                "jurisdiction": report.jurisdiction, "origin": report.origin,
+                "from_month": report.from_month, "to_month": report.to_month, "evaluated_on": report.evaluated_on,
+                "total": cell_json(&report.total), "by_sex": rows(&report.by_sex),
+                "by_sector": rows(&report.by_sector), "by_origin": rows(&report.by_origin),
+            })
+        );
+        return;
+    }
+    let scope = match report.origin.as_str() {
+        "" => format!("in {}", report.jurisdiction),
+        origin => format!("in {} of workers from {origin}", report.jurisdiction),
+    };
+    println!(
+        "coverage {scope}, {} to {} (evaluated {}); cells of fewer than {} workers are suppressed",
+        report.from_month,
+        report.to_month,
+        report.evaluated_on,
+        ledger_projections::reports::SMALL_CELL_WORKERS_MIN
+    );
+    println!(
+        "{:<24} {:>9} {:>8} {:>18} {:>18}  {}",
+        "", "workers", "months", "employer paid", "worker paid", ""
+    );
+    let line = |label: &str, cell: &Option<pb::CoverageCell>, note: &str| match cell {
+        None => println!("{label:<24} {:>9}{:>48}  {note}", "suppressed", ""),
+        Some(cell) => {
+            let (employer, worker, currency) = cell_totals(cell);
+            println!(
+                "{label:<24} {:>9} {:>8} {:>18} {:>18}  {note}",
+                cell.workers,
+                cell.months,
+                format_money(employer, &currency),
+                format_money(worker, &currency)
+            );
+        }
+    };
+    line("all workers", &report.total, "");
+    for (title, rows) in
+        [("by sex", &report.by_sex), ("by sector", &report.by_sector), ("by origin", &report.by_origin)]
+    {
+        println!("{title}");
+        for row in rows {
+            line(&format!("  {}", row.label), &row.cell, &row.note);
+        }
+    }
+    if let Some(total) = &report.total {
+        println!("contributions by branch, all workers");
+        for paid in &total.paid {
+            let money = |value: &Option<pb::Money>| {
+                value.as_ref().map_or_else(|| "-".into(), |m| format_money(m.minor, &m.currency))
+            };
+            println!(
+                "  {:<22} employer {:>18}  worker {:>18}",
+                ledger_core::Branch::from_code(paid.branch.into()).map_or("?", ledger_core::Branch::label),
+                money(&paid.employer),
+                money(&paid.worker)
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_months;
+
+    #[test]
+    fn months_are_listed_or_spanned() {
+        let months = parse_months("2024-11..2025-02, 2025-06").unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(months, ["2024-11", "2024-12", "2025-01", "2025-02", "2025-06"]);
+        assert!(parse_months("2025-02..2024-11").is_err());
+        assert!(parse_months("2024-13").is_err());
+        assert!(parse_months("2000-01..2020-12").is_err());
+    }
+}
