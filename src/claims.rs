@@ -173,10 +173,11 @@ pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool)
         return;
     }
     println!("claims as of {evaluated_on}, oldest first");
-    println!(
-        "{:>8}  {:<17}  {:<3} {:<3} {:<21} {:<14} {:<17} {:>16}  {:<10} {:<8}",
+    let header = format!(
+        "{:>8}  {:<17}  {:<3} {:<3} {:<21} {:<14} {:<17} {:>16}  {:<10} {}",
         "claim", "worker", "to", "via", "kind", "employer", "months", "amount", "answer by", "state"
     );
+    println!("{}", header.trim_end());
     for claim in claims {
         let months = match claim.months.as_slice() {
             [] => String::new(),
@@ -184,7 +185,7 @@ pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool)
             [first, .., last] => format!("{first}..{last} ({})", claim.months.len()),
         };
         println!(
-            "{:>8}  {:<17}  {:<3} {:<3} {:<21} {:<14} {:<17} {:>16}  {:<10} {:<8}",
+            "{:>8}  {:<17}  {:<3} {:<3} {:<21} {:<14} {:<17} {:>16}  {:<10} {}",
             claim.claim_seq,
             claim.worker_id,
             claim.addressed_to,
@@ -408,22 +409,22 @@ pub fn print_coverage(report: &pb::GetCoverageReportResponse, as_json: bool) {
         report.evaluated_on,
         ledger_projections::reports::SMALL_CELL_WORKERS_MIN
     );
-    println!(
-        "{:<24} {:>9} {:>8} {:>18} {:>18}  {}",
-        "", "workers", "months", "employer paid", "worker paid", ""
-    );
-    let line = |label: &str, cell: &Option<pb::CoverageCell>, note: &str| match cell {
-        None => println!("{label:<24} {:>9}{:>48}  {note}", "suppressed", ""),
-        Some(cell) => {
-            let (employer, worker, currency) = cell_totals(cell);
-            println!(
-                "{label:<24} {:>9} {:>8} {:>18} {:>18}  {note}",
-                cell.workers,
-                cell.months,
-                format_money(employer, &currency),
-                format_money(worker, &currency)
-            );
-        }
+    println!("{:<24} {:>9} {:>8} {:>18} {:>18}", "", "workers", "months", "employer paid", "worker paid");
+    let line = |label: &str, cell: &Option<pb::CoverageCell>, note: &str| {
+        let text = match cell {
+            None => format!("{label:<24} {:>9}{:>48}  {note}", "suppressed", ""),
+            Some(cell) => {
+                let (employer, worker, currency) = cell_totals(cell);
+                format!(
+                    "{label:<24} {:>9} {:>8} {:>18} {:>18}  {note}",
+                    cell.workers,
+                    cell.months,
+                    format_money(employer, &currency),
+                    format_money(worker, &currency)
+                )
+            }
+        };
+        println!("{}", text.trim_end());
     };
     line("all workers", &report.total, "");
     for (title, rows) in

@@ -36,6 +36,9 @@ struct Story {
     address: String,
     tokens: HashMap<String, String>,
     run: String,
+    /// The clock of the demo's own server, which the story moves forward; none against a server
+    /// given with --server, whose days pass at their own pace.
+    clock: Option<ledger_store::Clock>,
 }
 
 impl Story {
@@ -100,6 +103,7 @@ impl Story {
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let temporary = tempfile::tempdir()?;
+    let clock = ledger_store::Clock::manual(chrono::Utc::now());
     let (server, address, tokens) = match (&args.server, &args.tokens) {
         (Some(address), Some(tokens)) => (None, address.clone(), read_tokens(tokens)?),
         _ => {
@@ -112,7 +116,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 limits: ledger_server::Limits::default(),
                 metrics_listen: None,
                 tls: None,
-                clock: ledger_store::Clock::system(),
+                clock: clock.clone(),
             })
             .await?;
             let tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;
@@ -120,11 +124,99 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             (Some(running), address, tokens)
         }
     };
-    let story = Story { address, tokens, run: format!("demo-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")) };
+    let story = Story {
+        address,
+        tokens,
+        run: format!("demo-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")),
+        clock: server.is_some().then_some(clock),
+    };
     play(&story).await?;
     if let Some(server) = server {
         server.stop().await?;
     }
+    Ok(())
+}
+
+/// Her claim for the three unremitted months: filed from home by the Philippine agency, addressed
+/// to Saudi Arabia, overdue when its 90 days pass, then upheld with the missing contributions.
+async fn claim(
+    story: &Story,
+    philippines: &mut Clients,
+    saudi: &mut Clients,
+    auditor: &mut Clients,
+    worker: &str,
+) -> anyhow::Result<()> {
+    println!("   At home she finds the gap. The Philippine agency files a claim on her behalf, addressed");
+    println!("   to the Saudi agency, with the digest of her payslips (the payslips stay with her).");
+    let months = ["2015-10", "2015-11", "2015-12"];
+    let request = pb::FileClaimRequest {
+        request_id: format!("{}-claim", story.run),
+        worker_id: worker.into(),
+        jurisdiction: "SA".into(),
+        employer_ref: "SA-HH-2012".into(),
+        months: months.iter().map(|month| month.to_string()).collect(),
+        kind: pb::ClaimKind::UnremittedDeduction as i32,
+        amount_minor: Some(3 * 300_000 * 9 / 100),
+        evidence_sha256: ledger_core::sha256(b"payslips 2015-10 to 2015-12 (illustrative)").to_vec(),
+    };
+    let filed = philippines.worker.file_claim(request).await?.into_inner();
+    let claim_seq = filed.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+    let filed_on = filed
+        .receipt
+        .as_ref()
+        .and_then(|receipt| receipt.recorded_at.as_ref())
+        .and_then(|at| chrono::DateTime::from_timestamp(at.seconds, 0))
+        .map_or_else(|| chrono::Utc::now().date_naive(), |at| at.date_naive())
+        .to_string();
+    println!("   claim {claim_seq} filed; the Saudi agency must answer by {}", filed.respond_by);
+    match &story.clock {
+        Some(clock) => {
+            clock.advance(chrono::TimeDelta::days(91));
+            println!("   91 days pass with no answer (the demo moves its server's clock). The Saudi agency's list:");
+        }
+        None => println!(
+            "   (against an external server the days cannot be moved: the claim is answered in time)"
+        ),
+    }
+    let open =
+        saudi.agency.list_claims(pb::ListClaimsRequest { open_only: true, of_our_workers: false }).await?;
+    let open = open.into_inner();
+    crate::claims::print_claims(&open.claims, &open.evaluated_on, false);
+    let report = |to: String| pb::GetAccountabilityReportRequest {
+        jurisdiction: "SA".into(),
+        from_date: filed_on.clone(),
+        to_date: to,
+    };
+    let to = open.evaluated_on.clone();
+    let accountability = auditor.audit.get_accountability_report(report(to.clone())).await?.into_inner();
+    println!("   The monitors' accountability report:");
+    crate::claims::print_accountability(&accountability, false);
+    println!("   The Saudi agency upholds the claim, recording the three contributions in the same write.");
+    let contributions = months
+        .iter()
+        .map(|month| pb::Contribution {
+            worker_id: worker.into(),
+            jurisdiction: "SA".into(),
+            branch: pb::Branch::OldAge as i32,
+            month: month.to_string(),
+            insured_wage_minor: 300_000,
+            employer_share_minor: 300_000 * 8 / 100,
+            worker_share_minor: 300_000 * 5 / 100,
+            currency: "SAR".into(),
+            employer_ref: "SA-HH-2012".into(),
+            sector: pb::Sector::DomesticWork as i32,
+        })
+        .collect();
+    let resolution = pb::ResolveClaimRequest {
+        request_id: format!("{}-uphold", story.run),
+        claim_seq,
+        outcome: pb::ClaimOutcome::Upheld as i32,
+        reason: "the employer's remittances for these months were never received".into(),
+        contributions,
+    };
+    saudi.agency.resolve_claim(resolution).await?;
+    let accountability = auditor.audit.get_accountability_report(report(to)).await?.into_inner();
+    crate::claims::print_accountability(&accountability, false);
     Ok(())
 }
 
@@ -144,8 +236,9 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     story
         .pay(&mut philippines, &worker, ("PH", "PHP"), (2006, 1), 72, 1_500_000, pb::Sector::Manufacturing)
         .await?;
-    println!("3. Four years as a domestic worker in Saudi Arabia, 2012 to 2015, at SAR 3,000.00.");
-    story.pay(&mut saudi, &worker, ("SA", "SAR"), (2012, 1), 48, 300_000, pb::Sector::DomesticWork).await?;
+    println!("3. Four years as a domestic worker in Saudi Arabia, 2012 to 2015, at SAR 3,000.00; her");
+    println!("   employer deducts her share for the last three months but never remits them.");
+    story.pay(&mut saudi, &worker, ("SA", "SAR"), (2012, 1), 45, 300_000, pb::Sector::DomesticWork).await?;
     println!(
         "4. Nine years of care work in Spain, 2016 to 2024, at EUR 1,800.00; one month is posted twice."
     );
@@ -168,6 +261,7 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     };
     philippines.agency.record_residence_change(residence).await?;
     story.pay(&mut philippines, &worker, ("PH", "PHP"), (2025, 1), 12, 2_000_000, pb::Sector::Care).await?;
+    claim(story, &mut philippines, &mut saudi, &mut auditor, &worker).await?;
     println!("7. The Philippine agency grants her a maternity benefit and pays the first month.");
     let grant = pb::GrantEntitlementRequest {
         request_id: format!("{}-grant", story.run),

@@ -23,6 +23,10 @@ enum Request {
     Credit(pb::CreditedPeriod),
     Statement(pb::GetStatementRequest),
     Verify(pb::VerifyChainRequest),
+    Claim(pb::FileClaimRequest),
+    Resolve(pb::ResolveClaimRequest),
+    Coverage(pb::GetCoverageReportRequest),
+    Accountability(pb::GetAccountabilityReportRequest),
 }
 
 async fn send(clients: &mut Clients, request: Request) -> Result<(), tonic::Status> {
@@ -39,6 +43,10 @@ async fn send(clients: &mut Clients, request: Request) -> Result<(), tonic::Stat
         }
         Request::Statement(request) => clients.worker.get_statement(request).await.map(drop),
         Request::Verify(request) => clients.audit.verify_chain(request).await.map(drop),
+        Request::Claim(request) => clients.worker.file_claim(request).await.map(drop),
+        Request::Resolve(request) => clients.agency.resolve_claim(request).await.map(drop),
+        Request::Coverage(request) => clients.audit.get_coverage_report(request).await.map(drop),
+        Request::Accountability(request) => clients.audit.get_accountability_report(request).await.map(drop),
     }
 }
 
@@ -50,6 +58,20 @@ fn cases(worker: &str) -> Vec<Case> {
         Request::Contributions(vec![item], "bad-1".into())
     };
     let case = |name, request, code, message| Case { name, principal: "agency-sa", request, code, message };
+    let claim = |change: &dyn Fn(&mut pb::FileClaimRequest)| {
+        let mut request = pb::FileClaimRequest {
+            request_id: "claim-bad".into(),
+            worker_id: worker.to_owned(),
+            jurisdiction: "SA".into(),
+            employer_ref: "SA-EMP-0042".into(),
+            months: vec!["2023-05".into()],
+            kind: pb::ClaimKind::MissingContribution as i32,
+            amount_minor: Some(18_000),
+            evidence_sha256: vec![3; 32],
+        };
+        change(&mut request);
+        Request::Claim(request)
+    };
     let period = |from: &str, to: &str, kind: pb::CreditKind| pb::CreditedPeriod {
         worker_id: worker.to_owned(),
         jurisdiction: "SA".into(),
@@ -280,6 +302,123 @@ fn cases(worker: &str) -> Vec<Case> {
             Code::InvalidArgument,
             "worker_id",
         ),
+        case(
+            "claim month 13",
+            claim(&|c| c.months = vec!["2023-13".into()]),
+            Code::InvalidArgument,
+            "months[0]",
+        ),
+        case("claim of no months", claim(&|c| c.months.clear()), Code::InvalidArgument, "1 to 120 months"),
+        case(
+            "claim of 121 months",
+            claim(&|c| c.months = (0..121).map(|i| format!("{}-{:02}", 2000 + i / 12, i % 12 + 1)).collect()),
+            Code::InvalidArgument,
+            "got 121",
+        ),
+        case(
+            "claim in the future",
+            claim(&|c| c.months = vec!["2999-01".into()]),
+            Code::InvalidArgument,
+            "in the future",
+        ),
+        case("claim kind unknown", claim(&|c| c.kind = 9), Code::InvalidArgument, "kind"),
+        case("claim kind unspecified", claim(&|c| c.kind = 0), Code::InvalidArgument, "kind"),
+        case(
+            "claim negative amount",
+            claim(&|c| c.amount_minor = Some(-1)),
+            Code::InvalidArgument,
+            "amount_minor",
+        ),
+        case(
+            "claim overflowing amount",
+            claim(&|c| c.amount_minor = Some(i64::MAX)),
+            Code::InvalidArgument,
+            "amount_minor",
+        ),
+        case(
+            "claim evidence short",
+            claim(&|c| c.evidence_sha256 = vec![1; 31]),
+            Code::InvalidArgument,
+            "evidence_sha256",
+        ),
+        case(
+            "claim employer empty",
+            claim(&|c| c.employer_ref = String::new()),
+            Code::InvalidArgument,
+            "employer_ref",
+        ),
+        case(
+            "claim employer huge",
+            claim(&|c| c.employer_ref = "E".repeat(100_000)),
+            Code::InvalidArgument,
+            "employer_ref",
+        ),
+        case("claim jurisdiction unknown", claim(&|c| c.jurisdiction = "XK".into()), Code::NotFound, "XK"),
+        case(
+            "claim worker unknown",
+            claim(&|c| c.worker_id = "W0000000000000000".into()),
+            Code::NotFound,
+            "worker_id",
+        ),
+        case(
+            "resolve an enrolment",
+            Request::Resolve(pb::ResolveClaimRequest {
+                request_id: "resolve-bad-1".into(),
+                claim_seq: 1,
+                outcome: pb::ClaimOutcome::Rejected as i32,
+                reason: "no".into(),
+                contributions: vec![],
+            }),
+            Code::FailedPrecondition,
+            "not a claim",
+        ),
+        case(
+            "resolve with an unknown outcome",
+            Request::Resolve(pb::ResolveClaimRequest {
+                request_id: "resolve-bad-2".into(),
+                claim_seq: 1,
+                outcome: 7,
+                reason: String::new(),
+                contributions: vec![],
+            }),
+            Code::InvalidArgument,
+            "outcome",
+        ),
+        case(
+            "resolve with too many contributions",
+            Request::Resolve(pb::ResolveClaimRequest {
+                request_id: "resolve-bad-3".into(),
+                claim_seq: 1,
+                outcome: pb::ClaimOutcome::Upheld as i32,
+                reason: String::new(),
+                contributions: vec![good(); 1000],
+            }),
+            Code::InvalidArgument,
+            "at most 999",
+        ),
+        Case {
+            name: "coverage of month 13",
+            principal: "auditor",
+            request: Request::Coverage(pb::GetCoverageReportRequest {
+                jurisdiction: "SA".into(),
+                origin: String::new(),
+                from_month: "2023-13".into(),
+                to_month: "2024-01".into(),
+            }),
+            code: Code::InvalidArgument,
+            message: "from_month",
+        },
+        Case {
+            name: "accountability with a day 31 of February",
+            principal: "auditor",
+            request: Request::Accountability(pb::GetAccountabilityReportRequest {
+                jurisdiction: String::new(),
+                from_date: "2026-02-31".into(),
+                to_date: "2026-03-01".into(),
+            }),
+            code: Code::InvalidArgument,
+            message: "from_date",
+        },
         Case {
             name: "verify backwards",
             principal: "auditor",

@@ -1,4 +1,6 @@
-//! `ledger demo` plays its whole story against a server of its own and ends with a verified chain.
+//! `ledger demo` plays its whole story against a server of its own and ends with a verified chain:
+//! balances to the minor unit, and a claim that goes overdue before it is upheld, as the
+//! accountability report shows.
 
 #[test]
 fn the_demo_tells_its_story_and_the_chain_verifies() {
@@ -8,6 +10,9 @@ fn the_demo_tells_its_story_and_the_chain_verifies() {
     for expected in [
         "ES   old_age              108    192   180        0       EUR 967.68       EUR 544.32       EUR 544.32  ES-PH",
         "SA   old_age               48     48   120       72       SAR 360.00         SAR 0.00         SAR 0.00  none",
+        // The claim, 91 days after filing: overdue, then upheld late.
+        "SA                  1        0      0        0       1     0           -        -",
+        "SA                  1        1      1        0       0     1          91       91",
         "every link verified",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");

@@ -354,3 +354,33 @@ pub fn suppressed(cells: &[CoverageCell]) -> Vec<bool> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(workers: &[u32]) -> Vec<CoverageCell> {
+        workers.iter().map(|workers| CoverageCell { workers: *workers, ..CoverageCell::default() }).collect()
+    }
+
+    #[test]
+    fn a_lone_small_cell_takes_the_smallest_shown_cell_with_it() {
+        assert_eq!(suppressed(&cells(&[11, 5, 1, 6])), [false, true, true, false]);
+        // Suppressed cells that sum to nothing say "nobody here": one shown cell joins them.
+        assert_eq!(suppressed(&cells(&[9, 7, 0, 0])), [false, true, true, true]);
+        assert_eq!(suppressed(&cells(&[9, 3, 2, 0])), [false, true, true, true]);
+        assert_eq!(suppressed(&cells(&[9, 8, 7])), [false, false, false]);
+        // Two small cells with people in them hide each other.
+        assert_eq!(suppressed(&cells(&[20, 1, 1])), [false, true, true]);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        assert_eq!(nearest_rank(&[], 50), None);
+        assert_eq!(nearest_rank(&[7], 90), Some(7));
+        assert_eq!(nearest_rank(&[48, 91], 50), Some(48));
+        assert_eq!(nearest_rank(&[48, 91], 90), Some(91));
+        let ten: Vec<u32> = (1..=10).collect();
+        assert_eq!((nearest_rank(&ten, 50), nearest_rank(&ten, 90)), (Some(5), Some(9)));
+    }
+}

@@ -179,6 +179,7 @@ impl Writer {
                 actor.principal
             )));
         }
+        self.check_known("jurisdiction", claim.addressed_to)?;
         let projection = self.enrolled(group, worker_id)?;
         let filed_via = match (&actor.worker, actor.jurisdiction) {
             (Some(_), _) => None,
@@ -203,7 +204,6 @@ impl Writer {
                 )))
             }
         };
-        self.check_known("jurisdiction", claim.addressed_to)?;
         if !projection.records_in.contains(&claim.addressed_to) {
             return Err(StoreError::FailedPrecondition(format!(
                 "{worker_id} has no record in {}: a claim is addressed to a jurisdiction the worker worked in",
