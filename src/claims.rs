@@ -8,7 +8,7 @@ use ledger_core::{sha256, ClaimKind, ClaimOutcome, Month};
 use ledger_proto::v1 as pb;
 use serde_json::json;
 
-use crate::cli::{branch_code, format_money, sector_code, Connection};
+use crate::cli::{branch_code, code, format_money, fresh_request_id, sector_code, Connection};
 
 #[derive(Debug, clap::Args)]
 pub struct ClaimArgs {
@@ -92,28 +92,8 @@ pub fn parse_months(text: &str) -> anyhow::Result<Vec<String>> {
     Ok(months)
 }
 
-fn label_code<T: Copy>(
-    labels: &[T],
-    label_of: fn(T) -> &'static str,
-    code_of: fn(T) -> u8,
-    text: &str,
-) -> anyhow::Result<i32> {
-    labels
-        .iter()
-        .find(|value| label_of(**value) == text)
-        .map(|value| i32::from(code_of(*value)))
-        .with_context(|| {
-            let known: Vec<&str> = labels.iter().map(|value| label_of(*value)).collect();
-            format!("{text:?} is not one of {}", known.join(", "))
-        })
-}
-
 fn kind_label(code: i32) -> &'static str {
     ClaimKind::from_code(code.into()).map_or("?", ClaimKind::label)
-}
-
-fn fresh_request_id(kind: &str) -> String {
-    format!("cli-{kind}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"))
 }
 
 pub async fn file(connection: &Connection, args: ClaimArgs) -> anyhow::Result<()> {
@@ -125,7 +105,7 @@ pub async fn file(connection: &Connection, args: ClaimArgs) -> anyhow::Result<()
         jurisdiction: args.jurisdiction,
         employer_ref: args.employer,
         months: parse_months(&args.months)?,
-        kind: label_code(ClaimKind::ALL, ClaimKind::label, ClaimKind::code, &args.kind)?,
+        kind: code("claim kind", &args.kind, ClaimKind::ALL, ClaimKind::label, ClaimKind::code)?,
         amount_minor: args.amount,
         evidence_sha256: sha256(&evidence).to_vec(),
     };
@@ -202,7 +182,8 @@ pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool)
 
 pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Result<()> {
     let mut clients = connection.connect().await?;
-    let outcome = label_code(ClaimOutcome::ALL, ClaimOutcome::label, ClaimOutcome::code, &args.outcome)?;
+    let outcome =
+        code("claim outcome", &args.outcome, ClaimOutcome::ALL, ClaimOutcome::label, ClaimOutcome::code)?;
     let mut contributions = Vec::new();
     if let Some(wage) = args.wage {
         let claims = clients.agency.list_claims(pb::ListClaimsRequest::default()).await?.into_inner().claims;

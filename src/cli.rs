@@ -201,7 +201,7 @@ pub enum AuditCommand {
     },
 }
 
-fn code<T: Copy>(
+pub(crate) fn code<T: Copy>(
     kind: &str,
     label: &str,
     all: &[T],
@@ -234,7 +234,7 @@ fn branch_label(code: i32) -> &'static str {
     ledger_core::Branch::from_code(code.into()).map_or("?", ledger_core::Branch::label)
 }
 
-fn fresh_request_id(kind: &str) -> String {
+pub(crate) fn fresh_request_id(kind: &str) -> String {
     format!("cli-{kind}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"))
 }
 

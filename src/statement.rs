@@ -133,6 +133,19 @@ pub fn verify_file(path: &Path, key: &str) -> anyhow::Result<()> {
             let (Some(first), Some(last)) = (months.first(), months.last()) else { continue };
             println!("{jurisdiction} {branch}: {} months between {first} and {last}", months.len());
         }
+        // A claim's state as the statement proves it: answered, or open as of its last event.
+        for (seq, claim) in &projection.claims {
+            let state = match &claim.resolution {
+                Some(resolution) => format!("{} on {}", resolution.outcome, resolution.at.date_naive()),
+                None => format!("open when the statement was taken (answer due by {})", claim.respond_by),
+            };
+            println!(
+                "claim {seq} to {} for {} month(s) from {}: {state}",
+                claim.addressed_to,
+                claim.months.len(),
+                claim.months.first().map_or_else(String::new, ToString::to_string)
+            );
+        }
     }
     Ok(())
 }
