@@ -61,8 +61,17 @@ pub async fn export(connection: &crate::cli::Connection, path: &Path) -> anyhow:
 #[derive(Debug, PartialEq, Eq)]
 pub struct Verified {
     pub events: u64,
+    /// Bytes of the file.
     pub bytes: u64,
+    /// Bytes of the records alone: the encoded events with their envelopes.
+    pub record_bytes: u64,
 }
+
+/// Records verified together: a power of two, so that every full chunk is a perfect subtree of the
+/// Merkle tree and each thread's share of it too.
+const CHUNK_EVENTS: usize = 1 << 15;
+/// Most threads verification uses; a power of two.
+const VERIFY_THREADS_MAX: usize = 8;
 
 fn read_u32(input: &mut impl Read) -> std::io::Result<u32> {
     let mut bytes = [0u8; 4];
@@ -70,49 +79,161 @@ fn read_u32(input: &mut impl Read) -> std::io::Result<u32> {
     Ok(u32::from_be_bytes(bytes))
 }
 
-/// Checks an export; the error names the first sequence number or part that is wrong.
+/// A run of consecutive records of the file: their bytes one after another, where each ends, and
+/// the chain hash stored after each.
+#[derive(Default)]
+struct Chunk {
+    first: u64,
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    stored: Vec<[u8; 32]>,
+}
+
+impl Chunk {
+    fn record(&self, index: usize) -> &[u8] {
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.data[start..self.ends[index]]
+    }
+
+    /// Reads up to [`CHUNK_EVENTS`] records; true when the end-of-records mark was read.
+    fn fill(&mut self, input: &mut impl Read, first: u64, bytes: &mut u64) -> anyhow::Result<bool> {
+        self.first = first;
+        self.data.clear();
+        self.ends.clear();
+        self.stored.clear();
+        while self.ends.len() < CHUNK_EVENTS {
+            let seq = first + self.ends.len() as u64;
+            let len = read_u32(input)
+                .with_context(|| format!("seq {seq}: the file ends without its checkpoint"))?;
+            *bytes += 4;
+            if len == END_OF_RECORDS {
+                return Ok(true);
+            }
+            ensure!(
+                len as usize <= RECORD_LEN_MAX,
+                "seq {seq}: a record of {len} bytes is longer than any record"
+            );
+            let start = self.data.len();
+            self.data.resize(start + len as usize, 0);
+            input
+                .read_exact(&mut self.data[start..])
+                .with_context(|| format!("seq {seq}: the file ends inside the record"))?;
+            let mut stored = [0u8; 32];
+            input
+                .read_exact(&mut stored)
+                .with_context(|| format!("seq {seq}: the file ends inside the chain hash"))?;
+            *bytes += u64::from(len) + 32;
+            self.ends.push(self.data.len());
+            self.stored.push(stored);
+        }
+        Ok(false)
+    }
+
+    /// Checks records `range` of the chunk, each on its own: it decodes, names its seq and links to
+    /// the chain hash stored before it, and hashes to the chain hash stored after it. Every link is
+    /// checked against stored values, so the records can be checked in any order, on any thread.
+    /// Returns their leaf hashes.
+    fn check(&self, range: std::ops::Range<usize>, before: &ChainHash) -> anyhow::Result<Vec<[u8; 32]>> {
+        let mut leaves = Vec::with_capacity(range.len());
+        for index in range {
+            let seq = self.first + index as u64;
+            let record = self.record(index);
+            let prev = match index {
+                0 => *before,
+                _ => ChainHash::from_bytes(self.stored[index - 1]),
+            };
+            let decoded = Record::decode(record).map_err(|error| anyhow::anyhow!("seq {seq}: {error}"))?;
+            ensure!(
+                decoded.seq.0 == seq,
+                "seq {seq}: the record names seq {} (a record is missing, moved or repeated)",
+                decoded.seq
+            );
+            ensure!(decoded.prev_chain_hash == prev, "seq {seq}: the record does not link to the one before");
+            let leaf = event_hash(record);
+            let chain = chain_hash(&prev, &leaf);
+            ensure!(
+                chain.as_bytes() == &self.stored[index],
+                "seq {seq}: the record does not hash to its chain hash"
+            );
+            leaves.push(*leaf.as_bytes());
+        }
+        Ok(leaves)
+    }
+}
+
+/// The root of a perfect tree over `leaves` (a power of two of them), reducing in place.
+fn perfect_root(mut leaves: Vec<[u8; 32]>) -> [u8; 32] {
+    let mut width = leaves.len();
+    while width > 1 {
+        for index in 0..width / 2 {
+            leaves[index] = ledger_core::merkle::node_hash(&leaves[2 * index], &leaves[2 * index + 1]);
+        }
+        width /= 2;
+    }
+    leaves[0]
+}
+
+/// Checks an export; the error names the first sequence number or part that is wrong. Records are
+/// read a chunk at a time and checked on every core: a full chunk's share per thread is a perfect
+/// subtree, whose root the thread computes, so the Merkle tree is built in parallel too.
 pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verified> {
     let verifier = Verifier::parse(verifier_key).context("the verifier key")?;
     let mut magic = vec![0u8; EXPORT_MAGIC.len()];
     input.read_exact(&mut magic).context("the header: the file is too short")?;
     ensure!(magic == EXPORT_MAGIC, "the header: not a ledger export");
     let mut bytes = EXPORT_MAGIC.len() as u64;
+    let mut record_bytes = 0u64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |cores| cores.get())
+        .min(VERIFY_THREADS_MAX)
+        .next_power_of_two()
+        .min(VERIFY_THREADS_MAX);
     let mut frontier = Frontier::default();
-    let mut prev = ChainHash::GENESIS;
-    let mut record = Vec::with_capacity(1024);
+    let mut before = ChainHash::GENESIS;
+    let mut chunk = Chunk::default();
     loop {
-        let seq = frontier.size();
-        let len =
-            read_u32(input).with_context(|| format!("seq {seq}: the file ends without its checkpoint"))?;
-        bytes += 4;
-        if len == END_OF_RECORDS {
+        let ended = chunk.fill(input, frontier.size(), &mut bytes)?;
+        let count = chunk.ends.len();
+        record_bytes += chunk.data.len() as u64;
+        let share = count.div_ceil(threads).max(1);
+        let results: Vec<anyhow::Result<Vec<[u8; 32]>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..count)
+                .step_by(share)
+                .map(|start| {
+                    let (chunk, before) = (&chunk, &before);
+                    scope.spawn(move || {
+                        let leaves = chunk.check(start..(start + share).min(count), before)?;
+                        // A whole share of a full chunk is a perfect subtree: reduce it here.
+                        Ok(match count == CHUNK_EVENTS {
+                            true => vec![perfect_root(leaves)],
+                            false => leaves,
+                        })
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a verifying thread failed")))
+                })
+                .collect()
+        });
+        for result in results {
+            let hashes = result?;
+            match count == CHUNK_EVENTS {
+                true => {
+                    let level = share.trailing_zeros();
+                    ensure!(frontier.push_subtree(level, hashes[0]), "internal: a chunk out of alignment");
+                }
+                false => hashes.into_iter().for_each(|leaf| frontier.push(leaf, |_, _, _| {})),
+            }
+        }
+        if let Some(last) = chunk.stored.last() {
+            before = ChainHash::from_bytes(*last);
+        }
+        if ended {
             break;
         }
-        ensure!(
-            len as usize <= RECORD_LEN_MAX,
-            "seq {seq}: a record of {len} bytes is longer than any record"
-        );
-        record.resize(len as usize, 0);
-        input
-            .read_exact(&mut record)
-            .with_context(|| format!("seq {seq}: the file ends inside the record"))?;
-        let mut stored = [0u8; 32];
-        input
-            .read_exact(&mut stored)
-            .with_context(|| format!("seq {seq}: the file ends inside the chain hash"))?;
-        bytes += u64::from(len) + 32;
-        let decoded = Record::decode(&record).map_err(|error| anyhow::anyhow!("seq {seq}: {error}"))?;
-        ensure!(
-            decoded.seq.0 == seq,
-            "seq {seq}: the record names seq {} (a record is missing, moved or repeated)",
-            decoded.seq
-        );
-        ensure!(decoded.prev_chain_hash == prev, "seq {seq}: the record does not link to the one before");
-        let leaf = event_hash(&record);
-        let chain = chain_hash(&prev, &leaf);
-        ensure!(chain.as_bytes() == &stored, "seq {seq}: the record does not hash to its chain hash");
-        prev = chain;
-        frontier.push(*leaf.as_bytes(), |_, _, _| {});
     }
     let note_len = read_u32(input).context("the checkpoint: missing")? as usize;
     ensure!(note_len <= ledger_core::checkpoint::NOTE_LEN_MAX, "the checkpoint: too long");
@@ -130,7 +251,12 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
         checkpoint.root == frontier.root(),
         "the checkpoint: the Merkle root of the records is not the one it signs"
     );
-    Ok(Verified { events: frontier.size(), bytes })
+    Ok(Verified { events: frontier.size(), bytes, record_bytes })
+}
+
+/// [`verify`] over bytes already in memory.
+pub fn verify_bytes(bytes: &[u8], verifier_key: &str) -> anyhow::Result<Verified> {
+    verify(&mut std::io::Cursor::new(bytes), verifier_key)
 }
 
 pub fn verify_file(path: &Path, key: &str) -> anyhow::Result<()> {

@@ -313,6 +313,27 @@ impl Frontier {
         self.size += 1;
     }
 
+    /// Appends a whole perfect subtree of `2^level` leaves with root `hash`, as if its leaves were
+    /// pushed one by one. Refused (false, nothing changed) unless the tree's size is a multiple of
+    /// `2^level`, where such a subtree starts.
+    pub fn push_subtree(&mut self, level: u32, hash: Hash) -> bool {
+        let width = match 1u64.checked_shl(level) {
+            Some(width) if self.size.is_multiple_of(width) => width,
+            _ => return false,
+        };
+        let mut carry = (level, hash);
+        while let Some(&(peak, left)) = self.peaks.last() {
+            if peak != carry.0 {
+                break;
+            }
+            self.peaks.pop();
+            carry = (peak + 1, node_hash(&left, &carry.1));
+        }
+        self.peaks.push(carry);
+        self.size += width;
+        true
+    }
+
     /// The root of the tree so far.
     pub fn root(&self) -> Hash {
         let mut peaks = self.peaks.iter().rev();
@@ -341,6 +362,29 @@ impl Frontier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pushing_a_subtree_equals_pushing_its_leaves() {
+        let all = leaves(100);
+        for level in 0..5u32 {
+            let width = 1usize << level;
+            let mut by_leaf = Frontier::default();
+            let mut by_subtree = Frontier::default();
+            let mut at = 0;
+            while at + width <= all.len() {
+                for leaf in &all[at..at + width] {
+                    by_leaf.push(*leaf, |_, _, _| {});
+                }
+                assert!(by_subtree.push_subtree(level, root_of(&all[at..at + width])));
+                assert_eq!(by_subtree, by_leaf, "level {level}, at {at}");
+                at += width;
+            }
+        }
+        let mut odd = Frontier::default();
+        odd.push(all[0], |_, _, _| {});
+        assert!(!odd.push_subtree(1, all[1]), "a subtree of two cannot start at leaf 1");
+        assert_eq!(odd.size(), 1);
+    }
 
     fn leaves(count: usize) -> Vec<Hash> {
         (0..count).map(|index| *crate::event_hash(&(index as u64).to_be_bytes()).as_bytes()).collect()

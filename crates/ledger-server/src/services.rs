@@ -109,15 +109,24 @@ impl pb::agency_service_server::AgencyService for Api {
     ) -> Result<Response<pb::EnrollWorkerResponse>, Status> {
         let principal = require(&request, Rpc::EnrollWorker)?;
         let wire = request.into_inner();
+        // The credential is stored in the enrolment's own commit, so enrolling costs one fsync.
+        let token = new_token().map_err(|_| Status::unavailable("no randomness for a credential"))?;
         let action = Action::EnrollWorker {
             origin: convert::jurisdiction("origin_jurisdiction", &wire.origin_jurisdiction)
                 .map_err(invalid)?,
             sex: convert::optional_sex(wire.sex).map_err(invalid)?,
             birth_month: convert::optional_month("birth_month", &wire.birth_month).map_err(invalid)?,
+            credential: Some(ledger_core::sha256(token.as_bytes())),
         };
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         let worker_id = outcome.worker_id.clone().ok_or_else(|| Status::internal("internal error"))?;
-        let worker_token = self.issue_credential(worker_id.clone()).await?;
+        // A retry finds the enrolment already recorded: the credential of the lost response is
+        // replaced by a new one.
+        let replayed = outcome.receipts.iter().any(|receipt| receipt.replayed);
+        let worker_token = match replayed {
+            true => self.issue_credential(worker_id.clone()).await?,
+            false => token,
+        };
         Ok(Response::new(pb::EnrollWorkerResponse {
             worker_id: worker_id.to_string(),
             receipt: outcome.receipts.first().map(convert::receipt),

@@ -42,6 +42,9 @@ pub enum Action {
         origin: Jurisdiction,
         sex: Option<Sex>,
         birth_month: Option<Month>,
+        /// SHA-256 of the credential to issue the new worker, stored in the same commit as the
+        /// enrolment (never on the chain). Not part of the request's fingerprint.
+        credential: Option<[u8; 32]>,
     },
     RecordContributions(Vec<ContributionRecorded>),
     ReverseContribution {
@@ -145,7 +148,7 @@ impl Action {
     pub fn digest(&self) -> [u8; 32] {
         let mut bytes = Vec::with_capacity(64 * self.event_count());
         match self {
-            Action::EnrollWorker { origin, sex, birth_month } => {
+            Action::EnrollWorker { origin, sex, birth_month, credential: _ } => {
                 bytes.push(1);
                 bytes.extend_from_slice(&origin.as_bytes());
                 bytes.push(sex.map_or(0, Sex::code));

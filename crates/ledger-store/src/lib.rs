@@ -18,7 +18,12 @@
 //!     .submit(Command {
 //!         actor: Actor::agency(PrincipalId::parse("agency-ph")?, Jurisdiction::parse("PH")?),
 //!         request_id: RequestId::parse("enrol-0001")?,
-//!         action: Action::EnrollWorker { origin: Jurisdiction::parse("PH")?, sex: None, birth_month: None },
+//!         action: Action::EnrollWorker {
+//!             origin: Jurisdiction::parse("PH")?,
+//!             sex: None,
+//!             birth_month: None,
+//!             credential: None,
+//!         },
 //!     })
 //!     .await?;
 //! // Seq 0 adopted the rules the ledger was opened with.

@@ -36,7 +36,7 @@ impl Writer {
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 self.claim_resolved(group, agency()?, this_month, *claim, *outcome, reason, contributions)
             }
-            Action::EnrollWorker { origin, sex, birth_month } => {
+            Action::EnrollWorker { origin, sex, birth_month, credential: _ } => {
                 let agency = agency()?;
                 self.check_known("origin_jurisdiction", *origin)?;
                 not_future("birth_month", *birth_month, this_month)?;

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{error, warn};
 
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
-use crate::command::{Command, Outcome, Receipt};
+use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::keys;
 use crate::read::{self, encode_head, Head};
@@ -118,6 +118,8 @@ pub(crate) struct Group {
     statements: BTreeMap<WorkerId, Vec<Seq>>,
     /// Claims filed by the group: the index keys that find them by jurisdiction.
     claims: Vec<(Vec<u8>, WorkerId)>,
+    /// Credentials issued with enrolments of the group: worker and token digest.
+    credentials: Vec<(WorkerId, [u8; 32])>,
     remembered: HashMap<Vec<u8>, (Remembered, Outcome)>,
     replies: Vec<(oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
 }
@@ -165,6 +167,7 @@ impl Writer {
             rules_adopted: None,
             statements: BTreeMap::new(),
             claims: Vec::new(),
+            credentials: Vec::new(),
             remembered: HashMap::new(),
             replies: Vec::new(),
         }
@@ -196,6 +199,11 @@ impl Writer {
         }
         let events = self.events_for(group, &command.actor, &command.action)?;
         let outcome = self.append(group, &command.actor.principal, &command.request_id, events)?;
+        if let (Action::EnrollWorker { credential: Some(digest), .. }, Some(worker_id)) =
+            (&command.action, &outcome.worker_id)
+        {
+            group.credentials.push((worker_id.clone(), *digest));
+        }
         let remembered = Remembered {
             digest,
             first: outcome.receipts.first().map_or(Seq(group.head.size), |receipt| receipt.seq),
@@ -382,6 +390,10 @@ impl Writer {
         }
         for (key, (remembered, _)) in &group.remembered {
             batch.insert(key.as_slice(), &remembered.encode()[..]);
+        }
+        for (worker_id, digest) in &group.credentials {
+            batch.insert(&keys::credential(digest)[..], worker_id.as_str().as_bytes());
+            batch.insert(keys::worker_credential(worker_id), &digest[..]);
         }
         for (key, worker_id) in &group.claims {
             batch.insert(key.as_slice(), worker_id.as_str().as_bytes());

@@ -169,7 +169,10 @@ impl Runner {
         match op.clone() {
             Op::Enroll => {
                 let origin = ok(Jurisdiction::parse("PH"));
-                self.submit(0, Action::EnrollWorker { origin, sex: None, birth_month: None });
+                self.submit(
+                    0,
+                    Action::EnrollWorker { origin, sex: None, birth_month: None, credential: None },
+                );
             }
             Op::Pay { agency, worker, month: offset, count, wage, branch } => {
                 let Some(worker_id) = self.worker(worker) else { return };

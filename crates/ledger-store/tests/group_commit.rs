@@ -26,7 +26,12 @@ async fn concurrent_commands_are_grouped_into_few_durable_commits() {
                 actor: actor.clone(),
                 request_id: RequestId::parse(&format!("enrol-{index}"))
                     .unwrap_or_else(|error| panic!("{error}")),
-                action: Action::EnrollWorker { origin: philippines, sex: None, birth_month: None },
+                action: Action::EnrollWorker {
+                    origin: philippines,
+                    sex: None,
+                    birth_month: None,
+                    credential: None,
+                },
             };
             tokio::spawn(async move { ledger.submit(command).await })
         })

@@ -129,6 +129,7 @@ impl Model {
                     origin: parsed(Jurisdiction::parse(AGENCIES[*origin])),
                     sex: None,
                     birth_month: None,
+                    credential: None,
                 },
             ),
             Op::Contribute { agency, items } => (
@@ -169,9 +170,12 @@ impl Model {
             Op::Conflict { back } => {
                 let mut command = self.history.get(back % self.history.len().max(1)).cloned()?;
                 command.action = match command.action {
-                    Action::EnrollWorker { origin, sex, .. } => {
-                        Action::EnrollWorker { origin, sex, birth_month: Some(parsed(Month::new(1990, 1))) }
-                    }
+                    Action::EnrollWorker { origin, sex, .. } => Action::EnrollWorker {
+                        origin,
+                        sex,
+                        birth_month: Some(parsed(Month::new(1990, 1))),
+                        credential: None,
+                    },
                     Action::RecordContributions(mut items) => {
                         items[0].insured_wage =
                             parsed(MinorUnits::new("wage", items[0].insured_wage.get() as i64 + 1));
@@ -266,7 +270,7 @@ impl Model {
     fn apply(&mut self, command: &Command, outcome: &Outcome) {
         let first = self.records.len() as u64;
         let events: Vec<Event> = match &command.action {
-            Action::EnrollWorker { origin, sex, birth_month } => {
+            Action::EnrollWorker { origin, sex, birth_month, .. } => {
                 let worker_id =
                     outcome.worker_id.clone().unwrap_or_else(|| panic!("an enrolment names its worker"));
                 self.workers.push(worker_id.clone());

@@ -1,0 +1,91 @@
+//! The server under test, as its own process: the real `ledger serve` binary on loopback, so that
+//! its memory is its own and measured as the operating system sees it.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// How long the server may take to announce its address (it may first rebuild projections).
+const START_WAIT_MAX: Duration = Duration::from_secs(300);
+
+pub struct ServerProcess {
+    child: tokio::process::Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts `ledger serve` on `data_dir` with rate limits out of the way: the benchmark measures
+    /// the ledger, not its admission control.
+    pub async fn start(data_dir: &Path, principals: &Path) -> anyhow::Result<ServerProcess> {
+        let log = std::fs::File::create(data_dir.join("bench-server.log"))?;
+        let mut child = tokio::process::Command::new(std::env::current_exe()?)
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--principals")
+            .arg(principals)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(["--rate-per-second", "1000000000", "--rate-burst", "1000000000"])
+            .args(["--concurrent-requests-max", "4096"])
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start `ledger serve`")?;
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let address = loop {
+            let line = tokio::time::timeout(START_WAIT_MAX, lines.next_line())
+                .await
+                .context("the server did not announce its address in time")??;
+            let Some(line) = line else {
+                bail!("the server exited at start; see {}", data_dir.join("bench-server.log").display())
+            };
+            if let Some(address) = line.split("serving on ").nth(1) {
+                break address.trim().to_owned();
+            }
+        };
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(ServerProcess { child, address })
+    }
+
+    /// The most memory the server has had resident since it started (VmHWM), in bytes.
+    pub fn peak_resident_bytes(&self) -> anyhow::Result<u64> {
+        let pid = self.child.id().context("the server has exited")?;
+        peak_resident_bytes(pid)
+    }
+
+    /// Stops the server with SIGTERM, as an operator would, and waits for it to drain.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(pid) = self.child.id() {
+            tokio::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+        }
+        let status = tokio::time::timeout(Duration::from_secs(120), self.child.wait()).await??;
+        if !status.success() {
+            bail!("the server stopped with {status}");
+        }
+        Ok(())
+    }
+}
+
+/// VmHWM of a process, from /proc.
+pub fn peak_resident_bytes(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:")).context("no VmHWM")?;
+    let kilobytes: u64 = line.split_whitespace().nth(1).context("VmHWM without a value")?.parse()?;
+    Ok(kilobytes * 1024)
+}
+
+/// Bytes of every file under `dir`.
+pub fn disk_bytes(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        total += if metadata.is_dir() { disk_bytes(&entry.path())? } else { metadata.len() };
+    }
+    Ok(total)
+}
