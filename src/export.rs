@@ -190,13 +190,14 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
         .min(VERIFY_THREADS_MAX);
     let mut frontier = Frontier::default();
     let mut before = ChainHash::GENESIS;
-    let mut chunk = Chunk::default();
+    let (mut chunk, mut next) = (Chunk::default(), Chunk::default());
+    let mut ended = chunk.fill(input, 0, &mut bytes)?;
     loop {
-        let ended = chunk.fill(input, frontier.size(), &mut bytes)?;
         let count = chunk.ends.len();
         record_bytes += chunk.data.len() as u64;
         let share = count.div_ceil(threads).max(1);
-        let results: Vec<anyhow::Result<Vec<[u8; 32]>>> = std::thread::scope(|scope| {
+        // The threads check this chunk while this one reads the next: reading is not left waiting.
+        let (results, filled) = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..count)
                 .step_by(share)
                 .map(|start| {
@@ -211,12 +212,17 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
                     })
                 })
                 .collect();
-            handles
+            let filled = match ended {
+                true => Ok(true),
+                false => next.fill(input, chunk.first + count as u64, &mut bytes),
+            };
+            let results: Vec<anyhow::Result<Vec<[u8; 32]>>> = handles
                 .into_iter()
                 .map(|handle| {
                     handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a verifying thread failed")))
                 })
-                .collect()
+                .collect();
+            (results, filled)
         });
         for result in results {
             let hashes = result?;
@@ -234,6 +240,8 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
         if ended {
             break;
         }
+        ended = filled?;
+        std::mem::swap(&mut chunk, &mut next);
     }
     let note_len = read_u32(input).context("the checkpoint: missing")? as usize;
     ensure!(note_len <= ledger_core::checkpoint::NOTE_LEN_MAX, "the checkpoint: too long");

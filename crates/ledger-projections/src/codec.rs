@@ -16,7 +16,7 @@ use crate::worker::{
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 3;
+pub const PROJECTION_FORMAT_VERSION: u8 = 4;
 
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
@@ -24,8 +24,8 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     out.extend_from_slice(projection.worker_id.as_str().as_bytes());
     out.extend_from_slice(&projection.origin.as_bytes());
     out.extend_from_slice(&projection.enrolled_in.as_bytes());
-    out.extend_from_slice(&projection.enrolled_at.0.to_be_bytes());
-    out.extend_from_slice(&projection.last_seq.0.to_be_bytes());
+    put_varint(&mut out, projection.enrolled_at.0);
+    put_varint(&mut out, projection.last_seq.0);
     out.push(projection.sex.map_or(0, Sex::code));
     put_optional_month(&mut out, projection.birth_month);
     match projection.residence {
@@ -36,49 +36,49 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
         }
         None => out.push(0),
     }
-    out.extend_from_slice(&(projection.records_in.len() as u32).to_be_bytes());
+    put_varint(&mut out, projection.records_in.len() as u32);
     for jurisdiction in &projection.records_in {
         out.extend_from_slice(&jurisdiction.as_bytes());
     }
-    out.extend_from_slice(&(projection.coverage.len() as u32).to_be_bytes());
+    put_varint(&mut out, projection.coverage.len() as u32);
     for ((jurisdiction, branch), coverage) in &projection.coverage {
         out.extend_from_slice(&jurisdiction.as_bytes());
         out.push(branch.code());
-        out.extend_from_slice(&coverage.employer_paid.to_be_bytes());
-        out.extend_from_slice(&coverage.worker_paid.to_be_bytes());
-        out.extend_from_slice(&(coverage.months.len() as u32).to_be_bytes());
+        put_varint(&mut out, coverage.employer_paid);
+        put_varint(&mut out, coverage.worker_paid);
+        put_varint(&mut out, coverage.months.len() as u32);
         for (month, cell) in &coverage.months {
             put_month(&mut out, *month);
-            out.extend_from_slice(&cell.contributions.to_be_bytes());
-            out.extend_from_slice(&cell.wage.to_be_bytes());
-            out.extend_from_slice(&cell.employer_paid.to_be_bytes());
-            out.extend_from_slice(&cell.worker_paid.to_be_bytes());
-            out.extend_from_slice(&cell.credits.to_be_bytes());
+            put_varint(&mut out, cell.contributions);
+            put_varint(&mut out, cell.wage);
+            put_varint(&mut out, cell.employer_paid);
+            put_varint(&mut out, cell.worker_paid);
+            put_varint(&mut out, cell.credits);
             out.push(cell.sectors().count() as u8);
             for (sector, count) in cell.sectors() {
                 out.push(sector.code());
-                out.extend_from_slice(&count.to_be_bytes());
+                put_varint(&mut out, count);
             }
         }
     }
-    out.extend_from_slice(&(projection.entitlements.len() as u32).to_be_bytes());
+    put_varint(&mut out, projection.entitlements.len() as u32);
     for (seq, entitlement) in &projection.entitlements {
-        out.extend_from_slice(&seq.0.to_be_bytes());
+        put_varint(&mut out, seq.0);
         out.extend_from_slice(&entitlement.jurisdiction.as_bytes());
         out.push(entitlement.branch.code());
         out.extend_from_slice(&entitlement.currency.as_bytes());
-        out.extend_from_slice(&entitlement.monthly_amount.to_be_bytes());
+        put_varint(&mut out, entitlement.monthly_amount);
         put_month(&mut out, entitlement.start);
         out.push(entitlement.status as u8);
         put_optional_month(&mut out, entitlement.status_since);
-        out.extend_from_slice(&(entitlement.paid_into.len() as u32).to_be_bytes());
+        put_varint(&mut out, entitlement.paid_into.len() as u32);
         for (country, payments) in &entitlement.paid_into {
             out.extend_from_slice(&country.as_bytes());
-            out.extend_from_slice(&payments.count.to_be_bytes());
-            out.extend_from_slice(&payments.total.to_be_bytes());
+            put_varint(&mut out, payments.count);
+            put_varint(&mut out, payments.total);
         }
     }
-    out.extend_from_slice(&(projection.claims.len() as u32).to_be_bytes());
+    put_varint(&mut out, projection.claims.len() as u32);
     for (seq, claim) in &projection.claims {
         encode_claim(&mut out, *seq, claim);
     }
@@ -86,12 +86,12 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
 }
 
 fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
-    out.extend_from_slice(&seq.0.to_be_bytes());
+    put_varint(out, seq.0);
     out.extend_from_slice(&claim.addressed_to.as_bytes());
     out.extend_from_slice(&claim.filed_via.map_or([0, 0], |via| via.as_bytes()));
     out.push(claim.kind.code());
     put_string(out, &claim.employer_ref);
-    out.extend_from_slice(&(claim.months.len() as u32).to_be_bytes());
+    put_varint(out, claim.months.len() as u32);
     for month in &claim.months {
         put_month(out, *month);
     }
@@ -99,7 +99,7 @@ fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
     match claim.amount {
         Some(amount) => {
             out.push(1);
-            out.extend_from_slice(&amount.to_be_bytes());
+            put_varint(out, amount);
         }
         None => out.push(0),
     }
@@ -109,17 +109,28 @@ fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
     match &claim.resolution {
         Some(resolution) => {
             out.push(resolution.outcome.code());
-            out.extend_from_slice(&resolution.seq.0.to_be_bytes());
+            put_varint(out, resolution.seq.0);
             out.extend_from_slice(&resolution.at.timestamp_micros().to_be_bytes());
             put_string(out, resolution.reason.as_deref().unwrap_or(""));
-            out.extend_from_slice(&resolution.contributions.to_be_bytes());
+            put_varint(out, resolution.contributions);
         }
         None => out.push(0),
     }
 }
 
+/// Appends an unsigned integer as LEB128: seven bits a byte, low bits first. Counts and amounts are
+/// mostly small, and a projection is rewritten with every event about its worker.
+fn put_varint(out: &mut Vec<u8>, value: impl Into<u128>) {
+    let mut value: u128 = value.into();
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
 fn put_string(out: &mut Vec<u8>, text: &str) {
-    out.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    put_varint(out, text.len() as u32);
     out.extend_from_slice(text.as_bytes());
 }
 
@@ -307,16 +318,37 @@ impl<'a> Reader<'a> {
         self.cursor.u8().map_err(short)
     }
 
+    /// A LEB128 integer of at most `bits` bits, in its shortest form.
+    fn varint(&mut self, bits: u32) -> Result<u128, ProjectionDecodeError> {
+        let mut value = 0u128;
+        for shift in (0..bits.div_ceil(7) * 7).step_by(7) {
+            let byte = self.u8()?;
+            if shift == 126 && byte > 0x03 {
+                return Err(ProjectionDecodeError("an integer longer than its type".into()));
+            }
+            value |= u128::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                if (byte == 0 && shift > 0) || (bits < 128 && value >> bits != 0) {
+                    return Err(ProjectionDecodeError(
+                        "an integer out of range or not in its shortest form".into(),
+                    ));
+                }
+                return Ok(value);
+            }
+        }
+        Err(ProjectionDecodeError("an integer longer than its type".into()))
+    }
+
     fn u32(&mut self) -> Result<u32, ProjectionDecodeError> {
-        self.cursor.u32().map_err(short)
+        self.varint(32).map(|value| value as u32)
     }
 
     fn u64(&mut self) -> Result<u64, ProjectionDecodeError> {
-        self.cursor.u64().map_err(short)
+        self.varint(64).map(|value| value as u64)
     }
 
     fn u128(&mut self) -> Result<u128, ProjectionDecodeError> {
-        self.cursor.u128().map_err(short)
+        self.varint(128)
     }
 
     fn str(&mut self, len: usize) -> Result<&'a str, ProjectionDecodeError> {
@@ -353,5 +385,25 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         self.month().map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_round_trip_in_their_shortest_form() {
+        for value in [0u128, 1, 127, 128, 300_000, u128::from(u32::MAX), u128::from(u64::MAX), u128::MAX] {
+            let mut bytes = Vec::new();
+            put_varint(&mut bytes, value);
+            let mut reader = Reader { cursor: Cursor::new(&bytes) };
+            assert_eq!(reader.u128(), Ok(value));
+            assert!(reader.cursor.at_end());
+        }
+        let mut reader = Reader { cursor: Cursor::new(&[0x80, 0x00]) };
+        assert!(reader.u128().is_err(), "a padded zero is not the shortest form");
+        let mut reader = Reader { cursor: Cursor::new(&[0xff, 0xff, 0xff, 0xff, 0x1f]) };
+        assert!(reader.u32().is_err(), "2^33 - 1 does not fit 32 bits");
     }
 }

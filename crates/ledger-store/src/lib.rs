@@ -77,6 +77,9 @@ pub const COMMAND_QUEUE_MAX: usize = 4096;
 /// sled's segment size. sled 0.34 moves any page larger than a quarter of a segment into a blob
 /// file that it never fsyncs; with values of at most 65 KiB no page comes near 2 MiB.
 pub const SLED_SEGMENT_BYTES: usize = 8 * 1024 * 1024;
+/// Memory sled may use to cache pages. sled's default (1 GiB) would make it most of the server's
+/// memory; the log is read mostly at its end and projections are small.
+pub const SLED_CACHE_BYTES: u64 = 128 * 1024 * 1024;
 /// The sled directory inside a data directory.
 pub const SLED_DIR: &str = "sled";
 
@@ -584,7 +587,11 @@ pub fn open_raw(data_dir: &Path) -> Result<sled::Db> {
 fn open_sled(sled_dir: &Path) -> Result<sled::Db> {
     let deadline = Instant::now() + SLED_LOCK_WAIT_MAX;
     loop {
-        match sled::Config::new().path(sled_dir).segment_size(SLED_SEGMENT_BYTES).open() {
+        let config = sled::Config::new()
+            .path(sled_dir)
+            .segment_size(SLED_SEGMENT_BYTES)
+            .cache_capacity(SLED_CACHE_BYTES);
+        match config.open() {
             Err(sled::Error::Io(error))
                 if error.to_string().contains("could not acquire lock") && Instant::now() < deadline =>
             {

@@ -48,44 +48,67 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
             }
             _ => None,
         };
-        let mut slot = projections.remove(worker_id);
-        apply_event(&mut slot, seq, record.recorded_at, &record.event, reversed.as_ref())
-            .map_err(|error| StoreError::Corruption { seq, reason: error.problem })?;
+        let corrupt = |problem: String| StoreError::Corruption { seq, reason: problem };
+        // In place: moving projections out of the map and back for every event costs more than
+        // the event itself.
+        match (projections.get_mut(worker_id), &record.event) {
+            (Some(_), Event::WorkerEnrolled(_)) => {
+                return Err(corrupt("the worker is already enrolled".into()))
+            }
+            (Some(projection), event) => projection
+                .apply(seq, record.recorded_at, event, reversed.as_ref())
+                .map_err(|error| corrupt(error.problem))?,
+            (None, event) => {
+                let mut slot = None;
+                apply_event(&mut slot, seq, record.recorded_at, event, reversed.as_ref())
+                    .map_err(|error| corrupt(error.problem))?;
+                if let Some(projection) = slot {
+                    projections.insert(worker_id.clone(), projection);
+                }
+            }
+        }
         if let Event::ClaimFiled(filed) = &record.event {
-            let origin = slot.as_ref().map(|projection| projection.origin);
+            let origin = projections.get(worker_id).map(|projection| projection.origin);
             claims.extend(
                 keys::claim_keys(filed.addressed_to, origin, seq).map(|key| (key, worker_id.clone())),
             );
         }
-        if let Some(projection) = slot {
-            projections.insert(worker_id.clone(), projection);
-        }
         Ok(())
     })?;
-    let mut stale = sled::Batch::default();
-    for prefix in [keys::PROJECTION_PREFIX, keys::CLAIM_PREFIX] {
-        for key in db.scan_prefix([prefix]).keys() {
-            stale.remove(key?);
-        }
-    }
-    db.apply_batch(stale)?;
-    for chunk in claims.chunks(REBUILD_BATCH_KEYS_MAX) {
-        let mut batch = sled::Batch::default();
-        for (key, worker_id) in chunk {
-            batch.insert(key.as_slice(), worker_id.as_str().as_bytes());
-        }
-        db.apply_batch(batch)?;
-    }
+    // Every rebuilt key, sorted; what is stored and unchanged is left alone, what is stored and no
+    // longer derived from the log is removed.
     let workers = projections.len() as u64;
-    let mut sorted: Vec<(WorkerId, WorkerProjection)> = projections.into_iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for chunk in sorted.chunks(REBUILD_BATCH_KEYS_MAX) {
-        let mut batch = sled::Batch::default();
-        for (worker_id, projection) in chunk {
-            batch.insert(keys::projection(worker_id), codec::encode(projection));
+    let mut fresh: Vec<(Vec<u8>, Vec<u8>)> = projections
+        .iter()
+        .map(|(worker_id, projection)| (keys::projection(worker_id), codec::encode(projection)))
+        .chain(claims.into_iter().map(|(key, worker_id)| (key, worker_id.as_str().as_bytes().to_vec())))
+        .collect();
+    drop(projections);
+    fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    for prefix in [keys::PROJECTION_PREFIX, keys::CLAIM_PREFIX] {
+        for item in db.scan_prefix([prefix]) {
+            let (key, value) = item?;
+            match fresh.binary_search_by(|(fresh_key, _)| fresh_key.as_slice().cmp(&key)) {
+                Ok(index) if fresh[index].1.as_slice() == value.as_ref() => fresh[index].1.clear(),
+                Ok(_) => {}
+                Err(_) => {
+                    batch.remove(key);
+                    pending += 1;
+                }
+            }
         }
-        db.apply_batch(batch)?;
     }
+    for (key, value) in fresh.into_iter().filter(|(_, value)| !value.is_empty()) {
+        batch.insert(key, value);
+        pending += 1;
+        if pending >= REBUILD_BATCH_KEYS_MAX {
+            db.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    db.apply_batch(batch)?;
     db.insert(keys::PROJECTION_VERSION, &[codec::PROJECTION_FORMAT_VERSION])?;
     db.flush()?;
     opened.db_file.sync_all()?;
