@@ -79,7 +79,7 @@ pub const COMMAND_QUEUE_MAX: usize = 4096;
 pub const SLED_SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 /// Memory sled may use to cache pages. sled's default (1 GiB) would make it most of the server's
 /// memory; the log is read mostly at its end and projections are small.
-pub const SLED_CACHE_BYTES: u64 = 128 * 1024 * 1024;
+pub const SLED_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// The sled directory inside a data directory.
 pub const SLED_DIR: &str = "sled";
 

@@ -75,7 +75,7 @@ impl Writer {
             Action::GrantEntitlement { worker_id, jurisdiction, branch, currency, monthly_amount, start } => {
                 self.check_own(agency()?, *jurisdiction)?;
                 self.check_currency(*jurisdiction, *currency)?;
-                self.enrolled(group, worker_id)?;
+                self.check_enrolled(group, worker_id)?;
                 one(Event::EntitlementGranted(EntitlementGranted {
                     worker_id: worker_id.clone(),
                     jurisdiction: *jurisdiction,
@@ -134,7 +134,7 @@ impl Writer {
                 // The agency of the country the worker now lives in records the move.
                 self.check_own(agency()?, *country)?;
                 not_future("from_month", Some(*from), this_month)?;
-                self.enrolled(group, worker_id)?;
+                self.check_enrolled(group, worker_id)?;
                 one(Event::ResidenceChanged(ResidenceChanged {
                     worker_id: worker_id.clone(),
                     country: *country,
@@ -352,6 +352,16 @@ impl Writer {
             message: format!("no worker {worker_id}"),
         })
     }
+    /// Refuses a worker who is not enrolled, without copying their projection.
+    fn check_enrolled(&self, group: &Group, worker_id: &WorkerId) -> Result<()> {
+        match self.with_projection(group, worker_id, |projection| projection.is_some())? {
+            true => Ok(()),
+            false => Err(StoreError::NotFound {
+                field: "worker_id".into(),
+                message: format!("no worker {worker_id}"),
+            }),
+        }
+    }
 
     fn check_contribution(
         &self,
@@ -363,7 +373,7 @@ impl Writer {
         self.check_own(agency, item.jurisdiction)?;
         self.check_currency(item.jurisdiction, item.currency)?;
         not_future("month", Some(item.month), this_month)?;
-        self.enrolled(group, &item.worker_id).map(drop)
+        self.check_enrolled(group, &item.worker_id)
     }
 
     fn check_period(
@@ -376,7 +386,7 @@ impl Writer {
         self.check_own(agency, item.jurisdiction)?;
         PeriodCredited::check_span(item.from, item.to)?;
         not_future("to_month", Some(item.to), this_month)?;
-        self.enrolled(group, &item.worker_id).map(drop)
+        self.check_enrolled(group, &item.worker_id)
     }
 
     /// The contribution at `seq`, if this agency may reverse it now.

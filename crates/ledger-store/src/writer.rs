@@ -113,6 +113,9 @@ pub(crate) struct Group {
     nodes: Vec<(u32, u64, [u8; 32])>,
     /// Projections of the workers the group touched, as the group leaves them.
     projections: HashMap<WorkerId, WorkerProjection>,
+    /// Projections read from the store during the group and not changed by it: a command's checks
+    /// and its events read the same worker, and reading a projection from sled is not cheap.
+    loaded: std::cell::RefCell<HashMap<WorkerId, Option<std::rc::Rc<WorkerProjection>>>>,
     pub reversals: HashMap<Seq, Seq>,
     rules_adopted: Option<Seq>,
     statements: BTreeMap<WorkerId, Vec<Seq>>,
@@ -163,6 +166,7 @@ impl Writer {
             frontier: self.frontier.clone(),
             nodes: Vec::new(),
             projections: HashMap::new(),
+            loaded: Default::default(),
             reversals: HashMap::new(),
             rules_adopted: None,
             statements: BTreeMap::new(),
@@ -315,10 +319,27 @@ impl Writer {
 
     /// The worker's projection as the group has left it, or as stored.
     pub(crate) fn projection(&self, group: &Group, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
+        Ok(self.with_projection(group, worker_id, |projection| projection.cloned())?)
+    }
+
+    /// Runs `read` on the worker's projection as the group has left it, or as stored, without
+    /// copying it.
+    pub(crate) fn with_projection<T>(
+        &self,
+        group: &Group,
+        worker_id: &WorkerId,
+        read: impl FnOnce(Option<&WorkerProjection>) -> T,
+    ) -> Result<T> {
         if let Some(projection) = group.projections.get(worker_id) {
-            return Ok(Some(projection.clone()));
+            return Ok(read(Some(projection)));
         }
-        read::load_projection(&self.db, worker_id)
+        if let Some(loaded) = group.loaded.borrow().get(worker_id) {
+            return Ok(read(loaded.as_deref()));
+        }
+        let loaded = read::load_projection(&self.db, worker_id)?.map(std::rc::Rc::new);
+        let answer = read(loaded.as_deref());
+        group.loaded.borrow_mut().insert(worker_id.clone(), loaded);
+        Ok(answer)
     }
 
     /// Writes the group in one atomic batch, makes it durable, and answers every command.
