@@ -319,7 +319,7 @@ impl Writer {
 
     /// The worker's projection as the group has left it, or as stored.
     pub(crate) fn projection(&self, group: &Group, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
-        Ok(self.with_projection(group, worker_id, |projection| projection.cloned())?)
+        self.with_projection(group, worker_id, |projection| projection.cloned())
     }
 
     /// Runs `read` on the worker's projection as the group has left it, or as stored, without
