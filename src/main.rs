@@ -290,9 +290,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// Threads for blocking reads of the store (statements, balances, proofs). Each read is short;
+/// more threads than this only add memory (every thread that allocates may get its own allocator
+/// arena) and contention for the same cores.
+const BLOCKING_THREADS_MAX: usize = 32;
+
 fn run_async(future: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS_MAX)
         .build()
         .context("cannot start the async runtime")?
         .block_on(future)

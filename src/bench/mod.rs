@@ -145,6 +145,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         loading.elapsed().as_secs_f64(),
         loaded as f64 / loading.elapsed().as_secs_f64()
     );
+    eprintln!("server peak resident memory after the load: {} MiB", server.peak_resident_bytes()? >> 20);
     let (members, ids) = (Arc::new(members), Arc::new(ids));
     let mut auditor = agencies.clients("auditor").await?;
     let size = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner().size;
@@ -168,7 +169,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .await?;
         ledger_singles.push((*clients, rate));
     }
+    eprintln!("server peak resident memory after the appends: {} MiB", server.peak_resident_bytes()? >> 20);
     let (p50, p99) = balance_under_load(&agencies, &members, &ids, runs, seconds).await?;
+    eprintln!("server peak resident memory after the balances: {} MiB", server.peak_resident_bytes()? >> 20);
 
     let peer = match args.peer {
         Some(Peer::Postgres) => Some(postgres_appends(&members, &ids, &args, runs, seconds).await?),
