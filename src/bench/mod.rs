@@ -107,12 +107,9 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-fn percentile(sorted: &[u64], percent: usize) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = (percent * sorted.len()).div_ceil(100).max(1);
-    sorted[rank - 1] as f64
+/// The nearest-rank percentile of sorted microseconds, in milliseconds.
+fn percentile_ms(sorted_us: &[u64], percent: usize) -> f64 {
+    ledger_projections::reports::nearest_rank(sorted_us, percent).unwrap_or(0) as f64 / 1000.0
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -490,8 +487,8 @@ async fn balance_under_load(
             latencies.extend(reader.await??);
         }
         latencies.sort_unstable();
-        p50s.push(percentile(&latencies, 50) / 1000.0);
-        p99s.push(percentile(&latencies, 99) / 1000.0);
+        p50s.push(percentile_ms(&latencies, 50));
+        p99s.push(percentile_ms(&latencies, 99));
     }
     Ok((median(p50s), median(p99s)))
 }

@@ -18,9 +18,9 @@ use crate::worker::{Claim, WorkerProjection};
 pub const SMALL_CELL_WORKERS_MIN: u32 = 5;
 
 /// How one jurisdiction's agency answered the claims addressed to it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimsRow {
-    pub jurisdiction: Option<Jurisdiction>,
+    pub jurisdiction: Jurisdiction,
     /// Claims filed in the report's window.
     pub received: u32,
     pub resolved: u32,
@@ -55,15 +55,29 @@ pub fn accountability<'a>(
     evaluated_on: NaiveDate,
 ) -> AccountabilityReport {
     let mut rows: BTreeMap<Jurisdiction, (ClaimsRow, Vec<u32>)> = BTreeMap::new();
+    let empty = |jurisdiction| {
+        let row = ClaimsRow {
+            jurisdiction,
+            received: 0,
+            resolved: 0,
+            upheld: 0,
+            rejected: 0,
+            overdue: 0,
+            resolved_late: 0,
+            median_days: None,
+            p90_days: None,
+        };
+        (row, Vec::new())
+    };
     if let Some(jurisdiction) = only {
-        rows.entry(jurisdiction).or_default();
+        rows.insert(jurisdiction, empty(jurisdiction));
     }
     for claim in claims {
         let filed_on = claim.filed_at.date_naive();
         if filed_on < from || filed_on > to || only.is_some_and(|only| only != claim.addressed_to) {
             continue;
         }
-        let (row, days) = rows.entry(claim.addressed_to).or_default();
+        let (row, days) = rows.entry(claim.addressed_to).or_insert_with(|| empty(claim.addressed_to));
         row.received += 1;
         row.overdue += u32::from(claim.is_overdue(evaluated_on));
         row.resolved_late += u32::from(claim.resolved_late());
@@ -79,9 +93,8 @@ pub fn accountability<'a>(
     }
     let rows = rows
         .into_iter()
-        .map(|(jurisdiction, (mut row, mut days))| {
+        .map(|(_, (mut row, mut days))| {
             days.sort_unstable();
-            row.jurisdiction = Some(jurisdiction);
             row.median_days = nearest_rank(&days, 50);
             row.p90_days = nearest_rank(&days, 90);
             row
@@ -92,7 +105,7 @@ pub fn accountability<'a>(
 
 /// The nearest-rank percentile of sorted values: the smallest value with at least `percent`% of
 /// the values at or below it.
-pub fn nearest_rank(sorted: &[u32], percent: usize) -> Option<u32> {
+pub fn nearest_rank<T: Copy>(sorted: &[T], percent: usize) -> Option<T> {
     if sorted.is_empty() {
         return None;
     }
@@ -376,7 +389,7 @@ mod tests {
 
     #[test]
     fn percentiles_are_nearest_rank() {
-        assert_eq!(nearest_rank(&[], 50), None);
+        assert_eq!(nearest_rank::<u32>(&[], 50), None);
         assert_eq!(nearest_rank(&[7], 90), Some(7));
         assert_eq!(nearest_rank(&[48, 91], 50), Some(48));
         assert_eq!(nearest_rank(&[48, 91], 90), Some(91));

@@ -296,7 +296,7 @@ pub fn accountability(report: &AccountabilityReport) -> pb::GetAccountabilityRep
             .rows
             .iter()
             .map(|row| pb::AccountabilityRow {
-                jurisdiction: row.jurisdiction.map(|j| j.to_string()).unwrap_or_default(),
+                jurisdiction: row.jurisdiction.to_string(),
                 received: row.received,
                 resolved: row.resolved,
                 upheld: row.upheld,

@@ -352,10 +352,9 @@ impl Runner {
 /// Every projection and claim index entry, as stored, read straight from sled after the ledger is
 /// closed.
 fn stored_projections(dir: &std::path::Path) -> BTreeMap<Vec<u8>, Vec<u8>> {
-    let db = ok(sled::Config::new()
-        .path(dir.join(ledger_store::SLED_DIR))
-        .segment_size(ledger_store::SLED_SEGMENT_BYTES)
-        .open());
+    // Through the store's own opening, which waits for the lock a just-closed ledger's sled threads
+    // may still hold for a moment.
+    let db = ok(ledger_store::open_raw(dir));
     [ledger_store::keys::PROJECTION_PREFIX, ledger_store::keys::CLAIM_PREFIX]
         .into_iter()
         .flat_map(|prefix| db.scan_prefix([prefix]))
