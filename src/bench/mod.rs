@@ -407,7 +407,7 @@ async fn drive_ledger(
     batch: usize,
     deadline: Instant,
 ) -> anyhow::Result<u64> {
-    let mut agency = agencies.agency("SA").await?;
+    let mut agency = agencies.clients("agency-sa").await?.agency;
     let mut random = Random::new(client as u64 + 1);
     let mut events = 0;
     while Instant::now() < deadline {
@@ -455,16 +455,13 @@ async fn balance_under_load(
             .map(|reader| {
                 let (agencies, members, ids) = (agencies.clone(), members.clone(), ids.clone());
                 tokio::spawn(async move {
-                    let mut clients: HashMap<&str, ledger_server::client::WorkerClient> = HashMap::new();
+                    let mut connections = agencies.connections();
                     let mut random = Random::new((run * READERS + reader) as u64 + 77);
                     let mut latencies = Vec::new();
                     while Instant::now() < deadline {
                         let index = random.below(members.len() as u64) as usize;
                         let destination = members[index].destination;
-                        if !clients.contains_key(destination) {
-                            clients.insert(destination, agencies.reader(destination).await?);
-                        }
-                        let reader = clients.get_mut(destination).context("a reader per destination")?;
+                        let reader = &mut connections.of(destination).await?.worker;
                         let asked = Instant::now();
                         let request =
                             pb::GetBalanceRequest { worker_id: ids[index].clone(), as_of_seq: None };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, AgencyClient, WorkerClient};
+use ledger_server::client;
 use tokio::sync::{mpsc, Mutex};
 
 /// (origin, destination, weight): where workers come from and go to.
@@ -159,17 +159,31 @@ pub struct Agencies {
 }
 
 impl Agencies {
-    pub async fn agency(&self, jurisdiction: &str) -> anyhow::Result<AgencyClient> {
-        Ok(self.clients(&format!("agency-{}", jurisdiction.to_ascii_lowercase())).await?.agency)
-    }
-
-    pub async fn reader(&self, jurisdiction: &str) -> anyhow::Result<WorkerClient> {
-        Ok(self.clients(&format!("agency-{}", jurisdiction.to_ascii_lowercase())).await?.worker)
-    }
-
     pub async fn clients(&self, principal: &str) -> anyhow::Result<client::Clients> {
         let token = self.tokens.get(principal).with_context(|| format!("no token for {principal}"))?;
         client::connect(&self.address, token).await.map_err(|error| anyhow::anyhow!("{error}"))
+    }
+
+    /// A cache of one connection per agency, for one task.
+    pub fn connections(&self) -> Connections {
+        Connections { agencies: self.clone(), open: HashMap::new() }
+    }
+}
+
+/// One connection per agency, made the first time a task needs that agency.
+pub struct Connections {
+    agencies: Agencies,
+    open: HashMap<&'static str, client::Clients>,
+}
+
+impl Connections {
+    /// The clients of the agency of `jurisdiction`.
+    pub async fn of(&mut self, jurisdiction: &'static str) -> anyhow::Result<&mut client::Clients> {
+        if !self.open.contains_key(jurisdiction) {
+            let principal = format!("agency-{}", jurisdiction.to_ascii_lowercase());
+            self.open.insert(jurisdiction, self.agencies.clients(&principal).await?);
+        }
+        self.open.get_mut(jurisdiction).context("a connection per agency")
     }
 }
 
@@ -182,7 +196,7 @@ pub async fn enrol(agencies: &Agencies, members: &[Member]) -> anyhow::Result<Ve
     for _ in 0..ENROL_REQUESTS_IN_FLIGHT {
         let (agencies, next, ids, members) = (agencies.clone(), next.clone(), ids.clone(), members.clone());
         tasks.push(tokio::spawn(async move {
-            let mut clients: HashMap<&str, AgencyClient> = HashMap::new();
+            let mut connections = agencies.connections();
             loop {
                 let index = {
                     let mut next = next.lock().await;
@@ -190,11 +204,10 @@ pub async fn enrol(agencies: &Agencies, members: &[Member]) -> anyhow::Result<Ve
                     *next - 1
                 };
                 let Some(member) = members.get(index) else { return anyhow::Ok(()) };
-                if !clients.contains_key(member.origin) {
-                    clients.insert(member.origin, agencies.agency(member.origin).await?);
-                }
-                let agency = clients.get_mut(member.origin).context("a client per origin")?;
-                let enrolled = agency
+                let enrolled = connections
+                    .of(member.origin)
+                    .await?
+                    .agency
                     .enroll_worker(pb::EnrollWorkerRequest {
                         request_id: format!("bench-enrol-{index}"),
                         origin_jurisdiction: member.origin.to_owned(),
@@ -224,18 +237,17 @@ pub async fn load(agencies: &Agencies, members: &[Member], ids: &[String]) -> an
     for task in 0..LOAD_REQUESTS_IN_FLIGHT {
         let (agencies, receiver, reversible) = (agencies.clone(), receiver.clone(), reversible.clone());
         tasks.push(tokio::spawn(async move {
-            let mut clients: HashMap<&str, AgencyClient> = HashMap::new();
+            let mut connections = agencies.connections();
             let mut appended = 0u64;
             let mut request = 0usize;
             loop {
                 let Some((destination, contributions)) = receiver.lock().await.recv().await else {
                     return anyhow::Ok(appended);
                 };
-                if !clients.contains_key(destination) {
-                    clients.insert(destination, agencies.agency(destination).await?);
-                }
-                let agency = clients.get_mut(destination).context("a client per destination")?;
-                let receipts = agency
+                let receipts = connections
+                    .of(destination)
+                    .await?
+                    .agency
                     .record_contributions(pb::RecordContributionsRequest {
                         request_id: format!("bench-load-{task}-{request}"),
                         contributions,
@@ -276,21 +288,14 @@ pub async fn load(agencies: &Agencies, members: &[Member], ids: &[String]) -> an
 }
 
 async fn reverse_some(agencies: &Agencies, reversible: &[(&'static str, u64)]) -> anyhow::Result<u64> {
-    let mut clients: HashMap<&str, AgencyClient> = HashMap::new();
+    let mut connections = agencies.connections();
     for (index, (destination, seq)) in reversible.iter().enumerate() {
-        if !clients.contains_key(destination) {
-            clients.insert(destination, agencies.agency(destination).await?);
-        }
         let request = pb::ReverseContributionRequest {
             request_id: format!("bench-reverse-{index}"),
             seq: *seq,
             reason: "posted twice by the employer's payroll".into(),
         };
-        clients
-            .get_mut(destination)
-            .context("a client per destination")?
-            .reverse_contribution(request)
-            .await?;
+        connections.of(destination).await?.agency.reverse_contribution(request).await?;
     }
     Ok(reversible.len() as u64)
 }
@@ -299,13 +304,9 @@ async fn reverse_some(agencies: &Agencies, reversible: &[(&'static str, u64)]) -
 /// by the destination's agency; every other claim is upheld, the rest rejected.
 async fn claims(agencies: &Agencies, members: &[Member], ids: &[String]) -> anyhow::Result<u64> {
     let mut appended = 0;
-    let mut connected: HashMap<&str, client::Clients> = HashMap::new();
+    let mut connections = agencies.connections();
     for (index, (member, id)) in members.iter().zip(ids).enumerate().step_by(CLAIM_EVERY) {
-        if !connected.contains_key(member.destination) {
-            let principal = format!("agency-{}", member.destination.to_ascii_lowercase());
-            connected.insert(member.destination, agencies.clients(&principal).await?);
-        }
-        let clients = connected.get_mut(member.destination).context("clients per destination")?;
+        let clients = connections.of(member.destination).await?;
         let month = member.last_month + 1;
         let filed = clients
             .worker

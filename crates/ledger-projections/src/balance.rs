@@ -147,7 +147,7 @@ fn line(
         pro_rata,
         payable: independent.max(pro_rata),
         agreements,
-        employer_paid: coverage.employer_paid,
-        worker_paid: coverage.worker_paid,
+        employer_paid: coverage.employer_paid(),
+        worker_paid: coverage.worker_paid(),
     }
 }

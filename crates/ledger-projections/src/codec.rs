@@ -16,7 +16,7 @@ use crate::worker::{
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 4;
+pub const PROJECTION_FORMAT_VERSION: u8 = 5;
 
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
@@ -44,8 +44,6 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     for ((jurisdiction, branch), coverage) in &projection.coverage {
         out.extend_from_slice(&jurisdiction.as_bytes());
         out.push(branch.code());
-        put_varint(&mut out, coverage.employer_paid);
-        put_varint(&mut out, coverage.worker_paid);
         put_varint(&mut out, coverage.months.len() as u32);
         for (month, cell) in &coverage.months {
             put_month(&mut out, *month);
@@ -166,8 +164,6 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
     let mut coverage = BTreeMap::new();
     for _ in 0..r.u32()? {
         let key = (r.jurisdiction()?, r.branch()?);
-        let employer_paid = r.u128()?;
-        let worker_paid = r.u128()?;
         let mut months = BTreeMap::new();
         for _ in 0..r.u32()? {
             let month = r.month()?;
@@ -185,7 +181,7 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
             }
             months.insert(month, cell);
         }
-        coverage.insert(key, Coverage { months, employer_paid, worker_paid });
+        coverage.insert(key, Coverage { months });
     }
     let mut entitlements = BTreeMap::new();
     for _ in 0..r.u32()? {

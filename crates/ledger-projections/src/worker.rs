@@ -53,11 +53,19 @@ fn sector_slot(sector: Sector) -> usize {
 pub struct Coverage {
     /// Only months with a live contribution or a credit are kept.
     pub months: BTreeMap<Month, MonthCell>,
-    pub employer_paid: u128,
-    pub worker_paid: u128,
 }
 
 impl Coverage {
+    /// Employers' shares of the live contributions, in minor units.
+    pub fn employer_paid(&self) -> u128 {
+        self.months.values().map(|cell| cell.employer_paid).sum()
+    }
+
+    /// Workers' shares of the live contributions, in minor units.
+    pub fn worker_paid(&self) -> u128 {
+        self.months.values().map(|cell| cell.worker_paid).sum()
+    }
+
     /// Months that count: with a live contribution or a credit.
     pub fn own_months(&self) -> impl Iterator<Item = Month> + '_ {
         self.months.keys().copied()
@@ -271,8 +279,6 @@ impl WorkerProjection {
                 cell.employer_paid += u128::from(e.employer_share.get());
                 cell.worker_paid += u128::from(e.worker_share.get());
                 cell.sectors[sector_slot(e.sector)] += 1;
-                coverage.employer_paid += u128::from(e.employer_share.get());
-                coverage.worker_paid += u128::from(e.worker_share.get());
             }
             Event::ContributionReversed(e) => {
                 let original = reversed
@@ -357,14 +363,11 @@ impl WorkerProjection {
         cell.worker_paid = cell.worker_paid.checked_sub(u128::from(original.worker_share.get()))?;
         let slot = &mut cell.sectors[sector_slot(original.sector)];
         *slot = slot.checked_sub(1)?;
-        coverage.employer_paid =
-            coverage.employer_paid.checked_sub(u128::from(original.employer_share.get()))?;
-        coverage.worker_paid = coverage.worker_paid.checked_sub(u128::from(original.worker_share.get()))?;
         // Keep the state canonical: a month with nothing left in it is gone, as if never recorded.
         if cell.contributions == 0 && cell.credits == 0 {
             coverage.months.remove(&original.month);
         }
-        if coverage.months.is_empty() && coverage.employer_paid == 0 && coverage.worker_paid == 0 {
+        if coverage.months.is_empty() {
             self.coverage.remove(&key);
         }
         Some(())

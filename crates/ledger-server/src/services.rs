@@ -371,24 +371,10 @@ impl pb::worker_service_server::WorkerService for Api {
         };
         let action = Action::FileClaim(convert::claim_request(&wire, worker_id).map_err(invalid)?);
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
-        let receipt = outcome.receipts.first().copied().ok_or_else(|| Status::internal("internal error"))?;
-        let respond_by = self
-            .blocking(move |ledger| {
-                let entry = ledger.read_events(receipt.seq, 1)?.pop();
-                let record = entry.map(|entry| ledger_core::Record::decode(&entry.record));
-                match record {
-                    Some(Ok(ledger_core::Record {
-                        event: ledger_core::Event::ClaimFiled(filed), ..
-                    })) => Ok(filed.respond_by),
-                    _ => Err(StoreError::Corruption {
-                        seq: receipt.seq,
-                        reason: "a claim's receipt does not lead to its filing".into(),
-                    }),
-                }
-            })
-            .await?;
+        let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
+        let respond_by = outcome.respond_by.ok_or_else(|| Status::internal("internal error"))?;
         Ok(Response::new(pb::FileClaimResponse {
-            receipt: Some(convert::receipt(&receipt)),
+            receipt: Some(convert::receipt(receipt)),
             respond_by: respond_by.to_string(),
         }))
     }

@@ -258,9 +258,24 @@ pub struct Outcome {
     pub receipts: Vec<Receipt>,
     /// The id issued by an enrolment.
     pub worker_id: Option<WorkerId>,
+    /// The day a filed claim must be answered by.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 impl Outcome {
+    pub(crate) fn new() -> Outcome {
+        Outcome { receipts: Vec::new(), worker_id: None, respond_by: None }
+    }
+
+    /// Takes from an appended (or replayed) event what the answer reports besides receipts.
+    pub(crate) fn note(&mut self, event: &Event) {
+        match event {
+            Event::WorkerEnrolled(enrolled) => self.worker_id = Some(enrolled.worker_id.clone()),
+            Event::ClaimFiled(filed) => self.respond_by = Some(filed.respond_by),
+            _ => {}
+        }
+    }
+
     pub(crate) fn replayed(mut self) -> Outcome {
         for receipt in &mut self.receipts {
             receipt.replayed = true;

@@ -220,15 +220,12 @@ impl Writer {
     /// The original receipts of a request recorded in an earlier commit.
     fn replay(&self, remembered: Remembered) -> Result<Outcome> {
         let end = Seq(remembered.first.0 + u64::from(remembered.count));
-        let mut receipts = Vec::with_capacity(remembered.count as usize);
-        let mut worker_id = None;
+        let mut outcome = Outcome::new();
         read::scan(&self.db, remembered.first, end, |seq, bytes, stored| {
             let record = Record::decode(bytes)
                 .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
-            if let Event::WorkerEnrolled(enrolled) = &record.event {
-                worker_id = Some(enrolled.worker_id.clone());
-            }
-            receipts.push(Receipt {
+            outcome.note(&record.event);
+            outcome.receipts.push(Receipt {
                 seq,
                 event_hash: event_hash(bytes),
                 chain_hash: stored,
@@ -237,7 +234,7 @@ impl Writer {
             });
             Ok(())
         })?;
-        Ok(Outcome { receipts, worker_id })
+        Ok(outcome)
     }
 
     /// Applies the events of one command to the projections they touch, then encodes, hashes and
@@ -263,12 +260,11 @@ impl Writer {
             )?;
         }
         group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
-        let mut receipts = Vec::with_capacity(events.len());
-        let mut worker_id = None;
+        let mut outcome = Outcome::new();
         for Planned { event, .. } in events {
             let seq = Seq(group.head.size);
+            outcome.note(&event);
             match &event {
-                Event::WorkerEnrolled(enrolled) => worker_id = Some(enrolled.worker_id.clone()),
                 Event::ContributionReversed(reversal) => {
                     group.reversals.insert(reversal.reversed_seq, seq);
                 }
@@ -306,7 +302,7 @@ impl Writer {
             let chain = chain_hash(&group.head.chain_hash, &event_hash);
             group.entries.push((record, chain));
             group.head = Head { size: seq.0 + 1, chain_hash: chain };
-            receipts.push(Receipt {
+            outcome.receipts.push(Receipt {
                 seq,
                 event_hash,
                 chain_hash: chain,
@@ -314,7 +310,7 @@ impl Writer {
                 replayed: false,
             });
         }
-        Ok(Outcome { receipts, worker_id })
+        Ok(outcome)
     }
 
     /// The worker's projection as the group has left it, or as stored.
