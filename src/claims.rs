@@ -186,11 +186,13 @@ pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Resu
         code("claim outcome", &args.outcome, ClaimOutcome::ALL, ClaimOutcome::label, ClaimOutcome::code)?;
     let mut contributions = Vec::new();
     if let Some(wage) = args.wage {
-        let claims = clients.agency.list_claims(pb::ListClaimsRequest::default()).await?.into_inner().claims;
+        // Only an open claim can be answered: look among those, not every claim ever addressed here.
+        let open = pb::ListClaimsRequest { open_only: true, of_our_workers: false };
+        let claims = clients.agency.list_claims(open).await?.into_inner().claims;
         let claim = claims
             .iter()
             .find(|claim| claim.claim_seq == args.claim)
-            .with_context(|| format!("no claim {} is addressed to this agency", args.claim))?;
+            .with_context(|| format!("no open claim {} is addressed to this agency", args.claim))?;
         let months = match &args.months {
             Some(text) => parse_months(text)?,
             None => claim.months.clone(),

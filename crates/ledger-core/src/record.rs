@@ -174,7 +174,7 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             out.push(KIND_CLAIM_FILED);
             put_str8(out, e.worker_id.as_str());
             out.extend_from_slice(&e.addressed_to.as_bytes());
-            out.extend_from_slice(&e.filed_via.map_or([0, 0], |via| via.as_bytes()));
+            put_optional_jurisdiction(out, e.filed_via);
             out.push(e.kind.code());
             put_str8(out, e.employer_ref.as_str());
             debug_assert!(!e.months.is_empty() && e.months.len() <= CLAIM_MONTHS_MAX);
@@ -310,13 +310,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
 fn decode_claim_filed(r: &mut Reader<'_>) -> Result<ClaimFiled, DecodeError> {
     let worker_id = r.worker_id()?;
     let addressed_to = r.jurisdiction()?;
-    let filed_via = match r.cursor.peek(2) {
-        Some([0, 0]) => {
-            r.take(2)?;
-            None
-        }
-        _ => Some(r.jurisdiction()?),
-    };
+    let filed_via = r.optional_jurisdiction()?;
     let code = r.u8()?;
     let kind = r.parsed(|_| ClaimKind::from_code(code.into()).map_err(Into::into))?;
     let employer_ref =
@@ -394,6 +388,11 @@ fn put_str16(out: &mut Vec<u8>, text: &str) {
 pub fn put_month(out: &mut Vec<u8>, month: Month) {
     out.extend_from_slice(&month.year().to_be_bytes());
     out.push(month.month());
+}
+
+/// Appends an optional jurisdiction; an absent one is `00 00`.
+pub fn put_optional_jurisdiction(out: &mut Vec<u8>, jurisdiction: Option<Jurisdiction>) {
+    out.extend_from_slice(&jurisdiction.map_or([0, 0], |jurisdiction| jurisdiction.as_bytes()));
 }
 
 /// Appends an optional month; an absent one is `00 00 00`.
@@ -503,6 +502,14 @@ impl<'a> Reader<'a> {
         NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
             .filter(|_| (crate::MONTH_YEAR_MIN..=crate::MONTH_YEAR_MAX).contains(&year))
             .ok_or_else(|| self.fail(format!("{year:04}-{month:02}-{day:02} is not a date")))
+    }
+
+    fn optional_jurisdiction(&mut self) -> Result<Option<Jurisdiction>, DecodeError> {
+        if self.cursor.peek(2) == Some(&[0, 0]) {
+            self.take(2)?;
+            return Ok(None);
+        }
+        self.jurisdiction().map(Some)
     }
 
     fn optional_month(&mut self) -> Result<Option<Month>, DecodeError> {

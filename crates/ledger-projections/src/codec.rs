@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::cursor::{Cursor, Short};
-use ledger_core::record::{put_month, put_optional_month};
+use ledger_core::record::{put_month, put_optional_jurisdiction, put_optional_month};
 use ledger_core::{
     Branch, ClaimKind, ClaimOutcome, Currency, Jurisdiction, Month, Sector, Seq, Sex, WorkerId,
 };
@@ -86,7 +86,7 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
 fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
     put_varint(out, seq.0);
     out.extend_from_slice(&claim.addressed_to.as_bytes());
-    out.extend_from_slice(&claim.filed_via.map_or([0, 0], |via| via.as_bytes()));
+    put_optional_jurisdiction(out, claim.filed_via);
     out.push(claim.kind.code());
     put_string(out, &claim.employer_ref);
     put_varint(out, claim.months.len() as u32);
@@ -241,13 +241,7 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
 
 fn decode_claim(r: &mut Reader<'_>) -> Result<Claim, ProjectionDecodeError> {
     let addressed_to = r.jurisdiction()?;
-    let filed_via = match r.cursor.peek(2) {
-        Some([0, 0]) => {
-            r.take(2)?;
-            None
-        }
-        _ => Some(r.jurisdiction()?),
-    };
+    let filed_via = r.optional_jurisdiction()?;
     let kind = ClaimKind::from_code(r.u8()?.into()).map_err(invalid)?;
     let employer_ref = r.string()?;
     let mut months = Vec::new();
@@ -373,6 +367,14 @@ impl<'a> Reader<'a> {
     fn month(&mut self) -> Result<Month, ProjectionDecodeError> {
         let year = u16::from_be_bytes(self.array()?);
         Month::new(year, self.u8()?).map_err(invalid)
+    }
+
+    fn optional_jurisdiction(&mut self) -> Result<Option<Jurisdiction>, ProjectionDecodeError> {
+        if self.cursor.peek(2) == Some(&[0, 0]) {
+            self.take(2)?;
+            return Ok(None);
+        }
+        self.jurisdiction().map(Some)
     }
 
     fn optional_month(&mut self) -> Result<Option<Month>, ProjectionDecodeError> {
