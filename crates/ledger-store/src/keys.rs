@@ -16,7 +16,7 @@
 //! | `T` token digest | the worker id holding that credential (not part of the log) |
 //! | `U` worker id | the digest of the worker's current credential (not part of the log) |
 //! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
-//! | `I` principal len (u8), principal, request id | action (u8), content digest (32), first seq (u64), count (u32) |
+//! | `I` principal len (u8), principal, request id | content digest of the request (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |

@@ -40,6 +40,7 @@ pub mod block;
 mod clock;
 pub mod command;
 mod error;
+mod integrity;
 pub mod keys;
 mod read;
 mod rebuild;
@@ -66,6 +67,7 @@ pub use block::StoredEntry;
 pub use clock::Clock;
 pub use command::{Action, Actor, ClaimRequest, Command, Outcome, Receipt, EVENTS_PER_REQUEST_MAX};
 pub use error::{Result, StoreError};
+pub use integrity::{check, restore, CheckReport, RecoveryState, RestoreReport};
 pub use keys::ClaimsBy;
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
@@ -275,6 +277,18 @@ impl Ledger {
         let text = std::str::from_utf8(&value)
             .map_err(|_| StoreError::Refused("a credential entry is not UTF-8".into()))?;
         WorkerId::parse(text).map(Some).map_err(|error| StoreError::Refused(error.to_string()))
+    }
+
+    /// What a copy of the log's first `size` events (at most the durable head) needs beside the
+    /// records to be restored: the idempotency entries of its requests, and the credentials.
+    pub fn recovery_state(&self, size: u64) -> Result<RecoveryState> {
+        self.check_size("size", size)?;
+        let _serial = self
+            .shared
+            .credentials
+            .lock()
+            .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
+        integrity::recovery_state(&self.shared.tree, size)
     }
 
     /// The Merkle root of the log's first `size` events (at most the durable head).

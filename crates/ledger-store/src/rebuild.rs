@@ -33,6 +33,64 @@ pub fn rebuild(data_dir: &Path) -> Result<RebuildReport> {
 pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> {
     let started = Instant::now();
     let db = &opened.db;
+    let (mut fresh, workers) = derive(opened)?;
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    for stored in stored_derived(db) {
+        let (key, value) = stored?;
+        match fresh.binary_search_by(|(fresh_key, _)| fresh_key.as_slice().cmp(&key)) {
+            Ok(index) if fresh[index].1.as_slice() == value.as_ref() => fresh[index].1.clear(),
+            Ok(_) => {}
+            Err(_) => {
+                batch.remove(key);
+                pending += 1;
+            }
+        }
+    }
+    for (key, value) in fresh.into_iter().filter(|(_, value)| !value.is_empty()) {
+        batch.insert(key, value);
+        pending += 1;
+        if pending >= REBUILD_BATCH_KEYS_MAX {
+            db.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    db.apply_batch(batch)?;
+    db.insert(keys::PROJECTION_VERSION, &[codec::PROJECTION_FORMAT_VERSION])?;
+    db.flush()?;
+    opened.db_file.sync_all()?;
+    Ok(RebuildReport { events: opened.head.size, workers, elapsed: started.elapsed() })
+}
+
+/// The stored keys a rebuild derives from the log: projections and the claim index.
+fn stored_derived(db: &sled::Db) -> impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + '_ {
+    [keys::PROJECTION_PREFIX, keys::CLAIM_PREFIX].into_iter().flat_map(|prefix| db.scan_prefix([prefix]))
+}
+
+/// The keys of projections and claim index entries that differ between the store and a rebuild
+/// from the log (stored with another value, stored only, or derived only), and the number of
+/// workers: no keys when the stored projections are exactly what the log gives.
+pub(crate) fn differences(opened: &OpenedTree) -> Result<(Vec<Vec<u8>>, u64)> {
+    let (fresh, workers) = derive(opened)?;
+    let mut stored = stored_derived(&opened.db)
+        .map(|item| item.map(|(key, value)| (key.to_vec(), value.to_vec())))
+        .collect::<sled::Result<Vec<_>>>()?;
+    stored.sort_unstable();
+    if stored == fresh {
+        return Ok((Vec::new(), workers));
+    }
+    let stored_set: std::collections::HashSet<&(Vec<u8>, Vec<u8>)> = stored.iter().collect();
+    let fresh_set: std::collections::HashSet<&(Vec<u8>, Vec<u8>)> = fresh.iter().collect();
+    let mut differing: Vec<Vec<u8>> =
+        stored_set.symmetric_difference(&fresh_set).map(|(key, _)| key.clone()).collect();
+    differing.sort_unstable();
+    differing.dedup();
+    Ok((differing, workers))
+}
+
+/// Every projection and claim index entry the log gives, sorted by key, and the number of workers.
+fn derive(opened: &OpenedTree) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u64)> {
+    let db = &opened.db;
     let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
     let mut claims: Vec<(Vec<u8>, WorkerId)> = Vec::new();
     read::scan(db, Seq(0), Seq(opened.head.size), |seq, bytes, _| {
@@ -75,8 +133,6 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
         }
         Ok(())
     })?;
-    // Every rebuilt key, sorted; what is stored and unchanged is left alone, what is stored and no
-    // longer derived from the log is removed.
     let workers = projections.len() as u64;
     let mut fresh: Vec<(Vec<u8>, Vec<u8>)> = projections
         .iter()
@@ -85,32 +141,5 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
         .collect();
     drop(projections);
     fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut batch = sled::Batch::default();
-    let mut pending = 0;
-    for prefix in [keys::PROJECTION_PREFIX, keys::CLAIM_PREFIX] {
-        for item in db.scan_prefix([prefix]) {
-            let (key, value) = item?;
-            match fresh.binary_search_by(|(fresh_key, _)| fresh_key.as_slice().cmp(&key)) {
-                Ok(index) if fresh[index].1.as_slice() == value.as_ref() => fresh[index].1.clear(),
-                Ok(_) => {}
-                Err(_) => {
-                    batch.remove(key);
-                    pending += 1;
-                }
-            }
-        }
-    }
-    for (key, value) in fresh.into_iter().filter(|(_, value)| !value.is_empty()) {
-        batch.insert(key, value);
-        pending += 1;
-        if pending >= REBUILD_BATCH_KEYS_MAX {
-            db.apply_batch(std::mem::take(&mut batch))?;
-            pending = 0;
-        }
-    }
-    db.apply_batch(batch)?;
-    db.insert(keys::PROJECTION_VERSION, &[codec::PROJECTION_FORMAT_VERSION])?;
-    db.flush()?;
-    opened.db_file.sync_all()?;
-    Ok(RebuildReport { events: opened.head.size, workers, elapsed: started.elapsed() })
+    Ok((fresh, workers))
 }

@@ -82,6 +82,11 @@ impl Remembered {
     }
 }
 
+/// The events an idempotency entry names: its first seq and how many.
+pub(crate) fn remembered_range(value: &[u8]) -> Option<(Seq, u32)> {
+    Remembered::decode(value).map(|remembered| (remembered.first, remembered.count))
+}
+
 pub(crate) struct Writer {
     pub db: sled::Db,
     /// Held open so that every commit can fsync sled's data file.

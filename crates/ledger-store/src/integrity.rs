@@ -1,0 +1,340 @@
+//! A data directory checked from end to end with no server running, and a data directory made
+//! anew from a copy of the log (a restore).
+//!
+//! Both derive from the records alone every index the writer keeps beside them: the Merkle nodes,
+//! each worker's statement seqs, the reversal and rules-adoption indexes, and (through
+//! [`crate::rebuild`]) projections and the claim index. The check compares what is stored with
+//! what the records give; the restore writes what they give. What the records cannot give, the
+//! idempotency table and workers' credentials, travels beside the log as [`RecoveryState`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use ledger_core::merkle::Frontier;
+use ledger_core::{chain_hash, event_hash, ChainHash, ChainVerifier, Event, Record, Seq, WorkerId};
+
+use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
+use crate::error::{Result, StoreError};
+use crate::read::{self, Head, StoreNodes, MERKLE_LEVEL_STORED_MIN};
+use crate::writer::STATEMENT_SEQS_PER_KEY_MAX;
+use crate::{keys, rebuild, OpenedTree};
+
+/// Blocks written per sled batch while restoring.
+const RESTORE_BLOCKS_PER_BATCH: usize = 256;
+
+/// What a check of a stopped data directory found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckReport {
+    pub events: u64,
+    pub workers: u64,
+    /// The Merkle root of the records, as computed from them.
+    pub root: [u8; 32],
+    /// Everything that does not hold, in words; empty when the store is whole.
+    pub problems: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn holds(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// The indexes the records give, other than projections and claims.
+#[derive(Default)]
+struct Derived {
+    frontier: Frontier,
+    nodes: Vec<(u32, u64, [u8; 32])>,
+    statements: BTreeMap<WorkerId, Vec<Seq>>,
+    reversals: Vec<(Seq, Seq)>,
+    rules: Vec<Seq>,
+}
+
+impl Derived {
+    fn add(&mut self, seq: Seq, bytes: &[u8], record: &Record) {
+        let nodes = &mut self.nodes;
+        self.frontier.push(*event_hash(bytes).as_bytes(), |level, index, hash| {
+            if level >= MERKLE_LEVEL_STORED_MIN {
+                nodes.push((level, index, hash));
+            }
+        });
+        if let Some(worker_id) = record.event.worker_id() {
+            self.statements.entry(worker_id.clone()).or_default().push(seq);
+        }
+        match &record.event {
+            Event::ContributionReversed(reversal) => self.reversals.push((reversal.reversed_seq, seq)),
+            Event::RulesAdopted(_) => self.rules.push(seq),
+            _ => {}
+        }
+    }
+
+    /// Every key and value of these indexes, as the store holds them, sorted by key (statement
+    /// seqs in chunks of at most [`STATEMENT_SEQS_PER_KEY_MAX`]).
+    fn entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        for (level, index, hash) in &self.nodes {
+            entries.push((keys::merkle_node(*level, *index).to_vec(), hash.to_vec()));
+        }
+        for (reversed, by) in &self.reversals {
+            entries.push((keys::reversal(*reversed).to_vec(), by.0.to_be_bytes().to_vec()));
+        }
+        for seq in &self.rules {
+            entries.push((keys::rules(*seq).to_vec(), Vec::new()));
+        }
+        for (worker_id, seqs) in &self.statements {
+            for chunk in seqs.chunks(STATEMENT_SEQS_PER_KEY_MAX) {
+                let value = chunk.iter().flat_map(|seq| seq.0.to_be_bytes()).collect();
+                entries.push((keys::statement(worker_id, chunk[0]), value));
+            }
+        }
+        entries.sort_unstable();
+        entries
+    }
+}
+
+/// Checks a data directory whose server is stopped: the head, every record and link of the chain,
+/// the stored Merkle nodes and root, the statement, reversal and rules indexes, the idempotency
+/// table's ranges, and that the projections and claim index equal a rebuild from the log. Returns
+/// an error only when the store cannot be opened or read at all.
+pub fn check(data_dir: &Path) -> Result<CheckReport> {
+    let opened = crate::open_tree(data_dir)?;
+    let db = &opened.db;
+    let head = opened.head;
+    let mut report = CheckReport { events: head.size, workers: 0, root: [0; 32], problems: Vec::new() };
+    let mut verifier = ChainVerifier::new(Seq(0), ChainHash::GENESIS);
+    let mut derived = Derived::default();
+    let scanned = read::scan(db, Seq(0), Seq(head.size), |seq, bytes, stored| {
+        let (record, _) = verifier
+            .check(seq, bytes, &stored)
+            .map_err(|fault| StoreError::Corruption { seq: fault.seq, reason: fault.reason })?;
+        derived.add(seq, bytes, &record);
+        Ok(())
+    });
+    if let Err(error) = scanned {
+        report.problems.push(format!("the chain: {error}"));
+        return Ok(report);
+    }
+    if verifier.chain_hash() != head.chain_hash {
+        report.problems.push("the chain: the last event does not hash to the stored head".into());
+    }
+    report.root = derived.frontier.root();
+    match ledger_core::merkle::root(&mut StoreNodes { tree: db }, head.size) {
+        Ok(stored) if stored == report.root => {}
+        Ok(_) => report.problems.push("the stored Merkle nodes give another root than the records".into()),
+        Err(error) => report.problems.push(format!("the stored Merkle nodes: {error}")),
+    }
+    let expected = derived.entries();
+    let mut stored = Vec::new();
+    for prefix in [keys::MERKLE_PREFIX, keys::REVERSAL_PREFIX, keys::RULES_PREFIX] {
+        for item in db.scan_prefix([prefix]) {
+            let (key, value) = item?;
+            stored.push((key.to_vec(), value.to_vec()));
+        }
+    }
+    // Statement keys are cut per commit by the writer and per worker here: compare each worker's
+    // seqs, not the keys.
+    let mut stored_statements: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+    for item in db.scan_prefix([keys::STATEMENT_PREFIX]) {
+        let (key, value) = item?;
+        let worker_prefix = key[..key.len().saturating_sub(8)].to_vec();
+        stored_statements.entry(worker_prefix).or_default().extend_from_slice(&value);
+    }
+    let mut expected_statements: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+    let mut expected_other = Vec::new();
+    for (key, value) in expected {
+        match key.first() {
+            Some(&keys::STATEMENT_PREFIX) => expected_statements
+                .entry(key[..key.len() - 8].to_vec())
+                .or_default()
+                .extend_from_slice(&value),
+            _ => expected_other.push((key, value)),
+        }
+    }
+    stored.sort_unstable();
+    if stored != expected_other {
+        let stored_set: HashSet<&(Vec<u8>, Vec<u8>)> = stored.iter().collect();
+        let expected_set: HashSet<&(Vec<u8>, Vec<u8>)> = expected_other.iter().collect();
+        report.problems.push(format!(
+            "{} Merkle node, reversal or rules index entries differ from what the records give",
+            stored_set.symmetric_difference(&expected_set).count()
+        ));
+    }
+    if stored_statements != expected_statements {
+        let differing = stored_statements
+            .keys()
+            .chain(expected_statements.keys())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter(|key| stored_statements.get(*key) != expected_statements.get(*key))
+            .count();
+        report.problems.push(format!("the statement index of {differing} workers differs from the log"));
+    }
+    let mut outside = 0;
+    for item in db.scan_prefix([keys::IDEMPOTENCY_PREFIX]) {
+        let (_, value) = item?;
+        match crate::writer::remembered_range(&value) {
+            Some((first, count)) if first.0 + u64::from(count) <= head.size => {}
+            _ => outside += 1,
+        }
+    }
+    if outside > 0 {
+        report.problems.push(format!("{outside} idempotency entries name events beyond the head"));
+    }
+    let (differing, workers) = rebuild::differences(&opened)?;
+    report.workers = workers;
+    if !differing.is_empty() {
+        report.problems.push(format!(
+            "{} projections or claim index entries differ from a rebuild from the log",
+            differing.len()
+        ));
+    }
+    Ok(report)
+}
+
+/// What the log cannot give back: the idempotency table (so that a retry after a restore is still
+/// answered with its original receipts) and workers' credentials. Raw store keys and values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecoveryState {
+    pub entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// Entries of the recovery state, by the prefixes they may carry.
+const RECOVERY_PREFIXES: [u8; 3] =
+    [keys::IDEMPOTENCY_PREFIX, keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX];
+
+/// The recovery state that goes with the log's first `size` events: idempotency entries of requests
+/// whose events are all below `size`, and the credentials as they are now.
+pub(crate) fn recovery_state(db: &sled::Db, size: u64) -> Result<RecoveryState> {
+    let mut state = RecoveryState::default();
+    for prefix in RECOVERY_PREFIXES {
+        for item in db.scan_prefix([prefix]) {
+            let (key, value) = item?;
+            if prefix == keys::IDEMPOTENCY_PREFIX {
+                match crate::writer::remembered_range(&value) {
+                    Some((first, count)) if first.0 + u64::from(count) <= size => {}
+                    _ => continue,
+                }
+            }
+            state.entries.push((key.to_vec(), value.to_vec()));
+        }
+    }
+    Ok(state)
+}
+
+/// What a restore wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestoreReport {
+    pub events: u64,
+    pub workers: u64,
+    pub root: [u8; 32],
+}
+
+/// Makes a new store in `data_dir` from the records of a log, in order from seq 0, and its
+/// recovery state. Every record is checked as it is written (it decodes, names its position and
+/// links to the one before); the indexes and projections are derived from the records; the store
+/// is made durable before this returns. Refuses a data directory that already holds a store.
+/// The caller checks the records against a signed checkpoint first, and the result with [`check`].
+pub fn restore(
+    data_dir: &Path,
+    records: impl IntoIterator<Item = Vec<u8>>,
+    state: &RecoveryState,
+) -> Result<RestoreReport> {
+    let sled_dir = data_dir.join(crate::SLED_DIR);
+    if sled_dir.exists() {
+        return Err(StoreError::Refused(format!(
+            "{} already holds a store; a restore writes only into a new data directory",
+            data_dir.display()
+        )));
+    }
+    if let Some((key, _)) = state
+        .entries
+        .iter()
+        .find(|(key, _)| key.first().is_none_or(|prefix| !RECOVERY_PREFIXES.contains(prefix)))
+    {
+        return Err(StoreError::Refused(format!(
+            "the recovery state holds a foreign key {:02x?}",
+            key.first()
+        )));
+    }
+    let mut opened = crate::open_tree(data_dir)?;
+    let db = &opened.db;
+    let mut verifier = ChainVerifier::new(Seq(0), ChainHash::GENESIS);
+    let mut derived = Derived::default();
+    let mut batch = sled::Batch::default();
+    let mut blocks_in_batch = 0;
+    let mut block = Vec::with_capacity(BLOCK_BYTES_MAX);
+    let mut block_first = Seq(0);
+    let mut last_block = Seq(0);
+    let mut seq = Seq(0);
+    for bytes in records {
+        let chain = chain_hash(&verifier.chain_hash(), &event_hash(&bytes));
+        let (record, _) = verifier
+            .check(seq, &bytes, &chain)
+            .map_err(|fault| StoreError::Corruption { seq: fault.seq, reason: fault.reason })?;
+        derived.add(seq, &bytes, &record);
+        if !block.is_empty() && block.len() + bytes.len() + ENTRY_OVERHEAD_BYTES > BLOCK_BYTES_MAX {
+            batch.insert(&keys::block(block_first)[..], std::mem::take(&mut block));
+            blocks_in_batch += 1;
+            block_first = seq;
+            if blocks_in_batch == RESTORE_BLOCKS_PER_BATCH {
+                db.apply_batch(std::mem::take(&mut batch))?;
+                blocks_in_batch = 0;
+            }
+        }
+        push_entry(&mut block, &bytes, &chain);
+        last_block = block_first;
+        seq = Seq(seq.0 + 1);
+    }
+    let head = Head { size: seq.0, chain_hash: verifier.chain_hash() };
+    if !block.is_empty() {
+        batch.insert(&keys::block(block_first)[..], block);
+    }
+    for (key, value) in derived.entries() {
+        batch.insert(key, value);
+    }
+    for (key, value) in &state.entries {
+        if key.first() == Some(&keys::IDEMPOTENCY_PREFIX) {
+            match crate::writer::remembered_range(value) {
+                Some((first, count)) if first.0 + u64::from(count) <= head.size => {}
+                _ => {
+                    return Err(StoreError::Refused(
+                        "the recovery state names events beyond the restored log".into(),
+                    ))
+                }
+            }
+            batch.insert(key.as_slice(), value.as_slice());
+        }
+    }
+    batch.insert(keys::HEAD, &read::encode_head(&head, last_block)[..]);
+    db.apply_batch(batch)?;
+    opened.head = head;
+    opened.last_block = last_block;
+    let rebuilt = rebuild::rebuild_projections(&opened)?;
+    restore_credentials(&opened, state)?;
+    Ok(RestoreReport { events: head.size, workers: rebuilt.workers, root: derived.frontier.root() })
+}
+
+/// Writes the credentials of workers the restored log has enrolled (a worker enrolled after the
+/// copy's head has no place in it), and makes the store durable.
+fn restore_credentials(opened: &OpenedTree, state: &RecoveryState) -> Result<()> {
+    let db = &opened.db;
+    let mut batch = sled::Batch::default();
+    for (key, value) in &state.entries {
+        let worker = match key.first() {
+            Some(&keys::CREDENTIAL_PREFIX) => value.as_slice(),
+            Some(&keys::WORKER_CREDENTIAL_PREFIX) => &key[1..],
+            _ => continue,
+        };
+        let enrolled = std::str::from_utf8(worker)
+            .ok()
+            .and_then(|text| WorkerId::parse(text).ok())
+            .map(|worker_id| db.contains_key(keys::projection(&worker_id)))
+            .transpose()?;
+        if enrolled == Some(true) {
+            batch.insert(key.as_slice(), value.as_slice());
+        }
+    }
+    db.apply_batch(batch)?;
+    db.flush()?;
+    opened.db_file.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! The offline check finds what does not match the log: projections changed behind the writer's
+//! back, a lost statement index entry, and a restore refuses to write over an existing store.
+
+use std::sync::Arc;
+
+use ledger_core::{Jurisdiction, PrincipalId, RequestId, Seq};
+use ledger_store::keys;
+use ledger_store::{Action, Actor, Command, Ledger};
+
+fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|error| panic!("{error:?}"))
+}
+
+/// A stopped store with three enrolled workers.
+fn store_with_workers() -> tempfile::TempDir {
+    let dir = ok(tempfile::tempdir());
+    let ledger = ok(Ledger::open(dir.path(), Arc::new(ledger_rules::Rules::sample())));
+    let philippines = ok(Jurisdiction::parse("PH"));
+    let runtime = ok(tokio::runtime::Builder::new_current_thread().build());
+    for index in 0..3 {
+        let command = Command {
+            actor: Actor::agency(ok(PrincipalId::parse("agency-ph")), philippines),
+            request_id: ok(RequestId::parse(&format!("enrol-{index}"))),
+            action: Action::EnrollWorker {
+                origin: philippines,
+                sex: None,
+                birth_month: None,
+                credential: None,
+            },
+        };
+        ok(runtime.block_on(ledger.submit(command)));
+    }
+    ledger.shutdown();
+    dir
+}
+
+#[test]
+fn the_check_finds_projections_and_indexes_that_differ_from_the_log() {
+    let dir = store_with_workers();
+    let whole = ok(ledger_store::check(dir.path()));
+    assert!(whole.holds(), "{:?}", whole.problems);
+    assert_eq!((whole.events, whole.workers), (4, 3));
+    {
+        let db = ok(ledger_store::open_raw(dir.path()));
+        // Two workers' projections swapped, and one statement index entry lost.
+        let projections: Vec<_> =
+            db.scan_prefix([keys::PROJECTION_PREFIX]).map(|item| ok(item)).take(2).collect();
+        ok(db.insert(&projections[0].0, projections[1].1.clone()));
+        ok(db.insert(&projections[1].0, projections[0].1.clone()));
+        let statement = ok(db.scan_prefix([keys::STATEMENT_PREFIX]).next().unwrap_or_else(|| panic!("none")));
+        ok(db.remove(statement.0));
+        ok(db.flush());
+    }
+    let damaged = ok(ledger_store::check(dir.path()));
+    assert_eq!(damaged.problems.len(), 2, "{:?}", damaged.problems);
+    assert!(damaged.problems[0].contains("statement index of 1 workers"), "{:?}", damaged.problems);
+    assert!(damaged.problems[1].starts_with("2 projections"), "{:?}", damaged.problems);
+}
+
+#[test]
+fn a_restore_refuses_a_directory_that_holds_a_store() {
+    let dir = store_with_workers();
+    let state = ledger_store::RecoveryState::default();
+    let refused = ledger_store::restore(dir.path(), Vec::<Vec<u8>>::new(), &state);
+    assert!(matches!(refused, Err(ledger_store::StoreError::Refused(_))), "{refused:?}");
+    // And a log whose second record does not link to the first is refused as corrupt.
+    let records: Vec<Vec<u8>> = {
+        let ledger = ok(Ledger::open(dir.path(), Arc::new(ledger_rules::Rules::sample())));
+        let entries = ok(ledger.read_events(Seq(0), 10));
+        ledger.shutdown();
+        entries.into_iter().map(|entry| entry.record).collect()
+    };
+    let target = ok(tempfile::tempdir());
+    let skipped = [records[0].clone(), records[2].clone()];
+    let refused = ledger_store::restore(target.path(), skipped, &state);
+    assert!(matches!(refused, Err(ledger_store::StoreError::Corruption { seq: Seq(1), .. })), "{refused:?}");
+}
