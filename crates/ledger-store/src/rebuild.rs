@@ -12,6 +12,9 @@ use ledger_projections::{apply_event, codec, WorkerProjection};
 use crate::error::{Result, StoreError};
 use crate::{keys, read, OpenedTree};
 
+/// A store key and its value.
+pub(crate) type KeyValue = (Vec<u8>, Vec<u8>);
+
 /// Projections written per sled batch while rebuilding.
 const REBUILD_BATCH_KEYS_MAX: usize = 1024;
 
@@ -89,7 +92,7 @@ pub(crate) fn differences(opened: &OpenedTree) -> Result<(Vec<Vec<u8>>, u64)> {
 }
 
 /// Every projection and claim index entry the log gives, sorted by key, and the number of workers.
-fn derive(opened: &OpenedTree) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u64)> {
+fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
     let db = &opened.db;
     let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
     let mut claims: Vec<(Vec<u8>, WorkerId)> = Vec::new();
@@ -134,7 +137,7 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u64)> {
         Ok(())
     })?;
     let workers = projections.len() as u64;
-    let mut fresh: Vec<(Vec<u8>, Vec<u8>)> = projections
+    let mut fresh: Vec<KeyValue> = projections
         .iter()
         .map(|(worker_id, projection)| (keys::projection(worker_id), codec::encode(projection)))
         .chain(claims.into_iter().map(|(key, worker_id)| (key, worker_id.as_str().as_bytes().to_vec())))
