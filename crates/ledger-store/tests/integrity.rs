@@ -43,8 +43,7 @@ fn the_check_finds_projections_and_indexes_that_differ_from_the_log() {
     {
         let db = ok(ledger_store::open_raw(dir.path()));
         // Two workers' projections swapped, and one statement index entry lost.
-        let projections: Vec<_> =
-            db.scan_prefix([keys::PROJECTION_PREFIX]).map(|item| ok(item)).take(2).collect();
+        let projections: Vec<_> = db.scan_prefix([keys::PROJECTION_PREFIX]).map(ok).take(2).collect();
         ok(db.insert(&projections[0].0, projections[1].1.clone()));
         ok(db.insert(&projections[1].0, projections[0].1.clone()));
         let statement = ok(db.scan_prefix([keys::STATEMENT_PREFIX]).next().unwrap_or_else(|| panic!("none")));
