@@ -4,9 +4,9 @@
 //! loaded through the API; every figure the median of `--runs` runs. Prints one table and writes
 //! it as JSON. BENCHMARKS.md explains the method.
 
-mod population;
+pub(crate) mod population;
 mod postgres;
-mod server;
+pub(crate) mod server;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -345,7 +345,7 @@ fn forget_projections(data_dir: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Principals for every jurisdiction of the sample rules, and an auditor; their tokens by id.
-fn make_principals(file: &std::path::Path) -> anyhow::Result<HashMap<String, String>> {
+pub(crate) fn make_principals(file: &std::path::Path) -> anyhow::Result<HashMap<String, String>> {
     let mut all: Vec<Principal> = ledger_rules::Rules::sample()
         .jurisdictions()
         .map(|entry| {

@@ -8,6 +8,9 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+/// The server's standard error, in its data directory.
+pub const SERVER_LOG: &str = "server.log";
+
 /// How long the server may take to announce its address (it may first rebuild projections).
 const START_WAIT_MAX: Duration = Duration::from_secs(300);
 
@@ -20,7 +23,8 @@ impl ServerProcess {
     /// Starts `ledger serve` on `data_dir` with rate limits out of the way: the benchmark measures
     /// the ledger, not its admission control.
     pub async fn start(data_dir: &Path, principals: &Path) -> anyhow::Result<ServerProcess> {
-        let log = std::fs::File::create(data_dir.join("bench-server.log"))?;
+        // Appended to, so that a run that restarts the server keeps every start's messages.
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join(SERVER_LOG))?;
         let mut child = tokio::process::Command::new(std::env::current_exe()?)
             .arg("serve")
             .arg("--data-dir")
@@ -42,7 +46,7 @@ impl ServerProcess {
                 .await
                 .context("the server did not announce its address in time")??;
             let Some(line) = line else {
-                bail!("the server exited at start; see {}", data_dir.join("bench-server.log").display())
+                bail!("the server exited at start; see {}", data_dir.join(SERVER_LOG).display())
             };
             if let Some(address) = line.split("serving on ").nth(1) {
                 break address.trim().to_owned();
@@ -56,6 +60,13 @@ impl ServerProcess {
     pub fn peak_resident_bytes(&self) -> anyhow::Result<u64> {
         let pid = self.child.id().context("the server has exited")?;
         peak_resident_bytes(pid)
+    }
+
+    /// Kills the server with SIGKILL, as a power cut would, and waits for it to be gone.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
     }
 
     /// Stops the server with SIGTERM, as an operator would, and waits for it to drain.

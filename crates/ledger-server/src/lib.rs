@@ -181,7 +181,10 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     let rules = Arc::new(load_rules(&config.rules)?);
     std::fs::create_dir_all(&config.data_dir).map_err(|error| StartError::Store {
         path: config.data_dir.display().to_string(),
-        error: error.into(),
+        error: ledger_store::StoreError::Refused(format!(
+            "the data directory cannot be created: {}",
+            ledger_store::fault::describe(&error)
+        )),
     })?;
     let principals_file = config.principals.clone().unwrap_or_else(|| config.data_dir.join(PRINCIPALS_FILE));
     let initial_tokens = match (&config.principals, principals_file.exists()) {
@@ -270,6 +273,18 @@ async fn serve(
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
     health.set_serving::<pb::audit_service_server::AuditServiceServer<services::Api>>().await;
+    // A sealed writer takes no more writes until a restart: health says so, and liveness probes
+    // restart the ledger.
+    let mut sealed = api.ledger.sealed();
+    let reporter = health.clone();
+    tokio::spawn(async move {
+        if sealed.wait_for(Option::is_some).await.is_ok() {
+            reporter.set_service_status("", tonic_health::ServingStatus::NotServing).await;
+            reporter.set_not_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
+            reporter.set_not_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
+            reporter.set_not_serving::<pb::audit_service_server::AuditServiceServer<services::Api>>().await;
+        }
+    });
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(ledger_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)

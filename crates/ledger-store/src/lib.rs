@@ -40,6 +40,7 @@ pub mod block;
 mod clock;
 pub mod command;
 mod error;
+pub mod fault;
 mod integrity;
 pub mod keys;
 mod read;
@@ -84,6 +85,11 @@ pub const SLED_SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 pub const SLED_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// The sled directory inside a data directory.
 pub const SLED_DIR: &str = "sled";
+/// Free space the data directory keeps in reserve: below it, commits are refused before anything
+/// is written. Several of sled's segments, so that a flush never meets a full disk half-way.
+pub const DISK_FREE_BYTES_MIN: u64 = 8 * SLED_SEGMENT_BYTES as u64;
+/// The file written, synced and removed at open to learn whether the data directory takes writes.
+pub const WRITE_PROBE_FILE: &str = ".write-probe";
 
 /// An open ledger. Cheap to clone; all clones share one writer.
 #[derive(Clone, Debug)]
@@ -105,6 +111,7 @@ struct Shared {
     /// Serialises credential changes, so that a rotation always revokes the credential it replaces.
     credentials: Mutex<()>,
     clock: Clock,
+    sealed: watch::Receiver<Option<String>>,
 }
 
 /// How long a balance read waits for the writer to make durable a commit whose projection it saw.
@@ -156,7 +163,13 @@ impl Ledger {
             None => None,
         };
         let (durable_sender, durable) = watch::channel(opened.head);
+        let (sealed_sender, sealed) = watch::channel(None);
         let stats = Arc::new(WriterStats::default());
+        let sled_dir = data_dir.join(SLED_DIR);
+        let available = fs2::available_space(&sled_dir).unwrap_or(u64::MAX);
+        if available < DISK_FREE_BYTES_MIN {
+            tracing::warn!(dir = %data_dir.display(), "{}", writer::low_space(available));
+        }
         let mut writer = writer::Writer {
             db: db.clone(),
             db_file: opened.db_file,
@@ -171,6 +184,8 @@ impl Ledger {
             durable: durable_sender,
             stats: stats.clone(),
             clock: clock.clone(),
+            sled_dir,
+            sealed: sealed_sender,
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -190,6 +205,7 @@ impl Ledger {
                 sync_file,
                 credentials: Mutex::new(()),
                 clock,
+                sealed,
             }),
         })
     }
@@ -204,6 +220,12 @@ impl Ledger {
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// Why the writer stopped taking writes, once a write failed part-way to the disk; none while it
+    /// takes them. A sealed ledger recovers by restarting: the supervisor should restart it.
+    pub fn sealed(&self) -> watch::Receiver<Option<String>> {
+        self.shared.sealed.clone()
     }
 
     /// The durable head: every event below it is on disk.
@@ -573,6 +595,7 @@ pub(crate) struct OpenedTree {
 /// against the head. Projections of an older format are rebuilt from the log.
 pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
     let sled_dir = data_dir.join(SLED_DIR);
+    probe_writable(data_dir)?;
     std::fs::create_dir_all(&sled_dir)?;
     let db = open_sled(&sled_dir)?;
     let db_file = OpenOptions::new().read(true).write(true).open(sled_dir.join("db"))?;
@@ -586,6 +609,28 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
         rebuild::rebuild_projections(&opened)?;
     }
     Ok(opened)
+}
+
+/// Creates the data directory if needed and writes, syncs and removes a small file in it, so that
+/// a read-only, full or foreign-owned directory is named as such at start rather than failing the
+/// first write.
+fn probe_writable(data_dir: &Path) -> Result<()> {
+    let path = data_dir.join(WRITE_PROBE_FILE);
+    let probe = || -> std::io::Result<()> {
+        fault::hit(fault::Point::Probe)?;
+        std::fs::create_dir_all(data_dir)?;
+        let mut file = File::create(&path)?;
+        std::io::Write::write_all(&mut file, b"the ledger checks that its data directory takes writes\n")?;
+        file.sync_all()?;
+        std::fs::remove_file(&path)
+    };
+    probe().map_err(|error| {
+        StoreError::Refused(format!(
+            "the data directory {} does not take writes: {}",
+            data_dir.display(),
+            fault::describe(&error)
+        ))
+    })
 }
 
 /// How long opening waits for sled's lock on the data file. After a ledger in the same process

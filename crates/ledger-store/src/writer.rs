@@ -17,11 +17,12 @@ use ledger_core::{
 use ledger_projections::{apply_event, codec, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
-use tracing::{error, warn};
+use tracing::error;
 
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
 use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
+use crate::fault::{self, Point};
 use crate::keys;
 use crate::read::{self, encode_head, Head};
 use crate::stats::WriterStats;
@@ -102,6 +103,10 @@ pub(crate) struct Writer {
     /// What the writer has done, for metrics.
     pub stats: Arc<WriterStats>,
     pub clock: crate::Clock,
+    /// sled's directory, whose free space is read before every commit.
+    pub sled_dir: std::path::PathBuf,
+    /// Why the writer stopped taking writes, once a write may have reached the disk only in part.
+    pub sealed: watch::Sender<Option<String>>,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
@@ -343,8 +348,15 @@ impl Writer {
         Ok(answer)
     }
 
-    /// Writes the group in one atomic batch, makes it durable, and answers every command.
+    /// Writes the group in one atomic batch, makes it durable, and answers every command. A
+    /// sealed writer answers every command with UNAVAILABLE.
     fn commit(&mut self, group: Group) {
+        if let Some(reason) = self.sealed.borrow().clone() {
+            for (reply, _) in group.replies {
+                let _ = reply.send(Err(StoreError::Unavailable(reason.clone())));
+            }
+            return;
+        }
         match self.write_group(&group) {
             Ok(()) => {
                 for (reply, outcome) in group.replies {
@@ -355,10 +367,12 @@ impl Writer {
             Err(failure) => {
                 error!(error = %failure, first_seq = group.start.size, "commit failed; nothing acknowledged");
                 self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.resync_after_failure();
+                let message = match failure {
+                    StoreError::Unavailable(message) => message,
+                    other => format!("the write could not be made durable: {other}"),
+                };
                 for (reply, _) in group.replies {
-                    let _ = reply
-                        .send(Err(StoreError::Unavailable("the write could not be made durable".into())));
+                    let _ = reply.send(Err(StoreError::Unavailable(message.clone())));
                 }
             }
         }
@@ -423,9 +437,45 @@ impl Writer {
         for (reversed, by) in &group.reversals {
             batch.insert(&keys::reversal(*reversed)[..], &by.0.to_be_bytes()[..]);
         }
-        self.db.apply_batch(batch)?;
-        self.make_durable()?;
+        self.check_space()?;
+        fault::hit(Point::BeforeApply).map_err(|error| {
+            StoreError::Unavailable(format!("nothing was written: {}", fault::describe(&error)))
+        })?;
+        if let Err(error) = self.apply_durably(batch) {
+            // sled may hold the batch in memory, on disk in part, or not at all, and after a failed
+            // fsync the kernel may have dropped the pages it could not write: nothing the writer
+            // knows about the disk can be trusted. It takes no more writes; a restart recovers what
+            // is really on disk (the whole batch or none of it) and the head from there.
+            let reason = format!(
+                "a write could not be made durable ({}); the ledger takes no more writes until it is \
+                 restarted, and recovers on restart from what is on disk",
+                describe(&error)
+            );
+            error!(%reason, "the writer is sealed");
+            self.sealed.send_replace(Some(reason.clone()));
+            return Err(StoreError::Unavailable(reason));
+        }
         self.last_block = last_block;
+        Ok(())
+    }
+
+    fn apply_durably(&self, batch: sled::Batch) -> Result<()> {
+        fault::hit(Point::Apply)?;
+        self.db.apply_batch(batch)?;
+        self.make_durable()
+    }
+
+    /// Refuses a commit, before anything is written, when the data directory's free space is under
+    /// the reserve: sled needs room to write whole segments, and a disk that fills in the middle of
+    /// a flush seals the writer.
+    fn check_space(&self) -> Result<()> {
+        let available = match fault::hit(Point::FreeSpace) {
+            Err(_) => 0,
+            Ok(()) => fs2::available_space(&self.sled_dir).unwrap_or(u64::MAX),
+        };
+        if available < crate::DISK_FREE_BYTES_MIN {
+            return Err(StoreError::Unavailable(low_space(available)));
+        }
         Ok(())
     }
 
@@ -449,28 +499,28 @@ impl Writer {
     /// sled's own flush only asks the kernel to write its pages back (`sync_file_range`), which
     /// does not cover the file's metadata or the disk's write cache; fsync of the data file does.
     fn make_durable(&self) -> Result<()> {
+        fault::hit(Point::Flush)?;
         self.db.flush()?;
+        fault::hit(Point::Fsync)?;
         self.db_file.sync_all()?;
         Ok(())
     }
+}
 
-    /// After a failed commit the tree may hold part of what sled was asked to write (applied in
-    /// memory but not made durable). Take the head from the tree again so the next commit links to
-    /// whatever is really there.
-    fn resync_after_failure(&mut self) {
-        match read::load_head(&self.db) {
-            Ok((head, last_block)) => {
-                if head != self.head {
-                    warn!(size = head.size, "head moved during a failed commit; continuing from the tree");
-                }
-                self.head = head;
-                self.last_block = last_block;
-                match Frontier::restore(&mut read::StoreNodes { tree: &self.db }, head.size) {
-                    Ok(frontier) => self.frontier = frontier,
-                    Err(error) => error!(%error, "cannot restore the Merkle frontier after a failed commit"),
-                }
-            }
-            Err(error) => error!(%error, "cannot read the head after a failed commit"),
-        }
+/// Why a commit was refused for want of space, in words an operator acts on.
+pub(crate) fn low_space(available: u64) -> String {
+    format!(
+        "the data directory has {} MiB free, under the {} MiB the ledger keeps in reserve; nothing was \
+         written: free space, then retry",
+        available / (1024 * 1024),
+        crate::DISK_FREE_BYTES_MIN / (1024 * 1024)
+    )
+}
+
+/// A store error in words an operator acts on.
+fn describe(error: &StoreError) -> String {
+    match error {
+        StoreError::Io(error) | StoreError::Sled(sled::Error::Io(error)) => fault::describe(error),
+        other => other.to_string(),
     }
 }
