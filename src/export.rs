@@ -22,7 +22,7 @@ const EXPORT_PAGE_EVENTS: u32 = 50_000;
 
 /// Streams the log up to the checkpoint taken when the export starts, so the file is consistent
 /// even while the server goes on writing.
-pub async fn export(connection: &crate::cli::Connection, path: &Path) -> anyhow::Result<()> {
+pub async fn export(connection: &crate::cli::Connection, path: &Path) -> anyhow::Result<u64> {
     let mut clients = connection.connect().await?;
     let head = clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
     let mut out = BufWriter::new(
@@ -54,7 +54,37 @@ pub async fn export(connection: &crate::cli::Connection, path: &Path) -> anyhow:
         head.size,
         path.display()
     );
-    Ok(())
+    Ok(head.size)
+}
+
+/// The records of an export, in order, read one at a time: for a file [`verify`] has accepted.
+pub fn records(path: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Vec<u8>>>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let mut magic = vec![0u8; EXPORT_MAGIC.len()];
+    input.read_exact(&mut magic).context("the header: the file is too short")?;
+    ensure!(magic == EXPORT_MAGIC, "the header: not a ledger export");
+    let mut done = false;
+    Ok(std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut next = || -> anyhow::Result<Option<Vec<u8>>> {
+            let len = read_u32(&mut input)?;
+            if len == END_OF_RECORDS {
+                return Ok(None);
+            }
+            ensure!(len as usize <= RECORD_LEN_MAX, "a record of {len} bytes is longer than any record");
+            let mut record = vec![0u8; len as usize];
+            input.read_exact(&mut record)?;
+            let mut chain = [0u8; 32];
+            input.read_exact(&mut chain)?;
+            Ok(Some(record))
+        };
+        let item = next().transpose();
+        done = !matches!(item, Some(Ok(_)));
+        item
+    }))
 }
 
 /// What a verified export holds.
@@ -65,6 +95,8 @@ pub struct Verified {
     pub bytes: u64,
     /// Bytes of the records alone: the encoded events with their envelopes.
     pub record_bytes: u64,
+    /// The Merkle root of the records, which the checkpoint signs.
+    pub root: [u8; 32],
 }
 
 /// Records verified together: a power of two, so that every full chunk is a perfect subtree of the
@@ -259,7 +291,7 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
         checkpoint.root == frontier.root(),
         "the checkpoint: the Merkle root of the records is not the one it signs"
     );
-    Ok(Verified { events: frontier.size(), bytes, record_bytes })
+    Ok(Verified { events: frontier.size(), bytes, record_bytes, root: frontier.root() })
 }
 
 /// [`verify`] over bytes already in memory.

@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 22] = [
+const TABLE: [(&str, [char; 7]); 23] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -35,6 +35,7 @@ const TABLE: [(&str, [char; 7]); 22] = [
     ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -142,6 +143,9 @@ async fn call(
         "GetChainHead" => clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await.map(drop),
         "ReadEvents" => {
             clients.audit.read_events(pb::ReadEventsRequest { from_seq: 0, limit: 5 }).await.map(drop)
+        }
+        "ReadRecoveryState" => {
+            clients.audit.read_recovery_state(pb::ReadRecoveryStateRequest { size: 1 }).await.map(drop)
         }
         "VerifyChain" => {
             clients.audit.verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None }).await.map(drop)

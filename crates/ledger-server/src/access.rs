@@ -32,10 +32,11 @@ pub enum Rpc {
     ListClaims,
     GetAccountabilityReport,
     GetCoverageReport,
+    ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 22] = [
+    pub const ALL: [Rpc; 23] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::ReverseContribution,
@@ -58,6 +59,7 @@ impl Rpc {
         Rpc::ListClaims,
         Rpc::GetAccountabilityReport,
         Rpc::GetCoverageReport,
+        Rpc::ReadRecoveryState,
     ];
 }
 
@@ -90,6 +92,8 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         RotateCredential => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
         ReadEvents | SubscribeEvents => matches!(role, Auditor | Operator),
+        // Idempotency entries and credential digests are not the chain: operators only.
+        ReadRecoveryState => role == Operator,
         // Proofs carry hashes only: anyone who holds an event or a checkpoint may check it.
         GetInclusionProof | GetConsistencyProof => true,
     }

@@ -21,6 +21,9 @@ use crate::status::{from_store, invalid};
 pub const STATEMENT_PAGE_DEFAULT: usize = 1000;
 /// Most entries in one statement page.
 pub const STATEMENT_PAGE_MAX: usize = 5000;
+/// Recovery state entries per streamed message: each is under 200 bytes, so a message stays far
+/// below the response limit.
+const RECOVERY_ENTRIES_PER_MESSAGE: usize = 4096;
 /// Events streamed by one ReadEvents call when the client asks for no particular number.
 pub const READ_EVENTS_DEFAULT: usize = 1000;
 /// Most events streamed by one ReadEvents call.
@@ -418,6 +421,29 @@ impl pb::audit_service_server::AuditService for Api {
     }
 
     type ReadEventsStream = EventStream;
+    type ReadRecoveryStateStream = Pin<Box<dyn Stream<Item = Result<pb::RecoveryEntries, Status>> + Send>>;
+
+    async fn read_recovery_state(
+        &self,
+        request: Request<pb::ReadRecoveryStateRequest>,
+    ) -> Result<Response<Self::ReadRecoveryStateStream>, Status> {
+        require(&request, Rpc::ReadRecoveryState)?;
+        let size = request.into_inner().size;
+        let state = self.blocking(move |ledger| ledger.recovery_state(size)).await?;
+        let messages: Vec<Result<pb::RecoveryEntries, Status>> = state
+            .entries
+            .chunks(RECOVERY_ENTRIES_PER_MESSAGE)
+            .map(|chunk| {
+                Ok(pb::RecoveryEntries {
+                    entries: chunk
+                        .iter()
+                        .map(|(key, value)| pb::RecoveryEntry { key: key.clone(), value: value.clone() })
+                        .collect(),
+                })
+            })
+            .collect();
+        Ok(Response::new(Box::pin(tokio_stream::iter(messages))))
+    }
 
     async fn read_events(
         &self,
