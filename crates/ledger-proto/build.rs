@@ -8,7 +8,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The encoded descriptors let the server answer gRPC reflection, so standard tools work.
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(out_dir.join("ledger_descriptor.bin"), prost::Message::encode_to_vec(&descriptors))?;
-    tonic_prost_build::configure().build_server(true).build_client(true).compile_fds(descriptors)?;
+    // Messages that do not decode are the caller's error: INVALID_ARGUMENT, not INTERNAL.
+    tonic_prost_build::configure()
+        .build_server(true)
+        .build_client(true)
+        .codec_path("crate::codec::LedgerCodec")
+        .compile_fds(descriptors)?;
     println!("cargo:rerun-if-changed={proto_root}");
     Ok(())
 }

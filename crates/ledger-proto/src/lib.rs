@@ -1,10 +1,12 @@
 //! The `ledger.v1` gRPC contract, generated at build time from `proto/ledger/v1/ledger.proto`.
 //!
-//! Only generated code lives here. The server converts between these wire types and the domain
+//! Only generated code lives here, and the codec it uses ([`codec`]). The server converts between these wire types and the domain
 //! types of `ledger-core` by hand, so that the wire never leaks into the domain.
 
 #![allow(missing_debug_implementations)]
 #![allow(clippy::all)]
+
+pub mod codec;
 
 /// Package `ledger.v1`.
 pub mod v1 {

@@ -255,6 +255,8 @@ impl Ledger {
 
     /// Checks `from..to` (to the durable head when `to` is absent) link by link.
     pub fn verify(&self, from: Seq, to: Option<Seq>) -> Result<Verification> {
+        // A start past the head is the caller's mistake, not a missing event.
+        self.check_size("from_seq", from.0)?;
         let head = self.head();
         let to = to.map_or(Seq(head.size), |to| Seq(to.0.min(head.size)));
         read::verify(&self.shared.tree, from, to, &head)
