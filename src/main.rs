@@ -6,6 +6,7 @@ mod claims;
 mod cli;
 mod demo;
 mod export;
+mod soak;
 mod statement;
 mod torture;
 
@@ -112,6 +113,9 @@ enum Command {
         #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
         data_dir: PathBuf,
     },
+    /// Holds the real server at a steady rate of appends and balance reads for minutes, sampling
+    /// throughput, latency and memory; fails on any error but rate limiting, or on memory growth.
+    Soak(soak::SoakArgs),
     /// Kills the real server with SIGKILL at random moments under concurrent writes, cycle after
     /// cycle, and checks after each restart that nothing acknowledged was lost or changed.
     Torture(torture::TortureArgs),
@@ -300,6 +304,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => run_async(demo::run(args)),
         Command::Bench(args) => run_async(bench::run(args)),
         Command::Torture(args) => run_async(torture::run(args)),
+        Command::Soak(args) => run_async(soak::run(args)),
         Command::Backup(args) => run_async(backup::backup(args)),
         Command::Restore(args) => backup::restore(&args),
         Command::Check { data_dir } => backup::check(&data_dir),

@@ -23,6 +23,16 @@ impl ServerProcess {
     /// Starts `ledger serve` on `data_dir` with rate limits out of the way: the benchmark measures
     /// the ledger, not its admission control.
     pub async fn start(data_dir: &Path, principals: &Path) -> anyhow::Result<ServerProcess> {
+        ServerProcess::start_with_limits(data_dir, principals, true).await
+    }
+
+    /// Starts `ledger serve`; with `unlimited`, its rate limits are out of the way, otherwise it
+    /// runs with the defaults an operator gets.
+    pub async fn start_with_limits(
+        data_dir: &Path,
+        principals: &Path,
+        unlimited: bool,
+    ) -> anyhow::Result<ServerProcess> {
         // Appended to, so that a run that restarts the server keeps every start's messages.
         let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join(SERVER_LOG))?;
         let mut child = tokio::process::Command::new(std::env::current_exe()?)
@@ -32,7 +42,10 @@ impl ServerProcess {
             .arg("--principals")
             .arg(principals)
             .args(["--listen", "127.0.0.1:0"])
-            .args(["--rate-per-second", "1000000000", "--rate-burst", "1000000000"])
+            .args(match unlimited {
+                true => &["--rate-per-second", "1000000000", "--rate-burst", "1000000000"][..],
+                false => &[][..],
+            })
             .args(["--concurrent-requests-max", "4096"])
             .stdout(Stdio::piped())
             .stderr(log)
@@ -54,6 +67,10 @@ impl ServerProcess {
         };
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(ServerProcess { child, address })
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// The most memory the server has had resident since it started (VmHWM), in bytes.
