@@ -16,7 +16,7 @@ use crate::worker::{
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 5;
+pub const PROJECTION_FORMAT_VERSION: u8 = 6;
 
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
@@ -79,6 +79,14 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     put_varint(&mut out, projection.claims.len() as u32);
     for (seq, claim) in &projection.claims {
         encode_claim(&mut out, *seq, claim);
+    }
+    // The statement's seqs as differences from the one before (the first from 0): ascending, so
+    // each is at least 1 and mostly one or two bytes.
+    put_varint(&mut out, projection.events.len() as u64);
+    let mut before = 0;
+    for seq in &projection.events {
+        put_varint(&mut out, seq.0 - before);
+        before = seq.0;
     }
     out
 }
@@ -220,6 +228,29 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         let seq = Seq(r.u64()?);
         claims.insert(seq, decode_claim(&mut r)?);
     }
+    let count = r.u64()?;
+    // Each seq takes at least a byte: a count beyond the bytes left is malformed, not a reason to
+    // reserve memory.
+    if count > r.cursor.remaining() as u64 {
+        return Err(ProjectionDecodeError("more statement seqs than bytes".into()));
+    }
+    let mut events = Vec::with_capacity(count as usize);
+    let mut before = 0u64;
+    for index in 0..count {
+        let delta = r.u64()?;
+        if delta == 0 && index > 0 {
+            return Err(ProjectionDecodeError("statement seqs out of order".into()));
+        }
+        before = before
+            .checked_add(delta)
+            .ok_or_else(|| ProjectionDecodeError("a statement seq out of range".into()))?;
+        events.push(Seq(before));
+    }
+    if events.first() != Some(&enrolled_at) || events.last() != Some(&last_seq) {
+        return Err(ProjectionDecodeError(
+            "the statement does not run from enrolment to the last event".into(),
+        ));
+    }
     if !r.cursor.at_end() {
         return Err(ProjectionDecodeError("trailing bytes".into()));
     }
@@ -236,6 +267,7 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         coverage,
         entitlements,
         claims,
+        events,
     })
 }
 
@@ -403,5 +435,36 @@ mod tests {
         assert!(reader.u128().is_err(), "a padded zero is not the shortest form");
         let mut reader = Reader { cursor: Cursor::new(&[0xff, 0xff, 0xff, 0xff, 0x1f]) };
         assert!(reader.u32().is_err(), "2^33 - 1 does not fit 32 bits");
+    }
+
+    fn enrolled_worker() -> WorkerProjection {
+        let event = ledger_core::WorkerEnrolled {
+            worker_id: WorkerId::parse("W0000000000000042").expect("valid id"),
+            origin: Jurisdiction::parse("PH").expect("valid code"),
+            enrolled_in: Jurisdiction::parse("PH").expect("valid code"),
+            sex: None,
+            birth_month: None,
+        };
+        WorkerProjection::enrolled(Seq(3), &event)
+    }
+
+    #[test]
+    fn the_statement_round_trips_and_a_broken_one_is_refused() {
+        let mut projection = enrolled_worker();
+        projection.events.extend([Seq(4), Seq(200), Seq(1 << 40)]);
+        projection.last_seq = Seq(1 << 40);
+        let bytes = encode(&projection);
+        assert_eq!(decode(&bytes).as_ref(), Ok(&projection));
+        // The statement is last: its count, then the differences (3, 1, 196, 2^40 - 200).
+        let tail = bytes.len() - (1 + 1 + 1 + 2 + 6);
+        let mut repeated = bytes.clone();
+        repeated[tail + 2] = 0; // seq 4 again
+        assert!(decode(&repeated).is_err(), "seqs out of order are refused");
+        let mut counted = bytes[..tail].to_vec();
+        put_varint(&mut counted, u64::MAX);
+        assert!(decode(&counted).is_err(), "a count beyond the bytes is refused");
+        let mut short = projection.clone();
+        short.events.pop();
+        assert!(decode(&encode(&short)).is_err(), "the statement must end at the last event");
     }
 }

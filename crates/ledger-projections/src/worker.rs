@@ -233,6 +233,10 @@ pub struct WorkerProjection {
     pub coverage: BTreeMap<(Jurisdiction, Branch), Coverage>,
     pub entitlements: BTreeMap<Seq, Entitlement>,
     pub claims: BTreeMap<Seq, Claim>,
+    /// The seqs of every event about the worker, ascending: the worker's statement. Kept here
+    /// rather than under keys of their own, so that an event costs the store one write for the
+    /// worker, not two.
+    pub events: Vec<Seq>,
 }
 
 impl WorkerProjection {
@@ -250,6 +254,7 @@ impl WorkerProjection {
             coverage: BTreeMap::new(),
             entitlements: BTreeMap::new(),
             claims: BTreeMap::new(),
+            events: vec![seq],
         }
     }
 
@@ -267,6 +272,7 @@ impl WorkerProjection {
             return Err(fail(format!("events must be applied in order; already at {}", self.last_seq)));
         }
         self.last_seq = seq;
+        self.events.push(seq);
         if let Some(jurisdiction) = event_jurisdiction(event) {
             self.records_in.insert(jurisdiction);
         }

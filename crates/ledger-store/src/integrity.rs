@@ -2,12 +2,12 @@
 //! anew from a copy of the log (a restore).
 //!
 //! Both derive from the records alone every index the writer keeps beside them: the Merkle nodes,
-//! each worker's statement seqs, the reversal and rules-adoption indexes, and (through
-//! [`crate::rebuild`]) projections and the claim index. The check compares what is stored with
+//! the reversal and rules-adoption indexes, and (through [`crate::rebuild`]) projections, which
+//! hold each worker's statement, and the claim index. The check compares what is stored with
 //! what the records give; the restore writes what they give. What the records cannot give, the
 //! idempotency table and workers' credentials, travels beside the log as [`RecoveryState`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use ledger_core::merkle::Frontier;
@@ -16,7 +16,6 @@ use ledger_core::{chain_hash, event_hash, ChainHash, ChainVerifier, Event, Recor
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
 use crate::error::{Result, StoreError};
 use crate::read::{self, Head, StoreNodes, MERKLE_LEVEL_STORED_MIN};
-use crate::writer::STATEMENT_SEQS_PER_KEY_MAX;
 use crate::{keys, rebuild, OpenedTree};
 
 /// Blocks written per sled batch while restoring.
@@ -44,7 +43,6 @@ impl CheckReport {
 struct Derived {
     frontier: Frontier,
     nodes: Vec<(u32, u64, [u8; 32])>,
-    statements: BTreeMap<WorkerId, Vec<Seq>>,
     reversals: Vec<(Seq, Seq)>,
     rules: Vec<Seq>,
 }
@@ -57,9 +55,6 @@ impl Derived {
                 nodes.push((level, index, hash));
             }
         });
-        if let Some(worker_id) = record.event.worker_id() {
-            self.statements.entry(worker_id.clone()).or_default().push(seq);
-        }
         match &record.event {
             Event::ContributionReversed(reversal) => self.reversals.push((reversal.reversed_seq, seq)),
             Event::RulesAdopted(_) => self.rules.push(seq),
@@ -67,8 +62,7 @@ impl Derived {
         }
     }
 
-    /// Every key and value of these indexes, as the store holds them, sorted by key (statement
-    /// seqs in chunks of at most [`STATEMENT_SEQS_PER_KEY_MAX`]).
+    /// Every key and value of these indexes, as the store holds them, sorted by key.
     fn entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         for (level, index, hash) in &self.nodes {
@@ -80,19 +74,13 @@ impl Derived {
         for seq in &self.rules {
             entries.push((keys::rules(*seq).to_vec(), Vec::new()));
         }
-        for (worker_id, seqs) in &self.statements {
-            for chunk in seqs.chunks(STATEMENT_SEQS_PER_KEY_MAX) {
-                let value = chunk.iter().flat_map(|seq| seq.0.to_be_bytes()).collect();
-                entries.push((keys::statement(worker_id, chunk[0]), value));
-            }
-        }
         entries.sort_unstable();
         entries
     }
 }
 
 /// Checks a data directory whose server is stopped: the head, every record and link of the chain,
-/// the stored Merkle nodes and root, the statement, reversal and rules indexes, the idempotency
+/// the stored Merkle nodes and root, the reversal and rules indexes, the idempotency
 /// table's ranges, and that the projections and claim index equal a rebuild from the log. Returns
 /// an error only when the store cannot be opened or read at all.
 pub fn check(data_dir: &Path) -> Result<CheckReport> {
@@ -130,25 +118,7 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
             stored.push((key.to_vec(), value.to_vec()));
         }
     }
-    // Statement keys are cut per commit by the writer and per worker here: compare each worker's
-    // seqs, not the keys.
-    let mut stored_statements: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
-    for item in db.scan_prefix([keys::STATEMENT_PREFIX]) {
-        let (key, value) = item?;
-        let worker_prefix = key[..key.len().saturating_sub(8)].to_vec();
-        stored_statements.entry(worker_prefix).or_default().extend_from_slice(&value);
-    }
-    let mut expected_statements: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
-    let mut expected_other = Vec::new();
-    for (key, value) in expected {
-        match key.first() {
-            Some(&keys::STATEMENT_PREFIX) => expected_statements
-                .entry(key[..key.len() - 8].to_vec())
-                .or_default()
-                .extend_from_slice(&value),
-            _ => expected_other.push((key, value)),
-        }
-    }
+    let expected_other = expected;
     stored.sort_unstable();
     if stored != expected_other {
         let stored_set: HashSet<&(Vec<u8>, Vec<u8>)> = stored.iter().collect();
@@ -157,16 +127,6 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
             "{} Merkle node, reversal or rules index entries differ from what the records give",
             stored_set.symmetric_difference(&expected_set).count()
         ));
-    }
-    if stored_statements != expected_statements {
-        let differing = stored_statements
-            .keys()
-            .chain(expected_statements.keys())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .filter(|key| stored_statements.get(*key) != expected_statements.get(*key))
-            .count();
-        report.problems.push(format!("the statement index of {differing} workers differs from the log"));
     }
     let mut outside = 0;
     for item in db.scan_prefix([keys::IDEMPOTENCY_PREFIX]) {

@@ -15,7 +15,6 @@
 //! | `N` level (u8), index (u64) | Merkle node hash (32): perfect subtrees of level 6 and above |
 //! | `T` token digest | the worker id holding that credential (not part of the log) |
 //! | `U` worker id | the digest of the worker's current credential (not part of the log) |
-//! | `S` worker id, seq | the worker's event seqs from that commit, ascending (u64)* |
 //! | `I` principal len (u8), principal, request id | content digest of the request (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
@@ -32,6 +31,7 @@ pub const RULES_PREFIX: u8 = b'A';
 pub const CREDENTIAL_PREFIX: u8 = b'T';
 pub const MERKLE_PREFIX: u8 = b'N';
 pub const WORKER_CREDENTIAL_PREFIX: u8 = b'U';
+/// No longer written: workers' statements live in their projections. A rebuild removes these.
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
@@ -62,19 +62,6 @@ pub fn projection(worker_id: &WorkerId) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + worker_id.as_str().len());
     key.push(PROJECTION_PREFIX);
     key.extend_from_slice(worker_id.as_str().as_bytes());
-    key
-}
-
-/// The prefix of all statement keys of one worker.
-pub fn statement_prefix(worker_id: &WorkerId) -> Vec<u8> {
-    let mut key = projection(worker_id);
-    key[0] = STATEMENT_PREFIX;
-    key
-}
-
-pub fn statement(worker_id: &WorkerId, first: Seq) -> Vec<u8> {
-    let mut key = statement_prefix(worker_id);
-    key.extend_from_slice(&first.0.to_be_bytes());
     key
 }
 

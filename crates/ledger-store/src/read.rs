@@ -164,7 +164,8 @@ pub(crate) fn verify(tree: &sled::Tree, from: Seq, to: Seq, head: &Head) -> Resu
     Ok(Verification { verified, fault })
 }
 
-/// The seqs of a worker's events at or after `from`, below `below`, at most `limit`.
+/// The seqs of a worker's events at or after `from`, below `below`, at most `limit`: from the
+/// statement the worker's projection keeps.
 pub(crate) fn statement_seqs(
     tree: &sled::Tree,
     worker_id: &WorkerId,
@@ -172,21 +173,9 @@ pub(crate) fn statement_seqs(
     below: Seq,
     limit: usize,
 ) -> Result<Vec<Seq>> {
-    let prefix = keys::statement_prefix(worker_id);
-    let mut seqs = Vec::new();
-    for item in tree.scan_prefix(&prefix) {
-        let (_, value) = item?;
-        for chunk in value.chunks_exact(8) {
-            let seq = Seq(u64::from_be_bytes(chunk.try_into().unwrap_or_default()));
-            if seq >= below || seqs.len() == limit {
-                return Ok(seqs);
-            }
-            if seq >= from {
-                seqs.push(seq);
-            }
-        }
-    }
-    Ok(seqs)
+    let Some(projection) = load_projection(tree, worker_id)? else { return Ok(Vec::new()) };
+    let start = projection.events.partition_point(|seq| *seq < from);
+    Ok(projection.events[start..].iter().take_while(|seq| **seq < below).take(limit).copied().collect())
 }
 
 /// The stored projection of a worker; none when the worker is not enrolled.

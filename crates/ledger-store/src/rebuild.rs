@@ -39,6 +39,11 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
     let (mut fresh, workers) = derive(opened)?;
     let mut batch = sled::Batch::default();
     let mut pending = 0;
+    // Statement index keys of stores written before statements moved into the projections.
+    for key in db.scan_prefix([keys::STATEMENT_PREFIX]).keys() {
+        batch.remove(key?);
+        pending += 1;
+    }
     for stored in stored_derived(db) {
         let (key, value) = stored?;
         match fresh.binary_search_by(|(fresh_key, _)| fresh_key.as_slice().cmp(&key)) {

@@ -3,7 +3,7 @@
 //! of commands (events, head and indexes) in one atomic sled batch, makes it durable with fsync, and
 //! only then answers every command of the group (group commit).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,9 +36,6 @@ pub const SYSTEM_PRINCIPAL: &str = "ledger";
 fn hex_prefix(digest: &[u8; 32]) -> String {
     digest[..8].iter().map(|byte| format!("{byte:02x}")).collect()
 }
-
-/// Most seqs kept under one statement index key.
-pub const STATEMENT_SEQS_PER_KEY_MAX: usize = 1024;
 
 /// An event the checks allow, with the contribution it reverses when it is a reversal.
 pub(crate) struct Planned {
@@ -128,7 +125,6 @@ pub(crate) struct Group {
     loaded: std::cell::RefCell<HashMap<WorkerId, Option<std::rc::Rc<WorkerProjection>>>>,
     pub reversals: HashMap<Seq, Seq>,
     rules_adopted: Option<Seq>,
-    statements: BTreeMap<WorkerId, Vec<Seq>>,
     /// Claims filed by the group: the index keys that find them by jurisdiction.
     claims: Vec<(Vec<u8>, WorkerId)>,
     /// Credentials issued with enrolments of the group: worker and token digest.
@@ -179,7 +175,6 @@ impl Writer {
             loaded: Default::default(),
             reversals: HashMap::new(),
             rules_adopted: None,
-            statements: BTreeMap::new(),
             claims: Vec::new(),
             credentials: Vec::new(),
             remembered: HashMap::new(),
@@ -287,9 +282,6 @@ impl Writer {
                     );
                 }
                 _ => {}
-            }
-            if let Some(worker_id) = event.worker_id() {
-                group.statements.entry(worker_id.clone()).or_default().push(seq);
             }
             let record = Record {
                 seq,
@@ -417,12 +409,6 @@ impl Writer {
         }
         if let Some(seq) = group.rules_adopted {
             batch.insert(&keys::rules(seq)[..], &[][..]);
-        }
-        for (worker_id, seqs) in &group.statements {
-            for chunk in seqs.chunks(STATEMENT_SEQS_PER_KEY_MAX) {
-                let value: Vec<u8> = chunk.iter().flat_map(|seq| seq.0.to_be_bytes()).collect();
-                batch.insert(keys::statement(worker_id, chunk[0]), value);
-            }
         }
         for (key, (remembered, _)) in &group.remembered {
             batch.insert(key.as_slice(), &remembered.encode()[..]);

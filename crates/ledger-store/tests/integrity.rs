@@ -1,5 +1,5 @@
 //! The offline check finds what does not match the log: projections changed behind the writer's
-//! back, a lost statement index entry, and a restore refuses to write over an existing store.
+//! back, a rules index entry no event made, and a restore refuses to write over an existing store.
 
 use std::sync::Arc;
 
@@ -42,17 +42,16 @@ fn the_check_finds_projections_and_indexes_that_differ_from_the_log() {
     assert_eq!((whole.events, whole.workers), (4, 3));
     {
         let db = ok(ledger_store::open_raw(dir.path()));
-        // Two workers' projections swapped, and one statement index entry lost.
+        // Two workers' projections swapped, and an event that adopted no rules said to have.
         let projections: Vec<_> = db.scan_prefix([keys::PROJECTION_PREFIX]).map(ok).take(2).collect();
         ok(db.insert(&projections[0].0, projections[1].1.clone()));
         ok(db.insert(&projections[1].0, projections[0].1.clone()));
-        let statement = ok(db.scan_prefix([keys::STATEMENT_PREFIX]).next().unwrap_or_else(|| panic!("none")));
-        ok(db.remove(statement.0));
+        ok(db.insert(keys::rules(Seq(2)), &[][..]));
         ok(db.flush());
     }
     let damaged = ok(ledger_store::check(dir.path()));
     assert_eq!(damaged.problems.len(), 2, "{:?}", damaged.problems);
-    assert!(damaged.problems[0].contains("statement index of 1 workers"), "{:?}", damaged.problems);
+    assert!(damaged.problems[0].starts_with("1 Merkle node, reversal or rules"), "{:?}", damaged.problems);
     assert!(damaged.problems[1].starts_with("2 projections"), "{:?}", damaged.problems);
 }
 
