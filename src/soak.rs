@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use ledger_proto::v1 as pb;
 
-use crate::bench::population::{self, Agencies, Member, Random};
+use crate::bench::population::{self, Agencies, Random};
 use crate::bench::server::ServerProcess;
 
 /// Seconds between two samples.
@@ -139,13 +139,7 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
                     break;
                 }
                 tokio::time::sleep_until(due.into()).await;
-                let contributions = (0..batch)
-                    .map(|_| {
-                        let index = random.below(members.len() as u64) as usize;
-                        let member = Member { destination: "SA", ..members[index].clone() };
-                        population::contribution(&ids[index], &member, 2020 * 12 + random.below(60) as u32)
-                    })
-                    .collect();
+                let contributions = population::saudi_batch(&mut random, &members, &ids, batch as usize);
                 let request_id = format!("soak-{writer}-{request}");
                 let asked = Instant::now();
                 let answer = agency

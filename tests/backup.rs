@@ -155,16 +155,7 @@ async fn a_backup_taken_under_writes_restores_into_a_ledger_that_serves_it() {
     assert!(output.status.success(), "the restored store does not check");
     server.server.stop().await.expect("stopped");
 
-    let config = ledger_server::ServeConfig {
-        data_dir: restored.clone(),
-        listen: "127.0.0.1:0".parse().expect("address"),
-        rules: ledger_server::RulesSource::Sample,
-        principals: Some(common::principals_file(&server.dir)),
-        limits: ledger_server::Limits::default(),
-        metrics_listen: None,
-        tls: None,
-        clock: ledger_store::Clock::system(),
-    };
+    let config = common::serve_config(restored.clone(), common::principals_file(&server.dir));
     let again = ledger_server::start(config).await.expect("the restored ledger serves");
     let address = again.address.to_string();
     let mut auditor = client::connect(&address, &server.tokens["auditor"]).await.expect("connects");

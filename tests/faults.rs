@@ -162,20 +162,11 @@ async fn a_data_directory_that_takes_no_writes_is_named_at_start() {
     // A data directory under a regular file cannot be created: named too, with no fault injected.
     let file = dir.path().join("not-a-directory");
     std::fs::write(&file, b"").expect("file written");
-    let error = ledger_server::start(ledger_server::ServeConfig {
-        data_dir: file.join("data"),
-        listen: "127.0.0.1:0".parse().expect("address"),
-        rules: ledger_server::RulesSource::Sample,
-        principals: Some(common::principals_file(&dir)),
-        limits: ledger_server::Limits::default(),
-        metrics_listen: None,
-        tls: None,
-        clock: ledger_store::Clock::system(),
-    })
-    .await
-    .map(|_| ())
-    .expect_err("the start is refused")
-    .to_string();
+    let error = ledger_server::start(common::serve_config(file.join("data"), common::principals_file(&dir)))
+        .await
+        .map(|_| ())
+        .expect_err("the start is refused")
+        .to_string();
     assert!(error.contains("the data directory cannot be created"), "{error}");
     let server = common::start_in(&dir).await;
     server.stop().await.expect("stopped");

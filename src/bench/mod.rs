@@ -411,13 +411,7 @@ async fn drive_ledger(
     let mut random = Random::new(client as u64 + 1);
     let mut events = 0;
     while Instant::now() < deadline {
-        let contributions = (0..batch)
-            .map(|_| {
-                let index = random.below(members.len() as u64) as usize;
-                let member = Member { destination: "SA", ..members[index].clone() };
-                population::contribution(&ids[index], &member, 2020 * 12 + random.below(60) as u32)
-            })
-            .collect();
+        let contributions = population::saudi_batch(&mut random, members, ids, batch);
         let request_id = format!("bench-{}", REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let receipts = agency
             .record_contributions(pb::RecordContributionsRequest { request_id, contributions })

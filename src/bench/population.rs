@@ -131,6 +131,23 @@ pub fn draw(workers: usize, events: u64, seed: u64) -> Vec<Member> {
         .collect()
 }
 
+/// `batch` contributions by the Saudi agency for random workers of the population, for months of
+/// 2020 to 2024: each for a different worker, the worst case for the projections.
+pub fn saudi_batch(
+    random: &mut Random,
+    members: &[Member],
+    ids: &[String],
+    batch: usize,
+) -> Vec<pb::Contribution> {
+    (0..batch)
+        .map(|_| {
+            let index = random.below(members.len() as u64) as usize;
+            let member = Member { destination: "SA", ..members[index].clone() };
+            contribution(&ids[index], &member, 2020 * 12 + random.below(60) as u32)
+        })
+        .collect()
+}
+
 pub fn month_text(ordinal: u32) -> String {
     format!("{:04}-{:02}", ordinal / 12, ordinal % 12 + 1)
 }

@@ -104,17 +104,22 @@ async fn start_with(
     dir: &TempDir,
     clock: ledger_store::Clock,
 ) -> Result<RunningServer, ledger_server::StartError> {
-    ledger_server::start(ServeConfig {
-        data_dir: data_dir(dir),
+    ledger_server::start(ServeConfig { clock, ..serve_config(data_dir(dir), principals_file(dir)) }).await
+}
+
+/// The configuration of a test server on `data_dir` with the sample rules, default limits and the
+/// system clock, on a free loopback port.
+pub fn serve_config(data_dir: PathBuf, principals: PathBuf) -> ServeConfig {
+    ServeConfig {
+        data_dir,
         listen: "127.0.0.1:0".parse().expect("address"),
         rules: RulesSource::Sample,
-        principals: Some(principals_file(dir)),
+        principals: Some(principals),
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
         tls: None,
-        clock,
-    })
-    .await
+        clock: ledger_store::Clock::system(),
+    }
 }
 
 pub fn contribution(

@@ -429,20 +429,25 @@ impl pb::audit_service_server::AuditService for Api {
     ) -> Result<Response<Self::ReadRecoveryStateStream>, Status> {
         require(&request, Rpc::ReadRecoveryState)?;
         let size = request.into_inner().size;
-        let state = self.blocking(move |ledger| ledger.recovery_state(size)).await?;
-        let messages: Vec<Result<pb::RecoveryEntries, Status>> = state
-            .entries
-            .chunks(RECOVERY_ENTRIES_PER_MESSAGE)
-            .map(|chunk| {
-                Ok(pb::RecoveryEntries {
-                    entries: chunk
-                        .iter()
-                        .map(|(key, value)| pb::RecoveryEntry { key: key.clone(), value: value.clone() })
-                        .collect(),
-                })
-            })
-            .collect();
-        Ok(Response::new(Box::pin(tokio_stream::iter(messages))))
+        if size > self.ledger.head().size {
+            return Err(from_store(StoreError::NotFound {
+                field: "size".into(),
+                message: format!("the log holds {} events", self.ledger.head().size),
+            }));
+        }
+        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_CHUNKS_BUFFERED);
+        let ledger = self.ledger.clone();
+        tokio::task::spawn_blocking(move || {
+            let sent = ledger.recovery_state(size, RECOVERY_ENTRIES_PER_MESSAGE, |chunk| {
+                let entries =
+                    chunk.into_iter().map(|(key, value)| pb::RecoveryEntry { key, value }).collect();
+                sender.blocking_send(Ok(pb::RecoveryEntries { entries })).is_ok()
+            });
+            if let Err(error) = sent {
+                let _ = sender.blocking_send(Err(from_store(error)));
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
     }
 
     async fn read_events(

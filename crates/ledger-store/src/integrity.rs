@@ -16,6 +16,7 @@ use ledger_core::{chain_hash, event_hash, ChainHash, ChainVerifier, Event, Recor
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
 use crate::error::{Result, StoreError};
 use crate::read::{self, Head, StoreNodes, MERKLE_LEVEL_STORED_MIN};
+use crate::rebuild::KeyValue;
 use crate::{keys, rebuild, OpenedTree};
 
 /// Blocks written per sled batch while restoring.
@@ -154,30 +155,50 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
 /// answered with its original receipts) and workers' credentials. Raw store keys and values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecoveryState {
-    pub entries: Vec<(Vec<u8>, Vec<u8>)>,
+    pub entries: Vec<KeyValue>,
 }
 
 /// Entries of the recovery state, by the prefixes they may carry.
 const RECOVERY_PREFIXES: [u8; 3] =
     [keys::IDEMPOTENCY_PREFIX, keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX];
 
-/// The recovery state that goes with the log's first `size` events: idempotency entries of requests
-/// whose events are all below `size`, and the credentials as they are now.
-pub(crate) fn recovery_state(db: &sled::Db, size: u64) -> Result<RecoveryState> {
-    let mut state = RecoveryState::default();
-    for prefix in RECOVERY_PREFIXES {
+/// The credentials as they are now: both directions of every worker's credential.
+pub(crate) fn credentials(db: &sled::Db) -> Result<Vec<KeyValue>> {
+    let mut entries = Vec::new();
+    for prefix in [keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX] {
         for item in db.scan_prefix([prefix]) {
             let (key, value) = item?;
-            if prefix == keys::IDEMPOTENCY_PREFIX {
-                match crate::writer::remembered_range(&value) {
-                    Some((first, count)) if first.0 + u64::from(count) <= size => {}
-                    _ => continue,
-                }
-            }
-            state.entries.push((key.to_vec(), value.to_vec()));
+            entries.push((key.to_vec(), value.to_vec()));
         }
     }
-    Ok(state)
+    Ok(entries)
+}
+
+/// The idempotency entries of requests whose events are all below `size`, `chunk` at a time, to
+/// `send` until it returns false. Entries never change once written, so a scan while the writer
+/// goes on is consistent for them.
+pub(crate) fn idempotency_entries(
+    db: &sled::Db,
+    size: u64,
+    chunk: usize,
+    mut send: impl FnMut(Vec<KeyValue>) -> bool,
+) -> Result<()> {
+    let mut entries = Vec::with_capacity(chunk);
+    for item in db.scan_prefix([keys::IDEMPOTENCY_PREFIX]) {
+        let (key, value) = item?;
+        match crate::writer::remembered_range(&value) {
+            Some((first, count)) if first.0 + u64::from(count) <= size => {}
+            _ => continue,
+        }
+        entries.push((key.to_vec(), value.to_vec()));
+        if entries.len() == chunk && !send(std::mem::replace(&mut entries, Vec::with_capacity(chunk))) {
+            return Ok(());
+        }
+    }
+    if !entries.is_empty() {
+        send(entries);
+    }
+    Ok(())
 }
 
 /// What a restore wrote.

@@ -304,15 +304,31 @@ impl Ledger {
     }
 
     /// What a copy of the log's first `size` events (at most the durable head) needs beside the
-    /// records to be restored: the idempotency entries of its requests, and the credentials.
-    pub fn recovery_state(&self, size: u64) -> Result<RecoveryState> {
+    /// records to be restored, `chunk` entries at a time to `send` until it returns false: the
+    /// credentials as they are now (taken between two rotations), then the idempotency entries of
+    /// the copy's requests.
+    pub fn recovery_state(
+        &self,
+        size: u64,
+        chunk: usize,
+        mut send: impl FnMut(Vec<(Vec<u8>, Vec<u8>)>) -> bool,
+    ) -> Result<()> {
         self.check_size("size", size)?;
-        let _serial = self
-            .shared
-            .credentials
-            .lock()
-            .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
-        integrity::recovery_state(&self.shared.tree, size)
+        let credentials = {
+            let _serial = self
+                .shared
+                .credentials
+                .lock()
+                .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
+            integrity::credentials(&self.shared.tree)?
+        };
+        let mut credentials = credentials.into_iter().peekable();
+        while credentials.peek().is_some() {
+            if !send(credentials.by_ref().take(chunk.max(1)).collect()) {
+                return Ok(());
+            }
+        }
+        integrity::idempotency_entries(&self.shared.tree, size, chunk.max(1), send)
     }
 
     /// The Merkle root of the log's first `size` events (at most the durable head).
