@@ -91,9 +91,10 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
     if args.writers == 0 || args.batch == 0 || args.rate == 0 || args.workers == 0 {
         bail!("--writers, --batch, --rate and --workers must be at least 1");
     }
-    let temporary = tempfile::tempdir()?;
-    let data_dir = args.data_dir.clone().unwrap_or_else(|| temporary.path().join("data"));
-    std::fs::create_dir_all(&data_dir)?;
+    crate::bench::server::with_data_dir(args.data_dir.as_deref(), |data_dir| soak(&args, data_dir)).await
+}
+
+async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
     let principals_file = data_dir.join("soak-principals.toml");
     let tokens = Arc::new(crate::bench::make_principals(&principals_file)?);
     // The history is loaded as fast as the server takes it, then the server is started again with
@@ -129,10 +130,11 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
         let (agencies, members, ids, interval) =
             (agencies.clone(), members.clone(), ids.clone(), interval.clone());
         let batch = args.batch;
+        // The writers' requests are spread evenly over each period.
+        let offset = pace.mul_f64(writer as f64 / args.writers as f64);
         tasks.push(tokio::spawn(async move {
             let mut agency = agencies.clients("agency-sa").await?.agency;
             let mut random = Random::new(writer + 1);
-            let offset = pace.mul_f64(writer as f64 / args.writers as f64);
             for request in 0u32.. {
                 let due = started + offset + pace * request;
                 if due >= deadline {

@@ -133,12 +133,16 @@ struct Findings {
 }
 
 pub async fn run(args: TortureArgs) -> anyhow::Result<()> {
+    if args.writers == 0 || args.workers == 0 {
+        bail!("--writers and --workers must be at least 1");
+    }
+    crate::bench::server::with_data_dir(args.data_dir.as_deref(), |data_dir| torture(&args, data_dir)).await
+}
+
+async fn torture(args: &TortureArgs, data_dir: PathBuf) -> anyhow::Result<()> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
     });
-    let temporary = tempfile::tempdir()?;
-    let data_dir = args.data_dir.clone().unwrap_or_else(|| temporary.path().join("data"));
-    std::fs::create_dir_all(&data_dir)?;
     let principals_file = data_dir.join("torture-principals.toml");
     let tokens = crate::bench::make_principals(&principals_file)?;
     println!("torture: {} cycles on {}, seed {seed}", args.cycles, data_dir.display());

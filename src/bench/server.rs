@@ -99,6 +99,26 @@ impl ServerProcess {
     }
 }
 
+/// Runs `work` on `given`, or on a new temporary data directory that is removed when the work
+/// succeeds and kept, with the server's log in it, when it fails: a failure is to be looked into.
+pub async fn with_data_dir<F, Fut>(given: Option<&Path>, work: F) -> anyhow::Result<()>
+where
+    F: FnOnce(std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let temporary = tempfile::tempdir()?;
+    let data_dir = given.map_or_else(|| temporary.path().join("data"), Path::to_path_buf);
+    std::fs::create_dir_all(&data_dir)?;
+    let result = work(data_dir.clone()).await;
+    if result.is_err() && given.is_none() {
+        let kept = temporary.keep();
+        return result.with_context(|| {
+            format!("the data directory and the server's log ({SERVER_LOG}) are kept in {}", kept.display())
+        });
+    }
+    result
+}
+
 /// VmHWM of a process, from /proc.
 pub fn peak_resident_bytes(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
