@@ -2,7 +2,9 @@
 //! ledger. Compiled in only with the `failpoints` feature; without it every point is a no-op the
 //! optimiser removes.
 //!
-//! ```ignore
+//! With the feature on, as in the workspace's tests (`tests/faults.rs`):
+//!
+//! ```text
 //! ledger_store::fault::set(Point::Fsync, std::io::ErrorKind::Other);
 //! // ... the next commit fails at its fsync ...
 //! ledger_store::fault::clear_all();
