@@ -45,6 +45,7 @@ mod integrity;
 pub mod keys;
 mod read;
 mod rebuild;
+mod refusal;
 pub mod stats;
 mod validate;
 mod writer;
@@ -72,6 +73,7 @@ pub use integrity::{check, restore, CheckReport, RecoveryState, RestoreReport};
 pub use keys::ClaimsBy;
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
+pub use refusal::REFUSED_COMMITS_LOG_INTERVAL;
 pub use stats::{Histogram, HistogramSnapshot, WriterStats};
 pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL};
 
@@ -168,7 +170,11 @@ impl Ledger {
         let sled_dir = data_dir.join(SLED_DIR);
         let available = fs2::available_space(&sled_dir).unwrap_or(u64::MAX);
         if available < DISK_FREE_BYTES_MIN {
-            tracing::warn!(dir = %data_dir.display(), "{}", writer::low_space(available));
+            tracing::warn!(
+                dir = %data_dir.display(),
+                "{}: reads are served, and writes refused until space is freed",
+                writer::under_reserve(available)
+            );
         }
         let mut writer = writer::Writer {
             db: db.clone(),
@@ -186,6 +192,7 @@ impl Ledger {
             clock: clock.clone(),
             sled_dir,
             sealed: sealed_sender,
+            refusals: refusal::Refusals::default(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {

@@ -25,6 +25,7 @@ use crate::error::{Result, StoreError};
 use crate::fault::{self, Point};
 use crate::keys;
 use crate::read::{self, encode_head, Head};
+use crate::refusal::Refusals;
 use crate::stats::WriterStats;
 
 /// Most events written in one group commit. Bounds the size of one sled batch and the time a
@@ -104,6 +105,9 @@ pub(crate) struct Writer {
     pub sled_dir: std::path::PathBuf,
     /// Why the writer stopped taking writes, once a write may have reached the disk only in part.
     pub sealed: watch::Sender<Option<String>>,
+    /// Commits refused with nothing written, so that a full disk is reported without a log line
+    /// for every commit.
+    pub refusals: Refusals,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
@@ -357,7 +361,7 @@ impl Writer {
                 }
             }
             Err(failure) => {
-                error!(error = %failure, first_seq = group.start.size, "commit failed; nothing acknowledged");
+                self.refusals.log_refused(&failure, group.start.size);
                 self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let message = match failure {
                     StoreError::Unavailable(message) => message,
@@ -376,6 +380,7 @@ impl Writer {
             return Ok(());
         }
         self.write(group)?;
+        self.refusals.log_committed();
         self.head = group.head;
         self.frontier = group.frontier.clone();
         self.last_recorded_at = group.recorded_at;
@@ -495,9 +500,13 @@ impl Writer {
 
 /// Why a commit was refused for want of space, in words an operator acts on.
 pub(crate) fn low_space(available: u64) -> String {
+    format!("{}; nothing was written: free space, then retry", under_reserve(available))
+}
+
+/// The free space of the data directory, when it is under the reserve.
+pub(crate) fn under_reserve(available: u64) -> String {
     format!(
-        "the data directory has {} MiB free, under the {} MiB the ledger keeps in reserve; nothing was \
-         written: free space, then retry",
+        "the data directory has {} MiB free, under the {} MiB the ledger keeps in reserve",
         available / (1024 * 1024),
         crate::DISK_FREE_BYTES_MIN / (1024 * 1024)
     )
