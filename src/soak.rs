@@ -105,7 +105,7 @@ async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
     let ids = population::enrol(&agencies, &members).await?;
     let loaded = population::load(&agencies, &members, &ids).await?;
     loader.stop().await?;
-    let server = ServerProcess::start_with_limits(&data_dir, &principals_file, false).await?;
+    let mut server = ServerProcess::start_with_limits(&data_dir, &principals_file, false).await?;
     let pid = server.pid().context("the server has exited")?;
     let agencies = Agencies { address: server.address.clone(), tokens };
     println!(
@@ -200,6 +200,13 @@ async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
     while last < deadline {
         let next = (last + Duration::from_secs(SAMPLE_SECONDS)).min(deadline);
         tokio::time::sleep_until(next.into()).await;
+        if let Some(status) = server.exit_status()? {
+            bail!(
+                "the server stopped ({status}) {:.0} s into the soak; its log ({}) says why",
+                next.duration_since(started).as_secs_f64(),
+                crate::bench::server::SERVER_LOG
+            );
+        }
         let mut taken = std::mem::take(&mut *interval.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
         let seconds = next.duration_since(last).as_secs_f64();
         appended += taken.events;

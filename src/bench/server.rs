@@ -73,6 +73,11 @@ impl ServerProcess {
         self.child.id()
     }
 
+    /// How the server ended, if it has exited on its own (a sealed writer stops it, for one).
+    pub fn exit_status(&mut self) -> anyhow::Result<Option<std::process::ExitStatus>> {
+        Ok(self.child.try_wait()?)
+    }
+
     /// The most memory the server has had resident since it started (VmHWM), in bytes.
     pub fn peak_resident_bytes(&self) -> anyhow::Result<u64> {
         let pid = self.child.id().context("the server has exited")?;
