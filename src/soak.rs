@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use ledger_proto::v1 as pb;
 
 use crate::bench::population::{self, Agencies, Random};
@@ -19,7 +19,7 @@ const SAMPLE_SECONDS: u64 = 10;
 /// How fast resident memory may grow with the events appended, from the first sample to the
 /// largest of the last half. sled keeps a little metadata in memory for every page it has written,
 /// so memory follows the size of the store; it must not follow the time the server has run or the
-/// requests it has served. Measured: about 14 bytes per event (BENCHMARKS.md).
+/// requests it has served. Measured: 7 bytes per event in the 300-second run of BENCHMARKS.md.
 const RESIDENT_GROWTH_BYTES_PER_EVENT_MAX: u64 = 32;
 /// Samples a run needs before its memory is judged: the first quarter of them is the caches
 /// filling, and is left out.
@@ -79,14 +79,6 @@ fn percentile_ms(values: &mut [u64], percent: usize) -> f64 {
     ledger_projections::reports::nearest_rank(values, percent).map_or(0.0, |us| us as f64 / 1000.0)
 }
 
-/// The current resident memory of a process, from /proc.
-fn resident_bytes(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:")).context("no VmRSS")?;
-    let kilobytes: u64 = line.split_whitespace().nth(1).context("VmRSS without a value")?.parse()?;
-    Ok(kilobytes * 1024)
-}
-
 pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
     if args.writers == 0 || args.batch == 0 || args.rate == 0 || args.workers == 0 {
         bail!("--writers, --batch, --rate and --workers must be at least 1");
@@ -106,7 +98,6 @@ async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
     let loaded = population::load(&agencies, &members, &ids).await?;
     loader.stop().await?;
     let mut server = ServerProcess::start_with_limits(&data_dir, &principals_file, false).await?;
-    let pid = server.pid().context("the server has exited")?;
     let agencies = Agencies { address: server.address.clone(), tokens };
     println!(
         "soak: {} workers and {loaded} events loaded; {} s at {} contributions/s in requests of {} from {} \
@@ -217,7 +208,7 @@ async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
             write_p50: percentile_ms(&mut taken.writes_us, 50),
             write_p99: percentile_ms(&mut taken.writes_us, 99),
             read_p99: percentile_ms(&mut taken.reads_us, 99),
-            resident_mib: resident_bytes(pid)? >> 20,
+            resident_mib: server.resident_bytes()? >> 20,
         };
         println!(
             "{:>6.0} {:>10.0} {:>13.2} {:>13.2} {:>12.2} {:>13}",

@@ -69,10 +69,6 @@ impl ServerProcess {
         Ok(ServerProcess { child, address })
     }
 
-    pub fn pid(&self) -> Option<u32> {
-        self.child.id()
-    }
-
     /// How the server ended, if it has exited on its own (a sealed writer stops it, for one).
     pub fn exit_status(&mut self) -> anyhow::Result<Option<std::process::ExitStatus>> {
         Ok(self.child.try_wait()?)
@@ -80,8 +76,24 @@ impl ServerProcess {
 
     /// The most memory the server has had resident since it started (VmHWM), in bytes.
     pub fn peak_resident_bytes(&self) -> anyhow::Result<u64> {
+        self.memory("VmHWM")
+    }
+
+    /// The memory the server has resident now (VmRSS), in bytes.
+    pub fn resident_bytes(&self) -> anyhow::Result<u64> {
+        self.memory("VmRSS")
+    }
+
+    /// A memory figure of the server's /proc status, in bytes.
+    fn memory(&self, field: &str) -> anyhow::Result<u64> {
         let pid = self.child.id().context("the server has exited")?;
-        peak_resident_bytes(pid)
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let value = status
+            .lines()
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+            .with_context(|| format!("no {field} in the server's status"))?;
+        let kilobytes: u64 = value.trim().trim_end_matches("kB").trim().parse()?;
+        Ok(kilobytes * 1024)
     }
 
     /// Kills the server with SIGKILL, as a power cut would, and waits for it to be gone.
@@ -122,14 +134,6 @@ where
         });
     }
     result
-}
-
-/// VmHWM of a process, from /proc.
-pub fn peak_resident_bytes(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:")).context("no VmHWM")?;
-    let kilobytes: u64 = line.split_whitespace().nth(1).context("VmHWM without a value")?.parse()?;
-    Ok(kilobytes * 1024)
 }
 
 /// Bytes of every file under `dir`.

@@ -429,12 +429,7 @@ impl pb::audit_service_server::AuditService for Api {
     ) -> Result<Response<Self::ReadRecoveryStateStream>, Status> {
         require(&request, Rpc::ReadRecoveryState)?;
         let size = request.into_inner().size;
-        if size > self.ledger.head().size {
-            return Err(from_store(StoreError::NotFound {
-                field: "size".into(),
-                message: format!("the log holds {} events", self.ledger.head().size),
-            }));
-        }
+        // Errors, such as a size past the head, end the stream, as ReadEvents' do.
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_CHUNKS_BUFFERED);
         let ledger = self.ledger.clone();
         tokio::task::spawn_blocking(move || {

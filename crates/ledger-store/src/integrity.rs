@@ -112,18 +112,11 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
         Err(error) => report.problems.push(format!("the stored Merkle nodes: {error}")),
     }
     let expected = derived.entries();
-    let mut stored = Vec::new();
-    for prefix in [keys::MERKLE_PREFIX, keys::REVERSAL_PREFIX, keys::RULES_PREFIX] {
-        for item in db.scan_prefix([prefix]) {
-            let (key, value) = item?;
-            stored.push((key.to_vec(), value.to_vec()));
-        }
-    }
-    let expected_other = expected;
+    let mut stored = entries_under(db, &[keys::MERKLE_PREFIX, keys::REVERSAL_PREFIX, keys::RULES_PREFIX])?;
     stored.sort_unstable();
-    if stored != expected_other {
-        let stored_set: HashSet<&(Vec<u8>, Vec<u8>)> = stored.iter().collect();
-        let expected_set: HashSet<&(Vec<u8>, Vec<u8>)> = expected_other.iter().collect();
+    if stored != expected {
+        let stored_set: HashSet<&KeyValue> = stored.iter().collect();
+        let expected_set: HashSet<&KeyValue> = expected.iter().collect();
         report.problems.push(format!(
             "{} Merkle node, reversal or rules index entries differ from what the records give",
             stored_set.symmetric_difference(&expected_set).count()
@@ -132,9 +125,8 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
     let mut outside = 0;
     for item in db.scan_prefix([keys::IDEMPOTENCY_PREFIX]) {
         let (_, value) = item?;
-        match crate::writer::remembered_range(&value) {
-            Some((first, count)) if first.0 + u64::from(count) <= head.size => {}
-            _ => outside += 1,
+        if !request_below(&value, head.size) {
+            outside += 1;
         }
     }
     if outside > 0 {
@@ -162,11 +154,11 @@ pub struct RecoveryState {
 const RECOVERY_PREFIXES: [u8; 3] =
     [keys::IDEMPOTENCY_PREFIX, keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX];
 
-/// The credentials as they are now: both directions of every worker's credential.
-pub(crate) fn credentials(db: &sled::Db) -> Result<Vec<KeyValue>> {
+/// Every key and value under the prefixes, in the order given.
+fn entries_under(db: &sled::Db, prefixes: &[u8]) -> Result<Vec<KeyValue>> {
     let mut entries = Vec::new();
-    for prefix in [keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX] {
-        for item in db.scan_prefix([prefix]) {
+    for prefix in prefixes {
+        for item in db.scan_prefix([*prefix]) {
             let (key, value) = item?;
             entries.push((key.to_vec(), value.to_vec()));
         }
@@ -174,29 +166,36 @@ pub(crate) fn credentials(db: &sled::Db) -> Result<Vec<KeyValue>> {
     Ok(entries)
 }
 
-/// The idempotency entries of requests whose events are all below `size`, `chunk` at a time, to
-/// `send` until it returns false. Entries never change once written, so a scan while the writer
-/// goes on is consistent for them.
-pub(crate) fn idempotency_entries(
+/// Whether the idempotency entry `value` names a request whose events are all below `size`.
+fn request_below(value: &[u8], size: u64) -> bool {
+    crate::writer::remembered_range(value).is_some_and(|(first, count)| first.0 + u64::from(count) <= size)
+}
+
+/// The credentials as they are now: both directions of every worker's credential.
+pub(crate) fn credentials(db: &sled::Db) -> Result<Vec<KeyValue>> {
+    entries_under(db, &[keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX])
+}
+
+/// Sends `credentials`, then the idempotency entries of requests whose events are all below `size`,
+/// `chunk` at a time to `send` until it returns false. Idempotency entries never change once
+/// written, so a scan while the writer goes on is consistent for them.
+pub(crate) fn send_recovery_state(
     db: &sled::Db,
     size: u64,
+    credentials: Vec<KeyValue>,
     chunk: usize,
     mut send: impl FnMut(Vec<KeyValue>) -> bool,
 ) -> Result<()> {
-    let mut entries = Vec::with_capacity(chunk);
-    for item in db.scan_prefix([keys::IDEMPOTENCY_PREFIX]) {
-        let (key, value) = item?;
-        match crate::writer::remembered_range(&value) {
-            Some((first, count)) if first.0 + u64::from(count) <= size => {}
-            _ => continue,
+    let idempotency = db.scan_prefix([keys::IDEMPOTENCY_PREFIX]).filter_map(|item| match item {
+        Ok((key, value)) => request_below(&value, size).then(|| Ok((key.to_vec(), value.to_vec()))),
+        Err(error) => Some(Err(StoreError::from(error))),
+    });
+    let mut entries = credentials.into_iter().map(Ok).chain(idempotency).peekable();
+    while entries.peek().is_some() {
+        let next = entries.by_ref().take(chunk.max(1)).collect::<Result<Vec<_>>>()?;
+        if !send(next) {
+            break;
         }
-        entries.push((key.to_vec(), value.to_vec()));
-        if entries.len() == chunk && !send(std::mem::replace(&mut entries, Vec::with_capacity(chunk))) {
-            return Ok(());
-        }
-    }
-    if !entries.is_empty() {
-        send(entries);
     }
     Ok(())
 }

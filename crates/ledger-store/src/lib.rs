@@ -318,7 +318,7 @@ impl Ledger {
         &self,
         size: u64,
         chunk: usize,
-        mut send: impl FnMut(Vec<(Vec<u8>, Vec<u8>)>) -> bool,
+        send: impl FnMut(Vec<(Vec<u8>, Vec<u8>)>) -> bool,
     ) -> Result<()> {
         self.check_size("size", size)?;
         let credentials = {
@@ -329,13 +329,7 @@ impl Ledger {
                 .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
             integrity::credentials(&self.shared.tree)?
         };
-        let mut credentials = credentials.into_iter().peekable();
-        while credentials.peek().is_some() {
-            if !send(credentials.by_ref().take(chunk.max(1)).collect()) {
-                return Ok(());
-            }
-        }
-        integrity::idempotency_entries(&self.shared.tree, size, chunk.max(1), send)
+        integrity::send_recovery_state(&self.shared.tree, size, credentials, chunk, send)
     }
 
     /// The Merkle root of the log's first `size` events (at most the durable head).

@@ -37,37 +37,56 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
     let started = Instant::now();
     let db = &opened.db;
     let (mut fresh, workers) = derive(opened)?;
-    let mut batch = sled::Batch::default();
-    let mut pending = 0;
+    let mut changes = Changes { db, batch: sled::Batch::default(), pending: 0 };
     // Statement index keys of stores written before statements moved into the projections.
     for key in db.scan_prefix([keys::STATEMENT_PREFIX]).keys() {
-        batch.remove(key?);
-        pending += 1;
+        changes.remove(key?)?;
     }
     for stored in stored_derived(db) {
         let (key, value) = stored?;
         match fresh.binary_search_by(|(fresh_key, _)| fresh_key.as_slice().cmp(&key)) {
             Ok(index) if fresh[index].1.as_slice() == value.as_ref() => fresh[index].1.clear(),
             Ok(_) => {}
-            Err(_) => {
-                batch.remove(key);
-                pending += 1;
-            }
+            Err(_) => changes.remove(key)?,
         }
     }
     for (key, value) in fresh.into_iter().filter(|(_, value)| !value.is_empty()) {
-        batch.insert(key, value);
-        pending += 1;
-        if pending >= REBUILD_BATCH_KEYS_MAX {
-            db.apply_batch(std::mem::take(&mut batch))?;
-            pending = 0;
-        }
+        changes.insert(key, value)?;
     }
-    db.apply_batch(batch)?;
+    db.apply_batch(changes.batch)?;
     db.insert(keys::PROJECTION_VERSION, &[codec::PROJECTION_FORMAT_VERSION])?;
     db.flush()?;
     opened.db_file.sync_all()?;
     Ok(RebuildReport { events: opened.head.size, workers, elapsed: started.elapsed() })
+}
+
+/// A rebuild's changes to the store, applied every [`REBUILD_BATCH_KEYS_MAX`] keys so that a
+/// batch stays small however many keys change.
+struct Changes<'a> {
+    db: &'a sled::Db,
+    batch: sled::Batch,
+    pending: usize,
+}
+
+impl Changes<'_> {
+    fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) -> Result<()> {
+        self.batch.insert(key, value);
+        self.counted()
+    }
+
+    fn remove(&mut self, key: sled::IVec) -> Result<()> {
+        self.batch.remove(key);
+        self.counted()
+    }
+
+    fn counted(&mut self) -> Result<()> {
+        self.pending += 1;
+        if self.pending >= REBUILD_BATCH_KEYS_MAX {
+            self.db.apply_batch(std::mem::take(&mut self.batch))?;
+            self.pending = 0;
+        }
+        Ok(())
+    }
 }
 
 /// The stored keys a rebuild derives from the log: projections and the claim index.

@@ -1,5 +1,6 @@
 //! The offline check finds what does not match the log: projections changed behind the writer's
-//! back, a rules index entry no event made, and a restore refuses to write over an existing store.
+//! back, a rules index entry no event made. A restore refuses to write over an existing store, and
+//! a rebuild removes what older stores kept.
 
 use std::sync::Arc;
 
@@ -72,4 +73,34 @@ fn a_restore_refuses_a_directory_that_holds_a_store() {
     let skipped = [records[0].clone(), records[2].clone()];
     let refused = ledger_store::restore(target.path(), skipped, &state);
     assert!(matches!(refused, Err(ledger_store::StoreError::Corruption { seq: Seq(1), .. })), "{refused:?}");
+}
+
+#[test]
+fn a_rebuild_removes_the_statement_keys_of_an_older_store_and_repairs_projections() {
+    let dir = store_with_workers();
+    {
+        let db = ok(ledger_store::open_raw(dir.path()));
+        // Statement index keys as stores wrote them before statements moved into the projections
+        // (one per worker and commit), more than one rebuild batch of them; and one worker's
+        // projection lost, so that the rebuild both removes and writes.
+        for index in 0..3000u64 {
+            let mut key = vec![keys::STATEMENT_PREFIX];
+            key.extend_from_slice(b"W0000000000000042");
+            key.extend_from_slice(&index.to_be_bytes());
+            ok(db.insert(key, &index.to_be_bytes()[..]));
+        }
+        let projection =
+            ok(db.scan_prefix([keys::PROJECTION_PREFIX]).next().unwrap_or_else(|| panic!("none")));
+        ok(db.remove(projection.0));
+        ok(db.flush());
+    }
+    assert!(!ok(ledger_store::check(dir.path())).holds(), "the lost projection is found");
+    let report = ok(ledger_store::rebuild(dir.path()));
+    assert_eq!((report.events, report.workers), (4, 3));
+    {
+        let db = ok(ledger_store::open_raw(dir.path()));
+        assert_eq!(db.scan_prefix([keys::STATEMENT_PREFIX]).count(), 0, "statement keys remain");
+    }
+    let repaired = ok(ledger_store::check(dir.path()));
+    assert!(repaired.holds(), "{:?}", repaired.problems);
 }
