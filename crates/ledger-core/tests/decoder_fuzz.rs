@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ledger_core::Record;
 use proptest::prelude::*;
-use proptest::test_runner::TestRunner;
 
 static CASES: AtomicU64 = AtomicU64::new(0);
 
@@ -71,21 +70,10 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
     bytes
 }
 
-/// Runs `property` on `cases` values of `strategy`; a panic is shrunk to the smallest value that
-/// still panics and reported with it.
-fn run<S: Strategy>(cases: u32, strategy: S, property: impl Fn(S::Value)) {
-    let mut runner = TestRunner::new(ProptestConfig { cases, ..ProptestConfig::default() });
-    let outcome = runner.run(&strategy, |value| {
-        property(value);
-        Ok(())
-    });
-    outcome.unwrap_or_else(|failure| panic!("{failure}"));
-}
-
 /// One test, so that the count it prints is of every case and the same in every run.
 #[test]
 fn hostile_records_never_panic() {
-    run(4000, prop::collection::vec(any::<u8>(), 0..400), |bytes| {
+    proptest!(ProptestConfig::with_cases(4000), |(bytes in prop::collection::vec(any::<u8>(), 0..400))| {
         check(&bytes);
         // The same bytes behind a valid version byte reach the decoder's later fields.
         let mut versioned = vec![ledger_core::RECORD_FORMAT_VERSION];
@@ -93,7 +81,7 @@ fn hostile_records_never_panic() {
         check(&versioned);
     });
     let records = golden_records();
-    run(4000, (any::<usize>(), prop::collection::vec(mutation(), 1..6)), |(index, mutations)| {
+    proptest!(ProptestConfig::with_cases(4000), |(index in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..6))| {
         check(&mutate(records[index % records.len()].clone(), &mutations));
     });
     // Every golden record with every single byte flipped in three ways.

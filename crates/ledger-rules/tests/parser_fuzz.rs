@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ledger_rules::{Rules, SAMPLE_RULES_TOML};
 use proptest::prelude::*;
-use proptest::test_runner::TestRunner;
 
 static CASES: AtomicU64 = AtomicU64::new(0);
 
@@ -76,22 +75,15 @@ fn apply(edits: &[Edit]) -> String {
     lines.join("\n")
 }
 
-/// Runs `property` on `cases` values of `strategy`; a panic is shrunk to the smallest value that
-/// still panics and reported with it.
-fn run<S: Strategy>(cases: u32, strategy: S, property: impl Fn(S::Value)) {
-    let mut runner = TestRunner::new(ProptestConfig { cases, ..ProptestConfig::default() });
-    let outcome = runner.run(&strategy, |value| {
-        property(value);
-        Ok(())
-    });
-    outcome.unwrap_or_else(|failure| panic!("{failure}"));
-}
-
 /// One test, so that the count it prints is of every case and the same in every run.
 #[test]
 fn hostile_rules_documents_never_panic() {
-    run(1500, prop::collection::vec(any::<u8>(), 0..600), |bytes| check(&String::from_utf8_lossy(&bytes)));
-    run(1500, prop::collection::vec(edit(), 1..8), |edits| check(&apply(&edits)));
+    proptest!(ProptestConfig::with_cases(1500), |(bytes in prop::collection::vec(any::<u8>(), 0..600))| {
+        check(&String::from_utf8_lossy(&bytes));
+    });
+    proptest!(ProptestConfig::with_cases(1500), |(edits in prop::collection::vec(edit(), 1..8))| {
+        check(&apply(&edits));
+    });
     // Every single-line value replacement of the sample.
     for at in 0..SAMPLE_RULES_TOML.lines().count() {
         for value in 0..VALUES.len() {
