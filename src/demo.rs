@@ -116,6 +116,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 limits: ledger_server::Limits::default(),
                 metrics_listen: None,
                 tls: None,
+                log_key: None,
+                accept_rollback: false,
                 clock: clock.clone(),
             })
             .await?;

@@ -162,6 +162,15 @@ struct ServeArgs {
     /// CA (PEM) that signs agencies' client certificates: agencies must then use mutual TLS.
     #[arg(long, env = "LEDGER_TLS_CLIENT_CA", requires = "tls_cert")]
     tls_client_ca: Option<PathBuf>,
+    /// File of the log's signing key, created when missing [default: DATA_DIR/log-key]. Keep it
+    /// outside the data directory, so that whoever can rewrite the store cannot re-sign it.
+    #[arg(long, env = "LEDGER_LOG_KEY")]
+    log_key: Option<PathBuf>,
+    /// Serve a log that lacks events the ledger acknowledged (sled's recovery dropped them)
+    /// instead of refusing to start. Logged; only for when no backup holds them. Not settable in
+    /// the configuration file or the environment, so that it is never left on by accident.
+    #[arg(long)]
+    accept_rollback: bool,
 }
 
 impl ServeArgs {
@@ -191,6 +200,8 @@ impl ServeArgs {
                 (Some(cert), Some(key)) => Some(TlsFiles { cert, key, client_ca: self.tls_client_ca }),
                 _ => file.tls,
             },
+            log_key: self.log_key.or(file.log_key),
+            accept_rollback: self.accept_rollback,
             clock: ledger_store::Clock::system(),
         })
     }

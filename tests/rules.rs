@@ -65,6 +65,8 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         metrics_listen: None,
         tls: None,
         clock: ledger_store::Clock::system(),
+        log_key: None,
+        accept_rollback: false,
     })
     .await
     .expect("started with new rules");

@@ -98,6 +98,8 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         metrics_listen: None,
         tls: None,
         clock: ledger_store::Clock::system(),
+        log_key: None,
+        accept_rollback: false,
     })
     .await
     .expect("started");

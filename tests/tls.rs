@@ -68,6 +68,8 @@ async fn tls_and_mutual_tls_for_agencies() {
         metrics_listen: None,
         tls: Some(tls),
         clock: ledger_store::Clock::system(),
+        log_key: None,
+        accept_rollback: false,
     })
     .await
     .expect("started with TLS");

@@ -118,6 +118,8 @@ pub fn serve_config(data_dir: PathBuf, principals: PathBuf) -> ServeConfig {
         limits: ledger_server::Limits::default(),
         metrics_listen: None,
         tls: None,
+        log_key: None,
+        accept_rollback: false,
         clock: ledger_store::Clock::system(),
     }
 }

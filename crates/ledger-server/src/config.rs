@@ -24,6 +24,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub limits: LimitsFile,
     pub tls: Option<crate::TlsFiles>,
+    /// The log's signing key file; `DATA_DIR/log-key` when absent.
+    pub log_key: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]

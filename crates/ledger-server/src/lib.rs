@@ -48,18 +48,24 @@ pub const PRINCIPALS_FILE: &str = "principals.toml";
 /// The log's Ed25519 signing key inside a data directory (a hex seed, readable only by the owner).
 pub const LOG_KEY_FILE: &str = "log-key";
 
-/// The log's signing key, created with the data directory. Its name, the checkpoints' origin,
-/// includes a fingerprint of the public key, so that two logs never share an origin.
+/// The log's signing key of a data directory, kept inside it (`DATA_DIR/log-key`), created with
+/// it.
 pub fn load_or_create_log_key(data_dir: &Path) -> Result<ledger_core::checkpoint::LogKey, StartError> {
-    let path = data_dir.join(LOG_KEY_FILE);
+    load_or_create_log_key_at(&data_dir.join(LOG_KEY_FILE))
+}
+
+/// The log's signing key in the file at `path`, created there when it does not exist. Its name,
+/// the checkpoints' origin, includes a fingerprint of the public key, so that two logs never share
+/// an origin.
+pub fn load_or_create_log_key_at(path: &Path) -> Result<ledger_core::checkpoint::LogKey, StartError> {
     let io = |error: std::io::Error| StartError::LogKey { path: path.display().to_string(), error };
-    let seed = match std::fs::read_to_string(&path) {
+    let seed = match std::fs::read_to_string(path) {
         Ok(text) => <[u8; 32]>::try_from(hex::decode(text.trim()).unwrap_or_default().as_slice())
             .map_err(|_| io(std::io::Error::other("the log key file does not hold a 32-byte hex seed")))?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|error| io(std::io::Error::other(error.to_string())))?;
-            principals::write_private(&path, format!("{}\n", hex::encode(seed)).as_bytes()).map_err(io)?;
+            principals::write_private(path, format!("{}\n", hex::encode(seed)).as_bytes()).map_err(io)?;
             seed
         }
         Err(error) => return Err(io(error)),
@@ -93,6 +99,12 @@ pub struct ServeConfig {
     pub metrics_listen: Option<SocketAddr>,
     /// TLS for the gRPC port; plain TCP when absent (loopback and trusted networks only).
     pub tls: Option<TlsFiles>,
+    /// The file of the log's signing key; `DATA_DIR/log-key` when absent. Kept outside the data
+    /// directory, whoever can rewrite the store cannot also re-sign what they rewrote.
+    pub log_key: Option<PathBuf>,
+    /// Serve a log that lacks events the ledger acknowledged instead of refusing to start (only
+    /// from the command line, never from a file, and logged).
+    pub accept_rollback: bool,
     /// The time events are recorded at: the system clock in service. Not configurable from a file
     /// or the environment; tests and the demo set a clock they can move forward.
     pub clock: ledger_store::Clock,
@@ -195,9 +207,15 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     if principals.is_empty() {
         return Err(StartError::NoPrincipals(principals_file.display().to_string()));
     }
+    let log_key_path = config.log_key.clone().unwrap_or_else(|| config.data_dir.join(LOG_KEY_FILE));
+    let log_key = Arc::new(load_or_create_log_key_at(&log_key_path)?);
     let data_dir = config.data_dir.clone();
-    let clock = config.clock.clone();
-    let ledger = tokio::task::spawn_blocking(move || Ledger::open_with_clock(&data_dir, rules, clock))
+    let options = ledger_store::OpenOptions {
+        clock: config.clock.clone(),
+        accept_rollback: config.accept_rollback,
+        log_key: Some(log_key.clone()),
+    };
+    let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, rules, options))
         .await
         .map_err(|error| StartError::Store {
             path: config.data_dir.display().to_string(),
@@ -211,7 +229,6 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let tls = config.tls.as_ref().map(tls_config).transpose()?;
-    let log_key = Arc::new(load_or_create_log_key(&config.data_dir)?);
     let metrics = Arc::new(Metrics::default());
     let agencies_need_certificates = config.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some());
     let gate = Arc::new(Gate::new(
@@ -231,7 +248,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), log_key, tls, stopped));
+    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), tls, stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
     Ok(RunningServer {
         address,
@@ -262,13 +279,11 @@ async fn serve(
     listener: TcpListener,
     ledger: Ledger,
     gate: Arc<Gate>,
-    log_key: Arc<ledger_core::checkpoint::LogKey>,
     tls: Option<tonic::transport::ServerTlsConfig>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
-    let api =
-        services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits(), stopping, log_key };
+    let api = services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits(), stopping };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;

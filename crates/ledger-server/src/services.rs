@@ -40,8 +40,6 @@ pub struct Api {
     pub limits: crate::gate::Limits,
     /// Becomes true when the server starts to stop, so that subscriptions end and let it.
     pub stopping: tokio::sync::watch::Receiver<bool>,
-    /// Signs checkpoints of the tree.
-    pub log_key: std::sync::Arc<ledger_core::checkpoint::LogKey>,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -302,18 +300,19 @@ impl pb::worker_service_server::WorkerService for Api {
         let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
         let from = Seq(wire.from_seq);
         let statement_of = worker_id.clone();
-        let (statement, proofs, size, root) = self
+        let (statement, (proofs, checkpoint)) = self
             .blocking(move |ledger| {
                 let statement = ledger.statement(&statement_of, from, limit)?;
-                // Every entry is proved against one tree, taken after the entries were read, so
-                // that it holds them all.
-                let size = ledger.head().size;
-                let proofs = statement
-                    .entries
-                    .iter()
-                    .map(|entry| ledger.inclusion_proof(entry.receipt.seq, size))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok((statement, proofs, size, ledger.merkle_root(size)?))
+                // Every entry is proved against the signed tree, taken after the entries were
+                // read, so that it holds them all.
+                let proved = ledger.with_checkpoint(|size| {
+                    statement
+                        .entries
+                        .iter()
+                        .map(|entry| ledger.inclusion_proof(entry.receipt.seq, size))
+                        .collect::<Result<Vec<_>, _>>()
+                })?;
+                Ok((statement, proved))
             })
             .await?;
         let entries = statement
@@ -330,8 +329,8 @@ impl pb::worker_service_server::WorkerService for Api {
             worker_id: worker_id.to_string(),
             entries,
             next_from_seq: statement.next.map(|seq| seq.0),
-            checkpoint: self.log_key.sign(size, root),
-            tree_size: size,
+            checkpoint: checkpoint.note,
+            tree_size: checkpoint.tree.size,
         }))
     }
 
@@ -409,14 +408,16 @@ impl pb::audit_service_server::AuditService for Api {
         request: Request<pb::GetChainHeadRequest>,
     ) -> Result<Response<pb::GetChainHeadResponse>, Status> {
         require(&request, Rpc::GetChainHead)?;
-        let head = self.ledger.head();
-        let size = head.size;
-        let tree_root = self.blocking(move |ledger| ledger.merkle_root(size)).await?;
+        let (head_hash, checkpoint) = self
+            .blocking(move |ledger| {
+                ledger.with_checkpoint(|size| ledger.chain_hash_at(size).map(|hash| hash.as_bytes().to_vec()))
+            })
+            .await?;
         Ok(Response::new(pb::GetChainHeadResponse {
-            size: head.size,
-            head_hash: head.chain_hash.as_bytes().to_vec(),
-            tree_root: tree_root.to_vec(),
-            checkpoint: self.log_key.sign(size, tree_root),
+            size: checkpoint.tree.size,
+            head_hash,
+            tree_root: checkpoint.tree.root.to_vec(),
+            checkpoint: checkpoint.note,
         }))
     }
 

@@ -25,6 +25,10 @@ pub enum StoreError {
     /// Stored bytes are not what was written.
     #[error("corruption at seq {seq}: {reason}")]
     Corruption { seq: Seq, reason: String },
+    /// A checkpoint of a larger tree was signed while this one was being prepared; ask again at
+    /// the current head.
+    #[error("a checkpoint of {signed} events was signed meanwhile; ask again")]
+    SignedLarger { signed: u64 },
     /// The store as a whole is unusable (wrong version, head mismatch).
     #[error("store refused: {0}")]
     Refused(String),

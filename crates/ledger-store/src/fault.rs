@@ -23,6 +23,8 @@ pub enum Point {
     Flush,
     /// A commit, at the fsync of sled's data file after the flush.
     Fsync,
+    /// A commit, at the write and sync of the promise file after the fsync.
+    Promise,
     /// The free space of the data directory, read before every commit, reads as none.
     FreeSpace,
 }

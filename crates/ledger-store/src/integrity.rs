@@ -80,15 +80,22 @@ impl Derived {
     }
 }
 
-/// Checks a data directory whose server is stopped: the head, every record and link of the chain,
-/// the stored Merkle nodes and root, the reversal and rules indexes, the idempotency
-/// table's ranges, and that the projections and claim index equal a rebuild from the log. Returns
-/// an error only when the store cannot be opened or read at all.
-pub fn check(data_dir: &Path) -> Result<CheckReport> {
-    let opened = crate::open_tree(data_dir)?;
-    let db = &opened.db;
-    let head = opened.head;
-    let mut report = CheckReport { events: head.size, workers: 0, root: [0; 32], problems: Vec::new() };
+/// What the records of a log give, against what the store keeps beside them.
+pub(crate) struct LogCheck {
+    /// The Merkle root of the records, as computed from them; none when the chain could not be
+    /// read through.
+    pub root: Option<[u8; 32]>,
+    /// Everything that does not hold, in words; empty when the log is whole.
+    pub problems: Vec<String>,
+    /// The first event found damaged, when one is.
+    pub damaged: Option<Seq>,
+}
+
+/// Checks every record and link of the chain against the head, and the stored Merkle nodes,
+/// reversal and rules indexes against what the records give. Done at every open and by `check`;
+/// it reads the whole log once.
+pub(crate) fn check_log(db: &sled::Db, head: Head) -> Result<LogCheck> {
+    let mut check = LogCheck { root: None, problems: Vec::new(), damaged: None };
     let mut verifier = ChainVerifier::new(Seq(0), ChainHash::GENESIS);
     let mut derived = Derived::default();
     let scanned = read::scan(db, Seq(0), Seq(head.size), |seq, bytes, stored| {
@@ -98,18 +105,25 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
         derived.add(seq, bytes, &record);
         Ok(())
     });
-    if let Err(error) = scanned {
-        report.problems.push(format!("the chain: {error}"));
-        return Ok(report);
+    match scanned {
+        Ok(()) => {}
+        Err(StoreError::Corruption { seq, reason }) => {
+            check.problems.push(format!("the chain: event {seq}: {reason}"));
+            check.damaged = Some(seq);
+            return Ok(check);
+        }
+        Err(other) => return Err(other),
     }
     if verifier.chain_hash() != head.chain_hash {
-        report.problems.push("the chain: the last event does not hash to the stored head".into());
+        check.problems.push("the chain: the last event does not hash to the stored head".into());
+        check.damaged = Some(Seq(head.size.saturating_sub(1)));
     }
-    report.root = derived.frontier.root();
+    let root = derived.frontier.root();
+    check.root = Some(root);
     match ledger_core::merkle::root(&mut StoreNodes { tree: db }, head.size) {
-        Ok(stored) if stored == report.root => {}
-        Ok(_) => report.problems.push("the stored Merkle nodes give another root than the records".into()),
-        Err(error) => report.problems.push(format!("the stored Merkle nodes: {error}")),
+        Ok(stored) if stored == root => {}
+        Ok(_) => check.problems.push("the stored Merkle nodes give another root than the records".into()),
+        Err(error) => check.problems.push(format!("the stored Merkle nodes: {error}")),
     }
     let expected = derived.entries();
     let mut stored = entries_under(db, &[keys::MERKLE_PREFIX, keys::REVERSAL_PREFIX, keys::RULES_PREFIX])?;
@@ -117,10 +131,52 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
     if stored != expected {
         let stored_set: HashSet<&KeyValue> = stored.iter().collect();
         let expected_set: HashSet<&KeyValue> = expected.iter().collect();
-        report.problems.push(format!(
+        let differing: Vec<&&KeyValue> = stored_set.symmetric_difference(&expected_set).collect();
+        check.problems.push(format!(
             "{} Merkle node, reversal or rules index entries differ from what the records give",
-            stored_set.symmetric_difference(&expected_set).count()
+            differing.len()
         ));
+        check.damaged =
+            check.damaged.or_else(|| differing.iter().filter_map(|(key, _)| index_seq(key)).min());
+    }
+    Ok(check)
+}
+
+/// The first event an index key of the Merkle nodes, reversals or rules adoptions is about.
+fn index_seq(key: &[u8]) -> Option<Seq> {
+    match key.first()? {
+        &keys::MERKLE_PREFIX => {
+            let level = u32::from(*key.get(1)?);
+            let index = u64::from_be_bytes(key.get(2..10)?.try_into().ok()?);
+            Some(Seq(index.checked_shl(level)?))
+        }
+        _ => keys::trailing_seq(key),
+    }
+}
+
+/// Checks a data directory whose server is stopped: the head, every record and link of the chain,
+/// the stored Merkle nodes and root, the reversal and rules indexes, the promise the ledger made
+/// (that the log holds every event it acknowledged), the idempotency table's ranges, and that the
+/// projections and claim index equal a rebuild from the log. Returns an error only when the store
+/// cannot be opened or read at all.
+pub fn check(data_dir: &Path) -> Result<CheckReport> {
+    let opened = crate::open_tree(data_dir)?;
+    let db = &opened.db;
+    let head = opened.head;
+    let log = check_log(db, head)?;
+    let mut report = CheckReport {
+        events: head.size,
+        workers: 0,
+        root: log.root.unwrap_or_default(),
+        problems: log.problems,
+    };
+    if log.root.is_none() {
+        return Ok(report);
+    }
+    match opened.broken_promise() {
+        Ok(None) => {}
+        Ok(Some(broken)) => report.problems.push(format!("the promise: {broken}")),
+        Err(error) => report.problems.push(format!("the promise: {error}")),
     }
     let mut outside = 0;
     for item in db.scan_prefix([keys::IDEMPOTENCY_PREFIX]) {
@@ -290,7 +346,10 @@ pub fn restore(
     opened.last_block = last_block;
     let rebuilt = rebuild::rebuild_projections(&opened)?;
     restore_credentials(&opened, state)?;
-    Ok(RestoreReport { events: head.size, workers: rebuilt.workers, root: derived.frontier.root() })
+    let root = derived.frontier.root();
+    // The restored log is what this data directory promises from now on.
+    opened.promise_file.write(&crate::Promise { head, root, signed: None })?;
+    Ok(RestoreReport { events: head.size, workers: rebuilt.workers, root })
 }
 
 /// Writes the credentials of workers the restored log has enrolled (a worker enrolled after the

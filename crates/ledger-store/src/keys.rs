@@ -38,7 +38,11 @@ pub const REVERSAL_PREFIX: u8 = b'R';
 pub const CLAIM_PREFIX: u8 = b'C';
 
 /// The store layout this code writes; opening a store of another version is refused.
-pub const STORE_FORMAT_VERSION: u8 = 3;
+/// Version 4 adds nothing inside sled: it says that the data directory keeps a promise file
+/// (`promise.rs`), so that a missing one is noticed.
+pub const STORE_FORMAT_VERSION: u8 = 4;
+/// The layout before the promise file, upgraded at open by writing the promise from the head.
+pub const STORE_FORMAT_VERSION_BEFORE_PROMISE: u8 = 3;
 
 pub fn block(first: Seq) -> [u8; 9] {
     prefixed_seq(BLOCK_PREFIX, first)

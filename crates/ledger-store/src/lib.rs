@@ -43,6 +43,7 @@ mod error;
 pub mod fault;
 mod integrity;
 pub mod keys;
+pub mod promise;
 mod read;
 mod rebuild;
 mod refusal;
@@ -50,7 +51,7 @@ pub mod stats;
 mod validate;
 mod writer;
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -59,6 +60,7 @@ use std::thread::JoinHandle;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use ledger_core::checkpoint::LogKey;
 use ledger_core::{Jurisdiction, Month, Record, Seq, WorkerId};
 use ledger_projections::reports::{self, AccountabilityReport, CoverageReport, CoverageScope};
 use ledger_projections::{balance, codec, Balance, Claim, WorkerProjection};
@@ -71,6 +73,7 @@ pub use command::{Action, Actor, ClaimRequest, Command, Outcome, Receipt, EVENTS
 pub use error::{Result, StoreError};
 pub use integrity::{check, restore, CheckReport, RecoveryState, RestoreReport};
 pub use keys::ClaimsBy;
+pub use promise::{Promise, Signed, TreeHead, PROMISE_FILE};
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
 pub use refusal::REFUSED_COMMITS_LOG_INTERVAL;
@@ -114,7 +117,34 @@ struct Shared {
     credentials: Mutex<()>,
     clock: Clock,
     sealed: watch::Receiver<Option<String>>,
+    /// The key that signs checkpoints, when this ledger signs them.
+    log_key: Option<Arc<LogKey>>,
+    /// The largest tree signed, shared with the writer, which keeps it in the promise file.
+    signed: Arc<Mutex<Option<Signed>>>,
 }
+
+/// How a ledger is opened.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Gives the time events are recorded at and today's date.
+    pub clock: Clock,
+    /// Serve a log that does not hold every event the ledger acknowledged (sled's recovery
+    /// dropped them, or they were changed) instead of refusing to open it. Logged as an error; the
+    /// log key that may have signed the longer log signs nothing this log does not extend.
+    pub accept_rollback: bool,
+    /// The key that signs checkpoints; a ledger without one signs none.
+    pub log_key: Option<Arc<LogKey>>,
+}
+
+/// A checkpoint signed by the log's key: the tree it commits to and the signed note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    pub tree: TreeHead,
+    pub note: String,
+}
+
+/// How often [`Ledger::with_checkpoint`] tries again when a larger tree was signed meanwhile.
+const SIGN_ATTEMPTS_MAX: usize = 8;
 
 /// How long a balance read waits for the writer to make durable a commit whose projection it saw.
 const PROJECTION_WAIT_MAX: Duration = Duration::from_secs(5);
@@ -153,7 +183,32 @@ impl Ledger {
 
     /// Opens the ledger with `clock` giving the time events are recorded at and today's date.
     pub fn open_with_clock(data_dir: &Path, rules: Arc<Rules>, clock: Clock) -> Result<Ledger> {
-        let opened = open_tree(data_dir)?;
+        Ledger::open_with(data_dir, rules, OpenOptions { clock, ..OpenOptions::default() })
+    }
+
+    /// Opens the ledger: checks the log from end to end and against what the ledger promised
+    /// (refusing a damaged log, or one without every acknowledged event unless
+    /// `accept_rollback`), and starts the writer.
+    pub fn open_with(data_dir: &Path, rules: Arc<Rules>, options: OpenOptions) -> Result<Ledger> {
+        let OpenOptions { clock, accept_rollback, log_key } = options;
+        let mut opened = open_tree(data_dir)?;
+        let started = Instant::now();
+        let log = integrity::check_log(&opened.db, opened.head)?;
+        if !log.problems.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "the log is damaged: {}; {}",
+                log.problems.join("; "),
+                promise::DAMAGE_ADVICE
+            )));
+        }
+        tracing::info!(
+            size = opened.head.size,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "the log was verified from end to end"
+        );
+        let signed =
+            kept_promise(&mut opened, log.root.unwrap_or_default(), accept_rollback, log_key.as_deref())?;
+        let signed = Arc::new(Mutex::new(signed));
         let db = opened.db.clone();
         let sync_file = opened.db_file.try_clone()?;
         let last_recorded_at = match opened.head.size {
@@ -193,6 +248,8 @@ impl Ledger {
             sled_dir,
             sealed: sealed_sender,
             refusals: refusal::Refusals::default(),
+            promise: opened.promise_file,
+            signed: signed.clone(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -213,8 +270,81 @@ impl Ledger {
                 credentials: Mutex::new(()),
                 clock,
                 sealed,
+                log_key,
+                signed,
             }),
         })
+    }
+
+    /// Runs `prove` against the tree of the durable head and signs a checkpoint of that tree, so
+    /// that what `prove` returns (inclusion proofs, say) is checked by the checkpoint. When a
+    /// larger tree was signed meanwhile, tries again at the new head.
+    pub fn with_checkpoint<T>(
+        &self,
+        mut prove: impl FnMut(u64) -> Result<T>,
+    ) -> Result<(T, SignedCheckpoint)> {
+        for _ in 0..SIGN_ATTEMPTS_MAX {
+            let size = self.head().size;
+            let proved = prove(size)?;
+            match self.sign_checkpoint(size) {
+                Ok(checkpoint) => return Ok((proved, checkpoint)),
+                Err(StoreError::SignedLarger { .. }) => continue,
+                Err(other) => return Err(other),
+            }
+        }
+        Err(StoreError::Unavailable("the log grows faster than a checkpoint can be signed; ask again".into()))
+    }
+
+    /// Signs a checkpoint of the log's first `size` events (at most the durable head), unless its
+    /// key signed a larger tree ([`StoreError::SignedLarger`]) or a tree this one does not extend
+    /// (checked with a consistency proof; [`StoreError::Corruption`]): the ledger never signs a
+    /// smaller or a forked tree.
+    pub fn sign_checkpoint(&self, size: u64) -> Result<SignedCheckpoint> {
+        let key = self.shared.log_key.as_ref().ok_or_else(|| {
+            StoreError::FailedPrecondition(
+                "this ledger was opened without a log key: it signs nothing".into(),
+            )
+        })?;
+        let root = self.merkle_root(size)?;
+        let tree = TreeHead { size, root };
+        let mut signed = self.shared.signed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let public = key.public_key();
+        if let Some(floor) = signed.filter(|floor| floor.key == public) {
+            self.extends(floor.tree, tree)?;
+        }
+        if signed.is_none_or(|floor| floor.key != public || floor.tree.size < size) {
+            *signed = Some(Signed { tree, key: public });
+        }
+        Ok(SignedCheckpoint { tree, note: key.sign(size, root) })
+    }
+
+    /// Whether `tree` extends `signed` (or is it), by a consistency proof from the store.
+    fn extends(&self, signed: TreeHead, tree: TreeHead) -> Result<()> {
+        let durable = self.head().size;
+        if signed.size > durable {
+            return Err(StoreError::FailedPrecondition(format!(
+                "the log key signed a checkpoint of {} events, more than this log holds ({durable}): it \
+                 signs no checkpoint of this log; start the ledger with a new log key (--log-key) and \
+                 publish its verifier key",
+                signed.size
+            )));
+        }
+        if tree.size < signed.size {
+            return Err(StoreError::SignedLarger { signed: signed.size });
+        }
+        let proof = self.consistency_proof(signed.size, tree.size)?;
+        ledger_core::merkle::verify_consistency(signed.size, tree.size, &signed.root, &tree.root, &proof).map_err(
+            |error| {
+                tracing::error!(signed = signed.size, size = tree.size, %error, "the log does not extend the tree its key signed");
+                StoreError::Corruption {
+                    seq: Seq(signed.size.saturating_sub(1)),
+                    reason: format!(
+                        "the log does not extend the tree of {} events its key signed ({error}); no checkpoint is signed",
+                        signed.size
+                    ),
+                }
+            },
+        )
     }
 
     /// Hands a command to the writer and waits until its events are durable (or it is refused).
@@ -330,6 +460,12 @@ impl Ledger {
             integrity::credentials(&self.shared.tree)?
         };
         integrity::send_recovery_state(&self.shared.tree, size, credentials, chunk, send)
+    }
+
+    /// The chain hash after the log's first `size` events (at most the durable head).
+    pub fn chain_hash_at(&self, size: u64) -> Result<ledger_core::ChainHash> {
+        self.check_size("size", size)?;
+        read::chain_hash_before(&self.shared.tree, Seq(size))
     }
 
     /// The Merkle root of the log's first `size` events (at most the durable head).
@@ -602,32 +738,103 @@ impl Ledger {
     }
 }
 
-/// An opened sled tree whose head has been checked, with the projections brought up to date.
+/// An opened sled tree whose head has been checked, with the projections brought up to date, and
+/// the data directory's promise.
 pub(crate) struct OpenedTree {
     pub db: sled::Db,
     pub db_file: File,
     pub head: Head,
     pub last_block: Seq,
+    pub promise_file: promise::PromiseFile,
+    /// What the ledger promised when it last wrote: none for a new data directory.
+    pub promise: Option<Promise>,
 }
 
-/// Opens the sled tree of a data directory and checks it: format version, and the last record
-/// against the head. Projections of an older format are rebuilt from the log.
+impl OpenedTree {
+    /// How the log breaks the promise; none when it keeps it.
+    pub(crate) fn broken_promise(&self) -> Result<Option<promise::Broken>> {
+        let Some(promised) = self.promise else { return Ok(None) };
+        let at_promised = match self.head.size >= promised.head.size {
+            true => Some(read::chain_hash_before(&self.db, Seq(promised.head.size))?),
+            false => None,
+        };
+        Ok(promise::judge(promised.head, self.head, at_promised).err())
+    }
+}
+
+/// Opens the sled tree of a data directory and checks it: format version, the last record against
+/// the head, and that the promise file is there. Projections of an older format are rebuilt from
+/// the log. Whether the log keeps the promise is for the caller to judge
+/// ([`OpenedTree::broken_promise`]).
 pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
     let sled_dir = data_dir.join(SLED_DIR);
     probe_writable(data_dir)?;
     std::fs::create_dir_all(&sled_dir)?;
     let db = open_sled(&sled_dir)?;
-    let db_file = OpenOptions::new().read(true).write(true).open(sled_dir.join("db"))?;
+    let db_file = std::fs::OpenOptions::new().read(true).write(true).open(sled_dir.join("db"))?;
+    let (mut promise_file, promise) = promise::PromiseFile::open(data_dir)?;
     sync_dirs(&[data_dir.to_path_buf(), sled_dir.clone()])?;
-    check_format(&db, &db_file)?;
+    let format = check_format(&db, &db_file)?;
     let (head, last_block) = read::load_head(&db)?;
     check_head(&db, &head, last_block)?;
-    let opened = OpenedTree { db, db_file, head, last_block };
+    let promise = match promise {
+        Some(promise) => Some(promise),
+        None if head.size == 0 => None,
+        None if format == keys::STORE_FORMAT_VERSION_BEFORE_PROMISE => {
+            // A store written before the promise file: what it holds now is what it promised.
+            let root = ledger_core::merkle::root(&mut read::StoreNodes { tree: &db }, head.size)?;
+            let promise = Promise { head, root, signed: None };
+            promise_file.write(&promise)?;
+            db.insert(keys::META, &[keys::STORE_FORMAT_VERSION])?;
+            db.flush()?;
+            db_file.sync_all()?;
+            tracing::info!(size = head.size, "the store now keeps a promise file beside sled");
+            Some(promise)
+        }
+        None => {
+            return Err(StoreError::Refused(format!(
+                "the promise file {} is missing, though this store was written with one: what the \
+                 ledger acknowledged cannot be checked; {}",
+                data_dir.join(PROMISE_FILE).display(),
+                promise::BROKEN_PROMISE_ADVICE
+            )))
+        }
+    };
+    let opened = OpenedTree { db, db_file, head, last_block, promise_file, promise };
     let version = opened.db.get(keys::PROJECTION_VERSION)?;
     if version.as_deref() != Some(&[ledger_projections::codec::PROJECTION_FORMAT_VERSION][..]) {
         rebuild::rebuild_projections(&opened)?;
     }
     Ok(opened)
+}
+
+/// Judges the log of a ledger being opened against the promise, and writes the promise anew. A log
+/// that breaks it is refused unless `accept_rollback`; then the tree the key may have signed stays
+/// the floor of what it signs. Returns the largest tree signed.
+fn kept_promise(
+    opened: &mut OpenedTree,
+    root: [u8; 32],
+    accept_rollback: bool,
+    log_key: Option<&LogKey>,
+) -> Result<Option<Signed>> {
+    let promised = opened.promise;
+    let mut signed = promised.and_then(|promise| promise.signed);
+    match (opened.broken_promise()?, promised) {
+        (None, _) | (_, None) => {}
+        (Some(broken), Some(_)) if !accept_rollback => {
+            return Err(StoreError::Refused(format!("{broken}; {}", promise::BROKEN_PROMISE_ADVICE)));
+        }
+        (Some(broken), Some(promised)) => {
+            tracing::error!(
+                promised = promised.head.size,
+                found = opened.head.size,
+                "--accept-rollback: serving a log without every acknowledged event: {broken}"
+            );
+            signed = promise::floor_after_rollback(&promised, log_key.map(LogKey::public_key));
+        }
+    }
+    opened.promise_file.write(&Promise { head: opened.head, root, signed })?;
+    Ok(signed)
 }
 
 /// Creates the data directory if needed and writes, syncs and removes a small file in it, so that
@@ -693,19 +900,27 @@ fn sync_dirs(dirs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-fn check_format(db: &sled::Db, db_file: &File) -> Result<()> {
+/// The store's format version: this build's, or the one before the promise file.
+fn check_format(db: &sled::Db, db_file: &File) -> Result<u8> {
     match db.get(keys::META)? {
         None if db.is_empty() => {
             db.insert(keys::META, &[keys::STORE_FORMAT_VERSION])?;
             db.flush()?;
             db_file.sync_all()?;
-            Ok(())
+            Ok(keys::STORE_FORMAT_VERSION)
         }
-        Some(version) if version.as_ref() == [keys::STORE_FORMAT_VERSION] => Ok(()),
-        Some(version) => Err(StoreError::Refused(format!(
-            "store format {version:?} is not {}, the one this build reads",
-            keys::STORE_FORMAT_VERSION
-        ))),
+        Some(version) => match version.as_ref() {
+            [known]
+                if [keys::STORE_FORMAT_VERSION, keys::STORE_FORMAT_VERSION_BEFORE_PROMISE]
+                    .contains(known) =>
+            {
+                Ok(*known)
+            }
+            _ => Err(StoreError::Refused(format!(
+                "store format {version:?} is not {}, the one this build reads",
+                keys::STORE_FORMAT_VERSION
+            ))),
+        },
         None => Err(StoreError::Refused("the store has data but no format version".into())),
     }
 }

@@ -24,6 +24,7 @@ use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::fault::{self, Point};
 use crate::keys;
+use crate::promise::{Promise, PromiseFile, Signed};
 use crate::read::{self, encode_head, Head};
 use crate::refusal::Refusals;
 use crate::stats::WriterStats;
@@ -108,6 +109,10 @@ pub(crate) struct Writer {
     /// Commits refused with nothing written, so that a full disk is reported without a log line
     /// for every commit.
     pub refusals: Refusals,
+    /// What the ledger promised, rewritten after every commit before it is answered.
+    pub promise: PromiseFile,
+    /// The largest tree the log's key signed, kept in the promise.
+    pub signed: Arc<std::sync::Mutex<Option<Signed>>>,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
@@ -432,7 +437,12 @@ impl Writer {
         fault::hit(Point::BeforeApply).map_err(|error| {
             StoreError::Unavailable(format!("nothing was written: {}", fault::describe(&error)))
         })?;
-        if let Err(error) = self.apply_durably(batch) {
+        let promise = Promise {
+            head: group.head,
+            root: group.frontier.root(),
+            signed: *self.signed.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        };
+        if let Err(error) = self.apply_durably(batch, &promise) {
             // sled may hold the batch in memory, on disk in part, or not at all, and after a failed
             // fsync the kernel may have dropped the pages it could not write: nothing the writer
             // knows about the disk can be trusted. It takes no more writes; a restart recovers what
@@ -450,10 +460,15 @@ impl Writer {
         Ok(())
     }
 
-    fn apply_durably(&self, batch: sled::Batch) -> Result<()> {
+    /// Applies the batch, makes it durable, then promises its head: the promise never names an
+    /// event that is not on disk, and every answered command is in it.
+    fn apply_durably(&mut self, batch: sled::Batch, promise: &Promise) -> Result<()> {
         fault::hit(Point::Apply)?;
         self.db.apply_batch(batch)?;
-        self.make_durable()
+        self.make_durable()?;
+        fault::hit(Point::Promise)?;
+        self.promise.write(promise)?;
+        Ok(())
     }
 
     /// Refuses a commit, before anything is written, when the data directory's free space is under
