@@ -80,6 +80,7 @@ async fn a_fault_once_the_write_reached_sled_seals_the_writer_until_a_restart() 
         (Point::Apply, ErrorKind::Other),
         (Point::Flush, ErrorKind::StorageFull),
         (Point::Fsync, ErrorKind::Other),
+        (Point::Promise, ErrorKind::Other),
     ] {
         let server = TestServer::start().await;
         let mut ph = server.clients("agency-ph").await;

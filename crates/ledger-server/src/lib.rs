@@ -214,6 +214,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         clock: config.clock.clone(),
         accept_rollback: config.accept_rollback,
         log_key: Some(log_key.clone()),
+        scrub_events_per_second: None,
     };
     let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, rules, options))
         .await
@@ -290,10 +291,16 @@ async fn serve(
     health.set_serving::<pb::audit_service_server::AuditServiceServer<services::Api>>().await;
     // A sealed writer takes no more writes until a restart: health says so, and liveness probes
     // restart the ledger.
+    // So does stored data found damaged: no write goes on top of it and nothing is signed.
     let mut sealed = api.ledger.sealed();
+    let mut damage = api.ledger.damage();
     let reporter = health.clone();
     tokio::spawn(async move {
-        if sealed.wait_for(Option::is_some).await.is_ok() {
+        let broken = tokio::select! {
+            sealed = sealed.wait_for(Option::is_some) => sealed.is_ok(),
+            damaged = damage.wait_for(Option::is_some) => damaged.is_ok(),
+        };
+        if broken {
             reporter.set_service_status("", tonic_health::ServingStatus::NotServing).await;
             reporter.set_not_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
             reporter.set_not_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;

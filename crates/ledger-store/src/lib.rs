@@ -47,6 +47,7 @@ pub mod promise;
 mod read;
 mod rebuild;
 mod refusal;
+pub mod scrub;
 pub mod stats;
 mod validate;
 mod writer;
@@ -77,6 +78,7 @@ pub use promise::{Promise, Signed, TreeHead, PROMISE_FILE};
 pub use read::{Head, Verification};
 pub use rebuild::{rebuild, RebuildReport};
 pub use refusal::REFUSED_COMMITS_LOG_INTERVAL;
+pub use scrub::{Damage, SCRUB_EVENTS_PER_SECOND_DEFAULT};
 pub use stats::{Histogram, HistogramSnapshot, WriterStats};
 pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL};
 
@@ -121,6 +123,11 @@ struct Shared {
     log_key: Option<Arc<LogKey>>,
     /// The largest tree signed, shared with the writer, which keeps it in the promise file.
     signed: Arc<Mutex<Option<Signed>>>,
+    /// Stored data the scrubber found damaged.
+    damage: watch::Receiver<Option<Damage>>,
+    /// Tells the scrubber to stop, and its thread.
+    scrub_stop: watch::Sender<bool>,
+    scrubber: Mutex<Option<JoinHandle<()>>>,
 }
 
 /// How a ledger is opened.
@@ -134,6 +141,9 @@ pub struct OpenOptions {
     pub accept_rollback: bool,
     /// The key that signs checkpoints; a ledger without one signs none.
     pub log_key: Option<Arc<LogKey>>,
+    /// Events the scrubber reads back per second; [`SCRUB_EVENTS_PER_SECOND_DEFAULT`] when
+    /// absent.
+    pub scrub_events_per_second: Option<u64>,
 }
 
 /// A checkpoint signed by the log's key: the tree it commits to and the signed note.
@@ -190,7 +200,7 @@ impl Ledger {
     /// (refusing a damaged log, or one without every acknowledged event unless
     /// `accept_rollback`), and starts the writer.
     pub fn open_with(data_dir: &Path, rules: Arc<Rules>, options: OpenOptions) -> Result<Ledger> {
-        let OpenOptions { clock, accept_rollback, log_key } = options;
+        let OpenOptions { clock, accept_rollback, log_key, scrub_events_per_second } = options;
         let mut opened = open_tree(data_dir)?;
         let started = Instant::now();
         let log = integrity::check_log(&opened.db, opened.head)?;
@@ -221,6 +231,7 @@ impl Ledger {
         };
         let (durable_sender, durable) = watch::channel(opened.head);
         let (sealed_sender, sealed) = watch::channel(None);
+        let (damage_sender, damage) = watch::channel(None);
         let stats = Arc::new(WriterStats::default());
         let sled_dir = data_dir.join(SLED_DIR);
         let available = fs2::available_space(&sled_dir).unwrap_or(u64::MAX);
@@ -250,6 +261,7 @@ impl Ledger {
             refusals: refusal::Refusals::default(),
             promise: opened.promise_file,
             signed: signed.clone(),
+            damage: damage.clone(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -258,6 +270,16 @@ impl Ledger {
         let (queue, receiver) = mpsc::channel(COMMAND_QUEUE_MAX);
         let handle =
             std::thread::Builder::new().name("ledger-writer".into()).spawn(move || writer.run(receiver))?;
+        let (scrub_stop, stop) = watch::channel(false);
+        let scrubber = scrub::Scrubber {
+            db: db.clone(),
+            durable: durable.clone(),
+            damage: damage_sender,
+            events_per_second: scrub_events_per_second.unwrap_or(SCRUB_EVENTS_PER_SECOND_DEFAULT),
+            stop,
+        };
+        let scrubber =
+            std::thread::Builder::new().name("ledger-scrub".into()).spawn(move || scrubber.run())?;
         Ok(Ledger {
             shared: Arc::new(Shared {
                 tree: db,
@@ -272,8 +294,41 @@ impl Ledger {
                 sealed,
                 log_key,
                 signed,
+                damage,
+                scrub_stop,
+                scrubber: Mutex::new(Some(scrubber)),
             }),
         })
+    }
+
+    /// Stored data the scrubber found damaged; none while everything it read back holds.
+    pub fn damage(&self) -> watch::Receiver<Option<Damage>> {
+        self.shared.damage.clone()
+    }
+
+    /// DATA_LOSS for a read of what the scrubber found damaged: the worker whose projection it is,
+    /// or anything at all that would be signed.
+    fn undamaged(&self, worker: Option<&WorkerId>) -> Result<()> {
+        match &*self.shared.damage.borrow() {
+            Some(damage) if worker.is_none() || damage.worker.as_ref() == worker => {
+                Err(StoreError::Corruption { seq: damage.seq, reason: damage.to_string() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `value` under `key` behind the writer's back, as damage on the disk would: for tests
+    /// of the scrubber only, compiled only with the `failpoints` feature.
+    #[cfg(feature = "failpoints")]
+    pub fn tamper(&self, key: &[u8], value: Vec<u8>) -> Result<()> {
+        self.shared.tree.insert(key, value)?;
+        Ok(())
+    }
+
+    /// The stored value under `key`, for tests that tamper with it; `failpoints` only.
+    #[cfg(feature = "failpoints")]
+    pub fn stored(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.shared.tree.get(key)?.map(|value| value.to_vec()))
     }
 
     /// Runs `prove` against the tree of the durable head and signs a checkpoint of that tree, so
@@ -300,6 +355,7 @@ impl Ledger {
     /// (checked with a consistency proof; [`StoreError::Corruption`]): the ledger never signs a
     /// smaller or a forked tree.
     pub fn sign_checkpoint(&self, size: u64) -> Result<SignedCheckpoint> {
+        self.undamaged(None)?;
         let key = self.shared.log_key.as_ref().ok_or_else(|| {
             StoreError::FailedPrecondition(
                 "this ledger was opened without a log key: it signs nothing".into(),
@@ -545,6 +601,7 @@ impl Ledger {
             || StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") };
         let projection = read::load_projection(&self.shared.tree, worker_id)?.ok_or_else(no_worker)?;
         may_read(&projection)?;
+        self.undamaged(Some(worker_id))?;
         match as_of {
             None => self.current_balance(projection),
             Some(seq) => self.balance_as_of(worker_id, seq),
@@ -602,6 +659,7 @@ impl Ledger {
         }
         let mut projections = Vec::with_capacity(seen.len());
         for worker_id in seen {
+            self.undamaged(Some(&worker_id))?;
             let projection = self.durable_projection(&worker_id)?.ok_or_else(|| {
                 StoreError::Refused(format!("a claim index entry names {worker_id}, who has no projection"))
             })?;
@@ -695,6 +753,7 @@ impl Ledger {
 
     /// A page of the worker's events at or after `from`, oldest first.
     pub fn statement(&self, worker_id: &WorkerId, from: Seq, limit: usize) -> Result<Statement> {
+        self.undamaged(Some(worker_id))?;
         if !self.worker_exists(worker_id)? {
             return Err(StoreError::NotFound {
                 field: "worker_id".into(),
@@ -728,8 +787,13 @@ impl Ledger {
 
     /// Stops taking commands, lets the writer finish what it has, and waits for it.
     pub fn shutdown(&self) {
+        self.shared.scrub_stop.send_replace(true);
         if let Ok(mut queue) = self.shared.queue.lock() {
             queue.take();
+        }
+        let scrubber = self.shared.scrubber.lock().ok().and_then(|mut scrubber| scrubber.take());
+        if let Some(scrubber) = scrubber {
+            let _ = scrubber.join();
         }
         let handle = self.shared.writer.lock().ok().and_then(|mut writer| writer.take());
         if let Some(handle) = handle {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ledger_core::{Event, Record, Seq, WorkerId};
+use ledger_core::{ContributionRecorded, Event, Record, Seq, WorkerId};
 use ledger_projections::{apply_event, codec, WorkerProjection};
 
 use crate::error::{Result, StoreError};
@@ -115,6 +115,15 @@ pub(crate) fn differences(opened: &OpenedTree) -> Result<(Vec<Vec<u8>>, u64)> {
     Ok((differing, workers))
 }
 
+/// The contribution a reversal reverses, read from the log; none for any other event.
+pub(crate) fn reversed_contribution(db: &sled::Db, event: &Event) -> Result<Option<ContributionRecorded>> {
+    let Event::ContributionReversed(reversal) = event else { return Ok(None) };
+    match read::read_record(db, reversal.reversed_seq)?.0.event {
+        Event::ContributionRecorded(contribution) => Ok(Some(contribution)),
+        _ => Ok(None),
+    }
+}
+
 /// Every projection and claim index entry the log gives, sorted by key, and the number of workers.
 fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
     let db = &opened.db;
@@ -124,15 +133,7 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
         let record = Record::decode(bytes)
             .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
         let Some(worker_id) = record.event.worker_id() else { return Ok(()) };
-        let reversed = match &record.event {
-            Event::ContributionReversed(reversal) => {
-                match read::read_record(db, reversal.reversed_seq)?.0.event {
-                    Event::ContributionRecorded(contribution) => Some(contribution),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
+        let reversed = reversed_contribution(db, &record.event)?;
         let corrupt = |problem: String| StoreError::Corruption { seq, reason: problem };
         // In place: moving projections out of the map and back for every event costs more than
         // the event itself.

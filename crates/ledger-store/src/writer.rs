@@ -113,6 +113,8 @@ pub(crate) struct Writer {
     pub promise: PromiseFile,
     /// The largest tree the log's key signed, kept in the promise.
     pub signed: Arc<std::sync::Mutex<Option<Signed>>>,
+    /// Stored data found damaged by the scrubber: no write goes on top of it.
+    pub damage: watch::Receiver<Option<crate::Damage>>,
 }
 
 /// The state of one group commit before it is written: the events appended so far and every index
@@ -352,7 +354,13 @@ impl Writer {
     /// Writes the group in one atomic batch, makes it durable, and answers every command. A
     /// sealed writer answers every command with UNAVAILABLE.
     fn commit(&mut self, group: Group) {
-        if let Some(reason) = self.sealed.borrow().clone() {
+        let damaged = self.damage.borrow().as_ref().map(|damage| {
+            format!(
+                "stored data is damaged ({damage}); the ledger takes no writes until the data directory \
+                 is restored from a backup"
+            )
+        });
+        if let Some(reason) = damaged.or_else(|| self.sealed.borrow().clone()) {
             for (reply, _) in group.replies {
                 let _ = reply.send(Err(StoreError::Unavailable(reason.clone())));
             }
