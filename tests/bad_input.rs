@@ -120,6 +120,36 @@ fn cases(worker: &str) -> Vec<Case> {
             "employer_share_minor",
         ),
         case(
+            "shares above the wage",
+            with(&|c| {
+                c.insured_wage_minor = 1;
+                c.employer_share_minor = 1_000_000_000_000;
+            }),
+            Code::InvalidArgument,
+            "more than 100% of the insured wage",
+        ),
+        case(
+            "shares just above the wage",
+            with(&|c| {
+                c.employer_share_minor = 90_001;
+                c.worker_share_minor = 90_000;
+            }),
+            Code::InvalidArgument,
+            "add up to 180001",
+        ),
+        case(
+            "employer reference with a direction override",
+            with(&|c| c.employer_ref = "SA-EMP-\u{202E}2400".into()),
+            Code::InvalidArgument,
+            "U+202E",
+        ),
+        case(
+            "employer reference with a zero-width space",
+            with(&|c| c.employer_ref = "SA-EMP\u{200B}-0042".into()),
+            Code::InvalidArgument,
+            "contributions[0].employer_ref",
+        ),
+        case(
             "negative worker share",
             with(&|c| c.worker_share_minor = -5),
             Code::InvalidArgument,
@@ -309,6 +339,12 @@ fn cases(worker: &str) -> Vec<Case> {
             "months[0]",
         ),
         case("claim of no months", claim(&|c| c.months.clear()), Code::InvalidArgument, "1 to 120 months"),
+        case(
+            "claim against an employer reference with a direction isolate",
+            claim(&|c| c.employer_ref = "SA-HH-\u{2067}0917\u{2069}".into()),
+            Code::InvalidArgument,
+            "employer_ref",
+        ),
         case(
             "claim of 121 months",
             claim(&|c| c.months = (0..121).map(|i| format!("{}-{:02}", 2000 + i / 12, i % 12 + 1)).collect()),

@@ -180,6 +180,30 @@ pub struct ContributionRecorded {
     pub sector: Sector,
 }
 
+/// The most the employer's and the worker's shares of one contribution may add up to, in percent
+/// of its insured wage. Contribution rates of a single branch stay far below it; shares above it
+/// are a mistake in the payroll (an amount in the wrong unit, a wage and a share swapped).
+pub const SHARES_OF_WAGE_PERCENT_MAX: u64 = 100;
+
+impl ContributionRecorded {
+    /// Refuses shares that add up to more than [`SHARES_OF_WAGE_PERCENT_MAX`] of the insured wage.
+    pub fn check_shares(&self) -> Result<(), crate::InvalidInput> {
+        let shares = u128::from(self.employer_share.get()) + u128::from(self.worker_share.get());
+        let most = u128::from(self.insured_wage.get()) * u128::from(SHARES_OF_WAGE_PERCENT_MAX) / 100;
+        if shares > most {
+            return Err(crate::InvalidInput::new(
+                "employer_share_minor",
+                format!(
+                    "the employer's and the worker's shares add up to {shares}, more than \
+                     {SHARES_OF_WAGE_PERCENT_MAX}% of the insured wage of {}",
+                    self.insured_wage.get()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A recorded contribution no longer counts. The worker and jurisdiction are copied from the
 /// reversed event so that the reversal reads on its own.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -228,7 +228,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             employer_share: r.amount("employer_share")?,
             worker_share: r.amount("worker_share")?,
             employer_ref: r.parsed(|r| {
-                Text::parse("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into)
+                Text::recorded("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into)
             })?,
             sector: {
                 let code = r.u8()?;
@@ -239,7 +239,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             reversed_seq: Seq(r.u64()?),
             worker_id: r.worker_id()?,
             jurisdiction: r.jurisdiction()?,
-            reason: r.parsed(|r| Text::parse("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
+            reason: r.parsed(|r| Text::recorded("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
         }),
         KIND_PERIOD_CREDITED => {
             let worker_id = r.worker_id()?;
@@ -284,7 +284,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
                 r.parsed(|_| StatusChange::from_code(code.into()).map_err(Into::into))?
             },
             effective: r.month()?,
-            reason: r.parsed(|r| Text::parse("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
+            reason: r.parsed(|r| Text::recorded("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
         }),
         KIND_BENEFIT_PAID => Event::BenefitPaid(BenefitPaid {
             entitlement: Seq(r.u64()?),
@@ -314,7 +314,7 @@ fn decode_claim_filed(r: &mut Reader<'_>) -> Result<ClaimFiled, DecodeError> {
     let code = r.u8()?;
     let kind = r.parsed(|_| ClaimKind::from_code(code.into()).map_err(Into::into))?;
     let employer_ref =
-        r.parsed(|r| Text::parse("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into))?;
+        r.parsed(|r| Text::recorded("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into))?;
     let count = usize::from(r.u8()?);
     let mut months = Vec::with_capacity(count);
     for _ in 0..count {
@@ -354,7 +354,7 @@ fn decode_claim_resolved(r: &mut Reader<'_>) -> Result<ClaimResolved, DecodeErro
     let outcome = r.parsed(|_| ClaimOutcome::from_code(code.into()).map_err(Into::into))?;
     let reason = r.parsed(|r| match r.str16()? {
         "" => Ok(None),
-        text => Text::parse("reason", text, REASON_LEN_MAX).map(Some).map_err(Into::into),
+        text => Text::recorded("reason", text, REASON_LEN_MAX).map(Some).map_err(Into::into),
     })?;
     let contributions = u32::from_be_bytes(r.array()?);
     if outcome == ClaimOutcome::Rejected && (reason.is_none() || contributions != 0) {

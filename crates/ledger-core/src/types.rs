@@ -294,8 +294,44 @@ pub const REASON_LEN_MAX: usize = 512;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text(String);
 
+/// Characters that make text read other than it shows, and stay on the chain for ever: the
+/// bidirectional embeddings, overrides, isolates and marks, zero-width characters and other
+/// invisible format characters. New text refuses them.
+pub fn is_deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
 impl Text {
+    /// New text, as a request gives it: 1 to `len_max` bytes, no control characters and none of
+    /// the characters that make text read other than it shows ([`is_deceptive`]).
     pub fn parse(field: &'static str, text: &str, len_max: usize) -> Result<Text, InvalidInput> {
+        let text = Text::recorded(field, text, len_max)?;
+        if let Some(c) = text.0.chars().find(|c| is_deceptive(*c)) {
+            return Err(InvalidInput::new(
+                field,
+                format!(
+                    "must not contain invisible or direction-changing characters (U+{:04X})",
+                    u32::from(c)
+                ),
+            ));
+        }
+        Ok(text)
+    }
+
+    /// Text as a record on the chain holds it. Records written before deceptive characters were
+    /// refused may hold them, and must keep decoding.
+    pub fn recorded(field: &'static str, text: &str, len_max: usize) -> Result<Text, InvalidInput> {
         if text.trim().is_empty() || text.len() > len_max {
             return Err(InvalidInput::new(
                 field,
@@ -429,6 +465,28 @@ code_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_text_refuses_what_reads_other_than_it_shows() {
+        // (text, accepted as new text, accepted from a record on the chain)
+        let cases = [
+            ("SA-HH-0917", true, true),
+            ("Empresa Constructora Núñez", true, true),
+            ("نجمة للمقاولات", true, true),
+            ("EMP\u{202E}1-AS", false, true),
+            ("EMP\u{200B}42", false, true),
+            ("EMP\u{2066}42\u{2069}", false, true),
+            ("\u{FEFF}EMP-42", false, true),
+            ("EMP\u{00AD}42", false, true),
+            ("EMP\n42", false, false),
+            ("EMP\u{0007}42", false, false),
+            ("   ", false, false),
+        ];
+        for (text, new, recorded) in cases {
+            assert_eq!(Text::parse("employer_ref", text, 64).is_ok(), new, "new {text:?}");
+            assert_eq!(Text::recorded("employer_ref", text, 64).is_ok(), recorded, "recorded {text:?}");
+        }
+    }
 
     fn check_month(input: &str, expected: Option<(u16, u8)>) {
         let parsed = Month::parse(input).ok().map(|m| (m.year(), m.month()));

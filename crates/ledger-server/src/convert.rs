@@ -42,7 +42,7 @@ pub fn optional_month(name: &str, text: &str) -> Result<Option<Month>, InvalidIn
 }
 
 pub fn contribution(wire: &pb::Contribution) -> Result<ContributionRecorded, InvalidInput> {
-    Ok(ContributionRecorded {
+    let contribution = ContributionRecorded {
         worker_id: field("worker_id", WorkerId::parse(&wire.worker_id))?,
         jurisdiction: jurisdiction("jurisdiction", &wire.jurisdiction)?,
         branch: field("branch", Branch::from_code(wire.branch.into()))?,
@@ -53,7 +53,9 @@ pub fn contribution(wire: &pb::Contribution) -> Result<ContributionRecorded, Inv
         worker_share: MinorUnits::new("worker_share_minor", wire.worker_share_minor)?,
         employer_ref: Text::parse("employer_ref", &wire.employer_ref, EMPLOYER_REF_LEN_MAX)?,
         sector: field("sector", Sector::from_code(wire.sector.into()))?,
-    })
+    };
+    contribution.check_shares()?;
+    Ok(contribution)
 }
 
 pub fn period(wire: &pb::CreditedPeriod) -> Result<PeriodCredited, InvalidInput> {
