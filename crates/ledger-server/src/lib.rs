@@ -191,6 +191,9 @@ pub fn load_rules(source: &RulesSource) -> Result<Rules, StartError> {
 /// Opens the ledger and starts serving on the configured address (port 0 picks a free one).
 pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     let rules = Arc::new(load_rules(&config.rules)?);
+    // Everything the server creates from now on (sled's files, the log key, the principals) is
+    // for its owner only, whatever umask it was started with.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     std::fs::create_dir_all(&config.data_dir).map_err(|error| StartError::Store {
         path: config.data_dir.display().to_string(),
         error: ledger_store::StoreError::Refused(format!(
@@ -198,6 +201,11 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
             ledger_store::fault::describe(&error)
         )),
     })?;
+    let changed = ledger_store::make_owner_only(&config.data_dir)
+        .map_err(|error| StartError::Store { path: config.data_dir.display().to_string(), error })?;
+    for (path, mode) in &changed {
+        tracing::warn!(path = %path.display(), mode = format!("{mode:o}"), "was open to other users: made owner-only");
+    }
     let principals_file = config.principals.clone().unwrap_or_else(|| config.data_dir.join(PRINCIPALS_FILE));
     let initial_tokens = match (&config.principals, principals_file.exists()) {
         (None, false) => Some(bootstrap_principals(&config.data_dir, &principals_file, &rules)?),

@@ -50,10 +50,28 @@ pub struct Principal {
     pub worker: Option<WorkerId>,
 }
 
+/// The prefix of the principal ids of workers: an entry of the principals file may not use it, or
+/// it would share a worker's request-id namespace.
+pub const WORKER_PRINCIPAL_PREFIX: &str = "worker-";
+
+/// Why `id` may not name an entry of the principals file, when it may not.
+pub fn reserved(id: &PrincipalId) -> Option<String> {
+    if id.as_str() == ledger_store::SYSTEM_PRINCIPAL {
+        return Some(format!("{id} is reserved for events the ledger records about itself"));
+    }
+    if id.as_str().starts_with(WORKER_PRINCIPAL_PREFIX) {
+        return Some(format!("{id}: ids starting with {WORKER_PRINCIPAL_PREFIX} are reserved for workers"));
+    }
+    None
+}
+
 impl Principal {
     /// The principal of a worker holding their credential.
     pub fn worker(worker_id: WorkerId) -> Principal {
-        let id = PrincipalId::parse(&format!("worker-{}", worker_id.as_str().to_ascii_lowercase()));
+        let id = PrincipalId::parse(&format!(
+            "{WORKER_PRINCIPAL_PREFIX}{}",
+            worker_id.as_str().to_ascii_lowercase()
+        ));
         Principal {
             // Worker ids are 17 letters and digits, so this id is always valid.
             id: id.unwrap_or_else(|error| unreachable!("worker principal id: {error}")),
@@ -144,8 +162,8 @@ impl Principals {
 impl PrincipalEntry {
     fn to_principal(&self) -> Result<Principal, String> {
         let id = PrincipalId::parse(&self.id).map_err(|error| error.message)?;
-        if id.as_str() == ledger_store::SYSTEM_PRINCIPAL {
-            return Err(format!("{id} is reserved for events the ledger records about itself"));
+        if let Some(why) = reserved(&id) {
+            return Err(why);
         }
         if self.role == Role::Worker {
             return Err("workers hold the credential issued at enrolment, not an entry here".into());
@@ -201,11 +219,8 @@ pub fn add_many(path: &Path, new: &[Principal]) -> Result<Vec<String>, Principal
     let mut file = read_file(path)?;
     let mut tokens = Vec::with_capacity(new.len());
     for principal in new {
-        if principal.id.as_str() == ledger_store::SYSTEM_PRINCIPAL {
-            return Err(invalid(format!(
-                "{} is reserved for events the ledger records about itself",
-                principal.id
-            )));
+        if let Some(why) = reserved(&principal.id) {
+            return Err(invalid(why));
         }
         if file.principals.iter().any(|entry| entry.id == principal.id.as_str()) {
             return Err(invalid(format!("a principal with id {} already exists", principal.id)));
@@ -276,4 +291,43 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_ids_are_refused_when_added_and_when_loaded() {
+        // (id, may name an entry of the principals file)
+        let cases = [
+            ("agency-ph", true),
+            ("workers-union-hk", true),
+            ("worker-w2rmw48rd1mbex540", false),
+            ("worker-", false),
+            ("ledger", false),
+            ("ledger-ops", true),
+        ];
+        let dir = std::env::temp_dir().join(format!("ledger-principals-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("directory");
+        for (index, (id, allowed)) in cases.into_iter().enumerate() {
+            let principal = Principal {
+                id: PrincipalId::parse(id).expect("a well-formed id"),
+                role: Role::Auditor,
+                jurisdiction: None,
+                worker: None,
+            };
+            let path = dir.join(format!("added-{index}.toml"));
+            assert_eq!(add_many(&path, &[principal]).is_ok(), allowed, "adding {id}");
+            // A file edited by hand is checked the same way when it is loaded.
+            let path = dir.join(format!("edited-{index}.toml"));
+            let text = format!(
+                "[[principal]]\nid = \"{id}\"\nrole = \"auditor\"\ntoken_sha256 = \"{}\"\n",
+                "ab".repeat(32)
+            );
+            std::fs::write(&path, text).expect("written");
+            assert_eq!(Principals::load(&path).is_ok(), allowed, "loading {id}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -901,6 +901,39 @@ fn kept_promise(
     Ok(signed)
 }
 
+/// Makes the data directory and everything in it owner-only (directories 0700, files 0600),
+/// whatever the umask they were made under: it holds workers' records, credential digests and the
+/// idempotency table. Returns each path it changed with the mode it had; refuses a data directory
+/// it cannot change. Symbolic links are left alone and not followed.
+pub fn make_owner_only(data_dir: &Path) -> Result<Vec<(PathBuf, u32)>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut changed = Vec::new();
+    let mut pending = vec![data_dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let metadata = std::fs::symlink_metadata(&path)?;
+        if metadata.file_type().is_symlink() {
+            continue;
+        }
+        let wanted = if metadata.is_dir() { 0o700 } else { 0o600 };
+        let mode = metadata.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(wanted)).map_err(|error| {
+                StoreError::Refused(format!(
+                    "{} is open to other users (mode {mode:o}) and cannot be made owner-only: {error}",
+                    path.display()
+                ))
+            })?;
+            changed.push((path.clone(), mode));
+        }
+        if metadata.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                pending.push(entry?.path());
+            }
+        }
+    }
+    Ok(changed)
+}
+
 /// Creates the data directory if needed and writes, syncs and removes a small file in it, so that
 /// a read-only, full or foreign-owned directory is named as such at start rather than failing the
 /// first write.
