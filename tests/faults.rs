@@ -172,3 +172,56 @@ async fn a_data_directory_that_takes_no_writes_is_named_at_start() {
     let server = common::start_in(&dir).await;
     server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_on_the_writer_thread_seals_the_writer() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = TestServer::start().await;
+    let mut ph = server.clients("agency-ph").await;
+    let mut sa = server.clients("agency-sa").await;
+    let worker = common::enroll(&mut ph, "enrol-1", "PH").await;
+    fault::set(Point::WriterPanic, ErrorKind::Other);
+    let status = sa
+        .agency
+        .record_contributions(contributions(&worker, "at-the-panic"))
+        .await
+        .expect_err("the writer panicked");
+    fault::clear_all();
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    // Sealed, which is what makes `serve` exit with a failure; every later write is refused and
+    // health says NOT_SERVING.
+    let mut sealed = server.server.ledger.sealed();
+    let reason = tokio::time::timeout(std::time::Duration::from_secs(10), sealed.wait_for(Option::is_some))
+        .await
+        .expect("sealed in time")
+        .expect("the ledger is open")
+        .clone()
+        .unwrap_or_default();
+    assert!(reason.contains("injected panic in the writer"), "{reason}");
+    let status = sa.agency.record_contributions(contributions(&worker, "after")).await.expect_err("sealed");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.server.address))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connected");
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let mut statuses = health
+        .watch(tonic_health::pb::HealthCheckRequest { service: String::new() })
+        .await
+        .expect("health answers")
+        .into_inner();
+    let not_serving = tonic_health::pb::health_check_response::ServingStatus::NotServing as i32;
+    let turned = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(status)) = statuses.message().await {
+            if status.status == not_serving {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(turned, Ok(true), "health did not turn NOT_SERVING");
+    drop((ph, sa, health, statuses, sealed));
+    server.server.stop().await.expect("stopped");
+}

@@ -131,13 +131,23 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
     let status = loop {
         match tokio::time::timeout(Duration::from_secs(30), stream.message()).await.expect("the stream ends")
         {
-            Ok(Some(_)) => received += 1,
+            Ok(Some(event)) => {
+                assert_eq!(event.seq, received, "events arrive in order, none skipped");
+                received += 1;
+            }
             Ok(None) => panic!("the stream ended without saying why after {received} events"),
             Err(status) => break status,
         }
     };
     assert_eq!(status.code(), Code::ResourceExhausted, "{}", status.message());
-    assert!(status.message().contains("subscribe again from seq"), "{}", status.message());
+    // The subscriber resumes exactly at the first event it did not receive.
+    let resume: u64 = status
+        .message()
+        .rsplit("subscribe again from seq ")
+        .next()
+        .and_then(|seq| seq.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no seq to resume from: {}", status.message()));
+    assert_eq!(resume, received, "{}", status.message());
     assert!(received < 10_002, "it was cut off before the end ({received} events)");
     server.stop().await;
 }

@@ -43,6 +43,8 @@ pub use services::{READ_EVENTS_MAX, STATEMENT_PAGE_MAX};
 pub const REQUEST_BYTES_MAX: usize = 1024 * 1024;
 /// Largest response message sent, in bytes: a full statement page fits.
 pub const RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// How long stopping waits for requests and streams in flight to finish before it ends them.
+pub const SHUTDOWN_DRAIN_MAX: std::time::Duration = std::time::Duration::from_secs(10);
 /// The principals file inside a data directory, used when no other is named.
 pub const PRINCIPALS_FILE: &str = "principals.toml";
 /// The log's Ed25519 signing key inside a data directory (a hex seed, readable only by the owner).
@@ -170,7 +172,18 @@ impl RunningServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let served = (&mut self.task).await.unwrap_or(Ok(()));
+        // Streams that never end by themselves (a health Watch) would hold the drain for ever.
+        let served = match tokio::time::timeout(SHUTDOWN_DRAIN_MAX, &mut self.task).await {
+            Ok(served) => served.unwrap_or(Ok(())),
+            Err(_) => {
+                tracing::warn!(
+                    seconds = SHUTDOWN_DRAIN_MAX.as_secs(),
+                    "requests still in flight after the drain; stopping anyway"
+                );
+                self.task.abort();
+                Ok(())
+            }
+        };
         let ledger = self.ledger.clone();
         let _ = tokio::task::spawn_blocking(move || ledger.shutdown()).await;
         served

@@ -688,13 +688,16 @@ async fn follow(
             };
             next = Seq(chunk.last().map_or(next.0, |entry| entry.seq.0 + 1));
             for entry in chunk {
+                // Events already in the buffer still reach the subscriber before the status that
+                // ends the stream: the first it does not receive is this one.
+                let unsent = entry.seq;
                 match events.send_timeout(Ok(convert::stored_event(entry)), stall_max).await {
                     Ok(()) => {}
                     Err(SendTimeoutError::Timeout(_)) => {
                         let _ = end.send(Status::resource_exhausted(format!(
                             "subscriber too slow: its buffer stayed full for {} ms; subscribe again from seq {}",
                             stall_max.as_millis(),
-                            next.0
+                            unsent.0
                         )));
                         return;
                     }

@@ -25,6 +25,8 @@ pub enum Point {
     Fsync,
     /// A commit, at the write and sync of the promise file after the fsync.
     Promise,
+    /// A commit, before anything is written: the writer panics, as a bug in it would.
+    WriterPanic,
     /// The free space of the data directory, read before every commit, reads as none.
     FreeSpace,
 }

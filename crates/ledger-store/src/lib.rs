@@ -257,7 +257,7 @@ impl Ledger {
             stats: stats.clone(),
             clock: clock.clone(),
             sled_dir,
-            sealed: sealed_sender,
+            sealed: sealed_sender.clone(),
             refusals: refusal::Refusals::default(),
             promise: opened.promise_file,
             signed: signed.clone(),
@@ -268,8 +268,25 @@ impl Ledger {
             writer.adopt(rules)?;
         }
         let (queue, receiver) = mpsc::channel(COMMAND_QUEUE_MAX);
-        let handle =
-            std::thread::Builder::new().name("ledger-writer".into()).spawn(move || writer.run(receiver))?;
+        let handle = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || {
+            // A panic is a bug, and what the writer was doing when it came is unknown: it takes no
+            // more writes, health turns NOT_SERVING and `serve` exits with a failure, as after a
+            // failed write. Waiting clients are answered UNAVAILABLE as their replies drop.
+            let run = std::panic::AssertUnwindSafe(move || writer.run(receiver));
+            if let Err(panic) = std::panic::catch_unwind(run) {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|text| text.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let reason = format!(
+                    "the writer stopped on a programming error ({what}); the ledger takes no more writes \
+                     until it is restarted"
+                );
+                tracing::error!(%reason, "the writer is sealed");
+                sealed_sender.send_replace(Some(reason));
+            }
+        })?;
         let (scrub_stop, stop) = watch::channel(false);
         let scrubber = scrub::Scrubber {
             db: db.clone(),

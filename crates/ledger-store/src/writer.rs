@@ -442,6 +442,9 @@ impl Writer {
             batch.insert(&keys::reversal(*reversed)[..], &by.0.to_be_bytes()[..]);
         }
         self.check_space()?;
+        if fault::hit(Point::WriterPanic).is_err() {
+            panic!("injected panic in the writer");
+        }
         fault::hit(Point::BeforeApply).map_err(|error| {
             StoreError::Unavailable(format!("nothing was written: {}", fault::describe(&error)))
         })?;
