@@ -153,6 +153,9 @@ struct ServeArgs {
     /// Requests in flight over all callers.
     #[arg(long, env = "LEDGER_CONCURRENT_REQUESTS_MAX")]
     concurrent_requests_max: Option<usize>,
+    /// Requests in flight of one principal, across its connections.
+    #[arg(long, env = "LEDGER_PRINCIPAL_REQUESTS_MAX")]
+    principal_requests_max: Option<usize>,
     /// Server certificate (PEM) for TLS; with --tls-key.
     #[arg(long, env = "LEDGER_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -183,11 +186,16 @@ impl ServeArgs {
             requests_per_second: self.rate_per_second,
             burst: self.rate_burst,
             concurrent_requests_max: self.concurrent_requests_max,
+            principal_requests_max: self.principal_requests_max,
             subscriber_stall_max_ms: None,
         };
         let limits = overrides.over(file.limits.over(Limits::default()));
-        if limits.requests_per_second < 1.0 || limits.burst < 1.0 || limits.concurrent_requests_max == 0 {
-            bail!("rate, burst and concurrent requests must each be at least 1");
+        if limits.requests_per_second < 1.0
+            || limits.burst < 1.0
+            || limits.concurrent_requests_max == 0
+            || limits.principal_requests_max == 0
+        {
+            bail!("rate, burst and requests in flight must each be at least 1");
         }
         Ok(ServeConfig {
             data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./ledger-data")),

@@ -151,3 +151,40 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
     assert!(received < 10_002, "it was cut off before the end ({received} events)");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_caller_loses_its_live_subscription_at_reload() {
+    for revoke in ["remove", "rotate"] {
+        let server = TestServer::start().await;
+        let mut philippines = server.clients("agency-ph").await;
+        let mut auditor = server.clients("auditor").await;
+        let mut stream = auditor
+            .audit
+            .subscribe_events(pb::SubscribeEventsRequest { from_seq: 0 })
+            .await
+            .expect("subscribed")
+            .into_inner();
+        enroll(&mut philippines, "enrol-1", "PH").await;
+        // Live and following: the rules adoption and the enrolment arrive.
+        for seq in 0..2 {
+            let event = tokio::time::timeout(Duration::from_secs(10), stream.message())
+                .await
+                .expect("in time")
+                .expect("an event")
+                .expect("not ended");
+            assert_eq!(event.seq, seq);
+        }
+        let file = common::principals_file(&server.dir);
+        match revoke {
+            "remove" => ledger_server::principals::remove(&file, "auditor").expect("removed"),
+            _ => drop(ledger_server::principals::rotate(&file, "auditor").expect("rotated")),
+        }
+        server.server.reload_principals().expect("reloaded");
+        let ended =
+            tokio::time::timeout(Duration::from_secs(10), stream.message()).await.expect("ended in time");
+        let status = ended.expect_err("the stream ends with a status");
+        assert_eq!(status.code(), Code::Unauthenticated, "{revoke}: {status:?}");
+        drop((stream, auditor));
+        server.stop().await;
+    }
+}

@@ -34,6 +34,7 @@ pub struct LimitsFile {
     pub requests_per_second: Option<f64>,
     pub burst: Option<f64>,
     pub concurrent_requests_max: Option<usize>,
+    pub principal_requests_max: Option<usize>,
     pub subscriber_stall_max_ms: Option<u64>,
 }
 
@@ -76,6 +77,7 @@ impl LimitsFile {
         positive("requests_per_second", self.requests_per_second)?;
         positive("burst", self.burst)?;
         positive("concurrent_requests_max", self.concurrent_requests_max.map(|v| v as f64))?;
+        positive("principal_requests_max", self.principal_requests_max.map(|v| v as f64))?;
         positive("subscriber_stall_max_ms", self.subscriber_stall_max_ms.map(|v| v as f64))?;
         Ok(())
     }
@@ -86,6 +88,7 @@ impl LimitsFile {
             requests_per_second: self.requests_per_second.unwrap_or(base.requests_per_second),
             burst: self.burst.unwrap_or(base.burst),
             concurrent_requests_max: self.concurrent_requests_max.unwrap_or(base.concurrent_requests_max),
+            principal_requests_max: self.principal_requests_max.unwrap_or(base.principal_requests_max),
             subscriber_stall_max: self
                 .subscriber_stall_max_ms
                 .map_or(base.subscriber_stall_max, Duration::from_millis),

@@ -28,6 +28,9 @@ pub struct Limits {
     pub burst: f64,
     /// Requests in flight over all callers; beyond it requests are refused, not queued.
     pub concurrent_requests_max: usize,
+    /// Requests (and streams being opened) in flight of one principal, across its connections:
+    /// one caller can never hold more than this share of `concurrent_requests_max`.
+    pub principal_requests_max: usize,
     /// How long a subscriber may leave its buffer full before it is cut off.
     pub subscriber_stall_max: Duration,
 }
@@ -38,6 +41,7 @@ impl Default for Limits {
             requests_per_second: 2_000.0,
             burst: 4_000.0,
             concurrent_requests_max: 1_024,
+            principal_requests_max: 64,
             subscriber_stall_max: Duration::from_secs(5),
         }
     }
@@ -62,9 +66,13 @@ pub struct Gate {
     limits: Limits,
     buckets: Mutex<HashMap<String, Bucket>>,
     in_flight: Arc<Semaphore>,
+    /// Each principal's requests in flight.
+    principal_in_flight: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub metrics: Arc<Metrics>,
     /// Mutual TLS: agencies must have presented a certificate signed by the client CA.
     agencies_need_certificates: bool,
+    /// Counts the principals files put in force, so that live streams can check their callers again.
+    revision: tokio::sync::watch::Sender<u64>,
 }
 
 impl Gate {
@@ -81,20 +89,35 @@ impl Gate {
             limits,
             buckets: Mutex::new(HashMap::new()),
             in_flight: Arc::new(Semaphore::new(limits.concurrent_requests_max)),
+            principal_in_flight: Mutex::new(HashMap::new()),
             metrics,
             agencies_need_certificates,
+            revision: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Changes each time the principals are replaced.
+    pub fn revisions(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revision.subscribe()
+    }
+
+    /// Whether the caller that sent `headers` is still the principal `id`: its token has not been
+    /// removed or rotated since.
+    pub fn still_admits(&self, headers: &http::HeaderMap, id: &ledger_core::PrincipalId) -> bool {
+        self.authenticate(headers).is_ok_and(|principal| principal.id == *id)
     }
 
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
-    /// Replaces the principals, as on SIGHUP. Requests already admitted keep the old ones.
+    /// Replaces the principals, as on SIGHUP. Requests already admitted keep the old ones; live
+    /// subscriptions check their caller again and end if it is no longer admitted.
     pub fn replace_principals(&self, principals: Principals) {
         if let Ok(mut current) = self.principals.write() {
             *current = Arc::new(principals);
         }
+        self.revision.send_modify(|revision| *revision += 1);
     }
 
     fn authenticate(&self, headers: &http::HeaderMap) -> Result<Principal, Status> {
@@ -112,6 +135,29 @@ impl Gate {
         let digest = ledger_core::sha256(token.as_bytes());
         let worker = self.ledger.worker_for_credential(&digest).map_err(status::from_store)?;
         worker.map(Principal::worker).ok_or_else(|| Status::unauthenticated("unknown token"))
+    }
+
+    /// Takes one of the principal's in-flight permits, refusing beyond its share.
+    fn take_principal_permit(&self, principal: &str) -> Result<tokio::sync::OwnedSemaphorePermit, Status> {
+        let semaphore = {
+            let Ok(mut all) = self.principal_in_flight.lock() else {
+                return Err(Status::unavailable("the gate's state is poisoned"));
+            };
+            if all.len() >= RATE_BUCKETS_MAX && !all.contains_key(principal) {
+                // Forget principals with nothing in flight.
+                let most = self.limits.principal_requests_max;
+                all.retain(|_, semaphore| semaphore.available_permits() < most);
+            }
+            all.entry(principal.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.limits.principal_requests_max)))
+                .clone()
+        };
+        semaphore.try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "{principal} has {} requests in flight, its limit; retry when one has finished",
+                self.limits.principal_requests_max
+            ))
+        })
     }
 
     /// Takes one token from the principal's bucket, refilled at the sustained rate.
@@ -206,7 +252,9 @@ where
     }
 }
 
-type Admitted = (String, tokio::sync::OwnedSemaphorePermit);
+/// The principal's id and the permits it holds while its request is in flight: its own and one of
+/// all callers'.
+type Admitted = (String, (tokio::sync::OwnedSemaphorePermit, tokio::sync::OwnedSemaphorePermit));
 
 /// Authenticates, then takes an in-flight permit and a rate token; the principal's id comes back
 /// with a refusal too, for the log.
@@ -219,6 +267,7 @@ fn admit(gate: &Gate, request: &mut http::Request<Body>) -> Result<Admitted, (St
         );
         return Err((id, status));
     }
+    let own = gate.take_principal_permit(&id).map_err(|status| (id.clone(), status))?;
     let permit = gate.in_flight.clone().try_acquire_owned().map_err(|_| {
         let status =
             Status::resource_exhausted("the server is at its limit of requests in flight; retry shortly");
@@ -226,7 +275,7 @@ fn admit(gate: &Gate, request: &mut http::Request<Body>) -> Result<Admitted, (St
     })?;
     gate.take_token(&id).map_err(|status| (id.clone(), status))?;
     request.extensions_mut().insert(principal);
-    Ok((id, permit))
+    Ok((id, (own, permit)))
 }
 
 /// Whether the connection presented a client certificate that the TLS handshake verified.

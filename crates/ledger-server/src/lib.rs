@@ -43,6 +43,19 @@ pub use services::{READ_EVENTS_MAX, STATEMENT_PAGE_MAX};
 pub const REQUEST_BYTES_MAX: usize = 1024 * 1024;
 /// Largest response message sent, in bytes: a full statement page fits.
 pub const RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// Streams one HTTP/2 connection may have open at once, advertised to clients.
+pub const STREAMS_PER_CONNECTION_MAX: u32 = 128;
+/// How long a request may take to arrive and be answered (the head of the answer, for streams).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Streams reset by the client before the server accepted them, per connection (hyper's default).
+pub const PENDING_ACCEPT_RESET_STREAMS_MAX: usize = 20;
+/// Streams the server resets for a client's protocol errors, per connection (hyper's default).
+pub const LOCAL_ERROR_RESET_STREAMS_MAX: usize = 1024;
+/// How often the server pings an HTTP/2 connection, and how long it waits for the answer.
+pub const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+pub const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Largest block of request headers, in bytes: a bearer token and gRPC's own headers are far less.
+pub const HEADER_LIST_BYTES_MAX: u32 = 16 * 1024;
 /// How long stopping waits for requests and streams in flight to finish before it ends them.
 pub const SHUTDOWN_DRAIN_MAX: std::time::Duration = std::time::Duration::from_secs(10);
 /// The principals file inside a data directory, used when no other is named.
@@ -305,7 +318,13 @@ async fn serve(
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
-    let api = services::Api { ledger, metrics: gate.metrics.clone(), limits: gate.limits(), stopping };
+    let api = services::Api {
+        ledger,
+        metrics: gate.metrics.clone(),
+        limits: gate.limits(),
+        stopping,
+        gate: gate.clone(),
+    };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
@@ -335,7 +354,19 @@ async fn serve(
     // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK
     // (about 40 ms on Linux) before its last segment leaves.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
-    let mut builder = tonic::transport::Server::builder();
+    let mut builder = tonic::transport::Server::builder()
+        // Advertised in SETTINGS_MAX_CONCURRENT_STREAMS: one connection holds at most this many.
+        .max_concurrent_streams(Some(STREAMS_PER_CONNECTION_MAX))
+        // A request whose body never comes (or a unary answer that takes too long) gives back
+        // its permits after this.
+        .timeout(REQUEST_TIMEOUT)
+        // h2's protections against floods of provoked stream resets, which tonic turns off.
+        .http2_max_pending_accept_reset_streams(Some(PENDING_ACCEPT_RESET_STREAMS_MAX))
+        .http2_max_local_error_reset_streams(Some(LOCAL_ERROR_RESET_STREAMS_MAX))
+        // A peer that stops answering pings (a half-open connection) is dropped.
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        .http2_max_header_list_size(Some(HEADER_LIST_BYTES_MAX));
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }

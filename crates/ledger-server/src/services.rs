@@ -40,6 +40,8 @@ pub struct Api {
     pub limits: crate::gate::Limits,
     /// Becomes true when the server starts to stop, so that subscriptions end and let it.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// The gate, for live streams to check their callers again when the principals change.
+    pub gate: std::sync::Arc<crate::gate::Gate>,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -574,8 +576,14 @@ impl pb::audit_service_server::AuditService for Api {
         &self,
         request: Request<pb::SubscribeEventsRequest>,
     ) -> Result<Response<Self::SubscribeEventsStream>, Status> {
-        require(&request, Rpc::SubscribeEvents)?;
+        let principal = require(&request, Rpc::SubscribeEvents)?;
+        let headers = request.metadata().clone().into_headers();
         let from = Seq(request.into_inner().from_seq);
+        let gate = self.gate.clone();
+        let caller = Caller {
+            revisions: gate.revisions(),
+            admitted: Box::new(move || gate.still_admits(&headers, &principal.id)),
+        };
         let (events, receiver) = tokio::sync::mpsc::channel(SUBSCRIPTION_BUFFER_EVENTS);
         let (end, ended) = tokio::sync::oneshot::channel();
         let (ledger, metrics, stall_max) =
@@ -583,7 +591,7 @@ impl pb::audit_service_server::AuditService for Api {
         let stopping = self.stopping.clone();
         tokio::spawn(async move {
             metrics.subscribers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            follow(ledger, from, events, end, stall_max, stopping).await;
+            follow(ledger, from, events, end, stall_max, stopping, caller).await;
             metrics.subscribers.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         });
         Ok(Response::new(Box::pin(Subscription { events: receiver, end: Some(ended) })))
@@ -652,8 +660,31 @@ impl Stream for Subscription {
     }
 }
 
+/// The caller of a live stream, checked again whenever the principals change.
+struct Caller {
+    revisions: tokio::sync::watch::Receiver<u64>,
+    /// Whether the caller's token still admits it as the same principal.
+    admitted: Box<dyn Fn() -> bool + Send>,
+}
+
+impl Caller {
+    /// Whether the principals changed since the last look and no longer admit the caller.
+    fn revoked(&mut self) -> bool {
+        if !self.revisions.has_changed().unwrap_or(false) {
+            return false;
+        }
+        self.revisions.borrow_and_update();
+        !(self.admitted)()
+    }
+}
+
+fn revoked_status() -> Status {
+    Status::unauthenticated("the caller's token was revoked")
+}
+
 /// Sends every durable event from `from` on, catching up from the log and then following the head.
-/// Ends when the client goes away, the ledger shuts down, or the client stalls.
+/// Ends when the client goes away, the ledger shuts down, the client stalls, or the caller's token
+/// is revoked.
 async fn follow(
     ledger: Ledger,
     from: Seq,
@@ -661,6 +692,7 @@ async fn follow(
     end: tokio::sync::oneshot::Sender<Status>,
     stall_max: std::time::Duration,
     mut stopping: tokio::sync::watch::Receiver<bool>,
+    mut caller: Caller,
 ) {
     use tokio::sync::mpsc::error::SendTimeoutError;
     let mut head = ledger.watch_head();
@@ -675,6 +707,10 @@ async fn follow(
         }
         let size = head.borrow_and_update().size;
         while next.0 < size {
+            if caller.revoked() {
+                let _ = end.send(revoked_status());
+                return;
+            }
             let reader = ledger.clone();
             let chunk =
                 tokio::task::spawn_blocking(move || reader.read_events(next, READ_EVENTS_CHUNK)).await;
@@ -708,6 +744,11 @@ async fn follow(
         tokio::select! {
             changed = head.changed() => if changed.is_err() { return },
             _ = stopping.changed() => {}
+            // `changed` marks the new principals seen: check the caller against them here.
+            _ = caller.revisions.changed() => if !(caller.admitted)() {
+                let _ = end.send(revoked_status());
+                return;
+            },
         }
     }
 }

@@ -1,0 +1,148 @@
+//! One caller must not deny service to the others. A worker opens streams with headers and no body
+//! on one connection, as many as the server lets her: she reaches her own share of requests in
+//! flight and the connection's advertised stream limit, while every other principal is answered
+//! within a second.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::TestServer;
+use ledger_proto::v1 as pb;
+use tonic::Code;
+
+/// What "answered meanwhile" means for the other principals.
+const OTHERS_ANSWERED_WITHIN: Duration = Duration::from_secs(1);
+/// Streams the abusive client tries to open on its one connection.
+const STREAMS_TRIED: usize = 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_without_a_body_hold_only_their_own_share() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = philippines
+        .agency
+        .enroll_worker(pb::EnrollWorkerRequest {
+            request_id: "enrol-1".into(),
+            origin_jurisdiction: "PH".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("enrolled")
+        .into_inner();
+    let address = server.server.address;
+
+    let tcp = tokio::net::TcpStream::connect(address).await.expect("connected");
+    let (client, mut connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
+    let (advertised, limit) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        // The server's SETTINGS arrive as the connection is driven.
+        let limit = std::future::poll_fn(|cx| {
+            if std::future::Future::poll(std::pin::Pin::new(&mut connection), cx).is_ready() {
+                return std::task::Poll::Ready(None);
+            }
+            match connection.max_concurrent_send_streams() {
+                usize::MAX => std::task::Poll::Pending,
+                limit => std::task::Poll::Ready(Some(limit)),
+            }
+        })
+        .await;
+        let _ = advertised.send(limit);
+        let _ = connection.await;
+    });
+    let mut held = Vec::new();
+    for _ in 0..STREAMS_TRIED {
+        let mut ready = client.clone().ready().await.expect("the connection takes requests");
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(format!("http://{address}/ledger.v1.WorkerService/GetBalance"))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .header("authorization", format!("Bearer {}", enrolled.worker_token))
+            .body(())
+            .expect("request");
+        // Headers only: the body never comes.
+        held.push(ready.send_request(request, false).expect("stream opened"));
+    }
+    let limit = tokio::time::timeout(Duration::from_secs(5), limit).await.expect("settings in time");
+    assert_eq!(limit, Ok(Some(ledger_server::STREAMS_PER_CONNECTION_MAX as usize)));
+
+    // Beyond her share, each stream is refused at once; the rest wait for a body (well within
+    // REQUEST_TIMEOUT, after which they too would give their permits back).
+    let mut answers = tokio::task::JoinSet::new();
+    let mut bodies = Vec::new();
+    for (response, body) in held {
+        bodies.push(body);
+        answers.spawn(async move {
+            match tokio::time::timeout(Duration::from_secs(3), response).await {
+                Ok(Ok(response)) => {
+                    let status = response.headers().get("grpc-status").and_then(|value| value.to_str().ok());
+                    assert_eq!(status, Some("8"), "{response:?}");
+                    true
+                }
+                Ok(Err(error)) => panic!("the stream failed: {error}"),
+                Err(_) => false,
+            }
+        });
+    }
+    let (mut refused, mut waiting) = (0, 0);
+    while let Some(answered) = answers.join_next().await {
+        match answered.expect("no panic") {
+            true => refused += 1,
+            false => waiting += 1,
+        }
+    }
+    let share = ledger_server::Limits::default().principal_requests_max;
+    assert_eq!((waiting, refused), (share, STREAMS_TRIED - share));
+
+    // Every other principal is answered meanwhile, promptly.
+    let mut auditor = server.clients("auditor").await;
+    let mut saudi = server.clients("agency-sa").await;
+    for round in 0..10 {
+        let started = Instant::now();
+        auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("the auditor is answered");
+        philippines
+            .worker
+            .get_balance(pb::GetBalanceRequest { worker_id: enrolled.worker_id.clone(), as_of_seq: None })
+            .await
+            .expect("the agency is answered");
+        saudi
+            .agency
+            .list_claims(pb::ListClaimsRequest { open_only: true, of_our_workers: false })
+            .await
+            .expect("another agency is answered");
+        let took = started.elapsed();
+        assert!(took < OTHERS_ANSWERED_WITHIN, "round {round}: the others waited {took:?}");
+    }
+
+    // The worker herself has used her share: her next request is refused, not queued.
+    let mut worker = ledger_server::client::connect(&address.to_string(), &enrolled.worker_token)
+        .await
+        .expect("connected");
+    let refused = worker
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: enrolled.worker_id.clone(), as_of_seq: None })
+        .await
+        .expect_err("her share is used");
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
+    assert!(refused.message().contains("requests in flight"), "{refused:?}");
+
+    // Once her streams go, so does the hold: she is answered again.
+    drop(bodies);
+    drop(client);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let answer = worker
+            .worker
+            .get_balance(pb::GetBalanceRequest { worker_id: enrolled.worker_id.clone(), as_of_seq: None })
+            .await;
+        match answer {
+            Ok(_) => break,
+            Err(status) if status.code() == Code::ResourceExhausted && Instant::now() < deadline => {
+                tokio::task::yield_now().await
+            }
+            Err(status) => panic!("her permits never came back: {status:?}"),
+        }
+    }
+    server.stop().await;
+}
