@@ -284,3 +284,65 @@ async fn a_claim_filed_abroad_is_followed_from_home_goes_overdue_and_is_upheld_o
     assert_eq!(kinds, ["filed", "filed", "resolved", "resolved"]);
     server.server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_has_at_most_the_named_number_of_open_claims() {
+    let server = TestServer::start().await;
+    let address = server.server.address.to_string();
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    let enrolled = philippines
+        .agency
+        .enroll_worker(pb::EnrollWorkerRequest {
+            request_id: "enrol-1".into(),
+            origin_jurisdiction: "PH".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("enrolled")
+        .into_inner();
+    let worker = enrolled.worker_id.clone();
+    let paid = vec![contribution(&worker, "SA", "SAR", "2024-01", 270_000)];
+    saudi
+        .agency
+        .record_contributions(pb::RecordContributionsRequest {
+            request_id: "gosi-1".into(),
+            contributions: paid,
+        })
+        .await
+        .expect("recorded");
+    let mut herself = client::connect(&address, &enrolled.worker_token).await.expect("connected");
+    let most = ledger_store::OPEN_CLAIMS_PER_WORKER_MAX;
+    for index in 0..most {
+        let month = format!("{}-{:02}", 2015 + index / 12, index % 12 + 1);
+        herself
+            .worker
+            .file_claim(claim_request(&format!("claim-{index}"), "", "SA", &[&month]))
+            .await
+            .unwrap_or_else(|status| panic!("claim {index}: {status:?}"));
+    }
+    refused(
+        herself.worker.file_claim(claim_request("claim-over", "", "SA", &["2024-02"])).await,
+        Code::FailedPrecondition,
+        &format!("{most} open claims"),
+    );
+    // Once one is answered, she may file again.
+    let first = claims_of(&mut saudi, false).await[0].claim_seq;
+    saudi
+        .agency
+        .resolve_claim(pb::ResolveClaimRequest {
+            request_id: "answer-1".into(),
+            claim_seq: first,
+            outcome: pb::ClaimOutcome::Rejected as i32,
+            reason: "no employment that month".into(),
+            contributions: Vec::new(),
+        })
+        .await
+        .expect("answered");
+    herself
+        .worker
+        .file_claim(claim_request("claim-after", "", "SA", &["2024-02"]))
+        .await
+        .expect("room for one more");
+    server.stop().await;
+}

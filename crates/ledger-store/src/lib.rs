@@ -80,6 +80,7 @@ pub use rebuild::{rebuild, RebuildReport};
 pub use refusal::REFUSED_COMMITS_LOG_INTERVAL;
 pub use scrub::{Damage, SCRUB_EVENTS_PER_SECOND_DEFAULT};
 pub use stats::{Histogram, HistogramSnapshot, WriterStats};
+pub use validate::OPEN_CLAIMS_PER_WORKER_MAX;
 pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL};
 
 /// Commands waiting for the writer; senders wait when it is full, which pushes back on clients.

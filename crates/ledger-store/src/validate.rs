@@ -14,6 +14,10 @@ use crate::keys;
 use crate::read;
 use crate::writer::{Group, Planned, Writer};
 
+/// Open claims one worker may have at once. Far more than a working life's disputes; it bounds
+/// what one worker (or one stolen credential) can put in front of the agencies' queues.
+pub const OPEN_CLAIMS_PER_WORKER_MAX: usize = 100;
+
 /// Attempts at drawing an unused random worker id before giving up (80 random bits: a second
 /// attempt is already astronomically rare).
 const WORKER_ID_ATTEMPTS_MAX: usize = 8;
@@ -208,6 +212,13 @@ impl Writer {
             return Err(StoreError::FailedPrecondition(format!(
                 "{worker_id} has no record in {}: a claim is addressed to a jurisdiction the worker worked in",
                 claim.addressed_to
+            )));
+        }
+        let open = projection.claims.values().filter(|filed| filed.resolution.is_none()).count();
+        if open >= OPEN_CLAIMS_PER_WORKER_MAX {
+            return Err(StoreError::FailedPrecondition(format!(
+                "{worker_id} has {open} open claims, the most a worker may have: wait for an answer to \
+                 one, or add these months to an open claim's evidence with its agency"
             )));
         }
         for month in &claim.months {
