@@ -152,6 +152,27 @@ async fn the_rate_limit_holds_per_principal_across_connections() {
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_at_tokens_are_rate_limited_by_address() {
+    let limits =
+        ledger_server::Limits { requests_per_second: 2.0, burst: 5.0, ..ledger_server::Limits::default() };
+    let server = start_with(limits, false).await;
+    let address = server.server.address.to_string();
+    let mut guesser = client::connect(&address, "lgr_not-a-token").await.expect("connects");
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        let outcome = guesser.audit.get_chain_head(pb::GetChainHeadRequest {}).await;
+        codes.push(outcome.expect_err("no such token").code());
+    }
+    // The first guesses are told the token is unknown; past the burst, the address is throttled.
+    assert_eq!(&codes[..5], &[Code::Unauthenticated; 5], "{codes:?}");
+    assert!(codes[5..].contains(&Code::ResourceExhausted), "{codes:?}");
+    // A principal with a token is not held back by the guesses from the same address.
+    let mut auditor = client::connect(&address, &server.tokens["auditor"]).await.expect("connects");
+    auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("answered");
+    server.stop().await;
+}
+
 #[test]
 fn a_misspelt_setting_in_the_configuration_is_refused() {
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/broken-config.toml");

@@ -231,11 +231,12 @@ where
             if PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) {
                 return inner.call(request).await;
             }
-            let admitted = admit(&gate, &mut request);
+            let peer = peer_address(&request);
+            let admitted = admit(&gate, &mut request, peer);
             let (principal, _permit) = match admitted {
                 Ok(admitted) => admitted,
                 Err((principal, refused)) => {
-                    finish(&gate, &rpc, &principal, refused.code(), started);
+                    finish(&gate, &rpc, &principal, peer, refused.code(), started);
                     return Ok(refused.into_http());
                 }
             };
@@ -246,7 +247,7 @@ where
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.parse::<i32>().ok())
                 .map_or(Code::Ok, Code::from_i32);
-            finish(&gate, &rpc, &principal, code, started);
+            finish(&gate, &rpc, &principal, peer, code, started);
             Ok(response)
         })
     }
@@ -258,8 +259,19 @@ type Admitted = (String, (tokio::sync::OwnedSemaphorePermit, tokio::sync::OwnedS
 
 /// Authenticates, then takes an in-flight permit and a rate token; the principal's id comes back
 /// with a refusal too, for the log.
-fn admit(gate: &Gate, request: &mut http::Request<Body>) -> Result<Admitted, (String, Status)> {
-    let principal = gate.authenticate(request.headers()).map_err(|status| ("-".to_owned(), status))?;
+fn admit(
+    gate: &Gate,
+    request: &mut http::Request<Body>,
+    peer: Option<std::net::IpAddr>,
+) -> Result<Admitted, (String, Status)> {
+    let principal = gate.authenticate(request.headers()).map_err(|status| {
+        // Guesses at tokens are rate-limited by the address they come from, like a principal.
+        let throttled = peer.map(|ip| gate.take_token(&format!("unauthenticated {ip}")));
+        match throttled {
+            Some(Err(exhausted)) => ("-".to_owned(), exhausted),
+            _ => ("-".to_owned(), status),
+        }
+    })?;
     let id = principal.id.to_string();
     if gate.agencies_need_certificates && principal.role == Role::Agency && !has_client_certificate(request) {
         let status = Status::permission_denied(
@@ -288,8 +300,25 @@ fn has_client_certificate(request: &http::Request<Body>) -> bool {
         .is_some_and(|certs| !certs.is_empty())
 }
 
-fn finish(gate: &Gate, rpc: &str, principal: &str, code: Code, started: Instant) {
+/// The address the request's connection comes from, over TCP or TLS.
+fn peer_address(request: &http::Request<Body>) -> Option<std::net::IpAddr> {
+    type Tcp = tonic::transport::server::TcpConnectInfo;
+    type Tls = tonic::transport::server::TlsConnectInfo<Tcp>;
+    let extensions = request.extensions();
+    let tcp = extensions.get::<Tcp>().or_else(|| extensions.get::<Tls>().map(Tls::get_ref));
+    tcp.and_then(Tcp::remote_addr).map(|address| address.ip())
+}
+
+fn finish(
+    gate: &Gate,
+    rpc: &str,
+    principal: &str,
+    peer: Option<std::net::IpAddr>,
+    code: Code,
+    started: Instant,
+) {
     let elapsed = started.elapsed();
     gate.metrics.request(rpc, code, elapsed);
-    info!(principal, rpc, code = ?code, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+    let peer = peer.map(|ip| ip.to_string()).unwrap_or_default();
+    info!(principal, peer, rpc, code = ?code, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
 }
