@@ -187,6 +187,7 @@ impl ServeArgs {
             burst: self.rate_burst,
             concurrent_requests_max: self.concurrent_requests_max,
             principal_requests_max: self.principal_requests_max,
+            principal_streams_max: None,
             subscriber_stall_max_ms: None,
         };
         let limits = overrides.over(file.limits.over(Limits::default()));

@@ -146,3 +146,99 @@ async fn streams_without_a_body_hold_only_their_own_share() {
     }
     server.stop().await;
 }
+
+/// A gRPC message as it travels: uncompressed flag, length, bytes.
+fn grpc_frame(message: &impl prost::Message) -> prost::bytes::Bytes {
+    let body = message.encode_to_vec();
+    let mut frame = vec![0u8];
+    frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&body);
+    frame.into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_that_grant_no_window_hold_only_their_own_share_and_no_reader() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let worker = common::enroll(&mut philippines, "enrol-1", "PH").await;
+    let contributions = (1..=12)
+        .map(|month| common::contribution(&worker, "PH", "PHP", &format!("2024-{month:02}"), 1_000_000));
+    philippines
+        .agency
+        .record_contributions(pb::RecordContributionsRequest {
+            request_id: "c-1".into(),
+            contributions: contributions.collect(),
+        })
+        .await
+        .expect("recorded");
+    let address = server.server.address;
+
+    // An auditor's connection that grants the server no flow-control window: nothing it asks for
+    // can ever be sent to it.
+    let tcp = tokio::net::TcpStream::connect(address).await.expect("connected");
+    let (client, connection) =
+        h2::client::Builder::new().initial_window_size(0).handshake(tcp).await.expect("HTTP/2 handshake");
+    tokio::spawn(connection);
+    let tried = 48;
+    let mut answers = tokio::task::JoinSet::new();
+    let mut held = Vec::new();
+    for _ in 0..tried {
+        let mut ready = client.clone().ready().await.expect("the connection takes requests");
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(format!("http://{address}/ledger.v1.AuditService/ReadEvents"))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .header("authorization", format!("Bearer {}", server.tokens["auditor"]))
+            .body(())
+            .expect("request");
+        let (response, mut body) = ready.send_request(request, false).expect("stream opened");
+        body.send_data(grpc_frame(&pb::ReadEventsRequest { from_seq: 0, limit: 0 }), true).expect("sent");
+        answers.spawn(async move {
+            let response = tokio::time::timeout(Duration::from_secs(3), response).await;
+            let response = response.expect("response headers are not flow-controlled").expect("a response");
+            let status = response.headers().get("grpc-status").and_then(|value| value.to_str().ok());
+            // Refused at once (a trailers-only answer), or accepted and stuck behind the window.
+            (status.map(str::to_owned), response)
+        });
+        held.push(body);
+    }
+    let (mut refused, mut accepted, mut responses) = (0, 0, Vec::new());
+    while let Some(answer) = answers.join_next().await {
+        let (status, response) = answer.expect("no panic");
+        match status.as_deref() {
+            Some("8") => refused += 1,
+            None => accepted += 1,
+            other => panic!("unexpected status {other:?}"),
+        }
+        responses.push(response);
+    }
+    let share = ledger_server::Limits::default().principal_streams_max;
+    assert_eq!((accepted, refused), (share, tried - share));
+
+    // Meanwhile every other reader is answered promptly, by the store's read pool.
+    let mut operator = server.clients("operator").await;
+    for round in 0..10 {
+        let started = Instant::now();
+        philippines
+            .worker
+            .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
+            .await
+            .expect("balance");
+        philippines
+            .worker
+            .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 })
+            .await
+            .expect("statement");
+        philippines
+            .agency
+            .list_claims(pb::ListClaimsRequest { open_only: false, of_our_workers: true })
+            .await
+            .expect("claims");
+        operator.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("chain head");
+        let took = started.elapsed();
+        assert!(took < OTHERS_ANSWERED_WITHIN, "round {round}: the others waited {took:?}");
+    }
+    drop((responses, held, client));
+    server.stop().await;
+}

@@ -35,6 +35,7 @@ pub struct LimitsFile {
     pub burst: Option<f64>,
     pub concurrent_requests_max: Option<usize>,
     pub principal_requests_max: Option<usize>,
+    pub principal_streams_max: Option<usize>,
     pub subscriber_stall_max_ms: Option<u64>,
 }
 
@@ -78,6 +79,7 @@ impl LimitsFile {
         positive("burst", self.burst)?;
         positive("concurrent_requests_max", self.concurrent_requests_max.map(|v| v as f64))?;
         positive("principal_requests_max", self.principal_requests_max.map(|v| v as f64))?;
+        positive("principal_streams_max", self.principal_streams_max.map(|v| v as f64))?;
         positive("subscriber_stall_max_ms", self.subscriber_stall_max_ms.map(|v| v as f64))?;
         Ok(())
     }
@@ -89,6 +91,7 @@ impl LimitsFile {
             burst: self.burst.unwrap_or(base.burst),
             concurrent_requests_max: self.concurrent_requests_max.unwrap_or(base.concurrent_requests_max),
             principal_requests_max: self.principal_requests_max.unwrap_or(base.principal_requests_max),
+            principal_streams_max: self.principal_streams_max.unwrap_or(base.principal_streams_max),
             subscriber_stall_max: self
                 .subscriber_stall_max_ms
                 .map_or(base.subscriber_stall_max, Duration::from_millis),

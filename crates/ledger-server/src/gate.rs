@@ -33,6 +33,9 @@ pub struct Limits {
     pub principal_requests_max: usize,
     /// How long a subscriber may leave its buffer full before it is cut off.
     pub subscriber_stall_max: Duration,
+    /// Streams (ReadEvents, SubscribeEvents, ReadRecoveryState) one principal may have open at
+    /// once, across its connections; each holds a bounded buffer.
+    pub principal_streams_max: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             concurrent_requests_max: 1_024,
             principal_requests_max: 64,
             subscriber_stall_max: Duration::from_secs(5),
+            principal_streams_max: 16,
         }
     }
 }
@@ -68,6 +72,8 @@ pub struct Gate {
     in_flight: Arc<Semaphore>,
     /// Each principal's requests in flight.
     principal_in_flight: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Each principal's open streams.
+    principal_streams: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub metrics: Arc<Metrics>,
     /// Mutual TLS: agencies must have presented a certificate signed by the client CA.
     agencies_need_certificates: bool,
@@ -90,6 +96,7 @@ impl Gate {
             buckets: Mutex::new(HashMap::new()),
             in_flight: Arc::new(Semaphore::new(limits.concurrent_requests_max)),
             principal_in_flight: Mutex::new(HashMap::new()),
+            principal_streams: Mutex::new(HashMap::new()),
             metrics,
             agencies_need_certificates,
             revision: tokio::sync::watch::Sender::new(0),
@@ -139,23 +146,20 @@ impl Gate {
 
     /// Takes one of the principal's in-flight permits, refusing beyond its share.
     fn take_principal_permit(&self, principal: &str) -> Result<tokio::sync::OwnedSemaphorePermit, Status> {
-        let semaphore = {
-            let Ok(mut all) = self.principal_in_flight.lock() else {
-                return Err(Status::unavailable("the gate's state is poisoned"));
-            };
-            if all.len() >= RATE_BUCKETS_MAX && !all.contains_key(principal) {
-                // Forget principals with nothing in flight.
-                let most = self.limits.principal_requests_max;
-                all.retain(|_, semaphore| semaphore.available_permits() < most);
-            }
-            all.entry(principal.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.limits.principal_requests_max)))
-                .clone()
-        };
-        semaphore.try_acquire_owned().map_err(|_| {
+        let most = self.limits.principal_requests_max;
+        take_share(&self.principal_in_flight, principal, most).ok_or_else(|| {
             Status::resource_exhausted(format!(
-                "{principal} has {} requests in flight, its limit; retry when one has finished",
-                self.limits.principal_requests_max
+                "{principal} has {most} requests in flight, its limit; retry when one has finished"
+            ))
+        })
+    }
+
+    /// A permit for one more open stream of the principal, held for as long as the stream is open.
+    pub fn open_stream(&self, principal: &str) -> Result<tokio::sync::OwnedSemaphorePermit, Status> {
+        let most = self.limits.principal_streams_max;
+        take_share(&self.principal_streams, principal, most).ok_or_else(|| {
+            Status::resource_exhausted(format!(
+                "{principal} has {most} streams open, its limit; close one before opening another"
             ))
         })
     }
@@ -182,6 +186,23 @@ impl Gate {
         bucket.tokens -= 1.0;
         Ok(())
     }
+}
+
+/// One of `most` permits of `principal` from `shares`; none when all are taken. Principals with
+/// nothing held are forgotten once the map reaches [`RATE_BUCKETS_MAX`].
+fn take_share(
+    shares: &Mutex<HashMap<String, Arc<Semaphore>>>,
+    principal: &str,
+    most: usize,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    let semaphore = {
+        let mut all = shares.lock().ok()?;
+        if all.len() >= RATE_BUCKETS_MAX && !all.contains_key(principal) {
+            all.retain(|_, semaphore| semaphore.available_permits() < most);
+        }
+        all.entry(principal.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(most))).clone()
+    };
+    semaphore.try_acquire_owned().ok()
 }
 
 /// Wraps the router so that every request passes the [`Gate`].

@@ -430,7 +430,8 @@ impl pb::audit_service_server::AuditService for Api {
         &self,
         request: Request<pb::ReadRecoveryStateRequest>,
     ) -> Result<Response<Self::ReadRecoveryStateStream>, Status> {
-        require(&request, Rpc::ReadRecoveryState)?;
+        let principal = require(&request, Rpc::ReadRecoveryState)?;
+        let permit = self.gate.open_stream(principal.id.as_str())?;
         let size = request.into_inner().size;
         // Errors, such as a size past the head, end the stream, as ReadEvents' do.
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_CHUNKS_BUFFERED);
@@ -445,20 +446,23 @@ impl pb::audit_service_server::AuditService for Api {
                 let _ = sender.blocking_send(Err(from_store(error)));
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
+        Ok(Response::new(Box::pin(Held { stream: ReceiverStream::new(receiver), _permit: permit })))
     }
 
     async fn read_events(
         &self,
         request: Request<pb::ReadEventsRequest>,
     ) -> Result<Response<Self::ReadEventsStream>, Status> {
-        require(&request, Rpc::ReadEvents)?;
+        let principal = require(&request, Rpc::ReadEvents)?;
+        let permit = self.gate.open_stream(principal.id.as_str())?;
         let wire = request.into_inner();
         let limit = page_size(wire.limit, READ_EVENTS_DEFAULT, READ_EVENTS_MAX);
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_CHUNKS_BUFFERED * READ_EVENTS_CHUNK);
-        let ledger = self.ledger.clone();
-        tokio::task::spawn_blocking(move || stream_events(&ledger, Seq(wire.from_seq), limit, &sender));
-        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
+        let (end, ended) = tokio::sync::oneshot::channel();
+        let (ledger, stall_max) = (self.ledger.clone(), self.limits.subscriber_stall_max);
+        tokio::spawn(feed_events(ledger, Seq(wire.from_seq), limit, sender, end, stall_max));
+        let events = Subscription { events: receiver, end: Some(ended) };
+        Ok(Response::new(Box::pin(Held { stream: events, _permit: permit })))
     }
 
     async fn verify_chain(
@@ -577,6 +581,7 @@ impl pb::audit_service_server::AuditService for Api {
         request: Request<pb::SubscribeEventsRequest>,
     ) -> Result<Response<Self::SubscribeEventsStream>, Status> {
         let principal = require(&request, Rpc::SubscribeEvents)?;
+        let permit = self.gate.open_stream(principal.id.as_str())?;
         let headers = request.metadata().clone().into_headers();
         let from = Seq(request.into_inner().from_seq);
         let gate = self.gate.clone();
@@ -594,36 +599,72 @@ impl pb::audit_service_server::AuditService for Api {
             follow(ledger, from, events, end, stall_max, stopping, caller).await;
             metrics.subscribers.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         });
-        Ok(Response::new(Box::pin(Subscription { events: receiver, end: Some(ended) })))
+        let subscription = Subscription { events: receiver, end: Some(ended) };
+        Ok(Response::new(Box::pin(Held { stream: subscription, _permit: permit })))
     }
 }
 
-/// Feeds a stream from the blocking pool, a chunk at a time, until the limit, the head, or the
-/// client going away.
-fn stream_events(
-    ledger: &Ledger,
+/// Feeds a stream a chunk at a time until the limit, the head, or the client going away. Each chunk
+/// is read on the blocking pool, which is given back before the chunk is sent: no store read ever
+/// waits on a slow client. A client that leaves its buffer full for `stall_max` is cut off with
+/// the seq to read again from.
+async fn feed_events(
+    ledger: Ledger,
     from: Seq,
     limit: usize,
-    sender: &tokio::sync::mpsc::Sender<Result<pb::StoredEvent, Status>>,
+    sender: tokio::sync::mpsc::Sender<Result<pb::StoredEvent, Status>>,
+    end: tokio::sync::oneshot::Sender<Status>,
+    stall_max: std::time::Duration,
 ) {
+    use tokio::sync::mpsc::error::SendTimeoutError;
     let mut next = from;
     let mut remaining = limit;
     while remaining > 0 {
-        let chunk = match ledger.read_events(next, remaining.min(READ_EVENTS_CHUNK)) {
-            Ok(chunk) => chunk,
-            Err(error) => {
-                let _ = sender.blocking_send(Err(from_store(error)));
+        let reader = ledger.clone();
+        let count = remaining.min(READ_EVENTS_CHUNK);
+        let chunk = match tokio::task::spawn_blocking(move || reader.read_events(next, count)).await {
+            Ok(Ok(chunk)) => chunk,
+            Ok(Err(error)) => {
+                let _ = sender.send_timeout(Err(from_store(error)), stall_max).await;
                 return;
             }
+            Err(_) => return,
         };
         let Some(last) = chunk.last() else { return };
         next = Seq(last.seq.0 + 1);
         remaining -= chunk.len();
         for entry in chunk {
-            if sender.blocking_send(Ok(convert::stored_event(entry))).is_err() {
-                return;
+            let unsent = entry.seq;
+            match sender.send_timeout(Ok(convert::stored_event(entry)), stall_max).await {
+                Ok(()) => {}
+                Err(SendTimeoutError::Timeout(_)) => {
+                    let _ = end.send(Status::resource_exhausted(format!(
+                        "reader too slow: its buffer stayed full for {} ms; read again from seq {}",
+                        stall_max.as_millis(),
+                        unsent.0
+                    )));
+                    return;
+                }
+                Err(SendTimeoutError::Closed(_)) => return,
             }
         }
+    }
+}
+
+/// A stream that holds its principal's permit for as long as it is open.
+struct Held<S> {
+    stream: S,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl<S: Stream + Unpin> Stream for Held<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        Pin::new(&mut self.stream).poll_next(cx)
     }
 }
 
