@@ -156,6 +156,9 @@ struct ServeArgs {
     /// Requests in flight of one principal, across its connections.
     #[arg(long, env = "LEDGER_PRINCIPAL_REQUESTS_MAX")]
     principal_requests_max: Option<usize>,
+    /// Events the scrubber reads back per second while serving (the log and the projections).
+    #[arg(long, env = "LEDGER_SCRUB_EVENTS_PER_SECOND")]
+    scrub_events_per_second: Option<u64>,
     /// Server certificate (PEM) for TLS; with --tls-key.
     #[arg(long, env = "LEDGER_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -189,14 +192,16 @@ impl ServeArgs {
             principal_requests_max: self.principal_requests_max,
             principal_streams_max: None,
             subscriber_stall_max_ms: None,
+            scrub_events_per_second: self.scrub_events_per_second,
         };
         let limits = overrides.over(file.limits.over(Limits::default()));
         if limits.requests_per_second < 1.0
             || limits.burst < 1.0
             || limits.concurrent_requests_max == 0
             || limits.principal_requests_max == 0
+            || limits.scrub_events_per_second == 0
         {
-            bail!("rate, burst and requests in flight must each be at least 1");
+            bail!("rate, burst, requests in flight and the scrub rate must each be at least 1");
         }
         Ok(ServeConfig {
             data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./ledger-data")),

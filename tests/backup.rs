@@ -39,16 +39,7 @@ async fn a_backup_taken_under_writes_restores_into_a_ledger_that_serves_it() {
     let server = TestServer::start().await;
     let mut ph = server.clients("agency-ph").await;
     let mut sa = server.clients("agency-sa").await;
-    let enrolled = ph
-        .agency
-        .enroll_worker(pb::EnrollWorkerRequest {
-            request_id: "enrol-maria".into(),
-            origin_jurisdiction: "PH".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("enrolled")
-        .into_inner();
+    let enrolled = common::enroll_with_credential(&mut ph, "enrol-maria", "PH").await;
     let maria = enrolled.worker_id.clone();
     let first = sa.agency.record_contributions(months(&maria, "sa-2023", 2023)).await.expect("recorded");
     let first = first.into_inner().receipts;

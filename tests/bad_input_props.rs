@@ -391,16 +391,7 @@ fn random_and_malformed_requests_at_every_rpc_get_typed_errors_and_append_nothin
     let (server, worker, worker_token) = runtime.block_on(async {
         let server = TestServer::start().await;
         let mut ph = server.clients("agency-ph").await;
-        let enrolled = ph
-            .agency
-            .enroll_worker(pb::EnrollWorkerRequest {
-                request_id: "enrol-1".into(),
-                origin_jurisdiction: "PH".into(),
-                ..Default::default()
-            })
-            .await
-            .expect("enrolled")
-            .into_inner();
+        let enrolled = common::enroll_with_credential(&mut ph, "enrol-1", "PH").await;
         let mut sa = server.clients("agency-sa").await;
         let contribution = common::contribution(&enrolled.worker_id, "SA", "SAR", "2025-01", 300_000);
         sa.agency

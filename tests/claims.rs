@@ -291,16 +291,7 @@ async fn a_worker_has_at_most_the_named_number_of_open_claims() {
     let address = server.server.address.to_string();
     let mut philippines = server.clients("agency-ph").await;
     let mut saudi = server.clients("agency-sa").await;
-    let enrolled = philippines
-        .agency
-        .enroll_worker(pb::EnrollWorkerRequest {
-            request_id: "enrol-1".into(),
-            origin_jurisdiction: "PH".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("enrolled")
-        .into_inner();
+    let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
     let worker = enrolled.worker_id.clone();
     let paid = vec![contribution(&worker, "SA", "SAR", "2024-01", 270_000)];
     saudi

@@ -20,16 +20,7 @@ const STREAMS_TRIED: usize = 1024;
 async fn streams_without_a_body_hold_only_their_own_share() {
     let server = TestServer::start().await;
     let mut philippines = server.clients("agency-ph").await;
-    let enrolled = philippines
-        .agency
-        .enroll_worker(pb::EnrollWorkerRequest {
-            request_id: "enrol-1".into(),
-            origin_jurisdiction: "PH".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("enrolled")
-        .into_inner();
+    let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
     let address = server.server.address;
 
     let tcp = tokio::net::TcpStream::connect(address).await.expect("connected");

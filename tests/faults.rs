@@ -200,28 +200,7 @@ async fn a_panic_on_the_writer_thread_seals_the_writer() {
     assert!(reason.contains("injected panic in the writer"), "{reason}");
     let status = sa.agency.record_contributions(contributions(&worker, "after")).await.expect_err("sealed");
     assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.server.address))
-        .expect("endpoint")
-        .connect()
-        .await
-        .expect("connected");
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-    let mut statuses = health
-        .watch(tonic_health::pb::HealthCheckRequest { service: String::new() })
-        .await
-        .expect("health answers")
-        .into_inner();
-    let not_serving = tonic_health::pb::health_check_response::ServingStatus::NotServing as i32;
-    let turned = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while let Ok(Some(status)) = statuses.message().await {
-            if status.status == not_serving {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(turned, Ok(true), "health did not turn NOT_SERVING");
-    drop((ph, sa, health, statuses, sealed));
+    common::health_turns_not_serving(server.server.address, std::time::Duration::from_secs(10)).await;
+    drop((ph, sa, sealed));
     server.server.stop().await.expect("stopped");
 }

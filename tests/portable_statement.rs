@@ -16,16 +16,7 @@ async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
     let server = TestServer::start().await;
     let address = server.server.address.to_string();
     let mut philippines = server.clients("agency-ph").await;
-    let enrolled = philippines
-        .agency
-        .enroll_worker(pb::EnrollWorkerRequest {
-            request_id: "e-1".into(),
-            origin_jurisdiction: "PH".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("enrolled")
-        .into_inner();
+    let enrolled = common::enroll_with_credential(&mut philippines, "e-1", "PH").await;
     let worker = enrolled.worker_id.clone();
     let mut saudi = server.clients("agency-sa").await;
     let contributions = (1..=12)

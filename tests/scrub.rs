@@ -10,7 +10,6 @@ use std::time::Duration;
 use common::{contribution, enroll, TestServer};
 use ledger_proto::v1 as pb;
 use tonic::Code;
-use tonic_health::pb::health_check_response::ServingStatus;
 
 /// How long the scrubber may take to find damage in a log of a few dozen events (its pass over
 /// them takes milliseconds; this bounds a stuck scrubber, it is not a wait for one).
@@ -123,7 +122,7 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
             .expect_err("no write on top of damage");
         assert_eq!(write.code(), Code::Unavailable);
         assert!(write.message().contains("damaged"), "{write:?}");
-        assert_eq!(health_becomes_not_serving(&server).await, ServingStatus::NotServing);
+        common::health_turns_not_serving(server.server.address, DAMAGE_FOUND_WITHIN).await;
 
         // The offline check finds it too.
         drop((ledger, damage));
@@ -131,32 +130,4 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
         let report = ledger_store::check(&common::data_dir(&dir)).expect("the check runs");
         assert!(!report.holds(), "{tamper:?}: the check found nothing");
     }
-}
-
-/// Follows the server's health until it is NOT_SERVING (or the watch ends), and returns the last
-/// status seen.
-async fn health_becomes_not_serving(server: &TestServer) -> ServingStatus {
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.server.address))
-        .expect("endpoint")
-        .connect()
-        .await
-        .expect("connected");
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-    let mut statuses = health
-        .watch(tonic_health::pb::HealthCheckRequest { service: String::new() })
-        .await
-        .expect("health answers")
-        .into_inner();
-    let mut last = ServingStatus::Unknown;
-    let watched = tokio::time::timeout(DAMAGE_FOUND_WITHIN, async {
-        while let Some(Ok(status)) = statuses.message().await.transpose() {
-            last = ServingStatus::try_from(status.status).unwrap_or(ServingStatus::Unknown);
-            if last == ServingStatus::NotServing {
-                break;
-            }
-        }
-    })
-    .await;
-    assert!(watched.is_ok(), "health stayed {last:?}");
-    last
 }

@@ -46,7 +46,7 @@ impl ServerProcess {
                 true => &["--rate-per-second", "1000000000", "--rate-burst", "1000000000"][..],
                 false => &[][..],
             })
-            .args(["--concurrent-requests-max", "4096"])
+            .args(["--concurrent-requests-max", "4096", "--principal-requests-max", "4096"])
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)

@@ -145,6 +145,51 @@ pub fn contribution(
     }
 }
 
+/// Enrols a worker who declares neither sex nor birth month; the answer carries her credential.
+pub async fn enroll_with_credential(
+    clients: &mut Clients,
+    request_id: &str,
+    origin: &str,
+) -> pb::EnrollWorkerResponse {
+    clients
+        .agency
+        .enroll_worker(pb::EnrollWorkerRequest {
+            request_id: request_id.to_owned(),
+            origin_jurisdiction: origin.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("enrolled")
+        .into_inner()
+}
+
+/// Follows the health of the server at `address` until it is NOT_SERVING; fails the test if it is
+/// not within `within`.
+pub async fn health_turns_not_serving(address: std::net::SocketAddr, within: std::time::Duration) {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connected");
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let mut statuses = health
+        .watch(tonic_health::pb::HealthCheckRequest { service: String::new() })
+        .await
+        .expect("health answers")
+        .into_inner();
+    let turned = tokio::time::timeout(within, async {
+        while let Ok(Some(status)) = statuses.message().await {
+            if status.status == ServingStatus::NotServing as i32 {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(turned, Ok(true), "health did not turn NOT_SERVING");
+}
+
 pub async fn enroll(clients: &mut Clients, request_id: &str, origin: &str) -> String {
     clients
         .agency

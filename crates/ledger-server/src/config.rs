@@ -37,6 +37,7 @@ pub struct LimitsFile {
     pub principal_requests_max: Option<usize>,
     pub principal_streams_max: Option<usize>,
     pub subscriber_stall_max_ms: Option<u64>,
+    pub scrub_events_per_second: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +81,7 @@ impl LimitsFile {
         positive("concurrent_requests_max", self.concurrent_requests_max.map(|v| v as f64))?;
         positive("principal_requests_max", self.principal_requests_max.map(|v| v as f64))?;
         positive("principal_streams_max", self.principal_streams_max.map(|v| v as f64))?;
+        positive("scrub_events_per_second", self.scrub_events_per_second.map(|v| v as f64))?;
         positive("subscriber_stall_max_ms", self.subscriber_stall_max_ms.map(|v| v as f64))?;
         Ok(())
     }
@@ -92,6 +94,7 @@ impl LimitsFile {
             concurrent_requests_max: self.concurrent_requests_max.unwrap_or(base.concurrent_requests_max),
             principal_requests_max: self.principal_requests_max.unwrap_or(base.principal_requests_max),
             principal_streams_max: self.principal_streams_max.unwrap_or(base.principal_streams_max),
+            scrub_events_per_second: self.scrub_events_per_second.unwrap_or(base.scrub_events_per_second),
             subscriber_stall_max: self
                 .subscriber_stall_max_ms
                 .map_or(base.subscriber_stall_max, Duration::from_millis),

@@ -36,6 +36,8 @@ pub struct Limits {
     /// Streams (ReadEvents, SubscribeEvents, ReadRecoveryState) one principal may have open at
     /// once, across its connections; each holds a bounded buffer.
     pub principal_streams_max: usize,
+    /// Events the store's scrubber reads back per second while serving.
+    pub scrub_events_per_second: u64,
 }
 
 impl Default for Limits {
@@ -47,6 +49,7 @@ impl Default for Limits {
             principal_requests_max: 64,
             subscriber_stall_max: Duration::from_secs(5),
             principal_streams_max: 16,
+            scrub_events_per_second: ledger_store::SCRUB_EVENTS_PER_SECOND_DEFAULT,
         }
     }
 }

@@ -248,7 +248,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         clock: config.clock.clone(),
         accept_rollback: config.accept_rollback,
         log_key: Some(log_key.clone()),
-        scrub_events_per_second: None,
+        scrub_events_per_second: Some(config.limits.scrub_events_per_second),
     };
     let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, rules, options))
         .await

@@ -262,6 +262,7 @@ impl Ledger {
             refusals: refusal::Refusals::default(),
             promise: opened.promise_file,
             signed: signed.clone(),
+            promised: opened.head.size,
             damage: damage.clone(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.

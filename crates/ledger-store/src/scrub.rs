@@ -21,9 +21,11 @@ use crate::error::{Result, StoreError};
 use crate::read::{self, Head, MERKLE_LEVEL_STORED_MIN};
 use crate::{keys, rebuild};
 
-/// Events the scrubber reads per second, over the chain and the projections together: a pass over
-/// a million events takes about a minute and a core's small share.
-pub const SCRUB_EVENTS_PER_SECOND_DEFAULT: u64 = 50_000;
+/// Events the scrubber reads per second, over the chain and the projections together. It shares
+/// sled and the cores with the writer: at 10,000 it cost a quarter of the batched appends
+/// (`ledger bench`, BENCHMARKS.md). At 2,000 a pass over a million events takes about a quarter
+/// of an hour.
+pub const SCRUB_EVENTS_PER_SECOND_DEFAULT: u64 = 2_000;
 /// Events read in one step, between two looks at the clock and at the stop signal.
 const SCRUB_STEP_EVENTS: usize = 1024;
 /// The pause between the end of one pass and the start of the next.

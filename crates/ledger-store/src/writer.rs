@@ -113,6 +113,8 @@ pub(crate) struct Writer {
     pub promise: PromiseFile,
     /// The largest tree the log's key signed, kept in the promise.
     pub signed: Arc<std::sync::Mutex<Option<Signed>>>,
+    /// The size of the head the promise file names.
+    pub promised: u64,
     /// Stored data found damaged by the scrubber: no write goes on top of it.
     pub damage: watch::Receiver<Option<crate::Damage>>,
 }
@@ -149,8 +151,17 @@ impl Writer {
     pub fn run(mut self, mut queue: mpsc::Receiver<Job>) {
         let mut carried: Option<Job> = None;
         loop {
-            let Some(first) = carried.take().or_else(|| queue.blocking_recv()) else {
-                break;
+            let first = match carried.take() {
+                Some(job) => job,
+                None => match queue.try_recv() {
+                    Ok(job) => job,
+                    Err(_) => {
+                        // Idle: the promise catches up with the last commit before the wait.
+                        self.catch_up_promise();
+                        let Some(job) = queue.blocking_recv() else { break };
+                        job
+                    }
+                },
             };
             let mut group = self.new_group();
             let mut planned = first.command.action.event_count();
@@ -169,6 +180,41 @@ impl Writer {
         if let Err(error) = self.db.flush() {
             error!(%error, "final flush failed");
         }
+        self.catch_up_promise();
+    }
+
+    /// What the ledger promises now: its durable head, the root there, and the largest signed tree.
+    fn promise_of_head(&self) -> Promise {
+        Promise {
+            head: self.head,
+            root: self.frontier.root(),
+            signed: *self.signed.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        }
+    }
+
+    /// Promises the durable head when the promise is behind it; a failure seals the writer.
+    fn catch_up_promise(&mut self) {
+        if self.promised >= self.head.size || self.sealed.borrow().is_some() {
+            return;
+        }
+        let promise = self.promise_of_head();
+        let written = fault::hit(Point::Promise).and_then(|()| self.promise.write(&promise));
+        match written {
+            Ok(()) => self.promised = promise.head.size,
+            Err(error) => drop(self.seal(&StoreError::Io(error))),
+        }
+    }
+
+    /// Takes no more writes: what the writer knows about the disk can no longer be trusted.
+    fn seal(&self, error: &StoreError) -> String {
+        let reason = format!(
+            "a write could not be made durable ({}); the ledger takes no more writes until it is \
+             restarted, and recovers on restart from what is on disk",
+            describe(error)
+        );
+        error!(%reason, "the writer is sealed");
+        self.sealed.send_replace(Some(reason.clone()));
+        reason
     }
 
     fn new_group(&self) -> Group {
@@ -448,37 +494,40 @@ impl Writer {
         fault::hit(Point::BeforeApply).map_err(|error| {
             StoreError::Unavailable(format!("nothing was written: {}", fault::describe(&error)))
         })?;
-        let promise = Promise {
-            head: group.head,
-            root: group.frontier.root(),
-            signed: *self.signed.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
-        };
+        // The durable head before this group, promised while the group's own fsync runs.
+        let promise = self.promise_of_head();
         if let Err(error) = self.apply_durably(batch, &promise) {
             // sled may hold the batch in memory, on disk in part, or not at all, and after a failed
             // fsync the kernel may have dropped the pages it could not write: nothing the writer
             // knows about the disk can be trusted. It takes no more writes; a restart recovers what
             // is really on disk (the whole batch or none of it) and the head from there.
-            let reason = format!(
-                "a write could not be made durable ({}); the ledger takes no more writes until it is \
-                 restarted, and recovers on restart from what is on disk",
-                describe(&error)
-            );
-            error!(%reason, "the writer is sealed");
-            self.sealed.send_replace(Some(reason.clone()));
-            return Err(StoreError::Unavailable(reason));
+            return Err(StoreError::Unavailable(self.seal(&error)));
         }
+        self.promised = promise.head.size;
         self.last_block = last_block;
         Ok(())
     }
 
-    /// Applies the batch, makes it durable, then promises its head: the promise never names an
-    /// event that is not on disk, and every answered command is in it.
+    /// Applies the batch and makes it durable; meanwhile, on a second thread, promises the durable
+    /// head from before it. The two syncs overlap, so the promise costs a commit no extra wait; it
+    /// never names an event that is not on disk, and is at most one commit behind what was
+    /// answered until the writer is next idle ([`Writer::catch_up_promise`]).
     fn apply_durably(&mut self, batch: sled::Batch, promise: &Promise) -> Result<()> {
         fault::hit(Point::Apply)?;
         self.db.apply_batch(batch)?;
-        self.make_durable()?;
-        fault::hit(Point::Promise)?;
-        self.promise.write(promise)?;
+        fault::hit(Point::Flush)?;
+        // sled's own flush only asks the kernel to write its pages back (`sync_file_range`), which
+        // does not cover the file's metadata or the disk's write cache; fsync of the data file does.
+        self.db.flush()?;
+        let (promise_file, db_file) = (&mut self.promise, &self.db_file);
+        let (promised, synced) = std::thread::scope(|scope| {
+            let promised =
+                scope.spawn(|| fault::hit(Point::Promise).and_then(|()| promise_file.write(promise)));
+            let synced = fault::hit(Point::Fsync).and_then(|()| db_file.sync_all());
+            (promised.join(), synced)
+        });
+        synced?;
+        promised.unwrap_or_else(|_| Err(std::io::Error::other("the promise's thread panicked")))?;
         Ok(())
     }
 
@@ -511,16 +560,6 @@ impl Writer {
         }
         batch.insert(&keys::block(block_first)[..], block);
         block_first
-    }
-
-    /// sled's own flush only asks the kernel to write its pages back (`sync_file_range`), which
-    /// does not cover the file's metadata or the disk's write cache; fsync of the data file does.
-    fn make_durable(&self) -> Result<()> {
-        fault::hit(Point::Flush)?;
-        self.db.flush()?;
-        fault::hit(Point::Fsync)?;
-        self.db_file.sync_all()?;
-        Ok(())
     }
 }
 
