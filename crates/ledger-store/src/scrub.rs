@@ -115,7 +115,9 @@ impl Scrubber {
             if *self.stop.borrow() {
                 return true;
             }
-            std::thread::sleep(Duration::from_millis(50).min(deadline - Instant::now()));
+            std::thread::sleep(
+                Duration::from_millis(50).min(deadline.saturating_duration_since(Instant::now())),
+            );
         }
         *self.stop.borrow()
     }
