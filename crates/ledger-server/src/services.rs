@@ -616,7 +616,6 @@ async fn feed_events(
     end: tokio::sync::oneshot::Sender<Status>,
     stall_max: std::time::Duration,
 ) {
-    use tokio::sync::mpsc::error::SendTimeoutError;
     let mut next = from;
     let mut remaining = limit;
     while remaining > 0 {
@@ -633,22 +632,43 @@ async fn feed_events(
         let Some(last) = chunk.last() else { return };
         next = Seq(last.seq.0 + 1);
         remaining -= chunk.len();
-        for entry in chunk {
-            let unsent = entry.seq;
-            match sender.send_timeout(Ok(convert::stored_event(entry)), stall_max).await {
-                Ok(()) => {}
-                Err(SendTimeoutError::Timeout(_)) => {
-                    let _ = end.send(Status::resource_exhausted(format!(
-                        "reader too slow: its buffer stayed full for {} ms; read again from seq {}",
-                        stall_max.as_millis(),
-                        unsent.0
-                    )));
-                    return;
-                }
-                Err(SendTimeoutError::Closed(_)) => return,
+        if let Err(stalled) = send_chunk(&sender, chunk, stall_max, ("reader", "read")).await {
+            if let Some(status) = stalled {
+                let _ = end.send(status);
             }
+            return;
         }
     }
+}
+
+/// Puts a chunk of events in a stream's buffer, each within `stall_max`. When the buffer stays full
+/// that long, the error is the status that ends the stream, naming the first event the client did
+/// not receive (events already buffered still reach it before the status); when the client went
+/// away, there is none. `who` names the client and what it does again ("reader", "read").
+async fn send_chunk(
+    events: &tokio::sync::mpsc::Sender<Result<pb::StoredEvent, Status>>,
+    chunk: Vec<ledger_store::StoredEntry>,
+    stall_max: std::time::Duration,
+    who: (&str, &str),
+) -> Result<(), Option<Status>> {
+    use tokio::sync::mpsc::error::SendTimeoutError;
+    for entry in chunk {
+        let unsent = entry.seq;
+        match events.send_timeout(Ok(convert::stored_event(entry)), stall_max).await {
+            Ok(()) => {}
+            Err(SendTimeoutError::Timeout(_)) => {
+                return Err(Some(Status::resource_exhausted(format!(
+                    "{} too slow: its buffer stayed full for {} ms; {} again from seq {}",
+                    who.0,
+                    stall_max.as_millis(),
+                    who.1,
+                    unsent.0
+                ))));
+            }
+            Err(SendTimeoutError::Closed(_)) => return Err(None),
+        }
+    }
+    Ok(())
 }
 
 /// A stream that holds its principal's permit for as long as it is open.
@@ -735,7 +755,6 @@ async fn follow(
     mut stopping: tokio::sync::watch::Receiver<bool>,
     mut caller: Caller,
 ) {
-    use tokio::sync::mpsc::error::SendTimeoutError;
     let mut head = ledger.watch_head();
     let mut next = from;
     loop {
@@ -764,22 +783,11 @@ async fn follow(
                 _ => return,
             };
             next = Seq(chunk.last().map_or(next.0, |entry| entry.seq.0 + 1));
-            for entry in chunk {
-                // Events already in the buffer still reach the subscriber before the status that
-                // ends the stream: the first it does not receive is this one.
-                let unsent = entry.seq;
-                match events.send_timeout(Ok(convert::stored_event(entry)), stall_max).await {
-                    Ok(()) => {}
-                    Err(SendTimeoutError::Timeout(_)) => {
-                        let _ = end.send(Status::resource_exhausted(format!(
-                            "subscriber too slow: its buffer stayed full for {} ms; subscribe again from seq {}",
-                            stall_max.as_millis(),
-                            unsent.0
-                        )));
-                        return;
-                    }
-                    Err(SendTimeoutError::Closed(_)) => return,
+            if let Err(stalled) = send_chunk(&events, chunk, stall_max, ("subscriber", "subscribe")).await {
+                if let Some(status) = stalled {
+                    let _ = end.send(status);
                 }
+                return;
             }
         }
         tokio::select! {
