@@ -404,19 +404,24 @@ fn random_and_malformed_requests_at_every_rpc_get_typed_errors_and_append_nothin
         (server, enrolled.worker_id, enrolled.worker_token)
     });
     let address = format!("http://{}", server.server.address);
-    let channel = runtime.block_on(async {
-        tonic::transport::Endpoint::from_shared(address)
-            .expect("endpoint")
-            .connect()
-            .await
-            .expect("connected")
-    });
+    // A connection of its own for each RPC: past LOCAL_ERROR_RESET_STREAMS_MAX streams reset for
+    // a client's malformed requests, the server closes the connection (h2's reset protection).
+    let connect = || {
+        runtime.block_on(async {
+            tonic::transport::Endpoint::from_shared(address.clone())
+                .expect("endpoint")
+                .connect()
+                .await
+                .expect("connected")
+        })
+    };
     let auditor = runtime.block_on(server.clients("auditor"));
     let schema = Schema::load();
     let pool = text_pool(&worker);
     let mut total = 0u64;
     let earned = std::cell::Cell::new(0u64);
     for (path, caller, writes, streaming) in RPCS {
+        let channel = connect();
         let token = match caller {
             "worker" => worker_token.clone(),
             principal => server.tokens[principal].clone(),
