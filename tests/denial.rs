@@ -47,14 +47,7 @@ async fn streams_without_a_body_hold_only_their_own_share() {
     let mut held = Vec::new();
     for _ in 0..STREAMS_TRIED {
         let mut ready = client.clone().ready().await.expect("the connection takes requests");
-        let request = http::Request::builder()
-            .method("POST")
-            .uri(format!("http://{address}/ledger.v1.WorkerService/GetBalance"))
-            .header("content-type", "application/grpc")
-            .header("te", "trailers")
-            .header("authorization", format!("Bearer {}", enrolled.worker_token))
-            .body(())
-            .expect("request");
+        let request = grpc_request(address, "/ledger.v1.WorkerService/GetBalance", &enrolled.worker_token);
         // Headers only: the body never comes.
         held.push(ready.send_request(request, false).expect("stream opened"));
     }
@@ -145,6 +138,18 @@ async fn streams_without_a_body_hold_only_their_own_share() {
     server.stop().await;
 }
 
+/// The headers of a gRPC call, as a raw HTTP/2 client sends them.
+fn grpc_request(address: std::net::SocketAddr, path: &str, token: &str) -> http::Request<()> {
+    http::Request::builder()
+        .method("POST")
+        .uri(format!("http://{address}{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(())
+        .expect("request")
+}
+
 /// A gRPC message as it travels: uncompressed flag, length, bytes.
 fn grpc_frame(message: &impl prost::Message) -> prost::bytes::Bytes {
     let body = message.encode_to_vec();
@@ -189,14 +194,7 @@ async fn streams_that_grant_no_window_hold_only_their_own_share_and_no_reader() 
     let mut held = Vec::new();
     for _ in 0..tried {
         let mut ready = client.clone().ready().await.expect("the connection takes requests");
-        let request = http::Request::builder()
-            .method("POST")
-            .uri(format!("http://{address}/ledger.v1.AuditService/ReadEvents"))
-            .header("content-type", "application/grpc")
-            .header("te", "trailers")
-            .header("authorization", format!("Bearer {}", server.tokens["auditor"]))
-            .body(())
-            .expect("request");
+        let request = grpc_request(address, "/ledger.v1.AuditService/ReadEvents", &server.tokens["auditor"]);
         let (response, mut body) = ready.send_request(request, false).expect("stream opened");
         body.send_data(grpc_frame(&pb::ReadEventsRequest { from_seq: 0, limit: 0 }), true).expect("sent");
         answers.spawn(async move {

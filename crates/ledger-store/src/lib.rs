@@ -127,7 +127,7 @@ struct Shared {
     /// Stored data the scrubber found damaged.
     damage: watch::Receiver<Option<Damage>>,
     /// Tells the scrubber to stop, and its thread.
-    scrub_stop: watch::Sender<bool>,
+    scrub_stop: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     scrubber: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -289,7 +289,7 @@ impl Ledger {
                 sealed_sender.send_replace(Some(reason));
             }
         })?;
-        let (scrub_stop, stop) = watch::channel(false);
+        let (scrub_stop, stop) = std::sync::mpsc::channel();
         let scrubber = scrub::Scrubber {
             db: db.clone(),
             durable: durable.clone(),
@@ -314,7 +314,7 @@ impl Ledger {
                 log_key,
                 signed,
                 damage,
-                scrub_stop,
+                scrub_stop: Mutex::new(Some(scrub_stop)),
                 scrubber: Mutex::new(Some(scrubber)),
             }),
         })
@@ -806,7 +806,10 @@ impl Ledger {
 
     /// Stops taking commands, lets the writer finish what it has, and waits for it.
     pub fn shutdown(&self) {
-        self.shared.scrub_stop.send_replace(true);
+        // Dropping the sender wakes the scrubber from its pause.
+        if let Ok(mut stop) = self.shared.scrub_stop.lock() {
+            stop.take();
+        }
         if let Ok(mut queue) = self.shared.queue.lock() {
             queue.take();
         }

@@ -55,8 +55,8 @@ pub(crate) struct Scrubber {
     pub durable: watch::Receiver<Head>,
     pub damage: watch::Sender<Option<Damage>>,
     pub events_per_second: u64,
-    /// Ends the scrubber when it turns true (the ledger shuts down).
-    pub stop: watch::Receiver<bool>,
+    /// Ends the scrubber when its sender is dropped (the ledger shuts down).
+    pub stop: std::sync::mpsc::Receiver<()>,
 }
 
 /// Why a pass ended early.
@@ -107,19 +107,7 @@ impl Scrubber {
 
     /// Waits `pause`, or until stopped (returns true then).
     fn pause(&mut self, pause: Duration) -> bool {
-        if *self.stop.borrow() {
-            return true;
-        }
-        let deadline = Instant::now() + pause;
-        while Instant::now() < deadline {
-            if *self.stop.borrow() {
-                return true;
-            }
-            std::thread::sleep(
-                Duration::from_millis(50).min(deadline.saturating_duration_since(Instant::now())),
-            );
-        }
-        *self.stop.borrow()
+        !matches!(self.stop.recv_timeout(pause), Err(std::sync::mpsc::RecvTimeoutError::Timeout))
     }
 
     /// One pass over the log up to the durable head, then over the projections.
