@@ -104,6 +104,14 @@ pub enum AgencyCommand {
     },
     /// Answers a claim: upheld (recording the missing contributions) or rejected with a reason.
     Resolve(crate::claims::ResolveArgs),
+    /// Issues a worker of this agency's origin or enrolment a new credential (shown once), at her
+    /// request and in person, revoking every earlier one; the chain records that this agency did.
+    ResetCredential {
+        #[arg(long)]
+        worker: String,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -259,15 +267,34 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
                 birth_month: birth_month.unwrap_or_default(),
             };
             let response = clients.agency.enroll_worker(request).await?.into_inner();
-            let seq = response.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+            let receipt = response.receipt.unwrap_or_default();
             if connection.json {
                 println!(
                     "{}",
-                    json!({"worker_id": response.worker_id, "worker_token": response.worker_token, "seq": seq})
+                    json!({"worker_id": response.worker_id, "worker_token": response.worker_token,
+                           "seq": receipt.seq, "replayed": receipt.replayed})
                 );
             } else {
-                println!("enrolled worker {} at seq {seq}", response.worker_id);
-                println!("worker credential (shown once; hand it to the worker): {}", response.worker_token);
+                println!("enrolled worker {} at seq {}", response.worker_id, receipt.seq);
+                print_credential(&response.worker_id, &response.worker_token);
+            }
+        }
+        AgencyCommand::ResetCredential { worker, request_id } => {
+            let request = pb::ResetWorkerCredentialRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("reset")),
+                worker_id: worker.clone(),
+            };
+            let response = clients.agency.reset_worker_credential(request).await?.into_inner();
+            let receipt = response.receipt.unwrap_or_default();
+            if connection.json {
+                println!(
+                    "{}",
+                    json!({"worker_id": worker, "worker_token": response.worker_token,
+                           "seq": receipt.seq, "replayed": receipt.replayed})
+                );
+            } else {
+                println!("reset the credential of {worker} at seq {}", receipt.seq);
+                print_credential(&worker, &response.worker_token);
             }
         }
         AgencyCommand::Contribute(args) => contribute(connection, &mut clients, args).await?,
@@ -291,6 +318,19 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
         }
     }
     Ok(())
+}
+
+/// The credential an enrolment or a reset issued, or why there is none: a retried request issues
+/// nothing, so that whoever holds a copy of it cannot take the worker's record over.
+fn print_credential(worker_id: &str, token: &str) {
+    if token.is_empty() {
+        println!(
+            "this request was already recorded and no credential is issued again; if the worker \
+             does not hold hers, reset it: ledger agency reset-credential --worker {worker_id}"
+        );
+    } else {
+        println!("worker credential (shown once; hand it to the worker): {token}");
+    }
 }
 
 async fn contribute(
@@ -621,6 +661,10 @@ fn describe(event: &Option<pb::Event>) -> String {
             e.jurisdiction,
             if e.reason.is_empty() { String::new() } else { format!(" ({})", e.reason) }
         ),
+        Some(Kind::CredentialReplaced(e)) => match e.reset_by.as_str() {
+            "" => "credential rotated by the worker".into(),
+            agency => format!("credential reset by the agency of {agency}"),
+        },
         Some(Kind::RulesAdopted(_)) | None => "other".into(),
     }
 }

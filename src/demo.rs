@@ -53,14 +53,19 @@ impl Story {
         origin: &str,
         sex: pb::Sex,
         birth_month: &str,
-    ) -> anyhow::Result<String> {
+    ) -> anyhow::Result<(String, Clients)> {
         let request = pb::EnrollWorkerRequest {
             request_id: format!("{}-enrol-{origin}-{birth_month}", self.run),
             origin_jurisdiction: origin.into(),
             sex: sex as i32,
             birth_month: birth_month.into(),
         };
-        Ok(agency.agency.enroll_worker(request).await?.into_inner().worker_id)
+        let enrolled = agency.agency.enroll_worker(request).await?.into_inner();
+        // The worker signs in with the credential her agency handed her.
+        let herself = client::connect(&self.address, &enrolled.worker_token)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        Ok((enrolled.worker_id, herself))
     }
 
     /// Monthly contributions from `from` (year, month) for `count` months; returns the seqs.
@@ -232,7 +237,7 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     let mut auditor = story.as_principal("auditor").await?;
 
     println!("1. A domestic worker from the Philippines is enrolled by the Philippine agency.");
-    let worker = story.enrol(&mut philippines, "PH", pb::Sex::Female, "1988-07").await?;
+    let (worker, mut herself) = story.enrol(&mut philippines, "PH", pb::Sex::Female, "1988-07").await?;
     println!("   ledger id {worker} (no name or national id is kept)");
     println!("2. Six years of contributions at home, 2006 to 2011, at PHP 15,000.00 a month.");
     story
@@ -286,9 +291,9 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     };
     philippines.agency.record_benefit_payment(payment).await?;
 
-    println!("\nHer portable balance: Spain and the Philippines totalize their periods; Saudi Arabia has");
+    println!("\nHer portable balance, as she reads it with her own credential: Spain and the Philippines totalize their periods; Saudi Arabia has");
     println!("no agreement with either, so its 48 months count only there.\n");
-    let balance = philippines
+    let balance = herself
         .worker
         .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
         .await?
@@ -296,13 +301,13 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     crate::cli::print_balance(&balance, false);
 
     println!("\n8. For comparison, a construction worker from Nepal: five years at home, ten in Malaysia.");
-    let other = story.enrol(&mut nepal, "NP", pb::Sex::Male, "1985-02").await?;
+    let (other, mut himself) = story.enrol(&mut nepal, "NP", pb::Sex::Male, "1985-02").await?;
     story.pay(&mut nepal, &other, ("NP", "NPR"), (2005, 1), 60, 2_500_000, pb::Sector::Construction).await?;
     story
         .pay(&mut malaysia, &other, ("MY", "MYR"), (2010, 1), 120, 250_000, pb::Sector::Construction)
         .await?;
     println!("   There is no agreement between Nepal and Malaysia: his Nepali months count nowhere else.\n");
-    let balance = malaysia
+    let balance = himself
         .worker
         .get_balance(pb::GetBalanceRequest { worker_id: other, as_of_seq: None })
         .await?

@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 23] = [
+const TABLE: [(&str, [char; 7]); 24] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -36,6 +36,8 @@ const TABLE: [(&str, [char; 7]); 23] = [
     ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'U']),
+    // Of a third worker enrolled in the Philippines, so that the callers' credentials stay theirs.
+    ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -47,6 +49,8 @@ struct Fixture {
     suspendable: u64,
     payable: u64,
     claim: u64,
+    /// A worker enrolled in the Philippines whose credential the resets replace.
+    bystander: String,
 }
 
 async fn call(
@@ -139,6 +143,11 @@ async fn call(
             .map(drop),
         "RotateCredential" => {
             clients.worker.rotate_credential(pb::RotateCredentialRequest {}).await.map(drop)
+        }
+        "ResetWorkerCredential" => {
+            let request =
+                pb::ResetWorkerCredentialRequest { request_id: id, worker_id: fixture.bystander.clone() };
+            clients.agency.reset_worker_credential(request).await.map(drop)
         }
         "GetChainHead" => clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await.map(drop),
         "ReadEvents" => {
@@ -233,6 +242,8 @@ async fn every_rpc_for_every_caller() {
     };
     let first = philippines.agency.enroll_worker(enrol("fixture-1")).await.expect("enrolled").into_inner();
     let other = philippines.agency.enroll_worker(enrol("fixture-2")).await.expect("enrolled").into_inner();
+    let bystander =
+        philippines.agency.enroll_worker(enrol("fixture-7")).await.expect("enrolled").into_inner().worker_id;
     let contributions = vec![contribution(&first.worker_id, "PH", "PHP", "2023-01", 1_800_000)];
     let recorded = philippines
         .agency
@@ -256,6 +267,7 @@ async fn every_rpc_for_every_caller() {
         suspendable: entitlements[0],
         payable: entitlements[1],
         claim: filed.into_inner().receipt.expect("receipt").seq,
+        bystander,
     };
     let token = |caller: &str| -> String {
         match caller {

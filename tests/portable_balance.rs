@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{contribution, enroll, TestServer};
+use common::{as_worker, contribution, enroll_with_credential, TestServer};
 use ledger_proto::v1 as pb;
 use ledger_server::client::Clients;
 
@@ -64,7 +64,10 @@ async fn a_migrant_workers_balance_across_four_countries() {
     let mut saudi = server.clients("agency-sa").await;
     let mut spain = server.clients("agency-es").await;
 
-    let worker = enroll(&mut philippines, "sss-enrol-88123", "PH").await;
+    let enrolled = enroll_with_credential(&mut philippines, "sss-enrol-88123", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    // She reads her balance with her own credential: every line, every amount.
+    let mut herself = as_worker(&server, &enrolled.worker_token).await;
     // Six years at home before leaving: 2006-01 to 2011-12 at PHP 15,000.00.
     post(&mut philippines, "sss-2006-2011", months(&worker, "PH", "PHP", (2006, 1), 72, 1_500_000)).await;
     // Four years in Saudi Arabia: 2012-01 to 2015-12 at SAR 3,000.00.
@@ -85,7 +88,7 @@ async fn a_migrant_workers_balance_across_four_countries() {
         .expect("residence recorded");
     post(&mut philippines, "sss-2025", months(&worker, "PH", "PHP", (2025, 1), 12, 2_000_000)).await;
 
-    let balance = philippines
+    let balance = herself
         .worker
         .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
         .await
@@ -117,7 +120,7 @@ async fn a_migrant_workers_balance_across_four_countries() {
     assert_eq!(applied, [("ES-PH", "PH")]);
 
     // The same worker as the log stood after Saudi Arabia: nothing totalized yet.
-    let earlier = philippines
+    let earlier = herself
         .worker
         .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: Some(after_saudi) })
         .await
@@ -135,7 +138,9 @@ async fn entitlements_follow_their_life_cycle() {
     let server = TestServer::start().await;
     let mut philippines = server.clients("agency-ph").await;
     let mut spain = server.clients("agency-es").await;
-    let worker = enroll(&mut philippines, "enrol-1", "PH").await;
+    let enrolled = enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut herself = as_worker(&server, &enrolled.worker_token).await;
     let grant = spain
         .agency
         .grant_entitlement(pb::GrantEntitlementRequest {
@@ -195,7 +200,7 @@ async fn entitlements_follow_their_life_cycle() {
         .await;
     assert_eq!(status.expect_err("Spain's entitlement").code(), tonic::Code::PermissionDenied);
 
-    let balance = philippines
+    let balance = herself
         .worker
         .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
         .await

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{contribution, enroll, read_all, TestServer};
+use common::{as_worker, contribution, enroll_with_credential, read_all, TestServer};
 use ledger_proto::v1 as pb;
 use sha2::{Digest, Sha256};
 use tonic::Code;
@@ -32,7 +32,9 @@ async fn a_workers_record_end_to_end() {
     let mut spain = server.clients("agency-es").await;
     let mut auditor = server.clients("auditor").await;
 
-    let worker = enroll(&mut philippines, "ph-enrol-1", "PH").await;
+    let enrolled = enroll_with_credential(&mut philippines, "ph-enrol-1", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut herself = as_worker(&server, &enrolled.worker_token).await;
     assert_eq!(worker.len(), 17);
 
     let batch = pb::RecordContributionsRequest {
@@ -103,7 +105,7 @@ async fn a_workers_record_end_to_end() {
     assert_eq!(credited.receipts[0].seq, 6);
 
     // The statement lists the worker's six events, oldest first, each with its receipt.
-    let statement = philippines
+    let statement = herself
         .worker
         .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 })
         .await
@@ -175,7 +177,9 @@ async fn statements_page_through_a_long_record() {
     let server = TestServer::start().await;
     let mut philippines = server.clients("agency-ph").await;
     let mut saudi = server.clients("agency-sa").await;
-    let worker = enroll(&mut philippines, "ph-enrol-2", "PH").await;
+    let enrolled = enroll_with_credential(&mut philippines, "ph-enrol-2", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut herself = as_worker(&server, &enrolled.worker_token).await;
     let months: Vec<String> =
         (0..120).map(|index| format!("{}-{:02}", 2012 + index / 12, 1 + index % 12)).collect();
     let request = pb::RecordContributionsRequest {
@@ -190,7 +194,7 @@ async fn statements_page_through_a_long_record() {
     let mut seen = Vec::new();
     let mut from_seq = 0;
     loop {
-        let page = philippines
+        let page = herself
             .worker
             .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq, limit: 50 })
             .await

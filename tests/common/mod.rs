@@ -163,6 +163,11 @@ pub async fn enroll_with_credential(
         .into_inner()
 }
 
+/// Clients that call as the worker holding `token`.
+pub async fn as_worker(server: &TestServer, token: &str) -> Clients {
+    client::connect(&server.server.address.to_string(), token).await.expect("connected")
+}
+
 /// Follows the health of the server at `address` until it is NOT_SERVING; fails the test if it is
 /// not within `within`.
 pub async fn health_turns_not_serving(address: std::net::SocketAddr, within: std::time::Duration) {

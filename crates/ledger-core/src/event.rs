@@ -33,6 +33,7 @@ pub enum Event {
     ResidenceChanged(ResidenceChanged),
     ClaimFiled(ClaimFiled),
     ClaimResolved(ClaimResolved),
+    CredentialReplaced(CredentialReplaced),
 }
 
 impl Event {
@@ -49,7 +50,29 @@ impl Event {
             Event::ResidenceChanged(event) => Some(&event.worker_id),
             Event::ClaimFiled(event) => Some(&event.worker_id),
             Event::ClaimResolved(event) => Some(&event.worker_id),
+            Event::CredentialReplaced(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
+        }
+    }
+
+    /// Whether the event concerns `jurisdiction`: happened there, was addressed to or filed by its
+    /// agency, or enrolled a worker from there. An agency reads a worker's events that concern its
+    /// jurisdiction and no others (docs/ARCHITECTURE.md, "Reading follows purpose").
+    pub fn concerns(&self, jurisdiction: Jurisdiction) -> bool {
+        let is = |other: Jurisdiction| other == jurisdiction;
+        match self {
+            Event::WorkerEnrolled(e) => is(e.enrolled_in) || is(e.origin),
+            Event::ContributionRecorded(e) => is(e.jurisdiction),
+            Event::ContributionReversed(e) => is(e.jurisdiction),
+            Event::PeriodCredited(e) => is(e.jurisdiction),
+            Event::EntitlementGranted(e) => is(e.jurisdiction),
+            Event::EntitlementStatusChanged(e) => is(e.jurisdiction),
+            Event::BenefitPaid(e) => is(e.jurisdiction),
+            Event::ResidenceChanged(e) => is(e.country),
+            Event::ClaimFiled(e) => is(e.addressed_to) || e.filed_via.is_some_and(is),
+            Event::ClaimResolved(e) => is(e.jurisdiction),
+            Event::CredentialReplaced(e) => e.reset_by.is_some_and(is),
+            Event::RulesAdopted(_) => false,
         }
     }
 
@@ -66,6 +89,7 @@ impl Event {
             Event::ResidenceChanged(_) => "ResidenceChanged",
             Event::ClaimFiled(_) => "ClaimFiled",
             Event::ClaimResolved(_) => "ClaimResolved",
+            Event::CredentialReplaced(_) => "CredentialReplaced",
         }
     }
 }
@@ -298,4 +322,15 @@ pub struct ClaimResolved {
     /// How many ContributionRecorded events of the same request, right after this one, the
     /// resolution recorded.
     pub contributions: u32,
+}
+
+/// The worker's credential was replaced: every earlier one stopped working with this event. The
+/// first credential is issued with the enrolment, which its `WorkerEnrolled` event records. Neither
+/// the credential nor any digest of it is on the chain: only that it changed, by whom and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialReplaced {
+    pub worker_id: WorkerId,
+    /// The jurisdiction of the agency that reset it for the worker; none when the worker rotated it
+    /// herself.
+    pub reset_by: Option<Jurisdiction>,
 }

@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    BenefitPaid, ClaimFiled, ClaimResolved, EntitlementGranted, EntitlementStatusChanged, ResidenceChanged,
-    RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged,
+    ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, ContributionReversed, CreditKind,
@@ -33,6 +33,7 @@ const KIND_BENEFIT_PAID: u8 = 8;
 const KIND_RESIDENCE_CHANGED: u8 = 9;
 const KIND_CLAIM_FILED: u8 = 10;
 const KIND_CLAIM_RESOLVED: u8 = 11;
+const KIND_CREDENTIAL_REPLACED: u8 = 12;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,6 +203,11 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             put_str16(out, e.reason.as_ref().map_or("", Text::as_str));
             out.extend_from_slice(&e.contributions.to_be_bytes());
         }
+        Event::CredentialReplaced(e) => {
+            out.push(KIND_CREDENTIAL_REPLACED);
+            put_str8(out, e.worker_id.as_str());
+            put_optional_jurisdiction(out, e.reset_by);
+        }
     }
 }
 
@@ -302,6 +308,10 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
         }),
         KIND_CLAIM_FILED => Event::ClaimFiled(decode_claim_filed(r)?),
         KIND_CLAIM_RESOLVED => Event::ClaimResolved(decode_claim_resolved(r)?),
+        KIND_CREDENTIAL_REPLACED => Event::CredentialReplaced(CredentialReplaced {
+            worker_id: r.worker_id()?,
+            reset_by: r.optional_jurisdiction()?,
+        }),
         other => return Err(r.fail(format!("unknown event kind {other}"))),
     };
     Ok(event)

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use chrono::DateTime;
 use ledger_core::{
     chain_hash, event_hash, sha256, BenefitPaid, Branch, ChainHash, ClaimFiled, ClaimKind, ClaimOutcome,
-    ClaimResolved, ContributionRecorded, ContributionReversed, CreditKind, Currency, EntitlementGranted,
-    EntitlementStatusChanged, Event, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record,
-    RequestId, ResidenceChanged, RulesAdopted, Sector, Seq, Sex, StatusChange, Text, WorkerEnrolled,
-    WorkerId,
+    ClaimResolved, ContributionRecorded, ContributionReversed, CredentialReplaced, CreditKind, Currency,
+    EntitlementGranted, EntitlementStatusChanged, Event, Jurisdiction, MinorUnits, Month, PeriodCredited,
+    PrincipalId, Record, RequestId, ResidenceChanged, RulesAdopted, Sector, Seq, Sex, StatusChange, Text,
+    WorkerEnrolled, WorkerId,
 };
 
 fn golden_path() -> PathBuf {
@@ -22,7 +22,8 @@ fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
 }
 
 /// The events of the vectors: an illustrative worker's enrolment in the Philippines, a contribution
-/// in Hong Kong, its reversal, and credited maternity months.
+/// in Hong Kong, its reversal, credited maternity months, and the rest of the kinds: rules, benefits,
+/// a residence change, a claim and its answer, a rotated and a reset credential.
 fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
     let worker = WorkerId::from_random([0x3a, 0x91, 0x07, 0xc4, 0x5e, 0x22, 0xd8, 0x6b, 0x10, 0xf5]);
     let ph = ok(Jurisdiction::parse("PH"));
@@ -163,12 +164,24 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
             1_740_700_000_000_000,
             Event::ClaimResolved(ClaimResolved {
                 claim: Seq(9),
-                worker_id: worker,
+                worker_id: worker.clone(),
                 jurisdiction: hk,
                 outcome: ClaimOutcome::Upheld,
                 reason: None,
                 contributions: 2,
             }),
+        ),
+        (
+            "worker-w7a8gfh2y4bc6p47n",
+            "rotation-5d1c07a2e9b34f60",
+            1_740_800_000_000_000,
+            Event::CredentialReplaced(CredentialReplaced { worker_id: worker.clone(), reset_by: None }),
+        ),
+        (
+            "agency-ph",
+            "owwa-reset-2025-0031",
+            1_740_900_000_000_000,
+            Event::CredentialReplaced(CredentialReplaced { worker_id: worker, reset_by: Some(ph) }),
         ),
     ]
 }

@@ -38,6 +38,23 @@ pub struct BalanceLine {
     pub agreements: Vec<(String, Jurisdiction)>,
     pub employer_paid: u128,
     pub worker_paid: u128,
+    /// The line is shown to a partner agency: months only, every amount left out.
+    pub months_only: bool,
+}
+
+impl BalanceLine {
+    /// Keeps the months and the rules' figures and drops every amount: what a partner agency needs
+    /// of this line to totalize, and no more.
+    pub fn months_only(&mut self) {
+        self.months_only = true;
+        self.average_wage = 0;
+        self.independent = 0;
+        self.theoretical = 0;
+        self.pro_rata = 0;
+        self.payable = 0;
+        self.employer_paid = 0;
+        self.worker_paid = 0;
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,5 +166,6 @@ fn line(
         agreements,
         employer_paid: coverage.employer_paid(),
         worker_paid: coverage.worker_paid(),
+        months_only: false,
     }
 }

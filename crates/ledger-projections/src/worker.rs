@@ -353,6 +353,8 @@ impl WorkerProjection {
                     contributions: e.contributions,
                 });
             }
+            // On her statement, and nothing more: a credential is access, not coverage.
+            Event::CredentialReplaced(_) => {}
             Event::WorkerEnrolled(_) | Event::RulesAdopted(_) => {}
         }
         Ok(())
@@ -393,6 +395,7 @@ fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ResidenceChanged(e) => Some(e.country),
         Event::ClaimFiled(e) => Some(e.addressed_to),
         Event::ClaimResolved(e) => Some(e.jurisdiction),
+        Event::CredentialReplaced(e) => e.reset_by,
         Event::RulesAdopted(_) => None,
     }
 }

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use ledger_core::{Jurisdiction, WorkerId};
+use ledger_core::{Branch, Event, Jurisdiction, WorkerId};
+use ledger_projections::{Balance, WorkerProjection};
 use tonic::{Request, Status};
 
 use crate::principals::{Principal, Role};
@@ -30,13 +31,14 @@ pub enum Rpc {
     FileClaim,
     ResolveClaim,
     ListClaims,
+    ResetWorkerCredential,
     GetAccountabilityReport,
     GetCoverageReport,
     ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 23] = [
+    pub const ALL: [Rpc; 24] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::ReverseContribution,
@@ -57,6 +59,7 @@ impl Rpc {
         Rpc::FileClaim,
         Rpc::ResolveClaim,
         Rpc::ListClaims,
+        Rpc::ResetWorkerCredential,
         Rpc::GetAccountabilityReport,
         Rpc::GetCoverageReport,
         Rpc::ReadRecoveryState,
@@ -66,9 +69,10 @@ impl Rpc {
 /// Whether `role` may call `rpc` at all.
 ///
 /// - Agencies write, each only for its own jurisdiction (the writer checks that against the state),
-///   and read the records of workers who have an event in their jurisdiction.
+///   and read of a worker's record what concerns their jurisdiction ([`Reading`]).
 /// - Workers read only their own record, rotate only their own credential, and file claims for
-///   themselves; agencies file them on a worker's behalf (the writer checks which may).
+///   themselves; agencies file them on a worker's behalf (the writer checks which may), and reset
+///   a credential only for a worker of their origin or enrolment (the writer checks that too).
 /// - Auditors read the chain and the aggregate reports but never a worker's statement or balance.
 /// - Operators check the chain's head and integrity and read it for backups; they manage
 ///   principals offline.
@@ -85,7 +89,8 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | RecordBenefitPayment
         | RecordResidenceChange
         | ResolveClaim
-        | ListClaims => role == Agency,
+        | ListClaims
+        | ResetWorkerCredential => role == Agency,
         FileClaim => matches!(role, Agency | Worker),
         GetAccountabilityReport | GetCoverageReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
@@ -99,16 +104,84 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
     }
 }
 
-/// Whether `principal` may read the record of `worker_id`, who has events in `records_in`.
-pub fn may_read_worker(
+/// What a principal may see of one worker's record. Reading follows purpose, not writes:
+///
+/// - The worker sees all of it.
+/// - An agency of J may read a worker who has an event concerning J, or whose origin J is. It sees
+///   the events that concern J ([`Event::concerns`]), and of her balance J's own lines in full,
+///   J's entitlements, the claims addressed to J or filed by it (all her claims when J is her
+///   origin, whose agency follows them from home, as `ListClaims` of its workers does), and where
+///   she lives when J is that country or her origin. Of the partners whose months an agreement in force brings into J's
+///   totalization, it sees those lines' months and nothing else: no wage, share or amount. Any
+///   other jurisdiction's line it does not see at all.
+///
+/// Writing an event about a worker therefore widens what an agency reads only by that event, and
+/// by the months its agreements already entitle it to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    Whole,
+    Agency { jurisdiction: Jurisdiction, of_origin: bool },
+}
+
+/// How `principal` may read the record of `worker_id`, whose projection is given; none when it
+/// may not read it at all.
+pub fn reading(
     principal: &Principal,
     worker_id: &WorkerId,
-    records_in: &BTreeSet<Jurisdiction>,
-) -> bool {
+    projection: &WorkerProjection,
+) -> Option<Reading> {
     match principal.role {
-        Role::Worker => principal.worker.as_ref() == Some(worker_id),
-        Role::Agency => principal.jurisdiction.is_some_and(|own| records_in.contains(&own)),
-        Role::Auditor | Role::Operator => false,
+        Role::Worker => (principal.worker.as_ref() == Some(worker_id)).then_some(Reading::Whole),
+        Role::Agency => {
+            let jurisdiction = principal.jurisdiction?;
+            let of_origin = projection.origin == jurisdiction;
+            (of_origin || projection.records_in.contains(&jurisdiction))
+                .then_some(Reading::Agency { jurisdiction, of_origin })
+        }
+        Role::Auditor | Role::Operator => None,
+    }
+}
+
+impl Reading {
+    /// Whether the reader sees this event of the worker's statement.
+    pub fn shows(&self, event: &Event) -> bool {
+        match self {
+            Reading::Whole => true,
+            Reading::Agency { jurisdiction, of_origin } => {
+                event.concerns(*jurisdiction)
+                    || (*of_origin && matches!(event, Event::ClaimFiled(_) | Event::ClaimResolved(_)))
+            }
+        }
+    }
+
+    /// The part of the balance the reader sees.
+    pub fn balance(&self, mut balance: Balance) -> Balance {
+        let Reading::Agency { jurisdiction, of_origin } = *self else { return balance };
+        // The partners each of J's own lines totalizes with, by branch.
+        let partners: BTreeSet<(Branch, Jurisdiction)> = balance
+            .lines
+            .iter()
+            .filter(|line| line.jurisdiction == jurisdiction)
+            .flat_map(|line| line.agreements.iter().map(|(_, partner)| (line.branch, *partner)))
+            .collect();
+        balance.lines.retain_mut(|line| {
+            if line.jurisdiction == jurisdiction {
+                return true;
+            }
+            if !partners.contains(&(line.branch, line.jurisdiction)) {
+                return false;
+            }
+            line.months_only();
+            true
+        });
+        balance.entitlements.retain(|(_, entitlement)| entitlement.jurisdiction == jurisdiction);
+        balance.claims.retain(|(_, claim)| {
+            of_origin || claim.addressed_to == jurisdiction || claim.filed_via == Some(jurisdiction)
+        });
+        if !of_origin && balance.residence.is_some_and(|(country, _)| country != jurisdiction) {
+            balance.residence = None;
+        }
+        balance
     }
 }
 

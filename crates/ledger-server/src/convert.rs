@@ -217,6 +217,10 @@ pub fn event(event: &Event) -> pb::Event {
             reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
             contributions: e.contributions,
         }),
+        Event::CredentialReplaced(e) => Kind::CredentialReplaced(pb::CredentialReplaced {
+            worker_id: e.worker_id.to_string(),
+            reset_by: e.reset_by.map(|jurisdiction| jurisdiction.to_string()).unwrap_or_default(),
+        }),
     };
     pb::Event { kind: Some(kind) }
 }
@@ -388,6 +392,7 @@ pub fn balance(balance: &Balance) -> pb::GetBalanceResponse {
 fn balance_line(line: &BalanceLine) -> pb::BalanceLine {
     let amount = |minor: u64| money_in(line.currency, u128::from(minor));
     pb::BalanceLine {
+        months_only: line.months_only,
         jurisdiction: line.jurisdiction.to_string(),
         branch: i32::from(line.branch.code()),
         own_months: line.own_months,

@@ -12,7 +12,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use crate::access::{may_read_worker, require, Rpc};
+use crate::access::{reading, require, Reading, Rpc};
 use crate::convert;
 use crate::principals::{new_token, Principal};
 use crate::status::{from_store, invalid};
@@ -64,28 +64,34 @@ impl Api {
         self.ledger.submit(command).await.map_err(from_store)
     }
 
-    /// A new random credential for the worker, replacing any earlier one; the token is returned
-    /// once and only its digest is kept.
-    async fn issue_credential(&self, worker_id: WorkerId) -> Result<String, Status> {
+    /// A new random credential for the worker, replacing every earlier one, through the writer:
+    /// the CredentialReplaced event and the credential's digest are made durable together. The
+    /// token is returned once, and not at all when the request was a retry.
+    async fn replace_credential(
+        &self,
+        principal: &Principal,
+        request_id: &str,
+        worker_id: WorkerId,
+    ) -> Result<(pb::Receipt, String), Status> {
         let token = new_token().map_err(|_| Status::unavailable("no randomness for a credential"))?;
-        let digest = ledger_core::sha256(token.as_bytes());
-        self.blocking(move |ledger| ledger.set_worker_credential(&worker_id, digest)).await?;
-        Ok(token)
+        let credential = ledger_core::sha256(token.as_bytes());
+        let action = Action::ReplaceCredential { worker_id, credential };
+        let outcome = self.submit(principal, request_id, action).await?;
+        let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
+        let token = if receipt.replayed { String::new() } else { token };
+        Ok((convert::receipt(receipt), token))
     }
 
-    /// The caller may read this worker's record: their own, or an agency's where the worker has one.
-    async fn check_reader(&self, principal: &Principal, worker_id: &WorkerId) -> Result<(), Status> {
+    /// How the caller may read this worker's record: all of it when it is their own, what concerns
+    /// its jurisdiction for an agency (`access::Reading`).
+    async fn reader(&self, principal: &Principal, worker_id: &WorkerId) -> Result<Reading, Status> {
         let of = worker_id.clone();
         let projection = self.blocking(move |ledger| ledger.projection(&of)).await?;
         let projection =
             projection.ok_or_else(|| Status::not_found(format!("worker_id: no worker {worker_id}")))?;
-        if !may_read_worker(principal, worker_id, &projection.records_in) {
-            return Err(Status::permission_denied(format!(
-                "{} may not read the record of {worker_id}",
-                principal.id
-            )));
-        }
-        Ok(())
+        reading(principal, worker_id, &projection).ok_or_else(|| {
+            Status::permission_denied(format!("{} may not read the record of {worker_id}", principal.id))
+        })
     }
 
     async fn blocking<T: Send + 'static>(
@@ -123,13 +129,11 @@ impl pb::agency_service_server::AgencyService for Api {
         };
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         let worker_id = outcome.worker_id.clone().ok_or_else(|| Status::internal("internal error"))?;
-        // A retry finds the enrolment already recorded: the credential of the lost response is
-        // replaced by a new one.
+        // A retry finds the enrolment already recorded and issues nothing: whoever holds the
+        // request (its id and content are on the worker's statement) must not get a credential.
+        // A lost credential is reset, on the chain, with ResetWorkerCredential.
         let replayed = outcome.receipts.iter().any(|receipt| receipt.replayed);
-        let worker_token = match replayed {
-            true => self.issue_credential(worker_id.clone()).await?,
-            false => token,
-        };
+        let worker_token = if replayed { String::new() } else { token };
         Ok(Response::new(pb::EnrollWorkerResponse {
             worker_id: worker_id.to_string(),
             receipt: outcome.receipts.first().map(convert::receipt),
@@ -283,6 +287,25 @@ impl pb::agency_service_server::AgencyService for Api {
             .collect();
         Ok(Response::new(pb::ListClaimsResponse { claims, evaluated_on: today.to_string() }))
     }
+
+    async fn reset_worker_credential(
+        &self,
+        request: Request<pb::ResetWorkerCredentialRequest>,
+    ) -> Result<Response<pb::ResetWorkerCredentialResponse>, Status> {
+        let principal = require(&request, Rpc::ResetWorkerCredential)?;
+        let wire = request.into_inner();
+        let worker_id = convert::worker_id(&wire.worker_id).map_err(invalid)?;
+        let (receipt, worker_token) =
+            self.replace_credential(&principal, &wire.request_id, worker_id).await?;
+        Ok(Response::new(pb::ResetWorkerCredentialResponse { receipt: Some(receipt), worker_token }))
+    }
+}
+
+/// A fresh request id for a worker's rotation: `rotation-` and 64 random bits, in hex.
+fn rotation_request_id() -> Result<String, Status> {
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|_| Status::unavailable("no randomness for a credential"))?;
+    Ok(format!("rotation-{}", hex::encode(random)))
 }
 
 fn first_receipt(outcome: &Outcome) -> Option<pb::Receipt> {
@@ -298,13 +321,14 @@ impl pb::worker_service_server::WorkerService for Api {
         let principal = require(&request, Rpc::GetStatement)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
-        self.check_reader(&principal, &worker_id).await?;
+        let reading = self.reader(&principal, &worker_id).await?;
         let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
         let from = Seq(wire.from_seq);
         let statement_of = worker_id.clone();
         let (statement, (proofs, checkpoint)) = self
             .blocking(move |ledger| {
-                let statement = ledger.statement(&statement_of, from, limit)?;
+                let statement =
+                    ledger.statement(&statement_of, from, limit, |record| reading.shows(&record.event))?;
                 // Every entry is proved against the signed tree, taken after the entries were
                 // read, so that it holds them all.
                 let proved = ledger.with_checkpoint(|size| {
@@ -348,15 +372,18 @@ impl pb::worker_service_server::WorkerService for Api {
         // balance is computed from.
         let balance = self
             .blocking(move |ledger| {
-                ledger.balance(&worker_id, as_of, |projection| {
-                    match may_read_worker(&principal, &worker_id, &projection.records_in) {
-                        true => Ok(()),
-                        false => Err(StoreError::PermissionDenied(format!(
-                            "{} may not read the record of {worker_id}",
-                            principal.id
-                        ))),
-                    }
-                })
+                let denied = || {
+                    StoreError::PermissionDenied(format!(
+                        "{} may not read the record of {worker_id}",
+                        principal.id
+                    ))
+                };
+                let mut seen = None;
+                let balance = ledger.balance(&worker_id, as_of, |projection| {
+                    seen = reading(&principal, &worker_id, projection);
+                    seen.map(drop).ok_or_else(denied)
+                })?;
+                Ok(seen.ok_or_else(denied)?.balance(balance))
             })
             .await?;
         Ok(Response::new(convert::balance(&balance)))
@@ -389,8 +416,11 @@ impl pb::worker_service_server::WorkerService for Api {
     ) -> Result<Response<pb::RotateCredentialResponse>, Status> {
         let principal = require(&request, Rpc::RotateCredential)?;
         let worker_id = principal.worker.clone().ok_or_else(|| Status::permission_denied("workers only"))?;
-        let worker_token = self.issue_credential(worker_id).await?;
-        Ok(Response::new(pb::RotateCredentialResponse { worker_token }))
+        // A rotation cannot be retried (the credential that would retry it is revoked by it), so
+        // each call is a request of its own.
+        let request_id = rotation_request_id()?;
+        let (receipt, worker_token) = self.replace_credential(&principal, &request_id, worker_id).await?;
+        Ok(Response::new(pb::RotateCredentialResponse { worker_token, receipt: Some(receipt) }))
     }
 }
 

@@ -80,6 +80,14 @@ pub enum Action {
     },
     /// A claim, by the worker or on their behalf by an agency.
     FileClaim(ClaimRequest),
+    /// A new credential for the worker, revoking every earlier one: rotated by the worker herself,
+    /// or reset by an agency of her origin or of the jurisdiction that enrolled her.
+    ReplaceCredential {
+        worker_id: WorkerId,
+        /// SHA-256 of the new credential, stored in the same commit as the event (never on the
+        /// chain). Not part of the request's fingerprint.
+        credential: [u8; 32],
+    },
     /// The addressed agency's answer; an upheld claim records its contributions with it.
     ResolveClaim {
         claim: Seq,
@@ -229,6 +237,10 @@ impl Action {
                 for item in contributions {
                     encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
                 }
+            }
+            Action::ReplaceCredential { worker_id, credential: _ } => {
+                bytes.push(12);
+                put_text(&mut bytes, worker_id.as_str());
             }
         }
         sha256(&bytes)

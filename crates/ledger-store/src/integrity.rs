@@ -227,9 +227,11 @@ fn request_below(value: &[u8], size: u64) -> bool {
     crate::writer::remembered_range(value).is_some_and(|(first, count)| first.0 + u64::from(count) <= size)
 }
 
-/// The credentials as they are now: both directions of every worker's credential.
+/// The credentials as they are now: each worker's current credential digest. The way back, from a
+/// digest to its worker, is derived from these at restore, so that a scan while the writer replaces
+/// a credential can never carry a revoked one.
 pub(crate) fn credentials(db: &sled::Db) -> Result<Vec<KeyValue>> {
-    entries_under(db, &[keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX])
+    entries_under(db, &[keys::WORKER_CREDENTIAL_PREFIX])
 }
 
 /// Sends `credentials`, then the idempotency entries of requests whose events are all below `size`,
@@ -353,23 +355,24 @@ pub fn restore(
 }
 
 /// Writes the credentials of workers the restored log has enrolled (a worker enrolled after the
-/// copy's head has no place in it), and makes the store durable.
+/// copy's head has no place in it), both ways from each worker's current digest, and makes the
+/// store durable. Digest-to-worker entries of the copy are not taken as they are: only the ones
+/// derived from a worker's current digest can be, so that no revoked credential comes back.
 fn restore_credentials(opened: &OpenedTree, state: &RecoveryState) -> Result<()> {
     let db = &opened.db;
     let mut batch = sled::Batch::default();
     for (key, value) in &state.entries {
-        let worker = match key.first() {
-            Some(&keys::CREDENTIAL_PREFIX) => value.as_slice(),
-            Some(&keys::WORKER_CREDENTIAL_PREFIX) => &key[1..],
-            _ => continue,
+        if key.first() != Some(&keys::WORKER_CREDENTIAL_PREFIX) {
+            continue;
+        }
+        let Ok(digest) = <[u8; 32]>::try_from(value.as_slice()) else { continue };
+        let Some(worker_id) = std::str::from_utf8(&key[1..]).ok().and_then(|text| WorkerId::parse(text).ok())
+        else {
+            continue;
         };
-        let enrolled = std::str::from_utf8(worker)
-            .ok()
-            .and_then(|text| WorkerId::parse(text).ok())
-            .map(|worker_id| db.contains_key(keys::projection(&worker_id)))
-            .transpose()?;
-        if enrolled == Some(true) {
-            batch.insert(key.as_slice(), value.as_slice());
+        if db.contains_key(keys::projection(&worker_id))? {
+            batch.insert(&keys::credential(&digest)[..], worker_id.as_str().as_bytes());
+            batch.insert(keys::worker_credential(&worker_id), &digest[..]);
         }
     }
     db.apply_batch(batch)?;

@@ -99,6 +99,10 @@ pub const DISK_FREE_BYTES_MIN: u64 = 8 * SLED_SEGMENT_BYTES as u64;
 /// The file written, synced and removed at open to learn whether the data directory takes writes.
 pub const WRITE_PROBE_FILE: &str = ".write-probe";
 
+/// Most of a worker's events read for one page of her statement, whether shown or not: a reader
+/// who sees few of a long record's events gets short pages, not an unbounded scan.
+pub const STATEMENT_SCAN_MAX: usize = 10_000;
+
 /// An open ledger. Cheap to clone; all clones share one writer.
 #[derive(Clone, Debug)]
 pub struct Ledger {
@@ -114,10 +118,6 @@ struct Shared {
     stats: Arc<WriterStats>,
     /// Rules documents already loaded from the chain, by the seq that adopted them.
     rules: Mutex<HashMap<Seq, Arc<Rules>>>,
-    /// A second handle on sled's data file, to make credential changes durable.
-    sync_file: File,
-    /// Serialises credential changes, so that a rotation always revokes the credential it replaces.
-    credentials: Mutex<()>,
     clock: Clock,
     sealed: watch::Receiver<Option<String>>,
     /// The key that signs checkpoints, when this ledger signs them.
@@ -221,7 +221,6 @@ impl Ledger {
             kept_promise(&mut opened, log.root.unwrap_or_default(), accept_rollback, log_key.as_deref())?;
         let signed = Arc::new(Mutex::new(signed));
         let db = opened.db.clone();
-        let sync_file = opened.db_file.try_clone()?;
         let last_recorded_at = match opened.head.size {
             0 => chrono::DateTime::UNIX_EPOCH,
             size => read::read_record(&db, Seq(size - 1))?.0.recorded_at,
@@ -307,8 +306,6 @@ impl Ledger {
                 writer: Mutex::new(Some(handle)),
                 stats,
                 rules: Mutex::new(HashMap::new()),
-                sync_file,
-                credentials: Mutex::new(()),
                 clock,
                 sealed,
                 log_key,
@@ -478,35 +475,6 @@ impl Ledger {
         Ok(self.shared.tree.contains_key(keys::projection(worker_id))?)
     }
 
-    /// Makes `digest` (SHA-256 of a token) the worker's only credential, revoking the one before.
-    /// Credentials are access control, not ledger events: they never enter the chain.
-    pub fn set_worker_credential(&self, worker_id: &WorkerId, digest: [u8; 32]) -> Result<()> {
-        let _serial = self
-            .shared
-            .credentials
-            .lock()
-            .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
-        if !self.worker_exists(worker_id)? {
-            return Err(StoreError::NotFound {
-                field: "worker_id".into(),
-                message: format!("no worker {worker_id}"),
-            });
-        }
-        let tree = &self.shared.tree;
-        let mut batch = sled::Batch::default();
-        if let Some(old) = tree.get(keys::worker_credential(worker_id))? {
-            if let Ok(old) = <[u8; 32]>::try_from(old.as_ref()) {
-                batch.remove(&keys::credential(&old)[..]);
-            }
-        }
-        batch.insert(&keys::credential(&digest)[..], worker_id.as_str().as_bytes());
-        batch.insert(keys::worker_credential(worker_id), &digest[..]);
-        tree.apply_batch(batch)?;
-        tree.flush()?;
-        self.shared.sync_file.sync_all()?;
-        Ok(())
-    }
-
     /// The worker holding the credential with this digest.
     pub fn worker_for_credential(&self, digest: &[u8; 32]) -> Result<Option<WorkerId>> {
         let Some(value) = self.shared.tree.get(keys::credential(digest))? else { return Ok(None) };
@@ -517,8 +485,8 @@ impl Ledger {
 
     /// What a copy of the log's first `size` events (at most the durable head) needs beside the
     /// records to be restored, `chunk` entries at a time to `send` until it returns false: the
-    /// credentials as they are now (taken between two rotations), then the idempotency entries of
-    /// the copy's requests.
+    /// credentials as they are now (each worker's current one, written by the writer with the
+    /// event that issued it), then the idempotency entries of the copy's requests.
     pub fn recovery_state(
         &self,
         size: u64,
@@ -526,14 +494,7 @@ impl Ledger {
         send: impl FnMut(Vec<(Vec<u8>, Vec<u8>)>) -> bool,
     ) -> Result<()> {
         self.check_size("size", size)?;
-        let credentials = {
-            let _serial = self
-                .shared
-                .credentials
-                .lock()
-                .map_err(|_| StoreError::Unavailable("credential lock poisoned".into()))?;
-            integrity::credentials(&self.shared.tree)?
-        };
+        let credentials = integrity::credentials(&self.shared.tree)?;
         integrity::send_recovery_state(&self.shared.tree, size, credentials, chunk, send)
     }
 
@@ -770,8 +731,17 @@ impl Ledger {
         Ok(balance(projection, &rules, evaluated.recorded_at.date_naive(), as_of))
     }
 
-    /// A page of the worker's events at or after `from`, oldest first.
-    pub fn statement(&self, worker_id: &WorkerId, from: Seq, limit: usize) -> Result<Statement> {
+    /// A page of the worker's events at or after `from`, oldest first, of those `shows` lets the
+    /// reader see. At most [`STATEMENT_SCAN_MAX`] of her events are read for one page: `next` is
+    /// where the next page starts, present when more of her events follow (a page of a filtered
+    /// statement may come back empty with a `next`).
+    pub fn statement(
+        &self,
+        worker_id: &WorkerId,
+        from: Seq,
+        limit: usize,
+        shows: impl Fn(&Record) -> bool,
+    ) -> Result<Statement> {
         self.undamaged(Some(worker_id))?;
         if !self.worker_exists(worker_id)? {
             return Err(StoreError::NotFound {
@@ -780,17 +750,24 @@ impl Ledger {
             });
         }
         let below = Seq(self.head().size);
-        let mut seqs =
-            read::statement_seqs(&self.shared.tree, worker_id, from, below, limit.saturating_add(1))?;
-        let next = if seqs.len() > limit { seqs.pop() } else { None };
-        let mut entries = Vec::with_capacity(seqs.len());
-        for seq in seqs {
+        let scan = STATEMENT_SCAN_MAX.max(limit);
+        let seqs = read::statement_seqs(&self.shared.tree, worker_id, from, below, scan.saturating_add(1))?;
+        let mut entries = Vec::with_capacity(seqs.len().min(limit));
+        let mut next = seqs.get(scan).copied();
+        for seq in seqs.iter().copied().take(scan) {
+            if entries.len() == limit {
+                next = Some(seq);
+                break;
+            }
             let (record, entry) = read::read_record(&self.shared.tree, seq)?;
             if record.event.worker_id() != Some(worker_id) {
                 return Err(StoreError::Corruption {
                     seq,
                     reason: "the statement index names another worker's event".into(),
                 });
+            }
+            if !shows(&record) {
+                continue;
             }
             let receipt = Receipt {
                 seq,

@@ -3,8 +3,8 @@
 
 use ledger_core::{
     BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionRecorded,
-    ContributionReversed, Currency, EntitlementGranted, EntitlementStatusChanged, Event, InvalidInput,
-    Jurisdiction, Month, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
+    ContributionReversed, CredentialReplaced, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
+    InvalidInput, Jurisdiction, Month, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerProjection};
 
@@ -134,6 +134,9 @@ impl Writer {
                     paid_into: *paid_into,
                 }))
             }
+            Action::ReplaceCredential { worker_id, credential: _ } => {
+                one(self.credential_replaced(group, actor, worker_id)?)
+            }
             Action::RecordResidenceChange { worker_id, country, from } => {
                 // The agency of the country the worker now lives in records the move.
                 self.check_own(agency()?, *country)?;
@@ -146,6 +149,39 @@ impl Writer {
                 }))
             }
         }
+    }
+
+    /// A credential replaced by the worker herself, or reset for her by an agency of her origin or
+    /// of the jurisdiction that enrolled her: the agencies she can go to in person to prove who she
+    /// is. Any other agency would be taking her record over.
+    fn credential_replaced(&self, group: &Group, actor: &Actor, worker_id: &WorkerId) -> Result<Event> {
+        let projection = self.enrolled(group, worker_id)?;
+        let reset_by = match (&actor.worker, actor.jurisdiction) {
+            (Some(own), _) if own == worker_id => None,
+            (None, Some(agency)) if agency == projection.origin || agency == projection.enrolled_in => {
+                Some(agency)
+            }
+            (Some(_), _) => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{} may replace only their own credential",
+                    actor.principal
+                )))
+            }
+            (None, Some(agency)) => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "an agency of {agency} may not reset the credential of {worker_id}: only an agency of \
+                     her origin ({}) or of the jurisdiction that enrolled her ({}) may",
+                    projection.origin, projection.enrolled_in
+                )))
+            }
+            (None, None) => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{} is neither the worker nor an agency and may not replace a credential",
+                    actor.principal
+                )))
+            }
+        };
+        Ok(Event::CredentialReplaced(CredentialReplaced { worker_id: worker_id.clone(), reset_by }))
     }
 
     /// A batch of contributions, each checked; a failure names the item.

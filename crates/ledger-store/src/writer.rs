@@ -140,8 +140,9 @@ pub(crate) struct Group {
     rules_adopted: Option<Seq>,
     /// Claims filed by the group: the index keys that find them by jurisdiction.
     claims: Vec<(Vec<u8>, WorkerId)>,
-    /// Credentials issued with enrolments of the group: worker and token digest.
-    credentials: Vec<(WorkerId, [u8; 32])>,
+    /// Credentials the group issues, in order: the worker, the token's digest, and whether it
+    /// replaces one (a rotation or a reset) rather than being a new worker's first.
+    credentials: Vec<(WorkerId, [u8; 32], bool)>,
     remembered: HashMap<Vec<u8>, (Remembered, Outcome)>,
     replies: Vec<(oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
 }
@@ -265,10 +266,16 @@ impl Writer {
         }
         let events = self.events_for(group, &command.actor, &command.action)?;
         let outcome = self.append(group, &command.actor.principal, &command.request_id, events)?;
-        if let (Action::EnrollWorker { credential: Some(digest), .. }, Some(worker_id)) =
-            (&command.action, &outcome.worker_id)
-        {
-            group.credentials.push((worker_id.clone(), *digest));
+        // A credential is stored with the event that issues it, in the same durable commit; a
+        // replayed request issues none.
+        match (&command.action, &outcome.worker_id) {
+            (Action::EnrollWorker { credential: Some(digest), .. }, Some(worker_id)) => {
+                group.credentials.push((worker_id.clone(), *digest, false));
+            }
+            (Action::ReplaceCredential { worker_id, credential }, _) => {
+                group.credentials.push((worker_id.clone(), *credential, true));
+            }
+            _ => {}
         }
         let remembered = Remembered {
             digest,
@@ -461,6 +468,30 @@ impl Writer {
         Ok(())
     }
 
+    /// Each credential the group issues, revoking the one it replaces: the worker's current one,
+    /// as stored or as an earlier command of the group left it.
+    fn put_credentials(&self, batch: &mut sled::Batch, group: &Group) -> Result<()> {
+        let mut current: HashMap<&WorkerId, [u8; 32]> = HashMap::new();
+        for (worker_id, digest, replaces) in &group.credentials {
+            if *replaces {
+                let stored = match current.get(worker_id) {
+                    Some(digest) => Some(*digest),
+                    None => self
+                        .db
+                        .get(keys::worker_credential(worker_id))?
+                        .and_then(|old| <[u8; 32]>::try_from(old.as_ref()).ok()),
+                };
+                if let Some(old) = stored {
+                    batch.remove(&keys::credential(&old)[..]);
+                }
+            }
+            batch.insert(&keys::credential(digest)[..], worker_id.as_str().as_bytes());
+            batch.insert(keys::worker_credential(worker_id), &digest[..]);
+            current.insert(worker_id, *digest);
+        }
+        Ok(())
+    }
+
     fn write(&mut self, group: &Group) -> Result<()> {
         let mut batch = sled::Batch::default();
         let last_block = self.put_blocks(&mut batch, group);
@@ -477,10 +508,7 @@ impl Writer {
         for (key, (remembered, _)) in &group.remembered {
             batch.insert(key.as_slice(), &remembered.encode()[..]);
         }
-        for (worker_id, digest) in &group.credentials {
-            batch.insert(&keys::credential(digest)[..], worker_id.as_str().as_bytes());
-            batch.insert(keys::worker_credential(worker_id), &digest[..]);
-        }
+        self.put_credentials(&mut batch, group)?;
         for (key, worker_id) in &group.claims {
             batch.insert(key.as_slice(), worker_id.as_str().as_bytes());
         }

@@ -349,8 +349,9 @@ fn check_log(ledger: &Ledger, model: &Model) {
         }
     }
     for (worker, seqs) in per_worker {
-        let statement =
-            ledger.statement(&worker, Seq(0), 10_000).unwrap_or_else(|error| panic!("statement: {error}"));
+        let statement = ledger
+            .statement(&worker, Seq(0), 10_000, |_| true)
+            .unwrap_or_else(|error| panic!("statement: {error}"));
         let got: Vec<Seq> = statement.entries.iter().map(|entry| entry.receipt.seq).collect();
         assert_eq!(got, seqs, "statement of {worker}");
     }
