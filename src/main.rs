@@ -193,6 +193,8 @@ impl ServeArgs {
             principal_streams_max: None,
             subscriber_stall_max_ms: None,
             scrub_events_per_second: self.scrub_events_per_second,
+            connections_max: None,
+            connections_per_peer_max: None,
         };
         let limits = overrides.over(file.limits.over(Limits::default()));
         if limits.requests_per_second < 1.0

@@ -54,6 +54,14 @@ pub async fn connect(address: &str, token: &str) -> Result<Clients, Error> {
     clients(channel, token)
 }
 
+/// Connects to `http://address` from the local address `from` (one of several of this host), and
+/// authenticates every call with `token`.
+pub async fn connect_from(address: &str, token: &str, from: std::net::IpAddr) -> Result<Clients, Error> {
+    let channel =
+        Endpoint::from_shared(format!("http://{address}"))?.local_address(Some(from)).connect().await?;
+    clients(channel, token)
+}
+
 /// Connects to `https://address` over TLS and authenticates every call with `token`.
 pub async fn connect_tls(address: &str, token: &str, tls: &ClientTls) -> Result<Clients, Error> {
     let mut config = tonic::transport::ClientTlsConfig::new()

@@ -38,6 +38,8 @@ pub struct LimitsFile {
     pub principal_streams_max: Option<usize>,
     pub subscriber_stall_max_ms: Option<u64>,
     pub scrub_events_per_second: Option<u64>,
+    pub connections_max: Option<usize>,
+    pub connections_per_peer_max: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +85,8 @@ impl LimitsFile {
         positive("principal_streams_max", self.principal_streams_max.map(|v| v as f64))?;
         positive("scrub_events_per_second", self.scrub_events_per_second.map(|v| v as f64))?;
         positive("subscriber_stall_max_ms", self.subscriber_stall_max_ms.map(|v| v as f64))?;
+        positive("connections_max", self.connections_max.map(|v| v as f64))?;
+        positive("connections_per_peer_max", self.connections_per_peer_max.map(|v| v as f64))?;
         Ok(())
     }
 
@@ -98,6 +102,8 @@ impl LimitsFile {
             subscriber_stall_max: self
                 .subscriber_stall_max_ms
                 .map_or(base.subscriber_stall_max, Duration::from_millis),
+            connections_max: self.connections_max.unwrap_or(base.connections_max),
+            connections_per_peer_max: self.connections_per_peer_max.unwrap_or(base.connections_per_peer_max),
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct Limits {
     pub principal_streams_max: usize,
     /// Events the store's scrubber reads back per second while serving.
     pub scrub_events_per_second: u64,
+    /// Connections open at once; lowered at start to what the open-file limit leaves room for.
+    pub connections_max: usize,
+    /// Connections open at once from one address.
+    pub connections_per_peer_max: usize,
 }
 
 impl Default for Limits {
@@ -50,12 +54,18 @@ impl Default for Limits {
             subscriber_stall_max: Duration::from_secs(5),
             principal_streams_max: 16,
             scrub_events_per_second: ledger_store::SCRUB_EVENTS_PER_SECOND_DEFAULT,
+            connections_max: 4_096,
+            connections_per_peer_max: 256,
         }
     }
 }
 
 /// Principals tracked by the rate limiter before idle ones are forgotten.
 const RATE_BUCKETS_MAX: usize = 100_000;
+/// Requests to the paths served to anyone (health checks, a health Watch, reflection) open at once
+/// from one address, and from all: without a token there is no principal to hold to a share.
+pub const PUBLIC_REQUESTS_PER_PEER_MAX: usize = 8;
+pub const PUBLIC_REQUESTS_MAX: usize = 256;
 /// Paths served to anyone: health checks and reflection.
 const PUBLIC_PREFIXES: [&str; 3] = ["/grpc.health.v1.", "/grpc.reflection.v1.", "/grpc.reflection.v1alpha."];
 
@@ -77,6 +87,9 @@ pub struct Gate {
     principal_in_flight: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// Each principal's open streams.
     principal_streams: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Public requests open, in all and by peer address; a Watch holds its permits while it lasts.
+    public_in_flight: Arc<Semaphore>,
+    public_by_peer: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub metrics: Arc<Metrics>,
     /// Mutual TLS: agencies must have presented a certificate signed by the client CA.
     agencies_need_certificates: bool,
@@ -100,6 +113,8 @@ impl Gate {
             in_flight: Arc::new(Semaphore::new(limits.concurrent_requests_max)),
             principal_in_flight: Mutex::new(HashMap::new()),
             principal_streams: Mutex::new(HashMap::new()),
+            public_in_flight: Arc::new(Semaphore::new(PUBLIC_REQUESTS_MAX)),
+            public_by_peer: Mutex::new(HashMap::new()),
             metrics,
             agencies_need_certificates,
             revision: tokio::sync::watch::Sender::new(0),
@@ -165,6 +180,32 @@ impl Gate {
                 "{principal} has {most} streams open, its limit; close one before opening another"
             ))
         })
+    }
+
+    /// Permits for one public request from `peer`: one of its own share and one of everyone's.
+    fn admit_public(
+        &self,
+        peer: Option<std::net::IpAddr>,
+    ) -> Result<(tokio::sync::OwnedSemaphorePermit, Option<tokio::sync::OwnedSemaphorePermit>), Status> {
+        let all = self.public_in_flight.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "{PUBLIC_REQUESTS_MAX} health and reflection requests are open, the server's limit; retry shortly"
+            ))
+        })?;
+        let own = match peer {
+            Some(ip) => Some(
+                take_share(&self.public_by_peer, &ip.to_string(), PUBLIC_REQUESTS_PER_PEER_MAX).ok_or_else(
+                    || {
+                        Status::resource_exhausted(format!(
+                            "{ip} has {PUBLIC_REQUESTS_PER_PEER_MAX} health and reflection requests open, \
+                             its limit"
+                        ))
+                    },
+                )?,
+            ),
+            None => None,
+        };
+        Ok((all, own))
     }
 
     /// Takes one token from the principal's bucket, refilled at the sustained rate.
@@ -252,10 +293,19 @@ where
             let started = Instant::now();
             let path = request.uri().path().to_owned();
             let rpc = path.rsplit('/').next().unwrap_or("").to_owned();
-            if PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) {
-                return inner.call(request).await;
-            }
             let peer = peer_address(&request);
+            if PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) {
+                let permits = match gate.admit_public(peer) {
+                    Ok(permits) => permits,
+                    Err(refused) => {
+                        finish(&gate, &rpc, "-", peer, refused.code(), started);
+                        return Ok(refused.into_http());
+                    }
+                };
+                // The permits go back when the answer's last byte does: a Watch holds them.
+                let response = inner.call(request).await?;
+                return Ok(response.map(|body| Body::new(Holding { body, _permits: permits })));
+            }
             let admitted = admit(&gate, &mut request, peer);
             let (principal, _permit) = match admitted {
                 Ok(admitted) => admitted,
@@ -274,6 +324,32 @@ where
             finish(&gate, &rpc, &principal, peer, code, started);
             Ok(response)
         })
+    }
+}
+
+/// A response body that holds permits until it is dropped: a stream's, for as long as it lasts.
+struct Holding<B, P> {
+    body: B,
+    _permits: P,
+}
+
+impl<B: http_body::Body + Unpin, P: Unpin> http_body::Body for Holding<B, P> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod client;
 pub mod config;
+pub mod connections;
 pub mod convert;
 pub mod gate;
 pub mod metrics;
@@ -35,7 +36,7 @@ use principals::{Principal, Principals, Role};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tracing::info;
+use tracing::{info, warn};
 
 pub use services::{READ_EVENTS_MAX, STATEMENT_PAGE_MAX};
 
@@ -266,13 +267,21 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     let tls = config.tls.as_ref().map(tls_config).transpose()?;
     let metrics = Arc::new(Metrics::default());
     let agencies_need_certificates = config.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some());
-    let gate = Arc::new(Gate::new(
-        principals,
-        ledger.clone(),
-        config.limits,
-        metrics.clone(),
-        agencies_need_certificates,
-    ));
+    let mut limits = config.limits;
+    // Out of file descriptors the server could accept nothing, not even from the agencies: the
+    // connection cap stays below what the open-file limit leaves room for.
+    if let Some(room) = connections::raise_file_limit() {
+        let room = usize::try_from(room).unwrap_or(usize::MAX).max(1);
+        if room < limits.connections_max {
+            warn!(
+                configured = limits.connections_max,
+                room, "the open-file limit leaves room for fewer connections than configured; capped there"
+            );
+            limits.connections_max = room;
+        }
+    }
+    let gate =
+        Arc::new(Gate::new(principals, ledger.clone(), limits, metrics.clone(), agencies_need_certificates));
     let metrics_address = match config.metrics_listen {
         Some(address) => {
             let listener =
@@ -351,9 +360,16 @@ async fn serve(
         .register_encoded_file_descriptor_set(ledger_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1();
-    // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK
-    // (about 40 ms on Linux) before its last segment leaves.
-    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    // Within the connection caps; with TCP_NODELAY, since without it a response larger than one
+    // segment waits for the client's delayed ACK (about 40 ms on Linux) before its last segment
+    // leaves.
+    let limits = gate.limits();
+    let incoming = connections::Incoming::new(
+        listener,
+        limits.connections_max,
+        limits.connections_per_peer_max,
+        gate.metrics.clone(),
+    );
     let mut builder = tonic::transport::Server::builder()
         // Advertised in SETTINGS_MAX_CONCURRENT_STREAMS: one connection holds at most this many.
         .max_concurrent_streams(Some(STREAMS_PER_CONNECTION_MAX))

@@ -24,6 +24,8 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     pub subscribers: AtomicI64,
+    /// Connections closed as soon as accepted, by the limit that refused them.
+    refused_connections: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -36,6 +38,13 @@ impl Metrics {
                 .entry(rpc.to_owned())
                 .or_insert_with(|| Histogram::new(LATENCY_BOUNDS_SECONDS))
                 .observe(took.as_secs_f64());
+        }
+    }
+
+    /// A connection closed as soon as it was accepted, because of `limit`.
+    pub fn connection_refused(&self, limit: &'static str) {
+        if let Ok(mut refused) = self.refused_connections.lock() {
+            *refused.entry(limit).or_default() += 1;
         }
     }
 
@@ -71,6 +80,16 @@ impl Metrics {
             "# HELP ledger_subscribers Live event subscriptions.\n# TYPE ledger_subscribers gauge"
         );
         let _ = writeln!(out, "ledger_subscribers {}", self.subscribers.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "# HELP ledger_refused_connections_total Connections closed as soon as accepted, by limit.\n\
+             # TYPE ledger_refused_connections_total counter"
+        );
+        if let Ok(refused) = self.refused_connections.lock() {
+            for (limit, count) in refused.iter() {
+                let _ = writeln!(out, "ledger_refused_connections_total{{limit=\"{limit}\"}} {count}");
+            }
+        }
         histogram(
             &mut out,
             "ledger_commit_seconds",
