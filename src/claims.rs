@@ -122,9 +122,19 @@ pub async fn file(connection: &Connection, args: ClaimArgs) -> anyhow::Result<()
 
 pub async fn list(connection: &Connection, all: bool, ours: bool) -> anyhow::Result<()> {
     let mut clients = connection.connect().await?;
-    let request = pb::ListClaimsRequest { open_only: !all, of_our_workers: ours };
-    let response = clients.agency.list_claims(request).await?.into_inner();
-    print_claims(&response.claims, &response.evaluated_on, connection.json);
+    // Page by page, oldest first.
+    let mut claims = Vec::new();
+    let mut from_seq = 0;
+    let evaluated_on = loop {
+        let request = pb::ListClaimsRequest { open_only: !all, of_our_workers: ours, from_seq, limit: 0 };
+        let page = clients.agency.list_claims(request).await?.into_inner();
+        claims.extend(page.claims);
+        match page.next_from_seq {
+            Some(next) => from_seq = next,
+            None => break page.evaluated_on,
+        }
+    };
+    print_claims(&claims, &evaluated_on, connection.json);
     Ok(())
 }
 
@@ -187,7 +197,9 @@ pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Resu
     let mut contributions = Vec::new();
     if let Some(wage) = args.wage {
         // Only an open claim can be answered: look among those, not every claim ever addressed here.
-        let open = pb::ListClaimsRequest { open_only: true, of_our_workers: false };
+        // The claim itself, if it is open: the first open claim filed at its seq or later.
+        let open =
+            pb::ListClaimsRequest { open_only: true, of_our_workers: false, from_seq: args.claim, limit: 1 };
         let claims = clients.agency.list_claims(open).await?.into_inner().claims;
         let claim = claims
             .iter()

@@ -458,11 +458,19 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
     match command {
         WorkerCommand::Claim(_) => {}
         WorkerCommand::Balance { worker, as_of } => {
-            let balance = clients
-                .worker
-                .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: as_of })
-                .await?
-                .into_inner();
+            let request = |claims_from_seq| pb::GetBalanceRequest {
+                worker_id: worker.clone(),
+                as_of_seq: as_of,
+                claims_from_seq,
+                claims_limit: 0,
+            };
+            let mut balance = clients.worker.get_balance(request(0)).await?.into_inner();
+            // Her claims come a page at a time; the rest of the balance is the same on every page.
+            while let Some(next) = balance.next_claims_from_seq.take() {
+                let page = clients.worker.get_balance(request(next)).await?.into_inner();
+                balance.claims.extend(page.claims);
+                balance.next_claims_from_seq = page.next_claims_from_seq;
+            }
             print_balance(&balance, connection.json);
         }
         WorkerCommand::Statement { worker, out } => {

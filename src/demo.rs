@@ -185,8 +185,10 @@ async fn claim(
             "   (against an external server the days cannot be moved: the claim is answered in time)"
         ),
     }
-    let open =
-        saudi.agency.list_claims(pb::ListClaimsRequest { open_only: true, of_our_workers: false }).await?;
+    let open = saudi
+        .agency
+        .list_claims(pb::ListClaimsRequest { open_only: true, of_our_workers: false, ..Default::default() })
+        .await?;
     let open = open.into_inner();
     crate::claims::print_claims(&open.claims, &open.evaluated_on, false);
     let report = |to: String| pb::GetAccountabilityReportRequest {
@@ -295,7 +297,7 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     println!("no agreement with either, so its 48 months count only there.\n");
     let balance = herself
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None, ..Default::default() })
         .await?
         .into_inner();
     crate::cli::print_balance(&balance, false);
@@ -309,7 +311,7 @@ async fn play(story: &Story) -> anyhow::Result<()> {
     println!("   There is no agreement between Nepal and Malaysia: his Nepali months count nowhere else.\n");
     let balance = himself
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: other, as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest { worker_id: other, as_of_seq: None, ..Default::default() })
         .await?
         .into_inner();
     crate::cli::print_balance(&balance, false);

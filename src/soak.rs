@@ -169,7 +169,11 @@ async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
                 let reader = &mut connections.of(members[index].destination).await?.worker;
                 let asked = Instant::now();
                 let answer = reader
-                    .get_balance(pb::GetBalanceRequest { worker_id: ids[index].clone(), as_of_seq: None })
+                    .get_balance(pb::GetBalanceRequest {
+                        worker_id: ids[index].clone(),
+                        as_of_seq: None,
+                        ..Default::default()
+                    })
                     .await;
                 let took = asked.elapsed().as_micros() as u64;
                 let mut interval = interval.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;

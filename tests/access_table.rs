@@ -138,7 +138,7 @@ async fn call(
         }
         "GetBalance" => clients
             .worker
-            .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
+            .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None, ..Default::default() })
             .await
             .map(drop),
         "RotateCredential" => {
@@ -304,8 +304,14 @@ async fn every_rpc_for_every_caller() {
 
     // The credential used before the rotation no longer opens anything.
     let mut stale = client::connect(&address, &first.worker_token).await.expect("connects");
-    let status =
-        stale.worker.get_balance(pb::GetBalanceRequest { worker_id: first.worker_id, as_of_seq: None }).await;
+    let status = stale
+        .worker
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: first.worker_id,
+            as_of_seq: None,
+            ..Default::default()
+        })
+        .await;
     assert_eq!(status.expect_err("rotated away").code(), Code::Unauthenticated);
     server.stop().await;
 }

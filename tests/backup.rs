@@ -47,7 +47,11 @@ async fn a_backup_taken_under_writes_restores_into_a_ledger_that_serves_it() {
     let mut maria_clients = client::connect(&address, &enrolled.worker_token).await.expect("connects");
     let balance_before = maria_clients
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: maria.clone(), as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: maria.clone(),
+            as_of_seq: None,
+            ..Default::default()
+        })
         .await
         .expect("balance")
         .into_inner();
@@ -162,7 +166,11 @@ async fn a_backup_taken_under_writes_restores_into_a_ledger_that_serves_it() {
     let mut maria_clients = client::connect(&address, &enrolled.worker_token).await.expect("connects");
     let balance = maria_clients
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: maria.clone(), as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: maria.clone(),
+            as_of_seq: None,
+            ..Default::default()
+        })
         .await
         .expect("balance")
         .into_inner();

@@ -29,7 +29,7 @@ fn claim_request(request_id: &str, worker: &str, to: &str, months: &[&str]) -> p
 }
 
 async fn claims_of(clients: &mut Clients, of_our_workers: bool) -> Vec<pb::ClaimView> {
-    let request = pb::ListClaimsRequest { open_only: false, of_our_workers };
+    let request = pb::ListClaimsRequest { open_only: false, of_our_workers, ..Default::default() };
     clients.agency.list_claims(request).await.expect("claims listed").into_inner().claims
 }
 
@@ -158,7 +158,11 @@ async fn a_claim_filed_abroad_is_followed_from_home_goes_overdue_and_is_upheld_o
     assert!(claims_of(&mut philippines, false).await.is_empty(), "none is addressed to PH");
     let balance = philippines
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: worker.clone(),
+            as_of_seq: None,
+            ..Default::default()
+        })
         .await
         .expect("balance")
         .into_inner();
@@ -248,7 +252,11 @@ async fn a_claim_filed_abroad_is_followed_from_home_goes_overdue_and_is_upheld_o
     // Her balance now counts nine months in Saudi Arabia and shows how each claim ended.
     let balance = herself
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: worker.clone(),
+            as_of_seq: None,
+            ..Default::default()
+        })
         .await
         .expect("balance")
         .into_inner();
@@ -335,5 +343,108 @@ async fn a_worker_has_at_most_the_named_number_of_open_claims() {
         .file_claim(claim_request("claim-after", "", "SA", &["2024-02"]))
         .await
         .expect("room for one more");
+    server.stop().await;
+}
+
+/// Every claim of a long queue is read exactly once, in order, page by page: ListClaims (all, and
+/// open only) and the claims of her balance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_and_balances_come_in_pages() {
+    let server = TestServer::start().await;
+    let address = server.server.address.to_string();
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let paid = vec![contribution(&worker, "SA", "SAR", "2024-01", 270_000)];
+    let request = pb::RecordContributionsRequest { request_id: "gosi-1".into(), contributions: paid };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+    let mut herself = client::connect(&address, &enrolled.worker_token).await.expect("connected");
+
+    // 100 claims, 30 of them answered, then 30 more: 130 in all, 100 open.
+    let mut filed = Vec::new();
+    let file = async |index: usize, herself: &mut Clients| {
+        let month = format!("{}-{:02}", 2012 + index / 12, index % 12 + 1);
+        let request = claim_request(&format!("claim-{index}"), "", "SA", &[&month]);
+        herself.worker.file_claim(request).await.expect("filed").into_inner().receipt.expect("receipt").seq
+    };
+    for index in 0..ledger_store::OPEN_CLAIMS_PER_WORKER_MAX {
+        filed.push(file(index, &mut herself).await);
+    }
+    for (index, claim_seq) in filed.iter().take(30).enumerate() {
+        let answer = pb::ResolveClaimRequest {
+            request_id: format!("answer-{index}"),
+            claim_seq: *claim_seq,
+            outcome: pb::ClaimOutcome::Rejected as i32,
+            reason: "no employment that month".into(),
+            contributions: Vec::new(),
+        };
+        saudi.agency.resolve_claim(answer).await.expect("answered");
+    }
+    for index in 100..130 {
+        filed.push(file(index, &mut herself).await);
+    }
+    let open: Vec<u64> = filed[30..].to_vec();
+
+    // ListClaims, page by page, with a small limit and with the default one.
+    let pages = async |agency: &mut Clients, open_only: bool, limit: u32| {
+        let of_our_workers = false;
+        let (mut seen, mut sizes, mut from_seq) = (Vec::new(), Vec::new(), 0);
+        loop {
+            let request = pb::ListClaimsRequest { open_only, of_our_workers, from_seq, limit };
+            let page = agency.agency.list_claims(request).await.expect("page").into_inner();
+            sizes.push(page.claims.len());
+            seen.extend(page.claims.iter().map(|claim| claim.claim_seq));
+            match page.next_from_seq {
+                Some(next) => from_seq = next,
+                None => return (seen, sizes),
+            }
+        }
+    };
+    let (all, sizes) = pages(&mut saudi, false, 7).await;
+    assert_eq!(all, filed);
+    assert!(sizes.iter().all(|size| *size <= 7));
+    let (all, sizes) = pages(&mut saudi, false, 0).await;
+    assert_eq!(all, filed);
+    assert_eq!(sizes, [100, 30], "the default page");
+    let (open_seen, _) = pages(&mut saudi, true, 9).await;
+    assert_eq!(open_seen, open);
+    let (mut ours, mut from_seq) = (Vec::new(), 0);
+    loop {
+        let request = pb::ListClaimsRequest { open_only: false, of_our_workers: true, from_seq, limit: 11 };
+        let page = philippines.agency.list_claims(request).await.expect("page").into_inner();
+        ours.extend(page.claims.iter().map(|claim| claim.claim_seq));
+        match page.next_from_seq {
+            Some(next) => from_seq = next,
+            None => break,
+        }
+    }
+    assert_eq!(ours, filed, "her origin follows them all, page by page");
+
+    // Her balance carries a page of her claims at a time.
+    let (mut seen, mut from_seq, mut pages_read) = (Vec::new(), 0, 0);
+    loop {
+        let request = pb::GetBalanceRequest {
+            worker_id: worker.clone(),
+            as_of_seq: None,
+            claims_from_seq: from_seq,
+            claims_limit: 13,
+        };
+        let balance = herself.worker.get_balance(request).await.expect("balance").into_inner();
+        assert!(balance.claims.len() <= 13);
+        assert_eq!(balance.lines.len(), 1, "every page carries the whole balance");
+        seen.extend(balance.claims.iter().map(|claim| claim.claim_seq));
+        pages_read += 1;
+        match balance.next_claims_from_seq {
+            Some(next) => from_seq = next,
+            None => break,
+        }
+    }
+    assert_eq!(seen, filed);
+    assert_eq!(pages_read, 10);
+    let request = pb::GetBalanceRequest { worker_id: worker.clone(), ..Default::default() };
+    let first = herself.worker.get_balance(request).await.expect("balance").into_inner();
+    assert_eq!(first.claims.len(), 100, "the default page");
+    assert_eq!(first.next_claims_from_seq, Some(filed[100]));
     server.stop().await;
 }

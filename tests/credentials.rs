@@ -11,7 +11,8 @@ use tonic::Code;
 /// Whether `token` opens the worker's own balance.
 async fn opens(server: &TestServer, token: &str, worker_id: &str) -> bool {
     let mut clients = as_worker(server, token).await;
-    let request = pb::GetBalanceRequest { worker_id: worker_id.to_owned(), as_of_seq: None };
+    let request =
+        pb::GetBalanceRequest { worker_id: worker_id.to_owned(), as_of_seq: None, ..Default::default() };
     match clients.worker.get_balance(request).await {
         Ok(_) => true,
         Err(status) if status.code() == Code::Unauthenticated => false,

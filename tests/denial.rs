@@ -94,12 +94,20 @@ async fn streams_without_a_body_hold_only_their_own_share() {
         auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("the auditor is answered");
         philippines
             .worker
-            .get_balance(pb::GetBalanceRequest { worker_id: enrolled.worker_id.clone(), as_of_seq: None })
+            .get_balance(pb::GetBalanceRequest {
+                worker_id: enrolled.worker_id.clone(),
+                as_of_seq: None,
+                ..Default::default()
+            })
             .await
             .expect("the agency is answered");
         saudi
             .agency
-            .list_claims(pb::ListClaimsRequest { open_only: true, of_our_workers: false })
+            .list_claims(pb::ListClaimsRequest {
+                open_only: true,
+                of_our_workers: false,
+                ..Default::default()
+            })
             .await
             .expect("another agency is answered");
         let took = started.elapsed();
@@ -112,7 +120,11 @@ async fn streams_without_a_body_hold_only_their_own_share() {
         .expect("connected");
     let refused = worker
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: enrolled.worker_id.clone(), as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: enrolled.worker_id.clone(),
+            as_of_seq: None,
+            ..Default::default()
+        })
         .await
         .expect_err("her share is used");
     assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
@@ -125,7 +137,11 @@ async fn streams_without_a_body_hold_only_their_own_share() {
     loop {
         let answer = worker
             .worker
-            .get_balance(pb::GetBalanceRequest { worker_id: enrolled.worker_id.clone(), as_of_seq: None })
+            .get_balance(pb::GetBalanceRequest {
+                worker_id: enrolled.worker_id.clone(),
+                as_of_seq: None,
+                ..Default::default()
+            })
             .await;
         match answer {
             Ok(_) => break,
@@ -225,7 +241,11 @@ async fn streams_that_grant_no_window_hold_only_their_own_share_and_no_reader() 
         let started = Instant::now();
         philippines
             .worker
-            .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
+            .get_balance(pb::GetBalanceRequest {
+                worker_id: worker.clone(),
+                as_of_seq: None,
+                ..Default::default()
+            })
             .await
             .expect("balance");
         philippines
@@ -235,7 +255,11 @@ async fn streams_that_grant_no_window_hold_only_their_own_share_and_no_reader() 
             .expect("statement");
         philippines
             .agency
-            .list_claims(pb::ListClaimsRequest { open_only: false, of_our_workers: true })
+            .list_claims(pb::ListClaimsRequest {
+                open_only: false,
+                of_our_workers: true,
+                ..Default::default()
+            })
             .await
             .expect("claims");
         operator.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("chain head");

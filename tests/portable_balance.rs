@@ -90,7 +90,11 @@ async fn a_migrant_workers_balance_across_four_countries() {
 
     let balance = herself
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: worker.clone(),
+            as_of_seq: None,
+            ..Default::default()
+        })
         .await
         .expect("balance")
         .into_inner();
@@ -122,7 +126,11 @@ async fn a_migrant_workers_balance_across_four_countries() {
     // The same worker as the log stood after Saudi Arabia: nothing totalized yet.
     let earlier = herself
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: Some(after_saudi) })
+        .get_balance(pb::GetBalanceRequest {
+            worker_id: worker.clone(),
+            as_of_seq: Some(after_saudi),
+            ..Default::default()
+        })
         .await
         .expect("earlier balance")
         .into_inner();
@@ -202,7 +210,7 @@ async fn entitlements_follow_their_life_cycle() {
 
     let balance = herself
         .worker
-        .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None })
+        .get_balance(pb::GetBalanceRequest { worker_id: worker, as_of_seq: None, ..Default::default() })
         .await
         .expect("balance")
         .into_inner();

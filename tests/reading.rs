@@ -64,7 +64,8 @@ struct Seen {
 }
 
 async fn balance(clients: &mut Clients, worker_id: &str) -> Result<Seen, tonic::Status> {
-    let request = pb::GetBalanceRequest { worker_id: worker_id.to_owned(), as_of_seq: None };
+    let request =
+        pb::GetBalanceRequest { worker_id: worker_id.to_owned(), as_of_seq: None, ..Default::default() };
     let balance = clients.worker.get_balance(request).await?.into_inner();
     let minor = |money: &Option<pb::Money>| money.as_ref().map_or(0, |money| money.minor);
     Ok(Seen {

@@ -86,7 +86,11 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
         let mut philippines = server.clients("agency-ph").await;
         let balance = philippines
             .worker
-            .get_balance(pb::GetBalanceRequest { worker_id: a.clone(), as_of_seq: None })
+            .get_balance(pb::GetBalanceRequest {
+                worker_id: a.clone(),
+                as_of_seq: None,
+                ..Default::default()
+            })
             .await;
         match tamper {
             Tamper::SwappedProjection => {
@@ -94,7 +98,11 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
                 // What is whole is still answered.
                 philippines
                     .worker
-                    .get_balance(pb::GetBalanceRequest { worker_id: b.clone(), as_of_seq: None })
+                    .get_balance(pb::GetBalanceRequest {
+                        worker_id: b.clone(),
+                        as_of_seq: None,
+                        ..Default::default()
+                    })
                     .await
                     .expect("worker b is whole");
             }

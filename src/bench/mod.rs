@@ -480,8 +480,11 @@ async fn balance_under_load(
                         let destination = members[index].destination;
                         let reader = &mut connections.of(destination).await?.worker;
                         let asked = Instant::now();
-                        let request =
-                            pb::GetBalanceRequest { worker_id: ids[index].clone(), as_of_seq: None };
+                        let request = pb::GetBalanceRequest {
+                            worker_id: ids[index].clone(),
+                            as_of_seq: None,
+                            ..Default::default()
+                        };
                         let balance = reader.get_balance(request).await?.into_inner();
                         latencies.push(asked.elapsed().as_micros() as u64);
                         anyhow::ensure!(

@@ -386,6 +386,7 @@ pub fn balance(balance: &Balance) -> pb::GetBalanceResponse {
             .iter()
             .map(|(seq, claim)| claim_view(*seq, &balance.worker_id, claim, balance.evaluated_on))
             .collect(),
+        next_claims_from_seq: None,
     }
 }
 

@@ -21,6 +21,9 @@ use crate::status::{from_store, invalid};
 pub const STATEMENT_PAGE_DEFAULT: usize = 1000;
 /// Most entries in one statement page.
 pub const STATEMENT_PAGE_MAX: usize = 5000;
+/// Claims in one answer of ListClaims or one balance, when the caller does not say; and at most.
+pub const CLAIMS_PAGE_DEFAULT: usize = 100;
+pub const CLAIMS_PAGE_MAX: usize = 1000;
 /// Recovery state entries per streamed message: each is under 200 bytes, so a message stays far
 /// below the response limit.
 const RECOVERY_ENTRIES_PER_MESSAGE: usize = 4096;
@@ -278,14 +281,24 @@ impl pb::agency_service_server::AgencyService for Api {
             principal.jurisdiction.ok_or_else(|| Status::permission_denied("agencies only"))?;
         let wire = request.into_inner();
         let by = if wire.of_our_workers { ClaimsBy::Origin } else { ClaimsBy::Addressed };
-        let (entries, today) =
-            self.blocking(move |ledger| Ok((ledger.claims(by, jurisdiction)?, ledger.today()))).await?;
-        let claims = entries
+        let limit = page_size(wire.limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
+        let (from, open_only) = (Seq(wire.from_seq), wire.open_only);
+        let (page, today) = self
+            .blocking(move |ledger| {
+                let keep = |claim: &ledger_projections::Claim| !open_only || claim.resolution.is_none();
+                Ok((ledger.claims(by, jurisdiction, from, limit, keep)?, ledger.today()))
+            })
+            .await?;
+        let claims = page
+            .entries
             .iter()
-            .filter(|entry| !wire.open_only || entry.claim.resolution.is_none())
             .map(|entry| convert::claim_view(entry.seq, &entry.worker_id, &entry.claim, today))
             .collect();
-        Ok(Response::new(pb::ListClaimsResponse { claims, evaluated_on: today.to_string() }))
+        Ok(Response::new(pb::ListClaimsResponse {
+            claims,
+            evaluated_on: today.to_string(),
+            next_from_seq: page.next.map(|seq| seq.0),
+        }))
     }
 
     async fn reset_worker_credential(
@@ -368,6 +381,8 @@ impl pb::worker_service_server::WorkerService for Api {
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
         let as_of = wire.as_of_seq.map(Seq);
+        let claims_from = Seq(wire.claims_from_seq);
+        let claims_limit = page_size(wire.claims_limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
         // One trip to the blocking pool: the access check reads the same projection the
         // balance is computed from.
         let balance = self
@@ -386,7 +401,16 @@ impl pb::worker_service_server::WorkerService for Api {
                 Ok(seen.ok_or_else(denied)?.balance(balance))
             })
             .await?;
-        Ok(Response::new(convert::balance(&balance)))
+        // One page of her claims: a worker may have filed many over a working life.
+        let mut balance = balance;
+        let mut claims =
+            std::mem::take(&mut balance.claims).into_iter().filter(|(seq, _)| *seq >= claims_from);
+        balance.claims = claims.by_ref().take(claims_limit).collect();
+        let next_claims = claims.next().map(|(seq, _)| seq.0);
+        Ok(Response::new(pb::GetBalanceResponse {
+            next_claims_from_seq: next_claims,
+            ..convert::balance(&balance)
+        }))
     }
 
     async fn file_claim(

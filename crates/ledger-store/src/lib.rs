@@ -99,6 +99,10 @@ pub const DISK_FREE_BYTES_MIN: u64 = 8 * SLED_SEGMENT_BYTES as u64;
 /// The file written, synced and removed at open to learn whether the data directory takes writes.
 pub const WRITE_PROBE_FILE: &str = ".write-probe";
 
+/// Most claim index entries read for one page of claims, shown or not: an agency asking only for
+/// open claims in a queue of many answered ones gets short pages, not an unbounded scan.
+pub const CLAIMS_SCAN_MAX: usize = 10_000;
+
 /// Most of a worker's events read for one page of her statement, whether shown or not: a reader
 /// who sees few of a long record's events gets short pages, not an unbounded scan.
 pub const STATEMENT_SCAN_MAX: usize = 10_000;
@@ -175,6 +179,14 @@ pub struct ClaimEntry {
     pub seq: Seq,
     pub worker_id: WorkerId,
     pub claim: Claim,
+}
+
+/// A page of the claims an agency answers or follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimsPage {
+    pub entries: Vec<ClaimEntry>,
+    /// Where the next page starts, when more claims follow.
+    pub next: Option<Seq>,
 }
 
 /// A page of a worker's statement.
@@ -648,26 +660,63 @@ impl Ledger {
         Ok(projections)
     }
 
-    /// The claims by `by` of `jurisdiction` (addressed to it, or of workers from it), oldest first,
-    /// with the worker each is about.
-    pub fn claims(&self, by: ClaimsBy, jurisdiction: Jurisdiction) -> Result<Vec<ClaimEntry>> {
-        let projections = self.projections_with_claims(&keys::claims_prefix(by, Some(jurisdiction)))?;
-        let mut entries: Vec<ClaimEntry> = projections
-            .iter()
-            .flat_map(|projection| {
-                projection.claims.iter().map(move |(seq, claim)| ClaimEntry {
-                    seq: *seq,
-                    worker_id: projection.worker_id.clone(),
-                    claim: claim.clone(),
-                })
-            })
-            .filter(|entry| match by {
-                ClaimsBy::Addressed => entry.claim.addressed_to == jurisdiction,
-                ClaimsBy::Origin => true,
-            })
-            .collect();
-        entries.sort_by_key(|entry| entry.seq);
-        Ok(entries)
+    /// A page of the claims by `by` of `jurisdiction` (addressed to it, or of workers from it),
+    /// filed at `from` or later, oldest first, with the worker each is about: at most `limit` of
+    /// those `keep` lets through, out of at most [`CLAIMS_SCAN_MAX`] read from the index. `next` is
+    /// where the next page starts, when more claims follow.
+    pub fn claims(
+        &self,
+        by: ClaimsBy,
+        jurisdiction: Jurisdiction,
+        from: Seq,
+        limit: usize,
+        keep: impl Fn(&Claim) -> bool,
+    ) -> Result<ClaimsPage> {
+        let prefix = keys::claims_prefix(by, Some(jurisdiction));
+        let mut start = prefix.clone();
+        start.extend_from_slice(&from.0.to_be_bytes());
+        let below = self.head().size;
+        // A worker with many claims on one page is read from the store once.
+        let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
+        let mut page = ClaimsPage { entries: Vec::new(), next: None };
+        for (scanned, item) in self.shared.tree.range(start..).enumerate() {
+            let (key, value) = item?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let seq = keys::trailing_seq(&key)
+                .ok_or_else(|| StoreError::Refused("a claim index key holds no seq".into()))?;
+            // Only what is durable is shown; the index is written with the events it indexes.
+            if seq.0 >= below {
+                break;
+            }
+            if page.entries.len() == limit || scanned == CLAIMS_SCAN_MAX {
+                page.next = Some(seq);
+                break;
+            }
+            let worker_id = std::str::from_utf8(&value)
+                .ok()
+                .and_then(|text| WorkerId::parse(text).ok())
+                .ok_or_else(|| StoreError::Refused("a claim index entry names no worker".into()))?;
+            if !projections.contains_key(&worker_id) {
+                self.undamaged(Some(&worker_id))?;
+                let projection = self.durable_projection(&worker_id)?.ok_or_else(|| {
+                    StoreError::Refused(format!(
+                        "a claim index entry names {worker_id}, who has no projection"
+                    ))
+                })?;
+                projections.insert(worker_id.clone(), projection);
+            }
+            let claim = projections.get(&worker_id).and_then(|projection| projection.claims.get(&seq));
+            let claim = claim.ok_or_else(|| StoreError::Corruption {
+                seq,
+                reason: format!("the claim index names a claim {worker_id} does not have"),
+            })?;
+            if keep(claim) {
+                page.entries.push(ClaimEntry { seq, worker_id, claim: claim.clone() });
+            }
+        }
+        Ok(page)
     }
 
     /// How each agency (or `only` that jurisdiction's) answered the claims filed from `from` to
