@@ -181,7 +181,7 @@ async fn statements_page_through_a_long_record() {
     let worker = enrolled.worker_id.clone();
     let mut herself = as_worker(&server, &enrolled.worker_token).await;
     let months: Vec<String> =
-        (0..120).map(|index| format!("{}-{:02}", 2012 + index / 12, 1 + index % 12)).collect();
+        (0..600).map(|index| format!("{}-{:02}", 1975 + index / 12, 1 + index % 12)).collect();
     let request = pb::RecordContributionsRequest {
         request_id: "sa-history".into(),
         contributions: months
@@ -208,6 +208,17 @@ async fn statements_page_through_a_long_record() {
             None => break,
         }
     }
-    assert_eq!(seen, (1..=121).collect::<Vec<u64>>());
+    // Her 601 events are two stored chunks of 256 and a tail: pages cross both seams.
+    assert_eq!(seen, (1..=601).collect::<Vec<u64>>());
+    let from_the_middle = herself
+        .worker
+        .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 300, limit: 300 })
+        .await
+        .expect("page")
+        .into_inner();
+    let seqs: Vec<u64> =
+        from_the_middle.entries.iter().filter_map(|entry| entry.receipt.as_ref().map(|r| r.seq)).collect();
+    assert_eq!(seqs, (300..600).collect::<Vec<u64>>());
+    assert_eq!(from_the_middle.next_from_seq, Some(600));
     server.stop().await;
 }

@@ -44,15 +44,43 @@ enum Tamper {
     SwappedProjection,
     /// One byte of a stored record changed, in the block that starts at seq 0.
     ChangedRecord,
+    /// The last seq of the first stored chunk of worker a's statement changed to one of b's.
+    ChangedChunk,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
-    for tamper in [Tamper::SwappedProjection, Tamper::ChangedRecord] {
+    for tamper in [Tamper::SwappedProjection, Tamper::ChangedRecord, Tamper::ChangedChunk] {
         let server = TestServer::start().await;
         let (a, b) = two_workers(&server).await;
         let ledger = server.server.ledger.clone();
         match tamper {
+            Tamper::ChangedChunk => {
+                // Enough of a history for a stored chunk of her statement.
+                let mut saudi = server.clients("agency-sa").await;
+                let contributions = (0..300)
+                    .map(|index| {
+                        let month = format!("{}-{:02}", 1990 + index / 12, index % 12 + 1);
+                        contribution(&a, "SA", "SAR", &month, 90_000)
+                    })
+                    .collect();
+                let request = pb::RecordContributionsRequest { request_id: "c-a-long".into(), contributions };
+                saudi.agency.record_contributions(request).await.expect("recorded");
+                let id = ledger_core::WorkerId::parse(&a).expect("id");
+                let first = ledger.projection(&id).expect("read").expect("a has a projection").enrolled_at;
+                let mut key = vec![b'E'];
+                key.extend_from_slice(a.as_bytes());
+                key.extend_from_slice(&first.0.to_be_bytes());
+                let mut chunk = ledger.stored(&key).expect("chunk read").expect("a's first chunk");
+                let b_enrolled = ledger
+                    .projection(&ledger_core::WorkerId::parse(&b).expect("id"))
+                    .expect("read")
+                    .expect("b has a projection")
+                    .enrolled_at;
+                let last = chunk.len() - 8;
+                chunk[last..].copy_from_slice(&b_enrolled.0.to_be_bytes());
+                ledger.tamper(&key, chunk).expect("tampered");
+            }
             Tamper::SwappedProjection => {
                 let other = ledger.projection(&ledger_core::WorkerId::parse(&b).expect("id")).expect("read");
                 let other = ledger_projections::codec::encode(&other.expect("b has a projection"));
@@ -77,8 +105,8 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
             .clone()
             .expect("damage");
         match tamper {
-            Tamper::SwappedProjection => {
-                assert_eq!(found.worker.as_ref().map(|id| id.as_str()), Some(a.as_str()))
+            Tamper::SwappedProjection | Tamper::ChangedChunk => {
+                assert_eq!(found.worker.as_ref().map(|id| id.as_str()), Some(a.as_str()), "{found}")
             }
             Tamper::ChangedRecord => assert_eq!((found.seq.0, found.worker.clone()), (0, None), "{found}"),
         }
@@ -93,7 +121,7 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
             })
             .await;
         match tamper {
-            Tamper::SwappedProjection => {
+            Tamper::SwappedProjection | Tamper::ChangedChunk => {
                 assert_eq!(balance.expect_err("damaged").code(), Code::DataLoss);
                 // What is whole is still answered.
                 philippines

@@ -4,6 +4,7 @@
 //! loaded through the API; every figure the median of `--runs` runs. Prints one table and writes
 //! it as JSON. BENCHMARKS.md explains the method.
 
+mod history;
 pub(crate) mod population;
 mod postgres;
 pub(crate) mod server;
@@ -55,6 +56,10 @@ pub struct BenchArgs {
     /// Seed of the synthetic population.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Only compare what an append and a claim cost a worker with 10 and with 10,000 events,
+    /// on a fresh server (about a minute).
+    #[arg(long)]
+    history_only: bool,
 }
 
 /// A target of issue-level importance: at least or at most a figure.
@@ -125,6 +130,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let server = ServerProcess::start(&data_dir, &principals_file).await?;
     let agencies = Agencies { address: server.address.clone(), tokens: tokens.clone() };
     eprintln!("server {} on {}; data in {}", std::process::id(), server.address, data_dir.display());
+    if args.history_only {
+        let rows = history_rows(history::measure(&agencies).await?);
+        server.stop().await?;
+        print_table(&rows, None);
+        return Ok(());
+    }
 
     let members = population::draw(args.workers, args.events, args.seed);
     let enrolling = Instant::now();
@@ -167,6 +178,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         ledger_singles.push((*clients, rate));
     }
     eprintln!("server peak resident memory after the appends: {} MiB", server.peak_resident_bytes()? >> 20);
+    let history = history::measure(&agencies).await?;
     let (p50, p99) = balance_under_load(&agencies, &members, &ids, runs, seconds).await?;
     eprintln!("server peak resident memory after the balances: {} MiB", server.peak_resident_bytes()? >> 20);
 
@@ -192,6 +204,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             ratio_target: None,
         });
     }
+    rows.extend(history_rows(history));
     rows.push(Row {
         measure: format!("GetBalance under load at {size} events, {} workers: p50", ids.len()),
         unit: "ms",
@@ -352,12 +365,51 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The rows of the comparison between a short and a long history.
+fn history_rows(cost: history::HistoryCost) -> Vec<Row> {
+    let (short, long) = (history::SHORT_HISTORY_EVENTS, history::LONG_HISTORY_EVENTS);
+    let row = |measure: String, unit: &'static str, ledger: f64, target: Option<Target>| Row {
+        measure,
+        unit,
+        ledger,
+        peer: None,
+        target,
+        ratio_target: None,
+    };
+    vec![
+        row(
+            format!("appends to a worker with {short} events, 1 client"),
+            "events/s",
+            cost.appends_short,
+            None,
+        ),
+        row(format!("appends to a worker with {long} events, 1 client"), "events/s", cost.appends_long, None),
+        row(
+            format!("appends at {long} events / at {short}"),
+            "%",
+            100.0 * cost.appends_long / cost.appends_short.max(1e-9),
+            Some(Target::AtLeast(80.0)),
+        ),
+        row(format!("claims filed by a worker with {short} events"), "claims/s", cost.claims_short, None),
+        row(format!("claims filed by a worker with {long} events"), "claims/s", cost.claims_long, None),
+        row(
+            format!("claims at {long} events / at {short}"),
+            "%",
+            100.0 * cost.claims_long / cost.claims_short.max(1e-9),
+            Some(Target::AtLeast(80.0)),
+        ),
+    ]
+}
+
 /// Removes every stored projection and claim index entry, as a change of projection format would
 /// make them unusable.
 fn forget_projections(data_dir: &std::path::Path) -> anyhow::Result<()> {
     let db = ledger_store::open_raw(data_dir)?;
     let mut batch = sled::Batch::default();
-    for prefix in [ledger_store::keys::PROJECTION_PREFIX, ledger_store::keys::CLAIM_PREFIX] {
+    use ledger_store::keys;
+    for prefix in
+        [keys::PROJECTION_PREFIX, keys::COVERAGE_PREFIX, keys::STATEMENT_CHUNK_PREFIX, keys::CLAIM_PREFIX]
+    {
         for key in db.scan_prefix([prefix]).keys() {
             batch.remove(key?);
         }

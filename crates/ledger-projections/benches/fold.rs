@@ -85,13 +85,27 @@ fn fold(c: &mut Criterion) {
         ok(folded.apply(record));
     }
     let projection = folded.workers.values().next().cloned().unwrap_or_else(|| panic!("one worker"));
-    let bytes = codec::encode(&projection);
+    // The main part and every year of coverage, as a reader loads them.
+    let encode_all = |projection: &ledger_projections::WorkerProjection| {
+        let years: Vec<(u16, Vec<u8>)> = codec::coverage_years(projection)
+            .into_iter()
+            .filter_map(|year| codec::encode_year(projection, year).map(|part| (year, part)))
+            .collect();
+        (codec::encode(projection), years)
+    };
+    let (bytes, years) = encode_all(&projection);
     let mut group = c.benchmark_group("projection codec");
-    group.throughput(Throughput::Bytes(bytes.len() as u64));
-    group.bench_function("encode, 120 months", |b| {
-        b.iter(|| codec::encode(std::hint::black_box(&projection)))
+    let size = bytes.len() + years.iter().map(|(_, part)| part.len()).sum::<usize>();
+    group.throughput(Throughput::Bytes(size as u64));
+    group.bench_function("encode, 120 months", |b| b.iter(|| encode_all(std::hint::black_box(&projection))));
+    group.bench_function("decode, 120 months", |b| {
+        b.iter(|| {
+            codec::decode(
+                std::hint::black_box(&bytes),
+                years.iter().map(|(year, part)| (*year, part.as_slice())),
+            )
+        })
     });
-    group.bench_function("decode, 120 months", |b| b.iter(|| codec::decode(std::hint::black_box(&bytes))));
     group.finish();
 
     let rules = Rules::sample();

@@ -13,11 +13,15 @@ use ledger_core::{
 
 use crate::worker::{
     Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, Resolution, WorkerProjection,
+    STATEMENT_CHUNK_EVENTS,
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 6;
+pub const PROJECTION_FORMAT_VERSION: u8 = 8;
 
+/// The projection but for the month cells of its coverage, which are stored a year at a time
+/// ([`encode_year`]): an event rewrites this part and the year it falls in, so the bytes an event
+/// costs do not grow with the worker's working life.
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.push(PROJECTION_FORMAT_VERSION);
@@ -40,25 +44,6 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     for jurisdiction in &projection.records_in {
         out.extend_from_slice(&jurisdiction.as_bytes());
     }
-    put_varint(&mut out, projection.coverage.len() as u32);
-    for ((jurisdiction, branch), coverage) in &projection.coverage {
-        out.extend_from_slice(&jurisdiction.as_bytes());
-        out.push(branch.code());
-        put_varint(&mut out, coverage.months.len() as u32);
-        for (month, cell) in &coverage.months {
-            put_month(&mut out, *month);
-            put_varint(&mut out, cell.contributions);
-            put_varint(&mut out, cell.wage);
-            put_varint(&mut out, cell.employer_paid);
-            put_varint(&mut out, cell.worker_paid);
-            put_varint(&mut out, cell.credits);
-            out.push(cell.sectors().count() as u8);
-            for (sector, count) in cell.sectors() {
-                out.push(sector.code());
-                put_varint(&mut out, count);
-            }
-        }
-    }
     put_varint(&mut out, projection.entitlements.len() as u32);
     for (seq, entitlement) in &projection.entitlements {
         put_varint(&mut out, seq.0);
@@ -80,8 +65,9 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     for (seq, claim) in &projection.claims {
         encode_claim(&mut out, *seq, claim);
     }
-    // The statement's seqs as differences from the one before (the first from 0): ascending, so
-    // each is at least 1 and mostly one or two bytes.
+    // How many of her events are in stored chunks, then the tail's seqs as differences from the
+    // one before (the first from 0): ascending, so each is at least 1 and mostly one or two bytes.
+    put_varint(&mut out, projection.chunked_events);
     put_varint(&mut out, projection.events.len() as u64);
     let mut before = 0;
     for seq in &projection.events {
@@ -145,7 +131,126 @@ fn put_string(out: &mut Vec<u8>, text: &str) {
 #[error("undecodable projection: {0}")]
 pub struct ProjectionDecodeError(pub String);
 
-pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
+/// The years in which the worker has month cells.
+pub fn coverage_years(projection: &WorkerProjection) -> std::collections::BTreeSet<u16> {
+    projection
+        .coverage
+        .values()
+        .flat_map(|coverage| coverage.months.keys().map(|month| month.year()))
+        .collect()
+}
+
+/// The month cells of `year`, of every jurisdiction and branch; none when the year has none.
+pub fn encode_year(projection: &WorkerProjection, year: u16) -> Option<Vec<u8>> {
+    let (first, last) = (Month::new(year, 1).ok()?, Month::new(year, 12).ok()?);
+    let mut groups = Vec::new();
+    for ((jurisdiction, branch), coverage) in &projection.coverage {
+        let months: Vec<_> = coverage.months.range(first..=last).collect();
+        if !months.is_empty() {
+            groups.push((jurisdiction, branch, months));
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(64);
+    out.push(PROJECTION_FORMAT_VERSION);
+    put_varint(&mut out, groups.len() as u32);
+    for (jurisdiction, branch, months) in groups {
+        out.extend_from_slice(&jurisdiction.as_bytes());
+        out.push(branch.code());
+        put_varint(&mut out, months.len() as u32);
+        for (month, cell) in months {
+            out.push(month.month());
+            put_varint(&mut out, cell.contributions);
+            put_varint(&mut out, cell.wage);
+            put_varint(&mut out, cell.employer_paid);
+            put_varint(&mut out, cell.worker_paid);
+            put_varint(&mut out, cell.credits);
+            out.push(cell.sectors().count() as u8);
+            for (sector, count) in cell.sectors() {
+                out.push(sector.code());
+                put_varint(&mut out, count);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Adds the month cells of `year`, as [`encode_year`] wrote them, to `coverage`.
+fn decode_year(
+    coverage: &mut BTreeMap<(Jurisdiction, Branch), Coverage>,
+    year: u16,
+    bytes: &[u8],
+) -> Result<(), ProjectionDecodeError> {
+    let mut r = Reader { cursor: Cursor::new(bytes) };
+    let version = r.u8()?;
+    if version != PROJECTION_FORMAT_VERSION {
+        return Err(ProjectionDecodeError(format!("coverage of {year} in projection format {version}")));
+    }
+    let groups = r.u32()?;
+    if groups == 0 {
+        return Err(ProjectionDecodeError(format!("the coverage of {year} is empty")));
+    }
+    let mut previous_group = None;
+    for _ in 0..groups {
+        let key = (r.jurisdiction()?, r.branch()?);
+        if previous_group.is_some_and(|previous| previous >= key) {
+            return Err(ProjectionDecodeError(format!("the coverage of {year} is out of order")));
+        }
+        previous_group = Some(key);
+        let months = &mut coverage.entry(key).or_default().months;
+        let count = r.u32()?;
+        if count == 0 {
+            return Err(ProjectionDecodeError(format!("an empty coverage in {year}")));
+        }
+        let mut previous_month = 0;
+        for _ in 0..count {
+            let month_of_year = r.u8()?;
+            if month_of_year <= previous_month {
+                return Err(ProjectionDecodeError(format!("the months of {year} are out of order")));
+            }
+            previous_month = month_of_year;
+            let month = Month::new(year, month_of_year).map_err(invalid)?;
+            let mut cell = MonthCell {
+                contributions: r.u32()?,
+                wage: r.u128()?,
+                employer_paid: r.u128()?,
+                worker_paid: r.u128()?,
+                credits: r.u32()?,
+                sectors: Default::default(),
+            };
+            for _ in 0..r.u8()? {
+                let sector = Sector::from_code(r.u8()?.into()).map_err(invalid)?;
+                cell.sectors[usize::from(sector.code()) - 1] = r.u32()?;
+            }
+            months.insert(month, cell);
+        }
+    }
+    if !r.cursor.at_end() {
+        return Err(ProjectionDecodeError(format!("trailing bytes in the coverage of {year}")));
+    }
+    Ok(())
+}
+
+/// A projection from its main part and the month cells of each year it has, in ascending years.
+pub fn decode<'a>(
+    bytes: &[u8],
+    years: impl IntoIterator<Item = (u16, &'a [u8])>,
+) -> Result<WorkerProjection, ProjectionDecodeError> {
+    let mut projection = decode_main(bytes)?;
+    let mut previous = None;
+    for (year, part) in years {
+        if previous.is_some_and(|previous| previous >= year) {
+            return Err(ProjectionDecodeError("coverage years out of order".into()));
+        }
+        previous = Some(year);
+        decode_year(&mut projection.coverage, year, part)?;
+    }
+    Ok(projection)
+}
+
+fn decode_main(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
     let mut r = Reader { cursor: Cursor::new(bytes) };
     let version = r.u8()?;
     if version != PROJECTION_FORMAT_VERSION {
@@ -168,28 +273,6 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
     let mut records_in = std::collections::BTreeSet::new();
     for _ in 0..r.u32()? {
         records_in.insert(r.jurisdiction()?);
-    }
-    let mut coverage = BTreeMap::new();
-    for _ in 0..r.u32()? {
-        let key = (r.jurisdiction()?, r.branch()?);
-        let mut months = BTreeMap::new();
-        for _ in 0..r.u32()? {
-            let month = r.month()?;
-            let mut cell = MonthCell {
-                contributions: r.u32()?,
-                wage: r.u128()?,
-                employer_paid: r.u128()?,
-                worker_paid: r.u128()?,
-                credits: r.u32()?,
-                sectors: Default::default(),
-            };
-            for _ in 0..r.u8()? {
-                let sector = Sector::from_code(r.u8()?.into()).map_err(invalid)?;
-                cell.sectors[usize::from(sector.code()) - 1] = r.u32()?;
-            }
-            months.insert(month, cell);
-        }
-        coverage.insert(key, Coverage { months });
     }
     let mut entitlements = BTreeMap::new();
     for _ in 0..r.u32()? {
@@ -228,7 +311,12 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         let seq = Seq(r.u64()?);
         claims.insert(seq, decode_claim(&mut r)?);
     }
+    let chunked_events = r.u64()?;
     let count = r.u64()?;
+    if !chunked_events.is_multiple_of(STATEMENT_CHUNK_EVENTS as u64) || count >= STATEMENT_CHUNK_EVENTS as u64
+    {
+        return Err(ProjectionDecodeError("the statement is not whole chunks and a shorter tail".into()));
+    }
     // Each seq takes at least a byte: a count beyond the bytes left is malformed, not a reason to
     // reserve memory.
     if count > r.cursor.remaining() as u64 {
@@ -246,7 +334,14 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
             .ok_or_else(|| ProjectionDecodeError("a statement seq out of range".into()))?;
         events.push(Seq(before));
     }
-    if events.first() != Some(&enrolled_at) || events.last() != Some(&last_seq) {
+    // The statement runs from her enrolment (in the first chunk when there is one) to her last
+    // event (in the tail, unless the last event filled a chunk).
+    let starts = chunked_events > 0 || events.first() == Some(&enrolled_at);
+    let ends = match events.last() {
+        Some(last) => *last == last_seq,
+        None => chunked_events > 0,
+    };
+    if !starts || !ends || events.first().is_some_and(|first| chunked_events > 0 && *first <= enrolled_at) {
         return Err(ProjectionDecodeError(
             "the statement does not run from enrolment to the last event".into(),
         ));
@@ -264,10 +359,11 @@ pub fn decode(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
         birth_month,
         residence,
         records_in,
-        coverage,
+        coverage: BTreeMap::new(),
         entitlements,
         claims,
         events,
+        chunked_events,
     })
 }
 
@@ -454,17 +550,17 @@ mod tests {
         projection.events.extend([Seq(4), Seq(200), Seq(1 << 40)]);
         projection.last_seq = Seq(1 << 40);
         let bytes = encode(&projection);
-        assert_eq!(decode(&bytes).as_ref(), Ok(&projection));
+        assert_eq!(decode(&bytes, []).as_ref(), Ok(&projection));
         // The statement is last: its count, then the differences (3, 1, 196, 2^40 - 200).
         let tail = bytes.len() - (1 + 1 + 1 + 2 + 6);
         let mut repeated = bytes.clone();
         repeated[tail + 2] = 0; // seq 4 again
-        assert!(decode(&repeated).is_err(), "seqs out of order are refused");
+        assert!(decode(&repeated, []).is_err(), "seqs out of order are refused");
         let mut counted = bytes[..tail].to_vec();
         put_varint(&mut counted, u64::MAX);
-        assert!(decode(&counted).is_err(), "a count beyond the bytes is refused");
+        assert!(decode(&counted, []).is_err(), "a count beyond the bytes is refused");
         let mut short = projection.clone();
         short.events.pop();
-        assert!(decode(&encode(&short)).is_err(), "the statement must end at the last event");
+        assert!(decode(&encode(&short), []).is_err(), "the statement must end at the last event");
     }
 }

@@ -11,18 +11,20 @@ use crate::balance::{balance, Balance};
 use crate::worker::{ProjectionError, WorkerProjection};
 
 /// Applies an event to the projection of its worker, creating the projection at enrolment.
-/// `reversed` is the contribution a reversal takes back.
+/// `reversed` is the contribution a reversal takes back. A chunk of her statement that the event
+/// filled comes back, to be stored ([`WorkerProjection::apply`]).
+#[must_use = "a full chunk of the statement must be stored"]
 pub fn apply_event(
     slot: &mut Option<WorkerProjection>,
     seq: Seq,
     at: DateTime<Utc>,
     event: &Event,
     reversed: Option<&ContributionRecorded>,
-) -> Result<(), ProjectionError> {
+) -> Result<Option<Vec<Seq>>, ProjectionError> {
     match (event, slot.as_mut()) {
         (Event::WorkerEnrolled(enrolled), None) => {
             *slot = Some(WorkerProjection::enrolled(seq, enrolled));
-            Ok(())
+            Ok(None)
         }
         (Event::WorkerEnrolled(_), Some(_)) => {
             Err(ProjectionError { seq, problem: "the worker is already enrolled".into() })
@@ -73,11 +75,12 @@ impl LogFold {
             _ => None,
         };
         let mut slot = self.workers.remove(worker_id);
+        // The fold keeps what balances and reports need; full chunks of statements are the store's.
         let result = apply_event(&mut slot, seq, record.recorded_at, &record.event, reversed);
         if let Some(projection) = slot {
             self.workers.insert(worker_id.clone(), projection);
         }
-        result
+        result.map(drop)
     }
 
     /// The worker's balance after everything folded so far, evaluated on the date of the last event

@@ -19,5 +19,5 @@ pub use balance::{balance, Balance, BalanceLine, SchemeFigures};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use worker::{
     Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, Resolution,
-    WorkerProjection,
+    WorkerProjection, STATEMENT_CHUNK_EVENTS,
 };

@@ -233,11 +233,17 @@ pub struct WorkerProjection {
     pub coverage: BTreeMap<(Jurisdiction, Branch), Coverage>,
     pub entitlements: BTreeMap<Seq, Entitlement>,
     pub claims: BTreeMap<Seq, Claim>,
-    /// The seqs of every event about the worker, ascending: the worker's statement. Kept here
-    /// rather than under keys of their own, so that an event costs the store one write for the
-    /// worker, not two.
+    /// The seqs of the worker's latest events, ascending: the tail of her statement, fewer than
+    /// [`STATEMENT_CHUNK_EVENTS`]. Each time it fills, it is handed out by [`Self::apply`] as a
+    /// chunk to be stored on its own, so that neither the projection nor the cost of writing it
+    /// grows with her history, while an event still costs one write for her most of the time.
     pub events: Vec<Seq>,
+    /// How many of her earlier events are in stored chunks of her statement.
+    pub chunked_events: u64,
 }
+
+/// Seqs in one stored chunk of a worker's statement.
+pub const STATEMENT_CHUNK_EVENTS: usize = 256;
 
 impl WorkerProjection {
     pub fn enrolled(seq: Seq, event: &WorkerEnrolled) -> WorkerProjection {
@@ -255,12 +261,35 @@ impl WorkerProjection {
             entitlements: BTreeMap::new(),
             claims: BTreeMap::new(),
             events: vec![seq],
+            chunked_events: 0,
         }
     }
 
+    /// How many events about the worker the projection reflects.
+    pub fn event_count(&self) -> u64 {
+        self.chunked_events + self.events.len() as u64
+    }
+
     /// Applies one of the worker's events, recorded at `at`. A reversal needs the contribution it
-    /// reverses.
+    /// reverses. When the event fills the tail of her statement, the full chunk comes back, to be
+    /// stored under its first seq: whoever applies events stores every chunk handed out.
+    #[must_use = "a full chunk of the statement must be stored"]
     pub fn apply(
+        &mut self,
+        seq: Seq,
+        at: DateTime<Utc>,
+        event: &Event,
+        reversed: Option<&ContributionRecorded>,
+    ) -> Result<Option<Vec<Seq>>, ProjectionError> {
+        self.apply_to_state(seq, at, event, reversed)?;
+        if self.events.len() < STATEMENT_CHUNK_EVENTS {
+            return Ok(None);
+        }
+        self.chunked_events += self.events.len() as u64;
+        Ok(Some(std::mem::take(&mut self.events)))
+    }
+
+    fn apply_to_state(
         &mut self,
         seq: Seq,
         at: DateTime<Utc>,

@@ -192,7 +192,7 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
     report.workers = workers;
     if !differing.is_empty() {
         report.problems.push(format!(
-            "{} projections or claim index entries differ from a rebuild from the log",
+            "{} projections, statement chunks or claim index entries differ from a rebuild from the log",
             differing.len()
         ));
     }

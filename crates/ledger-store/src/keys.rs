@@ -11,6 +11,8 @@
 //! | `H` | head: size (u64), chain hash (32), first seq of the last block (u64) |
 //! | `B` seq | block of consecutive entries starting at seq: (u32 len, record, chain hash (32))* |
 //! | `P` worker id | the worker's projection (ledger-projections codec); present once enrolled |
+//! | `Y` worker id, year (u16) | the month cells of the worker's coverage in that year (ledger-projections codec) |
+//! | `E` worker id, first seq | a full chunk of the worker's statement: 256 seqs (u64 each), ascending |
 //! | `A` seq | empty: the event at seq adopted a rules document |
 //! | `N` level (u8), index (u64) | Merkle node hash (32): perfect subtrees of level 6 and above |
 //! | `T` token digest | the worker id holding that credential (not part of the log) |
@@ -31,7 +33,10 @@ pub const RULES_PREFIX: u8 = b'A';
 pub const CREDENTIAL_PREFIX: u8 = b'T';
 pub const MERKLE_PREFIX: u8 = b'N';
 pub const WORKER_CREDENTIAL_PREFIX: u8 = b'U';
-/// No longer written: workers' statements live in their projections. A rebuild removes these.
+pub const STATEMENT_CHUNK_PREFIX: u8 = b'E';
+pub const COVERAGE_PREFIX: u8 = b'Y';
+/// No longer written: a key per statement entry, before statements were chunked. A rebuild
+/// removes these.
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
@@ -67,6 +72,60 @@ pub fn projection(worker_id: &WorkerId) -> Vec<u8> {
     key.push(PROJECTION_PREFIX);
     key.extend_from_slice(worker_id.as_str().as_bytes());
     key
+}
+
+/// The key of the month cells of `worker_id`'s coverage in `year`.
+pub fn coverage_year(worker_id: &WorkerId, year: u16) -> Vec<u8> {
+    let mut key = coverage_years(worker_id);
+    key.extend_from_slice(&year.to_be_bytes());
+    key
+}
+
+/// The prefix of every year of `worker_id`'s coverage.
+pub fn coverage_years(worker_id: &WorkerId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(3 + worker_id.as_str().len());
+    key.push(COVERAGE_PREFIX);
+    key.extend_from_slice(worker_id.as_str().as_bytes());
+    key
+}
+
+/// The year at the end of a coverage key.
+pub fn trailing_year(key: &[u8]) -> Option<u16> {
+    let tail = key.len().checked_sub(2).map(|start| &key[start..])?;
+    Some(u16::from_be_bytes(tail.try_into().ok()?))
+}
+
+/// The key of the chunk of `worker_id`'s statement that starts at `first`.
+pub fn statement_chunk(worker_id: &WorkerId, first: Seq) -> Vec<u8> {
+    let mut key = statement_chunks(worker_id);
+    key.extend_from_slice(&first.0.to_be_bytes());
+    key
+}
+
+/// The prefix of every chunk of `worker_id`'s statement.
+pub fn statement_chunks(worker_id: &WorkerId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(9 + worker_id.as_str().len());
+    key.push(STATEMENT_CHUNK_PREFIX);
+    key.extend_from_slice(worker_id.as_str().as_bytes());
+    key
+}
+
+/// A chunk's seqs as stored: each a big-endian u64.
+pub fn encode_chunk(seqs: &[Seq]) -> Vec<u8> {
+    seqs.iter().flat_map(|seq| seq.0.to_be_bytes()).collect()
+}
+
+/// The seqs of a stored chunk; none when its length is not a whole number of seqs.
+pub fn decode_chunk(bytes: &[u8]) -> Option<Vec<Seq>> {
+    if !bytes.len().is_multiple_of(8) {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(8)
+            .map(|seq| Seq(u64::from_be_bytes(seq.try_into().unwrap_or_default())))
+            .collect(),
+    )
 }
 
 pub fn idempotency(principal: &PrincipalId, request_id: &RequestId) -> Vec<u8> {

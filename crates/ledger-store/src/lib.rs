@@ -64,7 +64,7 @@ use std::time::{Duration, Instant};
 use ledger_core::checkpoint::LogKey;
 use ledger_core::{Jurisdiction, Month, Record, Seq, WorkerId};
 use ledger_projections::reports::{self, AccountabilityReport, CoverageReport, CoverageScope};
-use ledger_projections::{balance, codec, Balance, Claim, WorkerProjection};
+use ledger_projections::{balance, Balance, Claim, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -275,6 +275,7 @@ impl Ledger {
             signed: signed.clone(),
             promised: opened.head.size,
             damage: damage.clone(),
+            cache: Default::default(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -739,16 +740,19 @@ impl Ledger {
         let rules = self.rules_at(Seq(head.size.saturating_sub(1)))?;
         // One projection in memory at a time: the report is a fold over all of them.
         let mut failure = None;
-        let projections =
-            self.shared.tree.scan_prefix([keys::PROJECTION_PREFIX]).values().map_while(|value| {
-                let loaded = value.map_err(StoreError::from).and_then(|value| {
-                    let projection = codec::decode(&value)
-                        .map_err(|error| StoreError::Refused(format!("a stored projection: {error}")))?;
-                    self.durable_past(projection.last_seq)?;
-                    Ok(projection)
-                });
-                loaded.map_err(|error| failure = Some(error)).ok()
+        let projections = self.shared.tree.scan_prefix([keys::PROJECTION_PREFIX]).keys().map_while(|key| {
+            let loaded = key.map_err(StoreError::from).and_then(|key| {
+                let worker_id = std::str::from_utf8(&key[1..])
+                    .ok()
+                    .and_then(|text| WorkerId::parse(text).ok())
+                    .ok_or_else(|| StoreError::Refused("a projection key names no worker".into()))?;
+                let projection = self
+                    .durable_projection(&worker_id)?
+                    .ok_or_else(|| StoreError::Refused(format!("the projection of {worker_id} went away")))?;
+                Ok(projection)
             });
+            loaded.map_err(|error| failure = Some(error)).ok()
+        });
         let report = reports::coverage(projections, &rules, scope, from, to, self.today());
         match failure {
             Some(error) => Err(error),

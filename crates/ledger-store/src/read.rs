@@ -174,18 +174,68 @@ pub(crate) fn statement_seqs(
     limit: usize,
 ) -> Result<Vec<Seq>> {
     let Some(projection) = load_projection(tree, worker_id)? else { return Ok(Vec::new()) };
+    let mut seqs = Vec::new();
+    // The stored chunks first, from the one holding `from`, when it comes before the tail.
+    if projection.chunked_events > 0 && projection.events.first().is_none_or(|first| from < *first) {
+        let prefix = keys::statement_chunks(worker_id);
+        let holding = tree.range(prefix.clone()..=keys::statement_chunk(worker_id, from)).keys().next_back();
+        let start = match holding.transpose()? {
+            Some(key) => key.to_vec(),
+            None => prefix.clone(),
+        };
+        for item in tree.range(start..) {
+            let (key, value) = item?;
+            if !key.starts_with(&prefix) || seqs.len() >= limit {
+                break;
+            }
+            let chunk = keys::decode_chunk(&value).ok_or_else(|| StoreError::Corruption {
+                seq: keys::trailing_seq(&key).unwrap_or(Seq(0)),
+                reason: format!("a chunk of the statement of {worker_id} is malformed"),
+            })?;
+            seqs.extend(chunk.into_iter().filter(|seq| *seq >= from && *seq < below));
+        }
+    }
     let start = projection.events.partition_point(|seq| *seq < from);
-    Ok(projection.events[start..].iter().take_while(|seq| **seq < below).take(limit).copied().collect())
+    seqs.extend(projection.events[start..].iter().take_while(|seq| **seq < below));
+    seqs.truncate(limit);
+    Ok(seqs)
 }
 
-/// The stored projection of a worker; none when the worker is not enrolled.
+/// Times a reader reads a projection again because the writer changed it while it was being read.
+const PROJECTION_READ_ATTEMPTS_MAX: usize = 64;
+
+/// The stored projection of a worker; none when the worker is not enrolled. Its main part and its
+/// years of coverage are separate keys: the main part is read again after the years, and the
+/// whole read again if the writer changed it meanwhile (every commit that changes a year of a
+/// worker's coverage also rewrites her main part), so that no read mixes two commits.
 pub(crate) fn load_projection(tree: &sled::Tree, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
-    let Some(bytes) = tree.get(keys::projection(worker_id))? else {
-        return Ok(None);
-    };
-    codec::decode(&bytes)
-        .map(Some)
-        .map_err(|error| StoreError::Refused(format!("the projection of {worker_id} is unreadable: {error}")))
+    let unreadable =
+        |error: String| StoreError::Refused(format!("the projection of {worker_id} is unreadable: {error}"));
+    for _ in 0..PROJECTION_READ_ATTEMPTS_MAX {
+        let Some(main) = tree.get(keys::projection(worker_id))? else {
+            return Ok(None);
+        };
+        let years = coverage_parts(tree, worker_id)?;
+        if tree.get(keys::projection(worker_id))?.as_ref() != Some(&main) {
+            continue;
+        }
+        return codec::decode(&main, years.iter().map(|(year, part)| (*year, part.as_ref())))
+            .map(Some)
+            .map_err(|error| unreadable(error.to_string()));
+    }
+    Err(StoreError::Unavailable(format!("the projection of {worker_id} kept changing while it was read")))
+}
+
+/// The stored years of a worker's coverage, ascending, with their bytes.
+pub(crate) fn coverage_parts(tree: &sled::Tree, worker_id: &WorkerId) -> Result<Vec<(u16, sled::IVec)>> {
+    let mut parts = Vec::new();
+    for item in tree.scan_prefix(keys::coverage_years(worker_id)) {
+        let (key, value) = item?;
+        let year = keys::trailing_year(&key)
+            .ok_or_else(|| StoreError::Refused(format!("a coverage key of {worker_id} names no year")))?;
+        parts.push((year, value));
+    }
+    Ok(parts)
 }
 
 /// The seq of the last rules adoption at or before `seq`.

@@ -89,9 +89,12 @@ impl Changes<'_> {
     }
 }
 
-/// The stored keys a rebuild derives from the log: projections and the claim index.
+/// The stored keys a rebuild derives from the log: projections with their years of coverage, the
+/// chunks of statements and the claim index.
 fn stored_derived(db: &sled::Db) -> impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + '_ {
-    [keys::PROJECTION_PREFIX, keys::CLAIM_PREFIX].into_iter().flat_map(|prefix| db.scan_prefix([prefix]))
+    [keys::PROJECTION_PREFIX, keys::COVERAGE_PREFIX, keys::STATEMENT_CHUNK_PREFIX, keys::CLAIM_PREFIX]
+        .into_iter()
+        .flat_map(|prefix| db.scan_prefix([prefix]))
 }
 
 /// The keys of projections and claim index entries that differ between the store and a rebuild
@@ -124,11 +127,13 @@ pub(crate) fn reversed_contribution(db: &sled::Db, event: &Event) -> Result<Opti
     }
 }
 
-/// Every projection and claim index entry the log gives, sorted by key, and the number of workers.
+/// Every projection, statement chunk and claim index entry the log gives, sorted by key, and the
+/// number of workers.
 fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
     let db = &opened.db;
     let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
     let mut claims: Vec<(Vec<u8>, WorkerId)> = Vec::new();
+    let mut chunks: Vec<KeyValue> = Vec::new();
     read::scan(db, Seq(0), Seq(opened.head.size), |seq, bytes, _| {
         let record = Record::decode(bytes)
             .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
@@ -137,7 +142,7 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
         let corrupt = |problem: String| StoreError::Corruption { seq, reason: problem };
         // In place: moving projections out of the map and back for every event costs more than
         // the event itself.
-        match (projections.get_mut(worker_id), &record.event) {
+        let chunk = match (projections.get_mut(worker_id), &record.event) {
             (Some(_), Event::WorkerEnrolled(_)) => {
                 return Err(corrupt("the worker is already enrolled".into()))
             }
@@ -146,12 +151,17 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
                 .map_err(|error| corrupt(error.problem))?,
             (None, event) => {
                 let mut slot = None;
-                apply_event(&mut slot, seq, record.recorded_at, event, reversed.as_ref())
+                let chunk = apply_event(&mut slot, seq, record.recorded_at, event, reversed.as_ref())
                     .map_err(|error| corrupt(error.problem))?;
                 if let Some(projection) = slot {
                     projections.insert(worker_id.clone(), projection);
                 }
+                chunk
             }
+        };
+        if let Some(chunk) = chunk {
+            let first = chunk.first().copied().unwrap_or(Seq(0));
+            chunks.push((keys::statement_chunk(worker_id, first), keys::encode_chunk(&chunk)));
         }
         if let Event::ClaimFiled(filed) = &record.event {
             let origin = projections.get(worker_id).map(|projection| projection.origin);
@@ -164,8 +174,16 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
     let workers = projections.len() as u64;
     let mut fresh: Vec<KeyValue> = projections
         .iter()
-        .map(|(worker_id, projection)| (keys::projection(worker_id), codec::encode(projection)))
+        .flat_map(|(worker_id, projection)| {
+            let years = codec::coverage_years(projection).into_iter().filter_map(|year| {
+                codec::encode_year(projection, year).map(|part| (keys::coverage_year(worker_id, year), part))
+            });
+            std::iter::once((keys::projection(worker_id), codec::encode(projection)))
+                .chain(years)
+                .collect::<Vec<_>>()
+        })
         .chain(claims.into_iter().map(|(key, worker_id)| (key, worker_id.as_str().as_bytes().to_vec())))
+        .chain(chunks)
         .collect();
     drop(projections);
     fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));

@@ -187,13 +187,23 @@ impl Scrubber {
                 .ok()
                 .and_then(|text| WorkerId::parse(text).ok())
                 .ok_or_else(|| damaged_key(&key))?;
-            let stored = codec::decode(&value)
+            let years = read::coverage_parts(&self.db, &worker).map_err(Halt::Failed)?;
+            let stored = codec::decode(&value, years.iter().map(|(year, part)| (*year, part.as_ref())))
                 .map_err(|error| damaged(&worker, Seq(0), format!("it does not decode: {error}")))?;
-            let below = stored.events.partition_point(|seq| seq.0 < head.size) as u64;
+            let (chunks, seqs) = statement(&self.db, &worker, &stored).map_err(|error| match error {
+                StoreError::Corruption { seq, reason } => damaged(&worker, seq, reason),
+                other => Halt::Failed(other),
+            })?;
             let in_log = counts.get(&worker).copied().unwrap_or(0);
             seen += usize::from(in_log > 0);
+            // The writer may have filled a chunk since the projection was read: then both the
+            // chunk and the tail read name its seqs, and a later pass checks the worker.
+            if self.db.get(&key).map_err(StoreError::from)?.as_deref() != Some(value.as_ref()) {
+                continue;
+            }
+            let below = seqs.partition_point(|seq| seq.0 < head.size) as u64;
             if below != in_log {
-                let first = stored.events.first().copied().unwrap_or(Seq(0));
+                let first = seqs.first().copied().unwrap_or(Seq(0));
                 return Err(damaged(
                     &worker,
                     first,
@@ -207,18 +217,31 @@ impl Scrubber {
             if stored.last_seq.0 >= self.durable.borrow().size {
                 continue;
             }
-            let folded = fold(&self.db, &worker, &stored.events).map_err(|error| match error {
+            let (folded, folded_chunks) = fold(&self.db, &worker, &seqs).map_err(|error| match error {
                 StoreError::Corruption { seq, reason } => damaged(&worker, seq, reason),
                 other => Halt::Failed(other),
             })?;
-            if codec::encode(&folded) != value.as_ref() {
+            let folded_years: Vec<(u16, Vec<u8>)> = codec::coverage_years(&folded)
+                .into_iter()
+                .filter_map(|year| codec::encode_year(&folded, year).map(|part| (year, part)))
+                .collect();
+            let stored_years: Vec<(u16, Vec<u8>)> =
+                years.iter().map(|(year, part)| (*year, part.to_vec())).collect();
+            if codec::encode(&folded) != value.as_ref() || folded_years != stored_years {
                 return Err(damaged(
                     &worker,
                     stored.last_seq,
                     "it is not what the worker's events give".into(),
                 ));
             }
-            self.step(pace, stored.events.len() as u64)?;
+            if folded_chunks != chunks {
+                return Err(damaged(
+                    &worker,
+                    stored.last_seq,
+                    "the stored chunks of the statement are not what the worker's events give".into(),
+                ));
+            }
+            self.step(pace, seqs.len() as u64)?;
         }
         if seen != counts.len() {
             let missing = counts.keys().find(|worker| {
@@ -251,9 +274,31 @@ fn damaged_key(key: &[u8]) -> Halt {
     })
 }
 
-/// The worker's projection folded from the events at `seqs`, each of which must be hers.
-fn fold(db: &sled::Db, worker: &WorkerId, seqs: &[Seq]) -> Result<WorkerProjection> {
+/// The stored chunks of the worker's statement, and every seq of it: the chunks' and the tail's.
+fn statement(
+    db: &sled::Db,
+    worker: &WorkerId,
+    stored: &WorkerProjection,
+) -> Result<(Vec<Vec<Seq>>, Vec<Seq>)> {
+    let mut chunks = Vec::new();
+    for item in db.scan_prefix(keys::statement_chunks(worker)) {
+        let (key, value) = item?;
+        let first = keys::trailing_seq(&key).unwrap_or(Seq(0));
+        let chunk =
+            keys::decode_chunk(&value).filter(|chunk| chunk.first() == Some(&first)).ok_or_else(|| {
+                StoreError::Corruption { seq: first, reason: "a chunk of the statement is malformed".into() }
+            })?;
+        chunks.push(chunk);
+    }
+    let seqs = chunks.iter().flatten().chain(&stored.events).copied().collect();
+    Ok((chunks, seqs))
+}
+
+/// The worker's projection folded from the events at `seqs`, each of which must be hers, and the
+/// chunks of her statement the fold filled.
+fn fold(db: &sled::Db, worker: &WorkerId, seqs: &[Seq]) -> Result<(WorkerProjection, Vec<Vec<Seq>>)> {
     let mut slot: Option<WorkerProjection> = None;
+    let mut chunks = Vec::new();
     for &seq in seqs {
         let (record, _): (Record, _) = read::read_record(db, seq)?;
         let corrupt = |reason: String| StoreError::Corruption { seq, reason };
@@ -261,13 +306,21 @@ fn fold(db: &sled::Db, worker: &WorkerId, seqs: &[Seq]) -> Result<WorkerProjecti
             return Err(corrupt(format!("the statement of {worker} names another worker's event")));
         }
         let reversed = rebuild::reversed_contribution(db, &record.event)?;
-        ledger_projections::apply_event(&mut slot, seq, record.recorded_at, &record.event, reversed.as_ref())
-            .map_err(|error| corrupt(error.problem))?;
+        let chunk = ledger_projections::apply_event(
+            &mut slot,
+            seq,
+            record.recorded_at,
+            &record.event,
+            reversed.as_ref(),
+        )
+        .map_err(|error| corrupt(error.problem))?;
+        chunks.extend(chunk);
     }
-    slot.ok_or_else(|| StoreError::Corruption {
+    let projection = slot.ok_or_else(|| StoreError::Corruption {
         seq: Seq(0),
         reason: format!("the statement of {worker} names no enrolment"),
-    })
+    })?;
+    Ok((projection, chunks))
 }
 
 /// Keeps a pass to a number of events per second.

@@ -3,7 +3,7 @@
 //! of commands (events, head and indexes) in one atomic sled batch, makes it durable with fsync, and
 //! only then answers every command of the group (group commit).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::sync::Arc;
 use std::time::Instant;
@@ -117,7 +117,15 @@ pub(crate) struct Writer {
     pub promised: u64,
     /// Stored data found damaged by the scrubber: no write goes on top of it.
     pub damage: watch::Receiver<Option<crate::Damage>>,
+    /// Projections as the last commits left them, so that a worker written to again is not read
+    /// back from the store and decoded (a long working life is many years of coverage). Only the
+    /// writer changes projections, so what it cached is what is stored; emptied when it reaches
+    /// [`PROJECTION_CACHE_WORKERS_MAX`].
+    pub cache: std::cell::RefCell<HashMap<WorkerId, Arc<WorkerProjection>>>,
 }
+
+/// Workers whose projections the writer keeps between commits.
+pub const PROJECTION_CACHE_WORKERS_MAX: usize = 1024;
 
 /// The state of one group commit before it is written: the events appended so far and every index
 /// change, so that later commands of the group see the effects of earlier ones.
@@ -133,9 +141,13 @@ pub(crate) struct Group {
     nodes: Vec<(u32, u64, [u8; 32])>,
     /// Projections of the workers the group touched, as the group leaves them.
     projections: HashMap<WorkerId, WorkerProjection>,
+    /// Chunks of workers' statements the group filled, to be stored beside their projections.
+    chunks: Vec<(WorkerId, Vec<Seq>)>,
+    /// The years of workers' coverage the group changed: only these are written again.
+    years: HashSet<(WorkerId, u16)>,
     /// Projections read from the store during the group and not changed by it: a command's checks
     /// and its events read the same worker, and reading a projection from sled is not cheap.
-    loaded: std::cell::RefCell<HashMap<WorkerId, Option<std::rc::Rc<WorkerProjection>>>>,
+    loaded: std::cell::RefCell<HashMap<WorkerId, Option<Arc<WorkerProjection>>>>,
     pub reversals: HashMap<Seq, Seq>,
     rules_adopted: Option<Seq>,
     /// Claims filed by the group: the index keys that find them by jurisdiction.
@@ -230,6 +242,8 @@ impl Writer {
             frontier: self.frontier.clone(),
             nodes: Vec::new(),
             projections: HashMap::new(),
+            chunks: Vec::new(),
+            years: HashSet::new(),
             loaded: Default::default(),
             reversals: HashMap::new(),
             rules_adopted: None,
@@ -317,6 +331,8 @@ impl Writer {
         events: Vec<Planned>,
     ) -> Result<Outcome> {
         let mut touched: HashMap<WorkerId, Option<WorkerProjection>> = HashMap::new();
+        let mut chunks = Vec::new();
+        let mut years = Vec::new();
         for (offset, planned) in events.iter().enumerate() {
             let seq = Seq(group.head.size + offset as u64);
             let Some(worker_id) = planned.event.worker_id() else { continue };
@@ -324,11 +340,18 @@ impl Writer {
                 touched.insert(worker_id.clone(), self.projection(group, worker_id)?);
             }
             let slot = touched.entry(worker_id.clone()).or_default();
-            apply_event(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref()).map_err(
-                |error| StoreError::Refused(format!("projection refused a checked event: {error}")),
-            )?;
+            let chunk = apply_event(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref())
+                .map_err(|error| {
+                    StoreError::Refused(format!("projection refused a checked event: {error}"))
+                })?;
+            if let Some(chunk) = chunk {
+                chunks.push((worker_id.clone(), chunk));
+            }
+            years.extend(coverage_years_changed(planned).map(|year| (worker_id.clone(), year)));
         }
         group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
+        group.chunks.extend(chunks);
+        group.years.extend(years);
         let mut outcome = Outcome::new();
         for Planned { event, .. } in events {
             let seq = Seq(group.head.size);
@@ -398,7 +421,11 @@ impl Writer {
         if let Some(loaded) = group.loaded.borrow().get(worker_id) {
             return Ok(read(loaded.as_deref()));
         }
-        let loaded = read::load_projection(&self.db, worker_id)?.map(std::rc::Rc::new);
+        let cached = self.cache.borrow().get(worker_id).cloned();
+        let loaded = match cached {
+            Some(cached) => Some(cached),
+            None => read::load_projection(&self.db, worker_id)?.map(Arc::new),
+        };
         let answer = read(loaded.as_deref());
         group.loaded.borrow_mut().insert(worker_id.clone(), loaded);
         Ok(answer)
@@ -424,6 +451,13 @@ impl Writer {
                 for (reply, outcome) in group.replies {
                     // A client that gave up waiting is not an error of the ledger.
                     let _ = reply.send(outcome);
+                }
+                let mut cache = self.cache.borrow_mut();
+                if cache.len() + group.projections.len() > PROJECTION_CACHE_WORKERS_MAX {
+                    cache.clear();
+                }
+                if group.projections.len() <= PROJECTION_CACHE_WORKERS_MAX {
+                    cache.extend(group.projections.into_iter().map(|(id, p)| (id, Arc::new(p))));
                 }
             }
             Err(failure) => {
@@ -498,6 +532,17 @@ impl Writer {
         batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
         for (worker_id, projection) in &group.projections {
             batch.insert(keys::projection(worker_id), codec::encode(projection));
+        }
+        for (worker_id, year) in &group.years {
+            let projection = group.projections.get(worker_id);
+            match projection.and_then(|projection| codec::encode_year(projection, *year)) {
+                Some(part) => batch.insert(keys::coverage_year(worker_id, *year), part),
+                None => batch.remove(keys::coverage_year(worker_id, *year)),
+            }
+        }
+        for (worker_id, chunk) in &group.chunks {
+            let first = chunk.first().copied().unwrap_or(Seq(0));
+            batch.insert(keys::statement_chunk(worker_id, first), keys::encode_chunk(chunk));
         }
         for (level, index, hash) in &group.nodes {
             batch.insert(&keys::merkle_node(*level, *index)[..], &hash[..]);
@@ -611,4 +656,16 @@ fn describe(error: &StoreError) -> String {
         StoreError::Io(error) | StoreError::Sled(sled::Error::Io(error)) => fault::describe(error),
         other => other.to_string(),
     }
+}
+
+/// The years of its worker's coverage an event changes: a contribution's, a reversed one's, the
+/// credited ones. No other event touches coverage.
+fn coverage_years_changed(planned: &Planned) -> impl Iterator<Item = u16> {
+    let (first, last) = match (&planned.event, &planned.reversed) {
+        (Event::ContributionRecorded(e), _) => (e.month.year(), e.month.year()),
+        (Event::ContributionReversed(_), Some(reversed)) => (reversed.month.year(), reversed.month.year()),
+        (Event::PeriodCredited(e), _) => (e.from.year(), e.to.year()),
+        _ => (1, 0),
+    };
+    first..=last
 }

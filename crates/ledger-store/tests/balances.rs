@@ -349,13 +349,14 @@ impl Runner {
     }
 }
 
-/// Every projection and claim index entry, as stored, read straight from sled after the ledger is
-/// closed.
+/// Every projection (with its years of coverage), statement chunk and claim index entry, as
+/// stored, read straight from sled after the ledger is closed.
 fn stored_projections(dir: &std::path::Path) -> BTreeMap<Vec<u8>, Vec<u8>> {
     // Through the store's own opening, which waits for the lock a just-closed ledger's sled threads
     // may still hold for a moment.
     let db = ok(ledger_store::open_raw(dir));
-    [ledger_store::keys::PROJECTION_PREFIX, ledger_store::keys::CLAIM_PREFIX]
+    use ledger_store::keys;
+    [keys::PROJECTION_PREFIX, keys::COVERAGE_PREFIX, keys::STATEMENT_CHUNK_PREFIX, keys::CLAIM_PREFIX]
         .into_iter()
         .flat_map(|prefix| db.scan_prefix([prefix]))
         .map(|item| {
