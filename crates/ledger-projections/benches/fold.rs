@@ -87,7 +87,7 @@ fn fold(c: &mut Criterion) {
     let projection = folded.workers.values().next().cloned().unwrap_or_else(|| panic!("one worker"));
     // The main part and every year of coverage, as a reader loads them.
     let encode_all = |projection: &ledger_projections::WorkerProjection| {
-        let years: Vec<(u16, Vec<u8>)> = codec::coverage_years(projection)
+        let years: Vec<(u16, Vec<u8>)> = codec::stored_years(projection)
             .into_iter()
             .filter_map(|year| codec::encode_year(projection, year).map(|part| (year, part)))
             .collect();

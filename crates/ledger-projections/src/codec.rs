@@ -19,9 +19,10 @@ use crate::worker::{
 /// Bump on any change to the encoding below.
 pub const PROJECTION_FORMAT_VERSION: u8 = 8;
 
-/// The projection but for the month cells of its coverage, which are stored a year at a time
-/// ([`encode_year`]): an event rewrites this part and the year it falls in, so the bytes an event
-/// costs do not grow with the worker's working life.
+/// The main part of a projection: all of it but the month cells of the years before
+/// [`coverage_cutoff`], which are stored a year at a time ([`encode_year`], [`stored_years`]). An
+/// event of a recent year rewrites this part only, one of an older year this part and that year,
+/// so the bytes an event costs do not grow with the worker's working life.
 pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.push(PROJECTION_FORMAT_VERSION);
@@ -43,6 +44,26 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     put_varint(&mut out, projection.records_in.len() as u32);
     for jurisdiction in &projection.records_in {
         out.extend_from_slice(&jurisdiction.as_bytes());
+    }
+    // The years of coverage stored on their own, so that a reader fetches exactly those (none, for
+    // most workers); then her recent years, each as `encode_year` gives it.
+    let years = coverage_years(projection);
+    let cutoff = years.last().map(|newest| newest.saturating_sub(RECENT_COVERAGE_YEARS - 1));
+    let (stored, recent): (Vec<u16>, Vec<u16>) =
+        years.into_iter().partition(|year| cutoff.is_some_and(|cutoff| *year < cutoff));
+    put_varint(&mut out, stored.len() as u32);
+    for year in stored {
+        out.extend_from_slice(&year.to_be_bytes());
+    }
+    let recent: Vec<(u16, Vec<u8>)> = recent
+        .into_iter()
+        .filter_map(|year| encode_year(projection, year).map(|part| (year, part)))
+        .collect();
+    put_varint(&mut out, recent.len() as u32);
+    for (year, part) in recent {
+        out.extend_from_slice(&year.to_be_bytes());
+        put_varint(&mut out, part.len() as u32);
+        out.extend_from_slice(&part);
     }
     put_varint(&mut out, projection.entitlements.len() as u32);
     for (seq, entitlement) in &projection.entitlements {
@@ -130,6 +151,25 @@ fn put_string(out: &mut Vec<u8>, text: &str) {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("undecodable projection: {0}")]
 pub struct ProjectionDecodeError(pub String);
+
+/// Years of coverage kept in the main part of a projection: the newest year with a month cell and
+/// the nine before, as far back as a claim reaches (`CLAIM_MONTHS_MAX`, ten years), where a
+/// month's payroll, its corrections and upheld claims land. Older years are stored each on its
+/// own, so that an event of these years does not rewrite a working life.
+pub const RECENT_COVERAGE_YEARS: u16 = 10;
+const _: () = assert!(RECENT_COVERAGE_YEARS as usize * 12 >= ledger_core::CLAIM_MONTHS_MAX);
+
+/// The first year kept in the main part; none without coverage.
+pub fn coverage_cutoff(projection: &WorkerProjection) -> Option<u16> {
+    let newest = coverage_years(projection).last().copied()?;
+    Some(newest.saturating_sub(RECENT_COVERAGE_YEARS - 1))
+}
+
+/// The years of coverage stored on their own: those before the cutoff.
+pub fn stored_years(projection: &WorkerProjection) -> std::collections::BTreeSet<u16> {
+    let Some(cutoff) = coverage_cutoff(projection) else { return Default::default() };
+    coverage_years(projection).into_iter().filter(|year| *year < cutoff).collect()
+}
 
 /// The years in which the worker has month cells.
 pub fn coverage_years(projection: &WorkerProjection) -> std::collections::BTreeSet<u16> {
@@ -233,24 +273,49 @@ fn decode_year(
     Ok(())
 }
 
-/// A projection from its main part and the month cells of each year it has, in ascending years.
+/// A projection from its main part and the month cells of each year stored on its own, in
+/// ascending years: exactly the years the main part lists.
 pub fn decode<'a>(
     bytes: &[u8],
     years: impl IntoIterator<Item = (u16, &'a [u8])>,
 ) -> Result<WorkerProjection, ProjectionDecodeError> {
-    let mut projection = decode_main(bytes)?;
-    let mut previous = None;
+    let (mut projection, listed) = decode_main(bytes)?;
+    let mut given = Vec::new();
     for (year, part) in years {
-        if previous.is_some_and(|previous| previous >= year) {
-            return Err(ProjectionDecodeError("coverage years out of order".into()));
-        }
-        previous = Some(year);
-        decode_year(&mut projection.coverage, year, part)?;
+        given.push(year);
+        add_year(&mut projection, year, part)?;
+    }
+    finish(projection, &listed, &given)
+}
+
+/// Checks a projection assembled from its main part and its stored years: every year the main
+/// part lists was given, nothing else, and each where it belongs.
+pub fn finish(
+    projection: WorkerProjection,
+    listed: &[u16],
+    given: &[u16],
+) -> Result<WorkerProjection, ProjectionDecodeError> {
+    if listed != given || stored_years(&projection).into_iter().ne(listed.iter().copied()) {
+        return Err(ProjectionDecodeError("coverage years are not where they belong".into()));
     }
     Ok(projection)
 }
 
-fn decode_main(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> {
+/// Adds the month cells of a year stored on its own to a projection decoded from its main part.
+pub fn add_year(
+    projection: &mut WorkerProjection,
+    year: u16,
+    part: &[u8],
+) -> Result<(), ProjectionDecodeError> {
+    if projection.coverage.values().any(|coverage| coverage.months.keys().any(|month| month.year() == year)) {
+        return Err(ProjectionDecodeError(format!("the coverage of {year} is stored twice")));
+    }
+    decode_year(&mut projection.coverage, year, part)
+}
+
+/// A projection's main part, decoded: the projection with its recent years of coverage, and the
+/// years stored on their own, to be added with [`add_year`] and checked with [`finish`].
+pub fn decode_main(bytes: &[u8]) -> Result<(WorkerProjection, Vec<u16>), ProjectionDecodeError> {
     let mut r = Reader { cursor: Cursor::new(bytes) };
     let version = r.u8()?;
     if version != PROJECTION_FORMAT_VERSION {
@@ -273,6 +338,26 @@ fn decode_main(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> 
     let mut records_in = std::collections::BTreeSet::new();
     for _ in 0..r.u32()? {
         records_in.insert(r.jurisdiction()?);
+    }
+    let mut listed = Vec::new();
+    for _ in 0..r.u32()? {
+        let year = u16::from_be_bytes(r.array()?);
+        if listed.last().is_some_and(|previous| *previous >= year) {
+            return Err(ProjectionDecodeError("stored coverage years out of order".into()));
+        }
+        listed.push(year);
+    }
+    let mut coverage = BTreeMap::new();
+    let mut previous = None;
+    for _ in 0..r.u32()? {
+        let year = u16::from_be_bytes(r.array()?);
+        if previous.is_some_and(|previous| previous >= year) {
+            return Err(ProjectionDecodeError("recent coverage years out of order".into()));
+        }
+        previous = Some(year);
+        let len = r.u32()? as usize;
+        let part = r.take(len)?;
+        decode_year(&mut coverage, year, part)?;
     }
     let mut entitlements = BTreeMap::new();
     for _ in 0..r.u32()? {
@@ -349,7 +434,7 @@ fn decode_main(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> 
     if !r.cursor.at_end() {
         return Err(ProjectionDecodeError("trailing bytes".into()));
     }
-    Ok(WorkerProjection {
+    let projection = WorkerProjection {
         worker_id,
         origin,
         enrolled_in,
@@ -359,12 +444,13 @@ fn decode_main(bytes: &[u8]) -> Result<WorkerProjection, ProjectionDecodeError> 
         birth_month,
         residence,
         records_in,
-        coverage: BTreeMap::new(),
+        coverage,
         entitlements,
         claims,
         events,
         chunked_events,
-    })
+    };
+    Ok((projection, listed))
 }
 
 fn decode_claim(r: &mut Reader<'_>) -> Result<Claim, ProjectionDecodeError> {

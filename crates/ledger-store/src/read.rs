@@ -204,10 +204,11 @@ pub(crate) fn statement_seqs(
 /// Times a reader reads a projection again because the writer changed it while it was being read.
 const PROJECTION_READ_ATTEMPTS_MAX: usize = 64;
 
-/// The stored projection of a worker; none when the worker is not enrolled. Its main part and its
-/// years of coverage are separate keys: the main part is read again after the years, and the
-/// whole read again if the writer changed it meanwhile (every commit that changes a year of a
-/// worker's coverage also rewrites her main part), so that no read mixes two commits.
+/// The stored projection of a worker; none when the worker is not enrolled. Its main part lists
+/// the years of her coverage stored on their own (none, for most workers); when there are any, the
+/// main part is read again after them, and the whole read again if the writer changed it
+/// meanwhile (every commit that changes a stored year also rewrites the main part), so that no
+/// read mixes two commits.
 pub(crate) fn load_projection(tree: &sled::Tree, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
     let unreadable =
         |error: String| StoreError::Refused(format!("the projection of {worker_id} is unreadable: {error}"));
@@ -215,11 +216,21 @@ pub(crate) fn load_projection(tree: &sled::Tree, worker_id: &WorkerId) -> Result
         let Some(main) = tree.get(keys::projection(worker_id))? else {
             return Ok(None);
         };
-        let years = coverage_parts(tree, worker_id)?;
+        let (mut projection, listed) =
+            codec::decode_main(&main).map_err(|error| unreadable(error.to_string()))?;
+        if listed.is_empty() {
+            return Ok(Some(projection));
+        }
+        let mut given = Vec::with_capacity(listed.len());
+        for year in &listed {
+            let Some(part) = tree.get(keys::coverage_year(worker_id, *year))? else { break };
+            codec::add_year(&mut projection, *year, &part).map_err(|error| unreadable(error.to_string()))?;
+            given.push(*year);
+        }
         if tree.get(keys::projection(worker_id))?.as_ref() != Some(&main) {
             continue;
         }
-        return codec::decode(&main, years.iter().map(|(year, part)| (*year, part.as_ref())))
+        return codec::finish(projection, &listed, &given)
             .map(Some)
             .map_err(|error| unreadable(error.to_string()));
     }

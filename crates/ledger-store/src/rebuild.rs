@@ -175,7 +175,7 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
     let mut fresh: Vec<KeyValue> = projections
         .iter()
         .flat_map(|(worker_id, projection)| {
-            let years = codec::coverage_years(projection).into_iter().filter_map(|year| {
+            let years = codec::stored_years(projection).into_iter().filter_map(|year| {
                 codec::encode_year(projection, year).map(|part| (keys::coverage_year(worker_id, year), part))
             });
             std::iter::once((keys::projection(worker_id), codec::encode(projection)))

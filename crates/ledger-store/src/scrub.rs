@@ -187,20 +187,22 @@ impl Scrubber {
                 .ok()
                 .and_then(|text| WorkerId::parse(text).ok())
                 .ok_or_else(|| damaged_key(&key))?;
+            let in_log = counts.get(&worker).copied().unwrap_or(0);
+            seen += usize::from(in_log > 0);
+            // Her years of coverage and the chunks of her statement, then her main part again: if
+            // the writer changed her meanwhile, what was read may mix two commits, and a later
+            // pass checks her.
             let years = read::coverage_parts(&self.db, &worker).map_err(Halt::Failed)?;
-            let stored = codec::decode(&value, years.iter().map(|(year, part)| (*year, part.as_ref())))
-                .map_err(|error| damaged(&worker, Seq(0), format!("it does not decode: {error}")))?;
-            let (chunks, seqs) = statement(&self.db, &worker, &stored).map_err(|error| match error {
+            let chunks = stored_chunks(&self.db, &worker).map_err(|error| match error {
                 StoreError::Corruption { seq, reason } => damaged(&worker, seq, reason),
                 other => Halt::Failed(other),
             })?;
-            let in_log = counts.get(&worker).copied().unwrap_or(0);
-            seen += usize::from(in_log > 0);
-            // The writer may have filled a chunk since the projection was read: then both the
-            // chunk and the tail read name its seqs, and a later pass checks the worker.
             if self.db.get(&key).map_err(StoreError::from)?.as_deref() != Some(value.as_ref()) {
                 continue;
             }
+            let stored = codec::decode(&value, years.iter().map(|(year, part)| (*year, part.as_ref())))
+                .map_err(|error| damaged(&worker, Seq(0), format!("it does not decode: {error}")))?;
+            let seqs: Vec<Seq> = chunks.iter().flatten().chain(&stored.events).copied().collect();
             let below = seqs.partition_point(|seq| seq.0 < head.size) as u64;
             if below != in_log {
                 let first = seqs.first().copied().unwrap_or(Seq(0));
@@ -221,7 +223,7 @@ impl Scrubber {
                 StoreError::Corruption { seq, reason } => damaged(&worker, seq, reason),
                 other => Halt::Failed(other),
             })?;
-            let folded_years: Vec<(u16, Vec<u8>)> = codec::coverage_years(&folded)
+            let folded_years: Vec<(u16, Vec<u8>)> = codec::stored_years(&folded)
                 .into_iter()
                 .filter_map(|year| codec::encode_year(&folded, year).map(|part| (year, part)))
                 .collect();
@@ -274,12 +276,8 @@ fn damaged_key(key: &[u8]) -> Halt {
     })
 }
 
-/// The stored chunks of the worker's statement, and every seq of it: the chunks' and the tail's.
-fn statement(
-    db: &sled::Db,
-    worker: &WorkerId,
-    stored: &WorkerProjection,
-) -> Result<(Vec<Vec<Seq>>, Vec<Seq>)> {
+/// The stored chunks of the worker's statement, in order.
+fn stored_chunks(db: &sled::Db, worker: &WorkerId) -> Result<Vec<Vec<Seq>>> {
     let mut chunks = Vec::new();
     for item in db.scan_prefix(keys::statement_chunks(worker)) {
         let (key, value) = item?;
@@ -290,8 +288,7 @@ fn statement(
             })?;
         chunks.push(chunk);
     }
-    let seqs = chunks.iter().flatten().chain(&stored.events).copied().collect();
-    Ok((chunks, seqs))
+    Ok(chunks)
 }
 
 /// The worker's projection folded from the events at `seqs`, each of which must be hers, and the

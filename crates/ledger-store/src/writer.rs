@@ -3,7 +3,7 @@
 //! of commands (events, head and indexes) in one atomic sled batch, makes it durable with fsync, and
 //! only then answers every command of the group (group commit).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::sync::Arc;
 use std::time::Instant;
@@ -143,8 +143,10 @@ pub(crate) struct Group {
     projections: HashMap<WorkerId, WorkerProjection>,
     /// Chunks of workers' statements the group filled, to be stored beside their projections.
     chunks: Vec<(WorkerId, Vec<Seq>)>,
-    /// The years of workers' coverage the group changed: only these are written again.
-    years: HashSet<(WorkerId, u16)>,
+    /// The years of workers' coverage the group changed, and where each worker's main part began
+    /// before the group (`codec::coverage_cutoff`): only these years can need writing again.
+    years: HashMap<WorkerId, std::collections::BTreeSet<u16>>,
+    cutoffs: HashMap<WorkerId, Option<u16>>,
     /// Projections read from the store during the group and not changed by it: a command's checks
     /// and its events read the same worker, and reading a projection from sled is not cheap.
     loaded: std::cell::RefCell<HashMap<WorkerId, Option<Arc<WorkerProjection>>>>,
@@ -243,7 +245,8 @@ impl Writer {
             nodes: Vec::new(),
             projections: HashMap::new(),
             chunks: Vec::new(),
-            years: HashSet::new(),
+            years: HashMap::new(),
+            cutoffs: HashMap::new(),
             loaded: Default::default(),
             reversals: HashMap::new(),
             rules_adopted: None,
@@ -337,7 +340,10 @@ impl Writer {
             let seq = Seq(group.head.size + offset as u64);
             let Some(worker_id) = planned.event.worker_id() else { continue };
             if !touched.contains_key(worker_id) {
-                touched.insert(worker_id.clone(), self.projection(group, worker_id)?);
+                let projection = self.projection(group, worker_id)?;
+                let cutoff = projection.as_ref().and_then(codec::coverage_cutoff);
+                group.cutoffs.entry(worker_id.clone()).or_insert(cutoff);
+                touched.insert(worker_id.clone(), projection);
             }
             let slot = touched.entry(worker_id.clone()).or_default();
             let chunk = apply_event(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref())
@@ -351,7 +357,9 @@ impl Writer {
         }
         group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
         group.chunks.extend(chunks);
-        group.years.extend(years);
+        for (worker_id, year) in years {
+            group.years.entry(worker_id).or_default().insert(year);
+        }
         let mut outcome = Outcome::new();
         for Planned { event, .. } in events {
             let seq = Seq(group.head.size);
@@ -526,6 +534,30 @@ impl Writer {
         Ok(())
     }
 
+    /// The years of coverage stored on their own that the group changed: years its events touched,
+    /// and, when a worker's newest year moved, every year that crossed the cutoff. A year is stored
+    /// on its own exactly when it comes before the cutoff (`codec::stored_years`).
+    fn put_coverage_years(&self, batch: &mut sled::Batch, group: &Group) {
+        for (worker_id, projection) in &group.projections {
+            let before = group.cutoffs.get(worker_id).copied().flatten();
+            let after = codec::coverage_cutoff(projection);
+            let mut years = group.years.get(worker_id).cloned().unwrap_or_default();
+            if before != after {
+                years.extend(codec::coverage_years(projection));
+            }
+            for year in years {
+                let stored_before = before.is_some_and(|cutoff| year < cutoff);
+                let part =
+                    after.filter(|cutoff| year < *cutoff).and_then(|_| codec::encode_year(projection, year));
+                match part {
+                    Some(part) => batch.insert(keys::coverage_year(worker_id, year), part),
+                    None if stored_before => batch.remove(keys::coverage_year(worker_id, year)),
+                    None => {}
+                }
+            }
+        }
+    }
+
     fn write(&mut self, group: &Group) -> Result<()> {
         let mut batch = sled::Batch::default();
         let last_block = self.put_blocks(&mut batch, group);
@@ -533,13 +565,7 @@ impl Writer {
         for (worker_id, projection) in &group.projections {
             batch.insert(keys::projection(worker_id), codec::encode(projection));
         }
-        for (worker_id, year) in &group.years {
-            let projection = group.projections.get(worker_id);
-            match projection.and_then(|projection| codec::encode_year(projection, *year)) {
-                Some(part) => batch.insert(keys::coverage_year(worker_id, *year), part),
-                None => batch.remove(keys::coverage_year(worker_id, *year)),
-            }
-        }
+        self.put_coverage_years(&mut batch, group);
         for (worker_id, chunk) in &group.chunks {
             let first = chunk.first().copied().unwrap_or(Seq(0));
             batch.insert(keys::statement_chunk(worker_id, first), keys::encode_chunk(chunk));
