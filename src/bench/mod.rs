@@ -57,7 +57,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 2026)]
     seed: u64,
     /// Only compare what an append and a claim cost a worker with 10 and with 10,000 events,
-    /// on a fresh server (about a minute).
+    /// on a fresh server (a few seconds).
     #[arg(long)]
     history_only: bool,
 }
