@@ -293,24 +293,24 @@ async fn a_claim_filed_abroad_is_followed_from_home_goes_overdue_and_is_upheld_o
     server.server.stop().await.expect("stopped");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_has_at_most_the_named_number_of_open_claims() {
-    let server = TestServer::start().await;
-    let address = server.server.address.to_string();
+/// A worker from the Philippines with one Saudi contribution: her id, her own clients, and the
+/// Saudi agency's.
+async fn worker_in_saudi_arabia(server: &TestServer) -> (String, Clients, Clients) {
     let mut philippines = server.clients("agency-ph").await;
     let mut saudi = server.clients("agency-sa").await;
     let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
-    let worker = enrolled.worker_id.clone();
-    let paid = vec![contribution(&worker, "SA", "SAR", "2024-01", 270_000)];
-    saudi
-        .agency
-        .record_contributions(pb::RecordContributionsRequest {
-            request_id: "gosi-1".into(),
-            contributions: paid,
-        })
-        .await
-        .expect("recorded");
-    let mut herself = client::connect(&address, &enrolled.worker_token).await.expect("connected");
+    let paid = vec![contribution(&enrolled.worker_id, "SA", "SAR", "2024-01", 270_000)];
+    let request = pb::RecordContributionsRequest { request_id: "gosi-1".into(), contributions: paid };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+    let address = server.server.address.to_string();
+    let herself = client::connect(&address, &enrolled.worker_token).await.expect("connected");
+    (enrolled.worker_id, herself, saudi)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_has_at_most_the_named_number_of_open_claims() {
+    let server = TestServer::start().await;
+    let (_, mut herself, mut saudi) = worker_in_saudi_arabia(&server).await;
     let most = ledger_store::OPEN_CLAIMS_PER_WORKER_MAX;
     for index in 0..most {
         let month = format!("{}-{:02}", 2015 + index / 12, index % 12 + 1);
@@ -351,15 +351,8 @@ async fn a_worker_has_at_most_the_named_number_of_open_claims() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claims_and_balances_come_in_pages() {
     let server = TestServer::start().await;
-    let address = server.server.address.to_string();
     let mut philippines = server.clients("agency-ph").await;
-    let mut saudi = server.clients("agency-sa").await;
-    let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
-    let worker = enrolled.worker_id.clone();
-    let paid = vec![contribution(&worker, "SA", "SAR", "2024-01", 270_000)];
-    let request = pb::RecordContributionsRequest { request_id: "gosi-1".into(), contributions: paid };
-    saudi.agency.record_contributions(request).await.expect("recorded");
-    let mut herself = client::connect(&address, &enrolled.worker_token).await.expect("connected");
+    let (worker, mut herself, mut saudi) = worker_in_saudi_arabia(&server).await;
 
     // 100 claims, 30 of them answered, then 30 more: 130 in all, 100 open.
     let mut filed = Vec::new();
