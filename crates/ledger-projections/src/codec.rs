@@ -48,7 +48,7 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     // The years of coverage stored on their own, so that a reader fetches exactly those (none, for
     // most workers); then her recent years, each as `encode_year` gives it.
     let years = coverage_years(projection);
-    let cutoff = years.last().map(|newest| newest.saturating_sub(RECENT_COVERAGE_YEARS - 1));
+    let cutoff = coverage_cutoff(projection);
     let (stored, recent): (Vec<u16>, Vec<u16>) =
         years.into_iter().partition(|year| cutoff.is_some_and(|cutoff| *year < cutoff));
     put_varint(&mut out, stored.len() as u32);
@@ -161,8 +161,10 @@ const _: () = assert!(RECENT_COVERAGE_YEARS as usize * 12 >= ledger_core::CLAIM_
 
 /// The first year kept in the main part; none without coverage.
 pub fn coverage_cutoff(projection: &WorkerProjection) -> Option<u16> {
-    let newest = coverage_years(projection).last().copied()?;
-    Some(newest.saturating_sub(RECENT_COVERAGE_YEARS - 1))
+    // The newest month of each jurisdiction and branch is the last of its map: no pass over all.
+    let newest =
+        projection.coverage.values().filter_map(|coverage| coverage.months.keys().next_back()).max()?;
+    Some(newest.year().saturating_sub(RECENT_COVERAGE_YEARS - 1))
 }
 
 /// The years of coverage stored on their own: those before the cutoff.
