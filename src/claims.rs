@@ -126,7 +126,13 @@ pub async fn list(connection: &Connection, all: bool, ours: bool) -> anyhow::Res
     let mut claims = Vec::new();
     let mut from_seq = 0;
     let evaluated_on = loop {
-        let request = pb::ListClaimsRequest { open_only: !all, of_our_workers: ours, from_seq, limit: 0 };
+        let request = pb::ListClaimsRequest {
+            min_seq: None,
+            open_only: !all,
+            of_our_workers: ours,
+            from_seq,
+            limit: 0,
+        };
         let page = clients.agency.list_claims(request).await?.into_inner();
         claims.extend(page.claims);
         match page.next_from_seq {
@@ -198,8 +204,13 @@ pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Resu
     if let Some(wage) = args.wage {
         // Only an open claim can be answered: look among those, not every claim ever addressed here.
         // The claim itself, if it is open: the first open claim filed at its seq or later.
-        let open =
-            pb::ListClaimsRequest { open_only: true, of_our_workers: false, from_seq: args.claim, limit: 1 };
+        let open = pb::ListClaimsRequest {
+            min_seq: None,
+            open_only: true,
+            of_our_workers: false,
+            from_seq: args.claim,
+            limit: 1,
+        };
         let claims = clients.agency.list_claims(open).await?.into_inner().claims;
         let claim = claims
             .iter()

@@ -459,6 +459,7 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
         WorkerCommand::Claim(_) => {}
         WorkerCommand::Balance { worker, as_of } => {
             let request = |claims_from_seq| pb::GetBalanceRequest {
+                min_seq: None,
                 worker_id: worker.clone(),
                 as_of_seq: as_of,
                 claims_from_seq,
@@ -477,7 +478,8 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
             let mut entries = Vec::new();
             let mut from_seq = 0;
             let (checkpoint, tree_size) = loop {
-                let request = pb::GetStatementRequest { worker_id: worker.clone(), from_seq, limit: 0 };
+                let request =
+                    pb::GetStatementRequest { min_seq: None, worker_id: worker.clone(), from_seq, limit: 0 };
                 let page = clients.worker.get_statement(request).await?.into_inner();
                 entries.extend(page.entries);
                 match page.next_from_seq {

@@ -130,6 +130,9 @@ struct Findings {
     lost: u64,
     failed_restarts: u64,
     problems: Vec<String>,
+    /// Kills that left the applier behind the log, and the events applied again at open.
+    kills_behind: u64,
+    applied_again: u64,
 }
 
 pub async fn run(args: TortureArgs) -> anyhow::Result<()> {
@@ -200,7 +203,10 @@ async fn torture(args: &TortureArgs, data_dir: PathBuf) -> anyhow::Result<()> {
         // With the server down: the store as the kill left it, opened and checked offline.
         let dir = data_dir.clone();
         match tokio::task::spawn_blocking(move || ledger_store::check(&dir)).await? {
-            Ok(report) if report.holds() => {}
+            Ok(report) if report.holds() => {
+                findings.kills_behind += u64::from(report.applied_at_open > 0);
+                findings.applied_again += report.applied_at_open;
+            }
             Ok(report) => findings
                 .problems
                 .extend(report.problems.iter().map(|problem| format!("cycle {cycle}: {problem}"))),
@@ -226,6 +232,11 @@ async fn torture(args: &TortureArgs, data_dir: PathBuf) -> anyhow::Result<()> {
         findings.failed_restarts,
         book.refused,
         started.elapsed().as_secs_f64()
+    );
+    println!(
+        "torture: kills with the applier behind {}, events applied again at open {} (each store then equal \
+         to a rebuild from its log)",
+        findings.kills_behind, findings.applied_again
     );
     for problem in &findings.problems {
         println!("  {problem}");

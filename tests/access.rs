@@ -51,7 +51,8 @@ async fn roles_and_jurisdictions_bound_what_a_principal_may_do() {
         };
         let status = clients.agency.record_contributions(request).await.expect_err("not an agency");
         assert_eq!(status.code(), Code::PermissionDenied, "{principal}");
-        let request = pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 };
+        let request =
+            pb::GetStatementRequest { min_seq: None, worker_id: worker.clone(), from_seq: 0, limit: 0 };
         let status = clients.worker.get_statement(request).await.expect_err("no personal record");
         assert_eq!(status.code(), Code::PermissionDenied, "{principal}");
         let head = clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("reads the chain");
@@ -75,7 +76,8 @@ async fn roles_and_jurisdictions_bound_what_a_principal_may_do() {
     saudi.agency.record_contributions(request).await.expect("recorded");
     // Each agency reads the events that concern its jurisdiction (tests/reading.rs has every cell).
     for (clients, recorded_by) in [(&mut philippines, "agency-ph"), (&mut saudi, "agency-sa")] {
-        let request = pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 };
+        let request =
+            pb::GetStatementRequest { min_seq: None, worker_id: worker.clone(), from_seq: 0, limit: 0 };
         let statement = clients.worker.get_statement(request).await.expect("statement").into_inner();
         let principals: Vec<&str> = statement.entries.iter().map(|entry| entry.principal.as_str()).collect();
         assert_eq!(principals, [recorded_by]);

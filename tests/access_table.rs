@@ -133,7 +133,7 @@ async fn call(
             clients.agency.record_residence_change(request).await.map(drop)
         }
         "GetStatement" => {
-            let request = pb::GetStatementRequest { worker_id: worker, from_seq: 0, limit: 0 };
+            let request = pb::GetStatementRequest { min_seq: None, worker_id: worker, from_seq: 0, limit: 0 };
             clients.worker.get_statement(request).await.map(drop)
         }
         "GetBalance" => clients

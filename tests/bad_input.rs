@@ -319,6 +319,7 @@ fn cases(worker: &str) -> Vec<Case> {
         case(
             "statement of nobody",
             Request::Statement(pb::GetStatementRequest {
+                min_seq: None,
                 worker_id: "W0000000000000000".into(),
                 from_seq: 0,
                 limit: 0,
@@ -328,7 +329,12 @@ fn cases(worker: &str) -> Vec<Case> {
         ),
         case(
             "statement of a malformed id",
-            Request::Statement(pb::GetStatementRequest { worker_id: "../etc".into(), from_seq: 0, limit: 0 }),
+            Request::Statement(pb::GetStatementRequest {
+                min_seq: None,
+                worker_id: "../etc".into(),
+                from_seq: 0,
+                limit: 0,
+            }),
             Code::InvalidArgument,
             "worker_id",
         ),

@@ -276,7 +276,12 @@ async fn a_claim_filed_abroad_is_followed_from_home_goes_overdue_and_is_upheld_o
     // The statement carries the claim and its answer as events of her record.
     let statement = herself
         .worker
-        .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 })
+        .get_statement(pb::GetStatementRequest {
+            min_seq: None,
+            worker_id: worker.clone(),
+            from_seq: 0,
+            limit: 0,
+        })
         .await
         .expect("statement")
         .into_inner();
@@ -384,7 +389,7 @@ async fn claims_and_balances_come_in_pages() {
         let of_our_workers = false;
         let (mut seen, mut sizes, mut from_seq) = (Vec::new(), Vec::new(), 0);
         loop {
-            let request = pb::ListClaimsRequest { open_only, of_our_workers, from_seq, limit };
+            let request = pb::ListClaimsRequest { min_seq: None, open_only, of_our_workers, from_seq, limit };
             let page = agency.agency.list_claims(request).await.expect("page").into_inner();
             sizes.push(page.claims.len());
             seen.extend(page.claims.iter().map(|claim| claim.claim_seq));
@@ -404,7 +409,13 @@ async fn claims_and_balances_come_in_pages() {
     assert_eq!(open_seen, open);
     let (mut ours, mut from_seq) = (Vec::new(), 0);
     loop {
-        let request = pb::ListClaimsRequest { open_only: false, of_our_workers: true, from_seq, limit: 11 };
+        let request = pb::ListClaimsRequest {
+            min_seq: None,
+            open_only: false,
+            of_our_workers: true,
+            from_seq,
+            limit: 11,
+        };
         let page = philippines.agency.list_claims(request).await.expect("page").into_inner();
         ours.extend(page.claims.iter().map(|claim| claim.claim_seq));
         match page.next_from_seq {
@@ -418,6 +429,7 @@ async fn claims_and_balances_come_in_pages() {
     let (mut seen, mut from_seq, mut pages_read) = (Vec::new(), 0, 0);
     loop {
         let request = pb::GetBalanceRequest {
+            min_seq: None,
             worker_id: worker.clone(),
             as_of_seq: None,
             claims_from_seq: from_seq,

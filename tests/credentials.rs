@@ -105,7 +105,8 @@ async fn rotations_and_resets_are_events_on_her_statement_and_nothing_secret_is_
 
     // Her statement shows both replacements, with who made them.
     let mut worker = as_worker(&server, &current).await;
-    let request = pb::GetStatementRequest { worker_id: worker_id.clone(), from_seq: 0, limit: 0 };
+    let request =
+        pb::GetStatementRequest { min_seq: None, worker_id: worker_id.clone(), from_seq: 0, limit: 0 };
     let statement = worker.worker.get_statement(request).await.expect("statement").into_inner();
     let replaced: Vec<(u64, String, String)> = statement
         .entries

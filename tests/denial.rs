@@ -250,7 +250,12 @@ async fn streams_that_grant_no_window_hold_only_their_own_share_and_no_reader() 
             .expect("balance");
         philippines
             .worker
-            .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 })
+            .get_statement(pb::GetStatementRequest {
+                min_seq: None,
+                worker_id: worker.clone(),
+                from_seq: 0,
+                limit: 0,
+            })
             .await
             .expect("statement");
         philippines

@@ -116,6 +116,9 @@ async fn metrics_count_appends_commits_and_requests() {
         assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
     }
     assert!(text.contains("ledger_request_seconds_count{rpc=\"EnrollWorker\"} 1"), "{text}");
+    // The applier's lag is a gauge: at most the five events appended, none once it has stored them.
+    let lag = text.lines().find_map(|line| line.strip_prefix("ledger_applier_lag_events "));
+    assert!(lag.and_then(|lag| lag.parse::<u64>().ok()).is_some_and(|lag| lag <= 5), "{text}");
     server.stop().await;
 }
 

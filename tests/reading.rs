@@ -15,7 +15,8 @@ use tonic::Code;
 
 /// What one reader sees of her statement: each event as its kind and the jurisdiction it is about.
 async fn statement(clients: &mut Clients, worker_id: &str) -> Result<Vec<String>, tonic::Status> {
-    let request = pb::GetStatementRequest { worker_id: worker_id.to_owned(), from_seq: 0, limit: 0 };
+    let request =
+        pb::GetStatementRequest { min_seq: None, worker_id: worker_id.to_owned(), from_seq: 0, limit: 0 };
     let statement = clients.worker.get_statement(request).await?.into_inner();
     Ok(statement.entries.iter().map(|entry| describe(entry.event.as_ref())).collect())
 }
@@ -25,7 +26,8 @@ async fn paged(clients: &mut Clients, worker_id: &str, limit: u32) -> Vec<String
     let mut seen = Vec::new();
     let mut from_seq = 0;
     loop {
-        let request = pb::GetStatementRequest { worker_id: worker_id.to_owned(), from_seq, limit };
+        let request =
+            pb::GetStatementRequest { min_seq: None, worker_id: worker_id.to_owned(), from_seq, limit };
         let page = clients.worker.get_statement(request).await.expect("page").into_inner();
         assert!(page.entries.len() <= limit as usize);
         seen.extend(page.entries.iter().map(|entry| describe(entry.event.as_ref())));

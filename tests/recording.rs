@@ -107,7 +107,12 @@ async fn a_workers_record_end_to_end() {
     // The statement lists the worker's six events, oldest first, each with its receipt.
     let statement = herself
         .worker
-        .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 0, limit: 0 })
+        .get_statement(pb::GetStatementRequest {
+            min_seq: None,
+            worker_id: worker.clone(),
+            from_seq: 0,
+            limit: 0,
+        })
         .await
         .expect("statement")
         .into_inner();
@@ -196,7 +201,12 @@ async fn statements_page_through_a_long_record() {
     loop {
         let page = herself
             .worker
-            .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq, limit: 50 })
+            .get_statement(pb::GetStatementRequest {
+                min_seq: None,
+                worker_id: worker.clone(),
+                from_seq,
+                limit: 50,
+            })
             .await
             .expect("page")
             .into_inner();
@@ -212,7 +222,12 @@ async fn statements_page_through_a_long_record() {
     assert_eq!(seen, (1..=601).collect::<Vec<u64>>());
     let from_the_middle = herself
         .worker
-        .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), from_seq: 300, limit: 300 })
+        .get_statement(pb::GetStatementRequest {
+            min_seq: None,
+            worker_id: worker.clone(),
+            from_seq: 300,
+            limit: 300,
+        })
         .await
         .expect("page")
         .into_inner();

@@ -138,7 +138,12 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
             Tamper::ChangedRecord => {
                 let statement = philippines
                     .worker
-                    .get_statement(pb::GetStatementRequest { worker_id: b.clone(), from_seq: 0, limit: 0 })
+                    .get_statement(pb::GetStatementRequest {
+                        min_seq: None,
+                        worker_id: b.clone(),
+                        from_seq: 0,
+                        limit: 0,
+                    })
                     .await;
                 assert_eq!(statement.expect_err("nothing signed").code(), Code::DataLoss);
             }

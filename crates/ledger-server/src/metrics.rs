@@ -75,6 +75,13 @@ impl Metrics {
         );
         let _ = writeln!(out, "# HELP ledger_chain_size_events Events in the durable log.\n# TYPE ledger_chain_size_events gauge");
         let _ = writeln!(out, "ledger_chain_size_events {}", ledger.head().size);
+        let (applied, stored) = ledger.applied();
+        let _ = writeln!(
+            out,
+            "# HELP ledger_applier_lag_events Events applied in memory whose derived state is not stored yet.\n\
+             # TYPE ledger_applier_lag_events gauge\nledger_applier_lag_events {}",
+            applied.saturating_sub(stored)
+        );
         let _ = writeln!(
             out,
             "# HELP ledger_subscribers Live event subscriptions.\n# TYPE ledger_subscribers gauge"

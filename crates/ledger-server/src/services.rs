@@ -97,6 +97,15 @@ impl Api {
         })
     }
 
+    /// Waits, for a bounded time, until the ledger has applied the event at `min_seq`, when the
+    /// request names one.
+    async fn applied(&self, min_seq: Option<u64>) -> Result<(), Status> {
+        match min_seq {
+            Some(seq) => self.ledger.applied_past(Seq(seq)).await.map_err(from_store),
+            None => Ok(()),
+        }
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(Ledger) -> Result<T, StoreError> + Send + 'static,
@@ -283,6 +292,7 @@ impl pb::agency_service_server::AgencyService for Api {
         let by = if wire.of_our_workers { ClaimsBy::Origin } else { ClaimsBy::Addressed };
         let limit = page_size(wire.limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
         let (from, open_only) = (Seq(wire.from_seq), wire.open_only);
+        self.applied(wire.min_seq).await?;
         let (page, today) = self
             .blocking(move |ledger| {
                 let keep = |claim: &ledger_projections::Claim| !open_only || claim.resolution.is_none();
@@ -334,6 +344,7 @@ impl pb::worker_service_server::WorkerService for Api {
         let principal = require(&request, Rpc::GetStatement)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
+        self.applied(wire.min_seq).await?;
         let reading = self.reader(&principal, &worker_id).await?;
         let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
         let from = Seq(wire.from_seq);
@@ -383,6 +394,7 @@ impl pb::worker_service_server::WorkerService for Api {
         let as_of = wire.as_of_seq.map(Seq);
         let claims_from = Seq(wire.claims_from_seq);
         let claims_limit = page_size(wire.claims_limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
+        self.applied(wire.min_seq).await?;
         // One trip to the blocking pool: the access check reads the same projection the
         // balance is computed from.
         let balance = self

@@ -31,6 +31,9 @@ pub struct CheckReport {
     pub root: [u8; 32],
     /// Everything that does not hold, in words; empty when the store is whole.
     pub problems: Vec<String>,
+    /// Events whose derived state was applied again at open: the applier was that far behind
+    /// the log when the store was last closed (or killed).
+    pub applied_at_open: u64,
 }
 
 impl CheckReport {
@@ -169,6 +172,7 @@ pub fn check(data_dir: &Path) -> Result<CheckReport> {
         workers: 0,
         root: log.root.unwrap_or_default(),
         problems: log.problems,
+        applied_at_open: opened.caught_up,
     };
     if log.root.is_none() {
         return Ok(report);

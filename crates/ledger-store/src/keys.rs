@@ -9,6 +9,7 @@
 //! | `M` | store format version (u8) |
 //! | `V` | projection format version (u8); projections are rebuilt from the log when it differs |
 //! | `H` | head: size (u64), chain hash (32), first seq of the last block (u64) |
+//! | `W` | the applier's watermark: the log size (u64) through which `P`, `Y` and `E` are stored |
 //! | `B` seq | block of consecutive entries starting at seq: (u32 len, record, chain hash (32))* |
 //! | `P` worker id | the worker's projection (ledger-projections codec); present once enrolled |
 //! | `Y` worker id, year (u16) | the month cells of the worker's coverage in that year (ledger-projections codec) |
@@ -27,6 +28,8 @@ use ledger_core::{Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
 pub const META: &[u8] = b"M";
 pub const PROJECTION_VERSION: &[u8] = b"V";
 pub const HEAD: &[u8] = b"H";
+/// The applier's watermark: the log size (u64) through which derived state is stored.
+pub const APPLIED: &[u8] = b"W";
 pub const BLOCK_PREFIX: u8 = b'B';
 pub const PROJECTION_PREFIX: u8 = b'P';
 pub const RULES_PREFIX: u8 = b'A';

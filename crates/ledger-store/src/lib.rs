@@ -36,6 +36,7 @@
 //! Architecture invariant: only the writer thread changes the tree; readers see only events below
 //! the durable head, so nothing a reader is shown can vanish in a crash.
 
+mod apply;
 pub mod block;
 mod clock;
 pub mod command;
@@ -68,6 +69,10 @@ use ledger_projections::{balance, Balance, Claim, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 
+pub use apply::{
+    APPLY_BATCH_WORKERS, APPLY_INTERVAL, APPLY_PENDING_WORKERS_MAX, APPLY_WAIT_MAX,
+    PROJECTION_CACHE_WORKERS_MAX,
+};
 pub use block::StoredEntry;
 pub use clock::Clock;
 pub use command::{Action, Actor, ClaimRequest, Command, Outcome, Receipt, EVENTS_PER_REQUEST_MAX};
@@ -133,6 +138,9 @@ struct Shared {
     /// Tells the scrubber to stop, and its thread.
     scrub_stop: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     scrubber: Mutex<Option<JoinHandle<()>>>,
+    /// Derived state applied through the durable head, and the thread that stores it.
+    applied: Arc<apply::Applied>,
+    applier: Mutex<Option<JoinHandle<()>>>,
 }
 
 /// How a ledger is opened.
@@ -160,6 +168,9 @@ pub struct SignedCheckpoint {
 
 /// How often [`Ledger::with_checkpoint`] tries again when a larger tree was signed meanwhile.
 const SIGN_ATTEMPTS_MAX: usize = 8;
+
+/// How long a read that names a seq (`min_seq`) waits for the ledger to apply it.
+pub const READ_APPLIED_WAIT_MAX: Duration = Duration::from_secs(5);
 
 /// How long a balance read waits for the writer to make durable a commit whose projection it saw.
 const PROJECTION_WAIT_MAX: Duration = Duration::from_secs(5);
@@ -254,6 +265,7 @@ impl Ledger {
                 writer::under_reserve(available)
             );
         }
+        let applied = Arc::new(apply::Applied::new(db.clone(), opened.head.size));
         let mut writer = writer::Writer {
             db: db.clone(),
             db_file: opened.db_file,
@@ -275,12 +287,22 @@ impl Ledger {
             signed: signed.clone(),
             promised: opened.head.size,
             damage: damage.clone(),
-            cache: Default::default(),
+            applied: applied.clone(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
             writer.adopt(rules)?;
         }
+        let applier = {
+            let (applied, sealed) = (applied.clone(), sealed_sender.clone());
+            std::thread::Builder::new().name("ledger-apply".into()).spawn(move || {
+                // Derived state that cannot be stored leaves the log whole, but readers would
+                // be shown what a restart might not have: the writer takes no more writes.
+                applied.run(|reason| {
+                    sealed.send_replace(Some(reason));
+                });
+            })?
+        };
         let (queue, receiver) = mpsc::channel(COMMAND_QUEUE_MAX);
         let handle = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || {
             // A panic is a bug, and what the writer was doing when it came is unknown: it takes no
@@ -326,6 +348,8 @@ impl Ledger {
                 damage,
                 scrub_stop: Mutex::new(Some(scrub_stop)),
                 scrubber: Mutex::new(Some(scrubber)),
+                applied,
+                applier: Mutex::new(Some(applier)),
             }),
         })
     }
@@ -350,6 +374,8 @@ impl Ledger {
     /// of the scrubber only, compiled only with the `failpoints` feature.
     #[cfg(feature = "failpoints")]
     pub fn tamper(&self, key: &[u8], value: Vec<u8>) -> Result<()> {
+        // What is applied is stored first, so that the applier does not write over the damage.
+        self.shared.applied.wait_stored(self.head().size)?;
         self.shared.tree.insert(key, value)?;
         Ok(())
     }
@@ -357,6 +383,7 @@ impl Ledger {
     /// The stored value under `key`, for tests that tamper with it; `failpoints` only.
     #[cfg(feature = "failpoints")]
     pub fn stored(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.shared.applied.wait_stored(self.head().size)?;
         Ok(self.shared.tree.get(key)?.map(|value| value.to_vec()))
     }
 
@@ -485,7 +512,35 @@ impl Ledger {
     }
 
     pub fn worker_exists(&self, worker_id: &WorkerId) -> Result<bool> {
-        Ok(self.shared.tree.contains_key(keys::projection(worker_id))?)
+        Ok(self.shared.applied.projection(worker_id)?.is_some())
+    }
+
+    /// The log size through which derived state is applied in memory, and the one through which
+    /// it is stored (the applier's watermark): their difference is the applier's lag.
+    pub fn applied(&self) -> (u64, u64) {
+        self.shared.applied.sizes()
+    }
+
+    /// Waits, for at most [`READ_APPLIED_WAIT_MAX`], until the event at `seq` is applied: a reader
+    /// that names its last write's seq sees that write. Derived state is applied before the head
+    /// that holds it is published, so the durable head passing `seq` is that moment.
+    pub async fn applied_past(&self, seq: Seq) -> Result<()> {
+        let mut head = self.watch_head();
+        let passed =
+            tokio::time::timeout(READ_APPLIED_WAIT_MAX, head.wait_for(|head| head.size > seq.0)).await;
+        match passed {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err(StoreError::Unavailable("the ledger is shutting down".into())),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the ledger has applied {} events and not yet the one at seq {seq}: retry later",
+                self.head().size
+            ))),
+        }
+    }
+
+    /// Waits (for at most [`APPLY_WAIT_MAX`]) until derived state is stored through `size`.
+    pub fn wait_applied_stored(&self, size: u64) -> Result<()> {
+        self.shared.applied.wait_stored(size)
     }
 
     /// The worker holding the credential with this digest.
@@ -560,7 +615,7 @@ impl Ledger {
 
     /// The worker's maintained projection, as stored.
     pub fn projection(&self, worker_id: &WorkerId) -> Result<Option<ledger_projections::WorkerProjection>> {
-        read::load_projection(&self.shared.tree, worker_id)
+        Ok(self.shared.applied.projection(worker_id)?.map(|projection| (*projection).clone()))
     }
 
     /// The rules in force at `seq`: the last adopted at or before it.
@@ -592,7 +647,7 @@ impl Ledger {
     ) -> Result<Balance> {
         let no_worker =
             || StoreError::NotFound { field: "worker_id".into(), message: format!("no worker {worker_id}") };
-        let projection = read::load_projection(&self.shared.tree, worker_id)?.ok_or_else(no_worker)?;
+        let projection = self.shared.applied.projection(worker_id)?.ok_or_else(no_worker)?;
         may_read(&projection)?;
         self.undamaged(Some(worker_id))?;
         match as_of {
@@ -601,7 +656,7 @@ impl Ledger {
         }
     }
 
-    fn current_balance(&self, projection: WorkerProjection) -> Result<Balance> {
+    fn current_balance(&self, projection: Arc<WorkerProjection>) -> Result<Balance> {
         let head = self.durable_past(projection.last_seq)?;
         let as_of = Seq(head.size - 1);
         let rules = self.rules_at(as_of)?;
@@ -633,14 +688,14 @@ impl Ledger {
     }
 
     /// The worker's projection once everything it reflects is durable.
-    fn durable_projection(&self, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
-        let Some(projection) = read::load_projection(&self.shared.tree, worker_id)? else { return Ok(None) };
+    fn durable_projection(&self, worker_id: &WorkerId) -> Result<Option<Arc<WorkerProjection>>> {
+        let Some(projection) = self.shared.applied.projection(worker_id)? else { return Ok(None) };
         self.durable_past(projection.last_seq)?;
         Ok(Some(projection))
     }
 
     /// The projections of the workers with a claim in the index under `prefix`, each once.
-    fn projections_with_claims(&self, prefix: &[u8]) -> Result<Vec<WorkerProjection>> {
+    fn projections_with_claims(&self, prefix: &[u8]) -> Result<Vec<Arc<WorkerProjection>>> {
         let mut seen = std::collections::BTreeSet::new();
         for value in self.shared.tree.scan_prefix(prefix).values() {
             let value = value?;
@@ -678,7 +733,7 @@ impl Ledger {
         start.extend_from_slice(&from.0.to_be_bytes());
         let below = self.head().size;
         // A worker with many claims on one page is read from the store once.
-        let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
+        let mut projections: HashMap<WorkerId, Arc<WorkerProjection>> = HashMap::new();
         let mut page = ClaimsPage { entries: Vec::new(), next: None };
         for (scanned, item) in self.shared.tree.range(start..).enumerate() {
             let (key, value) = item?;
@@ -738,6 +793,8 @@ impl Ledger {
     pub fn coverage_report(&self, scope: CoverageScope, from: Month, to: Month) -> Result<CoverageReport> {
         let head = self.head();
         let rules = self.rules_at(Seq(head.size.saturating_sub(1)))?;
+        // Workers are listed from the store: what is applied through the head is stored first.
+        self.shared.applied.wait_stored(head.size)?;
         // One projection in memory at a time: the report is a fold over all of them.
         let mut failure = None;
         let projections = self.shared.tree.scan_prefix([keys::PROJECTION_PREFIX]).keys().map_while(|key| {
@@ -768,7 +825,7 @@ impl Ledger {
                 message: format!("the log holds {size} events"),
             });
         }
-        let seqs = read::statement_seqs(&self.shared.tree, worker_id, Seq(0), Seq(as_of.0 + 1), usize::MAX)?;
+        let seqs = self.statement_seqs(worker_id, Seq(0), Seq(as_of.0 + 1), usize::MAX)?;
         let mut fold = ledger_projections::LogFold::default();
         for seq in seqs {
             let (record, _) = read::read_record(&self.shared.tree, seq)?;
@@ -804,7 +861,7 @@ impl Ledger {
         }
         let below = Seq(self.head().size);
         let scan = STATEMENT_SCAN_MAX.max(limit);
-        let seqs = read::statement_seqs(&self.shared.tree, worker_id, from, below, scan.saturating_add(1))?;
+        let seqs = self.statement_seqs(worker_id, from, below, scan.saturating_add(1))?;
         let mut entries = Vec::with_capacity(seqs.len().min(limit));
         let mut next = seqs.get(scan).copied();
         for seq in seqs.iter().copied().take(scan) {
@@ -834,6 +891,13 @@ impl Ledger {
         Ok(Statement { entries, next })
     }
 
+    /// The seqs of the worker's events from `from` below `below`, at most `limit`, from her
+    /// projection as applied.
+    fn statement_seqs(&self, worker_id: &WorkerId, from: Seq, below: Seq, limit: usize) -> Result<Vec<Seq>> {
+        let Some(found) = self.shared.applied.find(worker_id)? else { return Ok(Vec::new()) };
+        read::statement_seqs(&self.shared.tree, worker_id, &found, from, below, limit)
+    }
+
     /// Stops taking commands, lets the writer finish what it has, and waits for it.
     pub fn shutdown(&self) {
         // Dropping the sender wakes the scrubber from its pause.
@@ -851,6 +915,12 @@ impl Ledger {
         if let Some(handle) = handle {
             let _ = handle.join();
         }
+        // The writer is done: the applier stores what it applied, then stops.
+        self.shared.applied.stop();
+        let applier = self.shared.applier.lock().ok().and_then(|mut applier| applier.take());
+        if let Some(applier) = applier {
+            let _ = applier.join();
+        }
     }
 }
 
@@ -864,6 +934,8 @@ pub(crate) struct OpenedTree {
     pub promise_file: promise::PromiseFile,
     /// What the ledger promised when it last wrote: none for a new data directory.
     pub promise: Option<Promise>,
+    /// Events applied again at open, from the applier's watermark to the head.
+    pub caught_up: u64,
 }
 
 impl OpenedTree {
@@ -916,11 +988,12 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
             )))
         }
     };
-    let opened = OpenedTree { db, db_file, head, last_block, promise_file, promise };
+    let mut opened = OpenedTree { db, db_file, head, last_block, promise_file, promise, caught_up: 0 };
     let version = opened.db.get(keys::PROJECTION_VERSION)?;
     if version.as_deref() != Some(&[ledger_projections::codec::PROJECTION_FORMAT_VERSION][..]) {
         rebuild::rebuild_projections(&opened)?;
     }
+    opened.caught_up = apply::catch_up(&opened.db, opened.head.size)?;
     Ok(opened)
 }
 

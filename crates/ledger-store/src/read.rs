@@ -165,15 +165,16 @@ pub(crate) fn verify(tree: &sled::Tree, from: Seq, to: Seq, head: &Head) -> Resu
 }
 
 /// The seqs of a worker's events at or after `from`, below `below`, at most `limit`: from the
-/// statement the worker's projection keeps.
+/// statement her projection keeps, as `found` (applied, with the chunks not yet stored).
 pub(crate) fn statement_seqs(
     tree: &sled::Tree,
     worker_id: &WorkerId,
+    found: &crate::apply::Found,
     from: Seq,
     below: Seq,
     limit: usize,
 ) -> Result<Vec<Seq>> {
-    let Some(projection) = load_projection(tree, worker_id)? else { return Ok(Vec::new()) };
+    let projection = &found.projection;
     let mut seqs = Vec::new();
     // The stored chunks first, from the one holding `from`, when it comes before the tail.
     if projection.chunked_events > 0 && projection.events.first().is_none_or(|first| from < *first) {
@@ -183,6 +184,7 @@ pub(crate) fn statement_seqs(
             Some(key) => key.to_vec(),
             None => prefix.clone(),
         };
+        let mut stored = std::collections::BTreeSet::new();
         for item in tree.range(start..) {
             let (key, value) = item?;
             if !key.starts_with(&prefix) || seqs.len() >= limit {
@@ -192,7 +194,14 @@ pub(crate) fn statement_seqs(
                 seq: keys::trailing_seq(&key).unwrap_or(Seq(0)),
                 reason: format!("a chunk of the statement of {worker_id} is malformed"),
             })?;
+            stored.insert(keys::trailing_seq(&key).unwrap_or(Seq(0)));
             seqs.extend(chunk.into_iter().filter(|seq| *seq >= from && *seq < below));
+        }
+        // Chunks the applier has not stored yet are her newest: they come after the stored ones.
+        for (first, chunk) in &found.chunks {
+            if !stored.contains(first) {
+                seqs.extend(chunk.iter().copied().filter(|seq| *seq >= from && *seq < below));
+            }
         }
     }
     let start = projection.events.partition_point(|seq| *seq < from);

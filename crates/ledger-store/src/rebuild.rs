@@ -54,7 +54,10 @@ pub(crate) fn rebuild_projections(opened: &OpenedTree) -> Result<RebuildReport> 
         changes.insert(key, value)?;
     }
     db.apply_batch(changes.batch)?;
-    db.insert(keys::PROJECTION_VERSION, &[codec::PROJECTION_FORMAT_VERSION])?;
+    let mut done = sled::Batch::default();
+    done.insert(keys::PROJECTION_VERSION, &[codec::PROJECTION_FORMAT_VERSION][..]);
+    done.insert(keys::APPLIED, &opened.head.size.to_be_bytes()[..]);
+    db.apply_batch(done)?;
     db.flush()?;
     opened.db_file.sync_all()?;
     Ok(RebuildReport { events: opened.head.size, workers, elapsed: started.elapsed() })

@@ -113,15 +113,23 @@ impl Scrubber {
     /// One pass over the log up to the durable head, then over the projections.
     fn pass(&mut self) -> std::result::Result<u64, Halt> {
         let head = *self.durable.borrow();
+        // Projections are stored behind the log, at least through the applier's watermark: the
+        // events below it are the ones every stored projection must name.
+        let watermark = crate::apply::watermark(&self.db)?.unwrap_or(head.size).min(head.size);
         let mut pace = Pace::new(self.events_per_second);
-        let counts = self.chain(head, &mut pace)?;
-        self.projections(head, &counts, &mut pace)?;
+        let counts = self.chain(head, watermark, &mut pace)?;
+        self.projections(watermark, &counts, &mut pace)?;
         Ok(head.size)
     }
 
     /// Checks the chain and the stored Merkle nodes below `head`; returns how many events each
-    /// worker has there.
-    fn chain(&mut self, head: Head, pace: &mut Pace) -> std::result::Result<HashMap<WorkerId, u64>, Halt> {
+    /// worker has below `watermark`.
+    fn chain(
+        &mut self,
+        head: Head,
+        watermark: u64,
+        pace: &mut Pace,
+    ) -> std::result::Result<HashMap<WorkerId, u64>, Halt> {
         let mut verifier = ChainVerifier::new(Seq(0), ChainHash::GENESIS);
         let mut frontier = Frontier::default();
         let mut counts: HashMap<WorkerId, u64> = HashMap::new();
@@ -138,7 +146,7 @@ impl Scrubber {
                         nodes.push((level, index, hash));
                     }
                 });
-                if let Some(worker) = record.event.worker_id() {
+                if let Some(worker) = record.event.worker_id().filter(|_| seq.0 < watermark) {
                     *counts.entry(worker.clone()).or_default() += 1;
                 }
                 Ok(())
@@ -170,10 +178,11 @@ impl Scrubber {
     }
 
     /// Checks every worker's projection: it decodes, its statement names exactly the worker's
-    /// events of the log (counted below `head`), and a fold of those events gives it byte for byte.
+    /// events of the log (counted below the applier's `watermark`), and a fold of those
+    /// events gives it byte for byte.
     fn projections(
         &mut self,
-        head: Head,
+        watermark: u64,
         counts: &HashMap<WorkerId, u64>,
         pace: &mut Pace,
     ) -> std::result::Result<(), Halt> {
@@ -203,16 +212,13 @@ impl Scrubber {
             let stored = codec::decode(&value, years.iter().map(|(year, part)| (*year, part.as_ref())))
                 .map_err(|error| damaged(&worker, Seq(0), format!("it does not decode: {error}")))?;
             let seqs: Vec<Seq> = chunks.iter().flatten().chain(&stored.events).copied().collect();
-            let below = seqs.partition_point(|seq| seq.0 < head.size) as u64;
+            let below = seqs.partition_point(|seq| seq.0 < watermark) as u64;
             if below != in_log {
                 let first = seqs.first().copied().unwrap_or(Seq(0));
                 return Err(damaged(
                     &worker,
                     first,
-                    format!(
-                        "its statement names {below} events below seq {}, the log has {in_log}",
-                        head.size
-                    ),
+                    format!("its statement names {below} events below seq {watermark}, the log has {in_log}"),
                 ));
             }
             // A projection the writer is changing right now is checked in a later pass.

@@ -14,11 +14,12 @@ use ledger_core::{
     chain_hash, event_hash, ChainHash, ContributionRecorded, Event, PrincipalId, Record, RequestId,
     RulesAdopted, Seq, WorkerId, RECORD_LEN_MAX,
 };
-use ledger_projections::{apply_event, codec, WorkerProjection};
+use ledger_projections::{codec, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::error;
 
+use crate::apply::{self, Applied, Change};
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
 use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
@@ -117,15 +118,10 @@ pub(crate) struct Writer {
     pub promised: u64,
     /// Stored data found damaged by the scrubber: no write goes on top of it.
     pub damage: watch::Receiver<Option<crate::Damage>>,
-    /// Projections as the last commits left them, so that a worker written to again is not read
-    /// back from the store and decoded (a long working life is many years of coverage). Only the
-    /// writer changes projections, so what it cached is what is stored; emptied when it reaches
-    /// [`PROJECTION_CACHE_WORKERS_MAX`].
-    pub cache: std::cell::RefCell<HashMap<WorkerId, Arc<WorkerProjection>>>,
+    /// Derived state as applied through the durable head: the writer's checks read workers'
+    /// projections from it, and it takes what each durable commit changed.
+    pub applied: Arc<Applied>,
 }
-
-/// Workers whose projections the writer keeps between commits.
-pub const PROJECTION_CACHE_WORKERS_MAX: usize = 1024;
 
 /// The state of one group commit before it is written: the events appended so far and every index
 /// change, so that later commands of the group see the effects of earlier ones.
@@ -346,14 +342,15 @@ impl Writer {
                 touched.insert(worker_id.clone(), projection);
             }
             let slot = touched.entry(worker_id.clone()).or_default();
-            let chunk = apply_event(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref())
-                .map_err(|error| {
-                    StoreError::Refused(format!("projection refused a checked event: {error}"))
-                })?;
-            if let Some(chunk) = chunk {
+            let applies =
+                apply::apply(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref())
+                    .map_err(|error| {
+                        StoreError::Refused(format!("projection refused a checked event: {error}"))
+                    })?;
+            if let Some(chunk) = applies.chunk {
                 chunks.push((worker_id.clone(), chunk));
             }
-            years.extend(coverage_years_changed(planned).map(|year| (worker_id.clone(), year)));
+            years.extend(applies.years.map(|year| (worker_id.clone(), year)));
         }
         group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
         group.chunks.extend(chunks);
@@ -429,11 +426,7 @@ impl Writer {
         if let Some(loaded) = group.loaded.borrow().get(worker_id) {
             return Ok(read(loaded.as_deref()));
         }
-        let cached = self.cache.borrow().get(worker_id).cloned();
-        let loaded = match cached {
-            Some(cached) => Some(cached),
-            None => read::load_projection(&self.db, worker_id)?.map(Arc::new),
-        };
+        let loaded = self.applied.projection(worker_id)?;
         let answer = read(loaded.as_deref());
         group.loaded.borrow_mut().insert(worker_id.clone(), loaded);
         Ok(answer)
@@ -441,7 +434,7 @@ impl Writer {
 
     /// Writes the group in one atomic batch, makes it durable, and answers every command. A
     /// sealed writer answers every command with UNAVAILABLE.
-    fn commit(&mut self, group: Group) {
+    fn commit(&mut self, mut group: Group) {
         let damaged = self.damage.borrow().as_ref().map(|damage| {
             format!(
                 "stored data is damaged ({damage}); the ledger takes no writes until the data directory \
@@ -454,18 +447,11 @@ impl Writer {
             }
             return;
         }
-        match self.write_group(&group) {
+        match self.write_group(&mut group) {
             Ok(()) => {
                 for (reply, outcome) in group.replies {
                     // A client that gave up waiting is not an error of the ledger.
                     let _ = reply.send(outcome);
-                }
-                let mut cache = self.cache.borrow_mut();
-                if cache.len() + group.projections.len() > PROJECTION_CACHE_WORKERS_MAX {
-                    cache.clear();
-                }
-                if group.projections.len() <= PROJECTION_CACHE_WORKERS_MAX {
-                    cache.extend(group.projections.into_iter().map(|(id, p)| (id, Arc::new(p))));
                 }
             }
             Err(failure) => {
@@ -482,12 +468,13 @@ impl Writer {
         }
     }
 
-    /// Writes and fsyncs the group, then publishes the new durable head.
-    fn write_group(&mut self, group: &Group) -> Result<()> {
+    /// Writes and fsyncs the group, applies what it changed, then publishes the new durable head.
+    fn write_group(&mut self, group: &mut Group) -> Result<()> {
         if group.entries.is_empty() {
             return Ok(());
         }
         self.write(group)?;
+        self.applied.merge(changes(group), group.head.size);
         self.refusals.log_committed();
         self.head = group.head;
         self.frontier = group.frontier.clone();
@@ -505,7 +492,7 @@ impl Writer {
         let event =
             Event::RulesAdopted(RulesAdopted { digest: rules.digest(), document: rules.text().to_owned() });
         self.append(&mut group, &principal, &request_id, vec![Planned::new(event)])?;
-        self.write_group(&group)?;
+        self.write_group(&mut group)?;
         self.rules = rules;
         Ok(())
     }
@@ -534,42 +521,10 @@ impl Writer {
         Ok(())
     }
 
-    /// The years of coverage stored on their own that the group changed: years its events touched,
-    /// and, when a worker's newest year moved, every year that crossed the cutoff. A year is stored
-    /// on its own exactly when it comes before the cutoff (`codec::stored_years`).
-    fn put_coverage_years(&self, batch: &mut sled::Batch, group: &Group) {
-        for (worker_id, projection) in &group.projections {
-            let before = group.cutoffs.get(worker_id).copied().flatten();
-            let after = codec::coverage_cutoff(projection);
-            let mut years = group.years.get(worker_id).cloned().unwrap_or_default();
-            if before != after {
-                years.extend(codec::coverage_years(projection));
-            }
-            for year in years {
-                let stored_before = before.is_some_and(|cutoff| year < cutoff);
-                let part =
-                    after.filter(|cutoff| year < *cutoff).and_then(|_| codec::encode_year(projection, year));
-                match part {
-                    Some(part) => batch.insert(keys::coverage_year(worker_id, year), part),
-                    None if stored_before => batch.remove(keys::coverage_year(worker_id, year)),
-                    None => {}
-                }
-            }
-        }
-    }
-
     fn write(&mut self, group: &Group) -> Result<()> {
         let mut batch = sled::Batch::default();
         let last_block = self.put_blocks(&mut batch, group);
         batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
-        for (worker_id, projection) in &group.projections {
-            batch.insert(keys::projection(worker_id), codec::encode(projection));
-        }
-        self.put_coverage_years(&mut batch, group);
-        for (worker_id, chunk) in &group.chunks {
-            let first = chunk.first().copied().unwrap_or(Seq(0));
-            batch.insert(keys::statement_chunk(worker_id, first), keys::encode_chunk(chunk));
-        }
         for (level, index, hash) in &group.nodes {
             batch.insert(&keys::merkle_node(*level, *index)[..], &hash[..]);
         }
@@ -684,14 +639,21 @@ fn describe(error: &StoreError) -> String {
     }
 }
 
-/// The years of its worker's coverage an event changes: a contribution's, a reversed one's, the
-/// credited ones. No other event touches coverage.
-fn coverage_years_changed(planned: &Planned) -> impl Iterator<Item = u16> {
-    let (first, last) = match (&planned.event, &planned.reversed) {
-        (Event::ContributionRecorded(e), _) => (e.month.year(), e.month.year()),
-        (Event::ContributionReversed(_), Some(reversed)) => (reversed.month.year(), reversed.month.year()),
-        (Event::PeriodCredited(e), _) => (e.from.year(), e.to.year()),
-        _ => (1, 0),
-    };
-    first..=last
+/// What a durable group changed of each worker it touched, for the applier.
+fn changes(group: &mut Group) -> Vec<Change> {
+    let mut chunks: HashMap<WorkerId, Vec<Vec<Seq>>> = HashMap::new();
+    for (worker_id, chunk) in group.chunks.drain(..) {
+        chunks.entry(worker_id).or_default().push(chunk);
+    }
+    group
+        .projections
+        .drain()
+        .map(|(worker_id, projection)| Change {
+            cutoff_before: group.cutoffs.get(&worker_id).copied().flatten(),
+            years: group.years.remove(&worker_id).unwrap_or_default(),
+            chunks: chunks.remove(&worker_id).unwrap_or_default(),
+            worker_id,
+            projection,
+        })
+        .collect()
 }
