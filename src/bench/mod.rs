@@ -236,7 +236,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     crate::export::export(&connection, &export_path).await?;
     let peak_resident = server.peak_resident_bytes()?;
     let key = ledger_server::load_or_create_log_key(&data_dir)?.verifier_key();
-    let (verify_rate, raw_rate, record_bytes, verified_events) = verification(&export_path, &key, runs)?;
+    let (verify_rate, raw_rate, floor_rate, record_bytes, verified_events) =
+        verification(&export_path, &key, runs)?;
     std::fs::remove_file(&export_path)?;
     rows.push(Row {
         measure: format!("offline verification of an export of {verified_events} events"),
@@ -255,11 +256,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         ratio_target: None,
     });
     rows.push(Row {
-        measure: "verification rate / raw SHA-256 rate".into(),
-        unit: "%",
-        ledger: 100.0 * verify_rate / raw_rate.max(1e-9),
+        measure: "hash floor: the SHA-256 calls the format requires, same bytes".into(),
+        unit: "MB/s",
+        ledger: floor_rate,
         peer: None,
-        target: Some(Target::AtLeast(70.0)),
+        target: None,
+        ratio_target: None,
+    });
+    rows.push(Row {
+        measure: "verification rate / hash floor".into(),
+        unit: "%",
+        ledger: 100.0 * verify_rate / floor_rate.max(1e-9),
+        peer: None,
+        target: Some(Target::AtLeast(80.0)),
         ratio_target: None,
     });
     let final_size = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner().size;
@@ -591,12 +600,14 @@ async fn postgres_appends(
     Ok((batched, singles))
 }
 
-/// Offline verification of the export, `runs` times, and raw SHA-256 of its bytes as many times:
-/// (verification MB/s, raw MB/s, record bytes, events), medians.
-fn verification(path: &std::path::Path, key: &str, runs: usize) -> anyhow::Result<(f64, f64, u64, u64)> {
+/// Offline verification of the export, `runs` times, raw SHA-256 of its bytes and the hash floor
+/// (`export::hash_floor`: exactly the hashing verification must do) as many times: (verification
+/// MB/s, raw MB/s, floor MB/s, record bytes, events), medians, all over the file's bytes.
+fn verification(path: &std::path::Path, key: &str, runs: usize) -> anyhow::Result<(f64, f64, f64, u64, u64)> {
     let bytes = std::fs::read(path)?;
     let megabytes = bytes.len() as f64 / 1e6;
-    let (mut verify_rates, mut raw_rates) = (Vec::new(), Vec::new());
+    let records = crate::export::record_slices(&bytes);
+    let (mut verify_rates, mut raw_rates, mut floor_rates) = (Vec::new(), Vec::new(), Vec::new());
     let mut verified = None;
     for _ in 0..runs {
         let started = Instant::now();
@@ -605,9 +616,12 @@ fn verification(path: &std::path::Path, key: &str, runs: usize) -> anyhow::Resul
         let started = Instant::now();
         std::hint::black_box(ledger_core::sha256(std::hint::black_box(&bytes)));
         raw_rates.push(megabytes / started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        std::hint::black_box(crate::export::hash_floor(std::hint::black_box(&records)));
+        floor_rates.push(megabytes / started.elapsed().as_secs_f64());
     }
     let verified = verified.context("at least one run")?;
-    Ok((median(verify_rates), median(raw_rates), verified.record_bytes, verified.events))
+    Ok((median(verify_rates), median(raw_rates), median(floor_rates), verified.record_bytes, verified.events))
 }
 
 fn print_table(rows: &[Row], peer: Option<Peer>) {

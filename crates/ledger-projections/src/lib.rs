@@ -5,17 +5,20 @@
 //! - [`balance`]: own months, totalization, independent, pro-rata and payable amounts.
 //! - [`fold`]: a whole log folded in memory, the definition the store's projections must equal.
 //! - [`codec`]: the stored form of a projection.
+//! - [`facts`]: what the writer's checks need of a worker, kept beside her projection.
 //! - [`reports`]: accountability and coverage reports, computed from projections.
 //!
 //! Architecture invariant: this crate does no IO; it knows events and rules, not sled or tonic.
 
 pub mod balance;
 pub mod codec;
+pub mod facts;
 pub mod fold;
 pub mod reports;
 pub mod worker;
 
 pub use balance::{balance, Balance, BalanceLine, SchemeFigures};
+pub use facts::{apply_facts, WorkerFacts};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use worker::{
     Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, Resolution,

@@ -412,7 +412,7 @@ impl WorkerProjection {
 }
 
 /// The jurisdiction an event about a worker happened in.
-fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
+pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
     match event {
         Event::WorkerEnrolled(e) => Some(e.enrolled_in),
         Event::ContributionRecorded(e) => Some(e.jurisdiction),

@@ -20,7 +20,9 @@ use chrono::{DateTime, Utc};
 use ledger_core::{ContributionRecorded, Event, Record, Seq, WorkerId};
 use ledger_projections::{apply_event, codec, WorkerProjection};
 
+use crate::command::Outcome;
 use crate::error::{Result, StoreError};
+use crate::read::Head;
 use crate::{keys, read};
 
 /// Workers whose applied projections may wait in memory to be stored. Beyond it the writer waits
@@ -36,6 +38,24 @@ pub const APPLY_INTERVAL: Duration = Duration::from_millis(200);
 pub const PROJECTION_CACHE_WORKERS_MAX: usize = 4096;
 /// How long a reader waits for the applier to store what it needs (reports, which scan the store).
 pub const APPLY_WAIT_MAX: Duration = Duration::from_secs(30);
+
+/// One event of a durable commit that concerns a worker, for the applier.
+#[derive(Debug)]
+pub(crate) struct Applying {
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    pub event: Event,
+    /// The contribution it reverses, when it is a reversal.
+    pub reversed: Option<ContributionRecorded>,
+}
+
+/// A durable commit handed over by the writer: its events about workers, the head after it, and
+/// the answers to its commands, given once it is applied.
+pub(crate) struct Committed {
+    pub entries: Vec<Applying>,
+    pub head: Head,
+    pub replies: Vec<(tokio::sync::oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
+}
 
 /// One worker's derived state applied in memory and not yet stored.
 #[derive(Clone, Debug)]
@@ -174,6 +194,42 @@ impl Applied {
         if state.pending.len() >= APPLY_BATCH_WORKERS {
             self.changed.notify_all();
         }
+    }
+
+    /// Applies the events of one durable commit to the projections of the workers they concern,
+    /// each taken as applied so far: the only way a commit changes derived state.
+    pub fn apply_committed(&self, entries: &[Applying], size: u64) -> Result<()> {
+        let mut touched: HashMap<WorkerId, Replayed> = HashMap::new();
+        for entry in entries {
+            let Some(worker_id) = entry.event.worker_id() else { continue };
+            if !touched.contains_key(worker_id) {
+                let slot = self.projection(worker_id)?.map(Arc::unwrap_or_clone);
+                let stored_cutoff = slot.as_ref().and_then(codec::coverage_cutoff);
+                let entry = Replayed { slot, stored_cutoff, years: BTreeSet::new(), chunks: BTreeMap::new() };
+                touched.insert(worker_id.clone(), entry);
+            }
+            let Some(worker) = touched.get_mut(worker_id) else { continue };
+            let applies = apply(&mut worker.slot, entry.seq, entry.at, &entry.event, entry.reversed.as_ref())
+                .map_err(|error| StoreError::Corruption { seq: error.seq, reason: error.problem })?;
+            if let Some(chunk) = applies.chunk {
+                worker.chunks.insert(chunk.first().copied().unwrap_or(Seq(0)), Arc::new(chunk));
+            }
+            worker.years.extend(applies.years);
+        }
+        let changes = touched
+            .into_iter()
+            .filter_map(|(worker_id, worker)| {
+                Some(Change {
+                    worker_id,
+                    projection: worker.slot?,
+                    cutoff_before: worker.stored_cutoff,
+                    years: worker.years,
+                    chunks: worker.chunks.into_values().map(Arc::unwrap_or_clone).collect(),
+                })
+            })
+            .collect();
+        self.merge(changes, size);
+        Ok(())
     }
 
     /// The log size applied in memory and the one stored.
@@ -450,4 +506,35 @@ fn store_replayed(db: &sled::Db, pending: &mut HashMap<WorkerId, Replayed>, size
         })
         .collect();
     store_batch(db, ready.iter().map(|(worker_id, entry)| (worker_id, entry)), size)
+}
+
+/// Applies each durable commit the writer hands over, in order, then publishes its head and
+/// answers its commands, until the writer is gone. A commit that cannot be applied (a projection
+/// refusing a checked event: a programming error) is reported to `on_failure`; its events are
+/// durable, so its commands are still answered.
+pub(crate) fn run_applier(
+    applied: &Applied,
+    commits: std::sync::mpsc::Receiver<Committed>,
+    durable: tokio::sync::watch::Sender<Head>,
+    on_failure: impl Fn(String),
+) {
+    for committed in commits {
+        if let Err(error) = applied.apply_committed(&committed.entries, committed.head.size) {
+            let reason = format!(
+                "a durable commit could not be applied to workers' projections ({error}); the ledger \
+                 takes no more writes, and applies the log again from the last watermark when restarted"
+            );
+            tracing::error!(%reason, "the applier failed");
+            on_failure(reason);
+        }
+        durable.send_if_modified(|head| {
+            let moved = *head != committed.head;
+            *head = committed.head;
+            moved
+        });
+        for (reply, outcome) in committed.replies {
+            // A client that gave up waiting is not an error of the ledger.
+            let _ = reply.send(outcome);
+        }
+    }
 }

@@ -138,8 +138,10 @@ struct Shared {
     /// Tells the scrubber to stop, and its thread.
     scrub_stop: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     scrubber: Mutex<Option<JoinHandle<()>>>,
-    /// Derived state applied through the durable head, and the thread that stores it.
+    /// Derived state applied behind the log, the thread that applies each durable commit, and the
+    /// one that stores what is applied.
     applied: Arc<apply::Applied>,
+    apply_thread: Mutex<Option<JoinHandle<()>>>,
     applier: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -256,6 +258,7 @@ impl Ledger {
         let (sealed_sender, sealed) = watch::channel(None);
         let (damage_sender, damage) = watch::channel(None);
         let stats = Arc::new(WriterStats::default());
+        stats.durable_size.store(opened.head.size, Ordering::Release);
         let sled_dir = data_dir.join(SLED_DIR);
         let available = fs2::available_space(&sled_dir).unwrap_or(u64::MAX);
         if available < DISK_FREE_BYTES_MIN {
@@ -266,6 +269,27 @@ impl Ledger {
             );
         }
         let applied = Arc::new(apply::Applied::new(db.clone(), opened.head.size));
+        let (to_apply, commits) = std::sync::mpsc::sync_channel(writer::APPLY_QUEUE_COMMITS_MAX);
+        let apply_thread = {
+            let (applied, sealed) = (applied.clone(), sealed_sender.clone());
+            std::thread::Builder::new().name("ledger-apply".into()).spawn(move || {
+                let seal = |reason: String| {
+                    sealed.send_replace(Some(reason));
+                };
+                let run = std::panic::AssertUnwindSafe(|| {
+                    apply::run_applier(&applied, commits, durable_sender, seal)
+                });
+                if let Err(panic) = std::panic::catch_unwind(run) {
+                    let reason = format!(
+                        "the applier stopped on a programming error ({}); the ledger takes no more writes \
+                         until it is restarted",
+                        panic_text(panic.as_ref())
+                    );
+                    tracing::error!(%reason, "the writer is sealed");
+                    sealed.send_replace(Some(reason));
+                }
+            })?
+        };
         let mut writer = writer::Writer {
             db: db.clone(),
             db_file: opened.db_file,
@@ -277,7 +301,6 @@ impl Ledger {
             )?,
             last_block: opened.last_block,
             last_recorded_at,
-            durable: durable_sender,
             stats: stats.clone(),
             clock: clock.clone(),
             sled_dir,
@@ -288,6 +311,8 @@ impl Ledger {
             promised: opened.head.size,
             damage: damage.clone(),
             applied: applied.clone(),
+            to_apply,
+            recent: HashMap::new(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -295,7 +320,7 @@ impl Ledger {
         }
         let applier = {
             let (applied, sealed) = (applied.clone(), sealed_sender.clone());
-            std::thread::Builder::new().name("ledger-apply".into()).spawn(move || {
+            std::thread::Builder::new().name("ledger-apply-store".into()).spawn(move || {
                 // Derived state that cannot be stored leaves the log whole, but readers would
                 // be shown what a restart might not have: the writer takes no more writes.
                 applied.run(|reason| {
@@ -310,14 +335,10 @@ impl Ledger {
             // failed write. Waiting clients are answered UNAVAILABLE as their replies drop.
             let run = std::panic::AssertUnwindSafe(move || writer.run(receiver));
             if let Err(panic) = std::panic::catch_unwind(run) {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|text| text.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
                 let reason = format!(
-                    "the writer stopped on a programming error ({what}); the ledger takes no more writes \
-                     until it is restarted"
+                    "the writer stopped on a programming error ({}); the ledger takes no more writes \
+                     until it is restarted",
+                    panic_text(panic.as_ref())
                 );
                 tracing::error!(%reason, "the writer is sealed");
                 sealed_sender.send_replace(Some(reason));
@@ -349,6 +370,7 @@ impl Ledger {
                 scrub_stop: Mutex::new(Some(scrub_stop)),
                 scrubber: Mutex::new(Some(scrubber)),
                 applied,
+                apply_thread: Mutex::new(Some(apply_thread)),
                 applier: Mutex::new(Some(applier)),
             }),
         })
@@ -523,8 +545,16 @@ impl Ledger {
 
     /// Waits, for at most [`READ_APPLIED_WAIT_MAX`], until the event at `seq` is applied: a reader
     /// that names its last write's seq sees that write. Derived state is applied before the head
-    /// that holds it is published, so the durable head passing `seq` is that moment.
+    /// that holds it is published, so the published head passing `seq` is that moment. A seq
+    /// beyond what is on disk names no write anyone was told of: NOT_FOUND at once.
     pub async fn applied_past(&self, seq: Seq) -> Result<()> {
+        let durable = self.shared.stats.durable_size.load(Ordering::Acquire);
+        if seq.0 >= durable {
+            return Err(StoreError::NotFound {
+                field: "min_seq".into(),
+                message: format!("the log holds {durable} events"),
+            });
+        }
         let mut head = self.watch_head();
         let passed =
             tokio::time::timeout(READ_APPLIED_WAIT_MAX, head.wait_for(|head| head.size > seq.0)).await;
@@ -915,7 +945,11 @@ impl Ledger {
         if let Some(handle) = handle {
             let _ = handle.join();
         }
-        // The writer is done: the applier stores what it applied, then stops.
+        // The writer is done: the applier applies what it was handed, stores it, then stops.
+        let apply_thread = self.shared.apply_thread.lock().ok().and_then(|mut thread| thread.take());
+        if let Some(apply_thread) = apply_thread {
+            let _ = apply_thread.join();
+        }
         self.shared.applied.stop();
         let applier = self.shared.applier.lock().ok().and_then(|mut applier| applier.take());
         if let Some(applier) = applier {
@@ -995,6 +1029,15 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
     }
     opened.caught_up = apply::catch_up(&opened.db, opened.head.size)?;
     Ok(opened)
+}
+
+/// The message of a panic, when it has one.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// Judges the log of a ledger being opened against the promise, and writes the promise anew. A log

@@ -62,6 +62,8 @@ pub struct WriterStats {
     pub commits: AtomicU64,
     pub events: AtomicU64,
     pub failed_commits: AtomicU64,
+    /// The size of the log on disk: every event below it is durable, applied or not yet.
+    pub durable_size: AtomicU64,
     /// From taking the first command of a group to its fsync.
     pub commit_seconds: Histogram,
     pub events_per_commit: Histogram,
@@ -73,6 +75,7 @@ impl Default for WriterStats {
             commits: AtomicU64::new(0),
             events: AtomicU64::new(0),
             failed_commits: AtomicU64::new(0),
+            durable_size: AtomicU64::new(0),
             commit_seconds: Histogram::new(LATENCY_BOUNDS_SECONDS),
             events_per_commit: Histogram::new(BATCH_BOUNDS_EVENTS),
         }

@@ -6,7 +6,7 @@ use ledger_core::{
     ContributionReversed, CredentialReplaced, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
     InvalidInput, Jurisdiction, Month, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
-use ledger_projections::{EntitlementStatus, WorkerProjection};
+use ledger_projections::{EntitlementStatus, WorkerFacts};
 
 use crate::command::{Action, Actor, ClaimRequest};
 use crate::error::{Result, StoreError};
@@ -224,10 +224,7 @@ impl Writer {
         let filed_via = match (&actor.worker, actor.jurisdiction) {
             (Some(_), _) => None,
             (None, Some(agency)) if agency == claim.addressed_to => Some(agency),
-            (None, Some(agency))
-                if agency == projection.origin
-                    && projection.residence.is_some_and(|(country, _)| country == agency) =>
-            {
+            (None, Some(agency)) if agency == projection.origin && projection.residence == Some(agency) => {
                 Some(agency)
             }
             (None, Some(agency)) => {
@@ -250,7 +247,7 @@ impl Writer {
                 claim.addressed_to
             )));
         }
-        let open = projection.claims.values().filter(|filed| filed.resolution.is_none()).count();
+        let open = projection.open_claims();
         if open >= OPEN_CLAIMS_PER_WORKER_MAX {
             return Err(StoreError::FailedPrecondition(format!(
                 "{worker_id} has {open} open claims, the most a worker may have: wait for an answer to \
@@ -307,15 +304,14 @@ impl Writer {
             )));
         }
         let projection = self.enrolled(group, &filed.worker_id)?;
-        let claim = projection.claims.get(&claim_seq).ok_or_else(|| StoreError::Corruption {
+        let answer = projection.claims.get(&claim_seq).ok_or_else(|| StoreError::Corruption {
             seq: claim_seq,
-            reason: "the worker's projection does not know this claim".into(),
+            reason: "the worker's facts do not know this claim".into(),
         })?;
-        if let Some(earlier) = &claim.resolution {
+        if let Some((earlier, at)) = answer {
             return Err(StoreError::FailedPrecondition(format!(
-                "claim {claim_seq} was already resolved ({}) at seq {}",
-                earlier.outcome.label(),
-                earlier.seq
+                "claim {claim_seq} was already resolved ({}) at seq {at}",
+                earlier.label()
             )));
         }
         match outcome {
@@ -393,15 +389,15 @@ impl Writer {
         Ok(())
     }
 
-    fn enrolled(&self, group: &Group, worker_id: &WorkerId) -> Result<WorkerProjection> {
-        self.projection(group, worker_id)?.ok_or_else(|| StoreError::NotFound {
+    fn enrolled(&self, group: &Group, worker_id: &WorkerId) -> Result<WorkerFacts> {
+        self.facts(group, worker_id)?.ok_or_else(|| StoreError::NotFound {
             field: "worker_id".into(),
             message: format!("no worker {worker_id}"),
         })
     }
-    /// Refuses a worker who is not enrolled, without copying their projection.
+    /// Refuses a worker who is not enrolled, without copying her facts.
     fn check_enrolled(&self, group: &Group, worker_id: &WorkerId) -> Result<()> {
-        match self.with_projection(group, worker_id, |projection| projection.is_some())? {
+        match self.with_facts(group, worker_id, |facts| facts.is_some())? {
             true => Ok(()),
             false => Err(StoreError::NotFound {
                 field: "worker_id".into(),
@@ -484,13 +480,10 @@ impl Writer {
             )));
         }
         let projection = self.enrolled(group, &granted.worker_id)?;
-        let status =
-            projection.entitlements.get(&seq).map(|entitlement| entitlement.status).ok_or_else(|| {
-                StoreError::Corruption {
-                    seq,
-                    reason: "the worker's projection does not know this entitlement".into(),
-                }
-            })?;
+        let status = projection.entitlements.get(&seq).copied().ok_or_else(|| StoreError::Corruption {
+            seq,
+            reason: "the worker's facts do not know this entitlement".into(),
+        })?;
         Ok((granted, status))
     }
 
@@ -513,7 +506,7 @@ impl Writer {
                 StoreError::Unavailable(format!("no randomness for a worker id: {error}"))
             })?;
             let worker_id = WorkerId::from_random(random);
-            if self.projection(group, &worker_id)?.is_none() {
+            if !self.with_facts(group, &worker_id, |facts| facts.is_some())? {
                 return Ok(worker_id);
             }
         }

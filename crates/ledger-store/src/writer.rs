@@ -14,12 +14,12 @@ use ledger_core::{
     chain_hash, event_hash, ChainHash, ContributionRecorded, Event, PrincipalId, Record, RequestId,
     RulesAdopted, Seq, WorkerId, RECORD_LEN_MAX,
 };
-use ledger_projections::{codec, WorkerProjection};
+use ledger_projections::{apply_facts, WorkerFacts};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::error;
 
-use crate::apply::{self, Applied, Change};
+use crate::apply::{Applied, Applying, Committed};
 use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
 use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
@@ -99,7 +99,6 @@ pub(crate) struct Writer {
     pub frontier: Frontier,
     pub last_block: Seq,
     pub last_recorded_at: DateTime<Utc>,
-    pub durable: watch::Sender<Head>,
     /// What the writer has done, for metrics.
     pub stats: Arc<WriterStats>,
     pub clock: crate::Clock,
@@ -118,10 +117,19 @@ pub(crate) struct Writer {
     pub promised: u64,
     /// Stored data found damaged by the scrubber: no write goes on top of it.
     pub damage: watch::Receiver<Option<crate::Damage>>,
-    /// Derived state as applied through the durable head: the writer's checks read workers'
-    /// projections from it, and it takes what each durable commit changed.
+    /// Derived state as applied behind the log: the writer's checks read a worker's facts from
+    /// her applied projection when it has none of its own.
     pub applied: Arc<Applied>,
+    /// Each durable commit goes to the applier, which applies it, publishes its head and answers
+    /// its commands. Bounded: a writer [`APPLY_QUEUE_COMMITS_MAX`] commits ahead waits.
+    pub to_apply: std::sync::mpsc::SyncSender<Committed>,
+    /// Facts of the workers changed by commits the applier may not have applied yet, with the
+    /// size of the log after the last commit that changed each.
+    pub recent: HashMap<WorkerId, (Arc<WorkerFacts>, u64)>,
 }
+
+/// Durable commits handed to the applier and not yet applied, beyond which the writer waits.
+pub const APPLY_QUEUE_COMMITS_MAX: usize = 64;
 
 /// The state of one group commit before it is written: the events appended so far and every index
 /// change, so that later commands of the group see the effects of earlier ones.
@@ -135,17 +143,13 @@ pub(crate) struct Group {
     /// The Merkle tree's right edge after the group's events, and the stored nodes they completed.
     frontier: Frontier,
     nodes: Vec<(u32, u64, [u8; 32])>,
-    /// Projections of the workers the group touched, as the group leaves them.
-    projections: HashMap<WorkerId, WorkerProjection>,
-    /// Chunks of workers' statements the group filled, to be stored beside their projections.
-    chunks: Vec<(WorkerId, Vec<Seq>)>,
-    /// The years of workers' coverage the group changed, and where each worker's main part began
-    /// before the group (`codec::coverage_cutoff`): only these years can need writing again.
-    years: HashMap<WorkerId, std::collections::BTreeSet<u16>>,
-    cutoffs: HashMap<WorkerId, Option<u16>>,
-    /// Projections read from the store during the group and not changed by it: a command's checks
-    /// and its events read the same worker, and reading a projection from sled is not cheap.
-    loaded: std::cell::RefCell<HashMap<WorkerId, Option<Arc<WorkerProjection>>>>,
+    /// Facts of the workers the group touched, as the group leaves them.
+    facts: HashMap<WorkerId, WorkerFacts>,
+    /// Facts read during the group and not changed by it: a command's checks and its events read
+    /// the same worker.
+    loaded: std::cell::RefCell<HashMap<WorkerId, Option<Arc<WorkerFacts>>>>,
+    /// The group's events, for the applier.
+    applying: Vec<Applying>,
     pub reversals: HashMap<Seq, Seq>,
     rules_adopted: Option<Seq>,
     /// Claims filed by the group: the index keys that find them by jurisdiction.
@@ -239,11 +243,9 @@ impl Writer {
             entries: Vec::new(),
             frontier: self.frontier.clone(),
             nodes: Vec::new(),
-            projections: HashMap::new(),
-            chunks: Vec::new(),
-            years: HashMap::new(),
-            cutoffs: HashMap::new(),
+            facts: HashMap::new(),
             loaded: Default::default(),
+            applying: Vec::new(),
             reversals: HashMap::new(),
             rules_adopted: None,
             claims: Vec::new(),
@@ -319,9 +321,9 @@ impl Writer {
         Ok(outcome)
     }
 
-    /// Applies the events of one command to the projections they touch, then encodes, hashes and
-    /// appends them to the group. Nothing of the command reaches the group if a projection refuses
-    /// an event (which the checks before make a programming error).
+    /// Applies the events of one command to the facts of the workers they touch, then encodes,
+    /// hashes and appends them to the group. Nothing of the command reaches the group if the facts
+    /// refuse an event (which the checks before make a programming error).
     pub(crate) fn append(
         &self,
         group: &mut Group,
@@ -329,36 +331,22 @@ impl Writer {
         request_id: &RequestId,
         events: Vec<Planned>,
     ) -> Result<Outcome> {
-        let mut touched: HashMap<WorkerId, Option<WorkerProjection>> = HashMap::new();
-        let mut chunks = Vec::new();
-        let mut years = Vec::new();
+        let mut touched: HashMap<WorkerId, Option<WorkerFacts>> = HashMap::new();
         for (offset, planned) in events.iter().enumerate() {
             let seq = Seq(group.head.size + offset as u64);
             let Some(worker_id) = planned.event.worker_id() else { continue };
             if !touched.contains_key(worker_id) {
-                let projection = self.projection(group, worker_id)?;
-                let cutoff = projection.as_ref().and_then(codec::coverage_cutoff);
-                group.cutoffs.entry(worker_id.clone()).or_insert(cutoff);
-                touched.insert(worker_id.clone(), projection);
+                let facts = self.facts(group, worker_id)?;
+                touched.insert(worker_id.clone(), facts);
             }
             let slot = touched.entry(worker_id.clone()).or_default();
-            let applies =
-                apply::apply(slot, seq, group.recorded_at, &planned.event, planned.reversed.as_ref())
-                    .map_err(|error| {
-                        StoreError::Refused(format!("projection refused a checked event: {error}"))
-                    })?;
-            if let Some(chunk) = applies.chunk {
-                chunks.push((worker_id.clone(), chunk));
-            }
-            years.extend(applies.years.map(|year| (worker_id.clone(), year)));
+            apply_facts(slot, seq, &planned.event).map_err(|error| {
+                StoreError::Refused(format!("a worker's facts refused a checked event: {error}"))
+            })?;
         }
-        group.projections.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|p| (id, p))));
-        group.chunks.extend(chunks);
-        for (worker_id, year) in years {
-            group.years.entry(worker_id).or_default().insert(year);
-        }
+        group.facts.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|facts| (id, facts))));
         let mut outcome = Outcome::new();
-        for Planned { event, .. } in events {
+        for Planned { event, reversed } in events {
             let seq = Seq(group.head.size);
             outcome.note(&event);
             match &event {
@@ -367,7 +355,7 @@ impl Writer {
                 }
                 Event::RulesAdopted(_) => group.rules_adopted = Some(seq),
                 Event::ClaimFiled(filed) => {
-                    let origin = group.projections.get(&filed.worker_id).map(|projection| projection.origin);
+                    let origin = group.facts.get(&filed.worker_id).map(|facts| facts.origin);
                     group.claims.extend(
                         keys::claim_keys(filed.addressed_to, origin, seq)
                             .map(|key| (key, filed.worker_id.clone())),
@@ -382,8 +370,12 @@ impl Writer {
                 request_id: request_id.clone(),
                 prev_chain_hash: group.head.chain_hash,
                 event,
+            };
+            let encoded = record.encode();
+            if record.event.worker_id().is_some() {
+                group.applying.push(Applying { seq, at: group.recorded_at, event: record.event, reversed });
             }
-            .encode();
+            let record = encoded;
             // Every field is bounded, so a record always fits; a larger one is a programming error.
             assert!(record.len() <= RECORD_LEN_MAX, "record of {} bytes at seq {seq}", record.len());
             let event_hash = event_hash(&record);
@@ -407,26 +399,32 @@ impl Writer {
         Ok(outcome)
     }
 
-    /// The worker's projection as the group has left it, or as stored.
-    pub(crate) fn projection(&self, group: &Group, worker_id: &WorkerId) -> Result<Option<WorkerProjection>> {
-        self.with_projection(group, worker_id, |projection| projection.cloned())
+    /// The worker's facts as the group has left them; none when she is not enrolled.
+    pub(crate) fn facts(&self, group: &Group, worker_id: &WorkerId) -> Result<Option<WorkerFacts>> {
+        self.with_facts(group, worker_id, |facts| facts.cloned())
     }
 
-    /// Runs `read` on the worker's projection as the group has left it, or as stored, without
-    /// copying it.
-    pub(crate) fn with_projection<T>(
+    /// Runs `read` on the worker's facts as the group has left them, without copying them: the
+    /// group's own, then those of commits the applier may not have applied yet, then her applied
+    /// projection's.
+    pub(crate) fn with_facts<T>(
         &self,
         group: &Group,
         worker_id: &WorkerId,
-        read: impl FnOnce(Option<&WorkerProjection>) -> T,
+        read: impl FnOnce(Option<&WorkerFacts>) -> T,
     ) -> Result<T> {
-        if let Some(projection) = group.projections.get(worker_id) {
-            return Ok(read(Some(projection)));
+        if let Some(facts) = group.facts.get(worker_id) {
+            return Ok(read(Some(facts)));
         }
         if let Some(loaded) = group.loaded.borrow().get(worker_id) {
             return Ok(read(loaded.as_deref()));
         }
-        let loaded = self.applied.projection(worker_id)?;
+        let loaded = match self.recent.get(worker_id) {
+            Some((facts, _)) => Some(facts.clone()),
+            None => {
+                self.applied.projection(worker_id)?.map(|projection| Arc::new(WorkerFacts::of(&projection)))
+            }
+        };
         let answer = read(loaded.as_deref());
         group.loaded.borrow_mut().insert(worker_id.clone(), loaded);
         Ok(answer)
@@ -448,12 +446,7 @@ impl Writer {
             return;
         }
         match self.write_group(&mut group) {
-            Ok(()) => {
-                for (reply, outcome) in group.replies {
-                    // A client that gave up waiting is not an error of the ledger.
-                    let _ = reply.send(outcome);
-                }
-            }
+            Ok(()) => self.hand_over(group),
             Err(failure) => {
                 self.refusals.log_refused(&failure, group.start.size);
                 self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -468,20 +461,37 @@ impl Writer {
         }
     }
 
-    /// Writes and fsyncs the group, applies what it changed, then publishes the new durable head.
+    /// Writes and fsyncs the group.
     fn write_group(&mut self, group: &mut Group) -> Result<()> {
         if group.entries.is_empty() {
             return Ok(());
         }
         self.write(group)?;
-        self.applied.merge(changes(group), group.head.size);
         self.refusals.log_committed();
         self.head = group.head;
         self.frontier = group.frontier.clone();
         self.last_recorded_at = group.recorded_at;
-        self.durable.send_replace(self.head);
         self.stats.committed(group.entries.len(), group.started.elapsed());
+        self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// Hands a durable group to the applier, which applies it, publishes its head and answers its
+    /// commands, and keeps the facts it changed until the applier has applied them.
+    fn hand_over(&mut self, group: Group) {
+        let size = group.head.size;
+        for (worker_id, facts) in group.facts {
+            self.recent.insert(worker_id, (Arc::new(facts), size));
+        }
+        let committed = Committed { entries: group.applying, head: group.head, replies: group.replies };
+        if let Err(std::sync::mpsc::SendError(committed)) = self.to_apply.send(committed) {
+            // The applier has stopped (it failed and sealed the writer): the events are durable.
+            for (reply, outcome) in committed.replies {
+                let _ = reply.send(outcome);
+            }
+        }
+        let (applied, _) = self.applied.sizes();
+        self.recent.retain(|_, (_, changed_at)| *changed_at > applied);
     }
 
     /// Appends a `RulesAdopted` event holding the whole document and puts the rules in force.
@@ -493,6 +503,7 @@ impl Writer {
             Event::RulesAdopted(RulesAdopted { digest: rules.digest(), document: rules.text().to_owned() });
         self.append(&mut group, &principal, &request_id, vec![Planned::new(event)])?;
         self.write_group(&mut group)?;
+        self.hand_over(group);
         self.rules = rules;
         Ok(())
     }
@@ -637,23 +648,4 @@ fn describe(error: &StoreError) -> String {
         StoreError::Io(error) | StoreError::Sled(sled::Error::Io(error)) => fault::describe(error),
         other => other.to_string(),
     }
-}
-
-/// What a durable group changed of each worker it touched, for the applier.
-fn changes(group: &mut Group) -> Vec<Change> {
-    let mut chunks: HashMap<WorkerId, Vec<Vec<Seq>>> = HashMap::new();
-    for (worker_id, chunk) in group.chunks.drain(..) {
-        chunks.entry(worker_id).or_default().push(chunk);
-    }
-    group
-        .projections
-        .drain()
-        .map(|(worker_id, projection)| Change {
-            cutoff_before: group.cutoffs.get(&worker_id).copied().flatten(),
-            years: group.years.remove(&worker_id).unwrap_or_default(),
-            chunks: chunks.remove(&worker_id).unwrap_or_default(),
-            worker_id,
-            projection,
-        })
-        .collect()
 }

@@ -13,7 +13,7 @@ use ledger_core::{
     Month, PeriodCredited, PrincipalId, Record, RequestId, Sector, Seq, StatusChange, Text, WorkerId,
 };
 use ledger_projections::reports::{self, CoverageScope};
-use ledger_projections::LogFold;
+use ledger_projections::{apply_facts, LogFold, WorkerFacts};
 use ledger_rules::Rules;
 use ledger_store::{Action, Actor, ClaimRequest, Clock, Command, Ledger};
 use proptest::prelude::*;
@@ -424,6 +424,18 @@ fn check(ops: Vec<Op>) {
             Some(projection),
             "maintained projection of {worker_id}"
         );
+    }
+    // The facts the writer checks commands against, applied event by event as the writer does,
+    // are the facts of the projection the same events give.
+    let mut facts: BTreeMap<WorkerId, Option<WorkerFacts>> = BTreeMap::new();
+    for record in &records {
+        if let Some(worker_id) = record.event.worker_id() {
+            ok(apply_facts(facts.entry(worker_id.clone()).or_default(), record.seq, &record.event));
+        }
+    }
+    for (worker_id, projection) in &fold.workers {
+        let applied = facts.get(worker_id).cloned().flatten();
+        assert_eq!(applied, Some(WorkerFacts::of(projection)), "facts of {worker_id}");
     }
     let reported = ledger_reports(&ledger);
     let (from, to) = report_window();
