@@ -226,6 +226,12 @@ pub fn check(data_dir: &Path) -> anyhow::Result<()> {
     for problem in &report.problems {
         println!("problem: {problem}");
     }
+    if report.applied_at_open > 0 {
+        println!(
+            "applied {} events to workers' projections first: the ledger stopped before storing them",
+            report.applied_at_open
+        );
+    }
     ensure!(report.holds(), "{} does not check: {} problems", data_dir.display(), report.problems.len());
     println!(
         "{} checks from end to end: {} events, {} workers, Merkle root {}",

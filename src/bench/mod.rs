@@ -190,16 +190,26 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         measure: "durable appends, batches of 1000, 2 clients".into(),
         unit: "events/s",
         ledger: ledger_batched,
-        peer: peer.as_ref().map(|peer| peer.0),
+        peer: peer.as_ref().map(|peer| peer.batched),
         target: Some(Target::AtLeast(100_000.0)),
         ratio_target: Some(2.0),
     });
+    if let Some(peer) = &peer {
+        rows.push(Row {
+            measure: "the same, PostgreSQL also keeping per-worker projections".into(),
+            unit: "events/s",
+            ledger: ledger_batched,
+            peer: Some(peer.batched_with_projections),
+            target: None,
+            ratio_target: None,
+        });
+    }
     for (index, (clients, rate)) in ledger_singles.iter().enumerate() {
         rows.push(Row {
             measure: format!("durable appends, 1 per request, {clients} clients"),
             unit: "events/s",
             ledger: *rate,
-            peer: peer.as_ref().and_then(|peer| peer.1.get(index).copied()),
+            peer: peer.as_ref().and_then(|peer| peer.singles.get(index).copied()),
             target: (*clients == 64).then_some(Target::AtLeast(20_000.0)),
             ratio_target: None,
         });
@@ -579,25 +589,39 @@ async fn postgres_appends(
     args: &BenchArgs,
     runs: usize,
     seconds: Duration,
-) -> anyhow::Result<(f64, Vec<f64>)> {
+) -> anyhow::Result<PeerRates> {
     let cluster = Arc::new(postgres::Cluster::start()?);
     postgres::ready(&cluster).await?;
     cluster.create_schema().await?;
     eprintln!("PostgreSQL cluster on 127.0.0.1:{} in {}", cluster.port, cluster.path().display());
-    let drive = |index: usize, batch: usize, deadline: Instant| {
+    let drive = |projections: bool| {
         let (cluster, members, ids) = (cluster.clone(), members.clone(), ids.clone());
-        async move { Ok(postgres::drive(&cluster, index, &members, &ids, batch, deadline).await?.0) }
+        move |index: usize, batch: usize, deadline: Instant| {
+            let (cluster, members, ids) = (cluster.clone(), members.clone(), ids.clone());
+            async move {
+                Ok(postgres::drive(&cluster, index, &members, &ids, batch, deadline, projections).await?.0)
+            }
+        }
     };
-    let batched = appends(runs, seconds, 2, 1000, drive).await?;
+    let batched = appends(runs, seconds, 2, 1000, drive(false)).await?;
+    let batched_with_projections = appends(runs, seconds, 2, 1000, drive(true)).await?;
     let mut singles = Vec::new();
     for clients in &args.clients {
-        singles.push(appends(runs, seconds, *clients, 1, drive).await?);
+        singles.push(appends(runs, seconds, *clients, 1, drive(false)).await?);
     }
     match Arc::try_unwrap(cluster) {
         Ok(cluster) => cluster.stop()?,
         Err(_) => bail!("the PostgreSQL cluster is still in use"),
     }
-    Ok((batched, singles))
+    Ok(PeerRates { batched, batched_with_projections, singles })
+}
+
+/// The PostgreSQL peers' append rates: plain, and keeping per-worker projections in the same
+/// transaction (batched only), and of single requests per number of clients.
+struct PeerRates {
+    batched: f64,
+    batched_with_projections: f64,
+    singles: Vec<f64>,
 }
 
 /// Offline verification of the export, `runs` times, raw SHA-256 of its bytes and the hash floor

@@ -3,6 +3,11 @@
 //! `synchronous_commit = on` and `fsync = on`; one table of events with a worker index; the client
 //! encodes each record exactly as the ledger does and computes the same hash chain, taking the head
 //! row's lock so that concurrent clients extend one chain; one transaction per request.
+//!
+//! A second peer does what the ledger does for its figure: in the same transaction it also keeps
+//! each worker's projection (her month cells of coverage, with contributions, wages and shares,
+//! and her last seq and number of events), upserted from the request's contributions; her
+//! statement is the events table's worker index.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -118,6 +123,13 @@ impl Cluster {
                     chain_hash bytea NOT NULL
                  );
                  CREATE INDEX events_by_worker ON events (worker_id, seq);
+                 CREATE TABLE coverage (
+                    worker_id text, jurisdiction text, branch int, month int,
+                    contributions int NOT NULL, wage bigint NOT NULL,
+                    employer_paid bigint NOT NULL, worker_paid bigint NOT NULL,
+                    PRIMARY KEY (worker_id, jurisdiction, branch, month)
+                 );
+                 CREATE TABLE workers (worker_id text PRIMARY KEY, last_seq bigint NOT NULL, events bigint NOT NULL);
                  CREATE TABLE head (id int PRIMARY KEY, size bigint NOT NULL, chain_hash bytea NOT NULL);
                  INSERT INTO head VALUES (1, 0, decode(repeat('00', 32), 'hex'));",
             )
@@ -130,8 +142,25 @@ impl Cluster {
     }
 }
 
+/// Upserts of the second peer: month cells and workers, each key once per request.
+const UPSERT_COVERAGE: &str = "INSERT INTO coverage
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::bigint[], $7::bigint[], $8::bigint[])
+     ON CONFLICT (worker_id, jurisdiction, branch, month) DO UPDATE SET
+       contributions = coverage.contributions + EXCLUDED.contributions,
+       wage = coverage.wage + EXCLUDED.wage,
+       employer_paid = coverage.employer_paid + EXCLUDED.employer_paid,
+       worker_paid = coverage.worker_paid + EXCLUDED.worker_paid";
+const UPSERT_WORKERS: &str =
+    "INSERT INTO workers SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+     ON CONFLICT (worker_id) DO UPDATE SET
+       last_seq = GREATEST(workers.last_seq, EXCLUDED.last_seq), events = workers.events + EXCLUDED.events";
+
+/// A month cell of a worker's coverage, as the second peer keeps it.
+type Cell = (String, String, i32, i32);
+
 /// One client appending requests of `batch` contributions until `deadline`, each request one
-/// transaction that extends the chain. Returns (events, request latencies in µs).
+/// transaction that extends the chain and, with `projections`, keeps each worker's projection.
+/// Returns (events, request latencies in µs).
 pub async fn drive(
     cluster: &Cluster,
     client_index: usize,
@@ -139,6 +168,7 @@ pub async fn drive(
     ids: &[String],
     batch: usize,
     deadline: Instant,
+    projections: bool,
 ) -> anyhow::Result<(u64, Vec<u64>)> {
     let mut client = cluster.connect().await?;
     let insert = client
@@ -176,9 +206,26 @@ pub async fn drive(
         let mut prev = ChainHash::from_slice(head.get::<_, &[u8]>(1)).context("a 32-byte chain hash")?;
         let recorded_at = Utc::now().trunc_subsecs(6);
         let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut cells: std::collections::BTreeMap<Cell, [i64; 4]> = std::collections::BTreeMap::new();
+        let mut workers: std::collections::BTreeMap<String, (i64, i64)> = std::collections::BTreeMap::new();
         for (offset, item) in items.into_iter().enumerate() {
             let seq = size + offset as i64;
             let worker = item.worker_id.to_string();
+            if projections {
+                let key = (
+                    worker.clone(),
+                    item.jurisdiction.to_string(),
+                    item.branch as i32,
+                    i32::from(item.month.year()) * 12 + i32::from(item.month.month()),
+                );
+                let cell = cells.entry(key).or_default();
+                cell[0] += 1;
+                cell[1] += item.insured_wage.get() as i64;
+                cell[2] += item.employer_share.get() as i64;
+                cell[3] += item.worker_share.get() as i64;
+                let counts = workers.entry(worker.clone()).or_default();
+                *counts = (seq, counts.1 + 1);
+            }
             let record = Record {
                 seq: Seq(seq as u64),
                 recorded_at,
@@ -200,6 +247,9 @@ pub async fn drive(
         transaction
             .execute(&insert, &[&columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5])
             .await?;
+        if projections {
+            upsert_projections(&transaction, cells, workers).await?;
+        }
         let new_size = size + batch as i64;
         transaction
             .execute(
@@ -213,6 +263,40 @@ pub async fn drive(
         request += 1;
     }
     Ok((events, latencies))
+}
+
+/// The second peer's projection upserts for one request, in the request's transaction.
+async fn upsert_projections(
+    transaction: &tokio_postgres::Transaction<'_>,
+    cells: std::collections::BTreeMap<Cell, [i64; 4]>,
+    workers: std::collections::BTreeMap<String, (i64, i64)>,
+) -> anyhow::Result<()> {
+    let mut columns =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ((worker, jurisdiction, branch, month), [count, wage, employer, own]) in cells {
+        columns.0.push(worker);
+        columns.1.push(jurisdiction);
+        columns.2.push(branch);
+        columns.3.push(month);
+        columns.4.push(count as i32);
+        columns.5.push(wage);
+        columns.6.push(employer);
+        columns.7.push(own);
+    }
+    transaction
+        .execute(
+            UPSERT_COVERAGE,
+            &[&columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5, &columns.6, &columns.7],
+        )
+        .await?;
+    let (mut ids, mut last, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+    for (worker, (seq, count)) in workers {
+        ids.push(worker);
+        last.push(seq);
+        counts.push(count);
+    }
+    transaction.execute(UPSERT_WORKERS, &[&ids, &last, &counts]).await?;
+    Ok(())
 }
 
 /// Waits up to a few seconds for the cluster's socket, for slow starts.

@@ -25,10 +25,12 @@ use crate::error::{Result, StoreError};
 use crate::read::Head;
 use crate::{keys, read};
 
-/// Workers whose applied projections may wait in memory to be stored. Beyond it the writer waits
-/// for the applier: a burst is absorbed, a sustained overload slows the writes, memory stays
-/// bounded.
-pub const APPLY_PENDING_WORKERS_MAX: usize = 65_536;
+/// Workers whose applied projections may wait in memory to be stored: twice a store's batch, so
+/// that one store can run while the next fills. Beyond it the applier waits for the store, and the
+/// writer for the applier once [`crate::writer::APPLY_QUEUE_COMMITS_MAX`] commits wait: a burst is
+/// absorbed, a sustained overload slows the writes, memory stays bounded (a long working life's
+/// projection is tens of KiB in memory).
+pub const APPLY_PENDING_WORKERS_MAX: usize = 2 * APPLY_BATCH_WORKERS;
 /// Pending workers that start a store at once rather than at the next interval.
 pub const APPLY_BATCH_WORKERS: usize = 8_192;
 /// The longest derived state waits in memory before it is stored, when few workers changed.

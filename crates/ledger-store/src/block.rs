@@ -30,6 +30,47 @@ pub fn push_entry(block: &mut Vec<u8>, record: &[u8], chain_hash: &ChainHash) {
     block.extend_from_slice(chain_hash.as_bytes());
 }
 
+/// Cuts consecutive entries into blocks of at most [`BLOCK_BYTES_MAX`]: the one place the log is
+/// framed, for the writer's commits and for a restore.
+#[derive(Debug)]
+pub struct Cutter {
+    first: Seq,
+    next: Seq,
+    block: Vec<u8>,
+}
+
+impl Cutter {
+    /// A cutter whose first entry is the event at `first`.
+    pub fn new(first: Seq) -> Cutter {
+        Cutter { first, next: first, block: Vec::with_capacity(BLOCK_BYTES_MAX) }
+    }
+
+    /// Adds the next entry; returns the block it closed (with its first seq) when the entry did
+    /// not fit in it.
+    pub fn push(&mut self, record: &[u8], chain_hash: &ChainHash) -> Option<(Seq, Vec<u8>)> {
+        let mut closed = None;
+        if !self.block.is_empty() && self.block.len() + record.len() + ENTRY_OVERHEAD_BYTES > BLOCK_BYTES_MAX
+        {
+            let block = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK_BYTES_MAX));
+            closed = Some((self.first, block));
+            self.first = self.next;
+        }
+        push_entry(&mut self.block, record, chain_hash);
+        self.next = Seq(self.next.0 + 1);
+        closed
+    }
+
+    /// The first seq of the block being filled.
+    pub fn first(&self) -> Seq {
+        self.first
+    }
+
+    /// The last block, with its first seq; none when no entry was pushed into it.
+    pub fn finish(self) -> Option<(Seq, Vec<u8>)> {
+        (!self.block.is_empty()).then_some((self.first, self.block))
+    }
+}
+
 /// Iterates a block's entries. A block whose framing is broken yields an error naming the seq
 /// of the entry that could not be framed, and then stops.
 pub fn entries(first: Seq, block: &[u8]) -> Entries<'_> {

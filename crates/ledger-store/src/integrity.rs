@@ -11,9 +11,9 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use ledger_core::merkle::Frontier;
-use ledger_core::{chain_hash, event_hash, ChainHash, ChainVerifier, Event, Record, Seq, WorkerId};
+use ledger_core::{chain_hash, event_hash, ChainHash, ChainVerifier, Record, Seq, WorkerId};
 
-use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
+use crate::block::Cutter;
 use crate::error::{Result, StoreError};
 use crate::read::{self, Head, StoreNodes, MERKLE_LEVEL_STORED_MIN};
 use crate::rebuild::KeyValue;
@@ -47,8 +47,8 @@ impl CheckReport {
 struct Derived {
     frontier: Frontier,
     nodes: Vec<(u32, u64, [u8; 32])>,
-    reversals: Vec<(Seq, Seq)>,
-    rules: Vec<Seq>,
+    /// Reversal and rules entries.
+    index: Vec<keys::Entry>,
 }
 
 impl Derived {
@@ -59,11 +59,7 @@ impl Derived {
                 nodes.push((level, index, hash));
             }
         });
-        match &record.event {
-            Event::ContributionReversed(reversal) => self.reversals.push((reversal.reversed_seq, seq)),
-            Event::RulesAdopted(_) => self.rules.push(seq),
-            _ => {}
-        }
+        self.index.extend(keys::event_index_entries(seq, &record.event));
     }
 
     /// Every key and value of these indexes, as the store holds them, sorted by key.
@@ -72,12 +68,7 @@ impl Derived {
         for (level, index, hash) in &self.nodes {
             entries.push((keys::merkle_node(*level, *index).to_vec(), hash.to_vec()));
         }
-        for (reversed, by) in &self.reversals {
-            entries.push((keys::reversal(*reversed).to_vec(), by.0.to_be_bytes().to_vec()));
-        }
-        for seq in &self.rules {
-            entries.push((keys::rules(*seq).to_vec(), Vec::new()));
-        }
+        entries.extend(self.index.iter().cloned());
         entries.sort_unstable();
         entries
     }
@@ -303,9 +294,7 @@ pub fn restore(
     let mut derived = Derived::default();
     let mut batch = sled::Batch::default();
     let mut blocks_in_batch = 0;
-    let mut block = Vec::with_capacity(BLOCK_BYTES_MAX);
-    let mut block_first = Seq(0);
-    let mut last_block = Seq(0);
+    let mut cutter = Cutter::new(Seq(0));
     let mut seq = Seq(0);
     for bytes in records {
         let chain = chain_hash(&verifier.chain_hash(), &event_hash(&bytes));
@@ -313,22 +302,20 @@ pub fn restore(
             .check(seq, &bytes, &chain)
             .map_err(|fault| StoreError::Corruption { seq: fault.seq, reason: fault.reason })?;
         derived.add(seq, &bytes, &record);
-        if !block.is_empty() && block.len() + bytes.len() + ENTRY_OVERHEAD_BYTES > BLOCK_BYTES_MAX {
-            batch.insert(&keys::block(block_first)[..], std::mem::take(&mut block));
+        if let Some((first, block)) = cutter.push(&bytes, &chain) {
+            batch.insert(&keys::block(first)[..], block);
             blocks_in_batch += 1;
-            block_first = seq;
             if blocks_in_batch == RESTORE_BLOCKS_PER_BATCH {
                 db.apply_batch(std::mem::take(&mut batch))?;
                 blocks_in_batch = 0;
             }
         }
-        push_entry(&mut block, &bytes, &chain);
-        last_block = block_first;
         seq = Seq(seq.0 + 1);
     }
     let head = Head { size: seq.0, chain_hash: verifier.chain_hash() };
-    if !block.is_empty() {
-        batch.insert(&keys::block(block_first)[..], block);
+    let last_block = cutter.first();
+    if let Some((first, block)) = cutter.finish() {
+        batch.insert(&keys::block(first)[..], block);
     }
     for (key, value) in derived.entries() {
         batch.insert(key, value);

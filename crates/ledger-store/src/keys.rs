@@ -23,7 +23,7 @@
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
 
-use ledger_core::{Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
+use ledger_core::{Event, Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
 
 pub const META: &[u8] = b"M";
 pub const PROJECTION_VERSION: &[u8] = b"V";
@@ -207,4 +207,29 @@ pub fn claim_keys(
     };
     std::iter::once(key(ClaimsBy::Addressed, addressed))
         .chain(origin.map(|origin| key(ClaimsBy::Origin, origin)))
+}
+
+/// A store key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// The entries of the indexes the commit path keeps for the event at `seq`: the reversal it
+/// records (`R`) and the rules adoption it is (`A`). The one derivation the writer, the check of
+/// the log and a restore share.
+pub fn event_index_entries(seq: Seq, event: &Event) -> Option<Entry> {
+    match event {
+        Event::ContributionReversed(reversed) => {
+            Some((reversal(reversed.reversed_seq).to_vec(), seq.0.to_be_bytes().to_vec()))
+        }
+        Event::RulesAdopted(_) => Some((rules(seq).to_vec(), Vec::new())),
+        _ => None,
+    }
+}
+
+/// The claim index entries (`C`) of the event at `seq` when it files a claim, given the worker's
+/// origin: the one derivation the writer and the rebuild share.
+pub fn claim_index_entries(seq: Seq, event: &Event, origin: Option<Jurisdiction>) -> Vec<Entry> {
+    let Event::ClaimFiled(filed) = event else { return Vec::new() };
+    claim_keys(filed.addressed_to, origin, seq)
+        .map(|key| (key, filed.worker_id.as_str().as_bytes().to_vec()))
+        .collect()
 }

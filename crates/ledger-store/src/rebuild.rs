@@ -135,7 +135,7 @@ pub(crate) fn reversed_contribution(db: &sled::Db, event: &Event) -> Result<Opti
 fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
     let db = &opened.db;
     let mut projections: HashMap<WorkerId, WorkerProjection> = HashMap::new();
-    let mut claims: Vec<(Vec<u8>, WorkerId)> = Vec::new();
+    let mut claims: Vec<KeyValue> = Vec::new();
     let mut chunks: Vec<KeyValue> = Vec::new();
     read::scan(db, Seq(0), Seq(opened.head.size), |seq, bytes, _| {
         let record = Record::decode(bytes)
@@ -166,12 +166,8 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
             let first = chunk.first().copied().unwrap_or(Seq(0));
             chunks.push((keys::statement_chunk(worker_id, first), keys::encode_chunk(&chunk)));
         }
-        if let Event::ClaimFiled(filed) = &record.event {
-            let origin = projections.get(worker_id).map(|projection| projection.origin);
-            claims.extend(
-                keys::claim_keys(filed.addressed_to, origin, seq).map(|key| (key, worker_id.clone())),
-            );
-        }
+        let origin = projections.get(worker_id).map(|projection| projection.origin);
+        claims.extend(keys::claim_index_entries(seq, &record.event, origin));
         Ok(())
     })?;
     let workers = projections.len() as u64;
@@ -185,7 +181,7 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
                 .chain(years)
                 .collect::<Vec<_>>()
         })
-        .chain(claims.into_iter().map(|(key, worker_id)| (key, worker_id.as_str().as_bytes().to_vec())))
+        .chain(claims)
         .chain(chunks)
         .collect();
     drop(projections);

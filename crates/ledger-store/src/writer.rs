@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::error;
 
 use crate::apply::{Applied, Applying, Committed};
-use crate::block::{push_entry, BLOCK_BYTES_MAX, ENTRY_OVERHEAD_BYTES};
+use crate::block::Cutter;
 use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::fault::{self, Point};
@@ -150,10 +150,10 @@ pub(crate) struct Group {
     loaded: std::cell::RefCell<HashMap<WorkerId, Option<Arc<WorkerFacts>>>>,
     /// The group's events, for the applier.
     applying: Vec<Applying>,
+    /// Contributions the group reversed, and by which seq: the checks of later reversals read it.
     pub reversals: HashMap<Seq, Seq>,
-    rules_adopted: Option<Seq>,
-    /// Claims filed by the group: the index keys that find them by jurisdiction.
-    claims: Vec<(Vec<u8>, WorkerId)>,
+    /// The index entries of the group's events (reversals, rules adoptions, claims).
+    index: Vec<keys::Entry>,
     /// Credentials the group issues, in order: the worker, the token's digest, and whether it
     /// replaces one (a rotation or a reset) rather than being a new worker's first.
     credentials: Vec<(WorkerId, [u8; 32], bool)>,
@@ -247,8 +247,7 @@ impl Writer {
             loaded: Default::default(),
             applying: Vec::new(),
             reversals: HashMap::new(),
-            rules_adopted: None,
-            claims: Vec::new(),
+            index: Vec::new(),
             credentials: Vec::new(),
             remembered: HashMap::new(),
             replies: Vec::new(),
@@ -349,20 +348,13 @@ impl Writer {
         for Planned { event, reversed } in events {
             let seq = Seq(group.head.size);
             outcome.note(&event);
-            match &event {
-                Event::ContributionReversed(reversal) => {
-                    group.reversals.insert(reversal.reversed_seq, seq);
-                }
-                Event::RulesAdopted(_) => group.rules_adopted = Some(seq),
-                Event::ClaimFiled(filed) => {
-                    let origin = group.facts.get(&filed.worker_id).map(|facts| facts.origin);
-                    group.claims.extend(
-                        keys::claim_keys(filed.addressed_to, origin, seq)
-                            .map(|key| (key, filed.worker_id.clone())),
-                    );
-                }
-                _ => {}
+            if let Event::ContributionReversed(reversal) = &event {
+                group.reversals.insert(reversal.reversed_seq, seq);
             }
+            group.index.extend(keys::event_index_entries(seq, &event));
+            let origin =
+                event.worker_id().and_then(|worker| group.facts.get(worker)).map(|facts| facts.origin);
+            group.index.extend(keys::claim_index_entries(seq, &event, origin));
             let record = Record {
                 seq,
                 recorded_at: group.recorded_at,
@@ -539,19 +531,13 @@ impl Writer {
         for (level, index, hash) in &group.nodes {
             batch.insert(&keys::merkle_node(*level, *index)[..], &hash[..]);
         }
-        if let Some(seq) = group.rules_adopted {
-            batch.insert(&keys::rules(seq)[..], &[][..]);
+        for (key, value) in &group.index {
+            batch.insert(key.as_slice(), value.as_slice());
         }
         for (key, (remembered, _)) in &group.remembered {
             batch.insert(key.as_slice(), &remembered.encode()[..]);
         }
         self.put_credentials(&mut batch, group)?;
-        for (key, worker_id) in &group.claims {
-            batch.insert(key.as_slice(), worker_id.as_str().as_bytes());
-        }
-        for (reversed, by) in &group.reversals {
-            batch.insert(&keys::reversal(*reversed)[..], &by.0.to_be_bytes()[..]);
-        }
         self.check_space()?;
         if fault::hit(Point::WriterPanic).is_err() {
             panic!("injected panic in the writer");
@@ -610,21 +596,19 @@ impl Writer {
         Ok(())
     }
 
-    /// Cuts the group's entries into blocks of at most [`BLOCK_BYTES_MAX`]; returns the first seq
-    /// of the last block.
+    /// Cuts the group's entries into blocks; returns the first seq of the last block.
     fn put_blocks(&self, batch: &mut sled::Batch, group: &Group) -> Seq {
-        let mut block_first = Seq(group.start.size);
-        let mut block = Vec::with_capacity(BLOCK_BYTES_MAX);
-        for (index, (record, chain)) in group.entries.iter().enumerate() {
-            let seq = Seq(group.start.size + index as u64);
-            if !block.is_empty() && block.len() + record.len() + ENTRY_OVERHEAD_BYTES > BLOCK_BYTES_MAX {
-                batch.insert(&keys::block(block_first)[..], std::mem::take(&mut block));
-                block_first = seq;
+        let mut cutter = Cutter::new(Seq(group.start.size));
+        for (record, chain) in &group.entries {
+            if let Some((first, block)) = cutter.push(record, chain) {
+                batch.insert(&keys::block(first)[..], block);
             }
-            push_entry(&mut block, record, chain);
         }
-        batch.insert(&keys::block(block_first)[..], block);
-        block_first
+        let last = cutter.first();
+        if let Some((first, block)) = cutter.finish() {
+            batch.insert(&keys::block(first)[..], block);
+        }
+        last
     }
 }
 
