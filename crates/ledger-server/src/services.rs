@@ -48,10 +48,11 @@ pub struct Api {
 }
 
 fn actor(principal: &Principal) -> Actor {
-    Actor {
-        principal: principal.id.clone(),
-        jurisdiction: principal.jurisdiction,
-        worker: principal.worker.clone(),
+    let id = principal.id.clone();
+    match (&principal.worker, principal.jurisdiction) {
+        (Some(worker), _) => Actor::Worker { principal: id, worker: worker.clone() },
+        (None, Some(jurisdiction)) => Actor::Agency { principal: id, jurisdiction },
+        (None, None) => Actor::Other { principal: id },
     }
 }
 

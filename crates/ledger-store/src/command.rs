@@ -11,19 +11,44 @@ use ledger_core::{
 /// requests of this size.
 pub const EVENTS_PER_REQUEST_MAX: usize = 1000;
 
-/// Who is acting. Agencies carry their jurisdiction, workers their ledger id; a principal with
-/// neither may not write.
+/// Who is acting: an agency of one jurisdiction, a worker (for her own record), or a principal
+/// that is neither (an auditor or an operator) and may write nothing. One of the three, never two.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub principal: PrincipalId,
-    pub jurisdiction: Option<Jurisdiction>,
-    pub worker: Option<WorkerId>,
+pub enum Actor {
+    Agency { principal: PrincipalId, jurisdiction: Jurisdiction },
+    Worker { principal: PrincipalId, worker: WorkerId },
+    Other { principal: PrincipalId },
 }
 
 impl Actor {
     /// An agency of `jurisdiction`.
     pub fn agency(principal: PrincipalId, jurisdiction: Jurisdiction) -> Actor {
-        Actor { principal, jurisdiction: Some(jurisdiction), worker: None }
+        Actor::Agency { principal, jurisdiction }
+    }
+
+    /// Whoever acts, by their principal id.
+    pub fn principal(&self) -> &PrincipalId {
+        match self {
+            Actor::Agency { principal, .. }
+            | Actor::Worker { principal, .. }
+            | Actor::Other { principal } => principal,
+        }
+    }
+
+    /// The agency's jurisdiction; none for anyone else.
+    pub fn jurisdiction(&self) -> Option<Jurisdiction> {
+        match self {
+            Actor::Agency { jurisdiction, .. } => Some(*jurisdiction),
+            _ => None,
+        }
+    }
+
+    /// The worker acting for herself; none for anyone else.
+    pub fn worker(&self) -> Option<&WorkerId> {
+        match self {
+            Actor::Worker { worker, .. } => Some(worker),
+            _ => None,
+        }
     }
 }
 

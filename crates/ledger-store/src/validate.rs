@@ -23,14 +23,19 @@ pub const OPEN_CLAIMS_PER_WORKER_MAX: usize = 100;
 const WORKER_ID_ATTEMPTS_MAX: usize = 8;
 
 impl Writer {
-    pub(crate) fn events_for(&self, group: &Group, actor: &Actor, action: &Action) -> Result<Vec<Planned>> {
+    pub(crate) fn events_for(
+        &self,
+        group: &mut Group,
+        actor: &Actor,
+        action: &Action,
+    ) -> Result<Vec<Planned>> {
         let this_month = Month::containing(group.recorded_at);
         // Every action but a claim is an agency's, for its own jurisdiction.
         let agency = || {
-            actor.jurisdiction.ok_or_else(|| {
+            actor.jurisdiction().ok_or_else(|| {
                 StoreError::PermissionDenied(format!(
                     "{} is not an agency and may not write",
-                    actor.principal
+                    actor.principal()
                 ))
             })
         };
@@ -154,9 +159,9 @@ impl Writer {
     /// A credential replaced by the worker herself, or reset for her by an agency of her origin or
     /// of the jurisdiction that enrolled her: the agencies she can go to in person to prove who she
     /// is. Any other agency would be taking her record over.
-    fn credential_replaced(&self, group: &Group, actor: &Actor, worker_id: &WorkerId) -> Result<Event> {
+    fn credential_replaced(&self, group: &mut Group, actor: &Actor, worker_id: &WorkerId) -> Result<Event> {
         let projection = self.enrolled(group, worker_id)?;
-        let reset_by = match (&actor.worker, actor.jurisdiction) {
+        let reset_by = match (actor.worker(), actor.jurisdiction()) {
             (Some(own), _) if own == worker_id => None,
             (None, Some(agency)) if agency == projection.origin || agency == projection.enrolled_in => {
                 Some(agency)
@@ -164,7 +169,7 @@ impl Writer {
             (Some(_), _) => {
                 return Err(StoreError::PermissionDenied(format!(
                     "{} may replace only their own credential",
-                    actor.principal
+                    actor.principal()
                 )))
             }
             (None, Some(agency)) => {
@@ -177,7 +182,7 @@ impl Writer {
             (None, None) => {
                 return Err(StoreError::PermissionDenied(format!(
                     "{} is neither the worker nor an agency and may not replace a credential",
-                    actor.principal
+                    actor.principal()
                 )))
             }
         };
@@ -187,7 +192,7 @@ impl Writer {
     /// A batch of contributions, each checked; a failure names the item.
     fn contributions(
         &self,
-        group: &Group,
+        group: &mut Group,
         agency: Jurisdiction,
         this_month: Month,
         items: &[ContributionRecorded],
@@ -207,21 +212,21 @@ impl Writer {
     /// gone home, by an agency of their origin. It is addressed where the worker has a record.
     fn claim_filed(
         &self,
-        group: &Group,
+        group: &mut Group,
         actor: &Actor,
         this_month: Month,
         claim: &ClaimRequest,
     ) -> Result<Event> {
         let worker_id = &claim.worker_id;
-        if actor.worker.as_ref().is_some_and(|worker| worker != worker_id) {
+        if actor.worker().is_some_and(|worker| worker != worker_id) {
             return Err(StoreError::PermissionDenied(format!(
                 "{} may file claims only for their own record",
-                actor.principal
+                actor.principal()
             )));
         }
         self.check_known("jurisdiction", claim.addressed_to)?;
         let projection = self.enrolled(group, worker_id)?;
-        let filed_via = match (&actor.worker, actor.jurisdiction) {
+        let filed_via = match (actor.worker(), actor.jurisdiction()) {
             (Some(_), _) => None,
             (None, Some(agency)) if agency == claim.addressed_to => Some(agency),
             (None, Some(agency)) if agency == projection.origin && projection.residence == Some(agency) => {
@@ -237,7 +242,7 @@ impl Writer {
             (None, None) => {
                 return Err(StoreError::PermissionDenied(format!(
                     "{} is neither the worker nor an agency and may not file a claim",
-                    actor.principal
+                    actor.principal()
                 )))
             }
         };
@@ -282,7 +287,7 @@ impl Writer {
     #[allow(clippy::too_many_arguments)]
     fn claim_resolved(
         &self,
-        group: &Group,
+        group: &mut Group,
         agency: Jurisdiction,
         this_month: Month,
         claim_seq: Seq,
@@ -389,14 +394,14 @@ impl Writer {
         Ok(())
     }
 
-    fn enrolled(&self, group: &Group, worker_id: &WorkerId) -> Result<WorkerFacts> {
+    fn enrolled(&self, group: &mut Group, worker_id: &WorkerId) -> Result<WorkerFacts> {
         self.facts(group, worker_id)?.ok_or_else(|| StoreError::NotFound {
             field: "worker_id".into(),
             message: format!("no worker {worker_id}"),
         })
     }
     /// Refuses a worker who is not enrolled, without copying her facts.
-    fn check_enrolled(&self, group: &Group, worker_id: &WorkerId) -> Result<()> {
+    fn check_enrolled(&self, group: &mut Group, worker_id: &WorkerId) -> Result<()> {
         match self.with_facts(group, worker_id, |facts| facts.is_some())? {
             true => Ok(()),
             false => Err(StoreError::NotFound {
@@ -408,7 +413,7 @@ impl Writer {
 
     fn check_contribution(
         &self,
-        group: &Group,
+        group: &mut Group,
         agency: Jurisdiction,
         this_month: Month,
         item: &ContributionRecorded,
@@ -421,7 +426,7 @@ impl Writer {
 
     fn check_period(
         &self,
-        group: &Group,
+        group: &mut Group,
         agency: Jurisdiction,
         this_month: Month,
         item: &PeriodCredited,
@@ -433,7 +438,12 @@ impl Writer {
     }
 
     /// The contribution at `seq`, if this agency may reverse it now.
-    fn check_reversal(&self, group: &Group, agency: Jurisdiction, seq: Seq) -> Result<ContributionRecorded> {
+    fn check_reversal(
+        &self,
+        group: &mut Group,
+        agency: Jurisdiction,
+        seq: Seq,
+    ) -> Result<ContributionRecorded> {
         let event = self.earlier_event("seq", group, seq)?;
         let Event::ContributionRecorded(contribution) = event else {
             return Err(StoreError::FailedPrecondition(format!(
@@ -462,7 +472,7 @@ impl Writer {
     /// The grant of entitlement `seq` and its current status, if this agency may act on it.
     fn entitlement(
         &self,
-        group: &Group,
+        group: &mut Group,
         agency: Jurisdiction,
         seq: Seq,
     ) -> Result<(EntitlementGranted, EntitlementStatus)> {
@@ -489,7 +499,7 @@ impl Writer {
 
     /// The event at `seq`, which must be durable already: a client can only know the seq of an
     /// event it has a receipt for.
-    fn earlier_event(&self, field: &str, group: &Group, seq: Seq) -> Result<Event> {
+    fn earlier_event(&self, field: &str, group: &mut Group, seq: Seq) -> Result<Event> {
         if seq.0 >= group.start.size {
             return Err(StoreError::NotFound {
                 field: field.into(),
@@ -499,7 +509,7 @@ impl Writer {
         Ok(read::read_record(&self.db, seq)?.0.event)
     }
 
-    fn fresh_worker_id(&self, group: &Group) -> Result<WorkerId> {
+    fn fresh_worker_id(&self, group: &mut Group) -> Result<WorkerId> {
         for _ in 0..WORKER_ID_ATTEMPTS_MAX {
             let mut random = [0u8; 10];
             getrandom::fill(&mut random).map_err(|error| {

@@ -147,7 +147,7 @@ pub(crate) struct Group {
     facts: HashMap<WorkerId, WorkerFacts>,
     /// Facts read during the group and not changed by it: a command's checks and its events read
     /// the same worker.
-    loaded: std::cell::RefCell<HashMap<WorkerId, Option<Arc<WorkerFacts>>>>,
+    loaded: HashMap<WorkerId, Option<Arc<WorkerFacts>>>,
     /// The group's events, for the applier.
     applying: Vec<Applying>,
     /// Contributions the group reversed, and by which seq: the checks of later reversals read it.
@@ -262,7 +262,7 @@ impl Writer {
     /// Checks one command against the ledger as the group has left it, and appends its events.
     fn apply(&self, group: &mut Group, command: &Command) -> Result<Outcome> {
         command.action.check_size()?;
-        let key = keys::idempotency(&command.actor.principal, &command.request_id);
+        let key = keys::idempotency(command.actor.principal(), &command.request_id);
         let digest = command.action.digest();
         if let Some((remembered, outcome)) = group.remembered.get(&key) {
             return match remembered.digest == digest {
@@ -279,7 +279,7 @@ impl Writer {
             return self.replay(remembered);
         }
         let events = self.events_for(group, &command.actor, &command.action)?;
-        let outcome = self.append(group, &command.actor.principal, &command.request_id, events)?;
+        let outcome = self.append(group, command.actor.principal(), &command.request_id, events)?;
         // A credential is stored with the event that issues it, in the same durable commit; a
         // replayed request issues none.
         match (&command.action, &outcome.worker_id) {
@@ -392,7 +392,7 @@ impl Writer {
     }
 
     /// The worker's facts as the group has left them; none when she is not enrolled.
-    pub(crate) fn facts(&self, group: &Group, worker_id: &WorkerId) -> Result<Option<WorkerFacts>> {
+    pub(crate) fn facts(&self, group: &mut Group, worker_id: &WorkerId) -> Result<Option<WorkerFacts>> {
         self.with_facts(group, worker_id, |facts| facts.cloned())
     }
 
@@ -401,14 +401,14 @@ impl Writer {
     /// projection's.
     pub(crate) fn with_facts<T>(
         &self,
-        group: &Group,
+        group: &mut Group,
         worker_id: &WorkerId,
         read: impl FnOnce(Option<&WorkerFacts>) -> T,
     ) -> Result<T> {
         if let Some(facts) = group.facts.get(worker_id) {
             return Ok(read(Some(facts)));
         }
-        if let Some(loaded) = group.loaded.borrow().get(worker_id) {
+        if let Some(loaded) = group.loaded.get(worker_id) {
             return Ok(read(loaded.as_deref()));
         }
         let loaded = match self.recent.get(worker_id) {
@@ -418,7 +418,7 @@ impl Writer {
             }
         };
         let answer = read(loaded.as_deref());
-        group.loaded.borrow_mut().insert(worker_id.clone(), loaded);
+        group.loaded.insert(worker_id.clone(), loaded);
         Ok(answer)
     }
 
@@ -502,7 +502,7 @@ impl Writer {
 
     /// Each credential the group issues, revoking the one it replaces: the worker's current one,
     /// as stored or as an earlier command of the group left it.
-    fn put_credentials(&self, batch: &mut sled::Batch, group: &Group) -> Result<()> {
+    fn put_credentials(&self, batch: &mut sled::Batch, group: &mut Group) -> Result<()> {
         let mut current: HashMap<&WorkerId, [u8; 32]> = HashMap::new();
         for (worker_id, digest, replaces) in &group.credentials {
             if *replaces {
@@ -524,7 +524,7 @@ impl Writer {
         Ok(())
     }
 
-    fn write(&mut self, group: &Group) -> Result<()> {
+    fn write(&mut self, group: &mut Group) -> Result<()> {
         let mut batch = sled::Batch::default();
         let last_block = self.put_blocks(&mut batch, group);
         batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
@@ -597,7 +597,7 @@ impl Writer {
     }
 
     /// Cuts the group's entries into blocks; returns the first seq of the last block.
-    fn put_blocks(&self, batch: &mut sled::Batch, group: &Group) -> Seq {
+    fn put_blocks(&self, batch: &mut sled::Batch, group: &mut Group) -> Seq {
         let mut cutter = Cutter::new(Seq(group.start.size));
         for (record, chain) in &group.entries {
             if let Some((first, block)) = cutter.push(record, chain) {

@@ -94,10 +94,9 @@ fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
 
 fn actor(agency: usize) -> Actor {
     let code = AGENCIES[agency].0;
-    Actor {
+    Actor::Agency {
         principal: ok(PrincipalId::parse(&format!("agency-{}", code.to_ascii_lowercase()))),
-        jurisdiction: Some(ok(Jurisdiction::parse(code))),
-        worker: None,
+        jurisdiction: ok(Jurisdiction::parse(code)),
     }
 }
 
@@ -285,13 +284,12 @@ impl Runner {
                     evidence_sha256: [offset as u8; 32],
                 };
                 let actor = match by_worker {
-                    true => Actor {
+                    true => Actor::Worker {
                         principal: ok(PrincipalId::parse(&format!(
                             "worker-{}",
                             worker_id.as_str().to_ascii_lowercase()
                         ))),
-                        jurisdiction: None,
-                        worker: Some(worker_id),
+                        worker: worker_id,
                     },
                     false => actor(agency),
                 };

@@ -14,10 +14,9 @@ async fn concurrent_commands_are_grouped_into_few_durable_commits() {
     let ledger = Ledger::open(dir.path(), Arc::new(ledger_rules::Rules::sample()))
         .unwrap_or_else(|error| panic!("open: {error}"));
     let philippines = Jurisdiction::parse("PH").unwrap_or_else(|error| panic!("{error}"));
-    let actor = Actor {
+    let actor = Actor::Agency {
         principal: PrincipalId::parse("agency-ph").unwrap_or_else(|error| panic!("{error}")),
-        jurisdiction: Some(philippines),
-        worker: None,
+        jurisdiction: philippines,
     };
     let tasks: Vec<_> = (0..COMMANDS)
         .map(|index| {

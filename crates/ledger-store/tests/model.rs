@@ -117,10 +117,9 @@ impl Model {
 
     fn actor(agency: usize) -> Actor {
         let code = AGENCIES[agency];
-        Actor {
+        Actor::Agency {
             principal: parsed(PrincipalId::parse(&format!("agency-{}", code.to_ascii_lowercase()))),
-            jurisdiction: Some(parsed(Jurisdiction::parse(code))),
-            worker: None,
+            jurisdiction: parsed(Jurisdiction::parse(code)),
         }
     }
 
@@ -220,14 +219,14 @@ impl Model {
     }
 
     fn expect(&self, command: &Command) -> Expected {
-        let key = (command.actor.principal.clone(), command.request_id.clone());
+        let key = (command.actor.principal().clone(), command.request_id.clone());
         if let Some((action, first, count)) = self.remembered.get(&key) {
             return match *action == command.action {
                 true => Expected::Replayed { first: *first, count: *count },
                 false => Expected::Conflict(*first),
             };
         }
-        let agency = command.actor.jurisdiction;
+        let agency = command.actor.jurisdiction();
         let own = |jurisdiction: Jurisdiction| {
             if jurisdiction.as_str() == "ZZ" {
                 Err(Expected::NotFound)
@@ -298,7 +297,7 @@ impl Model {
                 vec![Event::WorkerEnrolled(ledger_core::WorkerEnrolled {
                     worker_id,
                     origin: *origin,
-                    enrolled_in: command.actor.jurisdiction.unwrap_or_else(|| panic!("agencies only")),
+                    enrolled_in: command.actor.jurisdiction().unwrap_or_else(|| panic!("agencies only")),
                     sex: *sex,
                     birth_month: *birth_month,
                 })]
@@ -326,10 +325,10 @@ impl Model {
         self.records.extend(
             events
                 .into_iter()
-                .map(|event| (event, command.actor.principal.clone(), command.request_id.clone())),
+                .map(|event| (event, command.actor.principal().clone(), command.request_id.clone())),
         );
         self.remembered.insert(
-            (command.actor.principal.clone(), command.request_id.clone()),
+            (command.actor.principal().clone(), command.request_id.clone()),
             (command.action.clone(), first, count),
         );
     }
