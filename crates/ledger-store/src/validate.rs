@@ -8,11 +8,61 @@ use ledger_core::{
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ledger_rules::Rules;
+
 use crate::command::{Action, Actor, ClaimRequest};
 use crate::error::{Result, StoreError};
-use crate::keys;
-use crate::read;
-use crate::writer::{Group, Planned, Writer};
+use crate::writer::Planned;
+
+/// What the checks read of the ledger: the rules in force, the durable log's size, workers' facts,
+/// earlier events and reversals. Read-only; the writer implements it over the store and the
+/// applier, the tests below over maps, and a replica will over its own state.
+pub(crate) trait View {
+    fn rules(&self) -> &Rules;
+    /// The worker's facts as of the durable head; none when she is not enrolled.
+    fn facts(&self, worker_id: &WorkerId) -> Result<Option<Arc<WorkerFacts>>>;
+    /// The durable event at `seq`, which is below the durable head.
+    fn event(&self, seq: Seq) -> Result<Event>;
+    /// The seq of the durable event that reversed the contribution at `seq`, if one did.
+    fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>>;
+}
+
+/// What a group commit's checks have seen and changed so far, on top of the view: the facts the
+/// group's events changed, those it read, and the contributions it reversed.
+#[derive(Debug)]
+pub(crate) struct Checks {
+    /// When the group's events are recorded, and the log's size before them.
+    pub recorded_at: DateTime<Utc>,
+    pub start: u64,
+    /// Facts of the workers the group's events changed, as the group leaves them.
+    pub facts: HashMap<WorkerId, WorkerFacts>,
+    /// Facts read during the group and not changed by it.
+    loaded: HashMap<WorkerId, Option<Arc<WorkerFacts>>>,
+    /// Contributions the group reversed, and by which seq.
+    pub reversals: HashMap<Seq, Seq>,
+}
+
+impl Checks {
+    pub fn new(recorded_at: DateTime<Utc>, start: u64) -> Checks {
+        Checks {
+            recorded_at,
+            start,
+            facts: HashMap::new(),
+            loaded: HashMap::new(),
+            reversals: HashMap::new(),
+        }
+    }
+}
+
+/// The checks of one command: pure functions of the view, the group's state so far and the command.
+pub(crate) struct Check<'a, V: View> {
+    pub view: &'a V,
+    pub group: &'a mut Checks,
+}
 
 /// Open claims one worker may have at once. Far more than a working life's disputes; it bounds
 /// what one worker (or one stolen credential) can put in front of the agencies' queues.
@@ -22,14 +72,9 @@ pub const OPEN_CLAIMS_PER_WORKER_MAX: usize = 100;
 /// attempt is already astronomically rare).
 const WORKER_ID_ATTEMPTS_MAX: usize = 8;
 
-impl Writer {
-    pub(crate) fn events_for(
-        &self,
-        group: &mut Group,
-        actor: &Actor,
-        action: &Action,
-    ) -> Result<Vec<Planned>> {
-        let this_month = Month::containing(group.recorded_at);
+impl<V: View> Check<'_, V> {
+    pub(crate) fn events_for(&mut self, actor: &Actor, action: &Action) -> Result<Vec<Planned>> {
+        let this_month = Month::containing(self.group.recorded_at);
         // Every action but a claim is an agency's, for its own jurisdiction.
         let agency = || {
             actor.jurisdiction().ok_or_else(|| {
@@ -41,15 +86,15 @@ impl Writer {
         };
         let one = |event| Ok(vec![Planned::new(event)]);
         match action {
-            Action::FileClaim(claim) => one(self.claim_filed(group, actor, this_month, claim)?),
+            Action::FileClaim(claim) => one(self.claim_filed(actor, this_month, claim)?),
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
-                self.claim_resolved(group, agency()?, this_month, *claim, *outcome, reason, contributions)
+                self.claim_resolved(agency()?, this_month, *claim, *outcome, reason, contributions)
             }
             Action::EnrollWorker { origin, sex, birth_month, credential: _ } => {
                 let agency = agency()?;
                 self.check_known("origin_jurisdiction", *origin)?;
                 not_future("birth_month", *birth_month, this_month)?;
-                let worker_id = self.fresh_worker_id(group)?;
+                let worker_id = self.fresh_worker_id()?;
                 one(Event::WorkerEnrolled(WorkerEnrolled {
                     worker_id,
                     origin: *origin,
@@ -58,21 +103,21 @@ impl Writer {
                     birth_month: *birth_month,
                 }))
             }
-            Action::RecordContributions(items) => self.contributions(group, agency()?, this_month, items),
+            Action::RecordContributions(items) => self.contributions(agency()?, this_month, items),
             Action::CreditPeriods(items) => {
                 let agency = agency()?;
                 items
                     .iter()
                     .enumerate()
                     .map(|(index, item)| {
-                        self.check_period(group, agency, this_month, item)
+                        self.check_period(agency, this_month, item)
                             .map_err(|error| error.within_index("periods", index))?;
                         Ok(Planned::new(Event::PeriodCredited(item.clone())))
                     })
                     .collect()
             }
             Action::ReverseContribution { seq, reason } => {
-                let reversed = self.check_reversal(group, agency()?, *seq)?;
+                let reversed = self.check_reversal(agency()?, *seq)?;
                 let event = Event::ContributionReversed(ContributionReversed {
                     reversed_seq: *seq,
                     worker_id: reversed.worker_id.clone(),
@@ -84,7 +129,7 @@ impl Writer {
             Action::GrantEntitlement { worker_id, jurisdiction, branch, currency, monthly_amount, start } => {
                 self.check_own(agency()?, *jurisdiction)?;
                 self.check_currency(*jurisdiction, *currency)?;
-                self.check_enrolled(group, worker_id)?;
+                self.check_enrolled(worker_id)?;
                 one(Event::EntitlementGranted(EntitlementGranted {
                     worker_id: worker_id.clone(),
                     jurisdiction: *jurisdiction,
@@ -95,7 +140,7 @@ impl Writer {
                 }))
             }
             Action::ChangeEntitlementStatus { entitlement, change, effective, reason } => {
-                let (granted, status) = self.entitlement(group, agency()?, *entitlement)?;
+                let (granted, status) = self.entitlement(agency()?, *entitlement)?;
                 if status.after(*change).is_none() {
                     return Err(StoreError::FailedPrecondition(format!(
                         "entitlement {entitlement} is {} and cannot be {}",
@@ -113,7 +158,7 @@ impl Writer {
                 }))
             }
             Action::RecordBenefitPayment { entitlement, month, currency, amount, paid_into } => {
-                let (granted, status) = self.entitlement(group, agency()?, *entitlement)?;
+                let (granted, status) = self.entitlement(agency()?, *entitlement)?;
                 if status != EntitlementStatus::Active {
                     return Err(StoreError::FailedPrecondition(format!(
                         "entitlement {entitlement} is {} and cannot be paid",
@@ -140,13 +185,13 @@ impl Writer {
                 }))
             }
             Action::ReplaceCredential { worker_id, credential: _ } => {
-                one(self.credential_replaced(group, actor, worker_id)?)
+                one(self.credential_replaced(actor, worker_id)?)
             }
             Action::RecordResidenceChange { worker_id, country, from } => {
                 // The agency of the country the worker now lives in records the move.
                 self.check_own(agency()?, *country)?;
                 not_future("from_month", Some(*from), this_month)?;
-                self.check_enrolled(group, worker_id)?;
+                self.check_enrolled(worker_id)?;
                 one(Event::ResidenceChanged(ResidenceChanged {
                     worker_id: worker_id.clone(),
                     country: *country,
@@ -159,8 +204,8 @@ impl Writer {
     /// A credential replaced by the worker herself, or reset for her by an agency of her origin or
     /// of the jurisdiction that enrolled her: the agencies she can go to in person to prove who she
     /// is. Any other agency would be taking her record over.
-    fn credential_replaced(&self, group: &mut Group, actor: &Actor, worker_id: &WorkerId) -> Result<Event> {
-        let projection = self.enrolled(group, worker_id)?;
+    fn credential_replaced(&mut self, actor: &Actor, worker_id: &WorkerId) -> Result<Event> {
+        let projection = self.enrolled(worker_id)?;
         let reset_by = match (actor.worker(), actor.jurisdiction()) {
             (Some(own), _) if own == worker_id => None,
             (None, Some(agency)) if agency == projection.origin || agency == projection.enrolled_in => {
@@ -191,8 +236,7 @@ impl Writer {
 
     /// A batch of contributions, each checked; a failure names the item.
     fn contributions(
-        &self,
-        group: &mut Group,
+        &mut self,
         agency: Jurisdiction,
         this_month: Month,
         items: &[ContributionRecorded],
@@ -201,7 +245,7 @@ impl Writer {
             .iter()
             .enumerate()
             .map(|(index, item)| {
-                self.check_contribution(group, agency, this_month, item)
+                self.check_contribution(agency, this_month, item)
                     .map_err(|error| error.within_index("contributions", index))?;
                 Ok(Planned::new(Event::ContributionRecorded(item.clone())))
             })
@@ -210,13 +254,7 @@ impl Writer {
 
     /// A claim by the worker, by an agency of the addressed jurisdiction, or, once the worker has
     /// gone home, by an agency of their origin. It is addressed where the worker has a record.
-    fn claim_filed(
-        &self,
-        group: &mut Group,
-        actor: &Actor,
-        this_month: Month,
-        claim: &ClaimRequest,
-    ) -> Result<Event> {
+    fn claim_filed(&mut self, actor: &Actor, this_month: Month, claim: &ClaimRequest) -> Result<Event> {
         let worker_id = &claim.worker_id;
         if actor.worker().is_some_and(|worker| worker != worker_id) {
             return Err(StoreError::PermissionDenied(format!(
@@ -225,7 +263,7 @@ impl Writer {
             )));
         }
         self.check_known("jurisdiction", claim.addressed_to)?;
-        let projection = self.enrolled(group, worker_id)?;
+        let projection = self.enrolled(worker_id)?;
         let filed_via = match (actor.worker(), actor.jurisdiction()) {
             (Some(_), _) => None,
             (None, Some(agency)) if agency == claim.addressed_to => Some(agency),
@@ -262,12 +300,13 @@ impl Writer {
         for month in &claim.months {
             not_future("months", Some(*month), this_month)?;
         }
-        let rules = self.rules.jurisdiction(claim.addressed_to).ok_or_else(|| StoreError::NotFound {
-            field: "jurisdiction".into(),
-            message: format!("{} is not a jurisdiction of the rules in force", claim.addressed_to),
-        })?;
+        let rules =
+            self.view.rules().jurisdiction(claim.addressed_to).ok_or_else(|| StoreError::NotFound {
+                field: "jurisdiction".into(),
+                message: format!("{} is not a jurisdiction of the rules in force", claim.addressed_to),
+            })?;
         let respond_by =
-            group.recorded_at.date_naive() + chrono::Days::new(u64::from(rules.claim_response_days));
+            self.group.recorded_at.date_naive() + chrono::Days::new(u64::from(rules.claim_response_days));
         Ok(Event::ClaimFiled(ClaimFiled {
             worker_id: worker_id.clone(),
             addressed_to: claim.addressed_to,
@@ -286,8 +325,7 @@ impl Writer {
     /// claimed months of the claimant.
     #[allow(clippy::too_many_arguments)]
     fn claim_resolved(
-        &self,
-        group: &mut Group,
+        &mut self,
         agency: Jurisdiction,
         this_month: Month,
         claim_seq: Seq,
@@ -295,7 +333,7 @@ impl Writer {
         reason: &Option<Text>,
         contributions: &[ContributionRecorded],
     ) -> Result<Vec<Planned>> {
-        let event = self.earlier_event("claim_seq", group, claim_seq)?;
+        let event = self.earlier_event("claim_seq", claim_seq)?;
         let Event::ClaimFiled(filed) = event else {
             return Err(StoreError::FailedPrecondition(format!(
                 "seq {claim_seq} is a {}, not a claim",
@@ -308,7 +346,7 @@ impl Writer {
                 filed.addressed_to
             )));
         }
-        let projection = self.enrolled(group, &filed.worker_id)?;
+        let projection = self.enrolled(&filed.worker_id)?;
         let answer = projection.claims.get(&claim_seq).ok_or_else(|| StoreError::Corruption {
             seq: claim_seq,
             reason: "the worker's facts do not know this claim".into(),
@@ -357,12 +395,12 @@ impl Writer {
             reason: reason.clone(),
             contributions: contributions.len() as u32,
         }))];
-        planned.extend(self.contributions(group, agency, this_month, contributions)?);
+        planned.extend(self.contributions(agency, this_month, contributions)?);
         Ok(planned)
     }
 
     fn check_known(&self, field: &str, jurisdiction: Jurisdiction) -> Result<()> {
-        if self.rules.jurisdiction(jurisdiction).is_none() {
+        if self.view.rules().jurisdiction(jurisdiction).is_none() {
             return Err(StoreError::NotFound {
                 field: field.into(),
                 message: format!("{jurisdiction} is not a jurisdiction of the rules in force"),
@@ -382,7 +420,7 @@ impl Writer {
     }
 
     fn check_currency(&self, jurisdiction: Jurisdiction, currency: Currency) -> Result<()> {
-        let expected = self.rules.currency_of(jurisdiction);
+        let expected = self.view.rules().currency_of(jurisdiction);
         if expected != Some(currency) {
             let expected = expected.map_or_else(|| "none".to_owned(), |c| c.to_string());
             return Err(InvalidInput::new(
@@ -394,15 +432,39 @@ impl Writer {
         Ok(())
     }
 
-    fn enrolled(&self, group: &mut Group, worker_id: &WorkerId) -> Result<WorkerFacts> {
-        self.facts(group, worker_id)?.ok_or_else(|| StoreError::NotFound {
+    /// The worker's facts as the group has left them; none when she is not enrolled.
+    pub(crate) fn facts(&mut self, worker_id: &WorkerId) -> Result<Option<WorkerFacts>> {
+        self.with_facts(worker_id, |facts| facts.cloned())
+    }
+
+    /// Runs `read` on the worker's facts as the group has left them, without copying them: the
+    /// group's own, then those the view gives (read once per group).
+    pub(crate) fn with_facts<T>(
+        &mut self,
+        worker_id: &WorkerId,
+        read: impl FnOnce(Option<&WorkerFacts>) -> T,
+    ) -> Result<T> {
+        if let Some(facts) = self.group.facts.get(worker_id) {
+            return Ok(read(Some(facts)));
+        }
+        if let Some(loaded) = self.group.loaded.get(worker_id) {
+            return Ok(read(loaded.as_deref()));
+        }
+        let loaded = self.view.facts(worker_id)?;
+        let answer = read(loaded.as_deref());
+        self.group.loaded.insert(worker_id.clone(), loaded);
+        Ok(answer)
+    }
+
+    fn enrolled(&mut self, worker_id: &WorkerId) -> Result<WorkerFacts> {
+        self.facts(worker_id)?.ok_or_else(|| StoreError::NotFound {
             field: "worker_id".into(),
             message: format!("no worker {worker_id}"),
         })
     }
     /// Refuses a worker who is not enrolled, without copying her facts.
-    fn check_enrolled(&self, group: &mut Group, worker_id: &WorkerId) -> Result<()> {
-        match self.with_facts(group, worker_id, |facts| facts.is_some())? {
+    fn check_enrolled(&mut self, worker_id: &WorkerId) -> Result<()> {
+        match self.with_facts(worker_id, |facts| facts.is_some())? {
             true => Ok(()),
             false => Err(StoreError::NotFound {
                 field: "worker_id".into(),
@@ -412,8 +474,7 @@ impl Writer {
     }
 
     fn check_contribution(
-        &self,
-        group: &mut Group,
+        &mut self,
         agency: Jurisdiction,
         this_month: Month,
         item: &ContributionRecorded,
@@ -421,30 +482,19 @@ impl Writer {
         self.check_own(agency, item.jurisdiction)?;
         self.check_currency(item.jurisdiction, item.currency)?;
         not_future("month", Some(item.month), this_month)?;
-        self.check_enrolled(group, &item.worker_id)
+        self.check_enrolled(&item.worker_id)
     }
 
-    fn check_period(
-        &self,
-        group: &mut Group,
-        agency: Jurisdiction,
-        this_month: Month,
-        item: &PeriodCredited,
-    ) -> Result<()> {
+    fn check_period(&mut self, agency: Jurisdiction, this_month: Month, item: &PeriodCredited) -> Result<()> {
         self.check_own(agency, item.jurisdiction)?;
         PeriodCredited::check_span(item.from, item.to)?;
         not_future("to_month", Some(item.to), this_month)?;
-        self.check_enrolled(group, &item.worker_id)
+        self.check_enrolled(&item.worker_id)
     }
 
     /// The contribution at `seq`, if this agency may reverse it now.
-    fn check_reversal(
-        &self,
-        group: &mut Group,
-        agency: Jurisdiction,
-        seq: Seq,
-    ) -> Result<ContributionRecorded> {
-        let event = self.earlier_event("seq", group, seq)?;
+    fn check_reversal(&mut self, agency: Jurisdiction, seq: Seq) -> Result<ContributionRecorded> {
+        let event = self.earlier_event("seq", seq)?;
         let Event::ContributionRecorded(contribution) = event else {
             return Err(StoreError::FailedPrecondition(format!(
                 "seq {seq} is a {}, not a contribution",
@@ -457,9 +507,9 @@ impl Writer {
                 contribution.jurisdiction
             )));
         }
-        let earlier = match group.reversals.get(&seq) {
+        let earlier = match self.group.reversals.get(&seq) {
             Some(by) => Some(*by),
-            None => self.db.get(keys::reversal(seq))?.and_then(|value| keys::trailing_seq(&value)),
+            None => self.view.reversed_by(seq)?,
         };
         if let Some(by) = earlier {
             return Err(StoreError::FailedPrecondition(format!(
@@ -471,12 +521,11 @@ impl Writer {
 
     /// The grant of entitlement `seq` and its current status, if this agency may act on it.
     fn entitlement(
-        &self,
-        group: &mut Group,
+        &mut self,
         agency: Jurisdiction,
         seq: Seq,
     ) -> Result<(EntitlementGranted, EntitlementStatus)> {
-        let event = self.earlier_event("entitlement_seq", group, seq)?;
+        let event = self.earlier_event("entitlement_seq", seq)?;
         let Event::EntitlementGranted(granted) = event else {
             return Err(StoreError::FailedPrecondition(format!(
                 "seq {seq} is a {}, not an entitlement",
@@ -489,7 +538,7 @@ impl Writer {
                 granted.jurisdiction
             )));
         }
-        let projection = self.enrolled(group, &granted.worker_id)?;
+        let projection = self.enrolled(&granted.worker_id)?;
         let status = projection.entitlements.get(&seq).copied().ok_or_else(|| StoreError::Corruption {
             seq,
             reason: "the worker's facts do not know this entitlement".into(),
@@ -499,24 +548,24 @@ impl Writer {
 
     /// The event at `seq`, which must be durable already: a client can only know the seq of an
     /// event it has a receipt for.
-    fn earlier_event(&self, field: &str, group: &mut Group, seq: Seq) -> Result<Event> {
-        if seq.0 >= group.start.size {
+    fn earlier_event(&self, field: &str, seq: Seq) -> Result<Event> {
+        if seq.0 >= self.group.start {
             return Err(StoreError::NotFound {
                 field: field.into(),
                 message: format!("no event at seq {seq}"),
             });
         }
-        Ok(read::read_record(&self.db, seq)?.0.event)
+        self.view.event(seq)
     }
 
-    fn fresh_worker_id(&self, group: &mut Group) -> Result<WorkerId> {
+    fn fresh_worker_id(&mut self) -> Result<WorkerId> {
         for _ in 0..WORKER_ID_ATTEMPTS_MAX {
             let mut random = [0u8; 10];
             getrandom::fill(&mut random).map_err(|error| {
                 StoreError::Unavailable(format!("no randomness for a worker id: {error}"))
             })?;
             let worker_id = WorkerId::from_random(random);
-            if !self.with_facts(group, &worker_id, |facts| facts.is_some())? {
+            if !self.with_facts(&worker_id, |facts| facts.is_some())? {
                 return Ok(worker_id);
             }
         }
@@ -547,5 +596,204 @@ impl StoreError {
             }
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The checks as pure functions over a view held in maps: no store, no writer.
+
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use ledger_core::{
+        Branch, ClaimKind, ContributionRecorded, Currency, Event, Jurisdiction, MinorUnits, Month,
+        PrincipalId, Sector, Seq, Text, WorkerEnrolled, WorkerId,
+    };
+    use ledger_projections::WorkerFacts;
+    use ledger_rules::Rules;
+
+    use super::{Check, Checks, View};
+    use crate::command::{Action, Actor, ClaimRequest};
+    use crate::error::{Result, StoreError};
+
+    struct Maps {
+        rules: Rules,
+        facts: HashMap<WorkerId, Arc<WorkerFacts>>,
+        events: HashMap<Seq, Event>,
+        reversed: HashMap<Seq, Seq>,
+    }
+
+    impl View for Maps {
+        fn rules(&self) -> &Rules {
+            &self.rules
+        }
+        fn facts(&self, worker_id: &WorkerId) -> Result<Option<Arc<WorkerFacts>>> {
+            Ok(self.facts.get(worker_id).cloned())
+        }
+        fn event(&self, seq: Seq) -> Result<Event> {
+            self.events.get(&seq).cloned().ok_or(StoreError::Corruption { seq, reason: "missing".into() })
+        }
+        fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>> {
+            Ok(self.reversed.get(&seq).copied())
+        }
+    }
+
+    fn ok<T, E: std::fmt::Debug>(result: std::result::Result<T, E>) -> T {
+        result.unwrap_or_else(|error| panic!("{error:?}"))
+    }
+
+    fn code(text: &str) -> Jurisdiction {
+        ok(Jurisdiction::parse(text))
+    }
+
+    fn agency(jurisdiction: &str) -> Actor {
+        Actor::agency(
+            ok(PrincipalId::parse(&format!("agency-{}", jurisdiction.to_lowercase()))),
+            code(jurisdiction),
+        )
+    }
+
+    fn worker_actor(worker: &WorkerId) -> Actor {
+        Actor::Worker { principal: ok(PrincipalId::parse("worker-1")), worker: worker.clone() }
+    }
+
+    /// A view of one worker from the Philippines, enrolled at seq 1 by its agency, and a Saudi
+    /// contribution of hers at seq 2, which the view says nobody reversed.
+    fn one_worker() -> (Maps, WorkerId, Seq) {
+        let worker = WorkerId::from_random([7; 10]);
+        let enrolled = Event::WorkerEnrolled(WorkerEnrolled {
+            worker_id: worker.clone(),
+            origin: code("PH"),
+            enrolled_in: code("PH"),
+            sex: None,
+            birth_month: None,
+        });
+        let mut facts = WorkerFacts::enrolled(Seq(1), &enrolled).unwrap_or_else(|| panic!("an enrolment"));
+        let contribution = Event::ContributionRecorded(contribution(&worker, "SA", "SAR"));
+        ok(facts.apply(Seq(2), &contribution));
+        let maps = Maps {
+            rules: Rules::sample(),
+            facts: HashMap::from([(worker.clone(), Arc::new(facts))]),
+            events: HashMap::from([(Seq(1), enrolled), (Seq(2), contribution)]),
+            reversed: HashMap::new(),
+        };
+        (maps, worker, Seq(2))
+    }
+
+    fn contribution(worker: &WorkerId, jurisdiction: &str, currency: &str) -> ContributionRecorded {
+        ContributionRecorded {
+            worker_id: worker.clone(),
+            jurisdiction: code(jurisdiction),
+            branch: Branch::OldAge,
+            month: ok(Month::new(2024, 3)),
+            currency: ok(Currency::parse(currency)),
+            insured_wage: ok(MinorUnits::new("wage", 300_000)),
+            employer_share: ok(MinorUnits::new("employer", 27_000)),
+            worker_share: ok(MinorUnits::new("worker", 27_000)),
+            employer_ref: ok(Text::parse("employer_ref", "SA-EMP-1", 64)),
+            sector: Sector::DomesticWork,
+        }
+    }
+
+    fn check(maps: &Maps, checks: &mut Checks, actor: &Actor, action: &Action) -> Result<usize> {
+        Check { view: maps, group: checks }.events_for(actor, action).map(|events| events.len())
+    }
+
+    fn checks() -> Checks {
+        let now = ok(chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z")).to_utc();
+        Checks::new(now, 3)
+    }
+
+    #[test]
+    fn contributions_need_an_enrolled_worker_and_the_agency_of_their_jurisdiction() {
+        let (maps, worker, _) = one_worker();
+        let stranger = WorkerId::from_random([9; 10]);
+        let record = |items| Action::RecordContributions(items);
+        let mut group = checks();
+        assert_eq!(
+            ok(check(&maps, &mut group, &agency("SA"), &record(vec![contribution(&worker, "SA", "SAR")]))),
+            1
+        );
+        let unknown =
+            check(&maps, &mut group, &agency("SA"), &record(vec![contribution(&stranger, "SA", "SAR")]));
+        assert!(
+            matches!(&unknown, Err(StoreError::NotFound { field, .. }) if field == "contributions[0].worker_id"),
+            "{unknown:?}"
+        );
+        let foreign =
+            check(&maps, &mut group, &agency("ES"), &record(vec![contribution(&worker, "SA", "SAR")]));
+        assert!(matches!(foreign, Err(StoreError::PermissionDenied(_))), "{foreign:?}");
+        let currency =
+            check(&maps, &mut group, &agency("SA"), &record(vec![contribution(&worker, "SA", "EUR")]));
+        assert!(matches!(currency, Err(StoreError::Invalid(_))), "{currency:?}");
+        let worker_writes = check(&maps, &mut group, &worker_actor(&worker), &record(vec![]));
+        assert!(matches!(worker_writes, Err(StoreError::PermissionDenied(_))), "{worker_writes:?}");
+    }
+
+    #[test]
+    fn a_contribution_is_reversed_once_by_its_agency_and_only_when_durable() {
+        let (mut maps, _, seq) = one_worker();
+        let reason = ok(Text::parse("reason", "wrong month", 512));
+        let reverse = |seq| Action::ReverseContribution { seq, reason: reason.clone() };
+        let mut group = checks();
+        assert_eq!(ok(check(&maps, &mut group, &agency("SA"), &reverse(seq))), 1);
+        let by_another = check(&maps, &mut group, &agency("PH"), &reverse(seq));
+        assert!(matches!(by_another, Err(StoreError::PermissionDenied(_))), "{by_another:?}");
+        // Reversed earlier in the same group, then earlier in the log.
+        group.reversals.insert(seq, Seq(3));
+        let again = check(&maps, &mut group, &agency("SA"), &reverse(seq));
+        assert!(matches!(again, Err(StoreError::FailedPrecondition(_))), "{again:?}");
+        maps.reversed.insert(seq, Seq(3));
+        let again = check(&maps, &mut checks(), &agency("SA"), &reverse(seq));
+        assert!(matches!(again, Err(StoreError::FailedPrecondition(_))), "{again:?}");
+        let not_yet = check(&maps, &mut checks(), &agency("SA"), &reverse(Seq(3)));
+        assert!(matches!(not_yet, Err(StoreError::NotFound { .. })), "{not_yet:?}");
+        let not_a_contribution = check(&maps, &mut checks(), &agency("PH"), &reverse(Seq(1)));
+        assert!(
+            matches!(not_a_contribution, Err(StoreError::FailedPrecondition(_))),
+            "{not_a_contribution:?}"
+        );
+    }
+
+    #[test]
+    fn a_credential_is_replaced_by_the_worker_or_reset_by_her_origin_only() {
+        let (maps, worker, _) = one_worker();
+        let replace = Action::ReplaceCredential { worker_id: worker.clone(), credential: [1; 32] };
+        assert_eq!(ok(check(&maps, &mut checks(), &worker_actor(&worker), &replace)), 1);
+        assert_eq!(ok(check(&maps, &mut checks(), &agency("PH"), &replace)), 1);
+        let destination = check(&maps, &mut checks(), &agency("SA"), &replace);
+        assert!(matches!(destination, Err(StoreError::PermissionDenied(_))), "{destination:?}");
+        let someone_else =
+            check(&maps, &mut checks(), &worker_actor(&WorkerId::from_random([9; 10])), &replace);
+        assert!(matches!(someone_else, Err(StoreError::PermissionDenied(_))), "{someone_else:?}");
+        let auditor = Actor::Other { principal: ok(PrincipalId::parse("auditor")) };
+        let refused = check(&maps, &mut checks(), &auditor, &replace);
+        assert!(matches!(refused, Err(StoreError::PermissionDenied(_))), "{refused:?}");
+    }
+
+    #[test]
+    fn a_claim_is_hers_and_addressed_where_she_has_a_record() {
+        let (maps, worker, _) = one_worker();
+        let claim = |addressed: &str| {
+            Action::FileClaim(ClaimRequest {
+                worker_id: worker.clone(),
+                addressed_to: code(addressed),
+                kind: ClaimKind::MissingContribution,
+                employer_ref: ok(Text::parse("employer_ref", "SA-EMP-1", 64)),
+                months: vec![ok(Month::new(2024, 4))],
+                amount: None,
+                evidence_sha256: [3; 32],
+            })
+        };
+        assert_eq!(ok(check(&maps, &mut checks(), &worker_actor(&worker), &claim("SA"))), 1);
+        let nowhere = check(&maps, &mut checks(), &worker_actor(&worker), &claim("ES"));
+        assert!(matches!(nowhere, Err(StoreError::FailedPrecondition(_))), "{nowhere:?}");
+        let other = worker_actor(&WorkerId::from_random([9; 10]));
+        let not_hers = check(&maps, &mut checks(), &other, &claim("SA"));
+        assert!(matches!(not_hers, Err(StoreError::PermissionDenied(_))), "{not_hers:?}");
+        // Her origin's agency files for her only once she lives there again.
+        let from_home = check(&maps, &mut checks(), &agency("PH"), &claim("SA"));
+        assert!(matches!(from_home, Err(StoreError::PermissionDenied(_))), "{from_home:?}");
     }
 }

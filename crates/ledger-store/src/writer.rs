@@ -29,6 +29,7 @@ use crate::promise::{Promise, PromiseFile, Signed};
 use crate::read::{self, encode_head, Head};
 use crate::refusal::Refusals;
 use crate::stats::WriterStats;
+use crate::validate::{Check, Checks, View};
 
 /// Most events written in one group commit. Bounds the size of one sled batch and the time a
 /// command waits behind others.
@@ -143,15 +144,10 @@ pub(crate) struct Group {
     /// The Merkle tree's right edge after the group's events, and the stored nodes they completed.
     frontier: Frontier,
     nodes: Vec<(u32, u64, [u8; 32])>,
-    /// Facts of the workers the group touched, as the group leaves them.
-    facts: HashMap<WorkerId, WorkerFacts>,
-    /// Facts read during the group and not changed by it: a command's checks and its events read
-    /// the same worker.
-    loaded: HashMap<WorkerId, Option<Arc<WorkerFacts>>>,
+    /// What the group's checks have seen and changed so far.
+    pub checks: Checks,
     /// The group's events, for the applier.
     applying: Vec<Applying>,
-    /// Contributions the group reversed, and by which seq: the checks of later reversals read it.
-    pub reversals: HashMap<Seq, Seq>,
     /// The index entries of the group's events (reversals, rules adoptions, claims).
     index: Vec<keys::Entry>,
     /// Credentials the group issues, in order: the worker, the token's digest, and whether it
@@ -243,10 +239,8 @@ impl Writer {
             entries: Vec::new(),
             frontier: self.frontier.clone(),
             nodes: Vec::new(),
-            facts: HashMap::new(),
-            loaded: Default::default(),
+            checks: Checks::new(now, self.head.size),
             applying: Vec::new(),
-            reversals: HashMap::new(),
             index: Vec::new(),
             credentials: Vec::new(),
             remembered: HashMap::new(),
@@ -278,7 +272,8 @@ impl Writer {
             }
             return self.replay(remembered);
         }
-        let events = self.events_for(group, &command.actor, &command.action)?;
+        let events =
+            Check { view: self, group: &mut group.checks }.events_for(&command.actor, &command.action)?;
         let outcome = self.append(group, command.actor.principal(), &command.request_id, events)?;
         // A credential is stored with the event that issues it, in the same durable commit; a
         // replayed request issues none.
@@ -335,7 +330,7 @@ impl Writer {
             let seq = Seq(group.head.size + offset as u64);
             let Some(worker_id) = planned.event.worker_id() else { continue };
             if !touched.contains_key(worker_id) {
-                let facts = self.facts(group, worker_id)?;
+                let facts = Check { view: self, group: &mut group.checks }.facts(worker_id)?;
                 touched.insert(worker_id.clone(), facts);
             }
             let slot = touched.entry(worker_id.clone()).or_default();
@@ -343,17 +338,17 @@ impl Writer {
                 StoreError::Refused(format!("a worker's facts refused a checked event: {error}"))
             })?;
         }
-        group.facts.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|facts| (id, facts))));
+        group.checks.facts.extend(touched.into_iter().filter_map(|(id, slot)| slot.map(|facts| (id, facts))));
         let mut outcome = Outcome::new();
         for Planned { event, reversed } in events {
             let seq = Seq(group.head.size);
             outcome.note(&event);
             if let Event::ContributionReversed(reversal) = &event {
-                group.reversals.insert(reversal.reversed_seq, seq);
+                group.checks.reversals.insert(reversal.reversed_seq, seq);
             }
             group.index.extend(keys::event_index_entries(seq, &event));
             let origin =
-                event.worker_id().and_then(|worker| group.facts.get(worker)).map(|facts| facts.origin);
+                event.worker_id().and_then(|worker| group.checks.facts.get(worker)).map(|facts| facts.origin);
             group.index.extend(keys::claim_index_entries(seq, &event, origin));
             let record = Record {
                 seq,
@@ -389,37 +384,6 @@ impl Writer {
             });
         }
         Ok(outcome)
-    }
-
-    /// The worker's facts as the group has left them; none when she is not enrolled.
-    pub(crate) fn facts(&self, group: &mut Group, worker_id: &WorkerId) -> Result<Option<WorkerFacts>> {
-        self.with_facts(group, worker_id, |facts| facts.cloned())
-    }
-
-    /// Runs `read` on the worker's facts as the group has left them, without copying them: the
-    /// group's own, then those of commits the applier may not have applied yet, then her applied
-    /// projection's.
-    pub(crate) fn with_facts<T>(
-        &self,
-        group: &mut Group,
-        worker_id: &WorkerId,
-        read: impl FnOnce(Option<&WorkerFacts>) -> T,
-    ) -> Result<T> {
-        if let Some(facts) = group.facts.get(worker_id) {
-            return Ok(read(Some(facts)));
-        }
-        if let Some(loaded) = group.loaded.get(worker_id) {
-            return Ok(read(loaded.as_deref()));
-        }
-        let loaded = match self.recent.get(worker_id) {
-            Some((facts, _)) => Some(facts.clone()),
-            None => {
-                self.applied.projection(worker_id)?.map(|projection| Arc::new(WorkerFacts::of(&projection)))
-            }
-        };
-        let answer = read(loaded.as_deref());
-        group.loaded.insert(worker_id.clone(), loaded);
-        Ok(answer)
     }
 
     /// Writes the group in one atomic batch, makes it durable, and answers every command. A
@@ -472,7 +436,7 @@ impl Writer {
     /// commands, and keeps the facts it changed until the applier has applied them.
     fn hand_over(&mut self, group: Group) {
         let size = group.head.size;
-        for (worker_id, facts) in group.facts {
+        for (worker_id, facts) in group.checks.facts {
             self.recent.insert(worker_id, (Arc::new(facts), size));
         }
         let committed = Committed { entries: group.applying, head: group.head, replies: group.replies };
@@ -631,5 +595,29 @@ fn describe(error: &StoreError) -> String {
     match error {
         StoreError::Io(error) | StoreError::Sled(sled::Error::Io(error)) => fault::describe(error),
         other => other.to_string(),
+    }
+}
+
+/// The writer's checks read the rules in force, the facts of workers changed by commits the
+/// applier may not have applied yet (then her applied projection's), and the durable log.
+impl View for Writer {
+    fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    fn facts(&self, worker_id: &WorkerId) -> Result<Option<Arc<WorkerFacts>>> {
+        if let Some((facts, _)) = self.recent.get(worker_id) {
+            return Ok(Some(facts.clone()));
+        }
+        let projection = self.applied.projection(worker_id)?;
+        Ok(projection.map(|projection| Arc::new(WorkerFacts::of(&projection))))
+    }
+
+    fn event(&self, seq: Seq) -> Result<Event> {
+        Ok(read::read_record(&self.db, seq)?.0.event)
+    }
+
+    fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>> {
+        Ok(self.db.get(keys::reversal(seq))?.and_then(|value| keys::trailing_seq(&value)))
     }
 }
