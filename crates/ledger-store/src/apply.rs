@@ -57,6 +57,9 @@ pub(crate) struct Committed {
     pub entries: Vec<Applying>,
     pub head: Head,
     pub replies: Vec<(tokio::sync::oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
+    /// Told once the head is published, for a writer that must not go on before (a rules adoption
+    /// at open: the ledger is not handed out before its head holds it).
+    pub published: Option<std::sync::mpsc::Sender<()>>,
 }
 
 /// One worker's derived state applied in memory and not yet stored.
@@ -537,6 +540,9 @@ pub(crate) fn run_applier(
         for (reply, outcome) in committed.replies {
             // A client that gave up waiting is not an error of the ledger.
             let _ = reply.send(outcome);
+        }
+        if let Some(published) = committed.published {
+            let _ = published.send(());
         }
     }
 }

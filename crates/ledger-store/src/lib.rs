@@ -33,8 +33,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Architecture invariant: only the writer thread changes the tree; readers see only events below
-//! the durable head, so nothing a reader is shown can vanish in a crash.
+//! Architecture invariant: only the writer thread changes the log and its indexes, and only the
+//! applier threads change derived state, by applying durable commits; readers see only events
+//! below the durable head, so nothing a reader is shown can vanish in a crash.
 
 mod apply;
 pub mod block;

@@ -402,7 +402,7 @@ impl Writer {
             return;
         }
         match self.write_group(&mut group) {
-            Ok(()) => self.hand_over(group),
+            Ok(()) => self.hand_over(group, None),
             Err(failure) => {
                 self.refusals.log_refused(&failure, group.start.size);
                 self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -434,12 +434,13 @@ impl Writer {
 
     /// Hands a durable group to the applier, which applies it, publishes its head and answers its
     /// commands, and keeps the facts it changed until the applier has applied them.
-    fn hand_over(&mut self, group: Group) {
+    fn hand_over(&mut self, group: Group, published: Option<std::sync::mpsc::Sender<()>>) {
         let size = group.head.size;
         for (worker_id, facts) in group.checks.facts {
             self.recent.insert(worker_id, (Arc::new(facts), size));
         }
-        let committed = Committed { entries: group.applying, head: group.head, replies: group.replies };
+        let committed =
+            Committed { entries: group.applying, head: group.head, replies: group.replies, published };
         if let Err(std::sync::mpsc::SendError(committed)) = self.to_apply.send(committed) {
             // The applier has stopped (it failed and sealed the writer): the events are durable.
             for (reply, outcome) in committed.replies {
@@ -459,7 +460,11 @@ impl Writer {
             Event::RulesAdopted(RulesAdopted { digest: rules.digest(), document: rules.text().to_owned() });
         self.append(&mut group, &principal, &request_id, vec![Planned::new(event)])?;
         self.write_group(&mut group)?;
-        self.hand_over(group);
+        // The ledger is handed out only once its published head holds the adoption.
+        let (published, done) = std::sync::mpsc::channel();
+        self.hand_over(group, Some(published));
+        // An applier that stopped drops the sender: nothing is left to wait for.
+        let _ = done.recv();
         self.rules = rules;
         Ok(())
     }
