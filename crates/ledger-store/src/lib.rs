@@ -277,18 +277,9 @@ impl Ledger {
                 let seal = |reason: String| {
                     sealed.send_replace(Some(reason));
                 };
-                let run = std::panic::AssertUnwindSafe(|| {
+                sealing_on_panic(&sealed, "the applier", || {
                     apply::run_applier(&applied, commits, durable_sender, seal)
                 });
-                if let Err(panic) = std::panic::catch_unwind(run) {
-                    let reason = format!(
-                        "the applier stopped on a programming error ({}); the ledger takes no more writes \
-                         until it is restarted",
-                        panic_text(panic.as_ref())
-                    );
-                    tracing::error!(%reason, "the writer is sealed");
-                    sealed.send_replace(Some(reason));
-                }
             })?
         };
         let mut writer = writer::Writer {
@@ -334,16 +325,7 @@ impl Ledger {
             // A panic is a bug, and what the writer was doing when it came is unknown: it takes no
             // more writes, health turns NOT_SERVING and `serve` exits with a failure, as after a
             // failed write. Waiting clients are answered UNAVAILABLE as their replies drop.
-            let run = std::panic::AssertUnwindSafe(move || writer.run(receiver));
-            if let Err(panic) = std::panic::catch_unwind(run) {
-                let reason = format!(
-                    "the writer stopped on a programming error ({}); the ledger takes no more writes \
-                     until it is restarted",
-                    panic_text(panic.as_ref())
-                );
-                tracing::error!(%reason, "the writer is sealed");
-                sealed_sender.send_replace(Some(reason));
-            }
+            sealing_on_panic(&sealed_sender, "the writer", move || writer.run(receiver));
         })?;
         let (scrub_stop, stop) = std::sync::mpsc::channel();
         let scrubber = scrub::Scrubber {
@@ -1032,13 +1014,20 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
     Ok(opened)
 }
 
-/// The message of a panic, when it has one.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
+/// Runs a thread's work; a panic in it is a bug whose state is unknown, so it seals the writer:
+/// no more writes, health NOT_SERVING, and `serve` exits with a failure, as after a failed write.
+fn sealing_on_panic(sealed: &watch::Sender<Option<String>>, who: &str, work: impl FnOnce()) {
+    let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) else { return };
+    let what = panic
         .downcast_ref::<&str>()
         .map(|text| text.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let reason = format!(
+        "{who} stopped on a programming error ({what}); the ledger takes no more writes until it is restarted"
+    );
+    tracing::error!(%reason, "the writer is sealed");
+    sealed.send_replace(Some(reason));
 }
 
 /// Judges the log of a ledger being opened against the promise, and writes the promise anew. A log
