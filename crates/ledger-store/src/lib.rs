@@ -551,11 +551,6 @@ impl Ledger {
         }
     }
 
-    /// Waits (for at most [`APPLY_WAIT_MAX`]) until derived state is stored through `size`.
-    pub fn wait_applied_stored(&self, size: u64) -> Result<()> {
-        self.shared.applied.wait_stored(size)
-    }
-
     /// The worker holding the credential with this digest.
     pub fn worker_for_credential(&self, digest: &[u8; 32]) -> Result<Option<WorkerId>> {
         let Some(value) = self.shared.tree.get(keys::credential(digest))? else { return Ok(None) };

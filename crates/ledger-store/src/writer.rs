@@ -138,7 +138,6 @@ pub(crate) struct Group {
     started: Instant,
     pub start: Head,
     head: Head,
-    pub recorded_at: DateTime<Utc>,
     /// Records and their chain hashes, in seq order from `start.size`.
     entries: Vec<(Vec<u8>, ChainHash)>,
     /// The Merkle tree's right edge after the group's events, and the stored nodes they completed.
@@ -235,7 +234,6 @@ impl Writer {
             started: Instant::now(),
             start: self.head,
             head: self.head,
-            recorded_at: now,
             entries: Vec::new(),
             frontier: self.frontier.clone(),
             nodes: Vec::new(),
@@ -352,7 +350,7 @@ impl Writer {
             group.index.extend(keys::claim_index_entries(seq, &event, origin));
             let record = Record {
                 seq,
-                recorded_at: group.recorded_at,
+                recorded_at: group.checks.recorded_at,
                 principal: principal.clone(),
                 request_id: request_id.clone(),
                 prev_chain_hash: group.head.chain_hash,
@@ -360,7 +358,12 @@ impl Writer {
             };
             let encoded = record.encode();
             if record.event.worker_id().is_some() {
-                group.applying.push(Applying { seq, at: group.recorded_at, event: record.event, reversed });
+                group.applying.push(Applying {
+                    seq,
+                    at: group.checks.recorded_at,
+                    event: record.event,
+                    reversed,
+                });
             }
             let record = encoded;
             // Every field is bounded, so a record always fits; a larger one is a programming error.
@@ -379,7 +382,7 @@ impl Writer {
                 seq,
                 event_hash,
                 chain_hash: chain,
-                recorded_at: group.recorded_at,
+                recorded_at: group.checks.recorded_at,
                 replayed: false,
             });
         }
@@ -426,7 +429,7 @@ impl Writer {
         self.refusals.log_committed();
         self.head = group.head;
         self.frontier = group.frontier.clone();
-        self.last_recorded_at = group.recorded_at;
+        self.last_recorded_at = group.checks.recorded_at;
         self.stats.committed(group.entries.len(), group.started.elapsed());
         self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
         Ok(())
