@@ -7,6 +7,7 @@
 mod history;
 pub(crate) mod population;
 mod postgres;
+mod profile;
 pub(crate) mod server;
 
 use std::collections::HashMap;
@@ -60,6 +61,10 @@ pub struct BenchArgs {
     /// on a fresh server (a few seconds).
     #[arg(long)]
     history_only: bool,
+    /// Record a `perf` profile of each measured phase into this directory (`<phase>.data`), from
+    /// the process doing its work: what bounds each figure, from the run that printed it.
+    #[arg(long)]
+    profile_dir: Option<PathBuf>,
 }
 
 /// A target of issue-level importance: at least or at most a figure.
@@ -121,6 +126,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.runs == 0 || args.workers == 0 || args.clients.iter().any(|c| *c == 0 || *c > 1024) {
         bail!("--runs and --workers must be at least 1, and --clients 1 to 1024 each");
     }
+    let profiles = profile::Profiles::new(args.profile_dir.as_deref())?;
     let temporary = tempfile::tempdir()?;
     let data_dir = args.data_dir.clone().unwrap_or_else(|| temporary.path().join("data"));
     std::fs::create_dir_all(&data_dir)?;
@@ -161,25 +167,35 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let runs = args.runs;
     let seconds = Duration::from_secs(args.seconds);
+    let recording = profiles.start("appends-batched", server.pid()?)?;
+    let cost = CpuCost::start(&server, &mut auditor).await?;
     let ledger_batched = appends(runs, seconds, 2, 1000, |index, batch, deadline| {
         let agencies = agencies.clone();
         let (members, ids) = (members.clone(), ids.clone());
         async move { drive_ledger(&agencies, index, &members, &ids, batch, deadline).await }
     })
     .await?;
+    let batched_cpu = cost.per_event(&server, &mut auditor).await?;
+    recording.finish()?;
     let mut ledger_singles = Vec::new();
     for clients in &args.clients {
+        let recording = profiles.start(&format!("appends-single-{clients}-clients"), server.pid()?)?;
+        let cost = CpuCost::start(&server, &mut auditor).await?;
         let rate = appends(runs, seconds, *clients, 1, |index, batch, deadline| {
             let agencies = agencies.clone();
             let (members, ids) = (members.clone(), ids.clone());
             async move { drive_ledger(&agencies, index, &members, &ids, batch, deadline).await }
         })
         .await?;
-        ledger_singles.push((*clients, rate));
+        let cpu = cost.per_event(&server, &mut auditor).await?;
+        recording.finish()?;
+        ledger_singles.push((*clients, rate, cpu));
     }
     eprintln!("server peak resident memory after the appends: {} MiB", server.peak_resident_bytes()? >> 20);
     let history = history::measure(&agencies).await?;
+    let recording = profiles.start("balance-under-load", server.pid()?)?;
     let (p50, p99) = balance_under_load(&agencies, &members, &ids, runs, seconds).await?;
+    recording.finish()?;
     eprintln!("server peak resident memory after the balances: {} MiB", server.peak_resident_bytes()? >> 20);
 
     let peer = match args.peer {
@@ -204,13 +220,29 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             ratio_target: None,
         });
     }
-    for (index, (clients, rate)) in ledger_singles.iter().enumerate() {
+    rows.push(Row {
+        measure: "server processor time per event, batches of 1000".into(),
+        unit: "us",
+        ledger: batched_cpu,
+        peer: None,
+        target: None,
+        ratio_target: None,
+    });
+    for (index, (clients, rate, cpu)) in ledger_singles.iter().enumerate() {
         rows.push(Row {
             measure: format!("durable appends, 1 per request, {clients} clients"),
             unit: "events/s",
             ledger: *rate,
             peer: peer.as_ref().and_then(|peer| peer.singles.get(index).copied()),
             target: (*clients == 64).then_some(Target::AtLeast(20_000.0)),
+            ratio_target: None,
+        });
+        rows.push(Row {
+            measure: format!("server processor time per event, 1 per request, {clients} clients"),
+            unit: "us",
+            ledger: *cpu,
+            peer: None,
+            target: None,
             ratio_target: None,
         });
     }
@@ -246,8 +278,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     crate::export::export(&connection, &export_path).await?;
     let peak_resident = server.peak_resident_bytes()?;
     let key = ledger_server::load_or_create_log_key(&data_dir)?.verifier_key();
+    let recording = profiles.start("verification", std::process::id())?;
     let (verify_rate, raw_rate, floor_rate, record_bytes, verified_events) =
         verification(&export_path, &key, runs)?;
+    recording.finish()?;
     std::fs::remove_file(&export_path)?;
     rows.push(Row {
         measure: format!("offline verification of an export of {verified_events} events"),
@@ -318,11 +352,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         ratio_target: None,
     });
     let mut rebuild_rates = Vec::new();
+    let recording = profiles.start("rebuild-in-place", std::process::id())?;
     for _ in 0..runs {
         let dir = data_dir.clone();
         let report = tokio::task::spawn_blocking(move || ledger_store::rebuild(&dir)).await??;
         rebuild_rates.push(report.events as f64 / report.elapsed.as_secs_f64().max(1e-9));
     }
+    recording.finish()?;
     rows.push(Row {
         measure: "projection rebuild, stored projections checked in place".into(),
         unit: "events/s",
@@ -333,6 +369,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     });
     // As after a change of projection format: every projection is written anew.
     let mut cold_rates = Vec::new();
+    let recording = profiles.start("rebuild-anew", std::process::id())?;
     for _ in 0..runs {
         let dir = data_dir.clone();
         let report = tokio::task::spawn_blocking(move || {
@@ -342,6 +379,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .await??;
         cold_rates.push(report.events as f64 / report.elapsed.as_secs_f64().max(1e-9));
     }
+    recording.finish()?;
     rows.push(Row {
         measure: "projection rebuild, every projection written anew".into(),
         unit: "events/s",
@@ -410,6 +448,36 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.json_out.display()
     );
     Ok(())
+}
+
+/// The server's processor time over a measurement, and the log's growth meanwhile.
+struct CpuCost {
+    cpu_seconds: f64,
+    size: u64,
+}
+
+impl CpuCost {
+    async fn start(
+        server: &ServerProcess,
+        auditor: &mut ledger_server::client::Clients,
+    ) -> anyhow::Result<CpuCost> {
+        Ok(CpuCost { cpu_seconds: server.cpu_seconds()?, size: chain_size(auditor).await? })
+    }
+
+    /// Microseconds of the server's processor time per event appended since the start, counting
+    /// every thread (the applier's and the scrubber's too).
+    async fn per_event(
+        self,
+        server: &ServerProcess,
+        auditor: &mut ledger_server::client::Clients,
+    ) -> anyhow::Result<f64> {
+        let events = chain_size(auditor).await?.saturating_sub(self.size).max(1);
+        Ok((server.cpu_seconds()? - self.cpu_seconds) * 1e6 / events as f64)
+    }
+}
+
+async fn chain_size(auditor: &mut ledger_server::client::Clients) -> anyhow::Result<u64> {
+    Ok(auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner().size)
 }
 
 /// The rows of the comparison between a short and a long history.

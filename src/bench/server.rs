@@ -74,6 +74,26 @@ impl ServerProcess {
         Ok(self.child.try_wait()?)
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> anyhow::Result<u32> {
+        self.child.id().context("the server has exited")
+    }
+
+    /// Processor time the server has used since it started, all its threads, user and system, in
+    /// seconds: with the events appended meanwhile, what an event costs whatever else runs.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()?))?;
+        // Fields after the command's closing parenthesis, from the third (state); utime and stime
+        // are the 14th and 15th.
+        let fields: Vec<&str> =
+            stat.rsplit_once(')').context("the server's stat")?.1.split_whitespace().collect();
+        let ticks = |index: usize| -> anyhow::Result<u64> {
+            Ok(fields.get(index).context("a field of the server's stat")?.parse()?)
+        };
+        let per_second = rustix::param::clock_ticks_per_second() as f64;
+        Ok((ticks(11)? + ticks(12)?) as f64 / per_second)
+    }
+
     /// The most memory the server has had resident since it started (VmHWM), in bytes.
     pub fn peak_resident_bytes(&self) -> anyhow::Result<u64> {
         self.memory("VmHWM")
