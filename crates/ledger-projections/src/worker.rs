@@ -274,6 +274,49 @@ impl WorkerProjection {
     /// reverses. When the event fills the tail of her statement, the full chunk comes back, to be
     /// stored under its first seq: whoever applies events stores every chunk handed out.
     #[must_use = "a full chunk of the statement must be stored"]
+    /// About how many bytes of memory the projection takes: what a cache of projections counts
+    /// against its bound. Each map entry is counted with a node's share of overhead.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        const ENTRY_OVERHEAD: usize = 16;
+        let coverage: usize = self
+            .coverage
+            .values()
+            .map(|coverage| {
+                size_of::<((Jurisdiction, Branch), Coverage)>()
+                    + ENTRY_OVERHEAD
+                    + coverage.months.len() * (size_of::<(Month, MonthCell)>() + ENTRY_OVERHEAD)
+            })
+            .sum();
+        let entitlements: usize = self
+            .entitlements
+            .values()
+            .map(|entitlement| {
+                size_of::<(Seq, Entitlement)>()
+                    + ENTRY_OVERHEAD
+                    + entitlement.paid_into.len() * (size_of::<(Jurisdiction, Payments)>() + ENTRY_OVERHEAD)
+            })
+            .sum();
+        let claims: usize = self
+            .claims
+            .values()
+            .map(|claim| {
+                size_of::<(Seq, Claim)>()
+                    + ENTRY_OVERHEAD
+                    + claim.employer_ref.capacity()
+                    + claim.months.capacity() * size_of::<Month>()
+                    + claim.resolution.as_ref().and_then(|r| r.reason.as_ref()).map_or(0, String::capacity)
+            })
+            .sum();
+        size_of::<WorkerProjection>()
+            + self.worker_id.as_str().len()
+            + self.records_in.len() * (size_of::<Jurisdiction>() + ENTRY_OVERHEAD)
+            + coverage
+            + entitlements
+            + claims
+            + self.events.capacity() * size_of::<Seq>()
+    }
+
     pub fn apply(
         &mut self,
         seq: Seq,

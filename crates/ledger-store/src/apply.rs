@@ -10,7 +10,7 @@
 //! projection's `last_seq` is already in it.
 //!
 //! Memory is bounded: at most [`APPLY_PENDING_WORKERS_MAX`] workers wait to be stored (the writer
-//! waits beyond that), and at most [`PROJECTION_CACHE_WORKERS_MAX`] stored ones stay cached.
+//! waits beyond that), and stored ones stay cached within [`PROJECTION_CACHE_BYTES_MAX`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -35,9 +35,10 @@ pub const APPLY_PENDING_WORKERS_MAX: usize = 2 * APPLY_BATCH_WORKERS;
 pub const APPLY_BATCH_WORKERS: usize = 8_192;
 /// The longest derived state waits in memory before it is stored, when few workers changed.
 pub const APPLY_INTERVAL: Duration = Duration::from_millis(200);
-/// Stored projections kept in memory, so that a worker written again is not read back and
-/// decoded; emptied when full.
-pub const PROJECTION_CACHE_WORKERS_MAX: usize = 4096;
+/// Memory for stored projections kept so that a worker written or read again is not read back
+/// from sled and decoded (by the writer's checks, the applier and readers alike); those cached
+/// longest ago leave first. Counted by [`WorkerProjection::memory_bytes`].
+pub const PROJECTION_CACHE_BYTES_MAX: usize = 32 * 1024 * 1024;
 /// How long a reader waits for the applier to store what it needs (reports, which scan the store).
 pub const APPLY_WAIT_MAX: Duration = Duration::from_secs(30);
 
@@ -92,7 +93,10 @@ struct State {
     pending: HashMap<WorkerId, Pending>,
     /// Being stored now; readers still find them here.
     storing: HashMap<WorkerId, Pending>,
-    cache: HashMap<WorkerId, Arc<WorkerProjection>>,
+    cache: Cache,
+    /// Commits applied since open: a projection read from the store is cached only if none was
+    /// applied while it was read.
+    merges: u64,
     /// The log size applied in memory, and the one stored with the watermark.
     applied: u64,
     stored: u64,
@@ -131,8 +135,8 @@ impl Applied {
 
     /// The worker's projection as applied, with her chunks not yet stored.
     pub fn find(&self, worker_id: &WorkerId) -> Result<Option<Found>> {
-        {
-            let state = self.lock();
+        let merges = {
+            let mut state = self.lock();
             if let Some(pending) = state.pending.get(worker_id).or_else(|| state.storing.get(worker_id)) {
                 let mut chunks: BTreeMap<Seq, Arc<Vec<Seq>>> = pending.chunks.clone();
                 // Chunks of a worker pending again while an older state of hers is being stored.
@@ -149,12 +153,37 @@ impl Applied {
                 }));
             }
             if let Some(cached) = state.cache.get(worker_id) {
-                return Ok(Some(Found { projection: cached.clone(), chunks: Vec::new() }));
+                return Ok(Some(Found { projection: cached, chunks: Vec::new() }));
+            }
+            state.merges
+        };
+        // Not in memory: what is stored is at least as new as anything that left it.
+        let Some(loaded) = read::load_projection(&self.db, worker_id)? else { return Ok(None) };
+        let projection = Arc::new(loaded);
+        let bytes = projection.memory_bytes();
+        let mut state = self.lock();
+        // Cached only if nothing was applied while she was read: then what was read is her latest.
+        if state.merges == merges {
+            state.cache.insert(worker_id.clone(), projection.clone(), bytes);
+        }
+        Ok(Some(Found { projection, chunks: Vec::new() }))
+    }
+
+    /// The worker's projection as applied, for the applier to apply a commit to: a cached one is
+    /// taken out of the cache, so that it is applied in place rather than copied when no reader
+    /// holds it (the store holds the same state, and [`Applied::merge`] makes the new one found).
+    fn take_for_apply(&self, worker_id: &WorkerId) -> Result<Option<Arc<WorkerProjection>>> {
+        {
+            let mut state = self.lock();
+            let applied = state.pending.get(worker_id).or_else(|| state.storing.get(worker_id));
+            if let Some(applied) = applied {
+                return Ok(Some(applied.projection.clone()));
+            }
+            if let Some(cached) = state.cache.take(worker_id) {
+                return Ok(Some(cached));
             }
         }
-        // Not in memory: what is stored is at least as new as anything that left it.
-        let loaded = read::load_projection(&self.db, worker_id)?;
-        Ok(loaded.map(|projection| Found { projection: Arc::new(projection), chunks: Vec::new() }))
+        Ok(read::load_projection(&self.db, worker_id)?.map(Arc::new))
     }
 
     /// The worker's projection as applied.
@@ -195,6 +224,7 @@ impl Applied {
                 }
             }
         }
+        state.merges += 1;
         state.applied = state.applied.max(size);
         if state.pending.len() >= APPLY_BATCH_WORKERS {
             self.changed.notify_all();
@@ -208,7 +238,7 @@ impl Applied {
         for entry in entries {
             let Some(worker_id) = entry.event.worker_id() else { continue };
             if !touched.contains_key(worker_id) {
-                let slot = self.projection(worker_id)?.map(Arc::unwrap_or_clone);
+                let slot = self.take_for_apply(worker_id)?.map(Arc::unwrap_or_clone);
                 let stored_cutoff = slot.as_ref().and_then(codec::coverage_cutoff);
                 let entry = Replayed { slot, stored_cutoff, years: BTreeSet::new(), chunks: BTreeMap::new() };
                 touched.insert(worker_id.clone(), entry);
@@ -302,18 +332,23 @@ impl Applied {
                 (state.storing.clone(), state.applied)
             };
             let stored = store_batch(&self.db, batch.iter(), size);
+            // Counted before the lock is taken: the cache's bound is not paid for under it.
+            let sized: Vec<_> = batch
+                .into_iter()
+                .map(|(worker_id, stored)| {
+                    let bytes = stored.projection.memory_bytes();
+                    (worker_id, stored.projection, bytes)
+                })
+                .collect();
             let mut state = self.lock();
             match stored {
                 Ok(()) => {
                     state.stored = size;
-                    let storing = std::mem::take(&mut state.storing);
-                    if state.cache.len() + storing.len() > PROJECTION_CACHE_WORKERS_MAX {
-                        state.cache.clear();
-                    }
-                    if storing.len() <= PROJECTION_CACHE_WORKERS_MAX {
-                        let fresh = storing.into_iter().filter(|(id, _)| !state.pending.contains_key(id));
-                        let fresh: Vec<_> = fresh.map(|(id, pending)| (id, pending.projection)).collect();
-                        state.cache.extend(fresh);
+                    state.storing.clear();
+                    for (worker_id, projection, bytes) in sized {
+                        if !state.pending.contains_key(&worker_id) {
+                            state.cache.insert(worker_id, projection, bytes);
+                        }
                     }
                     self.changed.notify_all();
                 }
@@ -334,6 +369,74 @@ impl Applied {
         if let Err(error) = self.db.flush() {
             tracing::error!(%error, "the applier's final flush failed");
         }
+    }
+}
+
+/// Stored projections in memory within [`PROJECTION_CACHE_BYTES_MAX`], those cached longest ago
+/// evicted first (a worker written again is cached anew when she is stored). Only what is stored
+/// is cached, so an eviction loses nothing.
+#[derive(Debug)]
+struct Cache {
+    /// Bytes it may hold: [`PROJECTION_CACHE_BYTES_MAX`] but in tests.
+    limit: usize,
+    entries: HashMap<WorkerId, Cached>,
+    /// Worker by when she was cached; the first is the next to leave.
+    by_use: BTreeMap<u64, WorkerId>,
+    clock: u64,
+    bytes: usize,
+}
+
+#[derive(Debug)]
+struct Cached {
+    projection: Arc<WorkerProjection>,
+    bytes: usize,
+    used: u64,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache::with_limit(PROJECTION_CACHE_BYTES_MAX)
+    }
+}
+
+impl Cache {
+    fn with_limit(limit: usize) -> Cache {
+        Cache { limit, entries: HashMap::new(), by_use: BTreeMap::new(), clock: 0, bytes: 0 }
+    }
+
+    fn get(&mut self, worker_id: &WorkerId) -> Option<Arc<WorkerProjection>> {
+        Some(self.entries.get(worker_id)?.projection.clone())
+    }
+
+    /// Caches a projection of `bytes` ([`WorkerProjection::memory_bytes`], counted by the caller
+    /// before it takes the lock).
+    fn insert(&mut self, worker_id: WorkerId, projection: Arc<WorkerProjection>, bytes: usize) {
+        self.remove(&worker_id);
+        // One long working life does not push out thousands of others.
+        if bytes > self.limit / 16 {
+            return;
+        }
+        while self.bytes + bytes > self.limit {
+            let Some((_, oldest)) = self.by_use.pop_first() else { break };
+            if let Some(evicted) = self.entries.remove(&oldest) {
+                self.bytes -= evicted.bytes;
+            }
+        }
+        self.clock += 1;
+        self.by_use.insert(self.clock, worker_id.clone());
+        self.entries.insert(worker_id, Cached { projection, bytes, used: self.clock });
+        self.bytes += bytes;
+    }
+
+    fn remove(&mut self, worker_id: &WorkerId) {
+        self.take(worker_id);
+    }
+
+    fn take(&mut self, worker_id: &WorkerId) -> Option<Arc<WorkerProjection>> {
+        let cached = self.entries.remove(worker_id)?;
+        self.by_use.remove(&cached.used);
+        self.bytes -= cached.bytes;
+        Some(cached.projection)
     }
 }
 
@@ -544,5 +647,61 @@ pub(crate) fn run_applier(
         if let Some(published) = committed.published {
             let _ = published.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ledger_core::{Jurisdiction, Month, Seq, WorkerEnrolled, WorkerId};
+
+    use super::*;
+
+    fn worker(index: u8) -> (WorkerId, Arc<WorkerProjection>) {
+        let worker_id = WorkerId::from_random([0, 0, 0, 0, 0, 0, 0, 0, 0, index]);
+        let code = |text| Jurisdiction::parse(text).expect("a code");
+        let event = WorkerEnrolled {
+            worker_id: worker_id.clone(),
+            origin: code("PH"),
+            enrolled_in: code("SA"),
+            sex: None,
+            birth_month: Month::new(1990, 4).ok(),
+        };
+        (worker_id, Arc::new(WorkerProjection::enrolled(Seq(u64::from(index)), &event)))
+    }
+
+    #[test]
+    fn the_cache_keeps_within_its_bytes_and_evicts_those_cached_longest_ago() {
+        let bytes = worker(0).1.memory_bytes();
+        let mut cache = Cache::with_limit(20 * bytes);
+        for index in 0..40 {
+            let (worker_id, projection) = worker(index);
+            cache.insert(worker_id, projection, bytes);
+            assert!(cache.bytes <= 20 * bytes, "{} bytes held after {index}", cache.bytes);
+        }
+        assert_eq!(cache.entries.len(), 20);
+        assert!(cache.get(&worker(19).0).is_none(), "the first twenty left first");
+        assert!(cache.get(&worker(20).0).is_some());
+        // Cached again: counted once, and now the last to leave.
+        let (again, projection) = worker(20);
+        cache.insert(again.clone(), projection, bytes);
+        assert_eq!(cache.bytes, 20 * bytes);
+        let (newcomer, projection) = worker(40);
+        cache.insert(newcomer, projection, bytes);
+        assert!(cache.get(&again).is_some() && cache.get(&worker(21).0).is_none());
+        // Taken for the applier: gone, and its bytes with it.
+        assert!(cache.take(&again).is_some());
+        assert!(cache.get(&again).is_none());
+        assert_eq!(cache.bytes, 19 * bytes);
+        assert_eq!(cache.by_use.len(), cache.entries.len());
+    }
+
+    #[test]
+    fn a_projection_larger_than_a_sixteenth_of_the_cache_is_not_cached() {
+        let (worker_id, projection) = worker(1);
+        let bytes = projection.memory_bytes();
+        let mut cache = Cache::with_limit(16 * bytes - 1);
+        cache.insert(worker_id.clone(), projection, bytes);
+        assert!(cache.get(&worker_id).is_none());
+        assert_eq!(cache.bytes, 0);
     }
 }

@@ -72,7 +72,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub use apply::{
     APPLY_BATCH_WORKERS, APPLY_INTERVAL, APPLY_PENDING_WORKERS_MAX, APPLY_WAIT_MAX,
-    PROJECTION_CACHE_WORKERS_MAX,
+    PROJECTION_CACHE_BYTES_MAX,
 };
 pub use block::StoredEntry;
 pub use clock::Clock;
