@@ -87,7 +87,7 @@ pub use refusal::REFUSED_COMMITS_LOG_INTERVAL;
 pub use scrub::{Damage, SCRUB_EVENTS_PER_SECOND_DEFAULT};
 pub use stats::{Histogram, HistogramSnapshot, WriterStats};
 pub use validate::OPEN_CLAIMS_PER_WORKER_MAX;
-pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL};
+pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL, WRITER_FACTS_WORKERS_MAX};
 
 /// Commands waiting for the writer; senders wait when it is full, which pushes back on clients.
 pub const COMMAND_QUEUE_MAX: usize = 4096;
@@ -304,7 +304,7 @@ impl Ledger {
             damage: damage.clone(),
             applied: applied.clone(),
             to_apply,
-            recent: HashMap::new(),
+            facts: writer::KeptFacts::default(),
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {

@@ -124,9 +124,61 @@ pub(crate) struct Writer {
     /// Each durable commit goes to the applier, which applies it, publishes its head and answers
     /// its commands. Bounded: a writer [`APPLY_QUEUE_COMMITS_MAX`] commits ahead waits.
     pub to_apply: std::sync::mpsc::SyncSender<Committed>,
-    /// Facts of the workers changed by commits the applier may not have applied yet, with the
-    /// size of the log after the last commit that changed each.
-    pub recent: HashMap<WorkerId, (Arc<WorkerFacts>, u64)>,
+    /// Facts of the workers the writer's commits changed, kept so that its checks do not read and
+    /// decode a projection for them.
+    pub facts: KeptFacts,
+}
+
+/// Workers whose facts the writer keeps after the applier has applied them: a few hundred bytes
+/// each, so the checks of a payroll for this many workers read no projection.
+pub const WRITER_FACTS_WORKERS_MAX: usize = 65_536;
+
+/// Workers' facts as the writer's commits left them, with the log size after the last commit that
+/// changed each. Only the writer's commits change facts, so a kept entry is always current; one is
+/// dropped (those kept longest ago first) only once the applier has applied it, so that her
+/// applied projection then gives the same facts.
+#[derive(Debug, Default)]
+pub struct KeptFacts {
+    entries: HashMap<WorkerId, Kept>,
+    /// Worker by when her facts were last kept; the first is the next to leave.
+    order: std::collections::BTreeMap<u64, WorkerId>,
+    clock: u64,
+}
+
+#[derive(Debug)]
+struct Kept {
+    facts: Arc<WorkerFacts>,
+    changed_at: u64,
+    kept_at: u64,
+}
+
+impl KeptFacts {
+    fn get(&self, worker_id: &WorkerId) -> Option<&Arc<WorkerFacts>> {
+        self.entries.get(worker_id).map(|kept| &kept.facts)
+    }
+
+    /// Keeps her facts as changed by a commit that left the log at `size`.
+    fn keep(&mut self, worker_id: WorkerId, facts: WorkerFacts, size: u64) {
+        self.clock += 1;
+        let kept = Kept { facts: Arc::new(facts), changed_at: size, kept_at: self.clock };
+        if let Some(old) = self.entries.insert(worker_id.clone(), kept) {
+            self.order.remove(&old.kept_at);
+        }
+        self.order.insert(self.clock, worker_id);
+    }
+
+    /// Drops those kept longest ago beyond [`WRITER_FACTS_WORKERS_MAX`] once `applied` covers them.
+    fn trim(&mut self, applied: u64) {
+        while self.entries.len() > WRITER_FACTS_WORKERS_MAX {
+            let Some((_, oldest)) = self.order.first_key_value() else { break };
+            if self.entries.get(oldest).is_some_and(|kept| kept.changed_at > applied) {
+                break;
+            }
+            if let Some((_, oldest)) = self.order.pop_first() {
+                self.entries.remove(&oldest);
+            }
+        }
+    }
 }
 
 /// Durable commits handed to the applier and not yet applied, beyond which the writer waits.
@@ -436,11 +488,11 @@ impl Writer {
     }
 
     /// Hands a durable group to the applier, which applies it, publishes its head and answers its
-    /// commands, and keeps the facts it changed until the applier has applied them.
+    /// commands, and keeps the facts it changed.
     fn hand_over(&mut self, group: Group, published: Option<std::sync::mpsc::Sender<()>>) {
         let size = group.head.size;
         for (worker_id, facts) in group.checks.facts {
-            self.recent.insert(worker_id, (Arc::new(facts), size));
+            self.facts.keep(worker_id, facts, size);
         }
         let committed =
             Committed { entries: group.applying, head: group.head, replies: group.replies, published };
@@ -451,7 +503,7 @@ impl Writer {
             }
         }
         let (applied, _) = self.applied.sizes();
-        self.recent.retain(|_, (_, changed_at)| *changed_at > applied);
+        self.facts.trim(applied);
     }
 
     /// Appends a `RulesAdopted` event holding the whole document and puts the rules in force.
@@ -606,15 +658,15 @@ fn describe(error: &StoreError) -> String {
     }
 }
 
-/// The writer's checks read the rules in force, the facts of workers changed by commits the
-/// applier may not have applied yet (then her applied projection's), and the durable log.
+/// The writer's checks read the rules in force, the facts its commits left (else her applied
+/// projection's), and the durable log.
 impl View for Writer {
     fn rules(&self) -> &Rules {
         &self.rules
     }
 
     fn facts(&self, worker_id: &WorkerId) -> Result<Option<Arc<WorkerFacts>>> {
-        if let Some((facts, _)) = self.recent.get(worker_id) {
+        if let Some(facts) = self.facts.get(worker_id) {
             return Ok(Some(facts.clone()));
         }
         let projection = self.applied.projection(worker_id)?;
@@ -627,5 +679,53 @@ impl View for Writer {
 
     fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>> {
         Ok(self.db.get(keys::reversal(seq))?.and_then(|value| keys::trailing_seq(&value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ledger_core::{Event, Jurisdiction, Seq, WorkerEnrolled, WorkerId};
+
+    use super::*;
+
+    fn enrolled(index: u32) -> (WorkerId, WorkerFacts) {
+        let [a, b, c, d] = index.to_be_bytes();
+        let worker_id = WorkerId::from_random([0, 0, 0, 0, 0, 0, a, b, c, d]);
+        let code = |text| Jurisdiction::parse(text).expect("a code");
+        let event = Event::WorkerEnrolled(WorkerEnrolled {
+            worker_id: worker_id.clone(),
+            origin: code("NP"),
+            enrolled_in: code("NP"),
+            sex: None,
+            birth_month: None,
+        });
+        let facts = WorkerFacts::enrolled(Seq(u64::from(index)), &event).expect("an enrolment gives facts");
+        (worker_id, facts)
+    }
+
+    #[test]
+    fn facts_are_dropped_beyond_the_bound_only_once_applied_and_oldest_first() {
+        let over = WRITER_FACTS_WORKERS_MAX as u32 + 10;
+        let mut kept = KeptFacts::default();
+        // Worker i's facts changed by a commit that left the log at size i + 1.
+        for index in 0..over {
+            let (worker_id, facts) = enrolled(index);
+            kept.keep(worker_id, facts, u64::from(index) + 1);
+        }
+        // Nothing applied yet: nothing may leave, whatever the bound.
+        kept.trim(0);
+        assert_eq!(kept.entries.len(), over as usize);
+        // The first five applied: only they leave, though ten are over the bound.
+        kept.trim(5);
+        assert_eq!(kept.entries.len(), over as usize - 5);
+        assert!(kept.get(&enrolled(4).0).is_none() && kept.get(&enrolled(5).0).is_some());
+        // Kept again by a later commit: now the last to leave.
+        let (again, facts) = enrolled(5);
+        kept.keep(again.clone(), facts, u64::from(over) + 1);
+        kept.trim(u64::from(over));
+        assert_eq!(kept.entries.len(), WRITER_FACTS_WORKERS_MAX);
+        assert!(kept.get(&again).is_some(), "changed after what is applied, so kept");
+        assert!(kept.get(&enrolled(10).0).is_none() && kept.get(&enrolled(11).0).is_some());
+        assert_eq!(kept.order.len(), kept.entries.len());
     }
 }
