@@ -7,7 +7,7 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 
@@ -91,17 +91,21 @@ impl Recording {
 
     fn stop(&mut self) -> anyhow::Result<()> {
         let Some(mut child) = self.child.take() else { return Ok(()) };
-        Command::new("kill").args(["-INT", &child.id().to_string()]).status()?;
-        let deadline = Instant::now() + PROFILE_STOP_WAIT_MAX;
-        loop {
-            if child.try_wait()?.is_some() {
-                return Ok(());
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-INT", &pid]).status()?;
+        let (exited, waited) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = exited.send(child.wait());
+        });
+        match waited.recv_timeout(PROFILE_STOP_WAIT_MAX) {
+            Ok(status) => {
+                status?;
+                Ok(())
             }
-            if Instant::now() >= deadline {
-                child.kill()?;
+            Err(_) => {
+                Command::new("kill").args(["-KILL", &pid]).status()?;
                 bail!("`perf record` did not stop within {PROFILE_STOP_WAIT_MAX:?}");
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
