@@ -136,7 +136,7 @@ impl Applied {
     /// The worker's projection as applied, with her chunks not yet stored.
     pub fn find(&self, worker_id: &WorkerId) -> Result<Option<Found>> {
         let merges = {
-            let mut state = self.lock();
+            let state = self.lock();
             if let Some(pending) = state.pending.get(worker_id).or_else(|| state.storing.get(worker_id)) {
                 let mut chunks: BTreeMap<Seq, Arc<Vec<Seq>>> = pending.chunks.clone();
                 // Chunks of a worker pending again while an older state of hers is being stored.
@@ -381,7 +381,7 @@ struct Cache {
     limit: usize,
     entries: HashMap<WorkerId, Cached>,
     /// Worker by when she was cached; the first is the next to leave.
-    by_use: BTreeMap<u64, WorkerId>,
+    by_age: BTreeMap<u64, WorkerId>,
     clock: u64,
     bytes: usize,
 }
@@ -390,7 +390,7 @@ struct Cache {
 struct Cached {
     projection: Arc<WorkerProjection>,
     bytes: usize,
-    used: u64,
+    cached_at: u64,
 }
 
 impl Default for Cache {
@@ -401,10 +401,10 @@ impl Default for Cache {
 
 impl Cache {
     fn with_limit(limit: usize) -> Cache {
-        Cache { limit, entries: HashMap::new(), by_use: BTreeMap::new(), clock: 0, bytes: 0 }
+        Cache { limit, entries: HashMap::new(), by_age: BTreeMap::new(), clock: 0, bytes: 0 }
     }
 
-    fn get(&mut self, worker_id: &WorkerId) -> Option<Arc<WorkerProjection>> {
+    fn get(&self, worker_id: &WorkerId) -> Option<Arc<WorkerProjection>> {
         Some(self.entries.get(worker_id)?.projection.clone())
     }
 
@@ -417,14 +417,14 @@ impl Cache {
             return;
         }
         while self.bytes + bytes > self.limit {
-            let Some((_, oldest)) = self.by_use.pop_first() else { break };
+            let Some((_, oldest)) = self.by_age.pop_first() else { break };
             if let Some(evicted) = self.entries.remove(&oldest) {
                 self.bytes -= evicted.bytes;
             }
         }
         self.clock += 1;
-        self.by_use.insert(self.clock, worker_id.clone());
-        self.entries.insert(worker_id, Cached { projection, bytes, used: self.clock });
+        self.by_age.insert(self.clock, worker_id.clone());
+        self.entries.insert(worker_id, Cached { projection, bytes, cached_at: self.clock });
         self.bytes += bytes;
     }
 
@@ -434,7 +434,7 @@ impl Cache {
 
     fn take(&mut self, worker_id: &WorkerId) -> Option<Arc<WorkerProjection>> {
         let cached = self.entries.remove(worker_id)?;
-        self.by_use.remove(&cached.used);
+        self.by_age.remove(&cached.cached_at);
         self.bytes -= cached.bytes;
         Some(cached.projection)
     }
@@ -692,7 +692,7 @@ mod tests {
         assert!(cache.take(&again).is_some());
         assert!(cache.get(&again).is_none());
         assert_eq!(cache.bytes, 19 * bytes);
-        assert_eq!(cache.by_use.len(), cache.entries.len());
+        assert_eq!(cache.by_age.len(), cache.entries.len());
     }
 
     #[test]
