@@ -22,6 +22,7 @@ use ledger_proto::v1 as pb;
 use sha2::Digest;
 
 use crate::export;
+use crate::trust::Trust;
 
 pub const LOG_FILE: &str = "log.export";
 pub const RECOVERY_FILE: &str = "recovery-state";
@@ -161,7 +162,7 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
     let events = check_manifest(&args.from)?;
     let log = args.from.join(LOG_FILE);
     let file = std::fs::File::open(&log).with_context(|| format!("cannot open {}", log.display()))?;
-    let verified = export::verify(&mut BufReader::with_capacity(1 << 20, file), key)
+    let verified = export::verify(&mut BufReader::with_capacity(1 << 20, file), &Trust::log_only(key)?)
         .context("the backup's log does not verify; nothing was restored")?;
     ensure!(
         verified.events == events,

@@ -122,6 +122,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 metrics_listen: None,
                 tls: None,
                 log_key: None,
+                replica_key: None,
                 accept_rollback: false,
                 clock: clock.clone(),
             })

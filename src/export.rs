@@ -10,10 +10,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, ensure, Context};
-use ledger_core::checkpoint::Verifier;
 use ledger_core::merkle::Frontier;
 use ledger_core::{chain_hash, event_hash, ChainHash, Record, RECORD_LEN_MAX};
 use ledger_proto::v1 as pb;
+
+use crate::trust::Trust;
 
 pub const EXPORT_MAGIC: &[u8] = b"ledger-export-v1\n";
 const END_OF_RECORDS: u32 = u32::MAX;
@@ -162,6 +163,8 @@ pub struct Verified {
     pub record_bytes: u64,
     /// The Merkle root of the records, which the checkpoint signs.
     pub root: [u8; 32],
+    /// Who vouched for the checkpoint: the log's key, and the cosigners the policy required.
+    pub trusted: String,
 }
 
 /// Records verified together: a power of two, so that every full chunk is a perfect subtree of the
@@ -273,8 +276,7 @@ fn perfect_root(mut leaves: Vec<[u8; 32]>) -> [u8; 32] {
 /// Checks an export; the error names the first sequence number or part that is wrong. Records are
 /// read a chunk at a time and checked on every core: a full chunk's share per thread is a perfect
 /// subtree, whose root the thread computes, so the Merkle tree is built in parallel too.
-pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verified> {
-    let verifier = Verifier::parse(verifier_key).context("the verifier key")?;
+pub fn verify(input: &mut impl Read, trust: &Trust) -> anyhow::Result<Verified> {
     let mut magic = vec![0u8; EXPORT_MAGIC.len()];
     input.read_exact(&mut magic).context("the header: the file is too short")?;
     ensure!(magic == EXPORT_MAGIC, "the header: not a ledger export");
@@ -344,7 +346,8 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
     ensure!(input.read(&mut rest)? == 0, "the checkpoint: bytes follow it");
     bytes += 4 + note_len as u64;
     let note = String::from_utf8(note).context("the checkpoint: not UTF-8")?;
-    let checkpoint = verifier.verify(&note).context("the checkpoint")?;
+    let cosigned = trust.check(&note)?;
+    let checkpoint = &cosigned.checkpoint;
     if checkpoint.size != frontier.size() {
         bail!("the checkpoint: it signs {} events, the file holds {}", checkpoint.size, frontier.size());
     }
@@ -352,19 +355,24 @@ pub fn verify(input: &mut impl Read, verifier_key: &str) -> anyhow::Result<Verif
         checkpoint.root == frontier.root(),
         "the checkpoint: the Merkle root of the records is not the one it signs"
     );
-    Ok(Verified { events: frontier.size(), bytes, record_bytes, root: frontier.root() })
+    Ok(Verified {
+        events: frontier.size(),
+        bytes,
+        record_bytes,
+        root: frontier.root(),
+        trusted: trust.describe(&cosigned),
+    })
 }
 
 /// [`verify`] over bytes already in memory.
 pub fn verify_bytes(bytes: &[u8], verifier_key: &str) -> anyhow::Result<Verified> {
-    verify(&mut std::io::Cursor::new(bytes), verifier_key)
+    verify(&mut std::io::Cursor::new(bytes), &Trust::log_only(verifier_key)?)
 }
 
-pub fn verify_file(path: &Path, key: &str) -> anyhow::Result<()> {
-    let key = std::fs::read_to_string(key).unwrap_or_else(|_| key.to_owned());
+pub fn verify_file(path: &Path, trust: &Trust) -> anyhow::Result<()> {
     let started = Instant::now();
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let verified = verify(&mut BufReader::with_capacity(1 << 20, file), key.trim())?;
+    let verified = verify(&mut BufReader::with_capacity(1 << 20, file), trust)?;
     let seconds = started.elapsed().as_secs_f64();
     // The raw SHA-256 rate over the same bytes, measured now, bounds what verification can reach.
     let raw = std::fs::read(path)?;
@@ -376,6 +384,7 @@ pub fn verify_file(path: &Path, key: &str) -> anyhow::Result<()> {
         "verified {} events ({:.1} MB): records, chain, Merkle root and signed checkpoint all hold",
         verified.events, megabytes
     );
+    println!("checkpoint: {}", verified.trusted);
     println!(
         "offline verification {:.0} MB/s; raw SHA-256 of the same bytes {:.0} MB/s ({:.0}%)",
         megabytes / seconds.max(1e-9),

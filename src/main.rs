@@ -9,6 +9,8 @@ mod export;
 mod soak;
 mod statement;
 mod torture;
+mod trust;
+mod witness;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -64,6 +66,12 @@ enum Command {
         #[command(subcommand)]
         command: cli::AuditCommand,
     },
+    /// An outside witness: checks the log's checkpoint against the last one it cosigned and
+    /// cosigns it (C2SP tlog-cosignature).
+    Witness {
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
+    },
     /// Plays a realistic story: agencies in several countries, a worker who moves, a reversal,
     /// an entitlement, an auditor verifying; prints the balances. Starts its own server on a
     /// temporary data directory unless given --server and --tokens.
@@ -82,6 +90,10 @@ enum Command {
         /// The verifier key (as `ledger key show` prints it), or a file holding it.
         #[arg(long)]
         key: String,
+        /// A cosignature policy file (`at-least K`, then `cosigner KEY` lines; docs/FORMAT.md):
+        /// the checkpoint must also carry valid cosignatures by at least K of those cosigners.
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
     /// Portable statements.
     Statement {
@@ -172,6 +184,10 @@ struct ServeArgs {
     /// outside the data directory, so that whoever can rewrite the store cannot re-sign it.
     #[arg(long, env = "LEDGER_LOG_KEY")]
     log_key: Option<PathBuf>,
+    /// File of this replica's cosigning key, created when missing [default: DATA_DIR/replica-key].
+    /// Like the log key, best kept outside the data directory.
+    #[arg(long, env = "LEDGER_REPLICA_KEY")]
+    replica_key: Option<PathBuf>,
     /// Serve a log that lacks events the ledger acknowledged (sled's recovery dropped them)
     /// instead of refusing to start. Logged; only for when no backup holds them. Not settable in
     /// the configuration file or the environment, so that it is never left on by accident.
@@ -217,6 +233,7 @@ impl ServeArgs {
                 _ => file.tls,
             },
             log_key: self.log_key.or(file.log_key),
+            replica_key: self.replica_key.or(file.replica_key),
             accept_rollback: self.accept_rollback,
             clock: ledger_store::Clock::system(),
         })
@@ -262,6 +279,10 @@ enum StatementCommand {
         /// The verifier key (as `ledger key show` prints it), or a file holding it.
         #[arg(long)]
         key: String,
+        /// A cosignature policy file (`at-least K`, then `cosigner KEY` lines; docs/FORMAT.md):
+        /// the checkpoint must also carry valid cosignatures by at least K of those cosigners.
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
 }
 
@@ -271,6 +292,15 @@ enum KeyCommand {
     Show {
         #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./ledger-data")]
         data_dir: PathBuf,
+        /// The log key's file, when it is kept outside the data directory.
+        #[arg(long, env = "LEDGER_LOG_KEY")]
+        log_key: Option<PathBuf>,
+        /// Print this replica's cosigner key (C2SP tlog-cosignature) instead, for a policy file.
+        #[arg(long)]
+        replica: bool,
+        /// The replica key's file, when it is kept outside the data directory.
+        #[arg(long, env = "LEDGER_REPLICA_KEY")]
+        replica_key: Option<PathBuf>,
     },
 }
 
@@ -317,17 +347,23 @@ fn main() -> ExitCode {
         }
         Command::Rules { command: RulesCommand::Check { file } } => check_rules(&file),
         Command::Rebuild { data_dir } => rebuild(&data_dir),
-        Command::Key { command: KeyCommand::Show { data_dir } } => show_key(&data_dir),
-        Command::Statement { command: StatementCommand::Verify { file, key } } => {
-            statement::verify_file(&file, &key)
+        Command::Key { command: KeyCommand::Show { data_dir, log_key, replica, replica_key } } => {
+            show_key(&data_dir, log_key, replica.then_some(replica_key))
+        }
+        Command::Statement { command: StatementCommand::Verify { file, key, policy } } => {
+            trust::Trust::load(&key, policy.as_deref())
+                .and_then(|trust| statement::verify_file(&file, &trust))
         }
         Command::Export { connection, to } => {
             run_async(async move { export::export(&connection, &to).await.map(drop) })
         }
-        Command::VerifyExport { file, key } => export::verify_file(&file, &key),
+        Command::VerifyExport { file, key, policy } => {
+            trust::Trust::load(&key, policy.as_deref()).and_then(|trust| export::verify_file(&file, &trust))
+        }
         Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
         Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),
         Command::Audit { connection, command } => run_async(cli::audit(&connection, command)),
+        Command::Witness { command } => run_async(witness::run(command)),
         Command::Demo(args) => run_async(demo::run(args)),
         Command::Bench(args) => run_async(bench::run(args)),
         Command::Torture(args) => run_async(torture::run(args)),
@@ -443,11 +479,28 @@ fn add_principal(
     Ok(())
 }
 
-fn show_key(data_dir: &std::path::Path) -> anyhow::Result<()> {
-    if !data_dir.join(ledger_server::LOG_KEY_FILE).exists() {
-        bail!("{} holds no log key: start the server on it once", data_dir.display());
+/// Prints the log's verifier key, or with `replica` this replica's cosigner key (its file, when
+/// named). Creates neither: a key is made by the server that uses it.
+fn show_key(
+    data_dir: &std::path::Path,
+    log_key: Option<PathBuf>,
+    replica: Option<Option<PathBuf>>,
+) -> anyhow::Result<()> {
+    let log_key = log_key.unwrap_or_else(|| data_dir.join(ledger_server::LOG_KEY_FILE));
+    if !log_key.exists() {
+        bail!("{} holds no log key: start the server on it once", log_key.display());
     }
-    println!("{}", ledger_server::load_or_create_log_key(data_dir)?.verifier_key());
+    let log = ledger_server::load_or_create_log_key_at(&log_key)?;
+    match replica {
+        None => println!("{}", log.verifier_key()),
+        Some(replica_key) => {
+            let replica_key = replica_key.unwrap_or_else(|| data_dir.join(ledger_server::REPLICA_KEY_FILE));
+            if !replica_key.exists() {
+                bail!("{} holds no replica key: start the server on it once", replica_key.display());
+            }
+            println!("{}", ledger_server::load_or_create_replica_key_at(&replica_key, &log)?.verifier_key());
+        }
+    }
     Ok(())
 }
 

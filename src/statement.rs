@@ -6,12 +6,13 @@
 use std::path::Path;
 
 use anyhow::{bail, ensure, Context};
-use ledger_core::checkpoint::Verifier;
 use ledger_core::merkle::{verify_inclusion, Hash};
 use ledger_core::{event_hash, Record};
 use ledger_projections::LogFold;
 use ledger_proto::v1 as pb;
 use serde::{Deserialize, Serialize};
+
+use crate::trust::Trust;
 
 /// The statement file's format name; a new layout gets a new name.
 pub const STATEMENT_FORMAT: &str = "ledger-statement-v1";
@@ -66,10 +67,10 @@ pub fn file_of(
 
 /// Checks every entry of a statement against the checkpoint and the checkpoint against the key;
 /// returns the worker's projection folded from the verified events.
-pub fn verify(file: &StatementFile, verifier_key: &str) -> anyhow::Result<LogFold> {
+pub fn verify(file: &StatementFile, trust: &Trust) -> anyhow::Result<(LogFold, String)> {
     ensure!(file.format == STATEMENT_FORMAT, "not a statement of format {STATEMENT_FORMAT}");
-    let verifier = Verifier::parse(verifier_key).context("the verifier key")?;
-    let checkpoint = verifier.verify(&file.checkpoint).context("the checkpoint")?;
+    let cosigned = trust.check(&file.checkpoint)?;
+    let checkpoint = &cosigned.checkpoint;
     ensure!(
         checkpoint.size == file.tree_size,
         "the checkpoint is for {} events, the statement says {}",
@@ -104,10 +105,10 @@ pub fn verify(file: &StatementFile, verifier_key: &str) -> anyhow::Result<LogFol
         fold.apply(&record).with_context(|| format!("entry {seq}"))?;
     }
     ensure!(!file.entries.is_empty(), "the statement has no entries");
-    Ok(fold)
+    Ok((fold, trust.describe(&cosigned)))
 }
 
-pub fn verify_file(path: &Path, key: &str) -> anyhow::Result<()> {
+pub fn verify_file(path: &Path, trust: &Trust) -> anyhow::Result<()> {
     let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
     ensure!(
         size <= STATEMENT_FILE_LEN_MAX,
@@ -116,17 +117,14 @@ pub fn verify_file(path: &Path, key: &str) -> anyhow::Result<()> {
     );
     let file: StatementFile =
         serde_json::from_slice(&std::fs::read(path)?).context("not a statement file")?;
-    let key = match std::fs::read_to_string(key) {
-        Ok(text) => text,
-        Err(_) => key.to_owned(),
-    };
-    let fold = verify(&file, key.trim())?;
+    let (fold, trusted) = verify(&file, trust)?;
     println!(
         "statement of {} verified: {} events, each proved against the signed checkpoint of {} events",
         file.worker_id,
         file.entries.len(),
         file.tree_size
     );
+    println!("checkpoint: {trusted}");
     for projection in fold.workers.values() {
         for ((jurisdiction, branch), coverage) in &projection.coverage {
             let months: Vec<_> = coverage.own_months().collect();

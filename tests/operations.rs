@@ -26,6 +26,7 @@ async fn start_with(limits: ledger_server::Limits, metrics: bool) -> TestServer 
         tls: None,
         clock: ledger_store::Clock::system(),
         log_key: None,
+        replica_key: None,
         accept_rollback: false,
     })
     .await

@@ -66,6 +66,7 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         tls: None,
         clock: ledger_store::Clock::system(),
         log_key: None,
+        replica_key: None,
         accept_rollback: false,
     })
     .await

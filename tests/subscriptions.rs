@@ -99,6 +99,7 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         tls: None,
         clock: ledger_store::Clock::system(),
         log_key: None,
+        replica_key: None,
         accept_rollback: false,
     })
     .await

@@ -69,6 +69,7 @@ async fn tls_and_mutual_tls_for_agencies() {
         tls: Some(tls),
         clock: ledger_store::Clock::system(),
         log_key: None,
+        replica_key: None,
         accept_rollback: false,
     })
     .await

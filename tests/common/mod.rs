@@ -119,6 +119,7 @@ pub fn serve_config(data_dir: PathBuf, principals: PathBuf) -> ServeConfig {
         metrics_listen: None,
         tls: None,
         log_key: None,
+        replica_key: None,
         accept_rollback: false,
         clock: ledger_store::Clock::system(),
     }

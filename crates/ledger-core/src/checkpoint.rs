@@ -31,7 +31,7 @@ impl Checkpoint {
         format!("{}\n{}\n{}\n", self.origin, self.size, BASE64.encode(self.root))
     }
 
-    fn parse_body(body: &str) -> Result<Checkpoint, CheckpointError> {
+    pub fn parse(body: &str) -> Result<Checkpoint, CheckpointError> {
         let bad = |why: &str| CheckpointError::Malformed(why.to_owned());
         let mut lines =
             body.strip_suffix('\n').ok_or_else(|| bad("the body does not end with a newline"))?.split('\n');
@@ -64,13 +64,105 @@ pub enum CheckpointError {
 
 /// The first four bytes of SHA-256(name || "\n" || 0x01 || public key).
 fn key_hash(name: &str, public: &VerifyingKey) -> [u8; 4] {
+    key_id(name, ED25519_ALGORITHM, public)
+}
+
+/// The first four bytes of SHA-256(name || "\n" || algorithm || public key): the key ID of a
+/// signed-note signature line.
+pub(crate) fn key_id(name: &str, algorithm: u8, public: &VerifyingKey) -> [u8; 4] {
     let mut bytes = Vec::with_capacity(name.len() + 34);
     bytes.extend_from_slice(name.as_bytes());
     bytes.push(b'\n');
-    bytes.push(ED25519_ALGORITHM);
+    bytes.push(algorithm);
     bytes.extend_from_slice(public.as_bytes());
     let digest = sha256(&bytes);
     [digest[0], digest[1], digest[2], digest[3]]
+}
+
+/// The verifier key of a signed-note key: `name+keyid+base64(algorithm || public key)`.
+pub(crate) fn encode_verifier_key(name: &str, algorithm: u8, public: &VerifyingKey) -> String {
+    let mut encoded = vec![algorithm];
+    encoded.extend_from_slice(public.as_bytes());
+    let id: String = key_id(name, algorithm, public).iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("{name}+{id}+{}", BASE64.encode(encoded))
+}
+
+/// The name, key ID and public key of a verifier key of `algorithm`.
+pub(crate) fn parse_verifier_key(
+    verifier_key: &str,
+    algorithm: u8,
+) -> Result<(String, [u8; 4], VerifyingKey), CheckpointError> {
+    let bad = |why: &str| CheckpointError::BadKey(why.to_owned());
+    let mut parts = verifier_key.trim().splitn(3, '+');
+    let (Some(name), Some(hash_hex), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("expected name+hash+key"));
+    };
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(bad("the name is empty or has a space or a plus sign"));
+    }
+    let key = BASE64.decode(key).map_err(|_| bad("the key is not base64"))?;
+    let (found, public) = key.split_first().ok_or_else(|| bad("empty key"))?;
+    if *found != algorithm {
+        return Err(bad(&format!("a key of type {found:#04x}, expected {algorithm:#04x}")));
+    }
+    let public = <[u8; 32]>::try_from(public).map_err(|_| bad("an Ed25519 key is 32 bytes"))?;
+    let public = VerifyingKey::from_bytes(&public).map_err(|_| bad("not a valid Ed25519 point"))?;
+    let id = key_id(name, algorithm, &public);
+    let id_hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
+    if hash_hex != id_hex {
+        return Err(bad("the key hash does not match the name and key"));
+    }
+    Ok((name.to_owned(), id, public))
+}
+
+/// A signature line's key name and its decoded blob (key ID, then the signature).
+pub(crate) type SignatureLine<'a> = (&'a str, Vec<u8>);
+
+/// Most signature lines a note may carry (C2SP signed-note asks verifiers to accept at least 16).
+pub const NOTE_SIGNATURES_MAX: usize = 64;
+
+/// A signed note taken apart as C2SP signed-note defines it: the text (with its final newline),
+/// separated by the last blank line from one or more signature lines, each decoded to its key
+/// name and blob (key ID and signature). A note that is not of that form is refused whole: valid
+/// UTF-8 with no control character but newline, ending in a newline, every signature line an em
+/// dash, a space, a name without spaces or plus signs, a space and base64 of more than four bytes.
+pub(crate) fn split_note(note: &str) -> Result<(String, Vec<SignatureLine<'_>>), CheckpointError> {
+    let bad = |why: &str| CheckpointError::Malformed(why.to_owned());
+    if note.len() > NOTE_LEN_MAX {
+        return Err(CheckpointError::Malformed(format!("longer than {NOTE_LEN_MAX} bytes")));
+    }
+    if note.chars().any(|c| c.is_control() && c != '\n') || !note.ends_with('\n') {
+        return Err(bad("a control character, or no final newline"));
+    }
+    let split = note.rfind("\n\n").ok_or_else(|| bad("no blank line before the signatures"))?;
+    let (body, signatures) = (&note[..=split], &note[split + 2..]);
+    let mut lines = Vec::new();
+    for line in signatures.lines() {
+        let (name, blob) = line
+            .strip_prefix(SIGNATURE_LINE_PREFIX)
+            .and_then(|rest| rest.split_once(' '))
+            .ok_or_else(|| bad("a signature line is not an em dash, a key name and a signature"))?;
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
+            return Err(bad("a signature line's key name is empty or has a space or a plus sign"));
+        }
+        let blob = BASE64.decode(blob).map_err(|_| bad("a signature is not base64"))?;
+        if blob.len() <= 4 {
+            return Err(bad("a signature has no bytes beyond its key ID"));
+        }
+        lines.push((name, blob));
+    }
+    if lines.is_empty() || lines.len() > NOTE_SIGNATURES_MAX {
+        return Err(CheckpointError::Malformed(format!(
+            "{} signature lines; a note carries 1 to {NOTE_SIGNATURES_MAX}",
+            lines.len()
+        )));
+    }
+    Ok((body.to_owned(), lines))
+}
+
+/// A signature line of a signed note.
+pub(crate) fn signature_line(name: &str, blob: &[u8]) -> String {
+    format!("{SIGNATURE_LINE_PREFIX}{name} {}\n", BASE64.encode(blob))
 }
 
 /// The log's signing key and the name (origin) it signs under.
@@ -101,12 +193,7 @@ impl LogKey {
 
     /// The signed-note verifier key: `name+keyhash+base64(0x01 || public key)`.
     pub fn verifier_key(&self) -> String {
-        let public = self.signing.verifying_key();
-        let hash = key_hash(&self.name, &public);
-        let mut encoded = vec![ED25519_ALGORITHM];
-        encoded.extend_from_slice(public.as_bytes());
-        let hash_hex: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
-        format!("{}+{hash_hex}+{}", self.name, BASE64.encode(encoded))
+        encode_verifier_key(&self.name, ED25519_ALGORITHM, &self.signing.verifying_key())
     }
 
     /// The checkpoint of a tree as a signed note.
@@ -115,7 +202,7 @@ impl LogKey {
         let signature = self.signing.sign(body.as_bytes());
         let mut blob = key_hash(&self.name, &self.signing.verifying_key()).to_vec();
         blob.extend_from_slice(&signature.to_bytes());
-        format!("{body}\n{SIGNATURE_LINE_PREFIX}{} {}\n", self.name, BASE64.encode(blob))
+        format!("{body}\n{}", signature_line(&self.name, &blob))
     }
 }
 
@@ -129,48 +216,28 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn parse(verifier_key: &str) -> Result<Verifier, CheckpointError> {
-        let bad = |why: &str| CheckpointError::BadKey(why.to_owned());
-        let mut parts = verifier_key.trim().splitn(3, '+');
-        let (Some(name), Some(hash_hex), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad("expected name+hash+key"));
-        };
-        let key = BASE64.decode(key).map_err(|_| bad("the key is not base64"))?;
-        let (algorithm, public) = key.split_first().ok_or_else(|| bad("empty key"))?;
-        if *algorithm != ED25519_ALGORITHM {
-            return Err(bad("not an Ed25519 key"));
-        }
-        let public = <[u8; 32]>::try_from(public).map_err(|_| bad("an Ed25519 key is 32 bytes"))?;
-        let public = VerifyingKey::from_bytes(&public).map_err(|_| bad("not a valid Ed25519 point"))?;
-        let hash = key_hash(name, &public);
-        let hash_hex_expected: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
-        if hash_hex != hash_hex_expected {
-            return Err(bad("the key hash does not match the name and key"));
-        }
-        Ok(Verifier { name: name.to_owned(), hash, public })
+        let (name, hash, public) = parse_verifier_key(verifier_key, ED25519_ALGORITHM)?;
+        Ok(Verifier { name, hash, public })
+    }
+
+    /// The key's name: the origin of the checkpoints it signs.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The checkpoint of a note this key signed; every other line of the note is ignored.
     pub fn verify(&self, note: &str) -> Result<Checkpoint, CheckpointError> {
-        if note.len() > NOTE_LEN_MAX {
-            return Err(CheckpointError::Malformed(format!("longer than {NOTE_LEN_MAX} bytes")));
-        }
-        let (body, signatures) = note
-            .split_once("\n\n")
-            .map(|(body, rest)| (format!("{body}\n"), rest))
-            .ok_or_else(|| CheckpointError::Malformed("no blank line before the signatures".into()))?;
-        let prefix = format!("{SIGNATURE_LINE_PREFIX}{} ", self.name);
+        let (body, signatures) = split_note(note)?;
         let mut found = false;
-        for line in signatures.lines() {
-            let Some(blob) = line.strip_prefix(&prefix) else { continue };
-            let Ok(blob) = BASE64.decode(blob) else { continue };
-            if blob.len() != 68 || blob[..4] != self.hash {
+        for (name, blob) in signatures {
+            if name != self.name || blob.len() != 68 || blob[..4] != self.hash {
                 continue;
             }
             found = true;
             let signature = Signature::from_slice(&blob[4..])
                 .map_err(|_| CheckpointError::BadSignature(self.name.clone()))?;
             if self.public.verify_strict(body.as_bytes(), &signature).is_ok() {
-                let checkpoint = Checkpoint::parse_body(&body)?;
+                let checkpoint = Checkpoint::parse(&body)?;
                 if checkpoint.origin != self.name {
                     return Err(CheckpointError::WrongOrigin {
                         expected: self.name.clone(),
@@ -224,5 +291,28 @@ mod tests {
         assert_eq!(other_verifier.verify(&note), Err(CheckpointError::NotSigned("ledger.test/log".into())));
         let forged = key.verifier_key().replacen('+', "x+", 1);
         assert!(Verifier::parse(&forged).is_err());
+    }
+
+    #[test]
+    fn a_note_not_of_the_signed_note_form_is_refused_whole() {
+        let key = key();
+        let note = key.sign(42, [9u8; 32]);
+        let verifier = Verifier::parse(&key.verifier_key()).unwrap_or_else(|error| panic!("{error}"));
+        let unknown_key = format!("{note}\u{2014} witness.test/w1 AAAAAAE=\n");
+        assert!(verifier.verify(&unknown_key).is_ok(), "a signature by an unknown key is ignored");
+        for broken in [
+            note.trim_end().to_owned(),
+            format!("{note}\u{2014} witness.test/w1 AAAA\n"),
+            format!("{note}\u{2014} witness test AAAAAAE=\n"),
+            format!("{note}\u{2014} witness.test/w1 not-base64!\n"),
+            format!("{note}- witness.test/w1 AAAAAAE=\n"),
+            note.replacen("42", "4\u{7}2", 1),
+            format!("{note}{}", "\u{2014} witness.test/w1 AAAAAAE=\n".repeat(NOTE_SIGNATURES_MAX)),
+        ] {
+            assert!(
+                matches!(verifier.verify(&broken), Err(CheckpointError::Malformed(_))),
+                "accepted: {broken:?}"
+            );
+        }
     }
 }

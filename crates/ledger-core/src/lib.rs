@@ -5,6 +5,8 @@
 //! - [`record`]: the stored record and its canonical encoding (docs/FORMAT.md).
 //! - [`hash`]: the event hash (RFC 6962 leaf) and the chain hash.
 //! - [`chain`]: checking stored records link by link.
+//! - [`checkpoint`], [`cosignature`]: signed checkpoints (C2SP signed notes), their cosignatures
+//!   and the policy that says whose cosignatures a verifier requires.
 //!
 //! Architecture invariant: this crate does no IO and knows nothing of sled or tonic.
 //!
@@ -34,6 +36,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod cosignature;
 pub mod cursor;
 pub mod event;
 pub mod hash;

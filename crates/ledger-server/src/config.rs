@@ -26,6 +26,8 @@ pub struct ConfigFile {
     pub tls: Option<crate::TlsFiles>,
     /// The log's signing key file; `DATA_DIR/log-key` when absent.
     pub log_key: Option<PathBuf>,
+    /// This replica's cosigning key file; `DATA_DIR/replica-key` when absent.
+    pub replica_key: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]

@@ -74,21 +74,43 @@ pub fn load_or_create_log_key(data_dir: &Path) -> Result<ledger_core::checkpoint
 /// the checkpoints' origin, includes a fingerprint of the public key, so that two logs never share
 /// an origin.
 pub fn load_or_create_log_key_at(path: &Path) -> Result<ledger_core::checkpoint::LogKey, StartError> {
+    let seed = load_or_create_seed(path)?;
+    let public = ledger_core::checkpoint::LogKey::from_seed("", &seed).public_key();
+    let name = format!("social-protection-ledger/{}", hex::encode(&ledger_core::sha256(&public)[..4]));
+    Ok(ledger_core::checkpoint::LogKey::from_seed(&name, &seed))
+}
+
+/// This replica's cosigning key inside a data directory (a hex seed, readable only by the owner).
+pub const REPLICA_KEY_FILE: &str = "replica-key";
+
+/// This replica's cosigning key in the file at `path`, created there when it does not exist. Its
+/// name is the log's origin, `/replica/` and a fingerprint of its own public key: each replica
+/// cosigns under a name of its own.
+pub fn load_or_create_replica_key_at(
+    path: &Path,
+    log: &ledger_core::checkpoint::LogKey,
+) -> Result<ledger_core::cosignature::CosignerKey, StartError> {
+    let seed = load_or_create_seed(path)?;
+    let public = ledger_core::cosignature::CosignerKey::from_seed("", &seed).public_key();
+    let name = format!("{}/replica/{}", log.name(), hex::encode(&ledger_core::sha256(&public)[..4]));
+    Ok(ledger_core::cosignature::CosignerKey::from_seed(&name, &seed))
+}
+
+/// The 32-byte Ed25519 seed in the file at `path` (hex), made from the system's random source and
+/// written owner-only when the file does not exist.
+fn load_or_create_seed(path: &Path) -> Result<[u8; 32], StartError> {
     let io = |error: std::io::Error| StartError::LogKey { path: path.display().to_string(), error };
-    let seed = match std::fs::read_to_string(path) {
+    match std::fs::read_to_string(path) {
         Ok(text) => <[u8; 32]>::try_from(hex::decode(text.trim()).unwrap_or_default().as_slice())
-            .map_err(|_| io(std::io::Error::other("the log key file does not hold a 32-byte hex seed")))?,
+            .map_err(|_| io(std::io::Error::other("the key file does not hold a 32-byte hex seed"))),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|error| io(std::io::Error::other(error.to_string())))?;
             principals::write_private(path, format!("{}\n", hex::encode(seed)).as_bytes()).map_err(io)?;
-            seed
+            Ok(seed)
         }
-        Err(error) => return Err(io(error)),
-    };
-    let public = ledger_core::checkpoint::LogKey::from_seed("", &seed).public_key();
-    let name = format!("social-protection-ledger/{}", hex::encode(&ledger_core::sha256(&public)[..4]));
-    Ok(ledger_core::checkpoint::LogKey::from_seed(&name, &seed))
+        Err(error) => Err(io(error)),
+    }
 }
 
 /// Where `serve` writes the tokens of the principals it creates for a new data directory.
@@ -118,6 +140,8 @@ pub struct ServeConfig {
     /// The file of the log's signing key; `DATA_DIR/log-key` when absent. Kept outside the data
     /// directory, whoever can rewrite the store cannot also re-sign what they rewrote.
     pub log_key: Option<PathBuf>,
+    /// The file of this replica's cosigning key; `DATA_DIR/replica-key` when absent.
+    pub replica_key: Option<PathBuf>,
     /// Serve a log that lacks events the ledger acknowledged instead of refusing to start (only
     /// from the command line, never from a file, and logged).
     pub accept_rollback: bool,
@@ -244,11 +268,15 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     }
     let log_key_path = config.log_key.clone().unwrap_or_else(|| config.data_dir.join(LOG_KEY_FILE));
     let log_key = Arc::new(load_or_create_log_key_at(&log_key_path)?);
+    let replica_key_path =
+        config.replica_key.clone().unwrap_or_else(|| config.data_dir.join(REPLICA_KEY_FILE));
+    let replica_key = Arc::new(load_or_create_replica_key_at(&replica_key_path, &log_key)?);
     let data_dir = config.data_dir.clone();
     let options = ledger_store::OpenOptions {
         clock: config.clock.clone(),
         accept_rollback: config.accept_rollback,
         log_key: Some(log_key.clone()),
+        replica_key: Some(replica_key),
         scrub_events_per_second: Some(config.limits.scrub_events_per_second),
     };
     let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, rules, options))

@@ -487,6 +487,7 @@ impl pb::audit_service_server::AuditService for Api {
             head_hash,
             tree_root: checkpoint.tree.root.to_vec(),
             checkpoint: checkpoint.note,
+            cosignatures: checkpoint.cosignatures,
         }))
     }
 

@@ -63,7 +63,8 @@ use std::thread::JoinHandle;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ledger_core::checkpoint::LogKey;
+use ledger_core::checkpoint::{Checkpoint, LogKey};
+use ledger_core::cosignature::CosignerKey;
 use ledger_core::{Jurisdiction, Month, Record, Seq, WorkerId};
 use ledger_projections::reports::{self, AccountabilityReport, CoverageReport, CoverageScope};
 use ledger_projections::{balance, Balance, Claim, WorkerProjection};
@@ -132,6 +133,8 @@ struct Shared {
     sealed: watch::Receiver<Option<String>>,
     /// The key that signs checkpoints, when this ledger signs them.
     log_key: Option<Arc<LogKey>>,
+    /// This replica's cosigning key.
+    replica_key: Option<Arc<CosignerKey>>,
     /// The largest tree signed, shared with the writer, which keeps it in the promise file.
     signed: Arc<Mutex<Option<Signed>>>,
     /// Stored data the scrubber found damaged.
@@ -157,6 +160,9 @@ pub struct OpenOptions {
     pub accept_rollback: bool,
     /// The key that signs checkpoints; a ledger without one signs none.
     pub log_key: Option<Arc<LogKey>>,
+    /// This replica's key, which cosigns every checkpoint the log key signs here (C2SP
+    /// tlog-cosignature); none when absent.
+    pub replica_key: Option<Arc<CosignerKey>>,
     /// Events the scrubber reads back per second; [`SCRUB_EVENTS_PER_SECOND_DEFAULT`] when
     /// absent.
     pub scrub_events_per_second: Option<u64>,
@@ -166,7 +172,10 @@ pub struct OpenOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedCheckpoint {
     pub tree: TreeHead,
+    /// The signed note: the log key's signature, then the cosignatures.
     pub note: String,
+    /// The cosignature lines of the note (each ends with a newline).
+    pub cosignatures: Vec<String>,
 }
 
 /// How often [`Ledger::with_checkpoint`] tries again when a larger tree was signed meanwhile.
@@ -227,7 +236,7 @@ impl Ledger {
     /// (refusing a damaged log, or one without every acknowledged event unless
     /// `accept_rollback`), and starts the writer.
     pub fn open_with(data_dir: &Path, rules: Arc<Rules>, options: OpenOptions) -> Result<Ledger> {
-        let OpenOptions { clock, accept_rollback, log_key, scrub_events_per_second } = options;
+        let OpenOptions { clock, accept_rollback, log_key, replica_key, scrub_events_per_second } = options;
         let mut opened = open_tree(data_dir)?;
         let started = Instant::now();
         let log = integrity::check_log(&opened.db, opened.head)?;
@@ -348,6 +357,7 @@ impl Ledger {
                 clock,
                 sealed,
                 log_key,
+                replica_key,
                 signed,
                 damage,
                 scrub_stop: Mutex::new(Some(scrub_stop)),
@@ -432,7 +442,22 @@ impl Ledger {
         if signed.is_none_or(|floor| floor.key != public || floor.tree.size < size) {
             *signed = Some(Signed { tree, key: public });
         }
-        Ok(SignedCheckpoint { tree, note: key.sign(size, root) })
+        drop(signed);
+        // This replica holds the tree it signs: it built each record's hashes and the Merkle
+        // nodes as it appended them, and the log key's floor above showed the tree extends every
+        // one signed before. That is what its cosignature states.
+        let mut note = key.sign(size, root);
+        let cosignatures: Vec<String> = self
+            .shared
+            .replica_key
+            .iter()
+            .map(|replica| {
+                let checkpoint = Checkpoint { origin: key.name().to_owned(), size, root };
+                replica.cosign(&checkpoint, u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0))
+            })
+            .collect();
+        cosignatures.iter().for_each(|line| note.push_str(line));
+        Ok(SignedCheckpoint { tree, note, cosignatures })
     }
 
     /// Whether `tree` extends `signed` (or is it), by a consistency proof from the store.
