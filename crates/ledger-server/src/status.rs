@@ -25,6 +25,7 @@ pub fn from_store(error: StoreError) -> Status {
         StoreError::FailedPrecondition(message) => Status::failed_precondition(message),
         StoreError::Unavailable(message) => Status::unavailable(message),
         error @ StoreError::SignedLarger { .. } => Status::unavailable(error.to_string()),
+        error @ StoreError::NotExtending(_) => Status::unavailable(format!("{error}; nothing was recorded: retry")),
         StoreError::Corruption { seq, reason } => {
             error!(%seq, %reason, "stored data is corrupt");
             Status::new(Code::DataLoss, format!("stored event {seq} is corrupt"))

@@ -29,6 +29,10 @@ pub enum StoreError {
     /// the current head.
     #[error("a checkpoint of {signed} events was signed meanwhile; ask again")]
     SignedLarger { signed: u64 },
+    /// An append (a block of checked events) does not extend this replica's head: it was built on
+    /// another head, or its records do not link. Nothing of it was written; the client retries.
+    #[error("the append does not extend the log: {0}")]
+    NotExtending(String),
     /// The store as a whole is unusable (wrong version, head mismatch).
     #[error("store refused: {0}")]
     Refused(String),

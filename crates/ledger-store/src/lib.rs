@@ -37,6 +37,7 @@
 //! applier threads change derived state, by applying durable commits; readers see only events
 //! below the durable head, so nothing a reader is shown can vanish in a crash.
 
+pub mod append;
 mod apply;
 pub mod block;
 mod clock;

@@ -11,22 +11,22 @@ use std::time::Instant;
 use chrono::{DateTime, SubsecRound, Utc};
 use ledger_core::merkle::Frontier;
 use ledger_core::{
-    chain_hash, event_hash, ChainHash, ContributionRecorded, Event, PrincipalId, Record, RequestId,
-    RulesAdopted, Seq, WorkerId, RECORD_LEN_MAX,
+    chain_hash, event_hash, ContributionRecorded, Event, PrincipalId, Record, RequestId, RulesAdopted, Seq,
+    WorkerId, RECORD_LEN_MAX,
 };
 use ledger_projections::{apply_facts, WorkerFacts};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::error;
 
+use crate::append::{Append, Checked};
 use crate::apply::{Applied, Applying, Committed};
-use crate::block::Cutter;
 use crate::command::{Action, Command, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::fault::{self, Point};
 use crate::keys;
 use crate::promise::{Promise, PromiseFile, Signed};
-use crate::read::{self, encode_head, Head};
+use crate::read::{self, Head};
 use crate::refusal::Refusals;
 use crate::stats::WriterStats;
 use crate::validate::{Check, Checks, View};
@@ -190,11 +190,8 @@ pub(crate) struct Group {
     started: Instant,
     pub start: Head,
     head: Head,
-    /// Records and their chain hashes, in seq order from `start.size`.
-    entries: Vec<(Vec<u8>, ChainHash)>,
-    /// The Merkle tree's right edge after the group's events, and the stored nodes they completed.
-    frontier: Frontier,
-    nodes: Vec<(u32, u64, [u8; 32])>,
+    /// Records in seq order from `start.size`.
+    records: Vec<Vec<u8>>,
     /// What the group's checks have seen and changed so far.
     pub checks: Checks,
     /// The group's events, for the applier.
@@ -286,9 +283,7 @@ impl Writer {
             started: Instant::now(),
             start: self.head,
             head: self.head,
-            entries: Vec::new(),
-            frontier: self.frontier.clone(),
-            nodes: Vec::new(),
+            records: Vec::new(),
             checks: Checks::new(now, self.head.size),
             applying: Vec::new(),
             index: Vec::new(),
@@ -421,14 +416,8 @@ impl Writer {
             // Every field is bounded, so a record always fits; a larger one is a programming error.
             assert!(record.len() <= RECORD_LEN_MAX, "record of {} bytes at seq {seq}", record.len());
             let event_hash = event_hash(&record);
-            let nodes = &mut group.nodes;
-            group.frontier.push(*event_hash.as_bytes(), |level, index, hash| {
-                if level >= read::MERKLE_LEVEL_STORED_MIN {
-                    nodes.push((level, index, hash));
-                }
-            });
             let chain = chain_hash(&group.head.chain_hash, &event_hash);
-            group.entries.push((record, chain));
+            group.records.push(record);
             group.head = Head { size: seq.0 + 1, chain_hash: chain };
             outcome.receipts.push(Receipt {
                 seq,
@@ -474,15 +463,14 @@ impl Writer {
 
     /// Writes and fsyncs the group.
     fn write_group(&mut self, group: &mut Group) -> Result<()> {
-        if group.entries.is_empty() {
+        if group.records.is_empty() {
             return Ok(());
         }
+        let events = group.records.len();
         self.write(group)?;
         self.refusals.log_committed();
-        self.head = group.head;
-        self.frontier = group.frontier.clone();
         self.last_recorded_at = group.checks.recorded_at;
-        self.stats.committed(group.entries.len(), group.started.elapsed());
+        self.stats.committed(events, group.started.elapsed());
         self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
         Ok(())
     }
@@ -526,7 +514,7 @@ impl Writer {
 
     /// Each credential the group issues, revoking the one it replaces: the worker's current one,
     /// as stored or as an earlier command of the group left it.
-    fn put_credentials(&self, batch: &mut sled::Batch, group: &mut Group) -> Result<()> {
+    fn put_credentials(&self, append: &mut Append, group: &Group) -> Result<()> {
         let mut current: HashMap<&WorkerId, [u8; 32]> = HashMap::new();
         for (worker_id, digest, replaces) in &group.credentials {
             if *replaces {
@@ -538,30 +526,45 @@ impl Writer {
                         .and_then(|old| <[u8; 32]>::try_from(old.as_ref()).ok()),
                 };
                 if let Some(old) = stored {
-                    batch.remove(&keys::credential(&old)[..]);
+                    append.writes.push((keys::credential(&old).to_vec(), None));
                 }
             }
-            batch.insert(&keys::credential(digest)[..], worker_id.as_str().as_bytes());
-            batch.insert(keys::worker_credential(worker_id), &digest[..]);
+            append
+                .writes
+                .push((keys::credential(digest).to_vec(), Some(worker_id.as_str().as_bytes().to_vec())));
+            append.writes.push((keys::worker_credential(worker_id).to_vec(), Some(digest.to_vec())));
             current.insert(worker_id, *digest);
         }
         Ok(())
     }
 
-    fn write(&mut self, group: &mut Group) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        let last_block = self.put_blocks(&mut batch, group);
-        batch.insert(keys::HEAD, &encode_head(&group.head, last_block)[..]);
-        for (level, index, hash) in &group.nodes {
-            batch.insert(&keys::merkle_node(*level, *index)[..], &hash[..]);
-        }
-        for (key, value) in &group.index {
-            batch.insert(key.as_slice(), value.as_slice());
-        }
+    /// The append of a group: its records and what it writes beside them.
+    fn append_of(&self, group: &mut Group) -> Result<Append> {
+        let mut append = Append {
+            start: group.start,
+            records: std::mem::take(&mut group.records),
+            end: group.head.chain_hash,
+            writes: Vec::with_capacity(group.index.len() + group.remembered.len()),
+        };
+        append.writes.extend(group.index.iter().map(|(key, value)| (key.clone(), Some(value.clone()))));
         for (key, (remembered, _)) in &group.remembered {
-            batch.insert(key.as_slice(), &remembered.encode()[..]);
+            append.writes.push((key.clone(), Some(remembered.encode().to_vec())));
         }
-        self.put_credentials(&mut batch, group)?;
+        self.put_credentials(&mut append, group)?;
+        Ok(append)
+    }
+
+    fn write(&mut self, group: &mut Group) -> Result<()> {
+        let append = self.append_of(group)?;
+        // The one path every replica takes: the append is checked against the head it extends and
+        // applied whole; the chain hashes, blocks, Merkle nodes and head come from its records.
+        let Checked { batch, head, frontier, last_block } = append.check(self.head, &self.frontier)?;
+        if head != group.head {
+            return Err(StoreError::Refused(format!(
+                "the writer's head after a group ({}) is not the head its append gives ({})",
+                group.head.size, head.size
+            )));
+        }
         self.check_space()?;
         if fault::hit(Point::WriterPanic).is_err() {
             panic!("injected panic in the writer");
@@ -579,6 +582,8 @@ impl Writer {
             return Err(StoreError::Unavailable(self.seal(&error)));
         }
         self.promised = promise.head.size;
+        self.head = head;
+        self.frontier = frontier;
         self.last_block = last_block;
         Ok(())
     }
@@ -618,21 +623,6 @@ impl Writer {
             return Err(StoreError::Unavailable(low_space(available)));
         }
         Ok(())
-    }
-
-    /// Cuts the group's entries into blocks; returns the first seq of the last block.
-    fn put_blocks(&self, batch: &mut sled::Batch, group: &mut Group) -> Seq {
-        let mut cutter = Cutter::new(Seq(group.start.size));
-        for (record, chain) in &group.entries {
-            if let Some((first, block)) = cutter.push(record, chain) {
-                batch.insert(&keys::block(first)[..], block);
-            }
-        }
-        let last = cutter.first();
-        if let Some((first, block)) = cutter.finish() {
-            batch.insert(&keys::block(first)[..], block);
-        }
-        last
     }
 }
 
