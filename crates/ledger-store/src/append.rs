@@ -140,6 +140,132 @@ impl Append {
     }
 }
 
+/// The first byte of an encoded append: its format.
+const APPEND_FORMAT_V1: u8 = 1;
+
+impl Append {
+    /// The append as bytes, for a raft entry (docs/ARCHITECTURE.md, "Replication"): the format
+    /// byte, the start (size u64, chain hash), the end chain hash, the records (u32 count, then u32
+    /// length and bytes each) and the side writes (u32 count, then u32 key length, key, and u8 0 for
+    /// a removal or 1 followed by u32 value length and value). Integers are big-endian.
+    pub fn encode(&self) -> Vec<u8> {
+        let records: usize = self.records.iter().map(|record| 4 + record.len()).sum();
+        let writes: usize =
+            self.writes.iter().map(|(key, value)| 9 + key.len() + value.as_ref().map_or(0, Vec::len)).sum();
+        let mut bytes = Vec::with_capacity(1 + 8 + 32 + 32 + 8 + records + writes);
+        bytes.push(APPEND_FORMAT_V1);
+        bytes.extend_from_slice(&self.start.size.to_be_bytes());
+        bytes.extend_from_slice(self.start.chain_hash.as_bytes());
+        bytes.extend_from_slice(self.end.as_bytes());
+        bytes.extend_from_slice(&(self.records.len() as u32).to_be_bytes());
+        for record in &self.records {
+            bytes.extend_from_slice(&(record.len() as u32).to_be_bytes());
+            bytes.extend_from_slice(record);
+        }
+        bytes.extend_from_slice(&(self.writes.len() as u32).to_be_bytes());
+        for (key, value) in &self.writes {
+            bytes.extend_from_slice(&(key.len() as u32).to_be_bytes());
+            bytes.extend_from_slice(key);
+            match value {
+                None => bytes.push(0),
+                Some(value) => {
+                    bytes.push(1);
+                    bytes.extend_from_slice(&(value.len() as u32).to_be_bytes());
+                    bytes.extend_from_slice(value);
+                }
+            }
+        }
+        bytes
+    }
+
+    /// An append from [`Append::encode`]'s bytes; anything else is refused, never a panic. What
+    /// it holds is checked only by [`Append::check`].
+    pub fn decode(bytes: &[u8]) -> Result<Append> {
+        let mut reader = Reader { bytes, at: 0 };
+        if reader.take(1)? != [APPEND_FORMAT_V1] {
+            return Err(malformed("an unknown format"));
+        }
+        let size = reader.u64()?;
+        let start = Head { size, chain_hash: reader.hash()? };
+        let end = reader.hash()?;
+        let count = reader.u32()? as usize;
+        if count > APPEND_RECORDS_MAX {
+            return Err(malformed("too many records"));
+        }
+        let mut records = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = reader.u32()? as usize;
+            if len > RECORD_LEN_MAX {
+                return Err(malformed("a record too long"));
+            }
+            records.push(reader.take(len)?.to_vec());
+        }
+        let count = reader.u32()? as usize;
+        if count > APPEND_KEYS_MAX {
+            return Err(malformed("too many side keys"));
+        }
+        let mut writes = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = reader.u32()? as usize;
+            let key = reader.take(len)?.to_vec();
+            let value = match reader.take(1)? {
+                [0] => None,
+                [1] => {
+                    let len = reader.u32()? as usize;
+                    Some(reader.take(len)?.to_vec())
+                }
+                _ => return Err(malformed("a side write is neither a value nor a removal")),
+            };
+            writes.push((key, value));
+        }
+        if reader.at != bytes.len() {
+            return Err(malformed("bytes after its end"));
+        }
+        Ok(Append { start, records, end, writes })
+    }
+}
+
+fn malformed(why: &str) -> StoreError {
+    StoreError::NotExtending(format!("the append is malformed: {why}"))
+}
+
+/// Reads an encoded append, refusing to read past its end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8]> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| malformed("it ends early"))?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        let mut value = [0u8; 4];
+        value.copy_from_slice(self.take(4)?);
+        Ok(u32::from_be_bytes(value))
+    }
+
+    fn u64(&mut self) -> Result<u64> {
+        let mut value = [0u8; 8];
+        value.copy_from_slice(self.take(8)?);
+        Ok(u64::from_be_bytes(value))
+    }
+
+    fn hash(&mut self) -> Result<ChainHash> {
+        let mut value = [0u8; 32];
+        value.copy_from_slice(self.take(32)?);
+        Ok(ChainHash::from_bytes(value))
+    }
+}
+
 /// The first eight bytes of a chain hash in hex, to name it in a message.
 fn short(hash: &ChainHash) -> String {
     hash.as_bytes()[..8].iter().map(|byte| format!("{byte:02x}")).collect()
@@ -190,6 +316,29 @@ mod tests {
             Err(StoreError::NotExtending(reason)) => reason,
             other => panic!("accepted or refused otherwise: {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_append_decodes_from_its_encoding_and_nothing_else() {
+        let genesis = Head { size: 0, chain_hash: ChainHash::GENESIS };
+        let mut original = append(genesis, 3);
+        original.writes.push((vec![keys::CREDENTIAL_PREFIX, 1, 2], None));
+        let bytes = original.encode();
+        assert_eq!(Append::decode(&bytes).unwrap_or_else(|error| panic!("{error}")), original);
+        // Every shorter prefix, and anything after the end, is refused without a panic.
+        for len in 0..bytes.len() {
+            assert!(Append::decode(&bytes[..len]).is_err(), "a prefix of {len} bytes");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Append::decode(&longer).is_err());
+        let mut other_format = bytes.clone();
+        other_format[0] = 2;
+        assert!(Append::decode(&other_format).is_err());
+        // A count beyond the bound is refused before anything is allocated for it.
+        let mut huge = bytes[..73].to_vec();
+        huge.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert!(Append::decode(&huge).is_err());
     }
 
     #[test]
