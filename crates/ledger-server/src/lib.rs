@@ -278,6 +278,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         log_key: Some(log_key.clone()),
         replica_key: Some(replica_key),
         scrub_events_per_second: Some(config.limits.scrub_events_per_second),
+        follows: false,
+        appended: None,
     };
     let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, rules, options))
         .await

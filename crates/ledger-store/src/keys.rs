@@ -22,6 +22,7 @@
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
+//! | `L` | what this replica's raft state machine applied last, in ledger-cluster's encoding (not part of the log) |
 
 use ledger_core::{Event, Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
 
@@ -30,6 +31,8 @@ pub const PROJECTION_VERSION: &[u8] = b"V";
 pub const HEAD: &[u8] = b"H";
 /// The applier's watermark: the log size (u64) through which derived state is stored.
 pub const APPLIED: &[u8] = b"W";
+/// What the replica's raft state machine applied last, written in the batch of what it applied.
+pub const RAFT_APPLIED: &[u8] = b"L";
 pub const BLOCK_PREFIX: u8 = b'B';
 pub const PROJECTION_PREFIX: u8 = b'P';
 pub const RULES_PREFIX: u8 = b'A';

@@ -72,6 +72,7 @@ use ledger_projections::{balance, Balance, Claim, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
 
+pub use append::Append;
 pub use apply::{
     APPLY_BATCH_WORKERS, APPLY_INTERVAL, APPLY_PENDING_WORKERS_MAX, APPLY_WAIT_MAX,
     PROJECTION_CACHE_BYTES_MAX,
@@ -167,6 +168,12 @@ pub struct OpenOptions {
     /// Events the scrubber reads back per second; [`SCRUB_EVENTS_PER_SECOND_DEFAULT`] when
     /// absent.
     pub scrub_events_per_second: Option<u64>,
+    /// This replica takes its events from another ([`Ledger::replicate`]): it adopts no rules of
+    /// its own at open, since every event of its log comes from the replica that takes writes.
+    pub follows: bool,
+    /// Where the writer sends every append it has made durable, in order: what another replica
+    /// needs to follow this one. The writer waits when it is full.
+    pub appended: Option<std::sync::mpsc::SyncSender<Append>>,
 }
 
 /// A checkpoint signed by the log's key: the tree it commits to and the signed note.
@@ -237,7 +244,15 @@ impl Ledger {
     /// (refusing a damaged log, or one without every acknowledged event unless
     /// `accept_rollback`), and starts the writer.
     pub fn open_with(data_dir: &Path, rules: Arc<Rules>, options: OpenOptions) -> Result<Ledger> {
-        let OpenOptions { clock, accept_rollback, log_key, replica_key, scrub_events_per_second } = options;
+        let OpenOptions {
+            clock,
+            accept_rollback,
+            log_key,
+            replica_key,
+            scrub_events_per_second,
+            follows,
+            appended,
+        } = options;
         let mut opened = open_tree(data_dir)?;
         let started = Instant::now();
         let log = integrity::check_log(&opened.db, opened.head)?;
@@ -315,9 +330,10 @@ impl Ledger {
             applied: applied.clone(),
             to_apply,
             facts: writer::KeptFacts::default(),
+            appended,
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
-        if adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
+        if !follows && adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
             writer.adopt(rules)?;
         }
         let applier = {
@@ -496,10 +512,46 @@ impl Ledger {
         let queue = queue.ok_or_else(|| StoreError::Unavailable("the ledger is shutting down".into()))?;
         let (reply, answer) = oneshot::channel();
         queue
-            .send(writer::Job { command, reply })
+            .send(writer::Job::Command { command, reply })
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// Applies an append another replica checked and built (a raft entry), after the commands
+    /// and appends before it: it must extend this replica's head
+    /// ([`StoreError::NotExtending`] otherwise, with nothing written). Returns once it is durable;
+    /// readers see it once the applier has applied it. Returns the new head.
+    pub async fn replicate(&self, append: Append) -> Result<Head> {
+        self.replicate_marked(append, None).await
+    }
+
+    /// [`Ledger::replicate`], writing `marker` (what the raft state machine applied) in the same
+    /// batch as the append, so that the two are on disk together or not at all.
+    pub async fn replicate_marked(&self, append: Append, marker: Option<Vec<u8>>) -> Result<Head> {
+        let (reply, answer) = oneshot::channel();
+        self.to_writer(writer::Job::Replicated { append, marker, reply }).await?;
+        answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// Records, durably and in order with the appends, what the raft state machine applied when
+    /// an entry carried no append.
+    pub async fn mark_applied(&self, marker: Vec<u8>) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.to_writer(writer::Job::Mark { marker, reply }).await?;
+        answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// What the raft state machine last recorded as applied ([`Ledger::replicate_marked`],
+    /// [`Ledger::mark_applied`]); none before it recorded anything.
+    pub fn applied_marker(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.shared.tree.get(keys::RAFT_APPLIED)?.map(|value| value.to_vec()))
+    }
+
+    async fn to_writer(&self, job: writer::Job) -> Result<()> {
+        let queue = self.shared.queue.lock().ok().and_then(|queue| queue.clone());
+        let queue = queue.ok_or_else(|| StoreError::Unavailable("the ledger is shutting down".into()))?;
+        queue.send(job).await.map_err(|_| StoreError::Unavailable("the writer has stopped".into()))
     }
 
     /// Why the writer stopped taking writes, once a write failed part-way to the disk; none while it

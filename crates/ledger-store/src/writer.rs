@@ -53,9 +53,33 @@ impl Planned {
     }
 }
 
-pub(crate) struct Job {
-    pub command: Command,
-    pub reply: oneshot::Sender<Result<Outcome>>,
+/// What the writer is asked to do: check and append a command's events (this replica takes
+/// writes), or apply an append another replica checked and built (it follows).
+pub(crate) enum Job {
+    Command {
+        command: Command,
+        reply: oneshot::Sender<Result<Outcome>>,
+    },
+    Replicated {
+        append: Append,
+        marker: Option<Vec<u8>>,
+        reply: oneshot::Sender<Result<Head>>,
+    },
+    /// Records what the replica's raft state machine applied, for an entry that carried no append.
+    Mark {
+        marker: Vec<u8>,
+        reply: oneshot::Sender<Result<()>>,
+    },
+}
+
+impl Job {
+    fn event_count(&self) -> usize {
+        match self {
+            Job::Command { command, .. } => command.action.event_count(),
+            Job::Replicated { append, .. } => append.records.len(),
+            Job::Mark { .. } => 0,
+        }
+    }
 }
 
 /// What one idempotency key remembers: the request's content digest and the events it appended.
@@ -127,6 +151,8 @@ pub(crate) struct Writer {
     /// Facts of the workers the writer's commits changed, kept so that its checks do not read and
     /// decode a projection for them.
     pub facts: KeptFacts,
+    /// Where every append made durable goes, for another replica to follow.
+    pub appended: Option<std::sync::mpsc::SyncSender<Append>>,
 }
 
 /// Workers whose facts the writer keeps after the applier has applied them: a few hundred bytes
@@ -222,17 +248,34 @@ impl Writer {
                     }
                 },
             };
+            let (command, reply) = match first {
+                Job::Command { command, reply } => (command, reply),
+                Job::Replicated { append, marker, reply } => {
+                    let _ = reply.send(self.replicate(append, marker));
+                    continue;
+                }
+                Job::Mark { marker, reply } => {
+                    let _ = reply.send(self.mark(marker));
+                    continue;
+                }
+            };
             let mut group = self.new_group();
-            let mut planned = first.command.action.event_count();
-            self.admit(&mut group, first);
+            let mut planned = command.action.event_count();
+            self.admit(&mut group, &command, reply);
             while planned < EVENTS_PER_COMMIT_MAX {
                 let Ok(job) = queue.try_recv() else { break };
-                planned += job.command.action.event_count();
-                if planned > EVENTS_PER_COMMIT_MAX {
-                    carried = Some(job);
-                    break;
+                planned += job.event_count();
+                match job {
+                    Job::Command { command, reply } if planned <= EVENTS_PER_COMMIT_MAX => {
+                        self.admit(&mut group, &command, reply);
+                    }
+                    // A replicated append waits for the group before it, like a command that
+                    // would make the group too large.
+                    job => {
+                        carried = Some(job);
+                        break;
+                    }
                 }
-                self.admit(&mut group, job);
             }
             self.commit(group);
         }
@@ -293,9 +336,9 @@ impl Writer {
         }
     }
 
-    fn admit(&self, group: &mut Group, job: Job) {
-        let outcome = self.apply(group, &job.command);
-        group.replies.push((job.reply, outcome));
+    fn admit(&self, group: &mut Group, command: &Command, reply: oneshot::Sender<Result<Outcome>>) {
+        let outcome = self.apply(group, command);
+        group.replies.push((reply, outcome));
     }
 
     /// Checks one command against the ledger as the group has left it, and appends its events.
@@ -430,16 +473,110 @@ impl Writer {
         Ok(outcome)
     }
 
-    /// Writes the group in one atomic batch, makes it durable, and answers every command. A
-    /// sealed writer answers every command with UNAVAILABLE.
-    fn commit(&mut self, mut group: Group) {
+    /// Applies an append another replica checked and built: checks that it extends this head (a
+    /// refusal changes nothing), writes it durably as a group commit is written, derives what the
+    /// records give (workers' facts, what the applier applies, the rules adopted) and hands it to
+    /// the applier. Returns the new head.
+    fn replicate(&mut self, append: Append, marker: Option<Vec<u8>>) -> Result<Head> {
+        if let Some(reason) = self.refusal() {
+            return Err(StoreError::Unavailable(reason));
+        }
+        let Checked { mut batch, head, frontier, last_block } = append.check(self.head, &self.frontier)?;
+        if let Some(marker) = marker {
+            batch.insert(keys::RAFT_APPLIED, marker);
+        }
+        self.check_space()?;
+        let promise = self.promise_of_head();
+        if let Err(error) = self.apply_durably(batch, &promise) {
+            return Err(StoreError::Unavailable(self.seal(&error)));
+        }
+        self.promised = promise.head.size;
+        self.head = head;
+        self.frontier = frontier;
+        self.last_block = last_block;
+        let mut group = self.new_group();
+        group.start = append.start;
+        group.head = head;
+        for bytes in &append.records {
+            // Checked above: every record decodes.
+            let record = Record::decode(bytes)
+                .map_err(|error| StoreError::Corruption { seq: Seq(head.size), reason: error.to_string() })?;
+            let seq = record.seq;
+            if let Event::RulesAdopted(adopted) = &record.event {
+                self.rules = Arc::new(Rules::parse(&adopted.document).map_err(|error| {
+                    StoreError::Corruption { seq, reason: format!("adopted rules do not load: {error}") }
+                })?);
+            }
+            self.last_recorded_at = self.last_recorded_at.max(record.recorded_at);
+            let Some(worker_id) = record.event.worker_id().cloned() else { continue };
+            let mut facts = Check { view: &*self, group: &mut group.checks }.facts(&worker_id)?;
+            apply_facts(&mut facts, seq, &record.event).map_err(|error| {
+                StoreError::Refused(format!(
+                    "a worker's facts refused a replicated event at seq {seq}: {error}"
+                ))
+            })?;
+            if let Some(facts) = facts {
+                group.checks.facts.insert(worker_id, facts);
+            }
+            let reversed = match &record.event {
+                Event::ContributionReversed(reversal) => {
+                    match read::read_record(&self.db, reversal.reversed_seq)?.0.event {
+                        Event::ContributionRecorded(contribution) => Some(contribution),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            group.applying.push(Applying { seq, at: record.recorded_at, event: record.event, reversed });
+        }
+        self.refusals.log_committed();
+        self.stats.committed(append.records.len(), group.started.elapsed());
+        self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
+        self.hand_over(group, None);
+        self.send_appended(append);
+        Ok(head)
+    }
+
+    /// Records, durably, what the replica's raft state machine applied (an entry with no append).
+    fn mark(&mut self, marker: Vec<u8>) -> Result<()> {
+        if let Some(reason) = self.refusal() {
+            return Err(StoreError::Unavailable(reason));
+        }
+        let mut batch = sled::Batch::default();
+        batch.insert(keys::RAFT_APPLIED, marker);
+        let promise = self.promise_of_head();
+        if let Err(error) = self.apply_durably(batch, &promise) {
+            return Err(StoreError::Unavailable(self.seal(&error)));
+        }
+        self.promised = promise.head.size;
+        Ok(())
+    }
+
+    /// Passes a durable append on to whoever follows this replica.
+    fn send_appended(&mut self, append: Append) {
+        if let Some(appended) = &self.appended {
+            if appended.send(append).is_err() {
+                // Nobody follows any more.
+                self.appended = None;
+            }
+        }
+    }
+
+    /// Why no write can be made now (damaged data, or a sealed writer); none while writes go on.
+    fn refusal(&self) -> Option<String> {
         let damaged = self.damage.borrow().as_ref().map(|damage| {
             format!(
                 "stored data is damaged ({damage}); the ledger takes no writes until the data directory \
                  is restored from a backup"
             )
         });
-        if let Some(reason) = damaged.or_else(|| self.sealed.borrow().clone()) {
+        damaged.or_else(|| self.sealed.borrow().clone())
+    }
+
+    /// Writes the group in one atomic batch, makes it durable, and answers every command. A
+    /// sealed writer answers every command with UNAVAILABLE.
+    fn commit(&mut self, mut group: Group) {
+        if let Some(reason) = self.refusal() {
             for (reply, _) in group.replies {
                 let _ = reply.send(Err(StoreError::Unavailable(reason.clone())));
             }
@@ -585,6 +722,7 @@ impl Writer {
         self.head = head;
         self.frontier = frontier;
         self.last_block = last_block;
+        self.send_appended(append);
         Ok(())
     }
 
