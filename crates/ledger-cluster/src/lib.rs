@@ -7,8 +7,11 @@
 //!
 //! - [`log_store`]: the raft log (entries, vote, committed and purged ids) in a sled database of
 //!   its own, fsynced before raft is told an entry is on disk.
+//! - [`state_machine`]: the ledger as raft's state machine, applying each entry's append through
+//!   the path every replica takes.
 
 pub mod log_store;
+pub mod state_machine;
 
 use std::fmt;
 
