@@ -14,6 +14,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(true)
         .codec_path("crate::codec::LedgerCodec")
         .compile_fds(descriptors)?;
+    // Between replicas only: compiled apart, so that reflection does not offer it to clients.
+    let replica = protox::compile(["../../proto/ledger/v1/replica.proto"], [proto_root])?;
+    tonic_prost_build::configure()
+        .build_server(true)
+        .build_client(true)
+        .codec_path("crate::codec::LedgerCodec")
+        .compile_fds(replica)?;
     println!("cargo:rerun-if-changed={proto_root}");
     Ok(())
 }

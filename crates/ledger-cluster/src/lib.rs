@@ -9,8 +9,10 @@
 //!   its own, fsynced before raft is told an entry is on disk.
 //! - [`state_machine`]: the ledger as raft's state machine, applying each entry's append through
 //!   the path every replica takes.
+//! - [`network`]: raft's messages between replicas over gRPC, with the cluster's secret.
 
 pub mod log_store;
+pub mod network;
 pub mod state_machine;
 
 use std::fmt;

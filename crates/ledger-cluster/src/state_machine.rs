@@ -33,10 +33,22 @@ struct Marker {
     membership: StoredMembership<NodeId, BasicNode>,
 }
 
+/// How often a leader tells the others it leads, in milliseconds.
+pub const HEARTBEAT_INTERVAL_MS: u64 = 250;
+/// How long a follower hears nothing before it stands for election: a random time between these,
+/// in milliseconds. Four heartbeats at least, since a 2-core machine busy with fsyncs can delay one
+/// or two; a leader's failure is noticed within the upper bound.
+pub const ELECTION_TIMEOUT_MIN_MS: u64 = 1_000;
+pub const ELECTION_TIMEOUT_MAX_MS: u64 = 2_000;
+
 /// The raft configuration of the ledger's clusters at this step: no snapshot is ever built.
 pub fn raft_config(cluster_name: &str) -> std::result::Result<openraft::Config, openraft::ConfigError> {
     openraft::Config {
         cluster_name: cluster_name.to_owned(),
+        heartbeat_interval: HEARTBEAT_INTERVAL_MS,
+        election_timeout_min: ELECTION_TIMEOUT_MIN_MS,
+        election_timeout_max: ELECTION_TIMEOUT_MAX_MS,
+        max_payload_entries: crate::network::ENTRIES_PER_MESSAGE_MAX,
         snapshot_policy: openraft::SnapshotPolicy::Never,
         ..openraft::Config::default()
     }

@@ -13,5 +13,10 @@ pub mod v1 {
     tonic::include_proto!("ledger.v1");
 }
 
+/// Package `ledger.replica.v1`: between the replicas of one cluster only.
+pub mod replica {
+    tonic::include_proto!("ledger.replica.v1");
+}
+
 /// The encoded `FileDescriptorSet` of the contract, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ledger_descriptor.bin"));

@@ -1,0 +1,260 @@
+//! Raft's messages between replicas, over gRPC (`proto/ledger/v1/replica.proto`): each request
+//! and each answer is openraft's own type encoded with postcard in one bytes field.
+//!
+//! A replica's messages can rewrite another replica's raft log (an AppendEntries truncates a
+//! conflicting tail), so every call carries the cluster's secret as a bearer token, and a call
+//! without it is refused before anything is decoded. Messages are bounded
+//! ([`REPLICA_MESSAGE_BYTES_MAX`], and raft sends at most [`ENTRIES_PER_MESSAGE_MAX`] entries at
+//! once); a call waits at most what raft allows it ([`RPCOption::hard_ttl`]).
+
+use std::time::Duration;
+
+use ledger_proto::replica::replica_client::ReplicaClient;
+use ledger_proto::replica::replica_server::{Replica, ReplicaServer};
+use ledger_proto::replica::RaftMessage;
+use openraft::error::{InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable};
+use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
+    VoteRequest, VoteResponse,
+};
+use openraft::{BasicNode, Raft};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Request, Response, Status};
+
+use crate::{LedgerRaft, NodeId};
+
+/// Largest raft message a replica sends or takes, in bytes.
+pub const REPLICA_MESSAGE_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Most entries raft puts in one AppendEntries: an entry holds up to a whole group commit.
+pub const ENTRIES_PER_MESSAGE_MAX: u64 = 8;
+/// How long a replica waits to connect to another.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The cluster's shared secret, as every replica holds it; compared by digest.
+#[derive(Clone)]
+pub struct ClusterSecret {
+    token: String,
+    digest: [u8; 32],
+}
+
+impl std::fmt::Debug for ClusterSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClusterSecret(..)")
+    }
+}
+
+impl ClusterSecret {
+    /// At least 32 characters; the cluster's configuration keeps it in a file readable only by
+    /// the ledger's user.
+    pub fn new(token: &str) -> Result<ClusterSecret, String> {
+        let token = token.trim();
+        if token.len() < 32 || !token.chars().all(|c| c.is_ascii_graphic()) {
+            return Err("a cluster secret is at least 32 printable characters".into());
+        }
+        Ok(ClusterSecret { token: token.to_owned(), digest: ledger_core_digest(token.as_bytes()) })
+    }
+
+    fn admits(&self, header: Option<&str>) -> bool {
+        header
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .is_some_and(|token| ledger_core_digest(token.as_bytes()) == self.digest)
+    }
+}
+
+fn ledger_core_digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(value).map_err(|error| error.to_string())
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|error| error.to_string())
+}
+
+/// The replica service of one node: raft's messages from the others, handed to its raft.
+#[derive(Clone)]
+pub struct ReplicaService {
+    raft: Raft<LedgerRaft>,
+    secret: ClusterSecret,
+}
+
+impl std::fmt::Debug for ReplicaService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplicaService")
+    }
+}
+
+impl ReplicaService {
+    pub fn new(raft: Raft<LedgerRaft>, secret: ClusterSecret) -> ReplicaServer<ReplicaService> {
+        ReplicaServer::new(ReplicaService { raft, secret })
+            .max_decoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
+            .max_encoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
+    }
+
+    fn admit<T>(&self, request: Request<RaftMessage>) -> Result<T, Status>
+    where
+        T: DeserializeOwned,
+    {
+        let header = request.metadata().get("authorization").and_then(|value| value.to_str().ok());
+        if !self.secret.admits(header) {
+            return Err(Status::unauthenticated("not a replica of this cluster"));
+        }
+        decode(&request.into_inner().body)
+            .map_err(|error| Status::invalid_argument(format!("not a raft message: {error}")))
+    }
+}
+
+fn answer<T: Serialize>(result: &T) -> Result<Response<RaftMessage>, Status> {
+    let body = encode(result)
+        .map_err(|error| Status::internal(format!("an answer that does not encode: {error}")))?;
+    Ok(Response::new(RaftMessage { body }))
+}
+
+#[tonic::async_trait]
+impl Replica for ReplicaService {
+    async fn append_entries(&self, request: Request<RaftMessage>) -> Result<Response<RaftMessage>, Status> {
+        let request: AppendEntriesRequest<LedgerRaft> = self.admit(request)?;
+        answer(&self.raft.append_entries(request).await)
+    }
+
+    async fn vote(&self, request: Request<RaftMessage>) -> Result<Response<RaftMessage>, Status> {
+        let request: VoteRequest<NodeId> = self.admit(request)?;
+        answer(&self.raft.vote(request).await)
+    }
+
+    async fn install_snapshot(&self, request: Request<RaftMessage>) -> Result<Response<RaftMessage>, Status> {
+        let request: InstallSnapshotRequest<LedgerRaft> = self.admit(request)?;
+        answer(&self.raft.install_snapshot(request).await)
+    }
+}
+
+/// Connects a replica's raft to the others, by the addresses in the cluster's membership.
+#[derive(Clone, Debug)]
+pub struct Network {
+    secret: ClusterSecret,
+}
+
+impl Network {
+    pub fn new(secret: ClusterSecret) -> Network {
+        Network { secret }
+    }
+}
+
+/// The connection to one other replica; connected lazily, again after a failure.
+#[derive(Debug)]
+pub struct Peer {
+    target: NodeId,
+    address: String,
+    secret: ClusterSecret,
+    client: Option<ReplicaClient<Channel>>,
+}
+
+impl RaftNetworkFactory<LedgerRaft> for Network {
+    type Network = Peer;
+
+    async fn new_client(&mut self, target: NodeId, node: &BasicNode) -> Peer {
+        Peer { target, address: node.addr.clone(), secret: self.secret.clone(), client: None }
+    }
+}
+
+type Failure<E> = RPCError<NodeId, BasicNode, RaftError<NodeId, E>>;
+
+impl Peer {
+    /// Sends one message and decodes the answer, or says why the peer could not be reached.
+    async fn call<Q, A, E>(
+        &mut self,
+        method: Method,
+        request: &Q,
+        option: &RPCOption,
+    ) -> Result<A, Failure<E>>
+    where
+        Q: Serialize,
+        A: DeserializeOwned,
+        E: std::error::Error + DeserializeOwned,
+    {
+        let network = |why: String| RPCError::Network(NetworkError::new(&std::io::Error::other(why)));
+        let body = encode(request).map_err(network)?;
+        let client = match &mut self.client {
+            Some(client) => client,
+            None => {
+                let endpoint = Endpoint::from_shared(format!("http://{}", self.address))
+                    .map_err(|error| network(error.to_string()))?
+                    .connect_timeout(CONNECT_TIMEOUT);
+                let channel = endpoint.connect().await.map_err(|error| {
+                    RPCError::Unreachable(Unreachable::new(&std::io::Error::other(error.to_string())))
+                })?;
+                self.client.insert(
+                    ReplicaClient::new(channel)
+                        .max_decoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
+                        .max_encoding_message_size(REPLICA_MESSAGE_BYTES_MAX),
+                )
+            }
+        };
+        let mut call = Request::new(RaftMessage { body });
+        call.set_timeout(option.hard_ttl());
+        let bearer = format!("Bearer {}", self.secret.token);
+        call.metadata_mut().insert(
+            "authorization",
+            bearer.parse().map_err(|_| network("the cluster secret is not a header value".into()))?,
+        );
+        let answered = match method {
+            Method::AppendEntries => client.append_entries(call).await,
+            Method::Vote => client.vote(call).await,
+            Method::InstallSnapshot => client.install_snapshot(call).await,
+        };
+        let answer = match answered {
+            Ok(answer) => answer.into_inner(),
+            Err(status) => {
+                // The connection is dropped and made again on the next call.
+                self.client = None;
+                return Err(match status.code() {
+                    tonic::Code::Unavailable => RPCError::Unreachable(Unreachable::new(
+                        &std::io::Error::other(status.message().to_owned()),
+                    )),
+                    _ => network(format!("{}: {}", status.code(), status.message())),
+                });
+            }
+        };
+        let result: Result<A, RaftError<NodeId, E>> = decode(&answer.body).map_err(network)?;
+        result.map_err(|error| RPCError::RemoteError(RemoteError::new(self.target, error)))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Method {
+    AppendEntries,
+    Vote,
+    InstallSnapshot,
+}
+
+impl RaftNetwork<LedgerRaft> for Peer {
+    async fn append_entries(
+        &mut self,
+        request: AppendEntriesRequest<LedgerRaft>,
+        option: RPCOption,
+    ) -> Result<AppendEntriesResponse<NodeId>, Failure<openraft::error::Infallible>> {
+        self.call(Method::AppendEntries, &request, &option).await
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        request: InstallSnapshotRequest<LedgerRaft>,
+        option: RPCOption,
+    ) -> Result<InstallSnapshotResponse<NodeId>, Failure<InstallSnapshotError>> {
+        self.call(Method::InstallSnapshot, &request, &option).await
+    }
+
+    async fn vote(
+        &mut self,
+        request: VoteRequest<NodeId>,
+        option: RPCOption,
+    ) -> Result<VoteResponse<NodeId>, Failure<openraft::error::Infallible>> {
+        self.call(Method::Vote, &request, &option).await
+    }
+}
