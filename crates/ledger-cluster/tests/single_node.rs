@@ -4,15 +4,17 @@
 //! extend the head is refused by the state machine and the proposer is told why. After a restart
 //! raft finds what was applied in the ledger's own store and applies nothing twice.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::ok;
 use ledger_cluster::log_store::LogStore;
 use ledger_cluster::state_machine::{raft_config, StateMachine};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, NodeId};
-use ledger_core::{Jurisdiction, PrincipalId, RequestId};
-use ledger_store::{Action, Actor, Append, Command, Ledger, OpenOptions};
+use ledger_store::{Append, Ledger, OpenOptions};
 use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
@@ -20,10 +22,6 @@ use openraft::raft::{
     VoteRequest, VoteResponse,
 };
 use openraft::{BasicNode, Raft};
-
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|error| panic!("{error}"))
-}
 
 /// A cluster of one sends nothing over the network; any attempt is a failure of the test.
 struct Alone;
@@ -92,27 +90,7 @@ async fn propose(raft: &Raft<LedgerRaft>, append: &Append) -> Applied {
 async fn a_cluster_of_one_applies_appends_through_raft_and_refuses_what_does_not_extend() {
     let rules = Arc::new(ledger_rules::Rules::sample());
     let (leader_dir, replica_dir) = (ok(tempfile::tempdir()), ok(tempfile::tempdir()));
-    let (appended, appends) = std::sync::mpsc::sync_channel(1024);
-    let leader = ok(Ledger::open_with(
-        leader_dir.path(),
-        rules.clone(),
-        OpenOptions { appended: Some(appended), ..OpenOptions::default() },
-    ));
-    let agency = Actor::agency(ok(PrincipalId::parse("agency-np")), ok(Jurisdiction::parse("NP")));
-    for index in 0..20 {
-        let command = Command {
-            actor: agency.clone(),
-            request_id: ok(RequestId::parse(&format!("enrol-{index}"))),
-            action: Action::EnrollWorker {
-                origin: ok(Jurisdiction::parse("NP")),
-                sex: None,
-                birth_month: None,
-                credential: None,
-            },
-        };
-        ok(leader.submit(command).await);
-    }
-    let appends: Vec<Append> = appends.try_iter().collect();
+    let (leader, appends) = common::source(leader_dir.path(), rules.clone(), 20).await;
 
     let (raft, replica) = start(replica_dir.path(), rules.clone()).await;
     ok(raft.initialize(BTreeMap::from([(1, BasicNode::new("127.0.0.1:0"))])).await);

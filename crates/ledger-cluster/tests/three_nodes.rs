@@ -4,27 +4,26 @@
 //! log. The leader stops; the two left elect another, which goes on where it stopped. A caller
 //! without the cluster's secret is refused before anything is decoded.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::ok;
 use ledger_cluster::log_store::LogStore;
 use ledger_cluster::network::{ClusterSecret, Network, ReplicaService};
 use ledger_cluster::state_machine::{raft_config, StateMachine};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, NodeId};
-use ledger_core::{Jurisdiction, PrincipalId, RequestId, Seq};
+use ledger_core::Seq;
 use ledger_proto::replica::replica_client::ReplicaClient;
 use ledger_proto::replica::RaftMessage;
-use ledger_store::{Action, Actor, Append, Command, Ledger, OpenOptions};
+use ledger_store::{Append, Ledger, OpenOptions};
 use openraft::{BasicNode, Raft};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 const SECRET: &str = "illustrative-cluster-secret-of-at-least-32-characters";
-
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|error| panic!("{error}"))
-}
 
 struct Node {
     raft: Raft<LedgerRaft>,
@@ -87,7 +86,8 @@ async fn leader_of(nodes: &BTreeMap<NodeId, Node>, not: Option<NodeId>) -> NodeI
 /// leader's next message, so it may be behind the proposer for a moment.
 async fn caught_up(ledger: &Ledger, size: u64) {
     let mut head = ledger.watch_head();
-    let reached = tokio::time::timeout(Duration::from_secs(30), head.wait_for(|head| head.size >= size)).await;
+    let reached =
+        tokio::time::timeout(Duration::from_secs(30), head.wait_for(|head| head.size >= size)).await;
     assert!(matches!(reached, Ok(Ok(_))), "the replica did not reach {size} events in 30 s");
 }
 
@@ -100,27 +100,7 @@ async fn propose(raft: &Raft<LedgerRaft>, append: &Append) {
 async fn three_replicas_stay_identical_and_go_on_when_the_leader_stops() {
     let rules = Arc::new(ledger_rules::Rules::sample());
     let leader_dir = ok(tempfile::tempdir());
-    let (appended, appends) = std::sync::mpsc::sync_channel(1024);
-    let source = ok(Ledger::open_with(
-        leader_dir.path(),
-        rules.clone(),
-        OpenOptions { appended: Some(appended), ..OpenOptions::default() },
-    ));
-    let agency = Actor::agency(ok(PrincipalId::parse("agency-np")), ok(Jurisdiction::parse("NP")));
-    for index in 0..30 {
-        let command = Command {
-            actor: agency.clone(),
-            request_id: ok(RequestId::parse(&format!("enrol-{index}"))),
-            action: Action::EnrollWorker {
-                origin: ok(Jurisdiction::parse("NP")),
-                sex: None,
-                birth_month: None,
-                credential: None,
-            },
-        };
-        ok(source.submit(command).await);
-    }
-    let appends: Vec<Append> = appends.try_iter().collect();
+    let (source, appends) = common::source(leader_dir.path(), rules.clone(), 30).await;
     let size = source.head().size;
 
     let dirs: Vec<_> = (0..3).map(|_| ok(tempfile::tempdir())).collect();

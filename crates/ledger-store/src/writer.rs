@@ -481,19 +481,11 @@ impl Writer {
         if let Some(reason) = self.refusal() {
             return Err(StoreError::Unavailable(reason));
         }
-        let Checked { mut batch, head, frontier, last_block } = append.check(self.head, &self.frontier)?;
+        let mut checked = append.check(self.head, &self.frontier)?;
         if let Some(marker) = marker {
-            batch.insert(keys::RAFT_APPLIED, marker);
+            checked.batch.insert(keys::RAFT_APPLIED, marker);
         }
-        self.check_space()?;
-        let promise = self.promise_of_head();
-        if let Err(error) = self.apply_durably(batch, &promise) {
-            return Err(StoreError::Unavailable(self.seal(&error)));
-        }
-        self.promised = promise.head.size;
-        self.head = head;
-        self.frontier = frontier;
-        self.last_block = last_block;
+        let head = self.write_checked(checked)?;
         let mut group = self.new_group();
         group.start = append.start;
         group.head = head;
@@ -695,13 +687,22 @@ impl Writer {
         let append = self.append_of(group)?;
         // The one path every replica takes: the append is checked against the head it extends and
         // applied whole; the chain hashes, blocks, Merkle nodes and head come from its records.
-        let Checked { batch, head, frontier, last_block } = append.check(self.head, &self.frontier)?;
-        if head != group.head {
+        let checked = append.check(self.head, &self.frontier)?;
+        if checked.head != group.head {
             return Err(StoreError::Refused(format!(
                 "the writer's head after a group ({}) is not the head its append gives ({})",
-                group.head.size, head.size
+                group.head.size, checked.head.size
             )));
         }
+        self.write_checked(checked)?;
+        self.send_appended(append);
+        Ok(())
+    }
+
+    /// Writes a checked append durably and moves the writer's head past it: its own group's, or
+    /// another replica's. A failure from the batch on seals the writer.
+    fn write_checked(&mut self, checked: Checked) -> Result<Head> {
+        let Checked { batch, head, frontier, last_block } = checked;
         self.check_space()?;
         if fault::hit(Point::WriterPanic).is_err() {
             panic!("injected panic in the writer");
@@ -709,7 +710,7 @@ impl Writer {
         fault::hit(Point::BeforeApply).map_err(|error| {
             StoreError::Unavailable(format!("nothing was written: {}", fault::describe(&error)))
         })?;
-        // The durable head before this group, promised while the group's own fsync runs.
+        // The durable head before this append, promised while the append's own fsync runs.
         let promise = self.promise_of_head();
         if let Err(error) = self.apply_durably(batch, &promise) {
             // sled may hold the batch in memory, on disk in part, or not at all, and after a failed
@@ -722,8 +723,7 @@ impl Writer {
         self.head = head;
         self.frontier = frontier;
         self.last_block = last_block;
-        self.send_appended(append);
-        Ok(())
+        Ok(head)
     }
 
     /// Applies the batch and makes it durable; meanwhile, on a second thread, promises the durable
