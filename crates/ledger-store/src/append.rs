@@ -144,10 +144,11 @@ impl Append {
 const APPEND_FORMAT_V1: u8 = 1;
 
 impl Append {
-    /// The append as bytes, for a raft entry (docs/ARCHITECTURE.md, "Replication"): the format
-    /// byte, the start (size u64, chain hash), the end chain hash, the records (u32 count, then u32
-    /// length and bytes each) and the side writes (u32 count, then u32 key length, key, and u8 0 for
-    /// a removal or 1 followed by u32 value length and value). Integers are big-endian.
+    /// The append as bytes, for a raft entry (docs/ARCHITECTURE.md, `crates/ledger-store`,
+    /// "Replicas"): the format byte, the start (size u64, chain hash), the end chain hash, the
+    /// records (u32 count, then u32 length and bytes each) and the side writes (u32 count, then u32
+    /// key length, key, and u8 0 for a removal or 1 followed by u32 value length and value).
+    /// Integers are big-endian.
     pub fn encode(&self) -> Vec<u8> {
         let records: usize = self.records.iter().map(|record| 4 + record.len()).sum();
         let writes: usize =
