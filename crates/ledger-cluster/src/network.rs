@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use ledger_proto::replica::replica_client::ReplicaClient;
 use ledger_proto::replica::replica_server::{Replica, ReplicaServer};
-use ledger_proto::replica::RaftMessage;
+use ledger_proto::replica::{CosignRequest, CosignResponse, RaftMessage};
 use openraft::error::{InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
@@ -25,6 +25,14 @@ use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Response, Status};
 
 use crate::{LedgerRaft, NodeId};
+
+/// What a replica needs to cosign the leader's checkpoints: its ledger (which holds its replica
+/// key) and the log's verifier key.
+#[derive(Clone, Debug)]
+pub struct Cosigning {
+    pub ledger: ledger_store::Ledger,
+    pub log: ledger_core::checkpoint::Verifier,
+}
 
 /// Largest raft message a replica sends or takes, in bytes.
 pub const REPLICA_MESSAGE_BYTES_MAX: usize = 64 * 1024 * 1024;
@@ -77,11 +85,13 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     postcard::from_bytes(bytes).map_err(|error| error.to_string())
 }
 
-/// The replica service of one node: raft's messages from the others, handed to its raft.
+/// The replica service of one node: raft's messages from the others, handed to its raft, and the
+/// leader's checkpoints to cosign.
 #[derive(Clone)]
 pub struct ReplicaService {
     raft: Raft<LedgerRaft>,
     secret: ClusterSecret,
+    cosigning: Option<Cosigning>,
 }
 
 impl std::fmt::Debug for ReplicaService {
@@ -91,20 +101,29 @@ impl std::fmt::Debug for ReplicaService {
 }
 
 impl ReplicaService {
-    pub fn new(raft: Raft<LedgerRaft>, secret: ClusterSecret) -> ReplicaServer<ReplicaService> {
-        ReplicaServer::new(ReplicaService { raft, secret })
+    pub fn new(
+        raft: Raft<LedgerRaft>,
+        secret: ClusterSecret,
+        cosigning: Option<Cosigning>,
+    ) -> ReplicaServer<ReplicaService> {
+        ReplicaServer::new(ReplicaService { raft, secret, cosigning })
             .max_decoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
             .max_encoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
+    }
+
+    fn authenticate<M>(&self, request: &Request<M>) -> Result<(), Status> {
+        let header = request.metadata().get("authorization").and_then(|value| value.to_str().ok());
+        match self.secret.admits(header) {
+            true => Ok(()),
+            false => Err(Status::unauthenticated("not a replica of this cluster")),
+        }
     }
 
     fn admit<T>(&self, request: Request<RaftMessage>) -> Result<T, Status>
     where
         T: DeserializeOwned,
     {
-        let header = request.metadata().get("authorization").and_then(|value| value.to_str().ok());
-        if !self.secret.admits(header) {
-            return Err(Status::unauthenticated("not a replica of this cluster"));
-        }
+        self.authenticate(&request)?;
         decode(&request.into_inner().body)
             .map_err(|error| Status::invalid_argument(format!("not a raft message: {error}")))
     }
@@ -132,6 +151,79 @@ impl Replica for ReplicaService {
         let request: InstallSnapshotRequest<LedgerRaft> = self.admit(request)?;
         answer(&self.raft.install_snapshot(request).await)
     }
+
+    async fn cosign(&self, request: Request<CosignRequest>) -> Result<Response<CosignResponse>, Status> {
+        self.authenticate(&request)?;
+        let Some(Cosigning { ledger, log }) = self.cosigning.clone() else {
+            return Err(Status::failed_precondition("this replica cosigns nothing"));
+        };
+        let note = request.into_inner().checkpoint;
+        let cosigned = tokio::task::spawn_blocking(move || ledger.cosign_checkpoint(&log, &note))
+            .await
+            .map_err(|error| Status::internal(error.to_string()))?;
+        match cosigned {
+            Ok(cosignature) => Ok(Response::new(CosignResponse { cosignature })),
+            Err(ledger_store::StoreError::FailedPrecondition(why)) => Err(Status::failed_precondition(why)),
+            Err(other) => Err(Status::unavailable(other.to_string())),
+        }
+    }
+}
+
+/// Asks every replica at `addresses` to cosign `note`, at once, each within `wait`: the
+/// cosignature lines that came back, and for each replica that gave none, why.
+pub async fn gather_cosignatures(
+    secret: &ClusterSecret,
+    addresses: &[(NodeId, String)],
+    note: &str,
+    wait: Duration,
+) -> (Vec<String>, Vec<(NodeId, String)>) {
+    let asks = addresses.iter().map(|(id, address)| {
+        let (bearer, note) = (format!("Bearer {}", secret.token), note.to_owned());
+        let (id, address) = (*id, address.clone());
+        async move {
+            let asked = async {
+                let endpoint = Endpoint::from_shared(format!("http://{address}"))
+                    .map_err(|error| error.to_string())?
+                    .connect_timeout(CONNECT_TIMEOUT);
+                let mut client =
+                    ReplicaClient::new(endpoint.connect().await.map_err(|error| error.to_string())?);
+                let mut request = Request::new(CosignRequest { checkpoint: note });
+                request.metadata_mut().insert(
+                    "authorization",
+                    bearer.parse().map_err(|_| "the cluster secret is not a header value".to_owned())?,
+                );
+                let answer = client.cosign(request).await.map_err(|status| status.message().to_owned())?;
+                Ok::<String, String>(answer.into_inner().cosignature)
+            };
+            let answer =
+                tokio::time::timeout(wait, asked).await.unwrap_or_else(|_| Err("no answer in time".into()));
+            (id, answer)
+        }
+    });
+    let (mut lines, mut missing) = (Vec::new(), Vec::new());
+    for (id, answer) in join_all(asks).await {
+        match answer {
+            Ok(line) => lines.push(line),
+            Err(why) => missing.push((id, why)),
+        }
+    }
+    (lines, missing)
+}
+
+/// Runs the futures together and gives their outputs in order.
+async fn join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    for handle in handles {
+        if let Ok(output) = handle.await {
+            outputs.push(output);
+        }
+    }
+    outputs
 }
 
 /// Connects a replica's raft to the others, by the addresses in the cluster's membership.

@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 
 use common::ok;
 use ledger_cluster::log_store::LogStore;
-use ledger_cluster::network::{ClusterSecret, Network, ReplicaService};
+use ledger_cluster::network::{gather_cosignatures, ClusterSecret, Cosigning, Network, ReplicaService};
 use ledger_cluster::state_machine::{raft_config, StateMachine};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, NodeId};
+use ledger_core::checkpoint::{LogKey, Verifier};
+use ledger_core::cosignature::{Cosigner, CosignerKey, Policy};
 use ledger_core::Seq;
 use ledger_proto::replica::replica_client::ReplicaClient;
 use ledger_proto::replica::RaftMessage;
@@ -24,6 +26,16 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 const SECRET: &str = "illustrative-cluster-secret-of-at-least-32-characters";
+
+/// The log's key, shared by the replicas that may lead (an illustrative fixed seed).
+fn log_key() -> LogKey {
+    LogKey::from_seed("ledger.test/log", &[5; 32])
+}
+
+/// Each replica's own key (illustrative fixed seeds).
+fn replica_key(id: NodeId) -> CosignerKey {
+    CosignerKey::from_seed(&format!("ledger.test/log/replica/{id}"), &[id as u8; 32])
+}
 
 struct Node {
     raft: Raft<LedgerRaft>,
@@ -41,7 +53,7 @@ async fn start(
     let ledger = ok(Ledger::open_with(
         &dir.join("ledger"),
         rules,
-        OpenOptions { follows: true, ..OpenOptions::default() },
+        OpenOptions { follows: true, replica_key: Some(Arc::new(replica_key(id))), ..OpenOptions::default() },
     ));
     let log = ok(LogStore::open(&dir.join("raft")));
     let machine = ok(StateMachine::open(ledger.clone()));
@@ -49,7 +61,8 @@ async fn start(
     let config = Arc::new(ok(raft_config("ledger-test")));
     let raft = ok(Raft::new(id, config, Network::new(secret.clone()), log, machine).await);
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = ReplicaService::new(raft.clone(), secret);
+    let cosigning = Cosigning { ledger: ledger.clone(), log: ok(Verifier::parse(&log_key().verifier_key())) };
+    let service = ReplicaService::new(raft.clone(), secret, Some(cosigning));
     let served = tokio::spawn(async move {
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
         let stopped = async {
@@ -123,7 +136,7 @@ async fn three_replicas_stay_identical_and_go_on_when_the_leader_stops() {
         stranger.vote(RaftMessage { body: vec![1, 2, 3] }).await.expect_err("a vote from a stranger");
     assert_eq!(refused.code(), tonic::Code::Unauthenticated);
 
-    ok(nodes[&1].raft.initialize(members).await);
+    ok(nodes[&1].raft.initialize(members.clone()).await);
     let first = leader_of(&nodes, None).await;
     let half = appends.len() / 2;
     for append in &appends[..half] {
@@ -157,6 +170,30 @@ async fn three_replicas_stay_identical_and_go_on_when_the_leader_stops() {
         assert!(verified.fault.is_none() && verified.verified == size, "{verified:?}");
         assert_eq!(ok(node.ledger.merkle_root(size)), ok(source.merkle_root(size)));
     }
+    // Every replica left cosigns a checkpoint of the tree it holds, and only that: a policy of
+    // both their keys is met; a checkpoint of another tree, or of more than they hold, is not
+    // cosigned.
+    let addresses: Vec<(NodeId, String)> = nodes.keys().map(|id| (*id, members[id].addr.clone())).collect();
+    let secret = ok(ClusterSecret::new(SECRET));
+    let note = log_key().sign(size, ok(source.merkle_root(size)));
+    let (lines, missing) = gather_cosignatures(&secret, &addresses, &note, Duration::from_secs(10)).await;
+    assert!(missing.is_empty(), "{missing:?}");
+    let cosigners = nodes.keys().map(|id| ok(Cosigner::parse(&replica_key(*id).verifier_key()))).collect();
+    let policy = ok(Policy::new(2, cosigners));
+    let cosigned =
+        ok(policy
+            .check(&ok(Verifier::parse(&log_key().verifier_key())), &format!("{note}{}", lines.concat())));
+    assert_eq!(cosigned.checkpoint.size, size);
+    for (bad, why) in [
+        (log_key().sign(size, [0; 32]), "is not this replica's"),
+        (log_key().sign(size + 1, ok(source.merkle_root(size))), "this replica holds"),
+    ] {
+        let (lines, missing) = gather_cosignatures(&secret, &addresses, &bad, Duration::from_secs(10)).await;
+        assert!(lines.is_empty(), "cosigned: {lines:?}");
+        assert_eq!(missing.len(), 2);
+        assert!(missing.iter().all(|(_, reason)| reason.contains(why)), "{missing:?}");
+    }
+
     for node in nodes.into_values() {
         ok(node.raft.shutdown().await);
         let _ = node.stop.send(());

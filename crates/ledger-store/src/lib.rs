@@ -477,6 +477,39 @@ impl Ledger {
         Ok(SignedCheckpoint { tree, note, cosignatures })
     }
 
+    /// This replica's cosignature line of a checkpoint another replica signed with the log's key
+    /// (`log`), when this replica holds that very tree: at least its size of events, with the same
+    /// Merkle root. Its log only ever grows by appends it checked, so every tree it cosigns is a
+    /// prefix of one log, consistent with every other it cosigned.
+    pub fn cosign_checkpoint(&self, log: &ledger_core::checkpoint::Verifier, note: &str) -> Result<String> {
+        self.undamaged(None)?;
+        let replica = self.shared.replica_key.as_ref().ok_or_else(|| {
+            StoreError::FailedPrecondition(
+                "this ledger was opened without a replica key: it cosigns nothing".into(),
+            )
+        })?;
+        let checkpoint =
+            log.verify(note).map_err(|error| StoreError::FailedPrecondition(error.to_string()))?;
+        let held = self.head().size;
+        if checkpoint.size > held {
+            return Err(StoreError::FailedPrecondition(format!(
+                "the checkpoint is of {} events, this replica holds {held}: it cosigns only what it holds",
+                checkpoint.size
+            )));
+        }
+        if self.merkle_root(checkpoint.size)? != checkpoint.root {
+            tracing::error!(
+                size = checkpoint.size,
+                "a checkpoint signed with the log's key is not of this replica's log"
+            );
+            return Err(StoreError::FailedPrecondition(format!(
+                "the checkpoint's tree of {} events is not this replica's: it is not cosigned",
+                checkpoint.size
+            )));
+        }
+        Ok(replica.cosign(&checkpoint, u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)))
+    }
+
     /// Whether `tree` extends `signed` (or is it), by a consistency proof from the store.
     fn extends(&self, signed: TreeHead, tree: TreeHead) -> Result<()> {
         let durable = self.head().size;
