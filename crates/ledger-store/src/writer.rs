@@ -482,26 +482,62 @@ impl Writer {
             return Err(StoreError::Unavailable(reason));
         }
         let mut checked = append.check(self.head, &self.frontier)?;
+        // What can refuse the append is found before anything is written: every record decodes
+        // (the check decoded each), and adopted rules must load here, or this replica cannot
+        // follow the log and writes nothing of it.
+        let mut records = Vec::with_capacity(append.records.len());
+        let mut rules = None;
+        for bytes in &append.records {
+            let record =
+                Record::decode(bytes).map_err(|error| StoreError::NotExtending(error.to_string()))?;
+            if let Event::RulesAdopted(adopted) = &record.event {
+                let loaded = Rules::parse(&adopted.document).map_err(|error| {
+                    StoreError::Refused(format!(
+                        "the rules adopted at seq {} do not load on this replica ({error}); it cannot \
+                         follow the log",
+                        record.seq
+                    ))
+                })?;
+                rules = Some(Arc::new(loaded));
+            }
+            records.push(record);
+        }
         if let Some(marker) = marker {
             checked.batch.insert(keys::RAFT_APPLIED, marker);
         }
         let head = self.write_checked(checked)?;
+        if let Some(rules) = rules {
+            self.rules = rules;
+        }
+        // Recorded times never go backwards along the chain: the next group starts after these.
+        if let Some(last) = records.last() {
+            self.last_recorded_at = self.last_recorded_at.max(last.recorded_at);
+        }
+        // The append is durable: what the writer and the applier keep must follow it, or readers
+        // would never see it. A failure here (a projection that cannot be read) seals the writer;
+        // a restart derives it all again from the log.
+        let group = match self.derive(&append, head, records) {
+            Ok(group) => group,
+            Err(error) => return Err(StoreError::Unavailable(self.seal(&error))),
+        };
+        self.refusals.log_committed();
+        self.stats.committed(append.records.len(), group.started.elapsed());
+        self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
+        self.hand_over(group, None);
+        self.send_appended(append);
+        Ok(head)
+    }
+
+    /// The group a durable replicated append stands for: the workers' facts its events leave, and
+    /// the events the applier applies (a reversal with the contribution it reverses).
+    fn derive(&self, append: &Append, head: Head, records: Vec<Record>) -> Result<Group> {
         let mut group = self.new_group();
         group.start = append.start;
         group.head = head;
-        for bytes in &append.records {
-            // Checked above: every record decodes.
-            let record = Record::decode(bytes)
-                .map_err(|error| StoreError::Corruption { seq: Seq(head.size), reason: error.to_string() })?;
+        for record in records {
             let seq = record.seq;
-            if let Event::RulesAdopted(adopted) = &record.event {
-                self.rules = Arc::new(Rules::parse(&adopted.document).map_err(|error| {
-                    StoreError::Corruption { seq, reason: format!("adopted rules do not load: {error}") }
-                })?);
-            }
-            self.last_recorded_at = self.last_recorded_at.max(record.recorded_at);
             let Some(worker_id) = record.event.worker_id().cloned() else { continue };
-            let mut facts = Check { view: &*self, group: &mut group.checks }.facts(&worker_id)?;
+            let mut facts = Check { view: self, group: &mut group.checks }.facts(&worker_id)?;
             apply_facts(&mut facts, seq, &record.event).map_err(|error| {
                 StoreError::Refused(format!(
                     "a worker's facts refused a replicated event at seq {seq}: {error}"
@@ -521,12 +557,7 @@ impl Writer {
             };
             group.applying.push(Applying { seq, at: record.recorded_at, event: record.event, reversed });
         }
-        self.refusals.log_committed();
-        self.stats.committed(append.records.len(), group.started.elapsed());
-        self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
-        self.hand_over(group, None);
-        self.send_appended(append);
-        Ok(head)
+        Ok(group)
     }
 
     /// Records, durably, what the replica's raft state machine applied (an entry with no append).
