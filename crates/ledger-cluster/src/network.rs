@@ -21,6 +21,7 @@ use openraft::raft::{
 use openraft::{BasicNode, Raft};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Response, Status};
 
@@ -41,10 +42,11 @@ pub const ENTRIES_PER_MESSAGE_MAX: u64 = 8;
 /// How long a replica waits to connect to another.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The cluster's shared secret, as every replica holds it; compared by digest.
+/// The cluster's shared secret, as every replica holds it: the header its calls carry, and the
+/// digest a call's header is compared with.
 #[derive(Clone)]
 pub struct ClusterSecret {
-    token: String,
+    header: MetadataValue<Ascii>,
     digest: [u8; 32],
 }
 
@@ -55,26 +57,40 @@ impl std::fmt::Debug for ClusterSecret {
 }
 
 impl ClusterSecret {
-    /// At least 32 characters; the cluster's configuration keeps it in a file readable only by
-    /// the ledger's user.
+    /// At least 32 printable characters; the cluster's configuration keeps it in a file readable
+    /// only by the ledger's user.
     pub fn new(token: &str) -> Result<ClusterSecret, String> {
         let token = token.trim();
         if token.len() < 32 || !token.chars().all(|c| c.is_ascii_graphic()) {
             return Err("a cluster secret is at least 32 printable characters".into());
         }
-        Ok(ClusterSecret { token: token.to_owned(), digest: ledger_core_digest(token.as_bytes()) })
+        let header = format!("Bearer {token}")
+            .parse()
+            .map_err(|_| "the cluster secret is not a header value".to_owned())?;
+        Ok(ClusterSecret { header, digest: ledger_core::sha256(token.as_bytes()) })
     }
 
     fn admits(&self, header: Option<&str>) -> bool {
         header
             .and_then(|value| value.strip_prefix("Bearer "))
-            .is_some_and(|token| ledger_core_digest(token.as_bytes()) == self.digest)
+            .is_some_and(|token| ledger_core::sha256(token.as_bytes()) == self.digest)
+    }
+
+    /// Puts the secret on a call to another replica.
+    fn authorize<M>(&self, request: &mut Request<M>) {
+        request.metadata_mut().insert("authorization", self.header.clone());
     }
 }
 
-fn ledger_core_digest(bytes: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).into()
+/// A client of the replica at `address`, with the message bounds.
+async fn connect(address: &str) -> Result<ReplicaClient<Channel>, tonic::transport::Error> {
+    let channel = Endpoint::from_shared(format!("http://{address}"))?
+        .connect_timeout(CONNECT_TIMEOUT)
+        .connect()
+        .await?;
+    Ok(ReplicaClient::new(channel)
+        .max_decoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
+        .max_encoding_message_size(REPLICA_MESSAGE_BYTES_MAX))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
@@ -178,20 +194,13 @@ pub async fn gather_cosignatures(
     wait: Duration,
 ) -> (Vec<String>, Vec<(NodeId, String)>) {
     let asks = addresses.iter().map(|(id, address)| {
-        let (bearer, note) = (format!("Bearer {}", secret.token), note.to_owned());
+        let (secret, note) = (secret.clone(), note.to_owned());
         let (id, address) = (*id, address.clone());
         async move {
             let asked = async {
-                let endpoint = Endpoint::from_shared(format!("http://{address}"))
-                    .map_err(|error| error.to_string())?
-                    .connect_timeout(CONNECT_TIMEOUT);
-                let mut client =
-                    ReplicaClient::new(endpoint.connect().await.map_err(|error| error.to_string())?);
+                let mut client = connect(&address).await.map_err(|error| error.to_string())?;
                 let mut request = Request::new(CosignRequest { checkpoint: note });
-                request.metadata_mut().insert(
-                    "authorization",
-                    bearer.parse().map_err(|_| "the cluster secret is not a header value".to_owned())?,
-                );
+                secret.authorize(&mut request);
                 let answer = client.cosign(request).await.map_err(|status| status.message().to_owned())?;
                 Ok::<String, String>(answer.into_inner().cosignature)
             };
@@ -275,26 +284,15 @@ impl Peer {
         let client = match &mut self.client {
             Some(client) => client,
             None => {
-                let endpoint = Endpoint::from_shared(format!("http://{}", self.address))
-                    .map_err(|error| network(error.to_string()))?
-                    .connect_timeout(CONNECT_TIMEOUT);
-                let channel = endpoint.connect().await.map_err(|error| {
+                let client = connect(&self.address).await.map_err(|error| {
                     RPCError::Unreachable(Unreachable::new(&std::io::Error::other(error.to_string())))
                 })?;
-                self.client.insert(
-                    ReplicaClient::new(channel)
-                        .max_decoding_message_size(REPLICA_MESSAGE_BYTES_MAX)
-                        .max_encoding_message_size(REPLICA_MESSAGE_BYTES_MAX),
-                )
+                self.client.insert(client)
             }
         };
         let mut call = Request::new(RaftMessage { body });
         call.set_timeout(option.hard_ttl());
-        let bearer = format!("Bearer {}", self.secret.token);
-        call.metadata_mut().insert(
-            "authorization",
-            bearer.parse().map_err(|_| network("the cluster secret is not a header value".into()))?,
-        );
+        self.secret.authorize(&mut call);
         let answered = match method {
             Method::AppendEntries => client.append_entries(call).await,
             Method::Vote => client.vote(call).await,
