@@ -398,7 +398,10 @@ fn run_async(future: impl std::future::Future<Output = anyhow::Result<()>>) -> a
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LEDGER_LOG").unwrap_or_else(|_| "info".into()),
+            // openraft narrates every election and shutdown step at info: its warnings are what an
+            // operator needs.
+            tracing_subscriber::EnvFilter::try_from_env("LEDGER_LOG")
+                .unwrap_or_else(|_| "info,openraft=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

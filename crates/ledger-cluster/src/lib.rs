@@ -10,15 +10,41 @@
 //! - [`state_machine`]: the ledger as raft's state machine, applying each entry's append through
 //!   the path every replica takes.
 //! - [`network`]: raft's messages between replicas over gRPC, with the cluster's secret.
+//! - [`node`]: one replica started in its cluster, and the proposer that carries the writer's
+//!   groups to raft.
 
 pub mod log_store;
 pub mod network;
+pub mod node;
 pub mod state_machine;
 
 use std::fmt;
 
 /// Identifies a node of the cluster (a replica): given by the cluster's configuration file.
 pub type NodeId = u64;
+
+/// A member of the cluster as raft's membership names it: where the other replicas reach its
+/// replica service, and where clients reach its agency, worker and audit services (a follower
+/// names the leader's, so that writes go there).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Member {
+    /// `HOST:PORT` of the replica service.
+    pub replica: String,
+    /// `HOST:PORT` of the ledger's gRPC services.
+    pub api: String,
+}
+
+impl Member {
+    pub fn new(replica: impl Into<String>, api: impl Into<String>) -> Member {
+        Member { replica: replica.into(), api: api.into() }
+    }
+}
+
+impl fmt::Display for Member {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "replica {}, api {}", self.replica, self.api)
+    }
+}
 
 /// The application data of a raft entry: an encoded append.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -54,7 +80,7 @@ openraft::declare_raft_types!(
         D = AppendBytes,
         R = Applied,
         NodeId = NodeId,
-        Node = openraft::BasicNode,
+        Node = Member,
         Entry = openraft::Entry<LedgerRaft>,
         SnapshotData = std::io::Cursor<Vec<u8>>,
         AsyncRuntime = openraft::TokioRuntime,

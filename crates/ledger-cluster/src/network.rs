@@ -18,14 +18,14 @@ use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
     VoteRequest, VoteResponse,
 };
-use openraft::{BasicNode, Raft};
+use openraft::Raft;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Response, Status};
 
-use crate::{LedgerRaft, NodeId};
+use crate::{LedgerRaft, Member, NodeId};
 
 /// What a replica needs to cosign the leader's checkpoints: its ledger (which holds its replica
 /// key) and the log's verifier key.
@@ -259,12 +259,12 @@ pub struct Peer {
 impl RaftNetworkFactory<LedgerRaft> for Network {
     type Network = Peer;
 
-    async fn new_client(&mut self, target: NodeId, node: &BasicNode) -> Peer {
-        Peer { target, address: node.addr.clone(), secret: self.secret.clone(), client: None }
+    async fn new_client(&mut self, target: NodeId, node: &Member) -> Peer {
+        Peer { target, address: node.replica.clone(), secret: self.secret.clone(), client: None }
     }
 }
 
-type Failure<E> = RPCError<NodeId, BasicNode, RaftError<NodeId, E>>;
+type Failure<E> = RPCError<NodeId, Member, RaftError<NodeId, E>>;
 
 impl Peer {
     /// Sends one message and decodes the answer, or says why the peer could not be reached.

@@ -18,11 +18,11 @@ use std::io::Cursor;
 use ledger_store::{Append, Ledger, StoreError};
 use openraft::storage::{RaftStateMachine, Snapshot};
 use openraft::{
-    BasicNode, EntryPayload, LogId, OptionalSend, RaftSnapshotBuilder, SnapshotMeta, StorageError,
-    StorageIOError, StoredMembership,
+    EntryPayload, LogId, OptionalSend, RaftSnapshotBuilder, SnapshotMeta, StorageError, StorageIOError,
+    StoredMembership,
 };
 
-use crate::{Applied, Entry, LedgerRaft, NodeId};
+use crate::{Applied, Entry, LedgerRaft, Member, NodeId};
 
 type Result<T> = std::result::Result<T, StorageError<NodeId>>;
 
@@ -30,7 +30,7 @@ type Result<T> = std::result::Result<T, StorageError<NodeId>>;
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Marker {
     applied: Option<LogId<NodeId>>,
-    membership: StoredMembership<NodeId, BasicNode>,
+    membership: StoredMembership<NodeId, Member>,
 }
 
 /// How often a leader tells the others it leads, in milliseconds.
@@ -60,7 +60,7 @@ pub fn raft_config(cluster_name: &str) -> std::result::Result<openraft::Config, 
 pub struct StateMachine {
     ledger: Ledger,
     applied: Option<LogId<NodeId>>,
-    membership: StoredMembership<NodeId, BasicNode>,
+    membership: StoredMembership<NodeId, Member>,
 }
 
 fn write_error(error: impl std::fmt::Display) -> StorageError<NodeId> {
@@ -115,9 +115,7 @@ impl StateMachine {
 impl RaftStateMachine<LedgerRaft> for StateMachine {
     type SnapshotBuilder = NoSnapshots;
 
-    async fn applied_state(
-        &mut self,
-    ) -> Result<(Option<LogId<NodeId>>, StoredMembership<NodeId, BasicNode>)> {
+    async fn applied_state(&mut self) -> Result<(Option<LogId<NodeId>>, StoredMembership<NodeId, Member>)> {
         Ok((self.applied, self.membership.clone()))
     }
 
@@ -143,7 +141,7 @@ impl RaftStateMachine<LedgerRaft> for StateMachine {
 
     async fn install_snapshot(
         &mut self,
-        _meta: &SnapshotMeta<NodeId, BasicNode>,
+        _meta: &SnapshotMeta<NodeId, Member>,
         _snapshot: Box<Cursor<Vec<u8>>>,
     ) -> Result<()> {
         Err(write_error("this replica installs no snapshot yet: it catches up from the log"))

@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::ok;
 use ledger_cluster::log_store::LogStore;
 use ledger_cluster::state_machine::{raft_config, StateMachine};
-use ledger_cluster::{AppendBytes, Applied, LedgerRaft, NodeId};
+use ledger_cluster::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 use ledger_store::{Append, Ledger, OpenOptions};
 use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
@@ -21,21 +21,21 @@ use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
     VoteRequest, VoteResponse,
 };
-use openraft::{BasicNode, Raft};
+use openraft::Raft;
 
 /// A cluster of one sends nothing over the network; any attempt is a failure of the test.
 struct Alone;
 
 struct NoPeer;
 
-fn unreachable<E: std::error::Error>() -> RPCError<NodeId, BasicNode, E> {
+fn unreachable<E: std::error::Error>() -> RPCError<NodeId, Member, E> {
     RPCError::Unreachable(Unreachable::new(&std::io::Error::other("a cluster of one has no peer")))
 }
 
 impl RaftNetworkFactory<LedgerRaft> for Alone {
     type Network = NoPeer;
 
-    async fn new_client(&mut self, _target: NodeId, _node: &BasicNode) -> NoPeer {
+    async fn new_client(&mut self, _target: NodeId, _node: &Member) -> NoPeer {
         NoPeer
     }
 }
@@ -45,7 +45,7 @@ impl RaftNetwork<LedgerRaft> for NoPeer {
         &mut self,
         _rpc: AppendEntriesRequest<LedgerRaft>,
         _option: RPCOption,
-    ) -> Result<AppendEntriesResponse<NodeId>, RPCError<NodeId, BasicNode, RaftError<NodeId>>> {
+    ) -> Result<AppendEntriesResponse<NodeId>, RPCError<NodeId, Member, RaftError<NodeId>>> {
         Err(unreachable())
     }
 
@@ -55,7 +55,7 @@ impl RaftNetwork<LedgerRaft> for NoPeer {
         _option: RPCOption,
     ) -> Result<
         InstallSnapshotResponse<NodeId>,
-        RPCError<NodeId, BasicNode, RaftError<NodeId, InstallSnapshotError>>,
+        RPCError<NodeId, Member, RaftError<NodeId, InstallSnapshotError>>,
     > {
         Err(unreachable())
     }
@@ -64,7 +64,7 @@ impl RaftNetwork<LedgerRaft> for NoPeer {
         &mut self,
         _rpc: VoteRequest<NodeId>,
         _option: RPCOption,
-    ) -> Result<VoteResponse<NodeId>, RPCError<NodeId, BasicNode, RaftError<NodeId>>> {
+    ) -> Result<VoteResponse<NodeId>, RPCError<NodeId, Member, RaftError<NodeId>>> {
         Err(unreachable())
     }
 }
@@ -93,7 +93,7 @@ async fn a_cluster_of_one_applies_appends_through_raft_and_refuses_what_does_not
     let (leader, appends) = common::source(leader_dir.path(), rules.clone(), 20).await;
 
     let (raft, replica) = start(replica_dir.path(), rules.clone()).await;
-    ok(raft.initialize(BTreeMap::from([(1, BasicNode::new("127.0.0.1:0"))])).await);
+    ok(raft.initialize(BTreeMap::from([(1, Member::new("127.0.0.1:0", "127.0.0.1:0"))])).await);
     ok(raft.wait(Some(Duration::from_secs(10))).current_leader(1, "leader elected").await);
     for append in &appends {
         let applied = propose(&raft, append).await;

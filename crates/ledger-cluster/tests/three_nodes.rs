@@ -14,14 +14,14 @@ use common::ok;
 use ledger_cluster::log_store::LogStore;
 use ledger_cluster::network::{gather_cosignatures, ClusterSecret, Cosigning, Network, ReplicaService};
 use ledger_cluster::state_machine::{raft_config, StateMachine};
-use ledger_cluster::{AppendBytes, Applied, LedgerRaft, NodeId};
+use ledger_cluster::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 use ledger_core::checkpoint::{LogKey, Verifier};
 use ledger_core::cosignature::{Cosigner, CosignerKey, Policy};
 use ledger_core::Seq;
 use ledger_proto::replica::replica_client::ReplicaClient;
 use ledger_proto::replica::RaftMessage;
 use ledger_store::{Append, Ledger, OpenOptions};
-use openraft::{BasicNode, Raft};
+use openraft::Raft;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -121,7 +121,8 @@ async fn three_replicas_stay_identical_and_go_on_when_the_leader_stops() {
     let mut listeners = Vec::new();
     for id in 1..=3u64 {
         let listener = ok(TcpListener::bind("127.0.0.1:0").await);
-        members.insert(id, BasicNode::new(ok(listener.local_addr()).to_string()));
+        let address = ok(listener.local_addr()).to_string();
+        members.insert(id, Member::new(address.clone(), address));
         listeners.push(listener);
     }
     let mut nodes = BTreeMap::new();
@@ -130,7 +131,7 @@ async fn three_replicas_stay_identical_and_go_on_when_the_leader_stops() {
     }
 
     // Without the secret, nothing is decoded.
-    let address = format!("http://{}", members[&2].addr);
+    let address = format!("http://{}", members[&2].replica);
     let mut stranger = ok(ReplicaClient::connect(address).await);
     let refused =
         stranger.vote(RaftMessage { body: vec![1, 2, 3] }).await.expect_err("a vote from a stranger");
@@ -173,7 +174,8 @@ async fn three_replicas_stay_identical_and_go_on_when_the_leader_stops() {
     // Every replica left cosigns a checkpoint of the tree it holds, and only that: a policy of
     // both their keys is met; a checkpoint of another tree, or of more than they hold, is not
     // cosigned.
-    let addresses: Vec<(NodeId, String)> = nodes.keys().map(|id| (*id, members[id].addr.clone())).collect();
+    let addresses: Vec<(NodeId, String)> =
+        nodes.keys().map(|id| (*id, members[id].replica.clone())).collect();
     let secret = ok(ClusterSecret::new(SECRET));
     let note = log_key().sign(size, ok(source.merkle_root(size)));
     let (lines, missing) = gather_cosignatures(&secret, &addresses, &note, Duration::from_secs(10)).await;

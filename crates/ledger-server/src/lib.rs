@@ -170,6 +170,8 @@ pub enum StartError {
     Principals(#[from] principals::PrincipalsError),
     #[error("cannot open the ledger in {path}: {error}")]
     Store { path: String, error: ledger_store::StoreError },
+    #[error("the replica did not join its cluster: {0}")]
+    Cluster(String),
     #[error("cannot listen on {address}: {error}")]
     Listen { address: SocketAddr, error: std::io::Error },
     #[error("no principals in {0}: add one with `ledger principals add`")]
@@ -191,6 +193,9 @@ pub struct RunningServer {
     pub initial_tokens: Option<PathBuf>,
     pub principals_file: PathBuf,
     gate: Arc<Gate>,
+    /// This replica in its cluster (of one, with nothing configured), through which every write
+    /// goes.
+    node: Option<ledger_cluster::node::Node>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -222,6 +227,10 @@ impl RunningServer {
                 Ok(())
             }
         };
+        // Raft stops first: its state machine is the ledger.
+        if let Some(node) = self.node.take() {
+            node.shutdown().await;
+        }
         let ledger = self.ledger.clone();
         let _ = tokio::task::spawn_blocking(move || ledger.shutdown()).await;
         served
@@ -272,16 +281,21 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         config.replica_key.clone().unwrap_or_else(|| config.data_dir.join(REPLICA_KEY_FILE));
     let replica_key = Arc::new(load_or_create_replica_key_at(&replica_key_path, &log_key)?);
     let data_dir = config.data_dir.clone();
+    // Every write goes through raft: the writer proposes each group it builds, and writes what
+    // raft applies. Rules are adopted through raft too, once this replica leads.
+    let (proposals, proposed) = tokio::sync::mpsc::channel(1);
     let options = ledger_store::OpenOptions {
         clock: config.clock.clone(),
         accept_rollback: config.accept_rollback,
         log_key: Some(log_key.clone()),
         replica_key: Some(replica_key),
         scrub_events_per_second: Some(config.limits.scrub_events_per_second),
-        follows: false,
+        follows: true,
         appended: None,
+        proposals: Some(proposals),
     };
-    let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, rules, options))
+    let opened_rules = rules.clone();
+    let ledger = tokio::task::spawn_blocking(move || Ledger::open_with(&data_dir, opened_rules, options))
         .await
         .map_err(|error| StartError::Store {
             path: config.data_dir.display().to_string(),
@@ -293,6 +307,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         .map_err(|error| StartError::Listen { address: config.listen, error })?;
     let address =
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
+    let node = start_node(&config.data_dir, address, &ledger, proposed, rules).await?;
     let (stop, stopped) = oneshot::channel::<()>();
     let tls = config.tls.as_ref().map(tls_config).transpose()?;
     let metrics = Arc::new(Metrics::default());
@@ -331,9 +346,32 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         initial_tokens,
         principals_file,
         gate,
+        node: Some(node),
         stop: Some(stop),
         task,
     })
+}
+
+/// Starts this replica's raft (a cluster of one in the data directory) and, once it leads,
+/// adopts the rules it was started with unless they are already in force.
+async fn start_node(
+    data_dir: &std::path::Path,
+    address: SocketAddr,
+    ledger: &Ledger,
+    proposed: tokio::sync::mpsc::Receiver<ledger_store::Proposal>,
+    rules: Arc<ledger_rules::Rules>,
+) -> Result<ledger_cluster::node::Node, StartError> {
+    let failed = |error: ledger_cluster::node::NodeError| StartError::Cluster(error.to_string());
+    let config = ledger_cluster::node::NodeConfig::alone(data_dir, &address.to_string()).map_err(failed)?;
+    let node = ledger_cluster::node::Node::start(config, ledger.clone(), proposed).await.map_err(failed)?;
+    if node.settled().await.map_err(failed)? {
+        let store = |error| StartError::Store { path: data_dir.display().to_string(), error };
+        let in_force = ledger.rules_in_force().map_err(store)?;
+        if in_force.is_none_or(|in_force| in_force.digest() != rules.digest()) {
+            ledger.adopt(rules).await.map_err(store)?;
+        }
+    }
+    Ok(node)
 }
 
 fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, StartError> {

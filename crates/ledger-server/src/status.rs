@@ -14,6 +14,10 @@ pub fn invalid(error: InvalidInput) -> Status {
     Status::with_error_details(Code::InvalidArgument, format!("{}: {}", error.field, error.message), details)
 }
 
+/// The metadata key of an UNAVAILABLE answer from a replica that follows: the leader's address
+/// (`HOST:PORT` of its agency service), where the client sends its writes.
+pub const LEADER_METADATA: &str = "ledger-leader";
+
 pub fn from_store(error: StoreError) -> Status {
     match error {
         StoreError::Invalid(invalid_input) => invalid(invalid_input),
@@ -24,6 +28,14 @@ pub fn from_store(error: StoreError) -> Status {
         )),
         StoreError::FailedPrecondition(message) => Status::failed_precondition(message),
         StoreError::Unavailable(message) => Status::unavailable(message),
+        error @ StoreError::NotLeader { .. } => {
+            let mut status = Status::unavailable(error.to_string());
+            let StoreError::NotLeader { leader } = error else { return status };
+            if let Some(value) = leader.as_deref().and_then(|leader| leader.parse().ok()) {
+                status.metadata_mut().insert(LEADER_METADATA, value);
+            }
+            status
+        }
         error @ StoreError::SignedLarger { .. } => Status::unavailable(error.to_string()),
         error @ StoreError::NotExtending(_) => Status::unavailable(format!("{error}; nothing was recorded: retry")),
         StoreError::Corruption { seq, reason } => {

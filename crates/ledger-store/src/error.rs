@@ -33,6 +33,10 @@ pub enum StoreError {
     /// another head, or its records do not link. Nothing of it was written; the client retries.
     #[error("the append does not extend the log: {0}")]
     NotExtending(String),
+    /// This replica follows another and takes no writes: the client sends them to the leader,
+    /// whose address is given when this replica knows it. Nothing was recorded.
+    #[error("{}", not_leader(.leader.as_deref()))]
+    NotLeader { leader: Option<String> },
     /// The store as a whole is unusable (wrong version, head mismatch).
     #[error("store refused: {0}")]
     Refused(String),
@@ -49,3 +53,10 @@ impl From<InvalidInput> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+fn not_leader(leader: Option<&str>) -> String {
+    match leader {
+        Some(leader) => format!("this replica does not take writes; send them to the leader at {leader}"),
+        None => "this replica does not take writes, and no leader is elected yet: retry shortly".to_owned(),
+    }
+}

@@ -90,10 +90,13 @@ pub use refusal::REFUSED_COMMITS_LOG_INTERVAL;
 pub use scrub::{Damage, SCRUB_EVENTS_PER_SECOND_DEFAULT};
 pub use stats::{Histogram, HistogramSnapshot, WriterStats};
 pub use validate::OPEN_CLAIMS_PER_WORKER_MAX;
-pub use writer::{EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL, WRITER_FACTS_WORKERS_MAX};
+pub use writer::{Proposal, EVENTS_PER_COMMIT_MAX, SYSTEM_PRINCIPAL, WRITER_FACTS_WORKERS_MAX};
 
 /// Commands waiting for the writer; senders wait when it is full, which pushes back on clients.
 pub const COMMAND_QUEUE_MAX: usize = 4096;
+/// Requests of the raft state machine waiting for the writer: it sends one and waits for its
+/// answer, so a few are room enough.
+pub const CONTROL_QUEUE_MAX: usize = 16;
 /// sled's segment size. sled 0.34 moves any page larger than a quarter of a segment into a blob
 /// file that it never fsyncs; with values of at most 65 KiB no page comes near 2 MiB.
 pub const SLED_SEGMENT_BYTES: usize = 8 * 1024 * 1024;
@@ -126,7 +129,7 @@ pub struct Ledger {
 struct Shared {
     tree: sled::Db,
     durable: watch::Receiver<Head>,
-    queue: Mutex<Option<mpsc::Sender<writer::Job>>>,
+    queue: Mutex<Option<Queues>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     stats: Arc<WriterStats>,
     /// Rules documents already loaded from the chain, by the seq that adopted them.
@@ -149,6 +152,13 @@ struct Shared {
     applied: Arc<apply::Applied>,
     apply_thread: Mutex<Option<JoinHandle<()>>>,
     applier: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// The writer's two queues, from the sending side.
+#[derive(Clone, Debug)]
+struct Queues {
+    commands: mpsc::Sender<writer::Job>,
+    control: mpsc::Sender<writer::Control>,
 }
 
 /// How a ledger is opened.
@@ -174,6 +184,10 @@ pub struct OpenOptions {
     /// Where the writer sends every append it has made durable, in order: what another replica
     /// needs to follow this one. The writer waits when it is full.
     pub appended: Option<std::sync::mpsc::SyncSender<Append>>,
+    /// Where the writer proposes each group it builds, as an encoded append, to the cluster this
+    /// replica belongs to; it writes only what raft then applies ([`Ledger::replicate_marked`]).
+    /// Without it, the writer writes its groups itself.
+    pub proposals: Option<mpsc::Sender<Proposal>>,
 }
 
 /// A checkpoint signed by the log's key: the tree it commits to and the signed note.
@@ -252,6 +266,7 @@ impl Ledger {
             scrub_events_per_second,
             follows,
             appended,
+            proposals,
         } = options;
         let mut opened = open_tree(data_dir)?;
         let started = Instant::now();
@@ -331,6 +346,7 @@ impl Ledger {
             to_apply,
             facts: writer::KeptFacts::default(),
             appended,
+            proposals,
         };
         // The rules given at start are adopted on the chain unless they are the ones in force.
         if !follows && adopted.is_none_or(|adopted| adopted.digest() != rules.digest()) {
@@ -346,12 +362,14 @@ impl Ledger {
                 });
             })?
         };
-        let (queue, receiver) = mpsc::channel(COMMAND_QUEUE_MAX);
+        let (commands, command_queue) = mpsc::channel(COMMAND_QUEUE_MAX);
+        let (control, control_queue) = mpsc::channel(CONTROL_QUEUE_MAX);
+        let queues = writer::Queues { commands: command_queue, control: control_queue };
         let handle = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || {
             // A panic is a bug, and what the writer was doing when it came is unknown: it takes no
             // more writes, health turns NOT_SERVING and `serve` exits with a failure, as after a
             // failed write. Waiting clients are answered UNAVAILABLE as their replies drop.
-            sealing_on_panic(&sealed_sender, "the writer", move || writer.run(receiver));
+            sealing_on_panic(&sealed_sender, "the writer", move || writer.run(queues));
         })?;
         let (scrub_stop, stop) = std::sync::mpsc::channel();
         let scrubber = scrub::Scrubber {
@@ -367,7 +385,7 @@ impl Ledger {
             shared: Arc::new(Shared {
                 tree: db,
                 durable,
-                queue: Mutex::new(Some(queue)),
+                queue: Mutex::new(Some(Queues { commands, control })),
                 writer: Mutex::new(Some(handle)),
                 stats,
                 rules: Mutex::new(HashMap::new()),
@@ -541,14 +559,43 @@ impl Ledger {
 
     /// Hands a command to the writer and waits until its events are durable (or it is refused).
     pub async fn submit(&self, command: Command) -> Result<Outcome> {
-        let queue = self.shared.queue.lock().ok().and_then(|queue| queue.clone());
-        let queue = queue.ok_or_else(|| StoreError::Unavailable("the ledger is shutting down".into()))?;
         let (reply, answer) = oneshot::channel();
-        queue
+        self.queues()?
+            .commands
             .send(writer::Job::Command { command, reply })
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// Adopts `rules` on the chain (a `RulesAdopted` event holding the whole document) and puts
+    /// them in force, through the cluster when this replica belongs to one. The caller adopts only
+    /// rules other than those in force ([`Ledger::rules_in_force`]).
+    pub async fn adopt(&self, rules: Arc<Rules>) -> Result<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        self.queues()?
+            .commands
+            .send(writer::Job::Adopt { rules, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// The rules last adopted on the chain; none before any was.
+    pub fn rules_in_force(&self) -> Result<Option<Arc<Rules>>> {
+        match self.head().size {
+            0 => Ok(None),
+            size => match self.rules_at(Seq(size - 1)) {
+                Ok(rules) => Ok(Some(rules)),
+                Err(StoreError::NotFound { .. }) => Ok(None),
+                Err(other) => Err(other),
+            },
+        }
+    }
+
+    fn queues(&self) -> Result<Queues> {
+        let queues = self.shared.queue.lock().ok().and_then(|queue| queue.clone());
+        queues.ok_or_else(|| StoreError::Unavailable("the ledger is shutting down".into()))
     }
 
     /// Applies an append another replica checked and built (a raft entry), after the commands
@@ -563,7 +610,7 @@ impl Ledger {
     /// batch as the append, so that the two are on disk together or not at all.
     pub async fn replicate_marked(&self, append: Append, marker: Option<Vec<u8>>) -> Result<Head> {
         let (reply, answer) = oneshot::channel();
-        self.to_writer(writer::Job::Replicated { append, marker, reply }).await?;
+        self.to_writer(writer::Control::Replicated { append, marker, reply }).await?;
         answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
     }
 
@@ -571,7 +618,7 @@ impl Ledger {
     /// an entry carried no append.
     pub async fn mark_applied(&self, marker: Vec<u8>) -> Result<()> {
         let (reply, answer) = oneshot::channel();
-        self.to_writer(writer::Job::Mark { marker, reply }).await?;
+        self.to_writer(writer::Control::Mark { marker, reply }).await?;
         answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
     }
 
@@ -581,10 +628,12 @@ impl Ledger {
         Ok(self.shared.tree.get(keys::RAFT_APPLIED)?.map(|value| value.to_vec()))
     }
 
-    async fn to_writer(&self, job: writer::Job) -> Result<()> {
-        let queue = self.shared.queue.lock().ok().and_then(|queue| queue.clone());
-        let queue = queue.ok_or_else(|| StoreError::Unavailable("the ledger is shutting down".into()))?;
-        queue.send(job).await.map_err(|_| StoreError::Unavailable("the writer has stopped".into()))
+    async fn to_writer(&self, control: writer::Control) -> Result<()> {
+        self.queues()?
+            .control
+            .send(control)
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))
     }
 
     /// Why the writer stopped taking writes, once a write failed part-way to the disk; none while it

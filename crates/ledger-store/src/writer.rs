@@ -53,22 +53,17 @@ impl Planned {
     }
 }
 
-/// What the writer is asked to do: check and append a command's events (this replica takes
-/// writes), or apply an append another replica checked and built (it follows).
+/// What the writer is asked to do on its command queue: check and append a command's events, or
+/// adopt rules. This replica builds the append (it writes it, or proposes it to its cluster).
 pub(crate) enum Job {
     Command {
         command: Command,
         reply: oneshot::Sender<Result<Outcome>>,
     },
-    Replicated {
-        append: Append,
-        marker: Option<Vec<u8>>,
-        reply: oneshot::Sender<Result<Head>>,
-    },
-    /// Records what the replica's raft state machine applied, for an entry that carried no append.
-    Mark {
-        marker: Vec<u8>,
-        reply: oneshot::Sender<Result<()>>,
+    /// Adopts rules on the chain, in a group of its own.
+    Adopt {
+        rules: Arc<Rules>,
+        reply: oneshot::Sender<Result<Outcome>>,
     },
 }
 
@@ -76,9 +71,90 @@ impl Job {
     fn event_count(&self) -> usize {
         match self {
             Job::Command { command, .. } => command.action.event_count(),
-            Job::Replicated { append, .. } => append.records.len(),
-            Job::Mark { .. } => 0,
+            Job::Adopt { .. } => 1,
         }
+    }
+}
+
+/// What the writer is asked to do on its control queue, for the replica's raft state machine:
+/// apply an append a leader checked and built (this replica's own proposals among them), or
+/// record what raft applied when an entry carried no append.
+pub(crate) enum Control {
+    Replicated { append: Append, marker: Option<Vec<u8>>, reply: oneshot::Sender<Result<Head>> },
+    Mark { marker: Vec<u8>, reply: oneshot::Sender<Result<()>> },
+}
+
+/// A leader's append offered to its cluster: the writer proposes each group as one, and is told
+/// once the cluster committed it and this replica applied it, or why not. Nothing of a group is
+/// answered before then.
+pub struct Proposal {
+    /// The encoded [`Append`].
+    pub append: Vec<u8>,
+    /// Ok once committed and applied here; an error (not the leader, refused, stopped) otherwise.
+    pub reply: oneshot::Sender<Result<()>>,
+}
+
+impl std::fmt::Debug for Proposal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Proposal({} bytes)", self.append.len())
+    }
+}
+
+/// The writer's two queues: commands wait in a bounded queue while a proposal is in flight;
+/// what raft applies (on the leader, its own proposals among them) comes on the other.
+pub(crate) struct Queues {
+    pub commands: mpsc::Receiver<Job>,
+    pub control: mpsc::Receiver<Control>,
+}
+
+/// The next thing the writer does.
+enum Next {
+    Job(Job),
+    Control(Control),
+}
+
+/// What ended a wait for a proposal.
+enum Waited {
+    Control(Option<Control>),
+    Answer(std::result::Result<Result<()>, oneshot::error::RecvError>),
+}
+
+/// Runs a future to completion on the writer's own thread, which parks between polls. The
+/// writer's waits are on tokio channels, which need no runtime to be polled.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+/// What the writer can do now without waiting: raft's requests first, since the state machine
+/// waits for each.
+fn ready(queues: &mut Queues) -> Option<Next> {
+    if let Ok(control) = queues.control.try_recv() {
+        return Some(Next::Control(control));
+    }
+    queues.commands.try_recv().ok().map(Next::Job)
+}
+
+/// Waits for the next thing to do; none once both queues are closed.
+async fn wait(queues: &mut Queues) -> Option<Next> {
+    tokio::select! {
+        biased;
+        Some(control) = queues.control.recv() => Some(Next::Control(control)),
+        Some(job) = queues.commands.recv() => Some(Next::Job(job)),
+        else => None,
     }
 }
 
@@ -153,6 +229,9 @@ pub(crate) struct Writer {
     pub facts: KeptFacts,
     /// Where every append made durable goes, for another replica to follow.
     pub appended: Option<std::sync::mpsc::SyncSender<Append>>,
+    /// Where the writer proposes each group to its cluster, instead of writing it itself: what it
+    /// writes then comes back from raft on the control queue.
+    pub proposals: Option<mpsc::Sender<Proposal>>,
 }
 
 /// Workers whose facts the writer keeps after the applier has applied them: a few hundred bytes
@@ -229,60 +308,70 @@ pub(crate) struct Group {
     credentials: Vec<(WorkerId, [u8; 32], bool)>,
     remembered: HashMap<Vec<u8>, (Remembered, Outcome)>,
     replies: Vec<(oneshot::Sender<Result<Outcome>>, Result<Outcome>)>,
+    /// Rules the group adopts, in force once it is written.
+    adopting: Option<Arc<Rules>>,
 }
 
 impl Writer {
-    /// Runs until every sender of the queue is gone.
-    pub fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+    /// Runs until every sender of both queues is gone.
+    pub fn run(mut self, mut queues: Queues) {
         let mut carried: Option<Job> = None;
         loop {
-            let first = match carried.take() {
-                Some(job) => job,
-                None => match queue.try_recv() {
-                    Ok(job) => job,
-                    Err(_) => {
+            let next = match carried.take() {
+                Some(job) => Next::Job(job),
+                None => match ready(&mut queues) {
+                    Some(next) => next,
+                    None => {
                         // Idle: the promise catches up with the last commit before the wait.
                         self.catch_up_promise();
-                        let Some(job) = queue.blocking_recv() else { break };
-                        job
+                        let Some(next) = block_on(wait(&mut queues)) else { break };
+                        next
                     }
                 },
             };
-            let (command, reply) = match first {
-                Job::Command { command, reply } => (command, reply),
-                Job::Replicated { append, marker, reply } => {
-                    let _ = reply.send(self.replicate(append, marker));
-                    continue;
-                }
-                Job::Mark { marker, reply } => {
-                    let _ = reply.send(self.mark(marker));
+            let first = match next {
+                Next::Job(job) => job,
+                Next::Control(control) => {
+                    self.control(control);
                     continue;
                 }
             };
             let mut group = self.new_group();
-            let mut planned = command.action.event_count();
-            self.admit(&mut group, &command, reply);
-            while planned < EVENTS_PER_COMMIT_MAX {
-                let Ok(job) = queue.try_recv() else { break };
+            let alone = matches!(first, Job::Adopt { .. });
+            let mut planned = first.event_count();
+            self.admit(&mut group, first);
+            while planned < EVENTS_PER_COMMIT_MAX && !alone {
+                let Ok(job) = queues.commands.try_recv() else { break };
                 planned += job.event_count();
-                match job {
-                    Job::Command { command, reply } if planned <= EVENTS_PER_COMMIT_MAX => {
-                        self.admit(&mut group, &command, reply);
-                    }
-                    // A replicated append waits for the group before it, like a command that
-                    // would make the group too large.
-                    job => {
-                        carried = Some(job);
-                        break;
-                    }
+                // Rules are adopted in a group of their own; a command that would make the group
+                // too large waits for the next.
+                if planned > EVENTS_PER_COMMIT_MAX || matches!(job, Job::Adopt { .. }) {
+                    carried = Some(job);
+                    break;
                 }
+                self.admit(&mut group, job);
             }
-            self.commit(group);
+            match self.proposals.clone() {
+                Some(proposals) => self.propose(group, &proposals, &mut queues.control),
+                None => self.commit(group),
+            }
         }
         if let Err(error) = self.db.flush() {
             error!(%error, "final flush failed");
         }
         self.catch_up_promise();
+    }
+
+    /// Does what the replica's raft state machine asks.
+    fn control(&mut self, control: Control) {
+        match control {
+            Control::Replicated { append, marker, reply } => {
+                let _ = reply.send(self.replicate(append, marker));
+            }
+            Control::Mark { marker, reply } => {
+                let _ = reply.send(self.mark(marker));
+            }
+        }
     }
 
     /// What the ledger promises now: its durable head, the root there, and the largest signed tree.
@@ -333,12 +422,21 @@ impl Writer {
             credentials: Vec::new(),
             remembered: HashMap::new(),
             replies: Vec::new(),
+            adopting: None,
         }
     }
 
-    fn admit(&self, group: &mut Group, command: &Command, reply: oneshot::Sender<Result<Outcome>>) {
-        let outcome = self.apply(group, command);
-        group.replies.push((reply, outcome));
+    fn admit(&self, group: &mut Group, job: Job) {
+        match job {
+            Job::Command { command, reply } => {
+                let outcome = self.apply(group, &command);
+                group.replies.push((reply, outcome));
+            }
+            Job::Adopt { rules, reply } => {
+                let outcome = self.adoption(group, rules);
+                group.replies.push((reply, outcome));
+            }
+        }
     }
 
     /// Checks one command against the ledger as the group has left it, and appends its events.
@@ -600,23 +698,114 @@ impl Writer {
     /// sealed writer answers every command with UNAVAILABLE.
     fn commit(&mut self, mut group: Group) {
         if let Some(reason) = self.refusal() {
-            for (reply, _) in group.replies {
-                let _ = reply.send(Err(StoreError::Unavailable(reason.clone())));
-            }
-            return;
+            return fail(group, &StoreError::Unavailable(reason));
         }
         match self.write_group(&mut group) {
             Ok(()) => self.hand_over(group, None),
-            Err(failure) => {
-                self.refusals.log_refused(&failure, group.start.size);
-                self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let message = match failure {
-                    StoreError::Unavailable(message) => message,
-                    other => format!("the write could not be made durable: {other}"),
-                };
-                for (reply, _) in group.replies {
-                    let _ = reply.send(Err(StoreError::Unavailable(message.clone())));
+            Err(failure) => self.failed(group, &failure),
+        }
+    }
+
+    /// Answers every command of a group nothing of which was written (or acknowledged).
+    fn failed(&mut self, group: Group, failure: &StoreError) {
+        // A follower is asked for writes in the ordinary course; the client is sent on.
+        if !matches!(failure, StoreError::NotLeader { .. }) {
+            self.refusals.log_refused(failure, group.start.size);
+        }
+        self.stats.failed_commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        fail(group, failure);
+    }
+
+    /// Offers the group to the cluster as one append, then applies what raft applies until raft
+    /// applies this append here (it is written, and the group answered, as any commit is) or the
+    /// proposal fails (nothing of the group is acknowledged, and every command is told why). One
+    /// proposal is in flight at a time: commands wait in their queue meanwhile.
+    fn propose(
+        &mut self,
+        mut group: Group,
+        proposals: &mpsc::Sender<Proposal>,
+        control: &mut mpsc::Receiver<Control>,
+    ) {
+        if let Some(reason) = self.refusal() {
+            return fail(group, &StoreError::Unavailable(reason));
+        }
+        if group.records.is_empty() {
+            // Every command was refused or replayed: nothing to propose.
+            return self.hand_over(group, None);
+        }
+        let append = match self.before_write().and_then(|()| self.append_of(&mut group)) {
+            Ok(append) => append,
+            Err(failure) => return self.failed(group, &failure),
+        };
+        let (reply, mut answer) = oneshot::channel();
+        if proposals.blocking_send(Proposal { append: append.encode(), reply }).is_err() {
+            let stopped = StoreError::Unavailable("the cluster has stopped; nothing was recorded".into());
+            return self.failed(group, &stopped);
+        }
+        drop(append);
+        let mut control_open = true;
+        loop {
+            let waited = block_on(async {
+                tokio::select! {
+                    biased;
+                    control = control.recv(), if control_open => Waited::Control(control),
+                    answer = &mut answer => Waited::Answer(answer),
                 }
+            });
+            match waited {
+                Waited::Control(None) => control_open = false,
+                Waited::Control(Some(Control::Replicated { append, marker, reply }))
+                    if append.start == group.start && append.end == group.head.chain_hash =>
+                {
+                    let _ = reply.send(self.write_own(group, append, marker));
+                    return;
+                }
+                Waited::Control(Some(control)) => self.control(control),
+                Waited::Answer(answer) => {
+                    let failure = match answer {
+                        Ok(Err(error)) => error,
+                        // Committed, yet never applied here as this group: another append took
+                        // its place at this head.
+                        Ok(Ok(())) => StoreError::NotExtending(format!(
+                            "another append was applied at seq {} first",
+                            group.start.size
+                        )),
+                        Err(_) => StoreError::Unavailable(
+                            "the cluster stopped before it committed the write; nothing was \
+                             acknowledged"
+                                .into(),
+                        ),
+                    };
+                    return self.failed(group, &failure);
+                }
+            }
+        }
+    }
+
+    /// Writes this replica's own proposed group, as raft applies it, and answers its commands.
+    fn write_own(&mut self, mut group: Group, append: Append, marker: Option<Vec<u8>>) -> Result<Head> {
+        let written = append.check(self.head, &self.frontier).and_then(|mut checked| {
+            if checked.head != group.head {
+                return Err(StoreError::Refused(format!(
+                    "the head after this replica's own group ({}) is not the head its append gives ({})",
+                    group.head.size, checked.head.size
+                )));
+            }
+            if let Some(marker) = marker {
+                checked.batch.insert(keys::RAFT_APPLIED, marker);
+            }
+            self.write_checked(checked)
+        });
+        match written {
+            Ok(head) => {
+                self.committed(&mut group);
+                self.hand_over(group, None);
+                self.send_appended(append);
+                Ok(head)
+            }
+            Err(failure) => {
+                self.failed(group, &failure);
+                Err(failure)
             }
         }
     }
@@ -626,13 +815,21 @@ impl Writer {
         if group.records.is_empty() {
             return Ok(());
         }
-        let events = group.records.len();
         self.write(group)?;
+        self.committed(group);
+        Ok(())
+    }
+
+    /// What follows a group's durable write: the writer's head, rules and statistics.
+    fn committed(&mut self, group: &mut Group) {
         self.refusals.log_committed();
         self.last_recorded_at = group.checks.recorded_at;
+        if let Some(rules) = group.adopting.take() {
+            self.rules = rules;
+        }
+        let events = (group.head.size - group.start.size) as usize;
         self.stats.committed(events, group.started.elapsed());
         self.stats.durable_size.store(self.head.size, std::sync::atomic::Ordering::Release);
-        Ok(())
     }
 
     /// Hands a durable group to the applier, which applies it, publishes its head and answers its
@@ -654,22 +851,30 @@ impl Writer {
         self.facts.trim(applied);
     }
 
-    /// Appends a `RulesAdopted` event holding the whole document and puts the rules in force.
+    /// Appends a `RulesAdopted` event holding the whole document and puts the rules in force, at
+    /// open, before the ledger is handed out.
     pub fn adopt(&mut self, rules: Arc<Rules>) -> Result<()> {
         let mut group = self.new_group();
-        let principal = PrincipalId::parse(SYSTEM_PRINCIPAL)?;
-        let request_id = RequestId::parse(&format!("rules-{}", hex_prefix(&rules.digest())))?;
-        let event =
-            Event::RulesAdopted(RulesAdopted { digest: rules.digest(), document: rules.text().to_owned() });
-        self.append(&mut group, &principal, &request_id, vec![Planned::new(event)])?;
+        self.adoption(&mut group, rules)?;
         self.write_group(&mut group)?;
         // The ledger is handed out only once its published head holds the adoption.
         let (published, done) = std::sync::mpsc::channel();
         self.hand_over(group, Some(published));
         // An applier that stopped drops the sender: nothing is left to wait for.
         let _ = done.recv();
-        self.rules = rules;
         Ok(())
+    }
+
+    /// Appends to the group a `RulesAdopted` event holding the whole document; the rules are in
+    /// force once the group is written.
+    fn adoption(&self, group: &mut Group, rules: Arc<Rules>) -> Result<Outcome> {
+        let principal = PrincipalId::parse(SYSTEM_PRINCIPAL)?;
+        let request_id = RequestId::parse(&format!("rules-{}", hex_prefix(&rules.digest())))?;
+        let event =
+            Event::RulesAdopted(RulesAdopted { digest: rules.digest(), document: rules.text().to_owned() });
+        let outcome = self.append(group, &principal, &request_id, vec![Planned::new(event)])?;
+        group.adopting = Some(rules);
+        Ok(outcome)
     }
 
     /// Each credential the group issues, revoking the one it replaces: the worker's current one,
@@ -715,6 +920,7 @@ impl Writer {
     }
 
     fn write(&mut self, group: &mut Group) -> Result<()> {
+        self.before_write()?;
         let append = self.append_of(group)?;
         // The one path every replica takes: the append is checked against the head it extends and
         // applied whole; the chain hashes, blocks, Merkle nodes and head come from its records.
@@ -730,17 +936,23 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes a checked append durably and moves the writer's head past it: its own group's, or
-    /// another replica's. A failure from the batch on seals the writer.
-    fn write_checked(&mut self, checked: Checked) -> Result<Head> {
-        let Checked { batch, head, frontier, last_block } = checked;
+    /// What may refuse a new group before anything of it is written or proposed: the free space
+    /// under the reserve, or an injected fault. An append the cluster committed is not refused so:
+    /// the reserve is there for it.
+    fn before_write(&self) -> Result<()> {
         self.check_space()?;
         if fault::hit(Point::WriterPanic).is_err() {
             panic!("injected panic in the writer");
         }
         fault::hit(Point::BeforeApply).map_err(|error| {
             StoreError::Unavailable(format!("nothing was written: {}", fault::describe(&error)))
-        })?;
+        })
+    }
+
+    /// Writes a checked append durably and moves the writer's head past it: its own group's, or
+    /// another replica's. A failure from the batch on seals the writer.
+    fn write_checked(&mut self, checked: Checked) -> Result<Head> {
+        let Checked { batch, head, frontier, last_block } = checked;
         // The durable head before this append, promised while the append's own fsync runs.
         let promise = self.promise_of_head();
         if let Err(error) = self.apply_durably(batch, &promise) {
@@ -792,6 +1004,22 @@ impl Writer {
             return Err(StoreError::Unavailable(low_space(available)));
         }
         Ok(())
+    }
+}
+
+/// Answers every command of a group with why nothing of it was acknowledged: UNAVAILABLE, or the
+/// leader to send it to.
+fn fail(group: Group, failure: &StoreError) {
+    for (reply, _) in group.replies {
+        let error = match failure {
+            StoreError::NotLeader { leader } => StoreError::NotLeader { leader: leader.clone() },
+            StoreError::Unavailable(message) => StoreError::Unavailable(message.clone()),
+            error @ StoreError::NotExtending(_) => {
+                StoreError::Unavailable(format!("{error}; nothing was recorded: retry"))
+            }
+            other => StoreError::Unavailable(format!("the write could not be made durable: {other}")),
+        };
+        let _ = reply.send(Err(error));
     }
 }
 

@@ -1,0 +1,200 @@
+//! One replica in its cluster: raft started over the replica's ledger, and the proposer that
+//! carries each group the ledger's writer builds to raft.
+//!
+//! The writer proposes a group as one encoded append ([`Proposal`]) and waits; the proposer gives
+//! it to raft ([`Raft::client_write`]), which answers once a majority holds the entry on disk and
+//! this replica's state machine applied it (the writer itself wrote it then, as raft applied it).
+//! Raft's refusals become the store's: a follower names the leader ([`StoreError::NotLeader`]),
+//! an append that no longer extends the head is retried by the client, and a proposal raft does
+//! not commit in [`PROPOSAL_WAIT_MAX`] is answered UNAVAILABLE (it may still be committed later; a
+//! retry with the same request id gets its receipts once, whichever happens).
+//!
+//! A single node is a cluster of one through this same code: `ledger serve` starts one with
+//! nothing to configure, and it elects itself at once.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledger_store::{Ledger, Proposal, StoreError};
+use openraft::error::{ClientWriteError, RaftError};
+use openraft::Raft;
+use tokio::sync::mpsc;
+
+use crate::log_store::LogStore;
+use crate::network::{ClusterSecret, Network};
+use crate::state_machine::{raft_config, StateMachine};
+use crate::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
+
+/// Longest a proposal waits for raft to commit and apply it before its commands are answered
+/// UNAVAILABLE: a leader cut off from the majority cannot commit, and its clients should retry
+/// elsewhere rather than wait for the partition to heal.
+pub const PROPOSAL_WAIT_MAX: Duration = Duration::from_secs(10);
+/// Longest a starting replica waits for its cluster to elect a leader and for the leader to have
+/// applied what it committed.
+pub const LEADER_WAIT_MAX: Duration = Duration::from_secs(60);
+/// The directory of the raft log, under the data directory.
+pub const RAFT_DIR: &str = "raft";
+
+/// How one replica starts.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub id: NodeId,
+    /// Names the cluster in raft's messages; every member has the same.
+    pub cluster_name: String,
+    /// Where the raft log is kept.
+    pub raft_dir: PathBuf,
+    /// The members the cluster starts with, used only the first time a member starts (afterwards
+    /// the membership is raft's own, changed by adding and removing members).
+    pub members: BTreeMap<NodeId, Member>,
+    /// The secret every call between replicas carries.
+    pub secret: ClusterSecret,
+}
+
+impl NodeConfig {
+    /// A cluster of one in `data_dir`, as `ledger serve` runs with no cluster configured: no other
+    /// replica ever calls it, so its secret is random and kept nowhere.
+    pub fn alone(data_dir: &std::path::Path, api: &str) -> Result<NodeConfig, NodeError> {
+        let mut random = [0u8; 32];
+        getrandom::fill(&mut random).map_err(|error| NodeError::Start(error.to_string()))?;
+        let token: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+        Ok(NodeConfig {
+            id: 1,
+            cluster_name: "ledger".to_owned(),
+            raft_dir: data_dir.join(RAFT_DIR),
+            members: BTreeMap::from([(1, Member::new("", api))]),
+            secret: ClusterSecret::new(&token).map_err(NodeError::Start)?,
+        })
+    }
+}
+
+/// Why a replica did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("the raft log in {path} cannot be opened: {error}")]
+    Log { path: String, error: std::io::Error },
+    #[error("the ledger's raft state cannot be read: {0}")]
+    State(#[from] StoreError),
+    #[error("raft did not start: {0}")]
+    Start(String),
+    #[error("no leader was elected within {} s", LEADER_WAIT_MAX.as_secs())]
+    NoLeader,
+}
+
+/// A replica running in its cluster.
+pub struct Node {
+    id: NodeId,
+    raft: Raft<LedgerRaft>,
+    proposer: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node").field("id", &self.id).finish()
+    }
+}
+
+impl Node {
+    /// Starts raft over `ledger`, which was opened to follow (`follows`) and to propose its groups
+    /// to `proposals`' sender. The first time, the cluster is initialized with the configured
+    /// members; a member that is the only voter elects itself at once.
+    pub async fn start(
+        config: NodeConfig,
+        ledger: Ledger,
+        proposals: mpsc::Receiver<Proposal>,
+    ) -> Result<Node, NodeError> {
+        let log = LogStore::open(&config.raft_dir)
+            .map_err(|error| NodeError::Log { path: config.raft_dir.display().to_string(), error })?;
+        let machine = StateMachine::open(ledger)?;
+        let raft_config =
+            Arc::new(raft_config(&config.cluster_name).map_err(|error| NodeError::Start(error.to_string()))?);
+        let raft = Raft::new(config.id, raft_config, Network::new(config.secret.clone()), log, machine)
+            .await
+            .map_err(|error| NodeError::Start(error.to_string()))?;
+        let initialized = raft.is_initialized().await.map_err(|error| NodeError::Start(error.to_string()))?;
+        if !initialized {
+            raft.initialize(config.members.clone())
+                .await
+                .map_err(|error| NodeError::Start(error.to_string()))?;
+        }
+        let alone = {
+            let metrics = raft.metrics().borrow().clone();
+            let voters: Vec<NodeId> = metrics.membership_config.membership().voter_ids().collect();
+            voters == [config.id]
+        };
+        if alone {
+            // No one else can vote: waiting for an election timeout would only delay the start.
+            raft.trigger().elect().await.map_err(|error| NodeError::Start(error.to_string()))?;
+        }
+        let proposer = tokio::spawn(propose(raft.clone(), proposals));
+        Ok(Node { id: config.id, raft, proposer })
+    }
+
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The raft of this replica, for its replica service.
+    pub fn raft(&self) -> &Raft<LedgerRaft> {
+        &self.raft
+    }
+
+    /// Waits until a leader is elected and, when it is this replica, until it has applied all it
+    /// committed (so that the writer builds its first group on the latest head). True when this
+    /// replica leads.
+    pub async fn settled(&self) -> Result<bool, NodeError> {
+        let leader = self
+            .raft
+            .wait(Some(LEADER_WAIT_MAX))
+            .metrics(|metrics| metrics.current_leader.is_some(), "a leader is elected")
+            .await
+            .map_err(|_| NodeError::NoLeader)?
+            .current_leader;
+        if leader != Some(self.id) {
+            return Ok(false);
+        }
+        match tokio::time::timeout(LEADER_WAIT_MAX, self.raft.ensure_linearizable()).await {
+            Ok(Ok(_)) => Ok(true),
+            // Leadership moved meanwhile.
+            Ok(Err(_)) => Ok(false),
+            Err(_) => Err(NodeError::NoLeader),
+        }
+    }
+
+    /// Stops raft (the proposer ends with it); the ledger is shut down after.
+    pub async fn shutdown(self) {
+        if let Err(error) = self.raft.shutdown().await {
+            tracing::warn!(%error, "raft did not stop cleanly");
+        }
+        self.proposer.abort();
+    }
+}
+
+/// Gives each proposal to raft, one at a time (the writer has one in flight), and answers it.
+async fn propose(raft: Raft<LedgerRaft>, mut proposals: mpsc::Receiver<Proposal>) {
+    while let Some(Proposal { append, reply }) = proposals.recv().await {
+        let written = tokio::time::timeout(PROPOSAL_WAIT_MAX, raft.client_write(AppendBytes(append))).await;
+        let answer = match written {
+            Ok(Ok(response)) => match response.data {
+                Applied::Extended { .. } => Ok(()),
+                Applied::Refused(reason) => Err(StoreError::NotExtending(reason)),
+                Applied::Nothing => {
+                    Err(StoreError::NotExtending("the entry was applied as no append".into()))
+                }
+            },
+            Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(forward)))) => {
+                Err(StoreError::NotLeader { leader: forward.leader_node.map(|member| member.api) })
+            }
+            Ok(Err(error)) => Err(StoreError::Unavailable(format!(
+                "the cluster did not take the write ({error}); nothing was acknowledged: retry"
+            ))),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the cluster did not commit the write within {} s; it may still be recorded: retry with \
+                 the same request id, which records it once",
+                PROPOSAL_WAIT_MAX.as_secs()
+            ))),
+        };
+        let _ = reply.send(answer);
+    }
+}
