@@ -124,6 +124,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 log_key: None,
                 replica_key: None,
                 accept_rollback: false,
+                cluster: None,
                 clock: clock.clone(),
             })
             .await?;

@@ -4,6 +4,7 @@ mod backup;
 mod bench;
 mod claims;
 mod cli;
+mod cluster;
 mod demo;
 mod export;
 mod soak;
@@ -20,7 +21,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_rules::Rules;
-use ledger_server::config::{ConfigFile, LimitsFile};
+use ledger_server::config::{ClusterFile, ConfigFile, LimitsFile};
 use ledger_server::principals::{self, Principal, Role};
 use ledger_server::{Limits, RulesSource, ServeConfig, TlsFiles};
 
@@ -128,6 +129,8 @@ enum Command {
     /// Holds the real server at a steady rate of appends and balance reads for minutes, sampling
     /// throughput, latency and memory; fails on any error but rate limiting, or on memory growth.
     Soak(soak::SoakArgs),
+    /// The cluster's members and leader; adds and removes members.
+    Cluster(cluster::ClusterArgs),
     /// Kills the real server with SIGKILL at random moments under concurrent writes, cycle after
     /// cycle, and checks after each restart that nothing acknowledged was lost or changed.
     Torture(torture::TortureArgs),
@@ -193,6 +196,9 @@ struct ServeArgs {
     /// the configuration file or the environment, so that it is never left on by accident.
     #[arg(long)]
     accept_rollback: bool,
+    /// This replica's id in its cluster (the `[cluster]` section of the configuration file).
+    #[arg(long, env = "LEDGER_NODE_ID")]
+    node_id: Option<u64>,
 }
 
 impl ServeArgs {
@@ -235,6 +241,13 @@ impl ServeArgs {
             log_key: self.log_key.or(file.log_key),
             replica_key: self.replica_key.or(file.replica_key),
             accept_rollback: self.accept_rollback,
+            cluster: match (file.cluster, self.node_id) {
+                (Some(cluster), node_id) => {
+                    Some(ClusterFile { node_id: node_id.or(cluster.node_id), ..cluster })
+                }
+                (None, Some(_)) => bail!("--node-id needs a [cluster] section in the configuration file"),
+                (None, None) => None,
+            },
             clock: ledger_store::Clock::system(),
         })
     }
@@ -367,6 +380,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => run_async(demo::run(args)),
         Command::Bench(args) => run_async(bench::run(args)),
         Command::Torture(args) => run_async(torture::run(args)),
+        Command::Cluster(args) => run_async(cluster::run(args)),
         Command::Soak(args) => run_async(soak::run(args)),
         Command::Backup(args) => run_async(backup::backup(args)),
         Command::Restore(args) => backup::restore(&args),
@@ -412,6 +426,9 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     };
     let server = ledger_server::start(config).await?;
     println!("ledger {} serving on {}", env!("CARGO_PKG_VERSION"), server.address);
+    if let Some(replica) = server.replica_address {
+        println!("replica service on {replica}");
+    }
     let size = server.ledger.head().size;
     let noun = if size == 1 { "event" } else { "events" };
     println!("data directory {} holds {size} {noun}", data_dir.display());

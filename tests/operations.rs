@@ -28,6 +28,7 @@ async fn start_with(limits: ledger_server::Limits, metrics: bool) -> TestServer 
         log_key: None,
         replica_key: None,
         accept_rollback: false,
+        cluster: None,
     })
     .await
     .expect("started");

@@ -68,6 +68,7 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         log_key: None,
         replica_key: None,
         accept_rollback: false,
+        cluster: None,
     })
     .await
     .expect("started with new rules");

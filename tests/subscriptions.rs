@@ -101,6 +101,7 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         log_key: None,
         replica_key: None,
         accept_rollback: false,
+        cluster: None,
     })
     .await
     .expect("started");

@@ -71,6 +71,7 @@ async fn tls_and_mutual_tls_for_agencies() {
         log_key: None,
         replica_key: None,
         accept_rollback: false,
+        cluster: None,
     })
     .await
     .expect("started with TLS");

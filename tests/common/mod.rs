@@ -121,6 +121,7 @@ pub fn serve_config(data_dir: PathBuf, principals: PathBuf) -> ServeConfig {
         log_key: None,
         replica_key: None,
         accept_rollback: false,
+        cluster: None,
         clock: ledger_store::Clock::system(),
     }
 }

@@ -11,8 +11,13 @@ use std::time::Duration;
 
 use ledger_proto::replica::replica_client::ReplicaClient;
 use ledger_proto::replica::replica_server::{Replica, ReplicaServer};
-use ledger_proto::replica::{CosignRequest, CosignResponse, RaftMessage};
-use openraft::error::{InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable};
+use ledger_proto::replica::{
+    AddMemberRequest, CosignRequest, CosignResponse, MemberStatus, MembersRequest, MembersResponse,
+    RaftMessage, RemoveMemberRequest,
+};
+use openraft::error::{
+    ClientWriteError, InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
+};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
@@ -39,6 +44,11 @@ pub struct Cosigning {
 pub const REPLICA_MESSAGE_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// Most entries raft puts in one AppendEntries: an entry holds up to a whole group commit.
 pub const ENTRIES_PER_MESSAGE_MAX: u64 = 8;
+/// Longest a new member may take to catch up with the log as a learner before it is made a
+/// voter; the leader gives up on adding it after this (it stays a learner, and can be added again).
+pub const MEMBER_CATCH_UP_MAX: Duration = Duration::from_secs(600);
+/// Longest an address of a member may be, in bytes.
+pub const MEMBER_ADDRESS_LEN_MAX: usize = 256;
 /// How long a replica waits to connect to another.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -183,6 +193,156 @@ impl Replica for ReplicaService {
             Err(other) => Err(Status::unavailable(other.to_string())),
         }
     }
+
+    async fn members(&self, request: Request<MembersRequest>) -> Result<Response<MembersResponse>, Status> {
+        self.authenticate(&request)?;
+        Ok(Response::new(ReplicaService::members(self)))
+    }
+
+    async fn add_member(
+        &self,
+        request: Request<AddMemberRequest>,
+    ) -> Result<Response<MembersResponse>, Status> {
+        self.authenticate(&request)?;
+        let AddMemberRequest { id, replica, api } = request.into_inner();
+        let (id, member) = member_of(id, replica, api)?;
+        // A learner first: it takes the log without counting in commits, and the call returns once
+        // it has caught up; then a voter.
+        let learner =
+            tokio::time::timeout(MEMBER_CATCH_UP_MAX, self.raft.add_learner(id, member, true)).await;
+        match learner {
+            Err(_) => {
+                return Err(Status::deadline_exceeded(format!(
+                    "node {id} did not catch up within {} s; it stays a learner",
+                    MEMBER_CATCH_UP_MAX.as_secs()
+                )))
+            }
+            Ok(added) => added.map_err(membership_refused)?,
+        };
+        let voters = std::collections::BTreeSet::from([id]);
+        self.raft
+            .change_membership(openraft::ChangeMembers::AddVoterIds(voters), false)
+            .await
+            .map_err(membership_refused)?;
+        Ok(Response::new(ReplicaService::members(self)))
+    }
+
+    async fn remove_member(
+        &self,
+        request: Request<RemoveMemberRequest>,
+    ) -> Result<Response<MembersResponse>, Status> {
+        self.authenticate(&request)?;
+        let id = request.into_inner().id;
+        let known = ReplicaService::members(self)
+            .members
+            .iter()
+            .find(|member| member.id == id)
+            .map(|member| member.voter);
+        let ids = std::collections::BTreeSet::from([id]);
+        let change = match known {
+            None => return Err(Status::not_found(format!("id: node {id} is not a member"))),
+            // Removed as a voter, and from the cluster altogether (retain: false).
+            Some(true) => openraft::ChangeMembers::RemoveVoters(ids),
+            Some(false) => openraft::ChangeMembers::RemoveNodes(ids),
+        };
+        self.raft.change_membership(change, false).await.map_err(membership_refused)?;
+        Ok(Response::new(ReplicaService::members(self)))
+    }
+}
+
+/// An operator's client of one replica's membership calls (`ledger cluster`).
+#[derive(Debug)]
+pub struct Admin {
+    client: ReplicaClient<Channel>,
+    secret: ClusterSecret,
+}
+
+impl Admin {
+    pub async fn connect(address: &str, secret: ClusterSecret) -> Result<Admin, String> {
+        let client = connect(address).await.map_err(|error| format!("cannot reach {address}: {error}"))?;
+        Ok(Admin { client, secret })
+    }
+
+    fn request<M>(&self, message: M) -> Request<M> {
+        let mut request = Request::new(message);
+        self.secret.authorize(&mut request);
+        request
+    }
+
+    pub async fn members(&mut self) -> Result<MembersResponse, Status> {
+        let request = self.request(MembersRequest {});
+        Ok(self.client.members(request).await?.into_inner())
+    }
+
+    pub async fn add(&mut self, id: NodeId, member: Member) -> Result<MembersResponse, Status> {
+        let request = self.request(AddMemberRequest { id, replica: member.replica, api: member.api });
+        Ok(self.client.add_member(request).await?.into_inner())
+    }
+
+    pub async fn remove(&mut self, id: NodeId) -> Result<MembersResponse, Status> {
+        let request = self.request(RemoveMemberRequest { id });
+        Ok(self.client.remove_member(request).await?.into_inner())
+    }
+}
+
+impl ReplicaService {
+    /// The membership as this replica's raft sees it.
+    fn members(&self) -> MembersResponse {
+        let metrics = self.raft.metrics().borrow().clone();
+        let membership = metrics.membership_config.membership();
+        let voters: std::collections::BTreeSet<NodeId> = membership.voter_ids().collect();
+        MembersResponse {
+            leader: metrics.current_leader.unwrap_or(0),
+            term: metrics.current_term,
+            members: membership
+                .nodes()
+                .map(|(id, member)| MemberStatus {
+                    id: *id,
+                    replica: member.replica.clone(),
+                    api: member.api.clone(),
+                    voter: voters.contains(id),
+                })
+                .collect(),
+            answered_by: metrics.id,
+            last_applied: metrics.last_applied.map_or(0, |applied| applied.index),
+        }
+    }
+}
+
+/// A refused membership change in words an operator acts on; a follower names the leader.
+fn membership_refused(error: RaftError<NodeId, ClientWriteError<NodeId, Member>>) -> Status {
+    match error {
+        RaftError::APIError(ClientWriteError::ForwardToLeader(forward)) => match forward.leader_node {
+            Some(leader) => Status::failed_precondition(format!(
+                "only the leader changes the membership: ask node {} at {}",
+                forward.leader_id.unwrap_or_default(),
+                leader.replica
+            )),
+            None => Status::unavailable("no leader is elected yet: retry shortly"),
+        },
+        RaftError::APIError(ClientWriteError::ChangeMembershipError(error)) => {
+            Status::failed_precondition(error.to_string())
+        }
+        RaftError::Fatal(fatal) => Status::unavailable(format!("raft has stopped on this replica: {fatal}")),
+    }
+}
+
+fn member_of(id: u64, replica: String, api: String) -> Result<(NodeId, Member), Status> {
+    if id == 0 {
+        return Err(Status::invalid_argument("id: a member's id is at least 1"));
+    }
+    for (field, address) in [("replica", &replica), ("api", &api)] {
+        let valid = !address.is_empty()
+            && address.len() <= MEMBER_ADDRESS_LEN_MAX
+            && address.contains(':')
+            && address.chars().all(|c| c.is_ascii_graphic());
+        if !valid {
+            return Err(Status::invalid_argument(format!(
+                "{field}: HOST:PORT of at most {MEMBER_ADDRESS_LEN_MAX} characters"
+            )));
+        }
+    }
+    Ok((id, Member { replica, api }))
 }
 
 /// Asks every replica at `addresses` to cosign `note`, at once, each within `wait`: the

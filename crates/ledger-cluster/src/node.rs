@@ -45,8 +45,10 @@ pub struct NodeConfig {
     pub cluster_name: String,
     /// Where the raft log is kept.
     pub raft_dir: PathBuf,
-    /// The members the cluster starts with, used only the first time a member starts (afterwards
-    /// the membership is raft's own, changed by adding and removing members).
+    /// The members the cluster starts with, used only the first time a member starts, and only
+    /// by a member among them: it initializes the cluster with them (every one of them may, with
+    /// the same list). A node not among them waits to be added (`ledger cluster add`). Afterwards
+    /// the membership is raft's own.
     pub members: BTreeMap<NodeId, Member>,
     /// The secret every call between replicas carries.
     pub secret: ClusterSecret,
@@ -82,11 +84,13 @@ pub enum NodeError {
     NoLeader,
 }
 
-/// A replica running in its cluster.
+/// A replica running in its cluster. Cheap to clone; all clones are the same replica.
+#[derive(Clone)]
 pub struct Node {
     id: NodeId,
     raft: Raft<LedgerRaft>,
-    proposer: tokio::task::JoinHandle<()>,
+    ledger: Ledger,
+    proposer: Arc<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Node {
@@ -106,14 +110,14 @@ impl Node {
     ) -> Result<Node, NodeError> {
         let log = LogStore::open(&config.raft_dir)
             .map_err(|error| NodeError::Log { path: config.raft_dir.display().to_string(), error })?;
-        let machine = StateMachine::open(ledger)?;
+        let machine = StateMachine::open(ledger.clone())?;
         let raft_config =
             Arc::new(raft_config(&config.cluster_name).map_err(|error| NodeError::Start(error.to_string()))?);
         let raft = Raft::new(config.id, raft_config, Network::new(config.secret.clone()), log, machine)
             .await
             .map_err(|error| NodeError::Start(error.to_string()))?;
         let initialized = raft.is_initialized().await.map_err(|error| NodeError::Start(error.to_string()))?;
-        if !initialized {
+        if !initialized && config.members.contains_key(&config.id) {
             raft.initialize(config.members.clone())
                 .await
                 .map_err(|error| NodeError::Start(error.to_string()))?;
@@ -127,8 +131,10 @@ impl Node {
             // No one else can vote: waiting for an election timeout would only delay the start.
             raft.trigger().elect().await.map_err(|error| NodeError::Start(error.to_string()))?;
         }
-        let proposer = tokio::spawn(propose(raft.clone(), proposals));
-        Ok(Node { id: config.id, raft, proposer })
+        ledger.set_leading(false);
+        tokio::spawn(follow_leadership(raft.clone(), config.id, ledger.clone()));
+        let proposer = Arc::new(tokio::spawn(propose(raft.clone(), proposals)));
+        Ok(Node { id: config.id, raft, ledger, proposer })
     }
 
     pub fn id(&self) -> NodeId {
@@ -155,19 +161,48 @@ impl Node {
             return Ok(false);
         }
         match tokio::time::timeout(LEADER_WAIT_MAX, self.raft.ensure_linearizable()).await {
-            Ok(Ok(_)) => Ok(true),
+            Ok(Ok(_)) => {
+                // Before the metrics' follower tells it, so that the caller finds it leading.
+                self.ledger.set_leading(true);
+                Ok(true)
+            }
             // Leadership moved meanwhile.
             Ok(Err(_)) => Ok(false),
             Err(_) => Err(NodeError::NoLeader),
         }
     }
 
+    /// Waits until this replica leads (`leading`) or no longer does; an error once raft stopped.
+    pub async fn until_leading(&self, leading: bool) -> Result<(), NodeError> {
+        let mut metrics = self.raft.metrics();
+        loop {
+            if (metrics.borrow().current_leader == Some(self.id)) == leading {
+                return Ok(());
+            }
+            if metrics.changed().await.is_err() {
+                return Err(NodeError::Start("raft has stopped".into()));
+            }
+        }
+    }
+
     /// Stops raft (the proposer ends with it); the ledger is shut down after.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(&self) {
         if let Err(error) = self.raft.shutdown().await {
             tracing::warn!(%error, "raft did not stop cleanly");
         }
         self.proposer.abort();
+    }
+}
+
+/// Tells the ledger whether this replica leads, as raft's metrics change, until raft stops.
+async fn follow_leadership(raft: Raft<LedgerRaft>, id: NodeId, ledger: Ledger) {
+    let mut metrics = raft.metrics();
+    loop {
+        let leading = metrics.borrow_and_update().current_leader == Some(id);
+        ledger.set_leading(leading);
+        if metrics.changed().await.is_err() {
+            return;
+        }
     }
 }
 

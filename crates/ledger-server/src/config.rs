@@ -28,6 +28,45 @@ pub struct ConfigFile {
     pub log_key: Option<PathBuf>,
     /// This replica's cosigning key file; `DATA_DIR/replica-key` when absent.
     pub replica_key: Option<PathBuf>,
+    /// The cluster this replica belongs to; a cluster of one when absent.
+    pub cluster: Option<ClusterFile>,
+}
+
+/// A replica's place in its cluster (`[cluster]`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterFile {
+    /// This replica's id, at least 1; `--node-id` or `LEDGER_NODE_ID` wins (one file for every
+    /// replica of a StatefulSet).
+    pub node_id: Option<u64>,
+    /// Names the cluster in raft's messages; `ledger` when absent.
+    pub name: Option<String>,
+    /// Where this replica's replica service listens, for the other replicas.
+    pub listen: SocketAddr,
+    /// HOST:PORT the other replicas reach this one's replica service at; the bound address when
+    /// absent.
+    pub advertise: Option<String>,
+    /// HOST:PORT clients reach this replica's gRPC services at, named by followers to send writes
+    /// to the leader; the bound address when absent.
+    pub api_advertise: Option<String>,
+    /// The cluster's shared secret (at least 32 printable characters), readable only by the
+    /// ledger's user.
+    pub secret_file: PathBuf,
+    /// The members the cluster starts with. A replica among them initializes the cluster with
+    /// them the first time it starts; one not among them waits to be added. Empty: this replica
+    /// starts a cluster of its own, which others join.
+    #[serde(default)]
+    pub members: Vec<MemberFile>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFile {
+    pub id: u64,
+    /// HOST:PORT of its replica service.
+    pub replica: String,
+    /// HOST:PORT of its gRPC services.
+    pub api: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]

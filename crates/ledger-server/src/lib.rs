@@ -27,6 +27,9 @@ use std::sync::Arc;
 
 pub use gate::Limits;
 use gate::{Gate, GateLayer};
+use ledger_cluster::network::{ClusterSecret, Cosigning, ReplicaService};
+use ledger_cluster::node::{Node, NodeConfig, NodeError};
+use ledger_cluster::Member;
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_proto::v1 as pb;
 use ledger_rules::Rules;
@@ -145,6 +148,8 @@ pub struct ServeConfig {
     /// Serve a log that lacks events the ledger acknowledged instead of refusing to start (only
     /// from the command line, never from a file, and logged).
     pub accept_rollback: bool,
+    /// The cluster this replica belongs to (its node id resolved); a cluster of one when absent.
+    pub cluster: Option<config::ClusterFile>,
     /// The time events are recorded at: the system clock in service. Not configurable from a file
     /// or the environment; tests and the demo set a clock they can move forward.
     pub clock: ledger_store::Clock,
@@ -193,9 +198,13 @@ pub struct RunningServer {
     pub initial_tokens: Option<PathBuf>,
     pub principals_file: PathBuf,
     gate: Arc<Gate>,
+    /// Where this replica's replica service listens, in a configured cluster.
+    pub replica_address: Option<SocketAddr>,
     /// This replica in its cluster (of one, with nothing configured), through which every write
     /// goes.
     node: Option<ledger_cluster::node::Node>,
+    /// Stops the replica service.
+    replica_stop: Option<tokio::sync::watch::Sender<bool>>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -230,6 +239,9 @@ impl RunningServer {
         // Raft stops first: its state machine is the ledger.
         if let Some(node) = self.node.take() {
             node.shutdown().await;
+        }
+        if let Some(replica_stop) = self.replica_stop.take() {
+            let _ = replica_stop.send(true);
         }
         let ledger = self.ledger.clone();
         let _ = tokio::task::spawn_blocking(move || ledger.shutdown()).await;
@@ -307,7 +319,16 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         .map_err(|error| StartError::Listen { address: config.listen, error })?;
     let address =
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
-    let node = start_node(&config.data_dir, address, &ledger, proposed, rules).await?;
+    let (node, replica_address, replica_stop) = match &config.cluster {
+        None => (start_alone(&config.data_dir, address, &ledger, proposed, rules).await?, None, None),
+        Some(cluster) => {
+            let log = ledger_core::checkpoint::Verifier::parse(&log_key.verifier_key())
+                .map_err(|error| StartError::Cluster(error.to_string()))?;
+            let started = start_member(cluster, &config.data_dir, address, &ledger, proposed, log).await?;
+            spawn_adoption(started.0.clone(), ledger.clone(), rules);
+            (started.0, Some(started.1), Some(started.2))
+        }
+    };
     let (stop, stopped) = oneshot::channel::<()>();
     let tls = config.tls.as_ref().map(tls_config).transpose()?;
     let metrics = Arc::new(Metrics::default());
@@ -346,32 +367,128 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         initial_tokens,
         principals_file,
         gate,
+        replica_address,
         node: Some(node),
+        replica_stop,
         stop: Some(stop),
         task,
     })
 }
 
-/// Starts this replica's raft (a cluster of one in the data directory) and, once it leads,
-/// adopts the rules it was started with unless they are already in force.
-async fn start_node(
+/// Starts this replica's raft as a cluster of one in the data directory, waits until it leads,
+/// and adopts the rules it was started with unless they are already in force.
+async fn start_alone(
     data_dir: &std::path::Path,
     address: SocketAddr,
     ledger: &Ledger,
     proposed: tokio::sync::mpsc::Receiver<ledger_store::Proposal>,
     rules: Arc<ledger_rules::Rules>,
-) -> Result<ledger_cluster::node::Node, StartError> {
-    let failed = |error: ledger_cluster::node::NodeError| StartError::Cluster(error.to_string());
-    let config = ledger_cluster::node::NodeConfig::alone(data_dir, &address.to_string()).map_err(failed)?;
-    let node = ledger_cluster::node::Node::start(config, ledger.clone(), proposed).await.map_err(failed)?;
+) -> Result<Node, StartError> {
+    let failed = |error: NodeError| StartError::Cluster(error.to_string());
+    let config = NodeConfig::alone(data_dir, &address.to_string()).map_err(failed)?;
+    let node = Node::start(config, ledger.clone(), proposed).await.map_err(failed)?;
     if node.settled().await.map_err(failed)? {
-        let store = |error| StartError::Store { path: data_dir.display().to_string(), error };
-        let in_force = ledger.rules_in_force().map_err(store)?;
-        if in_force.is_none_or(|in_force| in_force.digest() != rules.digest()) {
-            ledger.adopt(rules).await.map_err(store)?;
-        }
+        adopt_unless_in_force(ledger, rules)
+            .await
+            .map_err(|error| StartError::Store { path: data_dir.display().to_string(), error })?;
     }
     Ok(node)
+}
+
+/// Adopts `rules` on the chain unless they are the rules in force.
+async fn adopt_unless_in_force(
+    ledger: &Ledger,
+    rules: Arc<ledger_rules::Rules>,
+) -> Result<(), ledger_store::StoreError> {
+    let in_force = ledger.rules_in_force()?;
+    if in_force.is_none_or(|in_force| in_force.digest() != rules.digest()) {
+        ledger.adopt(rules).await?;
+    }
+    Ok(())
+}
+
+/// Each time this replica becomes the leader, it adopts the rules it was started with unless they
+/// are in force. Every replica of a cluster should be started with the same rules.
+fn spawn_adoption(node: Node, ledger: Ledger, rules: Arc<ledger_rules::Rules>) {
+    tokio::spawn(async move {
+        loop {
+            if node.until_leading(true).await.is_err() {
+                return;
+            }
+            if matches!(node.settled().await, Ok(true)) {
+                if let Err(error) = adopt_unless_in_force(&ledger, rules.clone()).await {
+                    warn!(%error, "the rules this replica was started with were not adopted");
+                }
+            }
+            if node.until_leading(false).await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Starts this replica in its configured cluster: the replica service on its own port, and raft.
+/// It serves at once: until a leader is elected, writes are answered UNAVAILABLE.
+async fn start_member(
+    cluster: &config::ClusterFile,
+    data_dir: &std::path::Path,
+    address: SocketAddr,
+    ledger: &Ledger,
+    proposed: tokio::sync::mpsc::Receiver<ledger_store::Proposal>,
+    log: ledger_core::checkpoint::Verifier,
+) -> Result<(Node, SocketAddr, tokio::sync::watch::Sender<bool>), StartError> {
+    let failed = |error: String| StartError::Cluster(error);
+    let id = cluster.node_id.filter(|id| *id >= 1).ok_or_else(|| {
+        failed("the cluster's configuration names no node id (at least 1): set node_id, --node-id or LEDGER_NODE_ID".into())
+    })?;
+    let secret_text = std::fs::read_to_string(&cluster.secret_file)
+        .map_err(|error| failed(format!("cluster secret {}: {error}", cluster.secret_file.display())))?;
+    let secret = ClusterSecret::new(&secret_text)
+        .map_err(|error| failed(format!("cluster secret {}: {error}", cluster.secret_file.display())))?;
+    let listener = TcpListener::bind(cluster.listen)
+        .await
+        .map_err(|error| StartError::Listen { address: cluster.listen, error })?;
+    let bound =
+        listener.local_addr().map_err(|error| StartError::Listen { address: cluster.listen, error })?;
+    let this = Member::new(
+        cluster.advertise.clone().unwrap_or_else(|| bound.to_string()),
+        cluster.api_advertise.clone().unwrap_or_else(|| address.to_string()),
+    );
+    let members = match cluster.members.is_empty() {
+        true => std::collections::BTreeMap::from([(id, this)]),
+        false => cluster
+            .members
+            .iter()
+            .map(|member| (member.id, Member::new(member.replica.clone(), member.api.clone())))
+            .collect(),
+    };
+    let config = NodeConfig {
+        id,
+        cluster_name: cluster.name.clone().unwrap_or_else(|| "ledger".to_owned()),
+        raft_dir: data_dir.join(ledger_cluster::node::RAFT_DIR),
+        members,
+        secret: secret.clone(),
+    };
+    let node =
+        Node::start(config, ledger.clone(), proposed).await.map_err(|error| failed(error.to_string()))?;
+    let cosigning = Cosigning { ledger: ledger.clone(), log };
+    let service = ReplicaService::new(node.raft().clone(), secret, Some(cosigning));
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let stopping = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        let served = tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, stopping)
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "the replica service stopped");
+        }
+    });
+    info!(node = id, replica = %bound, "replica service listening");
+    Ok((node, bound, stop))
 }
 
 fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, StartError> {

@@ -147,6 +147,9 @@ struct Shared {
     /// Tells the scrubber to stop, and its thread.
     scrub_stop: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     scrubber: Mutex<Option<JoinHandle<()>>>,
+    /// Whether this replica takes writes: always, alone; in a cluster, while it leads
+    /// ([`Ledger::set_leading`]).
+    leading: std::sync::atomic::AtomicBool,
     /// Derived state applied behind the log, the thread that applies each durable commit, and the
     /// one that stores what is applied.
     applied: Arc<apply::Applied>,
@@ -396,6 +399,7 @@ impl Ledger {
                 signed,
                 damage,
                 scrub_stop: Mutex::new(Some(scrub_stop)),
+                leading: std::sync::atomic::AtomicBool::new(true),
                 scrubber: Mutex::new(Some(scrubber)),
                 applied,
                 apply_thread: Mutex::new(Some(apply_thread)),
@@ -686,13 +690,21 @@ impl Ledger {
         self.shared.applied.sizes()
     }
 
+    /// Tells the ledger whether its replica leads its cluster now (a follower's log may be behind
+    /// what the leader answered).
+    pub fn set_leading(&self, leading: bool) {
+        self.shared.leading.store(leading, Ordering::Release);
+    }
+
     /// Waits, for at most [`READ_APPLIED_WAIT_MAX`], until the event at `seq` is applied: a reader
     /// that names its last write's seq sees that write. Derived state is applied before the head
-    /// that holds it is published, so the published head passing `seq` is that moment. A seq
-    /// beyond what is on disk names no write anyone was told of: NOT_FOUND at once.
+    /// that holds it is published, so the published head passing `seq` is that moment. On the
+    /// replica that takes writes, a seq beyond what is on disk names no write anyone was told of:
+    /// NOT_FOUND at once. A follower waits for it as for any other, since the leader may have
+    /// answered it already.
     pub async fn applied_past(&self, seq: Seq) -> Result<()> {
         let durable = self.shared.stats.durable_size.load(Ordering::Acquire);
-        if seq.0 >= durable {
+        if seq.0 >= durable && self.shared.leading.load(Ordering::Acquire) {
             return Err(StoreError::NotFound {
                 field: "min_seq".into(),
                 message: format!("the log holds {durable} events"),

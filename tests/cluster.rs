@@ -1,0 +1,236 @@
+//! Three real servers in one cluster on loopback, each with its real sled store and raft log in a
+//! temporary directory, talking real gRPC: the first starts a cluster of its own, the other two are
+//! added with `ledger cluster`'s calls (learner, then voter) while an agency writes. A follower
+//! answers writes UNAVAILABLE naming the leader's address, and serves reads at a receipt's seq.
+//! The leader stops: the two left elect another, a retried request gets its original receipts
+//! once, writes go on, and the stopped node is removed. Every replica ends with the same log.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use common::{contribution, enroll, make_principals, read_all, serve_config};
+use ledger_cluster::network::{Admin, ClusterSecret};
+use ledger_cluster::Member;
+use ledger_proto::v1 as pb;
+use ledger_server::config::{ClusterFile, MemberFile};
+use ledger_server::{client, RunningServer, ServeConfig};
+use tempfile::TempDir;
+use tonic::Code;
+
+const SECRET: &str = "illustrative-cluster-secret-of-at-least-32-characters";
+
+/// How long a cluster may take to elect a leader after its leader stops: an election timeout
+/// (1 to 2 s) and a vote, with room for a busy 2-core machine.
+const ELECTION_WAIT_MAX: Duration = Duration::from_secs(30);
+
+struct Cluster {
+    dir: TempDir,
+    tokens: HashMap<String, String>,
+    servers: BTreeMap<u64, RunningServer>,
+}
+
+impl Cluster {
+    fn config(&self, id: u64, members: Vec<MemberFile>) -> ServeConfig {
+        let data_dir = self.dir.path().join(format!("node-{id}"));
+        ServeConfig {
+            // Every replica signs checkpoints with the log's one key.
+            log_key: Some(self.dir.path().join("log-key")),
+            cluster: Some(ClusterFile {
+                node_id: Some(id),
+                name: Some("ledger-test".into()),
+                listen: "127.0.0.1:0".parse().expect("address"),
+                advertise: None,
+                api_advertise: None,
+                secret_file: self.dir.path().join("cluster-secret"),
+                members,
+            }),
+            ..serve_config(data_dir, common::principals_file(&self.dir))
+        }
+    }
+
+    async fn start(&mut self, id: u64, members: Vec<MemberFile>) {
+        let server = ledger_server::start(self.config(id, members)).await.expect("replica started");
+        self.servers.insert(id, server);
+    }
+
+    fn member(&self, id: u64) -> Member {
+        let server = &self.servers[&id];
+        let replica = server.replica_address.expect("a replica service").to_string();
+        Member::new(replica, server.address.to_string())
+    }
+
+    async fn admin(&self, id: u64) -> Admin {
+        let secret = ClusterSecret::new(SECRET).expect("secret");
+        Admin::connect(&self.member(id).replica, secret).await.expect("admin connected")
+    }
+
+    async fn clients(&self, id: u64, principal: &str) -> client::Clients {
+        let address = self.servers[&id].address.to_string();
+        client::connect(&address, &self.tokens[principal]).await.expect("connected")
+    }
+
+    /// Waits until node `asked` knows a leader among `among`, and returns it.
+    async fn leader(&self, asked: u64, among: &[u64]) -> u64 {
+        let deadline = Instant::now() + ELECTION_WAIT_MAX;
+        let mut admin = self.admin(asked).await;
+        loop {
+            if let Ok(members) = admin.members().await {
+                if among.contains(&members.leader) {
+                    return members.leader;
+                }
+            }
+            assert!(Instant::now() < deadline, "no leader among {among:?} within {ELECTION_WAIT_MAX:?}");
+            // A raft election takes a heartbeat or more: ask again after one.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until node `id` has applied `size` events.
+    async fn caught_up(&self, id: u64, size: u64) {
+        let mut head = self.servers[&id].ledger.watch_head();
+        let reached = tokio::time::timeout(ELECTION_WAIT_MAX, head.wait_for(|head| head.size >= size)).await;
+        assert!(matches!(reached, Ok(Ok(_))), "node {id} did not reach {size} events");
+    }
+}
+
+fn payroll(request_id: &str, worker: &str, months: &[&str]) -> pb::RecordContributionsRequest {
+    pb::RecordContributionsRequest {
+        request_id: request_id.into(),
+        contributions: months.iter().map(|month| contribution(worker, "SA", "SAR", month, 150_000)).collect(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_replicate_fail_over_and_change_membership() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("cluster-secret"), SECRET).expect("secret written");
+    let tokens = make_principals(&dir);
+    let mut cluster = Cluster { dir, tokens, servers: BTreeMap::new() };
+
+    // Node 1 starts a cluster of its own and takes writes.
+    cluster.start(1, Vec::new()).await;
+    assert_eq!(cluster.leader(1, &[1]).await, 1);
+    let mut philippines = cluster.clients(1, "agency-ph").await;
+    let worker = enroll(&mut philippines, "enrol-1", "PH").await;
+    let mut saudi = cluster.clients(1, "agency-sa").await;
+    let first = saudi
+        .agency
+        .record_contributions(payroll("sa-2022-q1", &worker, &["2022-01", "2022-02", "2022-03"]))
+        .await
+        .expect("recorded on the leader")
+        .into_inner();
+
+    // Nodes 2 and 3 start knowing only node 1, wait to be added, and are added while the agency
+    // goes on writing.
+    let first_member = cluster.member(1);
+    let known = vec![MemberFile { id: 1, replica: first_member.replica, api: first_member.api.clone() }];
+    cluster.start(2, known.clone()).await;
+    cluster.start(3, known).await;
+    let writing = {
+        let mut saudi = cluster.clients(1, "agency-sa").await;
+        let worker = worker.clone();
+        tokio::spawn(async move {
+            let months = ["2022-04", "2022-05", "2022-06", "2022-07", "2022-08", "2022-09"];
+            for (index, month) in months.iter().enumerate() {
+                let request = payroll(&format!("sa-during-{index}"), &worker, &[month]);
+                saudi.agency.record_contributions(request).await.expect("recorded while members are added");
+            }
+        })
+    };
+    let mut admin = cluster.admin(1).await;
+    for id in [2, 3] {
+        let member = cluster.member(id);
+        admin.add(id, member).await.expect("member added");
+    }
+    writing.await.expect("the writer finished");
+    let members = admin.members().await.expect("members");
+    let voters: Vec<u64> =
+        members.members.iter().filter(|member| member.voter).map(|member| member.id).collect();
+    assert_eq!((members.leader, voters), (1, vec![1, 2, 3]));
+
+    // A follower names the leader for writes, and serves reads at a receipt's seq.
+    let size = cluster.servers[&1].ledger.head().size;
+    cluster.caught_up(2, size).await;
+    let mut saudi_at_2 = cluster.clients(2, "agency-sa").await;
+    let refused = saudi_at_2
+        .agency
+        .record_contributions(payroll("sa-2022-10", &worker, &["2022-10"]))
+        .await
+        .expect_err("a follower takes no writes");
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+    let leader_api = refused.metadata().get("ledger-leader").and_then(|value| value.to_str().ok());
+    assert_eq!(leader_api, Some(first_member.api.as_str()), "{refused:?}");
+    // The follower's statement at the last write's seq holds what the leader's does.
+    let last_seq = size - 1;
+    let statement = |clients: &mut client::Clients| {
+        let request = pb::GetStatementRequest {
+            worker_id: worker.clone(),
+            min_seq: Some(last_seq),
+            ..Default::default()
+        };
+        let mut worker_client = clients.worker.clone();
+        async move {
+            let entries = worker_client.get_statement(request).await.expect("statement").into_inner().entries;
+            entries
+                .into_iter()
+                .map(|entry| (entry.receipt.map(|receipt| receipt.seq), entry.record))
+                .collect::<Vec<_>>()
+        }
+    };
+    let at_follower = statement(&mut saudi_at_2).await;
+    let at_leader = statement(&mut saudi).await;
+    assert_eq!(at_follower, at_leader);
+    assert_eq!(at_follower.last().and_then(|(seq, _)| *seq), Some(last_seq), "the last write is in it");
+
+    // The leader stops; the two left elect another.
+    let stopped = cluster.servers.remove(&1).expect("node 1");
+    stopped.stop().await.expect("node 1 stopped");
+    let leader = cluster.leader(2, &[2, 3]).await;
+
+    // A retry of a request node 1 answered gets its original receipts, once.
+    let mut saudi = cluster.clients(leader, "agency-sa").await;
+    let retried = saudi
+        .agency
+        .record_contributions(payroll("sa-2022-q1", &worker, &["2022-01", "2022-02", "2022-03"]))
+        .await
+        .expect("replayed by the new leader")
+        .into_inner();
+    assert!(retried.receipts.iter().all(|receipt| receipt.replayed));
+    let seqs = |receipts: &[pb::Receipt]| -> Vec<(u64, Vec<u8>)> {
+        receipts.iter().map(|receipt| (receipt.seq, receipt.chain_hash.clone())).collect()
+    };
+    assert_eq!(seqs(&retried.receipts), seqs(&first.receipts));
+    let next = saudi
+        .agency
+        .record_contributions(payroll("sa-2022-10", &worker, &["2022-10"]))
+        .await
+        .expect("the new leader takes writes")
+        .into_inner();
+    assert_eq!(next.receipts[0].seq, size, "appended after everything node 1 answered");
+
+    // The stopped node is removed; the two left hold the same log, verified.
+    let mut admin = cluster.admin(leader).await;
+    let members = admin.remove(1).await.expect("node 1 removed");
+    assert_eq!(members.members.iter().map(|member| member.id).collect::<Vec<_>>(), [2, 3]);
+    let size = size + 1;
+    let mut logs = Vec::new();
+    for id in [2, 3] {
+        cluster.caught_up(id, size).await;
+        let mut auditor = cluster.clients(id, "auditor").await;
+        let verified = auditor
+            .audit
+            .verify_chain(pb::VerifyChainRequest::default())
+            .await
+            .expect("chain verified")
+            .into_inner();
+        assert!(verified.ok && verified.verified == size, "node {id}: {verified:?}");
+        logs.push(read_all(&mut auditor, 0).await);
+    }
+    assert_eq!(logs[0].len() as u64, size);
+    assert_eq!(logs[0], logs[1], "the two replicas' logs differ");
+    for (_, server) in cluster.servers {
+        server.stop().await.expect("stopped");
+    }
+}
