@@ -5,6 +5,7 @@ mod bench;
 mod claims;
 mod cli;
 mod cluster;
+mod cluster_torture;
 mod demo;
 mod export;
 mod soak;
@@ -131,6 +132,10 @@ enum Command {
     Soak(soak::SoakArgs),
     /// The cluster's members and leader; adds and removes members.
     Cluster(cluster::ClusterArgs),
+    /// Runs a cluster of real servers on loopback under concurrent writes, kills the leader (and
+    /// sometimes a follower) with SIGKILL and cuts it off from the others, cycle after cycle, and
+    /// checks after each that every replica holds every acknowledged event, the same log.
+    ClusterTorture(cluster_torture::ClusterTortureArgs),
     /// Kills the real server with SIGKILL at random moments under concurrent writes, cycle after
     /// cycle, and checks after each restart that nothing acknowledged was lost or changed.
     Torture(torture::TortureArgs),
@@ -381,6 +386,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => run_async(bench::run(args)),
         Command::Torture(args) => run_async(torture::run(args)),
         Command::Cluster(args) => run_async(cluster::run(args)),
+        Command::ClusterTorture(args) => run_async(cluster_torture::run(args)),
         Command::Soak(args) => run_async(soak::run(args)),
         Command::Backup(args) => run_async(backup::backup(args)),
         Command::Restore(args) => backup::restore(&args),

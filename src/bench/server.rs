@@ -33,6 +33,19 @@ impl ServerProcess {
         principals: &Path,
         unlimited: bool,
     ) -> anyhow::Result<ServerProcess> {
+        let mut args: Vec<String> = vec!["--listen".into(), "127.0.0.1:0".into()];
+        if unlimited {
+            args.extend(["--rate-per-second", "1000000000", "--rate-burst", "1000000000"].map(String::from));
+        }
+        args.extend(
+            ["--concurrent-requests-max", "4096", "--principal-requests-max", "4096"].map(String::from),
+        );
+        ServerProcess::spawn(data_dir, principals, &args).await
+    }
+
+    /// Starts `ledger serve --data-dir DATA_DIR --principals PRINCIPALS ARGS` and waits for it
+    /// to announce its address.
+    pub async fn spawn(data_dir: &Path, principals: &Path, args: &[String]) -> anyhow::Result<ServerProcess> {
         // Appended to, so that a run that restarts the server keeps every start's messages.
         let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join(SERVER_LOG))?;
         let mut child = tokio::process::Command::new(std::env::current_exe()?)
@@ -41,12 +54,7 @@ impl ServerProcess {
             .arg(data_dir)
             .arg("--principals")
             .arg(principals)
-            .args(["--listen", "127.0.0.1:0"])
-            .args(match unlimited {
-                true => &["--rate-per-second", "1000000000", "--rate-burst", "1000000000"][..],
-                false => &[][..],
-            })
-            .args(["--concurrent-requests-max", "4096", "--principal-requests-max", "4096"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)

@@ -92,10 +92,16 @@ impl ClusterSecret {
     }
 }
 
-/// A client of the replica at `address`, with the message bounds.
-async fn connect(address: &str) -> Result<ReplicaClient<Channel>, tonic::transport::Error> {
+/// A client of the replica at `address`, with the message bounds; its connection leaves from
+/// `local` when given (the address this replica listens on), so that the other replicas (and
+/// any proxy between them) see which replica calls.
+async fn connect_from(
+    address: &str,
+    local: Option<std::net::IpAddr>,
+) -> Result<ReplicaClient<Channel>, tonic::transport::Error> {
     let channel = Endpoint::from_shared(format!("http://{address}"))?
         .connect_timeout(CONNECT_TIMEOUT)
+        .local_address(local)
         .connect()
         .await?;
     Ok(ReplicaClient::new(channel)
@@ -395,15 +401,23 @@ where
     outputs
 }
 
+/// A client of the replica at `address`, from any local address.
+async fn connect(address: &str) -> Result<ReplicaClient<Channel>, tonic::transport::Error> {
+    connect_from(address, None).await
+}
+
 /// Connects a replica's raft to the others, by the addresses in the cluster's membership.
 #[derive(Clone, Debug)]
 pub struct Network {
     secret: ClusterSecret,
+    local: Option<std::net::IpAddr>,
 }
 
 impl Network {
-    pub fn new(secret: ClusterSecret) -> Network {
-        Network { secret }
+    /// Raft's connections to the other replicas, carrying `secret`, each leaving from `local`
+    /// when given.
+    pub fn new(secret: ClusterSecret, local: Option<std::net::IpAddr>) -> Network {
+        Network { secret, local }
     }
 }
 
@@ -413,6 +427,7 @@ pub struct Peer {
     target: NodeId,
     address: String,
     secret: ClusterSecret,
+    local: Option<std::net::IpAddr>,
     client: Option<ReplicaClient<Channel>>,
 }
 
@@ -420,7 +435,13 @@ impl RaftNetworkFactory<LedgerRaft> for Network {
     type Network = Peer;
 
     async fn new_client(&mut self, target: NodeId, node: &Member) -> Peer {
-        Peer { target, address: node.replica.clone(), secret: self.secret.clone(), client: None }
+        Peer {
+            target,
+            address: node.replica.clone(),
+            secret: self.secret.clone(),
+            local: self.local,
+            client: None,
+        }
     }
 }
 
@@ -444,7 +465,7 @@ impl Peer {
         let client = match &mut self.client {
             Some(client) => client,
             None => {
-                let client = connect(&self.address).await.map_err(|error| {
+                let client = connect_from(&self.address, self.local).await.map_err(|error| {
                     RPCError::Unreachable(Unreachable::new(&std::io::Error::other(error.to_string())))
                 })?;
                 self.client.insert(client)

@@ -29,8 +29,9 @@ use crate::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 
 /// Longest a proposal waits for raft to commit and apply it before its commands are answered
 /// UNAVAILABLE: a leader cut off from the majority cannot commit, and its clients should retry
-/// elsewhere rather than wait for the partition to heal.
-pub const PROPOSAL_WAIT_MAX: Duration = Duration::from_secs(10);
+/// elsewhere (where another leader is elected within about as long) rather than wait for the
+/// partition to heal. A healthy cluster commits a full group in well under a second.
+pub const PROPOSAL_WAIT_MAX: Duration = Duration::from_secs(3);
 /// Longest a starting replica waits for its cluster to elect a leader and for the leader to have
 /// applied what it committed.
 pub const LEADER_WAIT_MAX: Duration = Duration::from_secs(60);
@@ -52,6 +53,8 @@ pub struct NodeConfig {
     pub members: BTreeMap<NodeId, Member>,
     /// The secret every call between replicas carries.
     pub secret: ClusterSecret,
+    /// The local address raft's connections to the other replicas leave from; any when absent.
+    pub source: Option<std::net::IpAddr>,
 }
 
 impl NodeConfig {
@@ -67,6 +70,7 @@ impl NodeConfig {
             raft_dir: data_dir.join(RAFT_DIR),
             members: BTreeMap::from([(1, Member::new("", api))]),
             secret: ClusterSecret::new(&token).map_err(NodeError::Start)?,
+            source: None,
         })
     }
 }
@@ -113,9 +117,15 @@ impl Node {
         let machine = StateMachine::open(ledger.clone())?;
         let raft_config =
             Arc::new(raft_config(&config.cluster_name).map_err(|error| NodeError::Start(error.to_string()))?);
-        let raft = Raft::new(config.id, raft_config, Network::new(config.secret.clone()), log, machine)
-            .await
-            .map_err(|error| NodeError::Start(error.to_string()))?;
+        let raft = Raft::new(
+            config.id,
+            raft_config,
+            Network::new(config.secret.clone(), config.source),
+            log,
+            machine,
+        )
+        .await
+        .map_err(|error| NodeError::Start(error.to_string()))?;
         let initialized = raft.is_initialized().await.map_err(|error| NodeError::Start(error.to_string()))?;
         if !initialized && config.members.contains_key(&config.id) {
             raft.initialize(config.members.clone())

@@ -34,12 +34,19 @@ struct Marker {
 }
 
 /// How often a leader tells the others it leads, in milliseconds.
-pub const HEARTBEAT_INTERVAL_MS: u64 = 250;
-/// How long a follower hears nothing before it stands for election: a random time between these,
-/// in milliseconds. Four heartbeats at least, since a 2-core machine busy with fsyncs can delay one
-/// or two; a leader's failure is noticed within the upper bound.
-pub const ELECTION_TIMEOUT_MIN_MS: u64 = 1_000;
-pub const ELECTION_TIMEOUT_MAX_MS: u64 = 2_000;
+pub const HEARTBEAT_INTERVAL_MS: u64 = 100;
+/// The election timeout: a random time between these, in milliseconds, drawn once per start.
+///
+/// openraft 0.9 lets a follower that knew a leader stand for election only after the leader's
+/// lease (the maximum timeout) and its own timeout have passed with no word from it: 1.5 to 2 s
+/// here, fifteen heartbeats at least, so that a 2-core machine busy with fsyncs that delays a
+/// few heartbeats starts no needless election. A candidate whose log is shorter than another's
+/// is refused and waits twice the maximum more, while the one with the longer log stands after
+/// its own timeout. So a leader's failure is followed by another leader within 2 s, or within
+/// 2 + 1 s when the first candidate was behind: the failover bound of `ledger cluster-torture`
+/// adds a second for the new leader's first commit and its clients finding it.
+pub const ELECTION_TIMEOUT_MIN_MS: u64 = 500;
+pub const ELECTION_TIMEOUT_MAX_MS: u64 = 1_000;
 
 /// The raft configuration of the ledger's clusters at this step: no snapshot is ever built.
 pub fn raft_config(cluster_name: &str) -> std::result::Result<openraft::Config, openraft::ConfigError> {

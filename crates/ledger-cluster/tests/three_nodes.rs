@@ -59,7 +59,7 @@ async fn start(
     let machine = ok(StateMachine::open(ledger.clone()));
     let secret = ok(ClusterSecret::new(SECRET));
     let config = Arc::new(ok(raft_config("ledger-test")));
-    let raft = ok(Raft::new(id, config, Network::new(secret.clone()), log, machine).await);
+    let raft = ok(Raft::new(id, config, Network::new(secret.clone(), None), log, machine).await);
     let (stop, stopped) = oneshot::channel::<()>();
     let cosigning = Cosigning { ledger: ledger.clone(), log: ok(Verifier::parse(&log_key().verifier_key())) };
     let service = ReplicaService::new(raft.clone(), secret, Some(cosigning));

@@ -468,6 +468,9 @@ async fn start_member(
         raft_dir: data_dir.join(ledger_cluster::node::RAFT_DIR),
         members,
         secret: secret.clone(),
+        // Calls to the other replicas leave from the address this one listens on, when it names
+        // one: a multi-homed host calls from the network the cluster uses.
+        source: Some(cluster.listen.ip()).filter(|ip| !ip.is_unspecified()),
     };
     let node =
         Node::start(config, ledger.clone(), proposed).await.map_err(|error| failed(error.to_string()))?;
