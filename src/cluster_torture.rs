@@ -50,11 +50,16 @@ const RETRY_PAUSE: Duration = Duration::from_millis(100);
 const SETTLE_WAIT_MAX: Duration = Duration::from_secs(60);
 /// How often the term monitor asks every replica who leads.
 const MONITOR_INTERVAL: Duration = Duration::from_millis(100);
-/// The bound leader failover's p99 must stay under: another leader within 3 s at worst (the
-/// leader's lease and a timeout, and a refused candidate's wait: `ELECTION_TIMEOUT_MIN_MS` in
-/// ledger-cluster says why), and a second for its first commit and the clients finding it. A
-/// leader cut off from the others answers its clients after `PROPOSAL_WAIT_MAX` (3 s), by when
-/// another leads.
+/// The bound leader failover's p99 must stay under, with the cluster's default timers (heartbeats
+/// every 50 ms, election timeouts of 250 to 500 ms, a leader's lease of 500 ms). A follower stands
+/// once the lease and its own timeout have passed: 1 s at most. When the first to stand has the
+/// shorter log it is refused, and the replica with the longer log finds its vote in that term
+/// taken and stands again after its timeout: 0.5 s more a round (`ELECTION_TIMEOUT_MIN_MS` in
+/// ledger-cluster says why openraft does this), and runs measured on this 2-core machine took up
+/// to three such rounds. The new leader's first commit and its clients finding it (they pause
+/// 0.1 s between tries) take under 0.5 s. A leader cut off from the others answers its clients once
+/// it has heard from no majority for its lease, by when the others are electing. 1 + 3 x 0.5 + 0.5
+/// s, rounded up to a whole second for a machine busy with fsyncs.
 pub const FAILOVER_P99_MAX: Duration = Duration::from_secs(4);
 /// How long a partition lasts, at most, in milliseconds.
 const PARTITION_MS_MAX: u64 = 4_000;
@@ -79,6 +84,16 @@ pub struct ClusterTortureArgs {
     /// Longest a cycle lets the writers run before the fault, in milliseconds.
     #[arg(long, default_value_t = 800)]
     fault_after_ms_max: u64,
+    /// The bound leader failover's p99 must stay under, in milliseconds ([`FAILOVER_P99_MAX`] when
+    /// absent; a debug build on a loaded machine needs more).
+    #[arg(long)]
+    failover_p99_max_ms: Option<u64>,
+    /// The replicas' heartbeat interval, in milliseconds (the cluster's default when absent).
+    #[arg(long)]
+    heartbeat_ms: Option<u64>,
+    /// The replicas' shortest election timeout, in milliseconds (the default when absent).
+    #[arg(long)]
+    election_timeout_ms: Option<u64>,
     /// Directory for the replicas' data (kept afterwards); a temporary one when absent.
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -177,7 +192,7 @@ pub async fn run(args: ClusterTortureArgs) -> anyhow::Result<()> {
 }
 
 /// The cluster under test, and what its clients share.
-struct Run {
+pub(crate) struct Run {
     replicas: BTreeMap<u64, Replica>,
     principals: PathBuf,
     tokens: HashMap<String, String>,
@@ -185,6 +200,67 @@ struct Run {
 }
 
 impl Run {
+    /// Starts `nodes` replicas in `dir`, every one an initial member, each reached by the others
+    /// through its proxy; `timing` sets their heartbeat and election timeout (in milliseconds)
+    /// when given.
+    pub(crate) async fn start_all(
+        dir: &Path,
+        nodes: u64,
+        principals: PathBuf,
+        tokens: HashMap<String, String>,
+        timing: (Option<u64>, Option<u64>),
+    ) -> anyhow::Result<Run> {
+        std::fs::write(dir.join("cluster-secret"), SECRET)?;
+        let (cut, cut_seen) = watch::channel(Cut::new());
+        let mut replicas = BTreeMap::new();
+        for id in 1..=nodes {
+            let ip = Ipv4Addr::new(127, 0, 0, id as u8);
+            let proxy_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+            let replica = Replica {
+                id,
+                api: free_port(ip)?,
+                replica: free_port(ip)?,
+                proxy: proxy_listener.local_addr()?,
+                dir: dir.join(format!("node-{id}")),
+                config: dir.join(format!("node-{id}.toml")),
+                process: None,
+            };
+            tokio::spawn(proxy(proxy_listener, id, replica.replica, cut_seen.clone()));
+            replicas.insert(id, replica);
+        }
+        for replica in replicas.values() {
+            std::fs::create_dir_all(&replica.dir)?;
+            let mut config = config_of(replica, &replicas, dir);
+            for (key, value) in [("heartbeat_ms", timing.0), ("election_timeout_ms", timing.1)] {
+                if let Some(value) = value {
+                    config = config.replace("[cluster]\n", &format!("[cluster]\n{key} = {value}\n"));
+                }
+            }
+            std::fs::write(&replica.config, config)?;
+        }
+        let mut run = Run { replicas, principals, tokens, cut };
+        for id in 1..=nodes {
+            run.start(id).await?;
+        }
+        Ok(run)
+    }
+
+    /// The gRPC address of the replica that leads, once one does.
+    pub(crate) async fn leader_api(&self) -> anyhow::Result<String> {
+        let all: Vec<u64> = self.replicas.keys().copied().collect();
+        Ok(self.api(self.leader(&all).await?))
+    }
+
+    /// Stops every replica with SIGTERM.
+    pub(crate) async fn stop_all(&mut self) -> anyhow::Result<()> {
+        for replica in self.replicas.values_mut() {
+            if let Some(process) = replica.process.take() {
+                process.stop().await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn start(&mut self, id: u64) -> anyhow::Result<()> {
         let replica = self.replicas.get_mut(&id).context("no such replica")?;
         let args = vec![
@@ -291,33 +367,9 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
     let mut rng = Random::new(seed);
     let principals = dir.join("principals.toml");
     let tokens = crate::bench::make_principals(&principals)?;
-    std::fs::write(dir.join("cluster-secret"), SECRET)?;
-    let (cut, cut_seen) = watch::channel(Cut::new());
-    let mut replicas = BTreeMap::new();
-    for id in 1..=args.nodes {
-        let ip = Ipv4Addr::new(127, 0, 0, id as u8);
-        let proxy_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let replica = Replica {
-            id,
-            api: free_port(ip)?,
-            replica: free_port(ip)?,
-            proxy: proxy_listener.local_addr()?,
-            dir: dir.join(format!("node-{id}")),
-            config: dir.join(format!("node-{id}.toml")),
-            process: None,
-        };
-        tokio::spawn(proxy(proxy_listener, id, replica.replica, cut_seen.clone()));
-        replicas.insert(id, replica);
-    }
-    for replica in replicas.values() {
-        std::fs::create_dir_all(&replica.dir)?;
-        std::fs::write(&replica.config, config_of(replica, &replicas, &dir))?;
-    }
+    let timing = (args.heartbeat_ms, args.election_timeout_ms);
+    let mut run = Run::start_all(&dir, args.nodes, principals, tokens, timing).await?;
     let leaders = Arc::new(Mutex::new(BTreeMap::new()));
-    let mut run = Run { replicas, principals, tokens, cut };
-    for id in 1..=args.nodes {
-        run.start(id).await?;
-    }
     let watched = run.replicas.values().map(|replica| (replica.id, replica.replica)).collect();
     let monitor = tokio::spawn(monitor(watched, leaders.clone()));
     let all: Vec<u64> = (1..=args.nodes).collect();
@@ -473,8 +525,9 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
     if findings.lost > 0 || findings.divergent > 0 || !findings.problems.is_empty() {
         bail!("the cluster did not survive the faults; replay with --seed {seed}");
     }
-    if p99 > FAILOVER_P99_MAX.as_secs_f64() {
-        bail!("leader failover p99 {p99:.2} s is over the {} s bound", FAILOVER_P99_MAX.as_secs());
+    let bound = args.failover_p99_max_ms.map_or(FAILOVER_P99_MAX, Duration::from_millis);
+    if p99 > bound.as_secs_f64() {
+        bail!("leader failover p99 {p99:.2} s is over the {:.2} s bound", bound.as_secs_f64());
     }
     if book.acked.len() <= args.cycles {
         bail!("too few events were acknowledged to test anything");

@@ -44,6 +44,8 @@ impl Cluster {
                 advertise: None,
                 api_advertise: None,
                 secret_file: self.dir.path().join("cluster-secret"),
+                heartbeat_ms: None,
+                election_timeout_ms: None,
                 members,
             }),
             ..serve_config(data_dir, common::principals_file(&self.dir))

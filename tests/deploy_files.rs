@@ -86,6 +86,10 @@ fn every_repository_path_the_deployment_files_name_exists() {
 fn the_configuration_files_they_carry_load() {
     let plain = root().join("deploy/ledger.toml");
     ledger_server::config::ConfigFile::load(&plain).unwrap_or_else(|error| panic!("{error}"));
+    // The three-replica compose file's: a cluster of three members.
+    let cluster = ledger_server::config::ConfigFile::load(&root().join("deploy/ledger-cluster.toml"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(cluster.cluster.map(|cluster| cluster.members.len()), Some(3));
     // The Kubernetes config map carries its own ledger.toml, indented under `ledger.toml: |`.
     let map = std::fs::read_to_string(root().join("deploy/kubernetes/configmap.yaml")).expect("config map");
     let body: String = map
@@ -99,5 +103,7 @@ fn the_configuration_files_they_carry_load() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let extracted = dir.path().join("ledger.toml");
     std::fs::write(&extracted, body).expect("written");
-    ledger_server::config::ConfigFile::load(&extracted).unwrap_or_else(|error| panic!("{error}"));
+    let map = ledger_server::config::ConfigFile::load(&extracted).unwrap_or_else(|error| panic!("{error}"));
+    // The StatefulSet's three replicas are the cluster's three members.
+    assert_eq!(map.cluster.map(|cluster| cluster.members.len()), Some(3));
 }

@@ -317,6 +317,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     });
     let final_size = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner().size;
     server.stop().await?;
+    // Beside the same measures on one node.
+    let cluster =
+        cluster_rows(&data_dir, &principals_file, &tokens, &members, &args.clients, runs, seconds).await?;
+    let at = rows
+        .iter()
+        .rposition(|row| row.measure.starts_with("server processor time per event, 1 per request"))
+        .map_or(rows.len(), |index| index + 1);
+    rows.splice(at..at, cluster);
     let disk = server::disk_bytes(&data_dir.join(ledger_store::SLED_DIR))?;
     rows.push(Row {
         measure: format!("bytes on disk per event ({final_size} events)"),
@@ -573,6 +581,74 @@ pub(crate) fn make_principals(file: &std::path::Path) -> anyhow::Result<HashMap<
     });
     let tokens = principals::add_many(file, &all)?;
     Ok(all.iter().map(|principal| principal.id.to_string()).zip(tokens).collect())
+}
+
+/// Workers enrolled on the cluster for its appends: the same population's first ones.
+const CLUSTER_WORKERS: usize = 2_000;
+/// Replicas of the cluster the bench measures beside one node.
+const CLUSTER_REPLICAS: u64 = 3;
+
+/// The appends measured on one node, again on a cluster of three replicas on this machine
+/// (every write committed by two of them on disk and applied by the leader), with the one node
+/// stopped.
+async fn cluster_rows(
+    data_dir: &std::path::Path,
+    principals_file: &std::path::Path,
+    tokens: &Arc<HashMap<String, String>>,
+    members: &Arc<Vec<Member>>,
+    clients: &[usize],
+    runs: usize,
+    seconds: Duration,
+) -> anyhow::Result<Vec<Row>> {
+    let dir = data_dir.join("cluster");
+    std::fs::create_dir_all(&dir)?;
+    let mut cluster = crate::cluster_torture::Run::start_all(
+        &dir,
+        CLUSTER_REPLICAS,
+        principals_file.to_path_buf(),
+        tokens.as_ref().clone(),
+        (None, None),
+    )
+    .await?;
+    let agencies = Agencies { address: cluster.leader_api().await?, tokens: tokens.clone() };
+    eprintln!("cluster of {CLUSTER_REPLICAS} replicas, leader on {}", agencies.address);
+    let sample = Arc::new(members[..members.len().min(CLUSTER_WORKERS)].to_vec());
+    let ids = Arc::new(population::enrol(&agencies, &sample).await?);
+    let mut rows = Vec::new();
+    let batched = appends(runs, seconds, 2, 1000, |index, batch, deadline| {
+        let agencies = agencies.clone();
+        let (members, ids) = (sample.clone(), ids.clone());
+        async move { drive_ledger(&agencies, index, &members, &ids, batch, deadline).await }
+    })
+    .await?;
+    rows.push(Row {
+        measure: format!("durable appends, batches of 1000, 2 clients: {CLUSTER_REPLICAS} replicas"),
+        unit: "events/s",
+        ledger: batched,
+        peer: None,
+        target: None,
+        ratio_target: None,
+    });
+    for clients in clients {
+        let rate = appends(runs, seconds, *clients, 1, |index, batch, deadline| {
+            let agencies = agencies.clone();
+            let (members, ids) = (sample.clone(), ids.clone());
+            async move { drive_ledger(&agencies, index, &members, &ids, batch, deadline).await }
+        })
+        .await?;
+        rows.push(Row {
+            measure: format!(
+                "durable appends, 1 per request, {clients} clients: {CLUSTER_REPLICAS} replicas"
+            ),
+            unit: "events/s",
+            ledger: rate,
+            peer: None,
+            target: None,
+            ratio_target: None,
+        });
+    }
+    cluster.stop_all().await?;
+    Ok(rows)
 }
 
 /// Events per second over `runs` runs of `clients` clients sending requests of `batch`; the median.

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use crate::log_store::LogStore;
 use crate::network::{ClusterSecret, Network};
-use crate::state_machine::{raft_config, StateMachine};
+use crate::state_machine::{raft_config, StateMachine, Timing};
 use crate::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 
 /// Longest a proposal waits for raft to commit and apply it before its commands are answered
@@ -55,6 +55,8 @@ pub struct NodeConfig {
     pub secret: ClusterSecret,
     /// The local address raft's connections to the other replicas leave from; any when absent.
     pub source: Option<std::net::IpAddr>,
+    /// Raft's heartbeat and election timers.
+    pub timing: Timing,
 }
 
 impl NodeConfig {
@@ -71,6 +73,7 @@ impl NodeConfig {
             members: BTreeMap::from([(1, Member::new("", api))]),
             secret: ClusterSecret::new(&token).map_err(NodeError::Start)?,
             source: None,
+            timing: Timing::default(),
         })
     }
 }
@@ -115,8 +118,10 @@ impl Node {
         let log = LogStore::open(&config.raft_dir)
             .map_err(|error| NodeError::Log { path: config.raft_dir.display().to_string(), error })?;
         let machine = StateMachine::open(ledger.clone())?;
-        let raft_config =
-            Arc::new(raft_config(&config.cluster_name).map_err(|error| NodeError::Start(error.to_string()))?);
+        let raft_config = Arc::new(
+            raft_config(&config.cluster_name, config.timing)
+                .map_err(|error| NodeError::Start(error.to_string()))?,
+        );
         let raft = Raft::new(
             config.id,
             raft_config,
@@ -127,6 +132,16 @@ impl Node {
         .await
         .map_err(|error| NodeError::Start(error.to_string()))?;
         let initialized = raft.is_initialized().await.map_err(|error| NodeError::Start(error.to_string()))?;
+        let joining = !initialized && !config.members.contains_key(&config.id);
+        if joining && ledger.head().size > 0 {
+            // Raft would give it the cluster's log from the first entry, which does not extend
+            // what it holds: every append would be refused here, and the replica would diverge.
+            return Err(NodeError::Start(format!(
+                "this replica joins a cluster but its ledger already holds {} events: start it on an \
+                 empty data directory",
+                ledger.head().size
+            )));
+        }
         if !initialized && config.members.contains_key(&config.id) {
             raft.initialize(config.members.clone())
                 .await
@@ -143,7 +158,7 @@ impl Node {
         }
         ledger.set_leading(false);
         tokio::spawn(follow_leadership(raft.clone(), config.id, ledger.clone()));
-        let proposer = Arc::new(tokio::spawn(propose(raft.clone(), proposals)));
+        let proposer = Arc::new(tokio::spawn(propose(raft.clone(), config.timing, proposals)));
         Ok(Node { id: config.id, raft, ledger, proposer })
     }
 
@@ -217,29 +232,70 @@ async fn follow_leadership(raft: Raft<LedgerRaft>, id: NodeId, ledger: Ledger) {
 }
 
 /// Gives each proposal to raft, one at a time (the writer has one in flight), and answers it.
-async fn propose(raft: Raft<LedgerRaft>, mut proposals: mpsc::Receiver<Proposal>) {
+async fn propose(raft: Raft<LedgerRaft>, timing: Timing, mut proposals: mpsc::Receiver<Proposal>) {
     while let Some(Proposal { append, reply }) = proposals.recv().await {
-        let written = tokio::time::timeout(PROPOSAL_WAIT_MAX, raft.client_write(AppendBytes(append))).await;
-        let answer = match written {
-            Ok(Ok(response)) => match response.data {
-                Applied::Extended { .. } => Ok(()),
-                Applied::Refused(reason) => Err(StoreError::NotExtending(reason)),
-                Applied::Nothing => {
-                    Err(StoreError::NotExtending("the entry was applied as no append".into()))
-                }
-            },
-            Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(forward)))) => {
-                Err(StoreError::NotLeader { leader: forward.leader_node.map(|member| member.api) })
+        let answer = tokio::select! {
+            written = tokio::time::timeout(PROPOSAL_WAIT_MAX, raft.client_write(AppendBytes(append))) => {
+                answer_of(written)
             }
-            Ok(Err(error)) => Err(StoreError::Unavailable(format!(
-                "the cluster did not take the write ({error}); nothing was acknowledged: retry"
-            ))),
-            Err(_) => Err(StoreError::Unavailable(format!(
-                "the cluster did not commit the write within {} s; it may still be recorded: retry with \
-                 the same request id, which records it once",
-                PROPOSAL_WAIT_MAX.as_secs()
-            ))),
+            silent = lost_majority(&raft, timing) => Err(silent),
         };
         let _ = reply.send(answer);
+    }
+}
+
+/// Resolves once this replica, leading, finds itself cut off from a majority while a proposal
+/// waits: every lease (the longest election timeout) that the proposal is not committed, the
+/// leader confirms its leadership with a majority, and a lease without that confirmation means
+/// another may lead by now. Its clients then go elsewhere at once rather than wait for
+/// [`PROPOSAL_WAIT_MAX`]. A healthy commit takes far less than a lease, and never asks.
+async fn lost_majority(raft: &Raft<LedgerRaft>, timing: Timing) -> StoreError {
+    let lease = Duration::from_millis(timing.election_timeout_max_ms());
+    loop {
+        tokio::time::sleep(lease).await;
+        match tokio::time::timeout(lease, raft.ensure_linearizable()).await {
+            Ok(Ok(_)) => continue,
+            Ok(Err(RaftError::APIError(openraft::error::CheckIsLeaderError::ForwardToLeader(forward)))) => {
+                return StoreError::NotLeader { leader: forward.leader_node.map(|member| member.api) }
+            }
+            _ => {
+                return StoreError::Unavailable(format!(
+                    "this replica could not confirm with a majority of its cluster that it still leads \
+                     within {} ms; the write may still be recorded: retry with the same request id, \
+                     elsewhere",
+                    lease.as_millis()
+                ))
+            }
+        }
+    }
+}
+
+type Written = Result<
+    Result<
+        openraft::raft::ClientWriteResponse<LedgerRaft>,
+        RaftError<NodeId, ClientWriteError<NodeId, Member>>,
+    >,
+    tokio::time::error::Elapsed,
+>;
+
+/// The store's answer to what raft made of a proposal.
+fn answer_of(written: Written) -> Result<(), StoreError> {
+    match written {
+        Ok(Ok(response)) => match response.data {
+            Applied::Extended { .. } => Ok(()),
+            Applied::Refused(reason) => Err(StoreError::NotExtending(reason)),
+            Applied::Nothing => Err(StoreError::NotExtending("the entry was applied as no append".into())),
+        },
+        Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(forward)))) => {
+            Err(StoreError::NotLeader { leader: forward.leader_node.map(|member| member.api) })
+        }
+        Ok(Err(error)) => Err(StoreError::Unavailable(format!(
+            "the cluster did not take the write ({error}); nothing was acknowledged: retry"
+        ))),
+        Err(_) => Err(StoreError::Unavailable(format!(
+            "the cluster did not commit the write within {} s; it may still be recorded: retry with the \
+             same request id, which records it once",
+            PROPOSAL_WAIT_MAX.as_secs()
+        ))),
     }
 }

@@ -33,28 +33,66 @@ struct Marker {
     membership: StoredMembership<NodeId, Member>,
 }
 
-/// How often a leader tells the others it leads, in milliseconds.
-pub const HEARTBEAT_INTERVAL_MS: u64 = 100;
-/// The election timeout: a random time between these, in milliseconds, drawn once per start.
+/// How often a leader tells the others it leads, by default, in milliseconds.
+pub const HEARTBEAT_INTERVAL_MS: u64 = 50;
+/// The shortest election timeout, by default, in milliseconds; the longest is twice it.
 ///
-/// openraft 0.9 lets a follower that knew a leader stand for election only after the leader's
-/// lease (the maximum timeout) and its own timeout have passed with no word from it: 1.5 to 2 s
-/// here, fifteen heartbeats at least, so that a 2-core machine busy with fsyncs that delays a
-/// few heartbeats starts no needless election. A candidate whose log is shorter than another's
-/// is refused and waits twice the maximum more, while the one with the longer log stands after
-/// its own timeout. So a leader's failure is followed by another leader within 2 s, or within
-/// 2 + 1 s when the first candidate was behind: the failover bound of `ledger cluster-torture`
-/// adds a second for the new leader's first commit and its clients finding it.
-pub const ELECTION_TIMEOUT_MIN_MS: u64 = 500;
-pub const ELECTION_TIMEOUT_MAX_MS: u64 = 1_000;
+/// openraft 0.9 draws a replica's timeout once, at start, between the shortest and the longest,
+/// and lets a follower that knew a leader stand for election only after the leader's lease (the
+/// longest timeout) and its own timeout have passed with no word from it: 0.75 to 1 s here,
+/// fifteen heartbeats at least, so that a 2-core machine busy with fsyncs that delays a few
+/// heartbeats starts no needless election. When the first to stand has the shorter log it is
+/// refused, and the replica with the longer log, which stands next in the same term, finds the
+/// vote taken and stands again a timeout later: each such round adds up to the longest timeout.
+/// Replicas far apart (another country's agency) set longer times in `[cluster]`: ten round
+/// trips at least for the shortest timeout.
+pub const ELECTION_TIMEOUT_MIN_MS: u64 = 250;
+/// The shortest heartbeat interval a cluster may set, in milliseconds.
+pub const HEARTBEAT_INTERVAL_MS_MIN: u64 = 10;
+
+/// The raft timers of a cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    pub heartbeat_ms: u64,
+    /// The shortest election timeout; the longest is twice it.
+    pub election_timeout_ms: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Timing {
+        Timing { heartbeat_ms: HEARTBEAT_INTERVAL_MS, election_timeout_ms: ELECTION_TIMEOUT_MIN_MS }
+    }
+}
+
+impl Timing {
+    /// Refuses timers raft cannot run on: heartbeats under [`HEARTBEAT_INTERVAL_MS_MIN`], or an
+    /// election timeout under three heartbeats.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if self.heartbeat_ms < HEARTBEAT_INTERVAL_MS_MIN {
+            return Err(format!("heartbeat_ms must be at least {HEARTBEAT_INTERVAL_MS_MIN}"));
+        }
+        if self.election_timeout_ms < self.heartbeat_ms.saturating_mul(3) {
+            return Err("election_timeout_ms must be at least three heartbeats (3 x heartbeat_ms)".into());
+        }
+        Ok(())
+    }
+
+    /// The longest election timeout, which is also a leader's lease.
+    pub fn election_timeout_max_ms(&self) -> u64 {
+        self.election_timeout_ms.saturating_mul(2)
+    }
+}
 
 /// The raft configuration of the ledger's clusters at this step: no snapshot is ever built.
-pub fn raft_config(cluster_name: &str) -> std::result::Result<openraft::Config, openraft::ConfigError> {
+pub fn raft_config(
+    cluster_name: &str,
+    timing: Timing,
+) -> std::result::Result<openraft::Config, openraft::ConfigError> {
     openraft::Config {
         cluster_name: cluster_name.to_owned(),
-        heartbeat_interval: HEARTBEAT_INTERVAL_MS,
-        election_timeout_min: ELECTION_TIMEOUT_MIN_MS,
-        election_timeout_max: ELECTION_TIMEOUT_MAX_MS,
+        heartbeat_interval: timing.heartbeat_ms,
+        election_timeout_min: timing.election_timeout_ms,
+        election_timeout_max: timing.election_timeout_max_ms(),
         max_payload_entries: crate::network::ENTRIES_PER_MESSAGE_MAX,
         snapshot_policy: openraft::SnapshotPolicy::Never,
         ..openraft::Config::default()

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::ok;
 use ledger_cluster::log_store::LogStore;
-use ledger_cluster::state_machine::{raft_config, StateMachine};
+use ledger_cluster::state_machine::{raft_config, StateMachine, Timing};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 use ledger_store::{Append, Ledger, OpenOptions};
 use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
@@ -77,7 +77,7 @@ async fn start(dir: &std::path::Path, rules: Arc<ledger_rules::Rules>) -> (Raft<
     ));
     let log = ok(LogStore::open(&dir.join("raft")));
     let machine = ok(StateMachine::open(ledger.clone()));
-    let config = Arc::new(ok(raft_config("ledger-test")));
+    let config = Arc::new(ok(raft_config("ledger-test", Timing::default())));
     let raft = ok(Raft::new(1, config, Alone, log, machine).await);
     (raft, ledger)
 }

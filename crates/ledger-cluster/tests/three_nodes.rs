@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use common::ok;
 use ledger_cluster::log_store::LogStore;
 use ledger_cluster::network::{gather_cosignatures, ClusterSecret, Cosigning, Network, ReplicaService};
-use ledger_cluster::state_machine::{raft_config, StateMachine};
+use ledger_cluster::state_machine::{raft_config, StateMachine, Timing};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 use ledger_core::checkpoint::{LogKey, Verifier};
 use ledger_core::cosignature::{Cosigner, CosignerKey, Policy};
@@ -58,7 +58,7 @@ async fn start(
     let log = ok(LogStore::open(&dir.join("raft")));
     let machine = ok(StateMachine::open(ledger.clone()));
     let secret = ok(ClusterSecret::new(SECRET));
-    let config = Arc::new(ok(raft_config("ledger-test")));
+    let config = Arc::new(ok(raft_config("ledger-test", Timing::default())));
     let raft = ok(Raft::new(id, config, Network::new(secret.clone(), None), log, machine).await);
     let (stop, stopped) = oneshot::channel::<()>();
     let cosigning = Cosigning { ledger: ledger.clone(), log: ok(Verifier::parse(&log_key().verifier_key())) };

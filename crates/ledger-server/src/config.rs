@@ -52,6 +52,11 @@ pub struct ClusterFile {
     /// The cluster's shared secret (at least 32 printable characters), readable only by the
     /// ledger's user.
     pub secret_file: PathBuf,
+    /// How often the leader tells the others it leads, in milliseconds (50 when absent).
+    pub heartbeat_ms: Option<u64>,
+    /// The shortest election timeout, in milliseconds; the longest is twice it (250 when absent).
+    /// Replicas in different countries set it to ten round trips between them at least.
+    pub election_timeout_ms: Option<u64>,
     /// The members the cluster starts with. A replica among them initializes the cluster with
     /// them the first time it starts; one not among them waits to be added. Empty: this replica
     /// starts a cluster of its own, which others join.

@@ -441,6 +441,12 @@ async fn start_member(
     let id = cluster.node_id.filter(|id| *id >= 1).ok_or_else(|| {
         failed("the cluster's configuration names no node id (at least 1): set node_id, --node-id or LEDGER_NODE_ID".into())
     })?;
+    let defaults = ledger_cluster::state_machine::Timing::default();
+    let timing = ledger_cluster::state_machine::Timing {
+        heartbeat_ms: cluster.heartbeat_ms.unwrap_or(defaults.heartbeat_ms),
+        election_timeout_ms: cluster.election_timeout_ms.unwrap_or(defaults.election_timeout_ms),
+    };
+    timing.check().map_err(|error| failed(format!("[cluster]: {error}")))?;
     let secret_text = std::fs::read_to_string(&cluster.secret_file)
         .map_err(|error| failed(format!("cluster secret {}: {error}", cluster.secret_file.display())))?;
     let secret = ClusterSecret::new(&secret_text)
@@ -471,6 +477,7 @@ async fn start_member(
         // Calls to the other replicas leave from the address this one listens on, when it names
         // one: a multi-homed host calls from the network the cluster uses.
         source: Some(cluster.listen.ip()).filter(|ip| !ip.is_unspecified()),
+        timing,
     };
     let node =
         Node::start(config, ledger.clone(), proposed).await.map_err(|error| failed(error.to_string()))?;
