@@ -33,6 +33,7 @@ use tokio::sync::watch;
 
 use crate::bench::population::Random;
 use crate::bench::server::ServerProcess;
+use crate::torture::Acked;
 
 /// Cycles when no number is given.
 const CYCLES_DEFAULT: usize = 100;
@@ -154,13 +155,6 @@ async fn proxy(listener: TcpListener, to: u64, target: SocketAddr, cut: watch::R
             }
         });
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Acked {
-    seq: u64,
-    event_hash: Vec<u8>,
-    chain_hash: Vec<u8>,
 }
 
 /// What the clients were told.
@@ -374,7 +368,10 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
     let monitor = tokio::spawn(monitor(watched, leaders.clone()));
     let all: Vec<u64> = (1..=args.nodes).collect();
     let leader = run.leader(&all).await?;
-    let workers = Arc::new(enrol(&run.api(leader), &run.tokens["agency-ph"], args.workers).await?);
+    let workers = Arc::new(
+        crate::torture::enrol(&run.api(leader), &run.tokens["agency-ph"], args.workers, "cluster-torture")
+            .await?,
+    );
     let book = Arc::new(Mutex::new(Book::default()));
     let mut findings = Findings::default();
     let mut checked = Checked::default();
@@ -565,25 +562,6 @@ async fn kill(run: &mut Run, id: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn enrol(address: &str, token: &str, workers: usize) -> anyhow::Result<Vec<String>> {
-    let mut philippines =
-        client::connect(address, token).await.map_err(|error| anyhow::anyhow!("cannot connect: {error}"))?;
-    let mut ids = Vec::with_capacity(workers);
-    for index in 0..workers {
-        let response = philippines
-            .agency
-            .enroll_worker(pb::EnrollWorkerRequest {
-                request_id: format!("cluster-torture-enrol-{index}"),
-                origin_jurisdiction: "PH".into(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        ids.push(response.worker_id);
-    }
-    Ok(ids)
-}
-
 /// One client: it sends each request to the replica it believes leads, follows the leader a
 /// follower names, and retries a request it got no answer to, with the same request id, until it
 /// is answered.
@@ -608,25 +586,7 @@ impl Writer {
                 return Ok(());
             }
             let size = 1 + rng.below(BATCH_MAX);
-            let contributions = (0..size)
-                .map(|_| {
-                    let worker = &workers[rng.below(workers.len() as u64) as usize];
-                    let month = format!("{}-{:02}", 2015 + rng.below(10), 1 + rng.below(12));
-                    let wage = 150_000 + rng.below(350_000) as i64;
-                    pb::Contribution {
-                        worker_id: worker.clone(),
-                        jurisdiction: "SA".into(),
-                        branch: pb::Branch::OldAge as i32,
-                        month,
-                        insured_wage_minor: wage,
-                        employer_share_minor: wage * 9 / 100,
-                        worker_share_minor: wage * 9 / 100,
-                        currency: "SAR".into(),
-                        employer_ref: "SA-EMP-0042".into(),
-                        sector: pb::Sector::DomesticWork as i32,
-                    }
-                })
-                .collect();
+            let contributions = (0..size).map(|_| crate::torture::contribution(&mut rng, &workers)).collect();
             let request =
                 pb::RecordContributionsRequest { request_id: format!("{prefix}-{index}"), contributions };
             // Until answered: a request whose answer was lost may be recorded already, and its
@@ -638,11 +598,7 @@ impl Writer {
                         let mut book = book.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
                         book.requests.insert(request.request_id.clone(), request.contributions.len());
                         book.acks.push((Instant::now(), target));
-                        book.acked.extend(receipts.into_iter().map(|receipt| Acked {
-                            seq: receipt.seq,
-                            event_hash: receipt.event_hash,
-                            chain_hash: receipt.chain_hash,
-                        }));
+                        book.acked.extend(receipts.into_iter().map(Acked::from));
                         break;
                     }
                     Err(status) if is_refusal(&status) => {
@@ -745,7 +701,7 @@ async fn check(
                 .problems
                 .push(format!("cycle {cycle}: replica {id}'s chain does not verify: {}", verified.reason));
         }
-        let events = read_from(&mut auditor, checked.size).await?;
+        let events = crate::torture::read_from(&mut auditor, checked.size).await?;
         let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
         logs.insert(id, (events, head));
     }
@@ -788,20 +744,4 @@ async fn check(
     checked.size += reference.len() as u64;
     checked.acked = book.acked.len();
     Ok(())
-}
-
-/// The log from `from` to the head, page by page.
-async fn read_from(clients: &mut Clients, from: u64) -> anyhow::Result<Vec<pb::StoredEvent>> {
-    let mut events = Vec::new();
-    loop {
-        let request = pb::ReadEventsRequest { from_seq: from + events.len() as u64, limit: 0 };
-        let mut stream = clients.audit.read_events(request).await?.into_inner();
-        let before = events.len();
-        while let Some(event) = stream.message().await? {
-            events.push(event);
-        }
-        if events.len() == before {
-            return Ok(events);
-        }
-    }
 }

@@ -50,11 +50,18 @@ pub struct TortureArgs {
     data_dir: Option<PathBuf>,
 }
 
+/// An acknowledged event as its receipt named it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Acked {
-    seq: u64,
-    event_hash: Vec<u8>,
-    chain_hash: Vec<u8>,
+pub(crate) struct Acked {
+    pub seq: u64,
+    pub event_hash: Vec<u8>,
+    pub chain_hash: Vec<u8>,
+}
+
+impl From<pb::Receipt> for Acked {
+    fn from(receipt: pb::Receipt) -> Acked {
+        Acked { seq: receipt.seq, event_hash: receipt.event_hash, chain_hash: receipt.chain_hash }
+    }
 }
 
 /// What the clients were told, and what they were not.
@@ -116,11 +123,7 @@ impl Book {
         if let Pending::Contributions(_) = pending {
             self.contributions.extend(receipts.iter().map(|receipt| receipt.seq));
         }
-        self.acked.extend(receipts.into_iter().map(|receipt| Acked {
-            seq: receipt.seq,
-            event_hash: receipt.event_hash,
-            chain_hash: receipt.chain_hash,
-        }));
+        self.acked.extend(receipts.into_iter().map(Acked::from));
     }
 }
 
@@ -173,7 +176,7 @@ async fn torture(args: &TortureArgs, data_dir: PathBuf) -> anyhow::Result<()> {
             .map_err(|error| anyhow::anyhow!("cannot connect: {error}"))?;
         retry_in_flight(&mut saudi, &book).await?;
         if workers.is_empty() {
-            workers = enrol(&server.address, &tokens["agency-ph"], args.workers).await?;
+            workers = enrol(&server.address, &tokens["agency-ph"], args.workers, "torture").await?;
         }
         if cycle == args.cycles {
             findings.lost += check_online(&mut auditor, &book, cycle, &mut findings.problems).await?;
@@ -255,7 +258,13 @@ async fn torture(args: &TortureArgs, data_dir: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn enrol(address: &str, token: &str, workers: usize) -> anyhow::Result<Vec<String>> {
+/// Enrols `workers` workers with the Philippine agency, request ids `PREFIX-enrol-N`.
+pub(crate) async fn enrol(
+    address: &str,
+    token: &str,
+    workers: usize,
+    prefix: &str,
+) -> anyhow::Result<Vec<String>> {
     let mut philippines =
         client::connect(address, token).await.map_err(|error| anyhow::anyhow!("cannot connect: {error}"))?;
     let mut ids = Vec::with_capacity(workers);
@@ -263,7 +272,7 @@ async fn enrol(address: &str, token: &str, workers: usize) -> anyhow::Result<Vec
         let response = philippines
             .agency
             .enroll_worker(pb::EnrollWorkerRequest {
-                request_id: format!("torture-enrol-{index}"),
+                request_id: format!("{prefix}-enrol-{index}"),
                 origin_jurisdiction: "PH".into(),
                 ..Default::default()
             })
@@ -378,25 +387,7 @@ async fn write_until_killed(
             }
             _ => {
                 let size = 1 + rng.below(BATCH_MAX);
-                let contributions = (0..size)
-                    .map(|_| {
-                        let worker = &workers[rng.below(workers.len() as u64) as usize];
-                        let month = format!("{}-{:02}", 2015 + rng.below(10), 1 + rng.below(12));
-                        let wage = 150_000 + rng.below(350_000) as i64;
-                        pb::Contribution {
-                            worker_id: worker.clone(),
-                            jurisdiction: "SA".into(),
-                            branch: pb::Branch::OldAge as i32,
-                            month,
-                            insured_wage_minor: wage,
-                            employer_share_minor: wage * 9 / 100,
-                            worker_share_minor: wage * 9 / 100,
-                            currency: "SAR".into(),
-                            employer_ref: "SA-EMP-0042".into(),
-                            sector: pb::Sector::DomesticWork as i32,
-                        }
-                    })
-                    .collect();
+                let contributions = (0..size).map(|_| contribution(&mut rng, &workers)).collect();
                 Pending::Contributions(pb::RecordContributionsRequest { request_id, contributions })
             }
         };
@@ -413,11 +404,35 @@ async fn write_until_killed(
     }
 }
 
+/// A Saudi agency's contribution for one of `workers`, in a random month of 2015 to 2024.
+pub(crate) fn contribution(rng: &mut Random, workers: &[String]) -> pb::Contribution {
+    let worker = &workers[rng.below(workers.len() as u64) as usize];
+    let month = format!("{}-{:02}", 2015 + rng.below(10), 1 + rng.below(12));
+    let wage = 150_000 + rng.below(350_000) as i64;
+    pb::Contribution {
+        worker_id: worker.clone(),
+        jurisdiction: "SA".into(),
+        branch: pb::Branch::OldAge as i32,
+        month,
+        insured_wage_minor: wage,
+        employer_share_minor: wage * 9 / 100,
+        worker_share_minor: wage * 9 / 100,
+        currency: "SAR".into(),
+        employer_ref: "SA-EMP-0042".into(),
+        sector: pb::Sector::DomesticWork as i32,
+    }
+}
+
 /// The whole log, page by page.
 async fn read_all(clients: &mut Clients) -> anyhow::Result<Vec<pb::StoredEvent>> {
+    read_from(clients, 0).await
+}
+
+/// The log from `from` to the head, page by page.
+pub(crate) async fn read_from(clients: &mut Clients, from: u64) -> anyhow::Result<Vec<pb::StoredEvent>> {
     let mut events = Vec::new();
     loop {
-        let request = pb::ReadEventsRequest { from_seq: events.len() as u64, limit: 0 };
+        let request = pb::ReadEventsRequest { from_seq: from + events.len() as u64, limit: 0 };
         let mut stream = clients.audit.read_events(request).await?.into_inner();
         let before = events.len();
         while let Some(event) = stream.message().await? {
