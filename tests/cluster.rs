@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use common::{contribution, enroll, make_principals, read_all, serve_config};
 use ledger_cluster::network::{Admin, ClusterSecret};
 use ledger_cluster::Member;
+use ledger_core::checkpoint::Verifier;
+use ledger_core::cosignature::{Cosigner, Policy};
 use ledger_proto::v1 as pb;
 use ledger_server::config::{ClusterFile, MemberFile};
 use ledger_server::{client, RunningServer, ServeConfig};
@@ -61,6 +63,22 @@ impl Cluster {
         let server = &self.servers[&id];
         let replica = server.replica_address.expect("a replica service").to_string();
         Member::new(replica, server.address.to_string())
+    }
+
+    /// Replica `id`'s cosigner key, from its data directory.
+    fn cosigner(&self, id: u64) -> Cosigner {
+        let log =
+            ledger_server::load_or_create_log_key_at(&self.dir.path().join("log-key")).expect("log key");
+        let path = self.dir.path().join(format!("node-{id}")).join(ledger_server::REPLICA_KEY_FILE);
+        let key = ledger_server::load_or_create_replica_key_at(&path, &log).expect("replica key");
+        Cosigner::parse(&key.verifier_key()).expect("cosigner key")
+    }
+
+    /// The log's verifier key.
+    fn log_verifier(&self) -> Verifier {
+        let log =
+            ledger_server::load_or_create_log_key_at(&self.dir.path().join("log-key")).expect("log key");
+        Verifier::parse(&log.verifier_key()).expect("verifier key")
     }
 
     async fn admin(&self, id: u64) -> Admin {
@@ -155,6 +173,18 @@ async fn three_servers_replicate_fail_over_and_change_membership() {
     // A follower names the leader for writes, and serves reads at a receipt's seq.
     let size = cluster.servers[&1].ledger.head().size;
     cluster.caught_up(2, size).await;
+    cluster.caught_up(3, size).await;
+
+    // The leader's checkpoint carries every replica's cosignature: a policy of all three keys is met.
+    let mut auditor = cluster.clients(1, "auditor").await;
+    let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("head").into_inner();
+    assert_eq!(head.size, size);
+    assert_eq!(head.cosignatures.len(), 3, "{head:?}");
+    let cosigners = [1, 2, 3].map(|id| cluster.cosigner(id));
+    let policy = Policy::new(3, cosigners.to_vec()).expect("a policy");
+    let verifier = cluster.log_verifier();
+    let cosigned = policy.check(&verifier, &head.checkpoint).expect("cosigned by all three replicas");
+    assert_eq!(cosigned.checkpoint.size, size);
     let mut saudi_at_2 = cluster.clients(2, "agency-sa").await;
     let refused = saudi_at_2
         .agency

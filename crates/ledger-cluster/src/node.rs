@@ -231,6 +231,61 @@ async fn follow_leadership(raft: Raft<LedgerRaft>, id: NodeId, ledger: Ledger) {
     }
 }
 
+/// Longest the leader waits for the other replicas' cosignatures of a checkpoint it signs.
+pub const COSIGN_WAIT_MAX: Duration = Duration::from_millis(500);
+
+/// Asks the other members of the cluster to cosign the checkpoints this replica signs (C2SP
+/// tlog-cosignature): each cosigns only a tree it holds, verified as it appended it. The lines of
+/// the last tree every member cosigned are kept, so that each tree is asked for once.
+pub struct Cosigners {
+    node: Node,
+    secret: ClusterSecret,
+    last: std::sync::Mutex<Option<(String, Vec<String>)>>,
+}
+
+impl std::fmt::Debug for Cosigners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cosigners").field("node", &self.node.id).finish()
+    }
+}
+
+impl Cosigners {
+    pub fn new(node: Node, secret: ClusterSecret) -> Cosigners {
+        Cosigners { node, secret, last: std::sync::Mutex::new(None) }
+    }
+
+    /// The other members' cosignature lines of `note` (signed with the log's key), each asked
+    /// within [`COSIGN_WAIT_MAX`]; a member that does not hold the tree yet, or does not answer
+    /// in time, gives none.
+    pub async fn cosign(&self, note: &str) -> Vec<String> {
+        let body = note.split("\n\n").next().unwrap_or_default().to_owned();
+        if let Some((cached, lines)) = self.last.lock().ok().and_then(|last| last.clone()) {
+            if cached == body {
+                return lines;
+            }
+        }
+        let metrics = self.node.raft.metrics().borrow().clone();
+        let others: Vec<(NodeId, String)> = metrics
+            .membership_config
+            .membership()
+            .nodes()
+            .filter(|(id, _)| **id != self.node.id)
+            .map(|(id, member)| (*id, member.replica.clone()))
+            .collect();
+        let (lines, missing) =
+            crate::network::gather_cosignatures(&self.secret, &others, note, COSIGN_WAIT_MAX).await;
+        for (id, why) in &missing {
+            tracing::debug!(node = id, %why, "a replica did not cosign the checkpoint");
+        }
+        if missing.is_empty() {
+            if let Ok(mut last) = self.last.lock() {
+                *last = Some((body, lines.clone()));
+            }
+        }
+        lines
+    }
+}
+
 /// Gives each proposal to raft, one at a time (the writer has one in flight), and answers it.
 async fn propose(raft: Raft<LedgerRaft>, timing: Timing, mut proposals: mpsc::Receiver<Proposal>) {
     while let Some(Proposal { append, reply }) = proposals.recv().await {

@@ -28,7 +28,7 @@ use std::sync::Arc;
 pub use gate::Limits;
 use gate::{Gate, GateLayer};
 use ledger_cluster::network::{ClusterSecret, Cosigning, ReplicaService};
-use ledger_cluster::node::{Node, NodeConfig, NodeError};
+use ledger_cluster::node::{Cosigners, Node, NodeConfig, NodeError};
 use ledger_cluster::Member;
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_proto::v1 as pb;
@@ -319,14 +319,15 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         .map_err(|error| StartError::Listen { address: config.listen, error })?;
     let address =
         listener.local_addr().map_err(|error| StartError::Listen { address: config.listen, error })?;
-    let (node, replica_address, replica_stop) = match &config.cluster {
-        None => (start_alone(&config.data_dir, address, &ledger, proposed, rules).await?, None, None),
+    let (node, replica_address, replica_stop, cosigners) = match &config.cluster {
+        None => (start_alone(&config.data_dir, address, &ledger, proposed, rules).await?, None, None, None),
         Some(cluster) => {
             let log = ledger_core::checkpoint::Verifier::parse(&log_key.verifier_key())
                 .map_err(|error| StartError::Cluster(error.to_string()))?;
             let started = start_member(cluster, &config.data_dir, address, &ledger, proposed, log).await?;
-            spawn_adoption(started.0.clone(), ledger.clone(), rules);
-            (started.0, Some(started.1), Some(started.2))
+            spawn_adoption(started.node.clone(), ledger.clone(), rules);
+            let cosigners = Arc::new(Cosigners::new(started.node.clone(), started.secret));
+            (started.node, Some(started.address), Some(started.stop), Some(cosigners))
         }
     };
     let (stop, stopped) = oneshot::channel::<()>();
@@ -358,7 +359,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), tls, stopped));
+    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), cosigners, tls, stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
     Ok(RunningServer {
         address,
@@ -436,7 +437,7 @@ async fn start_member(
     ledger: &Ledger,
     proposed: tokio::sync::mpsc::Receiver<ledger_store::Proposal>,
     log: ledger_core::checkpoint::Verifier,
-) -> Result<(Node, SocketAddr, tokio::sync::watch::Sender<bool>), StartError> {
+) -> Result<StartedMember, StartError> {
     let failed = |error: String| StartError::Cluster(error);
     let id = cluster.node_id.filter(|id| *id >= 1).ok_or_else(|| {
         failed("the cluster's configuration names no node id (at least 1): set node_id, --node-id or LEDGER_NODE_ID".into())
@@ -482,7 +483,7 @@ async fn start_member(
     let node =
         Node::start(config, ledger.clone(), proposed).await.map_err(|error| failed(error.to_string()))?;
     let cosigning = Cosigning { ledger: ledger.clone(), log };
-    let service = ReplicaService::new(node.raft().clone(), secret, Some(cosigning));
+    let service = ReplicaService::new(node.raft().clone(), secret.clone(), Some(cosigning));
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
@@ -498,7 +499,17 @@ async fn start_member(
         }
     });
     info!(node = id, replica = %bound, "replica service listening");
-    Ok((node, bound, stop))
+    Ok(StartedMember { node, address: bound, stop, secret })
+}
+
+/// A replica started in its configured cluster.
+struct StartedMember {
+    node: Node,
+    /// Where its replica service listens.
+    address: SocketAddr,
+    /// Stops the replica service.
+    stop: tokio::sync::watch::Sender<bool>,
+    secret: ClusterSecret,
 }
 
 fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, StartError> {
@@ -518,6 +529,7 @@ async fn serve(
     listener: TcpListener,
     ledger: Ledger,
     gate: Arc<Gate>,
+    cosigners: Option<Arc<Cosigners>>,
     tls: Option<tonic::transport::ServerTlsConfig>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
@@ -528,6 +540,7 @@ async fn serve(
         limits: gate.limits(),
         stopping,
         gate: gate.clone(),
+        cosigners,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;

@@ -45,6 +45,8 @@ pub struct Api {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// The gate, for live streams to check their callers again when the principals change.
     pub gate: std::sync::Arc<crate::gate::Gate>,
+    /// The other replicas of a configured cluster, asked to cosign the checkpoints this one signs.
+    pub cosigners: Option<std::sync::Arc<ledger_cluster::node::Cosigners>>,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -477,11 +479,18 @@ impl pb::audit_service_server::AuditService for Api {
         request: Request<pb::GetChainHeadRequest>,
     ) -> Result<Response<pb::GetChainHeadResponse>, Status> {
         require(&request, Rpc::GetChainHead)?;
-        let (head_hash, checkpoint) = self
+        let (head_hash, mut checkpoint) = self
             .blocking(move |ledger| {
                 ledger.with_checkpoint(|size| ledger.chain_hash_at(size).map(|hash| hash.as_bytes().to_vec()))
             })
             .await?;
+        // Each other replica that holds the tree adds its cosignature to this replica's.
+        if let Some(cosigners) = &self.cosigners {
+            for line in cosigners.cosign(&checkpoint.note).await {
+                checkpoint.note.push_str(&line);
+                checkpoint.cosignatures.push(line);
+            }
+        }
         Ok(Response::new(pb::GetChainHeadResponse {
             size: checkpoint.tree.size,
             head_hash,
