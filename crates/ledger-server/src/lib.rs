@@ -210,6 +210,11 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
+    /// This replica in its cluster (of one, when none is configured).
+    pub fn node(&self) -> Option<&Node> {
+        self.node.as_ref()
+    }
+
     /// Reads the principals file again, as on SIGHUP. A file that does not load leaves the
     /// principals in force unchanged.
     pub fn reload_principals(&self) -> Result<usize, principals::PrincipalsError> {
