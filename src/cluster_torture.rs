@@ -373,6 +373,7 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
             .await?,
     );
     let book = Arc::new(Mutex::new(Book::default()));
+    let ack = Arc::new(tokio::sync::Notify::new());
     let mut findings = Findings::default();
     let mut checked = Checked::default();
     for cycle in 0..args.cycles {
@@ -382,6 +383,7 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
         let writers: Vec<_> = (0..args.writers)
             .map(|writer| {
                 let client = Writer {
+                    ack: ack.clone(),
                     apis: apis.clone(),
                     token: run.tokens["agency-sa"].clone(),
                     target: leader,
@@ -429,21 +431,24 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
                     }
                 })
             };
-            let deadline = Instant::now() + SETTLE_WAIT_MAX;
+            let deadline = tokio::time::Instant::now() + SETTLE_WAIT_MAX;
             let failover = loop {
+                // Armed before the book is read, so that an acknowledgement in between wakes it.
+                let acked = ack.notified();
+                tokio::pin!(acked);
+                acked.as_mut().enable();
                 let first = book.lock().ok().and_then(|book| {
                     book.acks.iter().filter(|(at, by)| *at > fault && *by != leader).map(|(at, _)| *at).min()
                 });
                 if let Some(at) = first {
                     break Some(at - fault);
                 }
-                if Instant::now() > deadline {
+                if tokio::time::timeout_at(deadline, acked).await.is_err() {
                     findings
                         .problems
                         .push(format!("cycle {cycle}: no write acknowledged after the leader's fault"));
                     break None;
                 }
-                tokio::time::sleep(Duration::from_millis(10)).await;
             };
             let elected = tokio::time::timeout(SETTLE_WAIT_MAX, elected).await;
             eprintln!(
@@ -566,6 +571,8 @@ async fn kill(run: &mut Run, id: u64) -> anyhow::Result<()> {
 /// follower names, and retries a request it got no answer to, with the same request id, until it
 /// is answered.
 struct Writer {
+    /// Woken at every acknowledgement, for the failover's measure.
+    ack: Arc<tokio::sync::Notify>,
     apis: Vec<(u64, String)>,
     token: String,
     target: u64,
@@ -599,6 +606,7 @@ impl Writer {
                         book.requests.insert(request.request_id.clone(), request.contributions.len());
                         book.acks.push((Instant::now(), target));
                         book.acked.extend(receipts.into_iter().map(Acked::from));
+                        self.ack.notify_waiters();
                         break;
                     }
                     Err(status) if is_refusal(&status) => {

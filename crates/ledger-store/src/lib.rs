@@ -563,23 +563,25 @@ impl Ledger {
 
     /// Hands a command to the writer and waits until its events are durable (or it is refused).
     pub async fn submit(&self, command: Command) -> Result<Outcome> {
-        let (reply, answer) = oneshot::channel();
-        self.queues()?
-            .commands
-            .send(writer::Job::Command { command, reply })
-            .await
-            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
-        answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
+        self.to_commands(|reply| writer::Job::Command { command, reply }).await
     }
 
     /// Adopts `rules` on the chain (a `RulesAdopted` event holding the whole document) and puts
     /// them in force, through the cluster when this replica belongs to one. The caller adopts only
     /// rules other than those in force ([`Ledger::rules_in_force`]).
     pub async fn adopt(&self, rules: Arc<Rules>) -> Result<Outcome> {
+        self.to_commands(|reply| writer::Job::Adopt { rules, reply }).await
+    }
+
+    /// Puts a job on the writer's command queue (waiting while it is full) and waits for its answer.
+    async fn to_commands(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<Outcome>>) -> writer::Job,
+    ) -> Result<Outcome> {
         let (reply, answer) = oneshot::channel();
         self.queues()?
             .commands
-            .send(writer::Job::Adopt { rules, reply })
+            .send(job(reply))
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering".into()))?
