@@ -4,6 +4,11 @@
 //! answers writes UNAVAILABLE naming the leader's address, and serves reads at a receipt's seq.
 //! The leader stops: the two left elect another, a retried request gets its original receipts
 //! once, writes go on, and the stopped node is removed. Every replica ends with the same log.
+//!
+//! A second cluster snapshots its ledger often and purges its raft log: the replicas added then
+//! can only catch up from the leader's snapshot, which each verifies and installs; they hold the
+//! same log, serve the worker with the credential the snapshot carried, and, once the first node
+//! stops, answer a request retried from before the snapshot with its original receipts.
 
 mod common;
 
@@ -31,6 +36,8 @@ struct Cluster {
     dir: TempDir,
     tokens: HashMap<String, String>,
     servers: BTreeMap<u64, RunningServer>,
+    /// `[cluster]`'s snapshot_entries and log_entries_kept; the defaults when none.
+    compaction: (Option<u64>, Option<u64>),
 }
 
 impl Cluster {
@@ -48,6 +55,8 @@ impl Cluster {
                 secret_file: self.dir.path().join("cluster-secret"),
                 heartbeat_ms: None,
                 election_timeout_ms: None,
+                snapshot_entries: self.compaction.0,
+                log_entries_kept: self.compaction.1,
                 members,
             }),
             ..serve_config(data_dir, common::principals_file(&self.dir))
@@ -128,7 +137,7 @@ async fn three_servers_replicate_fail_over_and_change_membership() {
     let dir = tempfile::tempdir().expect("temporary directory");
     std::fs::write(dir.path().join("cluster-secret"), SECRET).expect("secret written");
     let tokens = make_principals(&dir);
-    let mut cluster = Cluster { dir, tokens, servers: BTreeMap::new() };
+    let mut cluster = Cluster { dir, tokens, servers: BTreeMap::new(), compaction: (None, None) };
 
     // Node 1 starts a cluster of its own and takes writes.
     cluster.start(1, Vec::new()).await;
@@ -263,6 +272,105 @@ async fn three_servers_replicate_fail_over_and_change_membership() {
     }
     assert_eq!(logs[0].len() as u64, size);
     assert_eq!(logs[0], logs[1], "the two replicas' logs differ");
+    for (_, server) in cluster.servers {
+        server.stop().await.expect("stopped");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_added_after_the_log_was_purged_catch_up_from_a_verified_snapshot() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("cluster-secret"), SECRET).expect("secret written");
+    let tokens = make_principals(&dir);
+    // A snapshot every 4 raft entries, and no entry kept before it.
+    let mut cluster = Cluster { dir, tokens, servers: BTreeMap::new(), compaction: (Some(4), Some(0)) };
+    cluster.start(1, Vec::new()).await;
+    assert_eq!(cluster.leader(&[1]).await, 1);
+    let mut philippines = cluster.clients(1, "agency-ph").await;
+    let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut saudi = cluster.clients(1, "agency-sa").await;
+    let first = saudi
+        .agency
+        .record_contributions(payroll("sa-2022-01", &worker, &["2022-01"]))
+        .await
+        .expect("recorded")
+        .into_inner();
+    for month in 2..=12 {
+        let month = format!("2022-{month:02}");
+        saudi
+            .agency
+            .record_contributions(payroll(&format!("sa-{month}"), &worker, &[&month]))
+            .await
+            .expect("recorded");
+    }
+    // The leader has snapshotted and purged its log past the first payroll's entry.
+    let node = cluster.servers[&1].node().expect("a replica of a cluster").clone();
+    let purged = node
+        .raft()
+        .wait(Some(ELECTION_WAIT_MAX))
+        .metrics(|metrics| metrics.purged.is_some_and(|purged| purged.index >= 4), "the log is purged")
+        .await
+        .expect("the leader purged its log");
+    assert!(purged.snapshot.is_some(), "{purged:?}");
+
+    let first_member = cluster.member(1);
+    let known = vec![MemberFile { id: 1, replica: first_member.replica, api: first_member.api.clone() }];
+    cluster.start(2, known.clone()).await;
+    cluster.start(3, known).await;
+    let mut admin = cluster.admin(1).await;
+    for id in [2, 3] {
+        let member = cluster.member(id);
+        admin.add(id, member).await.expect("member added from a snapshot");
+    }
+    let size = cluster.servers[&1].ledger.head().size;
+    let mut logs = Vec::new();
+    for id in [1, 2, 3] {
+        cluster.caught_up(id, size).await;
+        let mut auditor = cluster.clients(id, "auditor").await;
+        let verified = auditor
+            .audit
+            .verify_chain(pb::VerifyChainRequest::default())
+            .await
+            .expect("chain verified")
+            .into_inner();
+        assert!(verified.ok && verified.verified == size, "node {id}: {verified:?}");
+        logs.push(read_all(&mut auditor, 0).await);
+    }
+    assert_eq!(logs[0].len() as u64, size);
+    assert!(logs[1] == logs[0] && logs[2] == logs[0], "a replica's log differs from the leader's");
+    for id in [2, 3] {
+        let snapshot = cluster.dir.path().join(format!("node-{id}")).join("raft").join("snapshot");
+        assert!(snapshot.exists(), "node {id} keeps the snapshot it installed");
+    }
+
+    // The worker reads her statement on a replica that had only the snapshot's credentials.
+    let address = cluster.servers[&2].address.to_string();
+    let mut as_worker = client::connect(&address, &enrolled.worker_token).await.expect("connected");
+    let statement = as_worker
+        .worker
+        .get_statement(pb::GetStatementRequest { worker_id: worker.clone(), ..Default::default() })
+        .await
+        .expect("the worker's credential holds on a replica that installed a snapshot")
+        .into_inner();
+    assert_eq!(statement.entries.len(), 13, "her enrolment and twelve months");
+
+    // Node 1 stops; a retry of a request answered before the snapshot gets its receipts, once.
+    let stopped = cluster.servers.remove(&1).expect("node 1");
+    stopped.stop().await.expect("node 1 stopped");
+    let leader = cluster.leader(&[2, 3]).await;
+    let mut saudi = cluster.clients(leader, "agency-sa").await;
+    let retried = saudi
+        .agency
+        .record_contributions(payroll("sa-2022-01", &worker, &["2022-01"]))
+        .await
+        .expect("replayed by the new leader")
+        .into_inner();
+    assert!(retried.receipts.iter().all(|receipt| receipt.replayed));
+    let seqs = |receipts: &[pb::Receipt]| -> Vec<(u64, Vec<u8>)> {
+        receipts.iter().map(|receipt| (receipt.seq, receipt.chain_hash.clone())).collect()
+    };
+    assert_eq!(seqs(&retried.receipts), seqs(&first.receipts));
     for (_, server) in cluster.servers {
         server.stop().await.expect("stopped");
     }

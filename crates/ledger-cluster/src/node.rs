@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use crate::log_store::LogStore;
 use crate::network::{ClusterSecret, Network};
-use crate::state_machine::{raft_config, StateMachine, Timing};
+use crate::state_machine::{raft_config, Compaction, Snapshots, StateMachine, Timing};
 use crate::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 
 /// Longest a proposal waits for raft to commit and apply it before its commands are answered
@@ -57,6 +57,8 @@ pub struct NodeConfig {
     pub source: Option<std::net::IpAddr>,
     /// Raft's heartbeat and election timers.
     pub timing: Timing,
+    /// When snapshots are taken and the raft log purged.
+    pub compaction: Compaction,
 }
 
 impl NodeConfig {
@@ -74,6 +76,7 @@ impl NodeConfig {
             secret: ClusterSecret::new(&token).map_err(NodeError::Start)?,
             source: None,
             timing: Timing::default(),
+            compaction: Compaction::default(),
         })
     }
 }
@@ -117,9 +120,10 @@ impl Node {
     ) -> Result<Node, NodeError> {
         let log = LogStore::open(&config.raft_dir)
             .map_err(|error| NodeError::Log { path: config.raft_dir.display().to_string(), error })?;
-        let machine = StateMachine::open(ledger.clone())?;
+        let snapshots = Snapshots::open(&config.raft_dir)?;
+        let machine = StateMachine::open(ledger.clone(), snapshots.clone())?;
         let raft_config = Arc::new(
-            raft_config(&config.cluster_name, config.timing)
+            raft_config(&config.cluster_name, config.timing, config.compaction)
                 .map_err(|error| NodeError::Start(error.to_string()))?,
         );
         let raft = Raft::new(
@@ -158,6 +162,10 @@ impl Node {
         }
         ledger.set_leading(false);
         tokio::spawn(follow_leadership(raft.clone(), config.id, ledger.clone()));
+        // A replica without the log's key cannot sign a snapshot's checkpoint: it takes none.
+        if ledger.log_verifier().is_some() {
+            tokio::spawn(compact(raft.clone(), ledger.clone(), config.compaction, snapshots));
+        }
         let proposer = Arc::new(tokio::spawn(propose(raft.clone(), config.timing, proposals)));
         Ok(Node { id: config.id, raft, ledger, proposer })
     }
@@ -225,6 +233,40 @@ async fn follow_leadership(raft: Raft<LedgerRaft>, id: NodeId, ledger: Ledger) {
     loop {
         let leading = metrics.borrow_and_update().current_leader == Some(id);
         ledger.set_leading(leading);
+        if metrics.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Longest a replica waits for a snapshot it asked raft for before it may ask again.
+pub const SNAPSHOT_BUILD_WAIT_MAX: Duration = Duration::from_secs(600);
+
+/// Asks raft for a snapshot whenever [`Compaction::due`] says one is due, until raft stops; raft
+/// then purges its log up to it, but for the entries the policy keeps.
+async fn compact(raft: Raft<LedgerRaft>, ledger: Ledger, compaction: Compaction, snapshots: Snapshots) {
+    let mut metrics = raft.metrics();
+    let mut asked: Option<(u64, tokio::time::Instant)> = None;
+    loop {
+        let (applied, snapshot) = {
+            let metrics = metrics.borrow_and_update();
+            (metrics.last_applied.map(|id| id.index), metrics.snapshot.map(|id| id.index))
+        };
+        if let Some(applied) = applied {
+            let since = match snapshot {
+                Some(snapshot) => applied.saturating_sub(snapshot),
+                None => applied + 1,
+            };
+            let building = asked.is_some_and(|(index, at)| {
+                snapshot.is_none_or(|snapshot| snapshot < index) && at.elapsed() < SNAPSHOT_BUILD_WAIT_MAX
+            });
+            if !building && compaction.due(since, snapshots.size(), ledger.head().size) {
+                if raft.trigger().snapshot().await.is_err() {
+                    return;
+                }
+                asked = Some((applied, tokio::time::Instant::now()));
+            }
+        }
         if metrics.changed().await.is_err() {
             return;
         }

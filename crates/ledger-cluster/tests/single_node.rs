@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::ok;
 use ledger_cluster::log_store::LogStore;
-use ledger_cluster::state_machine::{raft_config, StateMachine, Timing};
+use ledger_cluster::state_machine::{raft_config, Compaction, Snapshots, StateMachine, Timing};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 use ledger_store::{Append, Ledger, OpenOptions};
 use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
@@ -76,8 +76,8 @@ async fn start(dir: &std::path::Path, rules: Arc<ledger_rules::Rules>) -> (Raft<
         OpenOptions { follows: true, ..OpenOptions::default() },
     ));
     let log = ok(LogStore::open(&dir.join("raft")));
-    let machine = ok(StateMachine::open(ledger.clone()));
-    let config = Arc::new(ok(raft_config("ledger-test", Timing::default())));
+    let machine = ok(StateMachine::open(ledger.clone(), ok(Snapshots::open(&dir.join("raft")))));
+    let config = Arc::new(ok(raft_config("ledger-test", Timing::default(), Compaction::default())));
     let raft = ok(Raft::new(1, config, Alone, log, machine).await);
     (raft, ledger)
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use common::ok;
 use ledger_cluster::log_store::LogStore;
 use ledger_cluster::network::{gather_cosignatures, ClusterSecret, Cosigning, Network, ReplicaService};
-use ledger_cluster::state_machine::{raft_config, StateMachine, Timing};
+use ledger_cluster::state_machine::{raft_config, Compaction, Snapshots, StateMachine, Timing};
 use ledger_cluster::{AppendBytes, Applied, LedgerRaft, Member, NodeId};
 use ledger_core::checkpoint::{LogKey, Verifier};
 use ledger_core::cosignature::{Cosigner, CosignerKey, Policy};
@@ -56,9 +56,9 @@ async fn start(
         OpenOptions { follows: true, replica_key: Some(Arc::new(replica_key(id))), ..OpenOptions::default() },
     ));
     let log = ok(LogStore::open(&dir.join("raft")));
-    let machine = ok(StateMachine::open(ledger.clone()));
+    let machine = ok(StateMachine::open(ledger.clone(), ok(Snapshots::open(&dir.join("raft")))));
     let secret = ok(ClusterSecret::new(SECRET));
-    let config = Arc::new(ok(raft_config("ledger-test", Timing::default())));
+    let config = Arc::new(ok(raft_config("ledger-test", Timing::default(), Compaction::default())));
     let raft = ok(Raft::new(id, config, Network::new(secret.clone(), None), log, machine).await);
     let (stop, stopped) = oneshot::channel::<()>();
     let cosigning = Cosigning { ledger: ledger.clone(), log: ok(Verifier::parse(&log_key().verifier_key())) };

@@ -57,6 +57,12 @@ pub struct ClusterFile {
     /// The shortest election timeout, in milliseconds; the longest is twice it (250 when absent).
     /// Replicas in different countries set it to ten round trips between them at least.
     pub election_timeout_ms: Option<u64>,
+    /// Raft entries applied since the last snapshot before another is taken (10000 when absent);
+    /// one is taken only once the log also grew by half the last snapshot's events.
+    pub snapshot_entries: Option<u64>,
+    /// Raft entries kept in the raft log before the last snapshot, so that a replica a little
+    /// behind catches up from the log (1000 when absent). One further behind installs a snapshot.
+    pub log_entries_kept: Option<u64>,
     /// The members the cluster starts with. A replica among them initializes the cluster with
     /// them the first time it starts; one not among them waits to be added. Empty: this replica
     /// starts a cluster of its own, which others join.

@@ -453,6 +453,12 @@ async fn start_member(
         election_timeout_ms: cluster.election_timeout_ms.unwrap_or(defaults.election_timeout_ms),
     };
     timing.check().map_err(|error| failed(format!("[cluster]: {error}")))?;
+    let kept = ledger_cluster::state_machine::Compaction::default();
+    let compaction = ledger_cluster::state_machine::Compaction {
+        snapshot_entries: cluster.snapshot_entries.unwrap_or(kept.snapshot_entries),
+        entries_kept: cluster.log_entries_kept.unwrap_or(kept.entries_kept),
+    };
+    compaction.check().map_err(|error| failed(format!("[cluster]: {error}")))?;
     let secret_text = std::fs::read_to_string(&cluster.secret_file)
         .map_err(|error| failed(format!("cluster secret {}: {error}", cluster.secret_file.display())))?;
     let secret = ClusterSecret::new(&secret_text)
@@ -484,6 +490,7 @@ async fn start_member(
         // one: a multi-homed host calls from the network the cluster uses.
         source: Some(cluster.listen.ip()).filter(|ip| !ip.is_unspecified()),
         timing,
+        compaction,
     };
     let node =
         Node::start(config, ledger.clone(), proposed).await.map_err(|error| failed(error.to_string()))?;

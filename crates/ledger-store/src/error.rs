@@ -37,6 +37,10 @@ pub enum StoreError {
     /// whose address is given when this replica knows it. Nothing was recorded.
     #[error("{}", not_leader(.leader.as_deref()))]
     NotLeader { leader: Option<String> },
+    /// A snapshot does not verify against the chain and the log's signed checkpoint, or does not
+    /// extend this replica's log: nothing of it was installed.
+    #[error("the snapshot is refused: {0}")]
+    BadSnapshot(String),
     /// The store as a whole is unusable (wrong version, head mismatch).
     #[error("store refused: {0}")]
     Refused(String),

@@ -51,6 +51,7 @@ mod read;
 mod rebuild;
 mod refusal;
 pub mod scrub;
+pub mod snapshot;
 pub mod stats;
 mod validate;
 mod writer;
@@ -497,6 +498,13 @@ impl Ledger {
             .collect();
         cosignatures.iter().for_each(|line| note.push_str(line));
         Ok(SignedCheckpoint { tree, note, cosignatures })
+    }
+
+    /// The verifier of the log's key, when this ledger was opened with it: what a snapshot's
+    /// checkpoint must be signed by.
+    pub fn log_verifier(&self) -> Option<ledger_core::checkpoint::Verifier> {
+        let key = self.shared.log_key.as_ref()?;
+        ledger_core::checkpoint::Verifier::parse(&key.verifier_key()).ok()
     }
 
     /// This replica's cosignature line of a checkpoint another replica signed with the log's key
