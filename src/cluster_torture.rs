@@ -95,6 +95,13 @@ pub struct ClusterTortureArgs {
     /// The replicas' shortest election timeout, in milliseconds (the default when absent).
     #[arg(long)]
     election_timeout_ms: Option<u64>,
+    /// Raft entries between the replicas' snapshots: small, so that a replica killed for a cycle
+    /// often finds the entries it lacks purged and catches up from a snapshot.
+    #[arg(long, default_value_t = 64)]
+    snapshot_entries: u64,
+    /// Raft entries each replica keeps before its last snapshot.
+    #[arg(long, default_value_t = 16)]
+    log_entries_kept: u64,
     /// Directory for the replicas' data (kept afterwards); a temporary one when absent.
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -195,14 +202,14 @@ pub(crate) struct Run {
 
 impl Run {
     /// Starts `nodes` replicas in `dir`, every one an initial member, each reached by the others
-    /// through its proxy; `timing` sets their heartbeat and election timeout (in milliseconds)
-    /// when given.
+    /// through its proxy; `settings` are `[cluster]` keys set when given (raft's timers, how often
+    /// replicas snapshot).
     pub(crate) async fn start_all(
         dir: &Path,
         nodes: u64,
         principals: PathBuf,
         tokens: HashMap<String, String>,
-        timing: (Option<u64>, Option<u64>),
+        settings: &[(&str, Option<u64>)],
     ) -> anyhow::Result<Run> {
         std::fs::write(dir.join("cluster-secret"), SECRET)?;
         let (cut, cut_seen) = watch::channel(Cut::new());
@@ -225,7 +232,7 @@ impl Run {
         for replica in replicas.values() {
             std::fs::create_dir_all(&replica.dir)?;
             let mut config = config_of(replica, &replicas, dir);
-            for (key, value) in [("heartbeat_ms", timing.0), ("election_timeout_ms", timing.1)] {
+            for (key, value) in settings {
                 if let Some(value) = value {
                     config = config.replace("[cluster]\n", &format!("[cluster]\n{key} = {value}\n"));
                 }
@@ -324,6 +331,18 @@ impl Run {
     }
 }
 
+/// How many snapshots the replicas took and installed, as their logs say.
+fn snapshots_logged(run: &Run) -> (usize, usize) {
+    let (mut taken, mut installed) = (0, 0);
+    for replica in run.replicas.values() {
+        let log =
+            std::fs::read_to_string(replica.dir.join(crate::bench::server::SERVER_LOG)).unwrap_or_default();
+        taken += log.matches("took a snapshot").count();
+        installed += log.matches("installed a snapshot").count();
+    }
+    (taken, installed)
+}
+
 async fn members(replica: SocketAddr) -> anyhow::Result<ledger_proto::replica::MembersResponse> {
     let secret = ClusterSecret::new(SECRET).map_err(anyhow::Error::msg)?;
     let mut admin = Admin::connect(&replica.to_string(), secret).await.map_err(anyhow::Error::msg)?;
@@ -361,8 +380,13 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
     let mut rng = Random::new(seed);
     let principals = dir.join("principals.toml");
     let tokens = crate::bench::make_principals(&principals)?;
-    let timing = (args.heartbeat_ms, args.election_timeout_ms);
-    let mut run = Run::start_all(&dir, args.nodes, principals, tokens, timing).await?;
+    let settings = [
+        ("heartbeat_ms", args.heartbeat_ms),
+        ("election_timeout_ms", args.election_timeout_ms),
+        ("snapshot_entries", Some(args.snapshot_entries)),
+        ("log_entries_kept", Some(args.log_entries_kept)),
+    ];
+    let mut run = Run::start_all(&dir, args.nodes, principals, tokens, &settings).await?;
     let leaders = Arc::new(Mutex::new(BTreeMap::new()));
     let watched = run.replicas.values().map(|replica| (replica.id, replica.replica)).collect();
     let monitor = tokio::spawn(monitor(watched, leaders.clone()));
@@ -507,8 +531,9 @@ async fn torture(args: &ClusterTortureArgs, dir: PathBuf) -> anyhow::Result<()> 
         }
     };
     let (p50, p99) = (quantile(0.50), quantile(0.99));
+    let (taken, installed) = snapshots_logged(&run);
     println!(
-        "cluster-torture: {} terms seen, {} failovers measured, requests refused with a typed error {}, {:.0} s, seed {seed}",
+        "cluster-torture: {} terms seen, {} failovers measured, requests refused with a typed error {}, snapshots taken {taken}, installed {installed}, {:.0} s, seed {seed}",
         leaders.lock().map(|leaders| leaders.len()).unwrap_or_default(),
         findings.failovers.len(),
         book.refused,

@@ -607,7 +607,7 @@ async fn cluster_rows(
         CLUSTER_REPLICAS,
         principals_file.to_path_buf(),
         tokens.as_ref().clone(),
-        (None, None),
+        &[],
     )
     .await?;
     let agencies = Agencies { address: cluster.leader_api().await?, tokens: tokens.clone() };

@@ -262,6 +262,22 @@ impl StateMachine {
         postcard::to_allocvec(&marker).map_err(write_error)
     }
 
+    /// Refuses to go on once an entry's append starts beyond this replica's log. A leader builds on
+    /// what it applied of the entries before that one, so an append never starts beyond the head
+    /// those entries give: one that does shows this replica lacks events the cluster holds, and it
+    /// stops here rather than serve a log that silently falls behind.
+    fn still_following(&self, start: u64) -> Result<()> {
+        let held = self.ledger.stats().durable_size.load(Ordering::Acquire);
+        if start <= held {
+            return Ok(());
+        }
+        tracing::error!(entry = %entry_id(self.applied), held, start, "this replica has diverged from its cluster");
+        Err(write_error(format!(
+            "this replica holds {held} events, but the cluster's entry extends a log of {start}: it has \
+             diverged, and stops; replace it with a new replica"
+        )))
+    }
+
     /// Checks the received snapshot and installs what this replica lacks of it.
     async fn install(
         &mut self,
@@ -298,19 +314,32 @@ impl StateMachine {
         };
         let refused = match append {
             None => None,
-            Some(Ok(append)) => match self.ledger.replicate_marked(append, Some(self.marker()?)).await {
-                Ok(head) => return Ok(Applied::Extended { size: head.size }),
-                Err(StoreError::NotExtending(reason)) => Some(reason),
-                // The store takes no more writes (a failed fsync, damaged data): raft must stop
-                // here rather than count this entry as applied.
-                Err(other) => return Err(write_error(other)),
-            },
+            Some(Ok(append)) => {
+                let start = append.start.size;
+                match self.ledger.replicate_marked(append, Some(self.marker()?)).await {
+                    Ok(head) => return Ok(Applied::Extended { size: head.size }),
+                    Err(StoreError::NotExtending(reason)) => {
+                        self.still_following(start)?;
+                        Some(reason)
+                    }
+                    // The store takes no more writes (a failed fsync, damaged data): raft must stop
+                    // here rather than count this entry as applied.
+                    Err(other) => return Err(write_error(other)),
+                }
+            }
             Some(Err(StoreError::NotExtending(reason))) => Some(reason),
             Some(Err(other)) => return Err(write_error(other)),
         };
+        if let Some(reason) = &refused {
+            tracing::info!(entry = %entry_id(self.applied), %reason, "an entry's append does not extend the log: applied as nothing");
+        }
         self.ledger.mark_applied(self.marker()?).await.map_err(write_error)?;
         Ok(refused.map_or(Applied::Nothing, Applied::Refused))
     }
+}
+
+fn entry_id(id: Option<LogId<NodeId>>) -> String {
+    id.map_or_else(|| "none".to_owned(), |id| format!("{}-{}", id.leader_id.term, id.index))
 }
 
 impl RaftStateMachine<LedgerRaft> for StateMachine {
@@ -333,11 +362,19 @@ impl RaftStateMachine<LedgerRaft> for StateMachine {
     }
 
     async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
-        // Called between applies: the ledger's head is exactly what raft applied.
-        let size = self.ledger.head().size;
+        // Called between applies: the writer's durable head is exactly what raft applied, once
+        // the applier has published it (a snapshot of the published head alone could miss the
+        // last entry's events and still name its log id).
+        let size = match self.ledger.settled_head(ledger_store::snapshot::SETTLED_HEAD_WAIT_MAX).await {
+            Ok(head) => Some(head.size),
+            Err(error) => {
+                tracing::warn!(%error, "no snapshot now: the applied head is not published");
+                None
+            }
+        };
         let id = match self.applied {
-            Some(applied) => format!("{}-{}-{size}", applied.leader_id.term, applied.index),
-            None => format!("0-0-{size}"),
+            Some(applied) => format!("{}-{}-{}", applied.leader_id.term, applied.index, size.unwrap_or(0)),
+            None => format!("0-0-{}", size.unwrap_or(0)),
         };
         let meta = SnapshotMeta {
             last_log_id: self.applied,
@@ -400,14 +437,16 @@ pub struct Builder {
     ledger: Ledger,
     snapshots: Snapshots,
     meta: SnapshotMeta<NodeId, Member>,
-    size: u64,
+    /// The events raft had applied; none when the applier did not publish them in time.
+    size: Option<u64>,
 }
 
 impl RaftSnapshotBuilder<LedgerRaft> for Builder {
     async fn build_snapshot(&mut self) -> Result<Snapshot<LedgerRaft>> {
         let described = postcard::to_allocvec(&self.meta).map_err(read_error)?;
         let path = self.snapshots.dir.join(format!("{SNAPSHOT_FILE}.building-{}", self.meta.snapshot_id));
-        let (ledger, size, building) = (self.ledger.clone(), self.size, path.clone());
+        let size = self.size.ok_or_else(|| read_error("the applied head was not published in time"))?;
+        let (ledger, building) = (self.ledger.clone(), path.clone());
         let written = tokio::task::spawn_blocking(move || -> std::result::Result<_, StoreError> {
             let mut file = std::fs::File::create(&building)?;
             let written = ledger.write_snapshot(size, &described, &mut file)?;

@@ -661,6 +661,25 @@ impl Ledger {
         *self.shared.durable.borrow()
     }
 
+    /// The head of everything the writer has made durable, once the applier has published it:
+    /// what a replica's raft state machine has applied when no write is in flight (`head` may
+    /// lag it while the applier catches up). Waits at most `within`.
+    pub async fn settled_head(&self, within: Duration) -> Result<Head> {
+        let durable = self.shared.stats.durable_size.load(Ordering::Acquire);
+        let mut published = self.watch_head();
+        let reached = tokio::time::timeout(within, published.wait_for(|head| head.size >= durable))
+            .await
+            .map(|waited| waited.map(|head| *head));
+        match reached {
+            Ok(Ok(head)) => Ok(head),
+            Ok(Err(_)) => Err(StoreError::Unavailable("the ledger is shutting down".into())),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the applier has not published the {durable} durable events within {} s",
+                within.as_secs()
+            ))),
+        }
+    }
+
     /// Durable commits made since the store was opened; each may hold many commands.
     pub fn commits(&self) -> u64 {
         self.shared.stats.commits.load(Ordering::Relaxed)

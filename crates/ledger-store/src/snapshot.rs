@@ -56,6 +56,9 @@ pub const SNAPSHOT_FIELD_LEN_MAX: u32 = 4096;
 const WRITE_RECORDS_PER_SCAN: u64 = 4096;
 /// Recovery entries read from the store per chunk while a snapshot is written.
 const WRITE_ENTRIES_PER_CHUNK: usize = 1024;
+/// Longest a snapshot's build or install waits for the applier to publish what the writer made
+/// durable: far longer than it takes, so that only an applier that stopped fails it.
+pub const SETTLED_HEAD_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 /// Marks the end of the recovery entries.
 const END_OF_ENTRIES: u32 = u32::MAX;
 /// Most side writes one record of an install can carry: an index entry, its claim index
@@ -175,25 +178,8 @@ impl Ledger {
         meta: &[u8],
         marker: Vec<u8>,
     ) -> Result<Installed> {
-        // What the writer made durable is published once the applier applied it: this replica's
-        // log is checked against its whole head.
-        let durable = self.shared.stats.durable_size.load(std::sync::atomic::Ordering::Acquire);
-        let mut published = self.watch_head();
-        match tokio::time::timeout(
-            crate::READ_APPLIED_WAIT_MAX,
-            published.wait_for(|head| head.size >= durable),
-        )
-        .await
-        {
-            Ok(Ok(_)) => {}
-            Ok(Err(_)) => return Err(StoreError::Unavailable("the ledger is shutting down".into())),
-            Err(_) => {
-                return Err(StoreError::Unavailable(
-                    "the applier did not publish the durable head in time".into(),
-                ))
-            }
-        }
-        let from = self.head();
+        // This replica's log is checked against its whole head.
+        let from = self.settled_head(SETTLED_HEAD_WAIT_MAX).await?;
         let checked = {
             let (path, log, meta) = (path.to_owned(), log.clone(), meta.to_owned());
             tokio::task::spawn_blocking(move || check(&path, &log, &meta, from))
