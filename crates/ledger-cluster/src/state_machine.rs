@@ -265,10 +265,17 @@ impl StateMachine {
     /// Refuses to go on once an entry's append starts beyond this replica's log. A leader builds on
     /// what it applied of the entries before that one, so an append never starts beyond the head
     /// those entries give: one that does shows this replica lacks events the cluster holds, and it
-    /// stops here rather than serve a log that silently falls behind.
+    /// stops here rather than serve a log that silently falls behind, unless its operator accepted
+    /// a rolled-back log (`--accept-rollback`).
     fn still_following(&self, start: u64) -> Result<()> {
         let held = self.ledger.stats().durable_size.load(Ordering::Acquire);
         if start <= held {
+            return Ok(());
+        }
+        if self.ledger.rolled_back() {
+            // The operator accepted a log shorter than the one acknowledged: the raft entries
+            // after it no longer apply, by that choice.
+            tracing::error!(entry = %entry_id(self.applied), held, start, "--accept-rollback: an entry beyond the rolled-back log is applied as nothing");
             return Ok(());
         }
         tracing::error!(entry = %entry_id(self.applied), held, start, "this replica has diverged from its cluster");

@@ -129,6 +129,8 @@ pub struct Ledger {
 #[derive(Debug)]
 struct Shared {
     tree: sled::Db,
+    /// Opened over a log shorter than it had acknowledged, with `accept_rollback`.
+    rolled_back: bool,
     durable: watch::Receiver<Head>,
     queue: Mutex<Option<Queues>>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -287,7 +289,7 @@ impl Ledger {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "the log was verified from end to end"
         );
-        let signed =
+        let (signed, rolled_back) =
             kept_promise(&mut opened, log.root.unwrap_or_default(), accept_rollback, log_key.as_deref())?;
         let signed = Arc::new(Mutex::new(signed));
         let db = opened.db.clone();
@@ -401,6 +403,7 @@ impl Ledger {
                 damage,
                 scrub_stop: Mutex::new(Some(scrub_stop)),
                 leading: std::sync::atomic::AtomicBool::new(true),
+                rolled_back,
                 scrubber: Mutex::new(Some(scrubber)),
                 applied,
                 apply_thread: Mutex::new(Some(apply_thread)),
@@ -678,6 +681,12 @@ impl Ledger {
                 within.as_secs()
             ))),
         }
+    }
+
+    /// Whether this ledger was opened over a log shorter than it had acknowledged, the operator
+    /// having accepted it (`accept_rollback`): what was committed after it is lost by choice.
+    pub fn rolled_back(&self) -> bool {
+        self.shared.rolled_back
     }
 
     /// Durable commits made since the store was opened; each may hold many commands.
@@ -1228,15 +1237,16 @@ fn sealing_on_panic(sealed: &watch::Sender<Option<String>>, who: &str, work: imp
 
 /// Judges the log of a ledger being opened against the promise, and writes the promise anew. A log
 /// that breaks it is refused unless `accept_rollback`; then the tree the key may have signed stays
-/// the floor of what it signs. Returns the largest tree signed.
+/// the floor of what it signs. Returns the largest tree signed, and whether a rollback was accepted.
 fn kept_promise(
     opened: &mut OpenedTree,
     root: [u8; 32],
     accept_rollback: bool,
     log_key: Option<&LogKey>,
-) -> Result<Option<Signed>> {
+) -> Result<(Option<Signed>, bool)> {
     let promised = opened.promise;
     let mut signed = promised.and_then(|promise| promise.signed);
+    let mut rolled_back = false;
     match (opened.broken_promise()?, promised) {
         (None, _) | (_, None) => {}
         (Some(broken), Some(_)) if !accept_rollback => {
@@ -1249,10 +1259,11 @@ fn kept_promise(
                 "--accept-rollback: serving a log without every acknowledged event: {broken}"
             );
             signed = promise::floor_after_rollback(&promised, log_key.map(LogKey::public_key));
+            rolled_back = true;
         }
     }
     opened.promise_file.write(&Promise { head: opened.head, root, signed })?;
-    Ok(signed)
+    Ok((signed, rolled_back))
 }
 
 /// Makes the data directory and everything in it owner-only (directories 0700, files 0600),
