@@ -225,6 +225,29 @@ async fn three_servers_replicate_fail_over_and_change_membership() {
     let at_leader = statement(&mut saudi).await;
     assert_eq!(at_follower, at_leader);
     assert_eq!(at_follower.last().and_then(|(seq, _)| *seq), Some(last_seq), "the last write is in it");
+    // A linearizable read (no seq to wait for) is the leader's to serve: a follower names it.
+    let linearizable = || {
+        let mut request =
+            tonic::Request::new(pb::GetStatementRequest { worker_id: worker.clone(), ..Default::default() });
+        request
+            .metadata_mut()
+            .insert("ledger-read", tonic::metadata::MetadataValue::from_static("linearizable"));
+        request
+    };
+    let refused = saudi_at_2.worker.get_statement(linearizable()).await.expect_err("a follower");
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+    let named = refused.metadata().get("ledger-leader").and_then(|value| value.to_str().ok());
+    assert_eq!(named, Some(first_member.api.as_str()), "{refused:?}");
+    let mut unknown =
+        tonic::Request::new(pb::GetStatementRequest { worker_id: worker.clone(), ..Default::default() });
+    unknown.metadata_mut().insert("ledger-read", tonic::metadata::MetadataValue::from_static("eventual"));
+    let refused = saudi.worker.get_statement(unknown).await.expect_err("an unknown consistency");
+    assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
+    let read = saudi.worker.get_statement(linearizable()).await.expect("the leader reads").into_inner();
+    assert_eq!(
+        read.entries.last().and_then(|entry| entry.receipt.as_ref()).map(|receipt| receipt.seq),
+        Some(last_seq)
+    );
 
     // The leader stops; the two left elect another.
     let stopped = cluster.servers.remove(&1).expect("node 1");

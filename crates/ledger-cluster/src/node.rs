@@ -35,6 +35,9 @@ pub const PROPOSAL_WAIT_MAX: Duration = Duration::from_secs(3);
 /// Longest a starting replica waits for its cluster to elect a leader and for the leader to have
 /// applied what it committed.
 pub const LEADER_WAIT_MAX: Duration = Duration::from_secs(60);
+/// Longest a linearizable read waits for a majority to confirm the leader and for the ledger to
+/// apply what was committed before it.
+pub const READ_CONFIRM_WAIT_MAX: Duration = Duration::from_secs(2);
 /// The directory of the raft log, under the data directory.
 pub const RAFT_DIR: &str = "raft";
 
@@ -203,6 +206,31 @@ impl Node {
             Ok(Err(_)) => Ok(false),
             Err(_) => Err(NodeError::NoLeader),
         }
+    }
+
+    /// Waits until a read here is linearizable: this replica leads, a majority confirms it still
+    /// does, and the ledger has applied and published everything committed before the read. A
+    /// follower answers [`StoreError::NotLeader`] naming the leader; all within
+    /// [`READ_CONFIRM_WAIT_MAX`].
+    pub async fn linearizable(&self) -> Result<(), StoreError> {
+        match tokio::time::timeout(READ_CONFIRM_WAIT_MAX, self.raft.ensure_linearizable()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(RaftError::APIError(openraft::error::CheckIsLeaderError::ForwardToLeader(forward)))) => {
+                return Err(StoreError::NotLeader { leader: forward.leader_node.map(|member| member.api) })
+            }
+            Ok(Err(error)) => {
+                return Err(StoreError::Unavailable(format!(
+                    "this replica could not confirm that it leads ({error}); retry"
+                )))
+            }
+            Err(_) => {
+                return Err(StoreError::Unavailable(format!(
+                    "this replica could not confirm with a majority that it leads within {} s; retry",
+                    READ_CONFIRM_WAIT_MAX.as_secs()
+                )))
+            }
+        }
+        self.ledger.settled_head(READ_CONFIRM_WAIT_MAX).await.map(|_| ())
     }
 
     /// Waits until this replica leads (`leading`) or no longer does; an error once raft stopped.

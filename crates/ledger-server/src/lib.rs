@@ -364,7 +364,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let task = tokio::spawn(serve(listener, ledger.clone(), gate.clone(), cosigners, tls, stopped));
+    let task =
+        tokio::spawn(serve(listener, ledger.clone(), gate.clone(), cosigners, node.clone(), tls, stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
     Ok(RunningServer {
         address,
@@ -542,6 +543,7 @@ async fn serve(
     ledger: Ledger,
     gate: Arc<Gate>,
     cosigners: Option<Arc<Cosigners>>,
+    node: ledger_cluster::node::Node,
     tls: Option<tonic::transport::ServerTlsConfig>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
@@ -553,6 +555,7 @@ async fn serve(
         stopping,
         gate: gate.clone(),
         cosigners,
+        node,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;

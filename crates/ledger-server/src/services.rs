@@ -47,6 +47,25 @@ pub struct Api {
     pub gate: std::sync::Arc<crate::gate::Gate>,
     /// The other replicas of a configured cluster, asked to cosign the checkpoints this one signs.
     pub cosigners: Option<std::sync::Arc<ledger_cluster::node::Cosigners>>,
+    /// This replica in its cluster (a cluster of one when none is configured).
+    pub node: ledger_cluster::node::Node,
+}
+
+/// The request metadata that asks for a linearizable read, and its one value: the read reflects
+/// every write acknowledged before it, wherever it was made. Only the leader serves one; a
+/// follower answers UNAVAILABLE naming it (`ledger-leader`).
+pub const READ_METADATA: &str = "ledger-read";
+pub const READ_LINEARIZABLE: &str = "linearizable";
+
+/// Whether the request asks for a linearizable read; any other value of the metadata is refused.
+fn linearizable<T>(request: &Request<T>) -> Result<bool, Status> {
+    match request.metadata().get(READ_METADATA) {
+        None => Ok(false),
+        Some(value) if value.as_bytes() == READ_LINEARIZABLE.as_bytes() => Ok(true),
+        Some(_) => Err(Status::invalid_argument(format!(
+            "{READ_METADATA}: the one value is \"{READ_LINEARIZABLE}\""
+        ))),
+    }
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -100,9 +119,13 @@ impl Api {
         })
     }
 
-    /// Waits, for a bounded time, until the ledger has applied the event at `min_seq`, when the
-    /// request names one.
-    async fn applied(&self, min_seq: Option<u64>) -> Result<(), Status> {
+    /// Waits, for a bounded time, until the read may be served: linearizable when asked (this
+    /// replica leads and has applied every write committed before), and past the event at
+    /// `min_seq` when the request names one.
+    async fn applied(&self, min_seq: Option<u64>, linearizable: bool) -> Result<(), Status> {
+        if linearizable {
+            self.node.linearizable().await.map_err(from_store)?;
+        }
         match min_seq {
             Some(seq) => self.ledger.applied_past(Seq(seq)).await.map_err(from_store),
             None => Ok(()),
@@ -289,13 +312,14 @@ impl pb::agency_service_server::AgencyService for Api {
         request: Request<pb::ListClaimsRequest>,
     ) -> Result<Response<pb::ListClaimsResponse>, Status> {
         let principal = require(&request, Rpc::ListClaims)?;
+        let linearizable = linearizable(&request)?;
         let jurisdiction =
             principal.jurisdiction.ok_or_else(|| Status::permission_denied("agencies only"))?;
         let wire = request.into_inner();
         let by = if wire.of_our_workers { ClaimsBy::Origin } else { ClaimsBy::Addressed };
         let limit = page_size(wire.limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
         let (from, open_only) = (Seq(wire.from_seq), wire.open_only);
-        self.applied(wire.min_seq).await?;
+        self.applied(wire.min_seq, linearizable).await?;
         let (page, today) = self
             .blocking(move |ledger| {
                 let keep = |claim: &ledger_projections::Claim| !open_only || claim.resolution.is_none();
@@ -345,9 +369,10 @@ impl pb::worker_service_server::WorkerService for Api {
         request: Request<pb::GetStatementRequest>,
     ) -> Result<Response<pb::GetStatementResponse>, Status> {
         let principal = require(&request, Rpc::GetStatement)?;
+        let linearizable = linearizable(&request)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
-        self.applied(wire.min_seq).await?;
+        self.applied(wire.min_seq, linearizable).await?;
         let reading = self.reader(&principal, &worker_id).await?;
         let limit = page_size(wire.limit, STATEMENT_PAGE_DEFAULT, STATEMENT_PAGE_MAX);
         let from = Seq(wire.from_seq);
@@ -392,12 +417,13 @@ impl pb::worker_service_server::WorkerService for Api {
         request: Request<pb::GetBalanceRequest>,
     ) -> Result<Response<pb::GetBalanceResponse>, Status> {
         let principal = require(&request, Rpc::GetBalance)?;
+        let linearizable = linearizable(&request)?;
         let wire = request.into_inner();
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
         let as_of = wire.as_of_seq.map(Seq);
         let claims_from = Seq(wire.claims_from_seq);
         let claims_limit = page_size(wire.claims_limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
-        self.applied(wire.min_seq).await?;
+        self.applied(wire.min_seq, linearizable).await?;
         // One trip to the blocking pool: the access check reads the same projection the
         // balance is computed from.
         let balance = self
