@@ -117,6 +117,26 @@ impl Cluster {
         }
     }
 
+    /// Waits until each of `ids` holds `size` events, checks that each one's chain verifies, and
+    /// that they all hold the same log.
+    async fn hold_one_verified_log(&self, ids: &[u64], size: u64) {
+        let mut logs = Vec::new();
+        for id in ids {
+            self.caught_up(*id, size).await;
+            let mut auditor = self.clients(*id, "auditor").await;
+            let verified = auditor
+                .audit
+                .verify_chain(pb::VerifyChainRequest::default())
+                .await
+                .expect("chain verified")
+                .into_inner();
+            assert!(verified.ok && verified.verified == size, "node {id}: {verified:?}");
+            logs.push(read_all(&mut auditor, 0).await);
+        }
+        assert_eq!(logs[0].len() as u64, size);
+        assert!(logs.iter().all(|log| *log == logs[0]), "the replicas' logs differ");
+    }
+
     /// Waits until node `id` has applied `size` events.
     async fn caught_up(&self, id: u64, size: u64) {
         let mut head = self.servers[&id].ledger.watch_head();
@@ -130,6 +150,21 @@ fn payroll(request_id: &str, worker: &str, months: &[&str]) -> pb::RecordContrib
         request_id: request_id.into(),
         contributions: months.iter().map(|month| contribution(worker, "SA", "SAR", month, 150_000)).collect(),
     }
+}
+
+/// Sends `retry` again and checks it is answered with `first`'s receipts, each marked replayed.
+async fn replayed_as_before(
+    clients: &mut client::Clients,
+    retry: pb::RecordContributionsRequest,
+    first: &pb::RecordContributionsResponse,
+) {
+    let retried =
+        clients.agency.record_contributions(retry).await.expect("replayed by the new leader").into_inner();
+    assert!(retried.receipts.iter().all(|receipt| receipt.replayed));
+    let seqs = |receipts: &[pb::Receipt]| -> Vec<(u64, Vec<u8>)> {
+        receipts.iter().map(|receipt| (receipt.seq, receipt.chain_hash.clone())).collect()
+    };
+    assert_eq!(seqs(&retried.receipts), seqs(&first.receipts));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,17 +291,8 @@ async fn three_servers_replicate_fail_over_and_change_membership() {
 
     // A retry of a request node 1 answered gets its original receipts, once.
     let mut saudi = cluster.clients(leader, "agency-sa").await;
-    let retried = saudi
-        .agency
-        .record_contributions(payroll("sa-2022-q1", &worker, &["2022-01", "2022-02", "2022-03"]))
-        .await
-        .expect("replayed by the new leader")
-        .into_inner();
-    assert!(retried.receipts.iter().all(|receipt| receipt.replayed));
-    let seqs = |receipts: &[pb::Receipt]| -> Vec<(u64, Vec<u8>)> {
-        receipts.iter().map(|receipt| (receipt.seq, receipt.chain_hash.clone())).collect()
-    };
-    assert_eq!(seqs(&retried.receipts), seqs(&first.receipts));
+    let retry = payroll("sa-2022-q1", &worker, &["2022-01", "2022-02", "2022-03"]);
+    replayed_as_before(&mut saudi, retry, &first).await;
     let next = saudi
         .agency
         .record_contributions(payroll("sa-2022-10", &worker, &["2022-10"]))
@@ -280,21 +306,7 @@ async fn three_servers_replicate_fail_over_and_change_membership() {
     let members = admin.remove(1).await.expect("node 1 removed");
     assert_eq!(members.members.iter().map(|member| member.id).collect::<Vec<_>>(), [2, 3]);
     let size = size + 1;
-    let mut logs = Vec::new();
-    for id in [2, 3] {
-        cluster.caught_up(id, size).await;
-        let mut auditor = cluster.clients(id, "auditor").await;
-        let verified = auditor
-            .audit
-            .verify_chain(pb::VerifyChainRequest::default())
-            .await
-            .expect("chain verified")
-            .into_inner();
-        assert!(verified.ok && verified.verified == size, "node {id}: {verified:?}");
-        logs.push(read_all(&mut auditor, 0).await);
-    }
-    assert_eq!(logs[0].len() as u64, size);
-    assert_eq!(logs[0], logs[1], "the two replicas' logs differ");
+    cluster.hold_one_verified_log(&[2, 3], size).await;
     for (_, server) in cluster.servers {
         server.stop().await.expect("stopped");
     }
@@ -347,21 +359,7 @@ async fn replicas_added_after_the_log_was_purged_catch_up_from_a_verified_snapsh
         admin.add(id, member).await.expect("member added from a snapshot");
     }
     let size = cluster.servers[&1].ledger.head().size;
-    let mut logs = Vec::new();
-    for id in [1, 2, 3] {
-        cluster.caught_up(id, size).await;
-        let mut auditor = cluster.clients(id, "auditor").await;
-        let verified = auditor
-            .audit
-            .verify_chain(pb::VerifyChainRequest::default())
-            .await
-            .expect("chain verified")
-            .into_inner();
-        assert!(verified.ok && verified.verified == size, "node {id}: {verified:?}");
-        logs.push(read_all(&mut auditor, 0).await);
-    }
-    assert_eq!(logs[0].len() as u64, size);
-    assert!(logs[1] == logs[0] && logs[2] == logs[0], "a replica's log differs from the leader's");
+    cluster.hold_one_verified_log(&[1, 2, 3], size).await;
     for id in [2, 3] {
         let snapshot = cluster.dir.path().join(format!("node-{id}")).join("raft").join("snapshot");
         assert!(snapshot.exists(), "node {id} keeps the snapshot it installed");
@@ -383,17 +381,7 @@ async fn replicas_added_after_the_log_was_purged_catch_up_from_a_verified_snapsh
     stopped.stop().await.expect("node 1 stopped");
     let leader = cluster.leader(&[2, 3]).await;
     let mut saudi = cluster.clients(leader, "agency-sa").await;
-    let retried = saudi
-        .agency
-        .record_contributions(payroll("sa-2022-01", &worker, &["2022-01"]))
-        .await
-        .expect("replayed by the new leader")
-        .into_inner();
-    assert!(retried.receipts.iter().all(|receipt| receipt.replayed));
-    let seqs = |receipts: &[pb::Receipt]| -> Vec<(u64, Vec<u8>)> {
-        receipts.iter().map(|receipt| (receipt.seq, receipt.chain_hash.clone())).collect()
-    };
-    assert_eq!(seqs(&retried.receipts), seqs(&first.receipts));
+    replayed_as_before(&mut saudi, payroll("sa-2022-01", &worker, &["2022-01"]), &first).await;
     for (_, server) in cluster.servers {
         server.stop().await.expect("stopped");
     }
