@@ -174,6 +174,15 @@ pub struct Snapshots {
 impl Snapshots {
     /// The snapshots kept in `dir` (the raft directory).
     pub fn open(dir: &Path) -> std::result::Result<Snapshots, StoreError> {
+        // A snapshot being built or received when the replica stopped is of no use now.
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&format!("{SNAPSHOT_FILE}.building-")) || name == RECEIVING_FILE {
+                std::fs::remove_file(entry.path())?;
+            }
+        }
         let snapshots =
             Snapshots { dir: dir.to_owned(), current: Arc::default(), size: Arc::new(AtomicU64::new(0)) };
         if let Some((meta, size)) = snapshots.read_current()? {

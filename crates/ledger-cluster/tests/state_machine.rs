@@ -77,8 +77,13 @@ async fn a_snapshot_installs_when_it_verifies_and_is_refused_whole_when_it_does_
     let current = ok(machine.get_current_snapshot().await).unwrap_or_else(|| panic!("no current snapshot"));
     assert_eq!(current.meta, snapshot.meta);
 
-    // Another replica is sent it with one byte changed in a record: refused, nothing written.
+    // Another replica, which stopped while it built a snapshot (the file is removed at start), is
+    // sent it with one byte changed in a record: refused, nothing written.
+    let leftover = dirs[2].path().join("raft").join("snapshot.building-1-7-30");
+    ok(std::fs::create_dir_all(dirs[2].path().join("raft")));
+    ok(std::fs::write(&leftover, b"cut short by a crash"));
     let (target, mut other) = replica(dirs[2].path());
+    assert!(!leftover.exists(), "a snapshot left half-built is removed at start");
     let mut damaged = bytes.clone();
     let middle = damaged.len() / 2;
     damaged[middle] ^= 0x01;
