@@ -163,6 +163,23 @@ pub fn worker_credential(worker_id: &WorkerId) -> Vec<u8> {
     key
 }
 
+/// What issuing the credential `digest` to `worker_id` writes, in this order: the removal of the
+/// credential it replaces (`replaced`, her current one), then the new one both ways. The writer's
+/// commits and a snapshot's install share it.
+pub fn credential_writes(
+    worker_id: &WorkerId,
+    digest: &[u8; 32],
+    replaced: Option<[u8; 32]>,
+) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    let mut writes = Vec::with_capacity(3);
+    if let Some(old) = replaced.filter(|old| old != digest) {
+        writes.push((credential(&old).to_vec(), None));
+    }
+    writes.push((credential(digest).to_vec(), Some(worker_id.as_str().as_bytes().to_vec())));
+    writes.push((worker_credential(worker_id), Some(digest.to_vec())));
+    writes
+}
+
 pub fn merkle_node(level: u32, index: u64) -> [u8; 10] {
     let mut key = [MERKLE_PREFIX; 10];
     key[1] = level as u8;

@@ -311,3 +311,10 @@ impl ledger_core::merkle::Nodes for StoreNodes<'_> {
         Ok(ledger_core::merkle::root_of(&leaves))
     }
 }
+
+/// The digest of the worker's current credential, as stored; none before she has one.
+pub(crate) fn worker_credential(tree: &sled::Tree, worker_id: &WorkerId) -> Result<Option<[u8; 32]>> {
+    Ok(tree
+        .get(keys::worker_credential(worker_id))?
+        .and_then(|value| <[u8; 32]>::try_from(value.as_ref()).ok()))
+}

@@ -501,15 +501,8 @@ impl Suffix {
         };
         if let Some(worker_id) = issued.filter(|worker_id| !self.credentialed.contains(*worker_id)) {
             if let Some(digest) = self.checked.credentials.get(worker_id) {
-                let old = ledger.shared.tree.get(keys::worker_credential(worker_id))?;
-                if let Some(old) = old.filter(|old| old.as_ref() != digest) {
-                    if let Ok(old) = <[u8; 32]>::try_from(old.as_ref()) {
-                        writes.push((keys::credential(&old).to_vec(), None));
-                    }
-                }
-                writes
-                    .push((keys::credential(digest).to_vec(), Some(worker_id.as_str().as_bytes().to_vec())));
-                writes.push((keys::worker_credential(worker_id), Some(digest.to_vec())));
+                let replaced = read::worker_credential(&ledger.shared.tree, worker_id)?;
+                writes.extend(keys::credential_writes(worker_id, digest, replaced));
                 self.credentialed.insert(worker_id.clone());
             }
         }

@@ -882,22 +882,12 @@ impl Writer {
     fn put_credentials(&self, append: &mut Append, group: &Group) -> Result<()> {
         let mut current: HashMap<&WorkerId, [u8; 32]> = HashMap::new();
         for (worker_id, digest, replaces) in &group.credentials {
-            if *replaces {
-                let stored = match current.get(worker_id) {
-                    Some(digest) => Some(*digest),
-                    None => self
-                        .db
-                        .get(keys::worker_credential(worker_id))?
-                        .and_then(|old| <[u8; 32]>::try_from(old.as_ref()).ok()),
-                };
-                if let Some(old) = stored {
-                    append.writes.push((keys::credential(&old).to_vec(), None));
-                }
-            }
-            append
-                .writes
-                .push((keys::credential(digest).to_vec(), Some(worker_id.as_str().as_bytes().to_vec())));
-            append.writes.push((keys::worker_credential(worker_id).to_vec(), Some(digest.to_vec())));
+            let replaced = match (*replaces, current.get(worker_id)) {
+                (false, _) => None,
+                (true, Some(digest)) => Some(*digest),
+                (true, None) => read::worker_credential(&self.db, worker_id)?,
+            };
+            append.writes.extend(keys::credential_writes(worker_id, digest, replaced));
             current.insert(worker_id, *digest);
         }
         Ok(())

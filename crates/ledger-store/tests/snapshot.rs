@@ -3,20 +3,17 @@
 //! table); a snapshot that does not verify against the chain and the log's signed checkpoint, or
 //! that does not extend the replica's log, is refused and changes nothing.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use ledger_core::checkpoint::{LogKey, Verifier};
-use ledger_core::{
-    chain_hash, event_hash, Branch, ClaimKind, ContributionRecorded, Currency, Jurisdiction, MinorUnits,
-    PrincipalId, Record, RequestId, Sector, Seq, Text, WorkerId,
-};
-use ledger_store::{keys, Action, Actor, Append, ClaimRequest, Command, Ledger, OpenOptions, StoreError};
-use sha2::Digest;
+use common::{command, ok, payroll};
 
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|error| panic!("{error}"))
-}
+use ledger_core::checkpoint::{LogKey, Verifier};
+use ledger_core::{chain_hash, event_hash, ClaimKind, Jurisdiction, Record, RequestId, Seq, Text, WorkerId};
+use ledger_store::{keys, Action, Append, ClaimRequest, Command, Ledger, OpenOptions, StoreError};
+use sha2::Digest;
 
 const META: &[u8] = b"raft's description of the snapshot";
 
@@ -28,14 +25,6 @@ fn verifier() -> Verifier {
     ok(Verifier::parse(&log_key().verifier_key()))
 }
 
-fn agency() -> Actor {
-    Actor::agency(ok(PrincipalId::parse("agency-ph")), ok(Jurisdiction::parse("PH")))
-}
-
-fn command(request_id: &str, action: Action) -> Command {
-    Command { actor: agency(), request_id: ok(RequestId::parse(request_id)), action }
-}
-
 fn enrolment(request_id: &str, credential: [u8; 32]) -> Command {
     command(
         request_id,
@@ -45,25 +34,6 @@ fn enrolment(request_id: &str, credential: [u8; 32]) -> Command {
             birth_month: None,
             credential: Some(credential),
         },
-    )
-}
-
-fn payroll(worker_id: &WorkerId, year: u16, months: std::ops::RangeInclusive<u8>) -> Action {
-    Action::RecordContributions(
-        months
-            .map(|month| ContributionRecorded {
-                worker_id: worker_id.clone(),
-                jurisdiction: ok(Jurisdiction::parse("PH")),
-                branch: Branch::OldAge,
-                month: ok(ledger_core::Month::new(year, month)),
-                currency: ok(Currency::parse("PHP")),
-                insured_wage: ok(MinorUnits::new("wage", 1_800_000)),
-                employer_share: ok(MinorUnits::new("employer", 171_000)),
-                worker_share: ok(MinorUnits::new("worker", 81_000)),
-                employer_ref: ok(Text::parse("employer_ref", "EMP-MNL-0042", 64)),
-                sector: Sector::Care,
-            })
-            .collect(),
     )
 }
 
