@@ -8,7 +8,7 @@ use ledger_core::{sha256, ClaimKind, ClaimOutcome, Month};
 use ledger_proto::v1 as pb;
 use serde_json::json;
 
-use crate::cli::{branch_code, code, format_money, fresh_request_id, sector_code, Connection};
+use crate::cli::{branch_code, code, format_minor, format_money, fresh_request_id, sector_code, Connection};
 
 #[derive(Debug, clap::Args)]
 pub struct ClaimArgs {
@@ -189,7 +189,10 @@ pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool)
             kind_label(claim.kind),
             claim.employer_ref,
             months,
-            claim.amount.as_ref().map_or_else(|| "-".into(), |m| format_money(m.minor, &m.currency)),
+            claim
+                .amount
+                .as_ref()
+                .map_or_else(|| "-".into(), |m| format_minor(m.minor, &m.currency, m.exponent)),
             claim.respond_by,
             claim.state,
         );
@@ -445,7 +448,7 @@ pub fn print_coverage(report: &pb::GetCoverageReportResponse, as_json: bool) {
         println!("contributions by branch, all workers");
         for paid in &total.paid {
             let money = |value: &Option<pb::Money>| {
-                value.as_ref().map_or_else(|| "-".into(), |m| format_money(m.minor, &m.currency))
+                value.as_ref().map_or_else(|| "-".into(), |m| format_minor(m.minor, &m.currency, m.exponent))
             };
             println!(
                 "  {:<22} employer {:>18}  worker {:>18}",

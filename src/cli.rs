@@ -509,31 +509,65 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
 }
 
 /// Digits after the decimal point of a currency's major unit (ISO 4217); two unless listed.
-fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" | "RWF" => 0,
-        "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "IQD" | "LYD" => 3,
-        _ => 2,
-    }
+/// Minor units shown as a person reads them: `EUR 967.68`, with the digits of the currency's minor
+/// unit that ISO 4217 gives (for figures that do not come as a `Money`, which carries its own).
+pub fn format_money(minor: i64, currency: &str) -> String {
+    format_minor(minor, currency, ledger_core::iso4217::minor_unit(currency).map_or(2, u32::from))
 }
 
-/// Minor units shown as a person reads them: `EUR 967.68`. Integer arithmetic only.
-pub fn format_money(minor: i64, currency: &str) -> String {
-    let digits = minor_digits(currency);
+/// Minor units with `digits` of minor unit, as a person reads them. Integer arithmetic only.
+pub fn format_minor(minor: i64, currency: &str, digits: u32) -> String {
+    let Some(scale) = 10u64.checked_pow(digits) else {
+        return format!("{currency} {minor}e-{digits}");
+    };
     if digits == 0 {
         return format!("{currency} {minor}");
     }
-    let scale = 10i64.pow(digits);
     let sign = if minor < 0 { "-" } else { "" };
-    let (major, fraction) = (minor.unsigned_abs() / scale as u64, minor.unsigned_abs() % scale as u64);
+    let (major, fraction) = (minor.unsigned_abs() / scale, minor.unsigned_abs() % scale);
     format!("{currency} {sign}{major}.{fraction:0width$}", width = digits as usize)
 }
 
 fn money(value: &Option<pb::Money>) -> String {
     match value {
-        Some(money) => format_money(money.minor, &money.currency),
+        Some(money) => format_minor(money.minor, &money.currency, money.exponent),
         None => "-".into(),
     }
+}
+
+/// One agreement's result under a balance line: the states it counts (released ones marked,
+/// third states too), its totals and what it pays.
+fn print_instrument(instrument: &pb::InstrumentView, paid: bool) {
+    let states: Vec<String> = instrument
+        .states
+        .iter()
+        .map(|state| {
+            let mut text = format!("{} {}", state.jurisdiction, state.months);
+            if state.released {
+                text.push_str(" released");
+            }
+            if state.third_state {
+                text.push_str(" third state");
+            }
+            text
+        })
+        .collect();
+    let until = match instrument.counted_until.as_str() {
+        "" => String::new(),
+        month => format!(", ended: periods to {month}"),
+    };
+    println!(
+        "     under {}: {}{until}; total {}, ratio {}; theoretical {}, pro rata {}, pays {} ({}){}",
+        instrument.agreement_id,
+        states.join(", "),
+        instrument.total_months,
+        instrument.ratio_months,
+        money(&instrument.theoretical),
+        money(&instrument.pro_rata),
+        money(&instrument.payable),
+        instrument.outcome.replace('_', " "),
+        if paid { ", paid" } else { "" }
+    );
 }
 
 pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
@@ -552,6 +586,20 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
                     "pro_rata_minor": line.pro_rata.as_ref().map(|m| m.minor),
                     "payable_minor": line.payable.as_ref().map(|m| m.minor),
                     "agreements": line.agreements.iter().map(|a| a.agreement_id.clone()).collect::<Vec<_>>(),
+                    "paid_under": line.paid_under,
+                    "instruments": line.instruments.iter().map(|i| json!({
+                        "agreement": i.agreement_id, "benefit_rule": i.benefit_rule,
+                        "states": i.states.iter().map(|s| json!({
+                            "jurisdiction": s.jurisdiction, "months": s.months,
+                            "released": s.released, "third_state": s.third_state,
+                        })).collect::<Vec<_>>(),
+                        "counted_until": i.counted_until, "total_months": i.total_months,
+                        "ratio_months": i.ratio_months,
+                        "theoretical_minor": i.theoretical.as_ref().map(|m| m.minor),
+                        "pro_rata_minor": i.pro_rata.as_ref().map(|m| m.minor),
+                        "payable_minor": i.payable.as_ref().map(|m| m.minor),
+                        "outcome": i.outcome,
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -591,6 +639,9 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
             money(&line.payable),
             if agreements.is_empty() { "none".to_owned() } else { agreements.join(", ") }
         );
+        for instrument in &line.instruments {
+            print_instrument(instrument, line.paid_under == instrument.agreement_id);
+        }
     }
     for entitlement in &balance.entitlements {
         println!(
@@ -754,7 +805,7 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
 
 #[cfg(test)]
 mod tests {
-    use super::format_money;
+    use super::{format_minor, format_money};
 
     #[test]
     fn money_reads_as_people_write_it() {
@@ -768,5 +819,8 @@ mod tests {
         ] {
             assert_eq!(format_money(minor, currency), expected);
         }
+        // A Money carries its exponent; the client uses it rather than a table of its own.
+        assert_eq!(format_minor(12_345, "XTS", 3), "XTS 12.345");
+        assert_eq!(format_minor(-7, "XTS", 1), "XTS -0.7");
     }
 }

@@ -100,12 +100,14 @@ async fn a_migrant_workers_balance_across_four_countries() {
         .into_inner();
     assert_eq!(balance.residence, "PH");
 
-    // Philippines (PH-ES agreement totalizes old age; Saudi months count nowhere else):
+    // Philippines (ES-PH totalizes old age; Saudi months count nowhere else). The sample rules are
+    // of format 2: amounts are exact until the end of each formula, rounded once (PH: half up).
     //   own = 72 + 12 = 84; total = 84 + 108 (Spain) = 192 ≥ 120; own < 120, so independent = 0.
-    //   avg = (72 × 1,500,000 + 12 × 2,000,000) / 84 = 132,000,000 / 84 = 1,571,428 (floored).
-    //   theoretical = 100,000 + floor(1,571,428 × 15 × 192 / 10,000) = 100,000 + 452,571 = 552,571.
-    //   pro rata = floor(552,571 × 84 / 192) = floor(241,749.81) = 241,749 centavos: PHP 2,417.49.
-    assert_eq!(figures(&balance, "PH"), (84, 192, 0, 552_571, 241_749, 0, 241_749));
+    //   wages = 72 × 1,500,000 + 12 × 2,000,000 = 132,000,000 over 84 months.
+    //   theoretical = 100,000 + 132,000,000 / 84 × 15 × 192 / 10,000 = 552,571.43, shown 552,571.
+    //   pro rata = 552,571.43 × 84 / 192 = 43,750 + 132,000,000 × 15 / 10,000 = 241,750 exactly:
+    //   PHP 2,417.50 (the first arithmetic floored three times and paid 241,749).
+    assert_eq!(figures(&balance, "PH"), (84, 192, 0, 552_571, 241_750, 0, 241_750));
     // Saudi Arabia (no agreement with the Philippines or Spain): 48 months alone, 72 short of 120.
     //   theoretical = 300,000 × 25 × 48 / 10,000 = 36,000; nothing payable.
     assert_eq!(figures(&balance, "SA"), (48, 48, 72, 36_000, 0, 0, 0));
@@ -116,6 +118,16 @@ async fn a_migrant_workers_balance_across_four_countries() {
 
     let spain_line = balance.lines.iter().find(|line| line.jurisdiction == "ES").expect("ES line");
     assert_eq!(minor(&spain_line.payable), ("EUR".to_owned(), 54_432));
+    // Every amount says how many digits its currency's minor unit has, so no client keeps a table.
+    assert_eq!(spain_line.payable.as_ref().map(|money| money.exponent), Some(2));
+    assert_eq!(spain_line.paid_under, "ES-PH");
+    let instruments: Vec<(&str, u32, u32, &str)> = spain_line
+        .instruments
+        .iter()
+        .map(|i| (i.agreement_id.as_str(), i.total_months, i.ratio_months, i.outcome.as_str()))
+        .collect();
+    // Spain's own 108 months alone under EU-883 (no Italian months), short of 180.
+    assert_eq!(instruments, [("EU-883", 108, 108, "not_qualified"), ("ES-PH", 192, 192, "pro_rata")]);
     // Employer and worker shares are kept apart: 9% each of 180,000 for 108 months.
     assert_eq!(minor(&spain_line.employer_paid), ("EUR".to_owned(), 108 * 16_200));
     assert_eq!(minor(&spain_line.worker_paid), ("EUR".to_owned(), 108 * 16_200));

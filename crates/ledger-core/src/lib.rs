@@ -3,6 +3,7 @@
 //! - [`types`]: validated values (months, jurisdictions, currencies, amounts, ids).
 //! - [`event`]: the events of the log.
 //! - [`record`]: the stored record and its canonical encoding (docs/FORMAT.md).
+//! - [`iso4217`]: the minor unit of each currency.
 //! - [`hash`]: the event hash (RFC 6962 leaf) and the chain hash.
 //! - [`chain`]: checking stored records link by link.
 //! - [`checkpoint`], [`cosignature`]: signed checkpoints (C2SP signed notes), their cosignatures
@@ -40,6 +41,7 @@ pub mod cosignature;
 pub mod cursor;
 pub mod event;
 pub mod hash;
+pub mod iso4217;
 pub mod merkle;
 pub mod record;
 pub mod types;

@@ -141,6 +141,11 @@ impl Currency {
     pub fn as_bytes(&self) -> [u8; 3] {
         self.0
     }
+
+    /// Digits of the minor unit, if this is an active ISO 4217 currency ([`crate::iso4217`]).
+    pub fn iso_minor_unit(&self) -> Option<u8> {
+        crate::iso4217::minor_unit(self.as_str())
+    }
 }
 
 impl fmt::Display for Currency {

@@ -1,13 +1,19 @@
 //! The coordination arithmetic of DESIGN.md: for each jurisdiction J and branch B of a worker, own
 //! months, totalization with the partners of J, the independent and pro-rata amounts, and the amount
-//! payable. All money is integer minor units; every division floors.
+//! payable. All money is integer minor units.
+//!
+//! Which arithmetic depends on the format of the rules in force: format 1 is the first one (one
+//! union of every partner's months, every division floored), kept so that a balance at a point of
+//! the log where such a document was in force answers as it did; format 2 computes each agreement
+//! on its own ([`crate::instrument`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, WorkerId};
 use ledger_rules::Rules;
 
+use crate::instrument::{self, Instrument, Periods};
 use crate::worker::{Claim, Entitlement, WorkerProjection};
 
 /// One jurisdiction and branch of a worker's balance.
@@ -36,6 +42,11 @@ pub struct BalanceLine {
     pub payable: u64,
     /// The agreements whose totalization was applied, with the partner each brought in.
     pub agreements: Vec<(String, Jurisdiction)>,
+    /// Format 2: the result under each agreement that applies, in the rules' order.
+    pub instruments: Vec<Instrument>,
+    /// Format 2: the agreement whose result is paid, when one pays more than the independent
+    /// amount; `total_months`, `theoretical` and `pro_rata` are then its figures.
+    pub paid_under: Option<String>,
     pub employer_paid: u128,
     pub worker_paid: u128,
     /// The line is shown to a partner agency: months only, every amount left out.
@@ -54,6 +65,11 @@ impl BalanceLine {
         self.payable = 0;
         self.employer_paid = 0;
         self.worker_paid = 0;
+        for instrument in &mut self.instruments {
+            instrument.theoretical = 0;
+            instrument.pro_rata = 0;
+            instrument.payable = 0;
+        }
     }
 }
 
@@ -86,7 +102,10 @@ pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_o
     let lines = projection
         .coverage
         .keys()
-        .map(|(jurisdiction, branch)| line(projection, rules, on, *jurisdiction, *branch))
+        .map(|(jurisdiction, branch)| match rules.format() {
+            ledger_rules::RULES_FORMAT_FIRST => line(projection, rules, on, *jurisdiction, *branch),
+            _ => line_by_instrument(projection, rules, on, *jurisdiction, *branch),
+        })
         .collect();
     Balance {
         worker_id: projection.worker_id.clone(),
@@ -164,6 +183,103 @@ fn line(
         pro_rata,
         payable: independent.max(pro_rata),
         agreements,
+        instruments: Vec::new(),
+        paid_under: None,
+        employer_paid: coverage.employer_paid(),
+        worker_paid: coverage.worker_paid(),
+        months_only: false,
+    }
+}
+
+/// A line in format 2: the independent amount, each instrument's result, and the best paid.
+fn line_by_instrument(
+    projection: &WorkerProjection,
+    rules: &Rules,
+    on: NaiveDate,
+    jurisdiction: Jurisdiction,
+    branch: Branch,
+) -> BalanceLine {
+    let coverage = projection.coverage.get(&(jurisdiction, branch)).cloned().unwrap_or_default();
+    let own_count = coverage.months.len() as u32;
+    let scheme = rules.scheme(jurisdiction, branch);
+    let months: BTreeMap<Jurisdiction, BTreeSet<Month>> = projection
+        .coverage
+        .iter()
+        .filter(|((_, of), _)| *of == branch)
+        .map(|((state, _), coverage)| (*state, coverage.own_months().collect()))
+        .collect();
+    let periods = Periods { branch, months: &months };
+    let wage_sum: u128 = coverage.months.values().map(|cell| cell.wage).sum();
+    let wage_months = coverage.contribution_months();
+    let instruments: Vec<Instrument> = match scheme {
+        Some(scheme) => {
+            let line = instrument::Line { jurisdiction, scheme, wage_sum, wage_months };
+            rules
+                .instruments(jurisdiction, branch, on)
+                .into_iter()
+                .map(|agreement| instrument::instrument(rules, agreement, &line, &periods, on))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let mut agreements: Vec<(String, Jurisdiction)> = Vec::new();
+    for instrument in &instruments {
+        for state in instrument.states.iter().filter(|state| state.jurisdiction != jurisdiction) {
+            agreements.push((instrument.agreement_id.clone(), state.jurisdiction));
+        }
+    }
+    let (independent, own_theoretical) = match scheme {
+        Some(scheme) => {
+            let own = scheme.exact_amount(wage_sum, wage_months, own_count).round(scheme.rounding);
+            (if own_count >= scheme.qualifying_months { own } else { 0 }, own)
+        }
+        None => (0, 0),
+    };
+    // The instrument paid: the first paying most, when it pays more than the independent amount.
+    let paid = instruments.iter().filter(|instrument| instrument.payable > independent).fold(
+        None::<&Instrument>,
+        |best, next| match best {
+            Some(best) if best.payable >= next.payable => Some(best),
+            _ => Some(next),
+        },
+    );
+    // The figures shown: those of the instrument paid, else of the one that comes closest to
+    // qualifying (the largest total), else of the jurisdiction alone.
+    let shown = paid.or_else(|| {
+        instruments.iter().fold(None::<&Instrument>, |best, next| match best {
+            Some(best) if best.total_months >= next.total_months => Some(best),
+            _ => Some(next),
+        })
+    });
+    let (total_months, theoretical, pro_rata) = match shown {
+        Some(instrument) => (instrument.total_months, instrument.theoretical, instrument.pro_rata),
+        None => (own_count, own_theoretical, 0),
+    };
+    BalanceLine {
+        jurisdiction,
+        branch,
+        currency: rules.currency_of(jurisdiction),
+        own_months: own_count,
+        contribution_months: wage_months,
+        credited_months: coverage.credited_months(),
+        total_months,
+        scheme: scheme.map(|s| SchemeFigures {
+            qualifying_months: s.qualifying_months,
+            minimum_own_months: s.minimum_own_months,
+        }),
+        missing_months: scheme.map_or(0, |s| s.qualifying_months.saturating_sub(total_months.max(own_count))),
+        average_wage: if wage_months == 0 {
+            0
+        } else {
+            u64::try_from(wage_sum / u128::from(wage_months)).unwrap_or(u64::MAX)
+        },
+        independent,
+        theoretical,
+        pro_rata,
+        payable: independent.max(paid.map_or(0, |instrument| instrument.payable)),
+        paid_under: paid.map(|instrument| instrument.agreement_id.clone()),
+        agreements,
+        instruments,
         employer_paid: coverage.employer_paid(),
         worker_paid: coverage.worker_paid(),
         months_only: false,

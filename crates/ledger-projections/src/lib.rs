@@ -3,6 +3,7 @@
 //!
 //! - [`worker`]: one worker's projection and how each event changes it.
 //! - [`balance`]: own months, totalization, independent, pro-rata and payable amounts.
+//! - [`instrument`]: the second arithmetic, each agreement on its own (rules format 2).
 //! - [`fold`]: a whole log folded in memory, the definition the store's projections must equal.
 //! - [`codec`]: the stored form of a projection.
 //! - [`facts`]: what the writer's checks need of a worker, kept beside her projection.
@@ -14,12 +15,14 @@ pub mod balance;
 pub mod codec;
 pub mod facts;
 pub mod fold;
+pub mod instrument;
 pub mod reports;
 pub mod worker;
 
 pub use balance::{balance, Balance, BalanceLine, SchemeFigures};
 pub use facts::{apply_facts, WorkerFacts};
 pub use fold::{apply_event, AdoptedRules, LogFold};
+pub use instrument::{Instrument, Outcome, StateMonths};
 pub use worker::{
     Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, Resolution,
     WorkerProjection, STATEMENT_CHUNK_EVENTS,

@@ -1,17 +1,17 @@
-//! Worked scenarios of the coordination arithmetic (DESIGN.md), each computed by hand in its
+//! Worked scenarios of the first coordination arithmetic (DESIGN.md), each computed by hand in its
 //! comments, under the small illustrative rules below, folded from real records.
+//!
+//! The rules are of format 1, as every document adopted before format 2 existed: these are the
+//! golden balances such documents must keep giving (tests/law.rs has the second arithmetic).
 //!
 //! Formula: amount(m) = flat + floor(avg_wage * accrual_bp_per_month * m / 10000), capped.
 //! independent = amount(|own|) if |own| >= qualifying; pro_rata = floor(amount(total) * |own| / total)
 //! if total >= qualifying and |own| >= minimum_own; payable = max(independent, pro_rata).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use ledger_core::{
-    sha256, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Currency, Event,
-    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged,
-    RulesAdopted, Sector, Seq, Text, WorkerEnrolled, WorkerId,
-};
-use ledger_projections::{BalanceLine, LogFold};
+mod common;
+
+use common::{History, OLD_AGE};
+use ledger_core::Branch;
 
 /// Illustrative rules for the scenarios: round figures so the arithmetic can be done by hand.
 const RULES: &str = r#"
@@ -123,135 +123,6 @@ export_of_benefits = false
 in_force_from = "2030-01-01"
 "#;
 
-fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|error| panic!("fixed test value rejected: {error:?}"))
-}
-
-fn code(text: &str) -> Jurisdiction {
-    ok(Jurisdiction::parse(text))
-}
-
-fn currency_of(jurisdiction: &str) -> Currency {
-    ok(Currency::parse(match jurisdiction {
-        "ES" | "IT" => "EUR",
-        "PH" => "PHP",
-        "NP" => "NPR",
-        _ => "MYR",
-    }))
-}
-
-/// Builds a log for one worker, as the writer would record it.
-struct History {
-    records: Vec<Record>,
-    worker: WorkerId,
-    at: DateTime<Utc>,
-    chain: ChainHash,
-}
-
-impl History {
-    fn new() -> History {
-        let mut history = History {
-            records: Vec::new(),
-            worker: WorkerId::from_random([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-            at: ok(DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")).with_timezone(&Utc),
-            chain: ChainHash::GENESIS,
-        };
-        history.adopt(RULES);
-        history.push(Event::WorkerEnrolled(WorkerEnrolled {
-            worker_id: history.worker.clone(),
-            origin: code("PH"),
-            enrolled_in: code("PH"),
-            sex: None,
-            birth_month: None,
-        }));
-        history
-    }
-
-    fn push(&mut self, event: Event) -> Seq {
-        let seq = Seq(self.records.len() as u64);
-        let record = Record {
-            seq,
-            recorded_at: self.at,
-            principal: ok(PrincipalId::parse("agency-test")),
-            request_id: ok(RequestId::parse(&format!("r-{}", seq.0))),
-            prev_chain_hash: self.chain,
-            event,
-        };
-        self.chain = ledger_core::chain_hash(&self.chain, &ledger_core::event_hash(&record.encode()));
-        self.records.push(record);
-        seq
-    }
-
-    fn adopt(&mut self, document: &str) {
-        self.push(Event::RulesAdopted(RulesAdopted {
-            digest: sha256(document.as_bytes()),
-            document: document.into(),
-        }));
-    }
-
-    /// Contributions for `count` consecutive months from `from`, at `wage` each; returns their seqs.
-    fn pay(&mut self, jurisdiction: &str, branch: Branch, from: &str, count: u32, wage: i64) -> Vec<Seq> {
-        let start = ok(Month::parse(from)).ordinal();
-        (start..start + count)
-            .map(|ordinal| {
-                self.push(Event::ContributionRecorded(ContributionRecorded {
-                    worker_id: self.worker.clone(),
-                    jurisdiction: code(jurisdiction),
-                    branch,
-                    month: ok(Month::from_ordinal(ordinal)),
-                    currency: currency_of(jurisdiction),
-                    insured_wage: ok(MinorUnits::new("wage", wage)),
-                    employer_share: ok(MinorUnits::new("employer", wage / 10)),
-                    worker_share: ok(MinorUnits::new("worker", wage / 20)),
-                    employer_ref: ok(Text::parse("employer_ref", "EMP-1", 64)),
-                    sector: Sector::DomesticWork,
-                }))
-            })
-            .collect()
-    }
-
-    fn credit(&mut self, jurisdiction: &str, branch: Branch, from: &str, to: &str) {
-        self.push(Event::PeriodCredited(PeriodCredited {
-            worker_id: self.worker.clone(),
-            jurisdiction: code(jurisdiction),
-            branch,
-            from: ok(Month::parse(from)),
-            to: ok(Month::parse(to)),
-            kind: CreditKind::Maternity,
-        }));
-    }
-
-    fn reverse(&mut self, seq: Seq, jurisdiction: &str) {
-        self.push(Event::ContributionReversed(ContributionReversed {
-            reversed_seq: seq,
-            worker_id: self.worker.clone(),
-            jurisdiction: code(jurisdiction),
-            reason: ok(Text::parse("reason", "posted in error", 512)),
-        }));
-    }
-
-    /// Moves the clock of later events to `date` (and records a residence change then, so the
-    /// evaluation date of the whole log moves with it).
-    fn later(&mut self, date: &str) {
-        self.at = ok(DateTime::parse_from_rfc3339(&format!("{date}T00:00:00Z"))).with_timezone(&Utc);
-        self.push(Event::ResidenceChanged(ResidenceChanged {
-            worker_id: self.worker.clone(),
-            country: code("PH"),
-            from: Month::containing(self.at),
-        }));
-    }
-
-    /// The balance lines after the first `len` records.
-    fn lines(&self, len: usize) -> (NaiveDate, Vec<BalanceLine>) {
-        let mut fold = LogFold::default();
-        for record in &self.records[..len] {
-            ok(fold.apply(record));
-        }
-        let balance = fold.balance(&self.worker).unwrap_or_else(|| panic!("no balance"));
-        (balance.evaluated_on, balance.lines)
-    }
-}
-
 /// What a line must show: own, total, independent, theoretical, pro rata, payable, missing.
 type Expect = (&'static str, Branch, [u64; 7]);
 
@@ -282,8 +153,6 @@ fn check(name: &str, history: &History, len: usize, expected: &[Expect]) {
     assert_eq!(got, expected, "scenario {name:?}, evaluated on {on}");
 }
 
-const OLD_AGE: Branch = Branch::OldAge;
-
 #[test]
 fn worked_scenarios() {
     let mut count = 0;
@@ -294,7 +163,7 @@ fn worked_scenarios() {
 
     // 1. One country, qualifying alone. ES: 30 months at 2,000.00 EUR.
     //    amount(30) = 200000 * 100 * 30 / 10000 = 60000 → independent = theoretical = pro rata = 60000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2020-01", 30, 200_000);
     run("one country", &h, &[("ES", OLD_AGE, [30, 30, 60_000, 60_000, 60_000, 60_000, 0])]);
 
@@ -302,7 +171,7 @@ fn worked_scenarios() {
     //    Total 30 ≥ 24 though each alone is short.
     //    ES: theoretical = 200000*100*30/10000 = 60000; pro rata = 60000*18/30 = 36000.
     //    IT: theoretical = 300000*100*30/10000 = 90000; pro rata = 90000*12/30 = 36000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2018-01", 18, 200_000);
     h.pay("IT", OLD_AGE, "2019-07", 12, 300_000);
     run(
@@ -318,7 +187,7 @@ fn worked_scenarios() {
     //    8 months 2021-01..08 are in both, so the union is 20 + 4 = 24.
     //    ES: theoretical = 200000*100*24/10000 = 48000; pro rata = 48000*20/24 = 40000.
     //    IT: theoretical = 300000*100*24/10000 = 72000; pro rata = 72000*12/24 = 36000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2020-01", 20, 200_000);
     h.pay("IT", OLD_AGE, "2021-01", 12, 300_000);
     run(
@@ -333,7 +202,7 @@ fn worked_scenarios() {
     // 4. A reversed contribution: 24 months at 200000 and a 25th at 450000, which is reversed.
     //    Before: avg = (24*200000 + 450000)/25 = 210000; amount(25) = 210000*100*25/10000 = 52500.
     //    After: own 24, avg 200000, amount(24) = 48000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2020-01", 24, 200_000);
     let wrong = h.pay("ES", OLD_AGE, "2022-01", 1, 450_000);
     let before = h.records.len();
@@ -344,7 +213,7 @@ fn worked_scenarios() {
     // 5. Credited maternity months: ES maternity contributions 2020-01..04 at 200000, credit
     //    2020-04..06; April is in both: own = 6. avg is over contribution months only: 200000.
     //    amount(6) = 200000*1000*6/10000 = 120000 (cap 150000 not reached).
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", Branch::Maternity, "2020-01", 4, 200_000);
     h.credit("ES", Branch::Maternity, "2020-04", "2020-06");
     run(
@@ -356,7 +225,7 @@ fn worked_scenarios() {
     // 6. An agreement not yet in force: PH 12 months at 2,000,000 centavos, IT 12 months at
     //    300000. IT-PH is in force from 2030 only; evaluated in 2024 nothing totalizes (the
     //    worker has no ES months), so each side is 12 short.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("PH", OLD_AGE, "2015-01", 12, 2_000_000);
     h.pay("IT", OLD_AGE, "2016-01", 12, 300_000);
     // theoretical PH = 100000 + 2000000*50*12/10000 = 220000; IT = 300000*100*12/10000 = 36000.
@@ -382,7 +251,7 @@ fn worked_scenarios() {
     //    than 12 own months and pays no pro-rata share.
     //    ES: theoretical = 200000*100*28/10000 = 56000, pro rata 0.
     //    IT: theoretical = 300000*100*28/10000 = 84000; pro rata = 84000*20/28 = 60000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2010-06", 8, 200_000);
     h.pay("IT", OLD_AGE, "2011-06", 20, 300_000);
     run(
@@ -396,14 +265,14 @@ fn worked_scenarios() {
 
     // 9. The cap: PH 30 months at 20,000,000 centavos.
     //    amount(30) = 100000 + 20000000*50*30/10000 = 3100000, capped at 2000000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("PH", OLD_AGE, "2000-01", 30, 20_000_000);
     run("cap", &h, &[("PH", OLD_AGE, [30, 30, 2_000_000, 2_000_000, 2_000_000, 2_000_000, 0])]);
 
     // 10. Short everywhere alone, qualifying with a bilateral agreement (ES-PH): ES 15, PH 15.
     //    ES: theoretical = 200000*100*30/10000 = 60000; pro rata = 60000*15/30 = 30000.
     //    PH: theoretical = 100000 + 2000000*50*30/10000 = 400000; pro rata = 400000*15/30 = 200000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("PH", OLD_AGE, "2005-01", 15, 2_000_000);
     h.pay("ES", OLD_AGE, "2007-01", 15, 200_000);
     run(
@@ -418,7 +287,7 @@ fn worked_scenarios() {
     // 11. No agreement at all (Nepal and Malaysia): NP 15 at 3,000,000 paisa, MY 15 at 300000 sen.
     //    Nothing totalizes; each is 9 months short and pays nothing.
     //    theoretical NP = 3000000*100*15/10000 = 450000; MY = 300000*100*15/10000 = 45000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("NP", OLD_AGE, "2012-01", 15, 3_000_000);
     h.pay("MY", OLD_AGE, "2014-01", 15, 300_000);
     run(
@@ -430,7 +299,7 @@ fn worked_scenarios() {
     // 12. Several branches at once: ES old age 30 months at 200000 (60000 as in 1), and ES
     //    maternity 3 months at 200000 with 2020-04..05 credited: own 5 < 6, so nothing is payable;
     //    theoretical = 200000*1000*5/10000 = 100000; one month missing.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2018-01", 30, 200_000);
     h.pay("ES", Branch::Maternity, "2020-01", 3, 200_000);
     h.credit("ES", Branch::Maternity, "2020-04", "2020-05");
@@ -446,7 +315,7 @@ fn worked_scenarios() {
     // 13. A rules change between two points of the log: ES 20 months at 200000. Under the first
     //    rules ES needs 24 months: nothing is payable, 4 missing. The second rules lower it to 18:
     //    independent = 200000*100*20/10000 = 40000. The earlier point still answers as before.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2020-01", 20, 200_000);
     let before_change = h.records.len();
     let lowered =
@@ -458,7 +327,7 @@ fn worked_scenarios() {
     // 14. Two employers in one month: ES 24 months at 100000, and a second employer pays 100000
     //    more for the first 12 of them. Months count once; the month's wages add up:
     //    avg = (12*200000 + 12*100000)/24 = 150000; amount(24) = 150000*100*24/10000 = 36000.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     h.pay("ES", OLD_AGE, "2020-01", 24, 100_000);
     h.pay("ES", OLD_AGE, "2020-01", 12, 100_000);
     run("two employers", &h, &[("ES", OLD_AGE, [24, 24, 36_000, 36_000, 36_000, 36_000, 0])]);
@@ -469,7 +338,7 @@ fn worked_scenarios() {
 #[test]
 fn contributions_paid_are_kept_apart_and_net_of_reversals() {
     // ES 3 months at 200000: employer 20000 and worker 10000 each month; one is reversed.
-    let mut h = History::new();
+    let mut h = History::new(RULES);
     let seqs = h.pay("ES", OLD_AGE, "2021-01", 3, 200_000);
     h.reverse(seqs[1], "ES");
     let (_, lines) = h.lines(h.records.len());

@@ -38,6 +38,13 @@ pub const JURISDICTION_NAME_LEN_MAX: usize = 80;
 pub const CLAIM_RESPONSE_DAYS_DEFAULT: u32 = 90;
 /// Longest time an agency may be given to answer a claim: two years.
 pub const CLAIM_RESPONSE_DAYS_MAX: u32 = 730;
+/// The format of a document that does not name one: the first arithmetic of DESIGN.md (one union
+/// of every partner's months, every division floored). Documents already on a chain are of it and
+/// keep giving the balances they gave.
+pub const RULES_FORMAT_FIRST: u32 = 1;
+/// The format of the law as institutions apply it: each agreement computed on its own, Art. 57 of
+/// Reg. 883/2004, minor units and rounding named per scheme.
+pub const RULES_FORMAT_LATEST: u32 = 2;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +65,7 @@ struct Header {
     version: String,
     #[serde(default)]
     illustrative: bool,
+    format: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +75,7 @@ struct JurisdictionEntry {
     name: String,
     currency: String,
     claim_response_days: Option<u32>,
+    minor_unit: Option<u8>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +88,7 @@ struct SchemeEntry {
     flat: u64,
     accrual_bp_per_month: u32,
     cap: Option<u64>,
+    rounding: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +102,10 @@ struct AgreementEntry {
     export_of_benefits: bool,
     in_force_from: String,
     in_force_until: Option<String>,
+    benefit_rule: Option<String>,
+    #[serde(default)]
+    minimum_own_months: BTreeMap<String, u32>,
+    third_state_periods: Option<bool>,
 }
 
 /// The rules of one branch in one jurisdiction.
@@ -107,6 +121,9 @@ pub struct Scheme {
     pub flat: u64,
     pub accrual_bp_per_month: u32,
     pub cap: Option<u64>,
+    /// How the scheme rounds an amount to its currency's minor unit, once per formula (format 2;
+    /// format 1 floors every division).
+    pub rounding: Rounding,
 }
 
 impl Scheme {
@@ -122,6 +139,120 @@ impl Scheme {
         };
         u64::try_from(capped).unwrap_or(u64::MAX)
     }
+
+    /// The monthly benefit for `months` of coverage, exactly, before rounding (format 2):
+    /// `flat + wage_sum / wage_months * accrual_bp_per_month * months / 10000`, capped, where
+    /// `wage_sum` is the insured wages of `wage_months` contribution months. With no contribution
+    /// month the average wage is zero and the amount is the flat one.
+    pub fn exact_amount(&self, wage_sum: u128, wage_months: u32, months: u32) -> Fraction {
+        let den = 10_000 * u128::from(wage_months.max(1));
+        let accrued = if wage_months == 0 {
+            0
+        } else {
+            wage_sum.saturating_mul(u128::from(self.accrual_bp_per_month)).saturating_mul(u128::from(months))
+        };
+        let num = u128::from(self.flat).saturating_mul(den).saturating_add(accrued);
+        let num = match self.cap {
+            Some(cap) => num.min(u128::from(cap).saturating_mul(den)),
+            None => num,
+        };
+        Fraction::new(num, den)
+    }
+}
+
+/// A non-negative amount of minor units as an exact fraction, so that a formula rounds once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fraction {
+    num: u128,
+    den: u128,
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Fraction {
+    /// `num / den`, in lowest terms; a zero denominator is taken as one.
+    pub fn new(num: u128, den: u128) -> Fraction {
+        let den = den.max(1);
+        let common = gcd(num, den).max(1);
+        Fraction { num: num / common, den: den / common }
+    }
+
+    /// This amount times `num / den`, exactly (saturating far beyond any amount the ledger holds).
+    pub fn times(self, num: u32, den: u32) -> Fraction {
+        let (num, den) = (u128::from(num), u128::from(den.max(1)));
+        let (a, b) = (gcd(self.num, den).max(1), gcd(num, self.den).max(1));
+        Fraction::new((self.num / a).saturating_mul(num / b), (self.den / b).saturating_mul(den / a))
+    }
+
+    /// Rounded to a whole number of minor units by `rounding`.
+    pub fn round(self, rounding: Rounding) -> u64 {
+        let (quotient, remainder) = (self.num / self.den, self.num % self.den);
+        let twice = remainder.saturating_mul(2);
+        let up = match rounding {
+            Rounding::Down => false,
+            Rounding::HalfUp => twice >= self.den && remainder > 0,
+            Rounding::HalfEven => twice > self.den || (twice == self.den && quotient % 2 == 1),
+        };
+        u64::try_from(quotient + u128::from(up)).unwrap_or(u64::MAX)
+    }
+}
+
+/// How a scheme rounds an exact amount to a minor unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// Toward zero: what format 1 does at every division.
+    Down,
+    /// To the nearest minor unit, a half away from zero.
+    HalfUp,
+    /// To the nearest minor unit, a half to the even one (banker's rounding).
+    HalfEven,
+}
+
+impl Rounding {
+    pub const ALL: [Rounding; 3] = [Rounding::Down, Rounding::HalfUp, Rounding::HalfEven];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rounding::Down => "down",
+            Rounding::HalfUp => "half_up",
+            Rounding::HalfEven => "half_even",
+        }
+    }
+}
+
+/// How an agreement pays a state's benefit once its periods are totalized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenefitRule {
+    /// The higher of the independent amount and the pro-rata share (Reg. 883/2004 Art. 52).
+    HigherOfIndependentAndProRata,
+    /// The pro-rata share only when the worker does not qualify on the state's own periods; when
+    /// she does, the independent amount (as United States totalization agreements do).
+    TotalizedWhenNotInsuredAlone,
+}
+
+impl BenefitRule {
+    pub const ALL: [BenefitRule; 2] =
+        [BenefitRule::HigherOfIndependentAndProRata, BenefitRule::TotalizedWhenNotInsuredAlone];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BenefitRule::HigherOfIndependentAndProRata => "higher_of_independent_and_pro_rata",
+            BenefitRule::TotalizedWhenNotInsuredAlone => "totalized_when_not_insured_alone",
+        }
+    }
+}
+
+/// The value among `all` whose label is `text`, or the message that lists them.
+fn from_label<T: Copy>(all: &[T], label: fn(T) -> &'static str, text: &str) -> Result<T, String> {
+    all.iter().copied().find(|value| label(*value) == text).ok_or_else(|| {
+        let labels: Vec<&str> = all.iter().map(|value| label(*value)).collect();
+        format!("{text:?} is not one of {}", labels.join(", "))
+    })
 }
 
 /// A social-security agreement between two or more jurisdictions.
@@ -138,11 +269,35 @@ pub struct Agreement {
     pub in_force_from: NaiveDate,
     /// The last day in force, when the agreement has ended.
     pub in_force_until: Option<NaiveDate>,
+    /// How a party pays once periods are totalized (format 2).
+    pub benefit_rule: BenefitRule,
+    /// Own months below which a party is released from paying (Art. 57(1)), where the agreement
+    /// sets it; the party's scheme says for the others.
+    pub minimum_own_months: BTreeMap<Jurisdiction, u32>,
+    /// Periods a party completed in a third state, with which it has another agreement in force
+    /// that totalizes the branch, count under this one too (format 2).
+    pub third_state_periods: bool,
 }
 
 impl Agreement {
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
         self.in_force_from <= date && self.in_force_until.is_none_or(|until| date <= until)
+    }
+
+    /// True when the agreement totalizes `branch` for `jurisdiction` in a balance evaluated on
+    /// `date`, in format 2: it is in force, or it was and has ended, since rights acquired under an
+    /// agreement survive its end (for the periods it was in force, [`Agreement::counts_until`]).
+    pub fn applies(&self, jurisdiction: Jurisdiction, branch: Branch, date: NaiveDate) -> bool {
+        self.totalization
+            && self.parties.contains(&jurisdiction)
+            && self.branches.contains(&branch)
+            && self.in_force_from <= date
+    }
+
+    /// The last day whose periods in another state count under the agreement on `date`: its last
+    /// day in force once it has ended, none while it is in force.
+    pub fn counts_until(&self, date: NaiveDate) -> Option<NaiveDate> {
+        self.in_force_until.filter(|until| *until < date)
     }
 
     /// True when periods of `branch` in `jurisdiction` are totalized with the other parties on `date`.
@@ -162,11 +317,14 @@ pub struct JurisdictionRules {
     pub currency: Currency,
     /// Days the jurisdiction's agency has to answer a claim; after them, an open claim is overdue.
     pub claim_response_days: u32,
+    /// Digits of the currency's minor unit, as ISO 4217 gives them.
+    pub minor_unit: u8,
 }
 
 /// A validated rules document.
 #[derive(Clone, Debug)]
 pub struct Rules {
+    format: u32,
     name: String,
     version: String,
     illustrative: bool,
@@ -233,10 +391,20 @@ impl Rules {
             problems: vec![problem(syntax_place(text, &error), error.message().to_owned())],
         })?;
         let mut problems = Vec::new();
+        let format = document.document.format.unwrap_or(RULES_FORMAT_FIRST);
+        if !(RULES_FORMAT_FIRST..=RULES_FORMAT_LATEST).contains(&format) {
+            problems.push(problem(
+                "document.format",
+                format!(
+                    "{format} is not a format this ledger knows: {RULES_FORMAT_FIRST} (the first arithmetic) or {RULES_FORMAT_LATEST} (each agreement on its own)"
+                ),
+            ));
+        }
+        let check = Check { format };
         let mut jurisdictions = BTreeMap::new();
         for (index, entry) in document.jurisdictions.iter().enumerate() {
             let place = format!("jurisdiction[{index}] ({})", entry.code);
-            if let Some(rules) = check_jurisdiction(entry, &place, &mut problems) {
+            if let Some(rules) = check.jurisdiction(entry, &place, &mut problems) {
                 if jurisdictions.insert(rules.code, rules).is_some() {
                     problems.push(problem(&place, "duplicate jurisdiction code"));
                 }
@@ -245,7 +413,7 @@ impl Rules {
         let mut schemes = BTreeMap::new();
         for (index, entry) in document.schemes.iter().enumerate() {
             let place = format!("scheme[{index}] ({} {})", entry.jurisdiction, entry.branch);
-            if let Some(scheme) = check_scheme(entry, &place, &jurisdictions, &mut problems) {
+            if let Some(scheme) = check.scheme(entry, &place, &jurisdictions, &mut problems) {
                 if schemes.insert((scheme.jurisdiction, scheme.branch), scheme).is_some() {
                     problems.push(problem(
                         &place,
@@ -257,7 +425,7 @@ impl Rules {
         let mut agreements: Vec<Agreement> = Vec::new();
         for (index, entry) in document.agreements.iter().enumerate() {
             let place = format!("agreement[{index}] ({})", entry.id);
-            if let Some(agreement) = check_agreement(entry, &place, &jurisdictions, &mut problems) {
+            if let Some(agreement) = check.agreement(entry, &place, &jurisdictions, &mut problems) {
                 if agreements.iter().any(|other| other.id == agreement.id) {
                     problems.push(problem(&place, "duplicate agreement id"));
                 }
@@ -274,6 +442,7 @@ impl Rules {
             return Err(RulesError { problems });
         }
         Ok(Rules {
+            format,
             name: document.document.name,
             version: document.document.version,
             illustrative: document.document.illustrative,
@@ -283,6 +452,12 @@ impl Rules {
             digest: sha256(text.as_bytes()),
             text: text.to_owned(),
         })
+    }
+
+    /// The document's format: [`RULES_FORMAT_FIRST`] or [`RULES_FORMAT_LATEST`]; it says which
+    /// arithmetic its balances follow.
+    pub fn format(&self) -> u32 {
+        self.format
     }
 
     /// The exact text of the document, as adopted on the chain.
@@ -302,8 +477,20 @@ impl Rules {
         &self.agreements
     }
 
+    /// The agreements under which `jurisdiction` totalizes `branch` in a balance evaluated on
+    /// `date` (format 2), in the document's order.
+    pub fn instruments(
+        &self,
+        jurisdiction: Jurisdiction,
+        branch: Branch,
+        date: NaiveDate,
+    ) -> Vec<&Agreement> {
+        self.agreements.iter().filter(|agreement| agreement.applies(jurisdiction, branch, date)).collect()
+    }
+
     /// The jurisdictions whose periods of `branch` count in `jurisdiction` on `date`, with the
-    /// agreement that makes them count (the first in the document, when several do).
+    /// agreement that makes them count (the first in the document, when several do): the first
+    /// format's one union of every partner.
     pub fn partners(
         &self,
         jurisdiction: Jurisdiction,
@@ -352,146 +539,269 @@ impl Rules {
     }
 }
 
-fn check_jurisdiction(
-    entry: &JurisdictionEntry,
-    place: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<JurisdictionRules> {
-    let code = Jurisdiction::parse(&entry.code)
-        .map_err(|error| problems.push(problem(format!("{place}.code"), error.message)))
-        .ok();
-    let currency = Currency::parse(&entry.currency)
-        .map_err(|error| problems.push(problem(format!("{place}.currency"), error.message)))
-        .ok();
-    let name = entry.name.trim();
-    if name.is_empty() || name.len() > JURISDICTION_NAME_LEN_MAX {
-        problems.push(problem(
-            format!("{place}.name"),
-            format!("must be 1 to {JURISDICTION_NAME_LEN_MAX} bytes"),
-        ));
-        return None;
-    }
-    let claim_response_days = entry.claim_response_days.unwrap_or(CLAIM_RESPONSE_DAYS_DEFAULT);
-    if !(1..=CLAIM_RESPONSE_DAYS_MAX).contains(&claim_response_days) {
-        problems.push(problem(
-            format!("{place}.claim_response_days"),
-            format!("must be 1 to {CLAIM_RESPONSE_DAYS_MAX} days, got {claim_response_days}"),
-        ));
-        return None;
-    }
-    Some(JurisdictionRules { code: code?, name: name.to_owned(), currency: currency?, claim_response_days })
+/// The checks of each entry, which depend on the document's format.
+struct Check {
+    format: u32,
 }
 
-fn check_scheme(
-    entry: &SchemeEntry,
-    place: &str,
-    jurisdictions: &BTreeMap<Jurisdiction, JurisdictionRules>,
-    problems: &mut Vec<Problem>,
-) -> Option<Scheme> {
-    let jurisdiction =
-        known_jurisdiction(&entry.jurisdiction, &format!("{place}.jurisdiction"), jurisdictions, problems);
-    let branch = Branch::from_label(&entry.branch)
-        .map_err(|error| problems.push(problem(format!("{place}.branch"), error.message)))
-        .ok();
-    let before = problems.len();
-    if entry.qualifying_months > QUALIFYING_MONTHS_MAX {
-        problems.push(problem(
-            format!("{place}.qualifying_months"),
-            format!("must be at most {QUALIFYING_MONTHS_MAX}"),
-        ));
-    }
-    if entry.minimum_own_months > entry.qualifying_months.max(1) {
-        problems.push(problem(format!("{place}.minimum_own_months"), "must not exceed qualifying_months"));
-    }
-    if entry.accrual_bp_per_month > ACCRUAL_BP_PER_MONTH_MAX {
-        problems.push(problem(
-            format!("{place}.accrual_bp_per_month"),
-            format!("must be at most {ACCRUAL_BP_PER_MONTH_MAX}"),
-        ));
-    }
-    for (field, value) in [("flat", Some(entry.flat)), ("cap", entry.cap)] {
-        if value.is_some_and(|value| value > SCHEME_AMOUNT_MAX) {
-            problems
-                .push(problem(format!("{place}.{field}"), format!("must be at most {SCHEME_AMOUNT_MAX}")));
-        }
-    }
-    if entry.cap.is_some_and(|cap| cap < entry.flat) {
-        problems.push(problem(format!("{place}.cap"), "is below the flat amount"));
-    }
-    if problems.len() > before {
-        return None;
-    }
-    Some(Scheme {
-        jurisdiction: jurisdiction?,
-        branch: branch?,
-        qualifying_months: entry.qualifying_months,
-        minimum_own_months: entry.minimum_own_months,
-        flat: entry.flat,
-        accrual_bp_per_month: entry.accrual_bp_per_month,
-        cap: entry.cap,
-    })
-}
-
-fn check_agreement(
-    entry: &AgreementEntry,
-    place: &str,
-    jurisdictions: &BTreeMap<Jurisdiction, JurisdictionRules>,
-    problems: &mut Vec<Problem>,
-) -> Option<Agreement> {
-    let before = problems.len();
-    if entry.id.trim().is_empty() || entry.name.trim().is_empty() {
-        problems.push(problem(place, "needs an id and a name"));
-    }
-    let mut parties = Vec::new();
-    for (index, code) in entry.parties.iter().enumerate() {
-        let party = known_jurisdiction(code, &format!("{place}.parties[{index}]"), jurisdictions, problems);
-        match party {
-            Some(party) if parties.contains(&party) => {
-                problems.push(problem(format!("{place}.parties[{index}]"), format!("{party} is named twice")))
+impl Check {
+    /// A field of format 2: required there, refused in a format-1 document (which would otherwise
+    /// be read by an arithmetic that ignores it). `None` when it is missing or misplaced.
+    fn latest<'a, T>(&self, value: Option<&'a T>, place: &str, problems: &mut Vec<Problem>) -> Option<&'a T> {
+        match (self.format >= RULES_FORMAT_LATEST, value) {
+            (true, Some(value)) => Some(value),
+            (true, None) => {
+                problems.push(problem(place, format!("is required in format {RULES_FORMAT_LATEST}")));
+                None
             }
-            Some(party) => parties.push(party),
-            None => {}
+            (false, Some(_)) => {
+                problems.push(problem(
+                    place,
+                    format!(
+                        "is a field of format {RULES_FORMAT_LATEST}; add `format = {RULES_FORMAT_LATEST}` to [document] to use it"
+                    ),
+                ));
+                None
+            }
+            (false, None) => None,
         }
     }
-    if entry.parties.len() < 2 {
-        problems.push(problem(format!("{place}.parties"), "an agreement needs at least two parties"));
-    }
-    let mut branches = Vec::new();
-    for (index, label) in entry.branches.iter().enumerate() {
-        match Branch::from_label(label) {
-            Ok(branch) => branches.push(branch),
-            Err(error) => problems.push(problem(format!("{place}.branches[{index}]"), error.message)),
+
+    /// Like [`Check::latest`] for a field format 2 may leave out.
+    fn optional_latest<'a, T>(
+        &self,
+        value: Option<&'a T>,
+        place: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<&'a T> {
+        if self.format >= RULES_FORMAT_LATEST {
+            value
+        } else {
+            self.latest(value, place, problems)
         }
     }
-    if entry.branches.is_empty() {
-        problems.push(problem(format!("{place}.branches"), "an agreement covers at least one branch"));
-    }
-    let from = date(&entry.in_force_from, &format!("{place}.in_force_from"), problems);
-    let until = entry
-        .in_force_until
-        .as_deref()
-        .and_then(|text| date(text, &format!("{place}.in_force_until"), problems));
-    if let (Some(from), Some(until)) = (from, until) {
-        if until < from {
+
+    fn jurisdiction(
+        &self,
+        entry: &JurisdictionEntry,
+        place: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<JurisdictionRules> {
+        let before = problems.len();
+        let code = Jurisdiction::parse(&entry.code)
+            .map_err(|error| problems.push(problem(format!("{place}.code"), error.message)))
+            .ok();
+        let currency = Currency::parse(&entry.currency)
+            .map_err(|error| problems.push(problem(format!("{place}.currency"), error.message)))
+            .ok();
+        let name = entry.name.trim();
+        if name.is_empty() || name.len() > JURISDICTION_NAME_LEN_MAX {
             problems.push(problem(
-                format!("{place}.in_force_until"),
-                format!("{until} is before in_force_from {from}"),
+                format!("{place}.name"),
+                format!("must be 1 to {JURISDICTION_NAME_LEN_MAX} bytes"),
             ));
         }
+        let claim_response_days = entry.claim_response_days.unwrap_or(CLAIM_RESPONSE_DAYS_DEFAULT);
+        if !(1..=CLAIM_RESPONSE_DAYS_MAX).contains(&claim_response_days) {
+            problems.push(problem(
+                format!("{place}.claim_response_days"),
+                format!("must be 1 to {CLAIM_RESPONSE_DAYS_MAX} days, got {claim_response_days}"),
+            ));
+        }
+        // A mistake in the minor unit is reported, but keeps the jurisdiction, so that its schemes
+        // and agreements are checked too rather than reported as naming an unknown one.
+        let unusable = problems.len() > before;
+        let iso = currency.and_then(|currency| currency.iso_minor_unit());
+        let stated = self.latest(entry.minor_unit.as_ref(), &format!("{place}.minor_unit"), problems);
+        if let (Some(currency), true) = (currency, self.format >= RULES_FORMAT_LATEST) {
+            match (iso, stated) {
+                (None, _) => problems.push(problem(
+                    format!("{place}.currency"),
+                    format!("{currency} is not an active ISO 4217 currency"),
+                )),
+                (Some(iso), Some(stated)) if iso != *stated => problems.push(problem(
+                    format!("{place}.minor_unit"),
+                    format!("{currency} has {iso} digits of minor unit in ISO 4217, not {stated}"),
+                )),
+                _ => {}
+            }
+        }
+        if unusable {
+            return None;
+        }
+        Some(JurisdictionRules {
+            code: code?,
+            name: name.to_owned(),
+            currency: currency?,
+            claim_response_days,
+            // Format 1 never stated it: what ISO 4217 says, or cents for a code it does not know.
+            minor_unit: iso.unwrap_or(2),
+        })
     }
-    if problems.len() > before {
-        return None;
+
+    fn scheme(
+        &self,
+        entry: &SchemeEntry,
+        place: &str,
+        jurisdictions: &BTreeMap<Jurisdiction, JurisdictionRules>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Scheme> {
+        let jurisdiction = known_jurisdiction(
+            &entry.jurisdiction,
+            &format!("{place}.jurisdiction"),
+            jurisdictions,
+            problems,
+        );
+        let branch = Branch::from_label(&entry.branch)
+            .map_err(|error| problems.push(problem(format!("{place}.branch"), error.message)))
+            .ok();
+        let before = problems.len();
+        if entry.qualifying_months > QUALIFYING_MONTHS_MAX {
+            problems.push(problem(
+                format!("{place}.qualifying_months"),
+                format!("must be at most {QUALIFYING_MONTHS_MAX}"),
+            ));
+        }
+        if entry.minimum_own_months > entry.qualifying_months.max(1) {
+            problems
+                .push(problem(format!("{place}.minimum_own_months"), "must not exceed qualifying_months"));
+        }
+        if entry.accrual_bp_per_month > ACCRUAL_BP_PER_MONTH_MAX {
+            problems.push(problem(
+                format!("{place}.accrual_bp_per_month"),
+                format!("must be at most {ACCRUAL_BP_PER_MONTH_MAX}"),
+            ));
+        }
+        for (field, value) in [("flat", Some(entry.flat)), ("cap", entry.cap)] {
+            if value.is_some_and(|value| value > SCHEME_AMOUNT_MAX) {
+                problems.push(problem(
+                    format!("{place}.{field}"),
+                    format!("must be at most {SCHEME_AMOUNT_MAX}"),
+                ));
+            }
+        }
+        if entry.cap.is_some_and(|cap| cap < entry.flat) {
+            problems.push(problem(format!("{place}.cap"), "is below the flat amount"));
+        }
+        let rounding = match self.latest(entry.rounding.as_ref(), &format!("{place}.rounding"), problems) {
+            Some(label) => from_label(&Rounding::ALL, Rounding::label, label)
+                .map_err(|message| problems.push(problem(format!("{place}.rounding"), message)))
+                .ok(),
+            None => Some(Rounding::Down),
+        };
+        if problems.len() > before {
+            return None;
+        }
+        Some(Scheme {
+            jurisdiction: jurisdiction?,
+            branch: branch?,
+            qualifying_months: entry.qualifying_months,
+            minimum_own_months: entry.minimum_own_months,
+            flat: entry.flat,
+            accrual_bp_per_month: entry.accrual_bp_per_month,
+            cap: entry.cap,
+            rounding: rounding?,
+        })
     }
-    Some(Agreement {
-        id: entry.id.trim().to_owned(),
-        name: entry.name.trim().to_owned(),
-        parties,
-        branches,
-        totalization: entry.totalization,
-        export_of_benefits: entry.export_of_benefits,
-        in_force_from: from?,
-        in_force_until: until,
-    })
+
+    fn agreement(
+        &self,
+        entry: &AgreementEntry,
+        place: &str,
+        jurisdictions: &BTreeMap<Jurisdiction, JurisdictionRules>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Agreement> {
+        let before = problems.len();
+        if entry.id.trim().is_empty() || entry.name.trim().is_empty() {
+            problems.push(problem(place, "needs an id and a name"));
+        }
+        let mut parties = Vec::new();
+        for (index, code) in entry.parties.iter().enumerate() {
+            let party =
+                known_jurisdiction(code, &format!("{place}.parties[{index}]"), jurisdictions, problems);
+            match party {
+                Some(party) if parties.contains(&party) => problems
+                    .push(problem(format!("{place}.parties[{index}]"), format!("{party} is named twice"))),
+                Some(party) => parties.push(party),
+                None => {}
+            }
+        }
+        if entry.parties.len() < 2 {
+            problems.push(problem(format!("{place}.parties"), "an agreement needs at least two parties"));
+        }
+        let mut branches = Vec::new();
+        for (index, label) in entry.branches.iter().enumerate() {
+            match Branch::from_label(label) {
+                Ok(branch) => branches.push(branch),
+                Err(error) => problems.push(problem(format!("{place}.branches[{index}]"), error.message)),
+            }
+        }
+        if entry.branches.is_empty() {
+            problems.push(problem(format!("{place}.branches"), "an agreement covers at least one branch"));
+        }
+        let from = date(&entry.in_force_from, &format!("{place}.in_force_from"), problems);
+        let until = entry
+            .in_force_until
+            .as_deref()
+            .and_then(|text| date(text, &format!("{place}.in_force_until"), problems));
+        if let (Some(from), Some(until)) = (from, until) {
+            if until < from {
+                problems.push(problem(
+                    format!("{place}.in_force_until"),
+                    format!("{until} is before in_force_from {from}"),
+                ));
+            }
+        }
+        let benefit_rule =
+            match self.latest(entry.benefit_rule.as_ref(), &format!("{place}.benefit_rule"), problems) {
+                Some(label) => from_label(&BenefitRule::ALL, BenefitRule::label, label)
+                    .map_err(|message| problems.push(problem(format!("{place}.benefit_rule"), message)))
+                    .ok(),
+                None => Some(BenefitRule::HigherOfIndependentAndProRata),
+            };
+        let stated = (!entry.minimum_own_months.is_empty()).then_some(&entry.minimum_own_months);
+        let mut minimum_own_months = BTreeMap::new();
+        let minimum_place = format!("{place}.minimum_own_months");
+        for (code, months) in self.optional_latest(stated, &minimum_place, problems).into_iter().flatten() {
+            let field = format!("{minimum_place}.{code}");
+            match Jurisdiction::parse(code) {
+                Ok(party) if parties.contains(&party) => {
+                    if *months > QUALIFYING_MONTHS_MAX {
+                        problems.push(problem(&field, format!("must be at most {QUALIFYING_MONTHS_MAX}")));
+                    }
+                    minimum_own_months.insert(party, *months);
+                }
+                Ok(other) => {
+                    problems.push(problem(&field, format!("{other} is not a party to this agreement")))
+                }
+                Err(error) => problems.push(problem(&field, error.message)),
+            }
+        }
+        let third_state_periods = self
+            .optional_latest(
+                entry.third_state_periods.as_ref(),
+                &format!("{place}.third_state_periods"),
+                problems,
+            )
+            .copied()
+            .unwrap_or(false);
+        if problems.len() > before {
+            return None;
+        }
+        Some(Agreement {
+            id: entry.id.trim().to_owned(),
+            name: entry.name.trim().to_owned(),
+            parties,
+            branches,
+            totalization: entry.totalization,
+            export_of_benefits: entry.export_of_benefits,
+            in_force_from: from?,
+            in_force_until: until,
+            benefit_rule: benefit_rule?,
+            minimum_own_months,
+            third_state_periods,
+        })
+    }
 }
 
 fn known_jurisdiction(
@@ -588,7 +898,7 @@ mod tests {
         check(HEADER, &["document: declares no jurisdiction"]);
         check(
             &format!("{}colour = \"red\"\n", one("PH", "Philippines", "PHP")),
-            &["line 8, column 1: unknown field `colour`, expected one of `code`, `name`, `currency`, `claim_response_days`"],
+            &["line 8, column 1: unknown field `colour`, expected one of `code`, `name`, `currency`, `claim_response_days`, `minor_unit`"],
         );
         check(
             &format!("{}{}", one("PH", "Philippines", "PHP"), &one("PH", "Again", "PHP")[HEADER.len()..]),
@@ -598,6 +908,113 @@ mod tests {
             &format!("{}claim_response_days = 0\n", one("PH", "Philippines", "PHP")),
             &["jurisdiction[0] (PH).claim_response_days: must be 1 to 730 days, got 0"],
         );
+    }
+
+    #[test]
+    fn format_2_fields_are_explained() {
+        let document = |format: &str, minor_unit: &str, scheme: &str, agreement: &str| {
+            format!(
+                "[document]\nname = \"t\"\nversion = \"1\"\n{format}\
+                 [[jurisdiction]]\ncode = \"ES\"\nname = \"Spain\"\ncurrency = \"EUR\"\n{minor_unit}\
+                 [[jurisdiction]]\ncode = \"KW\"\nname = \"Kuwait\"\ncurrency = \"KWD\"\nminor_unit = 3\n\
+                 [[scheme]]\njurisdiction = \"ES\"\nbranch = \"old_age\"\nqualifying_months = 180\n\
+                 minimum_own_months = 12\nflat = 0\naccrual_bp_per_month = 28\n{scheme}\
+                 [[agreement]]\nid = \"ES-KW\"\nname = \"t\"\nparties = [\"ES\", \"KW\"]\n\
+                 branches = [\"old_age\"]\ntotalization = true\nexport_of_benefits = false\n\
+                 in_force_from = \"2020-01-01\"\n{agreement}"
+            )
+        };
+        let v2 = "format = 2\n";
+        let (unit, rounding, rule) = (
+            "minor_unit = 2\n",
+            "rounding = \"half_up\"\n",
+            "benefit_rule = \"higher_of_independent_and_pro_rata\"\n",
+        );
+        check(&document(v2, unit, rounding, rule), &[]);
+        check(
+            &document(
+                v2,
+                unit,
+                rounding,
+                &format!("{rule}minimum_own_months = {{ KW = 6 }}\nthird_state_periods = true\n"),
+            ),
+            &[],
+        );
+        check(
+            &document(v2, "", "", ""),
+            &[
+                "jurisdiction[0] (ES).minor_unit: is required in format 2",
+                "scheme[0] (ES old_age).rounding: is required in format 2",
+                "agreement[0] (ES-KW).benefit_rule: is required in format 2",
+            ],
+        );
+        check(
+            &document(v2, "minor_unit = 3\n", "rounding = \"nearest\"\n", "benefit_rule = \"best\"\n"),
+            &[
+                "jurisdiction[0] (ES).minor_unit: EUR has 2 digits of minor unit in ISO 4217, not 3",
+                "scheme[0] (ES old_age).rounding: \"nearest\" is not one of down, half_up, half_even",
+                "agreement[0] (ES-KW).benefit_rule: \"best\" is not one of higher_of_independent_and_pro_rata, totalized_when_not_insured_alone",
+            ],
+        );
+        check(
+            &document(v2, unit, rounding, &format!("{rule}minimum_own_months = {{ IT = 6, KW = 601 }}\n")),
+            &[
+                "agreement[0] (ES-KW).minimum_own_months.IT: IT is not a party to this agreement",
+                "agreement[0] (ES-KW).minimum_own_months.KW: must be at most 600",
+            ],
+        );
+        // A format-1 document with the new fields would be read by an arithmetic that ignores them.
+        check(
+            &document("", "", rounding, rule).replace("minor_unit = 3\n", ""),
+            &[
+                "scheme[0] (ES old_age).rounding: is a field of format 2; add `format = 2` to [document] to use it",
+                "agreement[0] (ES-KW).benefit_rule: is a field of format 2; add `format = 2` to [document] to use it",
+            ],
+        );
+        check(
+            &document("format = 3\n", unit, rounding, rule),
+            &["document.format: 3 is not a format this ledger knows: 1 (the first arithmetic) or 2 (each agreement on its own)"],
+        );
+        check(
+            &document(v2, unit, rounding, rule).replace("currency = \"KWD\"", "currency = \"XYZ\""),
+            &["jurisdiction[1] (KW).currency: XYZ is not an active ISO 4217 currency"],
+        );
+    }
+
+    #[test]
+    fn rounding_happens_once_and_by_the_scheme_rule() {
+        // 2.5, 3.5, 2.4999..., 7/3 and an exact 4, rounded each way.
+        let cases = [
+            ((5, 2), [2, 3, 2]),
+            ((7, 2), [3, 4, 4]),
+            ((24_999, 10_000), [2, 2, 2]),
+            ((7, 3), [2, 2, 2]),
+            ((8, 2), [4, 4, 4]),
+            ((0, 5), [0, 0, 0]),
+        ];
+        for ((num, den), expected) in cases {
+            let rounded = Rounding::ALL.map(|rounding| Fraction::new(num, den).round(rounding));
+            assert_eq!(rounded, expected, "{num}/{den}");
+        }
+        // theoretical 1001 * 1/2 = 500.5: rounding the theoretical first and the share after would
+        // give 1001 -> 500 (down); once, half up, it is 501.
+        assert_eq!(Fraction::new(1001, 1).times(1, 2).round(Rounding::HalfUp), 501);
+        // Huge figures saturate instead of overflowing.
+        assert_eq!(Fraction::new(u128::MAX, 1).times(u32::MAX, 1).round(Rounding::Down), u64::MAX);
+    }
+
+    #[test]
+    fn the_sample_is_of_the_latest_format_and_the_last_one_still_loads() {
+        let sample = Rules::sample();
+        assert_eq!(sample.format(), RULES_FORMAT_LATEST);
+        let previous = Rules::parse(include_str!("../../../test-data/rules/sample-2026-11.toml"))
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(previous.format(), RULES_FORMAT_FIRST);
+        assert_eq!(previous.version(), "2026-11");
+        for jurisdiction in sample.jurisdictions() {
+            let before = previous.jurisdiction(jurisdiction.code).map(|j| j.minor_unit);
+            assert_eq!(before, Some(jurisdiction.minor_unit), "{}", jurisdiction.code);
+        }
     }
 
     #[test]
@@ -635,6 +1052,7 @@ mod tests {
             flat,
             accrual_bp_per_month,
             cap,
+            rounding: Rounding::Down,
         };
         // (flat, bp, cap, avg wage, months, expected)
         let cases = [

@@ -365,7 +365,12 @@ fn coverage_cell(cell: &CoverageCell, currency: Option<Currency>) -> pb::Coverag
 /// Money for the wire. Sums are bounded far below `i64::MAX` by the per-event limit; a sum that
 /// did not fit would saturate rather than wrap.
 pub fn money(currency: Currency, minor: u128) -> pb::Money {
-    pb::Money { currency: currency.to_string(), minor: i64::try_from(minor).unwrap_or(i64::MAX) }
+    pb::Money {
+        currency: currency.to_string(),
+        minor: i64::try_from(minor).unwrap_or(i64::MAX),
+        // The rules state the same figure: a format-2 document is checked against ISO 4217.
+        exponent: currency.iso_minor_unit().map_or(2, u32::from),
+    }
 }
 
 fn money_in(currency: Option<Currency>, minor: u128) -> Option<pb::Money> {
@@ -419,6 +424,32 @@ fn balance_line(line: &BalanceLine) -> pb::BalanceLine {
             .collect(),
         employer_paid: money_in(line.currency, line.employer_paid),
         worker_paid: money_in(line.currency, line.worker_paid),
+        instruments: line
+            .instruments
+            .iter()
+            .map(|instrument| pb::InstrumentView {
+                agreement_id: instrument.agreement_id.clone(),
+                benefit_rule: instrument.benefit_rule.label().to_owned(),
+                states: instrument
+                    .states
+                    .iter()
+                    .map(|state| pb::StateMonthsView {
+                        jurisdiction: state.jurisdiction.to_string(),
+                        months: state.months,
+                        released: state.released,
+                        third_state: state.third_state,
+                    })
+                    .collect(),
+                counted_until: instrument.counted_until.map(|month| month.to_string()).unwrap_or_default(),
+                total_months: instrument.total_months,
+                ratio_months: instrument.ratio_months,
+                theoretical: amount(instrument.theoretical),
+                pro_rata: amount(instrument.pro_rata),
+                payable: amount(instrument.payable),
+                outcome: instrument.outcome.label().to_owned(),
+            })
+            .collect(),
+        paid_under: line.paid_under.clone().unwrap_or_default(),
     }
 }
 

@@ -104,13 +104,15 @@ fn month(offset: u32) -> Month {
     ok(Month::from_ordinal(ok(Month::parse("2012-01")).ordinal() + offset))
 }
 
-/// The sample rules, and a variant with old-age qualifying periods lowered, to change rules midway.
+/// The sample rules (format 2), and a variant to change rules midway: the sample of 2026-11 (format
+/// 1, the first arithmetic) with old-age qualifying periods lowered, so that histories cross from
+/// one arithmetic to the other and back.
 fn rules(variant: bool) -> Arc<Rules> {
-    let text = ledger_rules::SAMPLE_RULES_TOML;
     let text = if variant {
-        text.replace("qualifying_months = 180", "qualifying_months = 60")
+        include_str!("../../../test-data/rules/sample-2026-11.toml")
+            .replace("qualifying_months = 180", "qualifying_months = 60")
     } else {
-        text.to_owned()
+        ledger_rules::SAMPLE_RULES_TOML.to_owned()
     };
     Arc::new(ok(Rules::parse(&text)))
 }

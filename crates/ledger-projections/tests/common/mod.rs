@@ -1,0 +1,143 @@
+//! A worker's log built event by event, as the writer would record it, for the worked scenarios.
+
+#![allow(dead_code)] // Each test file uses its own part.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ledger_core::{
+    sha256, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Event, Jurisdiction,
+    MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged, RulesAdopted,
+    Sector, Seq, Text, WorkerEnrolled, WorkerId,
+};
+use ledger_projections::{BalanceLine, LogFold};
+use ledger_rules::Rules;
+
+pub fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|error| panic!("fixed test value rejected: {error:?}"))
+}
+
+pub fn code(text: &str) -> Jurisdiction {
+    ok(Jurisdiction::parse(text))
+}
+
+/// Builds a log for one worker, as the writer would record it.
+pub struct History {
+    pub records: Vec<Record>,
+    pub worker: WorkerId,
+    pub at: DateTime<Utc>,
+    chain: ChainHash,
+    rules: Rules,
+}
+
+impl History {
+    /// A worker enrolled in the Philippines on 2024-06-01, under `rules`.
+    pub fn new(rules: &str) -> History {
+        let mut history = History {
+            records: Vec::new(),
+            worker: WorkerId::from_random([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            at: ok(DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")).with_timezone(&Utc),
+            chain: ChainHash::GENESIS,
+            rules: ok(Rules::parse(rules)),
+        };
+        history.adopt(rules);
+        history.push(Event::WorkerEnrolled(WorkerEnrolled {
+            worker_id: history.worker.clone(),
+            origin: code("PH"),
+            enrolled_in: code("PH"),
+            sex: None,
+            birth_month: None,
+        }));
+        history
+    }
+
+    pub fn push(&mut self, event: Event) -> Seq {
+        let seq = Seq(self.records.len() as u64);
+        let record = Record {
+            seq,
+            recorded_at: self.at,
+            principal: ok(PrincipalId::parse("agency-test")),
+            request_id: ok(RequestId::parse(&format!("r-{}", seq.0))),
+            prev_chain_hash: self.chain,
+            event,
+        };
+        self.chain = ledger_core::chain_hash(&self.chain, &ledger_core::event_hash(&record.encode()));
+        self.records.push(record);
+        seq
+    }
+
+    pub fn adopt(&mut self, document: &str) {
+        self.rules = ok(Rules::parse(document));
+        self.push(Event::RulesAdopted(RulesAdopted {
+            digest: sha256(document.as_bytes()),
+            document: document.into(),
+        }));
+    }
+
+    /// Contributions for `count` consecutive months from `from`, at `wage` each; returns their seqs.
+    pub fn pay(&mut self, jurisdiction: &str, branch: Branch, from: &str, count: u32, wage: i64) -> Vec<Seq> {
+        let start = ok(Month::parse(from)).ordinal();
+        let currency = self.rules.currency_of(code(jurisdiction)).unwrap_or_else(|| panic!("{jurisdiction}"));
+        (start..start + count)
+            .map(|ordinal| {
+                self.push(Event::ContributionRecorded(ContributionRecorded {
+                    worker_id: self.worker.clone(),
+                    jurisdiction: code(jurisdiction),
+                    branch,
+                    month: ok(Month::from_ordinal(ordinal)),
+                    currency,
+                    insured_wage: ok(MinorUnits::new("wage", wage)),
+                    employer_share: ok(MinorUnits::new("employer", wage / 10)),
+                    worker_share: ok(MinorUnits::new("worker", wage / 20)),
+                    employer_ref: ok(Text::parse("employer_ref", "EMP-1", 64)),
+                    sector: Sector::DomesticWork,
+                }))
+            })
+            .collect()
+    }
+
+    pub fn credit(&mut self, jurisdiction: &str, branch: Branch, from: &str, to: &str) {
+        self.push(Event::PeriodCredited(PeriodCredited {
+            worker_id: self.worker.clone(),
+            jurisdiction: code(jurisdiction),
+            branch,
+            from: ok(Month::parse(from)),
+            to: ok(Month::parse(to)),
+            kind: CreditKind::Maternity,
+        }));
+    }
+
+    pub fn reverse(&mut self, seq: Seq, jurisdiction: &str) {
+        self.push(Event::ContributionReversed(ContributionReversed {
+            reversed_seq: seq,
+            worker_id: self.worker.clone(),
+            jurisdiction: code(jurisdiction),
+            reason: ok(Text::parse("reason", "posted in error", 512)),
+        }));
+    }
+
+    /// Moves the clock of later events to `date` (and records a residence change then, so the
+    /// evaluation date of the whole log moves with it).
+    pub fn later(&mut self, date: &str) {
+        self.at = ok(DateTime::parse_from_rfc3339(&format!("{date}T00:00:00Z"))).with_timezone(&Utc);
+        self.push(Event::ResidenceChanged(ResidenceChanged {
+            worker_id: self.worker.clone(),
+            country: code("PH"),
+            from: Month::containing(self.at),
+        }));
+    }
+
+    /// The balance lines after the first `len` records.
+    pub fn lines(&self, len: usize) -> (NaiveDate, Vec<BalanceLine>) {
+        let mut fold = LogFold::default();
+        for record in &self.records[..len] {
+            ok(fold.apply(record));
+        }
+        let balance = fold.balance(&self.worker).unwrap_or_else(|| panic!("no balance"));
+        (balance.evaluated_on, balance.lines)
+    }
+
+    /// The balance lines after every record.
+    pub fn now(&self) -> Vec<BalanceLine> {
+        self.lines(self.records.len()).1
+    }
+}
+pub const OLD_AGE: Branch = Branch::OldAge;
