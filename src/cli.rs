@@ -75,6 +75,23 @@ pub enum AgencyCommand {
     },
     /// Records one contribution, or every row of a CSV file as payroll systems export it.
     Contribute(ContributeArgs),
+    /// Replaces a recorded contribution's insured wage and shares (a ContributionCorrected event;
+    /// the original stays in the log).
+    Correct {
+        /// The seq of the contribution (its receipt's).
+        #[arg(long)]
+        seq: u64,
+        #[arg(long)]
+        wage: i64,
+        #[arg(long)]
+        employer_share: i64,
+        #[arg(long)]
+        worker_share: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
     /// Grants an entitlement.
     Grant {
         #[arg(long)]
@@ -119,7 +136,9 @@ pub struct ContributeArgs {
     /// CSV with a header row: worker_id, jurisdiction, branch, month, insured_wage_minor,
     /// employer_share_minor, worker_share_minor, currency, employer_ref, sector. Request ids are
     /// derived from the file's content and the row number, so an interrupted import can simply be
-    /// run again: rows already recorded are recognised, not recorded twice.
+    /// run again: rows already recorded are recognised, not recorded twice. A row for a month the
+    /// same employer already recorded for the worker corrects that contribution when its figures
+    /// differ (a corrected payroll imported again) and is left as it is when they do not.
     #[arg(long, conflicts_with_all = ["worker", "month"])]
     pub csv: Option<PathBuf>,
     /// Contributions per request of a CSV import (1 to 1000).
@@ -298,6 +317,26 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
             }
         }
         AgencyCommand::Contribute(args) => contribute(connection, &mut clients, args).await?,
+        AgencyCommand::Correct { seq, wage, employer_share, worker_share, reason, request_id } => {
+            let request = pb::CorrectContributionRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("correct")),
+                seq,
+                insured_wage_minor: wage,
+                employer_share_minor: employer_share,
+                worker_share_minor: worker_share,
+                reason,
+            };
+            let receipt =
+                clients.agency.correct_contribution(request).await?.into_inner().receipt.unwrap_or_default();
+            if connection.json {
+                println!(
+                    "{}",
+                    json!({"corrected_seq": seq, "seq": receipt.seq, "replayed": receipt.replayed})
+                );
+            } else {
+                println!("corrected the contribution at seq {seq}: correction at seq {}", receipt.seq);
+            }
+        }
         AgencyCommand::Grant { worker, jurisdiction, branch, amount, currency, start, request_id } => {
             let request = pb::GrantEntitlementRequest {
                 request_id: request_id.unwrap_or_else(|| fresh_request_id("grant")),
@@ -355,6 +394,7 @@ async fn contribute(
         let request = pb::RecordContributionsRequest {
             request_id: args.request_id.unwrap_or_else(|| fresh_request_id("contribution")),
             contributions: vec![contribution],
+            ..Default::default()
         };
         let receipt = clients.agency.record_contributions(request).await?.into_inner().receipts.remove(0);
         if connection.json {
@@ -415,25 +455,34 @@ async fn import_csv(
     let (rows, digest) = read_rows(path)?;
     let file_id = hex(&digest[..8]);
     let total = rows.len();
-    let (mut recorded, mut already) = (0usize, 0usize);
+    let (mut recorded, mut corrected, mut unchanged, mut already) = (0usize, 0usize, 0usize, 0usize);
     for (index, chunk) in rows.chunks(batch).enumerate() {
         let request_id = format!("csv-{file_id}-{batch}-{index}");
-        let request = pb::RecordContributionsRequest { request_id, contributions: chunk.to_vec() };
+        let request = pb::RecordContributionsRequest {
+            request_id,
+            contributions: chunk.to_vec(),
+            correct_recorded_reason: format!("payroll file {file_id} imported"),
+        };
         let first_line = index * batch + 2;
-        let receipts = clients
+        let response = clients
             .agency
             .record_contributions(request)
             .await
             .with_context(|| format!("rows from line {first_line} of {}", path.display()))?
-            .into_inner()
-            .receipts;
-        if receipts.iter().all(|receipt| receipt.replayed) {
-            already += receipts.len();
-        } else {
-            recorded += receipts.len();
+            .into_inner();
+        if response.results.is_empty() {
+            // A retry of a request an earlier run made: its rows are on the record already.
+            already += chunk.len();
+        }
+        for result in &response.results {
+            match result.outcome.as_str() {
+                "recorded" => recorded += 1,
+                "corrected" => corrected += 1,
+                _ => unchanged += 1,
+            }
         }
         if !connection.json {
-            let done = recorded + already;
+            let done = recorded + corrected + unchanged + already;
             eprint!(
                 "\rimporting {}: {done}/{total} contributions ({}%)",
                 path.display(),
@@ -442,10 +491,17 @@ async fn import_csv(
         }
     }
     if connection.json {
-        println!("{}", json!({"rows": total, "recorded": recorded, "already_recorded": already}));
+        println!(
+            "{}",
+            json!({"rows": total, "recorded": recorded, "corrected": corrected, "unchanged": unchanged,
+                   "already_recorded": already})
+        );
     } else {
         eprintln!();
-        println!("{total} rows: {recorded} recorded now, {already} were already recorded by an earlier run");
+        println!(
+            "{total} rows: {recorded} recorded now, {corrected} corrected, {unchanged} unchanged, {already} \
+             were already recorded by an earlier run"
+        );
     }
     Ok(())
 }
@@ -687,6 +743,21 @@ fn describe(event: &Option<pb::Event>) -> String {
             )
         }),
         Some(Kind::ContributionReversed(e)) => format!("reversal of seq {} ({})", e.reversed_seq, e.reason),
+        Some(Kind::ContributionCorrected(e)) => {
+            let wage = |figures: &Option<pb::ContributionFigures>| {
+                money(&figures.as_ref().and_then(|figures| figures.insured_wage.clone()))
+            };
+            format!(
+                "correction of seq {} ({} {} {}): wage {} -> {} ({})",
+                e.corrected_seq,
+                e.jurisdiction,
+                branch_label(e.branch),
+                e.month,
+                wage(&e.before),
+                wage(&e.after),
+                e.reason
+            )
+        }
         Some(Kind::PeriodCredited(e)) => e.period.as_ref().map_or_else(String::new, |p| {
             format!(
                 "credited {} {} {} to {}",

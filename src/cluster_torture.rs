@@ -619,8 +619,11 @@ impl Writer {
             }
             let size = 1 + rng.below(BATCH_MAX);
             let contributions = (0..size).map(|_| crate::torture::contribution(&mut rng, &workers)).collect();
-            let request =
-                pb::RecordContributionsRequest { request_id: format!("{prefix}-{index}"), contributions };
+            let request = pb::RecordContributionsRequest {
+                request_id: format!("{prefix}-{index}"),
+                contributions,
+                ..Default::default()
+            };
             // Until answered: a request whose answer was lost may be recorded already, and its
             // retry then gets the original receipts.
             loop {

@@ -100,6 +100,7 @@ impl Story {
         let request = pb::RecordContributionsRequest {
             request_id: format!("{}-{jurisdiction}-{worker}-{}-{}", self.run, from.0, from.1),
             contributions,
+            ..Default::default()
         };
         let receipts = agency.agency.record_contributions(request).await?.into_inner().receipts;
         Ok(receipts.into_iter().map(|receipt| receipt.seq).collect())

@@ -136,7 +136,11 @@ async fn soak(args: &SoakArgs, data_dir: PathBuf) -> anyhow::Result<()> {
                 let request_id = format!("soak-{writer}-{request}");
                 let asked = Instant::now();
                 let answer = agency
-                    .record_contributions(pb::RecordContributionsRequest { request_id, contributions })
+                    .record_contributions(pb::RecordContributionsRequest {
+                        request_id,
+                        contributions,
+                        ..Default::default()
+                    })
                     .await;
                 let took = asked.elapsed().as_micros() as u64;
                 let mut interval = interval.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;

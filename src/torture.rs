@@ -388,7 +388,11 @@ async fn write_until_killed(
             _ => {
                 let size = 1 + rng.below(BATCH_MAX);
                 let contributions = (0..size).map(|_| contribution(&mut rng, &workers)).collect();
-                Pending::Contributions(pb::RecordContributionsRequest { request_id, contributions })
+                Pending::Contributions(pb::RecordContributionsRequest {
+                    request_id,
+                    contributions,
+                    ..Default::default()
+                })
             }
         };
         let outcome = pending.send(&mut clients).await;
@@ -404,7 +408,9 @@ async fn write_until_killed(
     }
 }
 
-/// A Saudi agency's contribution for one of `workers`, in a random month of 2015 to 2024.
+/// A Saudi agency's contribution for one of `workers`, in a random month of 2015 to 2024, from a
+/// random household employer: never a second contribution of the same employer for a worker and
+/// month, which the ledger would refuse as a duplicate.
 pub(crate) fn contribution(rng: &mut Random, workers: &[String]) -> pb::Contribution {
     let worker = &workers[rng.below(workers.len() as u64) as usize];
     let month = format!("{}-{:02}", 2015 + rng.below(10), 1 + rng.below(12));
@@ -418,7 +424,7 @@ pub(crate) fn contribution(rng: &mut Random, workers: &[String]) -> pb::Contribu
         employer_share_minor: wage * 9 / 100,
         worker_share_minor: wage * 9 / 100,
         currency: "SAR".into(),
-        employer_ref: "SA-EMP-0042".into(),
+        employer_ref: format!("SA-HH-{:016x}", rng.next()),
         sector: pb::Sector::DomesticWork as i32,
     }
 }

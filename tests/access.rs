@@ -48,6 +48,7 @@ async fn roles_and_jurisdictions_bound_what_a_principal_may_do() {
         let request = pb::RecordContributionsRequest {
             request_id: "c-1".into(),
             contributions: vec![contribution(&worker, "SA", "SAR", "2023-01", 100_000)],
+            ..Default::default()
         };
         let status = clients.agency.record_contributions(request).await.expect_err("not an agency");
         assert_eq!(status.code(), Code::PermissionDenied, "{principal}");
@@ -63,6 +64,7 @@ async fn roles_and_jurisdictions_bound_what_a_principal_may_do() {
     let request = pb::RecordContributionsRequest {
         request_id: "c-2".into(),
         contributions: vec![contribution(&worker, "SA", "SAR", "2023-01", 100_000)],
+        ..Default::default()
     };
     let status = philippines.agency.record_contributions(request).await.expect_err("not its jurisdiction");
     assert_eq!(status.code(), Code::PermissionDenied);
@@ -72,6 +74,7 @@ async fn roles_and_jurisdictions_bound_what_a_principal_may_do() {
     let request = pb::RecordContributionsRequest {
         request_id: "c-2".into(),
         contributions: vec![contribution(&worker, "SA", "SAR", "2023-01", 100_000)],
+        ..Default::default()
     };
     saudi.agency.record_contributions(request).await.expect("recorded");
     // Each agency reads the events that concern its jurisdiction (tests/reading.rs has every cell).

@@ -13,9 +13,11 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 24] = [
+const TABLE: [(&str, [char; 7]); 25] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    // Before the reversal: a reversed contribution is not corrected.
+    ("CorrectContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -74,9 +76,24 @@ async fn call(
             let contributions = vec![contribution(&worker, "PH", "PHP", "2023-02", 1_800_000)];
             clients
                 .agency
-                .record_contributions(pb::RecordContributionsRequest { request_id: id, contributions })
+                .record_contributions(pb::RecordContributionsRequest {
+                    request_id: id,
+                    contributions,
+                    ..Default::default()
+                })
                 .await
                 .map(drop)
+        }
+        "CorrectContribution" => {
+            let request = pb::CorrectContributionRequest {
+                request_id: id,
+                seq: fixture.contribution_seq,
+                insured_wage_minor: 1_900_000,
+                employer_share_minor: 171_000,
+                worker_share_minor: 81_000,
+                reason: "payroll corrected".into(),
+            };
+            clients.agency.correct_contribution(request).await.map(drop)
         }
         "ReverseContribution" => {
             let request = pb::ReverseContributionRequest {
@@ -250,6 +267,7 @@ async fn every_rpc_for_every_caller() {
         .record_contributions(pb::RecordContributionsRequest {
             request_id: "fixture-3".into(),
             contributions,
+            ..Default::default()
         })
         .await
         .expect("recorded")

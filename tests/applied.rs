@@ -19,6 +19,7 @@ async fn a_read_naming_the_last_write_sees_it() {
         let request = pb::RecordContributionsRequest {
             request_id: format!("c-{round}"),
             contributions: vec![contribution(&worker, "SA", "SAR", &month, 300_000)],
+            ..Default::default()
         };
         let receipts = saudi.agency.record_contributions(request).await.expect("recorded").into_inner();
         let seq = receipts.receipts.last().map(|receipt| receipt.seq).expect("a receipt");

@@ -31,6 +31,7 @@ fn months(worker: &str, request_id: &str, year: u32) -> pb::RecordContributionsR
         contributions: (1..=12)
             .map(|month| common::contribution(worker, "SA", "SAR", &format!("{year}-{month:02}"), 420_000))
             .collect(),
+        ..Default::default()
     }
 }
 

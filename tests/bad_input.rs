@@ -32,7 +32,7 @@ enum Request {
 async fn send(clients: &mut Clients, request: Request) -> Result<(), tonic::Status> {
     match request {
         Request::Contributions(contributions, request_id) => {
-            let request = pb::RecordContributionsRequest { request_id, contributions };
+            let request = pb::RecordContributionsRequest { request_id, contributions, ..Default::default() };
             clients.agency.record_contributions(request).await.map(drop)
         }
         Request::Enroll(request) => clients.agency.enroll_worker(request).await.map(drop),
@@ -480,6 +480,7 @@ async fn bad_input_is_refused_with_a_typed_error_and_appends_nothing() {
     let good = pb::RecordContributionsRequest {
         request_id: "good-1".into(),
         contributions: vec![contribution(&worker, "SA", "SAR", "2023-04", 180_000)],
+        ..Default::default()
     };
     saudi.agency.record_contributions(good).await.expect("a good contribution is recorded");
     let mut auditor = server.clients("auditor").await;
@@ -512,6 +513,7 @@ async fn bad_input_is_refused_with_a_typed_error_and_appends_nothing() {
     let request = pb::RecordContributionsRequest {
         request_id: "bad-details".into(),
         contributions: vec![contribution(&worker, "SA", "SAR", "2023-06", 180_000), bad],
+        ..Default::default()
     };
     let status = saudi.agency.record_contributions(request).await.expect_err("refused");
     let violations =

@@ -398,6 +398,7 @@ fn random_and_malformed_requests_at_every_rpc_get_typed_errors_and_append_nothin
             .record_contributions(pb::RecordContributionsRequest {
                 request_id: "c-1".into(),
                 contributions: vec![contribution],
+                ..Default::default()
             })
             .await
             .expect("recorded");

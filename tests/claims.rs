@@ -81,6 +81,7 @@ async fn a_claim_filed_abroad_is_followed_from_home_goes_overdue_and_is_upheld_o
         .record_contributions(pb::RecordContributionsRequest {
             request_id: "gosi-1".into(),
             contributions: paid,
+            ..Default::default()
         })
         .await
         .expect("six months recorded");
@@ -305,7 +306,11 @@ async fn worker_in_saudi_arabia(server: &TestServer) -> (String, Clients, Client
     let mut saudi = server.clients("agency-sa").await;
     let enrolled = common::enroll_with_credential(&mut philippines, "enrol-1", "PH").await;
     let paid = vec![contribution(&enrolled.worker_id, "SA", "SAR", "2024-01", 270_000)];
-    let request = pb::RecordContributionsRequest { request_id: "gosi-1".into(), contributions: paid };
+    let request = pb::RecordContributionsRequest {
+        request_id: "gosi-1".into(),
+        contributions: paid,
+        ..Default::default()
+    };
     saudi.agency.record_contributions(request).await.expect("recorded");
     let address = server.server.address.to_string();
     let herself = client::connect(&address, &enrolled.worker_token).await.expect("connected");

@@ -149,6 +149,7 @@ fn payroll(request_id: &str, worker: &str, months: &[&str]) -> pb::RecordContrib
     pb::RecordContributionsRequest {
         request_id: request_id.into(),
         contributions: months.iter().map(|month| contribution(worker, "SA", "SAR", month, 150_000)).collect(),
+        ..Default::default()
     }
 }
 

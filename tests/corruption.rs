@@ -41,9 +41,10 @@ async fn record_twenty_events(server: &TestServer) {
                 &worker,
                 "SA",
                 "SAR",
-                &format!("2021-{:02}", 1 + month % 12),
+                &format!("{}-{:02}", 2021 + month / 12, 1 + month % 12),
                 90_000,
             )],
+            ..Default::default()
         };
         saudi.agency.record_contributions(request).await.expect("recorded");
     }

@@ -55,7 +55,11 @@ async fn record(server: &TestServer, batch: usize) {
     let contributions = (1..=12)
         .map(|month| contribution(&worker, "PH", "PHP", &format!("2024-{month:02}"), 1_800_000))
         .collect();
-    let request = pb::RecordContributionsRequest { request_id: format!("payroll-{batch}"), contributions };
+    let request = pb::RecordContributionsRequest {
+        request_id: format!("payroll-{batch}"),
+        contributions,
+        ..Default::default()
+    };
     philippines.agency.record_contributions(request).await.expect("recorded");
 }
 

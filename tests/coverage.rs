@@ -52,8 +52,11 @@ async fn populate(philippines: &mut Clients, spain: &mut Clients) {
                     paid
                 })
                 .collect();
-            let request =
-                pb::RecordContributionsRequest { request_id: format!("pay-{index}-{member}"), contributions };
+            let request = pb::RecordContributionsRequest {
+                request_id: format!("pay-{index}-{member}"),
+                contributions,
+                ..Default::default()
+            };
             spain.agency.record_contributions(request).await.expect("recorded");
         }
     }

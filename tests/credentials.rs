@@ -67,7 +67,11 @@ async fn rotations_and_resets_are_events_on_her_statement_and_nothing_secret_is_
     let worker_id = enrolled.worker_id.clone();
     // Spain holds a record of her work there, which does not make Spain her agency for a reset.
     let contributions = vec![contribution(&worker_id, "ES", "EUR", "2025-03", 145_000)];
-    let request = pb::RecordContributionsRequest { request_id: "tgss-2025-03-7".into(), contributions };
+    let request = pb::RecordContributionsRequest {
+        request_id: "tgss-2025-03-7".into(),
+        contributions,
+        ..Default::default()
+    };
     spain.agency.record_contributions(request).await.expect("recorded");
 
     let mut tokens = vec![enrolled.worker_token.clone()];

@@ -42,7 +42,9 @@ async fn an_interrupted_import_resumes_and_records_each_row_once() {
             1 + month % 12,
             wage * 95 / 1000,
             wage * 45 / 1000,
-            row % 300
+            // Several employers a month (one per 15-year pass over the months), never the same
+            // one twice for a worker and month: that would be a correction, not a new row.
+            row % 300 + 300 * (row / (WORKERS * 180))
         )
         .expect("written");
     }

@@ -28,8 +28,11 @@ async fn record_a_few_hundred_events(server: &TestServer) {
                     contribution(&worker_id, "SA", "SAR", &format!("{}-{month:02}", 2010 + year), 90_000)
                 })
                 .collect();
-            let request =
-                pb::RecordContributionsRequest { request_id: format!("c-{worker}-{year}"), contributions };
+            let request = pb::RecordContributionsRequest {
+                request_id: format!("c-{worker}-{year}"),
+                contributions,
+                ..Default::default()
+            };
             saudi.agency.record_contributions(request).await.expect("recorded");
         }
     }

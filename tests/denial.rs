@@ -193,6 +193,7 @@ async fn streams_that_grant_no_window_hold_only_their_own_share_and_no_reader() 
             .record_contributions(pb::RecordContributionsRequest {
                 request_id: format!("c-{index}"),
                 contributions: contributions.collect(),
+                ..Default::default()
             })
             .await
             .expect("recorded");

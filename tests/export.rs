@@ -56,7 +56,11 @@ async fn an_export_verifies_offline_and_tampering_is_named() {
                 )
             })
             .collect();
-        let request = pb::RecordContributionsRequest { request_id: format!("c-{index}"), contributions };
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("c-{index}"),
+            contributions,
+            ..Default::default()
+        };
         philippines.agency.record_contributions(request).await.expect("recorded");
     }
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -21,8 +21,12 @@ fn contributions(worker: &str, request_id: &str) -> pb::RecordContributionsReque
         request_id: request_id.to_owned(),
         contributions: ["2025-01", "2025-02", "2025-03"]
             .iter()
-            .map(|month| common::contribution(worker, "SA", "SAR", month, 300_000))
+            // An employer per request: each request's months are new contributions.
+            .map(|month| {
+                common::contribution_from(&format!("SA-{request_id}"), worker, "SA", "SAR", month, 300_000)
+            })
             .collect(),
+        ..Default::default()
     }
 }
 

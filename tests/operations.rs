@@ -101,9 +101,14 @@ async fn metrics_count_appends_commits_and_requests() {
     let worker = enroll(&mut philippines, "enrol-1", "PH").await;
     let contributions =
         (1..=3).map(|m| contribution(&worker, "PH", "PHP", &format!("2023-0{m}"), 1_000_000)).collect();
-    let request = pb::RecordContributionsRequest { request_id: "c-1".into(), contributions };
+    let request =
+        pb::RecordContributionsRequest { request_id: "c-1".into(), contributions, ..Default::default() };
     philippines.agency.record_contributions(request).await.expect("recorded");
-    let bad = pb::RecordContributionsRequest { request_id: "c-2".into(), contributions: vec![] };
+    let bad = pb::RecordContributionsRequest {
+        request_id: "c-2".into(),
+        contributions: vec![],
+        ..Default::default()
+    };
     philippines.agency.record_contributions(bad).await.expect_err("empty batch");
 
     let text = scrape(metrics_address).await;

@@ -28,7 +28,8 @@ fn months(
 }
 
 async fn post(clients: &mut Clients, request_id: &str, contributions: Vec<pb::Contribution>) -> u64 {
-    let request = pb::RecordContributionsRequest { request_id: request_id.into(), contributions };
+    let request =
+        pb::RecordContributionsRequest { request_id: request_id.into(), contributions, ..Default::default() };
     let receipts =
         clients.agency.record_contributions(request).await.expect("recorded").into_inner().receipts;
     receipts.last().expect("receipts").seq

@@ -24,7 +24,11 @@ async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
         .collect();
     saudi
         .agency
-        .record_contributions(pb::RecordContributionsRequest { request_id: "sa".into(), contributions })
+        .record_contributions(pb::RecordContributionsRequest {
+            request_id: "sa".into(),
+            contributions,
+            ..Default::default()
+        })
         .await
         .expect("recorded");
     // Other workers' events around, so that the proofs have something to prove against.

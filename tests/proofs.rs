@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{contribution, enroll, TestServer};
+use common::{contribution, contribution_from, enroll, TestServer};
 use ledger_core::merkle::{root_of, verify_consistency, verify_inclusion, Hash};
 use ledger_proto::v1 as pb;
 
@@ -23,16 +23,23 @@ async fn proofs_verify_against_the_reported_root() {
     for (index, size) in [1usize, 7, 64, 3, 130, 1, 200].into_iter().enumerate() {
         let contributions = (0..size)
             .map(|item| {
-                contribution(
+                // One employer per batch, each month once: the ledger takes one contribution
+                // of an employer for a worker and month.
+                contribution_from(
+                    &format!("PH-EMP-{index}"),
                     &worker,
                     "PH",
                     "PHP",
-                    &format!("20{:02}-{:02}", 10 + item % 14, 1 + item % 12),
+                    &format!("{}-{:02}", 2000 + item / 12, 1 + item % 12),
                     900_000,
                 )
             })
             .collect();
-        let request = pb::RecordContributionsRequest { request_id: format!("batch-{index}"), contributions };
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("batch-{index}"),
+            contributions,
+            ..Default::default()
+        };
         philippines.agency.record_contributions(request).await.expect("recorded");
         let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect("head").into_inner();
         roots.push((head.size, hash(&head.tree_root)));
@@ -89,6 +96,7 @@ async fn proofs_verify_against_the_reported_root() {
     let request = pb::RecordContributionsRequest {
         request_id: "after-restart".into(),
         contributions: vec![contribution(&worker, "PH", "PHP", "2024-05", 900_000)],
+        ..Default::default()
     };
     philippines.agency.record_contributions(request).await.expect("recorded");
     let mut auditor = server.clients("auditor").await;

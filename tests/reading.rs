@@ -122,6 +122,7 @@ async fn each_reader_sees_what_its_purpose_needs_and_writing_widens_nothing() {
     let record = |request_id: &str, contributions| pb::RecordContributionsRequest {
         request_id: request_id.into(),
         contributions,
+        ..Default::default()
     };
     let ph = record("sss-2019", months(&worker, "PH", "PHP", 2019, 1_800_000));
     philippines.agency.record_contributions(ph).await.expect("PH recorded");

@@ -43,6 +43,7 @@ async fn a_workers_record_end_to_end() {
             .iter()
             .map(|month| contribution(&worker, "SA", "SAR", month, 150_000))
             .collect(),
+        ..Default::default()
     };
     let first = saudi.agency.record_contributions(batch.clone()).await.expect("recorded").into_inner();
     let seqs: Vec<u64> = first.receipts.iter().map(|receipt| receipt.seq).collect();
@@ -193,6 +194,7 @@ async fn statements_page_through_a_long_record() {
             .iter()
             .map(|month| contribution(&worker, "SA", "SAR", month, 200_000))
             .collect(),
+        ..Default::default()
     };
     saudi.agency.record_contributions(request).await.expect("recorded");
 

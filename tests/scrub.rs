@@ -25,7 +25,11 @@ async fn two_workers(server: &TestServer) -> (String, String) {
         let contributions = (1..=12)
             .map(|month| contribution(&worker, "SA", "SAR", &format!("2024-{month:02}"), 90_000))
             .collect();
-        let request = pb::RecordContributionsRequest { request_id: format!("c-{name}"), contributions };
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("c-{name}"),
+            contributions,
+            ..Default::default()
+        };
         saudi.agency.record_contributions(request).await.expect("recorded");
         workers.push(worker);
     }
@@ -64,7 +68,11 @@ async fn damage_found_while_serving_is_never_served_signed_or_written_over() {
                         contribution(&a, "SA", "SAR", &month, 90_000)
                     })
                     .collect();
-                let request = pb::RecordContributionsRequest { request_id: "c-a-long".into(), contributions };
+                let request = pb::RecordContributionsRequest {
+                    request_id: "c-a-long".into(),
+                    contributions,
+                    ..Default::default()
+                };
                 saudi.agency.record_contributions(request).await.expect("recorded");
                 let id = ledger_core::WorkerId::parse(&a).expect("id");
                 let first = ledger.projection(&id).expect("read").expect("a has a projection").enrolled_at;

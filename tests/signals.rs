@@ -93,11 +93,14 @@ async fn sigterm_drains_and_loses_nothing_acknowledged() {
                 };
                 let mut refusals = Vec::new();
                 for index in 0..10_000 {
-                    let contributions =
-                        vec![common::contribution(&worker, "PH", "PHP", "2022-05", 1_000_000)];
+                    let employer = format!("PH-EMP-{writer}-{index}");
+                    let contributions = vec![common::contribution_from(
+                        &employer, &worker, "PH", "PHP", "2022-05", 1_000_000,
+                    )];
                     let request = pb::RecordContributionsRequest {
                         request_id: format!("w{writer}-{index}"),
                         contributions,
+                        ..Default::default()
                     };
                     match agency.agency.record_contributions(request).await {
                         Ok(response) => acknowledged.extend(response.into_inner().receipts),

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{contribution, enroll, TestServer};
+use common::{contribution_from, enroll, TestServer};
 use ledger_proto::v1 as pb;
 use ledger_server::client::Clients;
 use tonic::Code;
@@ -18,7 +18,10 @@ async fn write_batches(mut agency: Clients, worker: String, prefix: String, requ
     for index in 0..requests {
         let contributions = (0..batch)
             .map(|item| {
-                contribution(
+                // An employer per item: the ledger takes one contribution of an employer for a
+                // worker and month.
+                contribution_from(
+                    &format!("PH-EMP-{prefix}-{index}-{item}"),
                     &worker,
                     "PH",
                     "PHP",
@@ -27,8 +30,11 @@ async fn write_batches(mut agency: Clients, worker: String, prefix: String, requ
                 )
             })
             .collect();
-        let request =
-            pb::RecordContributionsRequest { request_id: format!("{prefix}-{index}"), contributions };
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("{prefix}-{index}"),
+            contributions,
+            ..Default::default()
+        };
         agency.agency.record_contributions(request).await.expect("recorded");
     }
 }

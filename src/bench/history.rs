@@ -71,7 +71,11 @@ async fn worker_with_history(
         .collect();
     for (chunk, contributions) in items.chunks(ledger_store::EVENTS_PER_REQUEST_MAX).enumerate() {
         let request_id = format!("history-{name}-{chunk}");
-        let request = pb::RecordContributionsRequest { request_id, contributions: contributions.to_vec() };
+        let request = pb::RecordContributionsRequest {
+            request_id,
+            contributions: contributions.to_vec(),
+            ..Default::default()
+        };
         agency.record_contributions(request).await?;
     }
     Ok((enrolled.worker_id, enrolled.worker_token))
@@ -94,6 +98,7 @@ pub async fn measure(agencies: &Agencies) -> anyhow::Result<HistoryCost> {
                 let request = pb::RecordContributionsRequest {
                     request_id: format!("history-append-{sent}"),
                     contributions: vec![contribution(worker, month(480 + round), 100 + index)],
+                    ..Default::default()
                 };
                 agency.record_contributions(request).await?;
             }

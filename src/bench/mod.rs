@@ -698,7 +698,11 @@ async fn drive_ledger(
         let contributions = population::saudi_batch(&mut random, members, ids, batch);
         let request_id = format!("bench-{}", REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let receipts = agency
-            .record_contributions(pb::RecordContributionsRequest { request_id, contributions })
+            .record_contributions(pb::RecordContributionsRequest {
+                request_id,
+                contributions,
+                ..Default::default()
+            })
             .await?
             .into_inner()
             .receipts;

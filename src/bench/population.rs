@@ -268,6 +268,7 @@ pub async fn load(agencies: &Agencies, members: &[Member], ids: &[String]) -> an
                     .record_contributions(pb::RecordContributionsRequest {
                         request_id: format!("bench-load-{task}-{request}"),
                         contributions,
+                        ..Default::default()
                     })
                     .await?
                     .into_inner()

@@ -126,6 +126,22 @@ pub fn serve_config(data_dir: PathBuf, principals: PathBuf) -> ServeConfig {
     }
 }
 
+/// [`contribution`] from another employer: the ledger takes one contribution of an employer for a
+/// worker, jurisdiction, branch and month.
+pub fn contribution_from(
+    employer: &str,
+    worker_id: &str,
+    jurisdiction: &str,
+    currency: &str,
+    month: &str,
+    wage: i64,
+) -> pb::Contribution {
+    pb::Contribution {
+        employer_ref: employer.to_owned(),
+        ..contribution(worker_id, jurisdiction, currency, month, wage)
+    }
+}
+
 pub fn contribution(
     worker_id: &str,
     jurisdiction: &str,

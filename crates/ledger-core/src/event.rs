@@ -34,6 +34,7 @@ pub enum Event {
     ClaimFiled(ClaimFiled),
     ClaimResolved(ClaimResolved),
     CredentialReplaced(CredentialReplaced),
+    ContributionCorrected(ContributionCorrected),
 }
 
 impl Event {
@@ -51,6 +52,7 @@ impl Event {
             Event::ClaimFiled(event) => Some(&event.worker_id),
             Event::ClaimResolved(event) => Some(&event.worker_id),
             Event::CredentialReplaced(event) => Some(&event.worker_id),
+            Event::ContributionCorrected(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -72,6 +74,7 @@ impl Event {
             Event::ClaimFiled(e) => is(e.addressed_to) || e.filed_via.is_some_and(is),
             Event::ClaimResolved(e) => is(e.jurisdiction),
             Event::CredentialReplaced(e) => e.reset_by.is_some_and(is),
+            Event::ContributionCorrected(e) => is(e.jurisdiction),
             Event::RulesAdopted(_) => false,
         }
     }
@@ -90,6 +93,7 @@ impl Event {
             Event::ClaimFiled(_) => "ClaimFiled",
             Event::ClaimResolved(_) => "ClaimResolved",
             Event::CredentialReplaced(_) => "CredentialReplaced",
+            Event::ContributionCorrected(_) => "ContributionCorrected",
         }
     }
 }
@@ -212,6 +216,21 @@ pub const SHARES_OF_WAGE_PERCENT_MAX: u64 = 100;
 impl ContributionRecorded {
     /// Refuses shares that add up to more than [`SHARES_OF_WAGE_PERCENT_MAX`] of the insured wage.
     pub fn check_shares(&self) -> Result<(), crate::InvalidInput> {
+        self.figures().check_shares()
+    }
+}
+
+/// The figures of one contribution: what a correction replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figures {
+    pub insured_wage: MinorUnits,
+    pub employer_share: MinorUnits,
+    pub worker_share: MinorUnits,
+}
+
+impl Figures {
+    /// Refuses shares that add up to more than [`SHARES_OF_WAGE_PERCENT_MAX`] of the insured wage.
+    pub fn check_shares(&self) -> Result<(), crate::InvalidInput> {
         let shares = u128::from(self.employer_share.get()) + u128::from(self.worker_share.get());
         let most = u128::from(self.insured_wage.get()) * u128::from(SHARES_OF_WAGE_PERCENT_MAX) / 100;
         if shares > most {
@@ -226,6 +245,42 @@ impl ContributionRecorded {
         }
         Ok(())
     }
+}
+
+impl ContributionRecorded {
+    /// The contribution's figures as recorded.
+    pub fn figures(&self) -> Figures {
+        Figures {
+            insured_wage: self.insured_wage,
+            employer_share: self.employer_share,
+            worker_share: self.worker_share,
+        }
+    }
+
+    /// The contribution with `figures` in place of its own: what it is after a correction.
+    pub fn with_figures(mut self, figures: Figures) -> ContributionRecorded {
+        self.insured_wage = figures.insured_wage;
+        self.employer_share = figures.employer_share;
+        self.worker_share = figures.worker_share;
+        self
+    }
+}
+
+/// A recorded contribution's insured wage and shares replaced, with the reason: a payroll
+/// corrected, a claim upheld for a month already recorded. It keeps its seq, month, employer and
+/// sector. The figures it had (as recorded, or as the last correction left them) are copied, so
+/// that the correction reads on its own and a projection applies it without looking anything up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContributionCorrected {
+    pub corrected_seq: Seq,
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    pub month: Month,
+    pub currency: Currency,
+    pub before: Figures,
+    pub after: Figures,
+    pub reason: Text,
 }
 
 /// A recorded contribution no longer counts. The worker and jurisdiction are copied from the

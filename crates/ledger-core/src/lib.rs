@@ -48,9 +48,10 @@ pub mod types;
 
 pub use chain::{ChainFault, ChainVerifier, Verified};
 pub use event::{
-    BenefitPaid, ClaimFiled, ClaimResolved, ContributionRecorded, ContributionReversed, CredentialReplaced,
-    EntitlementGranted, EntitlementStatusChanged, Event, PeriodCredited, ResidenceChanged, RulesAdopted,
-    StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX, CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    BenefitPaid, ClaimFiled, ClaimResolved, ContributionCorrected, ContributionRecorded,
+    ContributionReversed, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged, Event, Figures,
+    PeriodCredited, ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,
+    CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 pub use hash::{chain_hash, event_hash, sha256, ChainHash, EventHash};
 pub use record::{encode_event, DecodeError, Record, RECORD_FORMAT_VERSION, RECORD_LEN_MAX};

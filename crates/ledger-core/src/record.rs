@@ -11,9 +11,10 @@ use crate::event::{
     ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
-    Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, ContributionReversed, CreditKind,
-    Currency, Event, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Sector, Seq,
-    Sex, Text, WorkerEnrolled, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
+    ContributionReversed, CreditKind, Currency, Event, Figures, Jurisdiction, MinorUnits, Month,
+    PeriodCredited, PrincipalId, RequestId, Sector, Seq, Sex, Text, WorkerEnrolled, WorkerId,
+    EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 
 /// The record format this code writes and reads. A new version gets a new number; old records keep
@@ -34,6 +35,7 @@ const KIND_RESIDENCE_CHANGED: u8 = 9;
 const KIND_CLAIM_FILED: u8 = 10;
 const KIND_CLAIM_RESOLVED: u8 = 11;
 const KIND_CREDENTIAL_REPLACED: u8 = 12;
+const KIND_CONTRIBUTION_CORRECTED: u8 = 13;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +115,21 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             }
             put_str8(out, e.employer_ref.as_str());
             out.push(e.sector.code());
+        }
+        Event::ContributionCorrected(e) => {
+            out.push(KIND_CONTRIBUTION_CORRECTED);
+            out.extend_from_slice(&e.corrected_seq.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.branch.code());
+            put_month(out, e.month);
+            out.extend_from_slice(&e.currency.as_bytes());
+            for figures in [e.before, e.after] {
+                for amount in [figures.insured_wage, figures.employer_share, figures.worker_share] {
+                    out.extend_from_slice(&amount.get().to_be_bytes());
+                }
+            }
+            put_str16(out, e.reason.as_str());
         }
         Event::ContributionReversed(e) => {
             out.push(KIND_CONTRIBUTION_REVERSED);
@@ -240,6 +257,17 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
                 let code = r.u8()?;
                 r.parsed(|_| Sector::from_code(code.into()).map_err(Into::into))?
             },
+        }),
+        KIND_CONTRIBUTION_CORRECTED => Event::ContributionCorrected(ContributionCorrected {
+            corrected_seq: Seq(r.u64()?),
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            branch: r.branch()?,
+            month: r.month()?,
+            currency: r.currency()?,
+            before: r.figures()?,
+            after: r.figures()?,
+            reason: r.parsed(|r| Text::recorded("reason", r.str16()?, REASON_LEN_MAX).map_err(Into::into))?,
         }),
         KIND_CONTRIBUTION_REVERSED => Event::ContributionReversed(ContributionReversed {
             reversed_seq: Seq(r.u64()?),
@@ -528,6 +556,14 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         self.month().map(Some)
+    }
+
+    fn figures(&mut self) -> Result<Figures, DecodeError> {
+        Ok(Figures {
+            insured_wage: self.amount("insured_wage")?,
+            employer_share: self.amount("employer_share")?,
+            worker_share: self.amount("worker_share")?,
+        })
     }
 
     fn amount(&mut self, field: &'static str) -> Result<MinorUnits, DecodeError> {

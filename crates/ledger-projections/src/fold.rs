@@ -67,6 +67,13 @@ impl LogFold {
             Event::ContributionRecorded(contribution) => {
                 self.contributions.insert(seq, contribution.clone());
             }
+            // A later reversal takes out the figures the contribution has then.
+            Event::ContributionCorrected(correction) => {
+                if let Some(contribution) = self.contributions.remove(&correction.corrected_seq) {
+                    let corrected = contribution.with_figures(correction.after);
+                    self.contributions.insert(correction.corrected_seq, corrected);
+                }
+            }
             _ => {}
         }
         let Some(worker_id) = record.event.worker_id() else { return Ok(()) };

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event, Jurisdiction, Month,
-    Sector, Seq, Sex, StatusChange, WorkerEnrolled, WorkerId,
+    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded, Currency,
+    Event, Jurisdiction, Month, Sector, Seq, Sex, StatusChange, WorkerEnrolled, WorkerId,
 };
 
 /// Why an event cannot be applied to a projection: the log contradicts itself.
@@ -364,6 +364,10 @@ impl WorkerProjection {
                 self.unrecord(original)
                     .ok_or_else(|| fail(format!("event {} is not a live contribution", e.reversed_seq)))?;
             }
+            Event::ContributionCorrected(e) => {
+                self.correct(e)
+                    .ok_or_else(|| fail(format!("event {} is not a live contribution", e.corrected_seq)))?;
+            }
             Event::PeriodCredited(e) => {
                 let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
                 for ordinal in e.from.ordinal()..=e.to.ordinal() {
@@ -432,6 +436,24 @@ impl WorkerProjection {
         Ok(())
     }
 
+    /// Replaces a contribution's figures in its month: `None` if the month has no contribution
+    /// holding the figures it had.
+    fn correct(&mut self, correction: &ContributionCorrected) -> Option<()> {
+        let coverage = self.coverage.get_mut(&(correction.jurisdiction, correction.branch))?;
+        let cell = coverage.months.get_mut(&correction.month)?;
+        if cell.contributions == 0 {
+            return None;
+        }
+        let (before, after) = (correction.before, correction.after);
+        let wage = cell.wage.checked_sub(u128::from(before.insured_wage.get()))?;
+        let employer = cell.employer_paid.checked_sub(u128::from(before.employer_share.get()))?;
+        let worker = cell.worker_paid.checked_sub(u128::from(before.worker_share.get()))?;
+        cell.wage = wage + u128::from(after.insured_wage.get());
+        cell.employer_paid = employer + u128::from(after.employer_share.get());
+        cell.worker_paid = worker + u128::from(after.worker_share.get());
+        Some(())
+    }
+
     /// Takes a contribution back out; `None` if it is not there to take.
     fn unrecord(&mut self, original: &ContributionRecorded) -> Option<()> {
         let key = (original.jurisdiction, original.branch);
@@ -460,6 +482,7 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::WorkerEnrolled(e) => Some(e.enrolled_in),
         Event::ContributionRecorded(e) => Some(e.jurisdiction),
         Event::ContributionReversed(e) => Some(e.jurisdiction),
+        Event::ContributionCorrected(e) => Some(e.jurisdiction),
         Event::PeriodCredited(e) => Some(e.jurisdiction),
         Event::EntitlementGranted(e) => Some(e.jurisdiction),
         Event::EntitlementStatusChanged(e) => Some(e.jurisdiction),

@@ -13,6 +13,7 @@ use crate::principals::{Principal, Role};
 pub enum Rpc {
     EnrollWorker,
     RecordContributions,
+    CorrectContribution,
     ReverseContribution,
     CreditPeriods,
     GrantEntitlement,
@@ -38,9 +39,10 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 24] = [
+    pub const ALL: [Rpc; 25] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
+        Rpc::CorrectContribution,
         Rpc::ReverseContribution,
         Rpc::CreditPeriods,
         Rpc::GrantEntitlement,
@@ -82,6 +84,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
     match rpc {
         EnrollWorker
         | RecordContributions
+        | CorrectContribution
         | ReverseContribution
         | CreditPeriods
         | GrantEntitlement

@@ -72,6 +72,21 @@ pub fn period(wire: &pb::CreditedPeriod) -> Result<PeriodCredited, InvalidInput>
     })
 }
 
+/// The figures of a correction, checked as a contribution's are.
+pub fn figures(
+    insured_wage: i64,
+    employer_share: i64,
+    worker_share: i64,
+) -> Result<ledger_core::Figures, InvalidInput> {
+    let figures = ledger_core::Figures {
+        insured_wage: MinorUnits::new("insured_wage_minor", insured_wage)?,
+        employer_share: MinorUnits::new("employer_share_minor", employer_share)?,
+        worker_share: MinorUnits::new("worker_share_minor", worker_share)?,
+    };
+    figures.check_shares()?;
+    Ok(figures)
+}
+
 pub fn reason(text: &str) -> Result<Text, InvalidInput> {
     Text::parse("reason", text, REASON_LEN_MAX)
 }
@@ -150,6 +165,23 @@ pub fn event(event: &Event) -> pb::Event {
         }),
         Event::ContributionRecorded(e) => {
             Kind::ContributionRecorded(pb::ContributionRecorded { contribution: Some(wire_contribution(e)) })
+        }
+        Event::ContributionCorrected(e) => {
+            let figures = |figures: &ledger_core::Figures| pb::ContributionFigures {
+                insured_wage: Some(money(e.currency, u128::from(figures.insured_wage.get()))),
+                employer_share: Some(money(e.currency, u128::from(figures.employer_share.get()))),
+                worker_share: Some(money(e.currency, u128::from(figures.worker_share.get()))),
+            };
+            Kind::ContributionCorrected(pb::ContributionCorrected {
+                corrected_seq: e.corrected_seq.0,
+                worker_id: e.worker_id.to_string(),
+                jurisdiction: e.jurisdiction.to_string(),
+                branch: i32::from(e.branch.code()),
+                month: e.month.to_string(),
+                before: Some(figures(&e.before)),
+                after: Some(figures(&e.after)),
+                reason: e.reason.as_str().to_owned(),
+            })
         }
         Event::ContributionReversed(e) => Kind::ContributionReversed(pb::ContributionReversed {
             reversed_seq: e.reversed_seq.0,

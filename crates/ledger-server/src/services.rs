@@ -187,10 +187,53 @@ impl pb::agency_service_server::AgencyService for Api {
         let wire = request.into_inner();
         let items =
             convert::batch("contributions", &wire.contributions, convert::contribution).map_err(invalid)?;
-        let action = Action::RecordContributions(items);
+        let action = match wire.correct_recorded_reason.as_str() {
+            "" => Action::RecordContributions(items),
+            reason => Action::RecordOrCorrect {
+                items,
+                reason: ledger_core::Text::parse(
+                    "correct_recorded_reason",
+                    reason,
+                    ledger_core::REASON_LEN_MAX,
+                )
+                .map_err(invalid)?,
+            },
+        };
         action.check_size().map_err(invalid)?;
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
-        Ok(Response::new(pb::RecordContributionsResponse { receipts: receipts(&outcome) }))
+        Ok(Response::new(pb::RecordContributionsResponse {
+            receipts: receipts(&outcome),
+            results: outcome
+                .contributions
+                .iter()
+                .map(|result| pb::ContributionResult {
+                    outcome: result.label().to_owned(),
+                    contribution_seq: result.seq().0,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn correct_contribution(
+        &self,
+        request: Request<pb::CorrectContributionRequest>,
+    ) -> Result<Response<pb::CorrectContributionResponse>, Status> {
+        let principal = require(&request, Rpc::CorrectContribution)?;
+        let wire = request.into_inner();
+        let action = Action::CorrectContribution {
+            seq: Seq(wire.seq),
+            figures: convert::figures(
+                wire.insured_wage_minor,
+                wire.employer_share_minor,
+                wire.worker_share_minor,
+            )
+            .map_err(invalid)?,
+            reason: convert::reason(&wire.reason).map_err(invalid)?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::CorrectContributionResponse {
+            receipt: outcome.receipts.first().map(convert::receipt),
+        }))
     }
 
     async fn reverse_contribution(

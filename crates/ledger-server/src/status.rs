@@ -26,6 +26,7 @@ pub fn from_store(error: StoreError) -> Status {
         StoreError::Conflict { original } => Status::already_exists(format!(
             "request id already used for different content; the original request was recorded at seq {original}"
         )),
+        StoreError::AlreadyRecorded { message, .. } => Status::already_exists(message),
         StoreError::FailedPrecondition(message) => Status::failed_precondition(message),
         StoreError::Unavailable(message) => Status::unavailable(message),
         error @ StoreError::NotLeader { .. } => {

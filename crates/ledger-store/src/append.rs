@@ -24,11 +24,13 @@ pub const APPEND_KEYS_MAX: usize = 8 * APPEND_RECORDS_MAX;
 
 /// The key families an append may write beside its records. Blocks, the head, Merkle nodes and
 /// derived state are never taken from an append: its applier derives them.
-const SIDE_PREFIXES: [u8; 6] = [
+const SIDE_PREFIXES: [u8; 8] = [
     keys::IDEMPOTENCY_PREFIX,
     keys::CREDENTIAL_PREFIX,
     keys::WORKER_CREDENTIAL_PREFIX,
     keys::REVERSAL_PREFIX,
+    keys::RECORDED_PREFIX,
+    keys::CORRECTION_PREFIX,
     keys::RULES_PREFIX,
     keys::CLAIM_PREFIX,
 ];

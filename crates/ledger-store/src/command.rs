@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use ledger_core::{
     encode_event, sha256, Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event,
-    EventHash, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, RequestId, Seq,
-    Sex, StatusChange, Text, WorkerId,
+    EventHash, Figures, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId,
+    RequestId, Seq, Sex, StatusChange, Text, WorkerId,
 };
 
 /// Most events one request may append: a month of payroll for a large employer is sent as several
@@ -71,7 +71,22 @@ pub enum Action {
         /// enrolment (never on the chain). Not part of the request's fingerprint.
         credential: Option<[u8; 32]>,
     },
+    /// Contributions, each refused when its worker, jurisdiction, branch, month and employer
+    /// already have a live one.
     RecordContributions(Vec<ContributionRecorded>),
+    /// Contributions, each correcting the live one of the same worker, jurisdiction, branch, month
+    /// and employer when there is one and its figures differ (left out when they are the same):
+    /// a payroll imported again after a correction.
+    RecordOrCorrect {
+        items: Vec<ContributionRecorded>,
+        reason: Text,
+    },
+    /// New figures for the live contribution at `seq`.
+    CorrectContribution {
+        seq: Seq,
+        figures: Figures,
+        reason: Text,
+    },
     ReverseContribution {
         seq: Seq,
         reason: Text,
@@ -140,6 +155,7 @@ impl Action {
     pub fn event_count(&self) -> usize {
         match self {
             Action::RecordContributions(items) => items.len(),
+            Action::RecordOrCorrect { items, .. } => items.len(),
             Action::CreditPeriods(items) => items.len(),
             Action::ResolveClaim { contributions, .. } => 1 + contributions.len(),
             _ => 1,
@@ -150,6 +166,7 @@ impl Action {
     pub fn check_size(&self) -> Result<(), InvalidInput> {
         let (field, count) = match self {
             Action::RecordContributions(items) => ("contributions", items.len()),
+            Action::RecordOrCorrect { items, .. } => ("contributions", items.len()),
             Action::CreditPeriods(items) => ("periods", items.len()),
             Action::ResolveClaim { contributions, .. } => {
                 // The resolution itself is one of the request's events.
@@ -267,6 +284,21 @@ impl Action {
                 bytes.push(12);
                 put_text(&mut bytes, worker_id.as_str());
             }
+            Action::RecordOrCorrect { items, reason } => {
+                bytes.push(13);
+                put_text(&mut bytes, reason.as_str());
+                for item in items {
+                    encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
+                }
+            }
+            Action::CorrectContribution { seq, figures, reason } => {
+                bytes.push(14);
+                bytes.extend_from_slice(&seq.0.to_be_bytes());
+                for amount in [figures.insured_wage, figures.employer_share, figures.worker_share] {
+                    bytes.extend_from_slice(&amount.get().to_be_bytes());
+                }
+                put_text(&mut bytes, reason.as_str());
+            }
         }
         sha256(&bytes)
     }
@@ -289,10 +321,40 @@ pub struct Receipt {
     pub replayed: bool,
 }
 
+/// What became of one contribution of a [`Action::RecordOrCorrect`], by the seq of the
+/// contribution: the new one, or the recorded one it corrected or left as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContributionOutcome {
+    Recorded(Seq),
+    Corrected(Seq),
+    Unchanged(Seq),
+}
+
+impl ContributionOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            ContributionOutcome::Recorded(_) => "recorded",
+            ContributionOutcome::Corrected(_) => "corrected",
+            ContributionOutcome::Unchanged(_) => "unchanged",
+        }
+    }
+
+    pub fn seq(self) -> Seq {
+        match self {
+            ContributionOutcome::Recorded(seq)
+            | ContributionOutcome::Corrected(seq)
+            | ContributionOutcome::Unchanged(seq) => seq,
+        }
+    }
+}
+
 /// The answer to a command: one receipt per appended event, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub receipts: Vec<Receipt>,
+    /// For a [`Action::RecordOrCorrect`] answered now, each contribution's outcome, in request
+    /// order; empty otherwise (and for a retry).
+    pub contributions: Vec<ContributionOutcome>,
     /// The id issued by an enrolment.
     pub worker_id: Option<WorkerId>,
     /// The day a filed claim must be answered by.
@@ -301,7 +363,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub(crate) fn new() -> Outcome {
-        Outcome { receipts: Vec::new(), worker_id: None, respond_by: None }
+        Outcome { receipts: Vec::new(), contributions: Vec::new(), worker_id: None, respond_by: None }
     }
 
     /// Takes from an appended (or replayed) event what the answer reports besides receipts.

@@ -16,6 +16,10 @@ pub enum StoreError {
     /// The request id was already used by this principal for different content.
     #[error("request id already used for different content, first recorded at seq {original}")]
     Conflict { original: Seq },
+    /// The contribution is already recorded: its worker, jurisdiction, branch, month and employer
+    /// have a live one, at `seq`. Nothing was appended; a correction replaces its figures.
+    #[error("{message}")]
+    AlreadyRecorded { seq: Seq, message: String },
     /// The request is well formed but the ledger's state does not allow it.
     #[error("{0}")]
     FailedPrecondition(String),

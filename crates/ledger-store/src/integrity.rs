@@ -47,8 +47,9 @@ impl CheckReport {
 struct Derived {
     frontier: Frontier,
     nodes: Vec<(u32, u64, [u8; 32])>,
-    /// Reversal and rules entries.
-    index: Vec<keys::Entry>,
+    /// Recorded-contribution, reversal, correction and rules entries; a later entry of a key
+    /// replaces an earlier one, as in the store.
+    index: std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 impl Derived {
@@ -68,7 +69,7 @@ impl Derived {
         for (level, index, hash) in &self.nodes {
             entries.push((keys::merkle_node(*level, *index).to_vec(), hash.to_vec()));
         }
-        entries.extend(self.index.iter().cloned());
+        entries.extend(self.index.iter().map(|(key, value)| (key.clone(), value.clone())));
         entries.sort_unstable();
         entries
     }
@@ -120,14 +121,24 @@ pub(crate) fn check_log(db: &sled::Db, head: Head) -> Result<LogCheck> {
         Err(error) => check.problems.push(format!("the stored Merkle nodes: {error}")),
     }
     let expected = derived.entries();
-    let mut stored = entries_under(db, &[keys::MERKLE_PREFIX, keys::REVERSAL_PREFIX, keys::RULES_PREFIX])?;
+    let mut stored = entries_under(
+        db,
+        &[
+            keys::MERKLE_PREFIX,
+            keys::REVERSAL_PREFIX,
+            keys::RULES_PREFIX,
+            keys::RECORDED_PREFIX,
+            keys::CORRECTION_PREFIX,
+        ],
+    )?;
     stored.sort_unstable();
     if stored != expected {
         let stored_set: HashSet<&KeyValue> = stored.iter().collect();
         let expected_set: HashSet<&KeyValue> = expected.iter().collect();
         let differing: Vec<&&KeyValue> = stored_set.symmetric_difference(&expected_set).collect();
         check.problems.push(format!(
-            "{} Merkle node, reversal or rules index entries differ from what the records give",
+            "{} Merkle node, contribution, reversal, correction or rules index entries differ from what \
+             the records give",
             differing.len()
         ));
         check.damaged =
@@ -138,12 +149,14 @@ pub(crate) fn check_log(db: &sled::Db, head: Head) -> Result<LogCheck> {
 
 /// The first event an index key of the Merkle nodes, reversals or rules adoptions is about.
 fn index_seq(key: &[u8]) -> Option<Seq> {
-    match key.first()? {
-        &keys::MERKLE_PREFIX => {
+    match *key.first()? {
+        keys::MERKLE_PREFIX => {
             let level = u32::from(*key.get(1)?);
             let index = u64::from_be_bytes(key.get(2..10)?.try_into().ok()?);
             Some(Seq(index.checked_shl(level)?))
         }
+        // Keyed by what the contribution is about, not by a seq.
+        keys::RECORDED_PREFIX => None,
         _ => keys::trailing_seq(key),
     }
 }

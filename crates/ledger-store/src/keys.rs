@@ -20,11 +20,13 @@
 //! | `U` worker id | the digest of the worker's current credential (not part of the log) |
 //! | `I` principal len (u8), principal, request id | content digest of the request (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
+//! | `D` worker id len (u8), worker id, jurisdiction, branch (u8), month (u16 year, u8), employer ref | seq of the last contribution recorded for them (u64); it is live unless `R` says it was reversed |
+//! | `K` seq | seq of the last ContributionCorrected of the contribution at seq (u64) |
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
 //! | `L` | what this replica's raft state machine applied last, in ledger-cluster's encoding (not part of the log) |
 
-use ledger_core::{Event, Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
+use ledger_core::{ContributionRecorded, Event, Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
 
 pub const META: &[u8] = b"M";
 pub const PROJECTION_VERSION: &[u8] = b"V";
@@ -46,12 +48,17 @@ pub const COVERAGE_PREFIX: u8 = b'Y';
 pub const STATEMENT_PREFIX: u8 = b'S';
 pub const IDEMPOTENCY_PREFIX: u8 = b'I';
 pub const REVERSAL_PREFIX: u8 = b'R';
+pub const RECORDED_PREFIX: u8 = b'D';
+pub const CORRECTION_PREFIX: u8 = b'K';
 pub const CLAIM_PREFIX: u8 = b'C';
 
 /// The store layout this code writes; opening a store of another version is refused.
+/// Version 5 adds the indexes of recorded contributions (`D`) and of corrections (`K`); a store of
+/// version 4 is upgraded at open by deriving them from its log.
+pub const STORE_FORMAT_VERSION: u8 = 5;
 /// Version 4 adds nothing inside sled: it says that the data directory keeps a promise file
 /// (`promise.rs`), so that a missing one is noticed.
-pub const STORE_FORMAT_VERSION: u8 = 4;
+pub const STORE_FORMAT_VERSION_BEFORE_RECORDED: u8 = 4;
 /// The layout before the promise file, upgraded at open by writing the promise from the head.
 pub const STORE_FORMAT_VERSION_BEFORE_PROMISE: u8 = 3;
 
@@ -61,6 +68,29 @@ pub fn block(first: Seq) -> [u8; 9] {
 
 pub fn reversal(seq: Seq) -> [u8; 9] {
     prefixed_seq(REVERSAL_PREFIX, seq)
+}
+
+pub fn correction(seq: Seq) -> [u8; 9] {
+    prefixed_seq(CORRECTION_PREFIX, seq)
+}
+
+/// The key of the contribution of one employer for one worker, jurisdiction, branch and month: a
+/// second one is a duplicate.
+pub fn recorded(contribution: &ContributionRecorded) -> Vec<u8> {
+    let worker = contribution.worker_id.as_str().as_bytes();
+    let employer = contribution.employer_ref.as_str().as_bytes();
+    let mut key = Vec::with_capacity(10 + worker.len() + employer.len());
+    key.push(RECORDED_PREFIX);
+    // Worker ids are short (ledger-core bounds them), so the length fits and keeps the key
+    // unambiguous.
+    key.push(worker.len() as u8);
+    key.extend_from_slice(worker);
+    key.extend_from_slice(&contribution.jurisdiction.as_bytes());
+    key.push(contribution.branch.code());
+    key.extend_from_slice(&contribution.month.year().to_be_bytes());
+    key.push(contribution.month.month());
+    key.extend_from_slice(employer);
+    key
 }
 
 pub fn rules(seq: Seq) -> [u8; 9] {
@@ -232,13 +262,19 @@ pub fn claim_keys(
 /// A store key and its value.
 pub type Entry = (Vec<u8>, Vec<u8>);
 
-/// The entries of the indexes the commit path keeps for the event at `seq`: the reversal it
-/// records (`R`) and the rules adoption it is (`A`). The one derivation the writer, the check of
-/// the log and a restore share.
+/// The entries of the indexes the commit path keeps for the event at `seq`: the contribution it
+/// records (`D`), the reversal (`R`) or correction (`K`) it is, and the rules adoption (`A`). A
+/// later entry of the same key replaces an earlier one. The one derivation the writer, the check
+/// of the log, a snapshot's install and the upgrade of an older store share.
 pub fn event_index_entries(seq: Seq, event: &Event) -> Option<Entry> {
+    let seq_value = || seq.0.to_be_bytes().to_vec();
     match event {
+        Event::ContributionRecorded(contribution) => Some((recorded(contribution), seq_value())),
         Event::ContributionReversed(reversed) => {
-            Some((reversal(reversed.reversed_seq).to_vec(), seq.0.to_be_bytes().to_vec()))
+            Some((reversal(reversed.reversed_seq).to_vec(), seq_value()))
+        }
+        Event::ContributionCorrected(corrected) => {
+            Some((correction(corrected.corrected_seq).to_vec(), seq_value()))
         }
         Event::RulesAdopted(_) => Some((rules(seq).to_vec(), Vec::new())),
         _ => None,

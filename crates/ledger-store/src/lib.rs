@@ -80,7 +80,9 @@ pub use apply::{
 };
 pub use block::StoredEntry;
 pub use clock::Clock;
-pub use command::{Action, Actor, ClaimRequest, Command, Outcome, Receipt, EVENTS_PER_REQUEST_MAX};
+pub use command::{
+    Action, Actor, ClaimRequest, Command, ContributionOutcome, Outcome, Receipt, EVENTS_PER_REQUEST_MAX,
+};
 pub use error::{Result, StoreError};
 pub use integrity::{check, restore, CheckReport, RecoveryState, RestoreReport};
 pub use keys::ClaimsBy;
@@ -1195,7 +1197,7 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
             let root = ledger_core::merkle::root(&mut read::StoreNodes { tree: &db }, head.size)?;
             let promise = Promise { head, root, signed: None };
             promise_file.write(&promise)?;
-            db.insert(keys::META, &[keys::STORE_FORMAT_VERSION])?;
+            db.insert(keys::META, &[keys::STORE_FORMAT_VERSION_BEFORE_RECORDED])?;
             db.flush()?;
             db_file.sync_all()?;
             tracing::info!(size = head.size, "the store now keeps a promise file beside sled");
@@ -1210,6 +1212,13 @@ pub(crate) fn open_tree(data_dir: &Path) -> Result<OpenedTree> {
             )))
         }
     };
+    if format < keys::STORE_FORMAT_VERSION {
+        index_recorded_contributions(&db, head)?;
+        db.insert(keys::META, &[keys::STORE_FORMAT_VERSION])?;
+        db.flush()?;
+        db_file.sync_all()?;
+        tracing::info!(size = head.size, "the store now indexes recorded contributions and corrections");
+    }
     let mut opened = OpenedTree { db, db_file, head, last_block, promise_file, promise, caught_up: 0 };
     let version = opened.db.get(keys::PROJECTION_VERSION)?;
     if version.as_deref() != Some(&[ledger_projections::codec::PROJECTION_FORMAT_VERSION][..]) {
@@ -1362,6 +1371,34 @@ fn sync_dirs(dirs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// Writes the index of recorded contributions a store of an earlier version lacks, from its log
+/// (a log of that version holds no correction), in batches; run again after a crash, it writes the
+/// same entries.
+fn index_recorded_contributions(db: &sled::Db, head: Head) -> Result<()> {
+    let mut batch = sled::Batch::default();
+    let mut pending = 0usize;
+    read::scan(db, Seq(0), Seq(head.size), |seq, bytes, _| {
+        let record = Record::decode(bytes)
+            .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
+        if let (ledger_core::Event::ContributionRecorded(_), Some((key, value))) =
+            (&record.event, keys::event_index_entries(seq, &record.event))
+        {
+            batch.insert(key, value);
+            pending += 1;
+        }
+        if pending >= UPGRADE_BATCH_KEYS {
+            db.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+        Ok(())
+    })?;
+    db.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Keys written in one batch while upgrading a store's indexes.
+const UPGRADE_BATCH_KEYS: usize = 10_000;
+
 /// The store's format version: this build's, or the one before the promise file.
 fn check_format(db: &sled::Db, db_file: &File) -> Result<u8> {
     match db.get(keys::META)? {
@@ -1373,8 +1410,12 @@ fn check_format(db: &sled::Db, db_file: &File) -> Result<u8> {
         }
         Some(version) => match version.as_ref() {
             [known]
-                if [keys::STORE_FORMAT_VERSION, keys::STORE_FORMAT_VERSION_BEFORE_PROMISE]
-                    .contains(known) =>
+                if [
+                    keys::STORE_FORMAT_VERSION,
+                    keys::STORE_FORMAT_VERSION_BEFORE_RECORDED,
+                    keys::STORE_FORMAT_VERSION_BEFORE_PROMISE,
+                ]
+                .contains(known) =>
             {
                 Ok(*known)
             }

@@ -121,12 +121,29 @@ pub(crate) fn differences(opened: &OpenedTree) -> Result<(Vec<Vec<u8>>, u64)> {
     Ok((differing, workers))
 }
 
-/// The contribution a reversal reverses, read from the log; none for any other event.
+/// The contribution a reversal reverses, read from the log, with the figures it had when it was
+/// reversed; none for any other event.
 pub(crate) fn reversed_contribution(db: &sled::Db, event: &Event) -> Result<Option<ContributionRecorded>> {
     let Event::ContributionReversed(reversal) = event else { return Ok(None) };
-    match read::read_record(db, reversal.reversed_seq)?.0.event {
-        Event::ContributionRecorded(contribution) => Ok(Some(contribution)),
-        _ => Ok(None),
+    contribution_now(db, reversal.reversed_seq)
+}
+
+/// The contribution recorded at `seq` with the figures its last correction gave it (or as
+/// recorded); none when the event at `seq` is not a contribution. A reversed contribution is never
+/// corrected after its reversal, so for one this is what it was when reversed.
+pub(crate) fn contribution_now(db: &sled::Db, seq: Seq) -> Result<Option<ContributionRecorded>> {
+    let Event::ContributionRecorded(contribution) = read::read_record(db, seq)?.0.event else {
+        return Ok(None);
+    };
+    let Some(last) = db.get(keys::correction(seq))?.and_then(|value| keys::trailing_seq(&value)) else {
+        return Ok(Some(contribution));
+    };
+    match read::read_record(db, last)?.0.event {
+        Event::ContributionCorrected(correction) => Ok(Some(contribution.with_figures(correction.after))),
+        other => Err(StoreError::Corruption {
+            seq: last,
+            reason: format!("the correction index names a {}, not a correction of seq {seq}", other.name()),
+        }),
     }
 }
 

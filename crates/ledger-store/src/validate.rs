@@ -2,9 +2,10 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionRecorded,
-    ContributionReversed, CredentialReplaced, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
-    InvalidInput, Jurisdiction, Month, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
+    BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionCorrected,
+    ContributionRecorded, ContributionReversed, CredentialReplaced, Currency, EntitlementGranted,
+    EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month, PeriodCredited,
+    ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -29,6 +30,19 @@ pub(crate) trait View {
     fn event(&self, seq: Seq) -> Result<Event>;
     /// The seq of the durable event that reversed the contribution at `seq`, if one did.
     fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>>;
+    /// The seq of the last durable contribution with this key ([`keys::recorded`]), if any.
+    fn recorded(&self, key: &[u8]) -> Result<Option<Seq>>;
+    /// The seq of the last durable correction of the contribution at `seq`, if one was made.
+    fn corrected_by(&self, seq: Seq) -> Result<Option<Seq>>;
+}
+
+/// What the checks plan for one contribution of a [`Action::RecordOrCorrect`]: the event at this
+/// index of the command's events, or a correction of a recorded one, or nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ItemPlan {
+    New(usize),
+    Corrected(Seq),
+    Unchanged(Seq),
 }
 
 /// What a group commit's checks have seen and changed so far, on top of the view: the facts the
@@ -44,6 +58,13 @@ pub(crate) struct Checks {
     loaded: HashMap<WorkerId, Option<Arc<WorkerFacts>>>,
     /// Contributions the group reversed, and by which seq.
     pub reversals: HashMap<Seq, Seq>,
+    /// Contributions the group recorded, by their key ([`keys::recorded`]), and each by its seq.
+    pub recorded: HashMap<Vec<u8>, Seq>,
+    pub contributions: HashMap<Seq, ContributionRecorded>,
+    /// The figures the group's corrections gave contributions, by the contribution's seq.
+    pub corrections: HashMap<Seq, Figures>,
+    /// The plan of each contribution of the last [`Action::RecordOrCorrect`] checked.
+    pub items: Vec<ItemPlan>,
 }
 
 impl Checks {
@@ -54,6 +75,10 @@ impl Checks {
             facts: HashMap::new(),
             loaded: HashMap::new(),
             reversals: HashMap::new(),
+            recorded: HashMap::new(),
+            contributions: HashMap::new(),
+            corrections: HashMap::new(),
+            items: Vec::new(),
         }
     }
 }
@@ -104,6 +129,21 @@ impl<V: View> Check<'_, V> {
                 }))
             }
             Action::RecordContributions(items) => self.contributions(agency()?, this_month, items),
+            Action::RecordOrCorrect { items, reason } => {
+                let (planned, plans) = self.record_or_correct(agency()?, this_month, items, reason)?;
+                self.group.items = plans;
+                Ok(planned)
+            }
+            Action::CorrectContribution { seq, figures, reason } => {
+                let agency = agency()?;
+                let contribution = self.check_live(agency, "corrected", "seq", *seq)?;
+                if contribution.figures() == *figures {
+                    return Err(StoreError::FailedPrecondition(format!(
+                        "the contribution at seq {seq} already has these figures"
+                    )));
+                }
+                one(self.correction(*seq, &contribution, *figures, reason))
+            }
             Action::CreditPeriods(items) => {
                 let agency = agency()?;
                 items
@@ -234,22 +274,130 @@ impl<V: View> Check<'_, V> {
         Ok(Event::CredentialReplaced(CredentialReplaced { worker_id: worker_id.clone(), reset_by }))
     }
 
-    /// A batch of contributions, each checked; a failure names the item.
+    /// A batch of contributions, each checked; a failure names the item. A contribution whose
+    /// worker, jurisdiction, branch, month and employer already have a live one is refused.
     fn contributions(
         &mut self,
         agency: Jurisdiction,
         this_month: Month,
         items: &[ContributionRecorded],
     ) -> Result<Vec<Planned>> {
+        let mut keys: HashMap<Vec<u8>, usize> = HashMap::new();
         items
             .iter()
             .enumerate()
             .map(|(index, item)| {
-                self.check_contribution(agency, this_month, item)
-                    .map_err(|error| error.within_index("contributions", index))?;
+                let within = |error: StoreError| error.within_index("contributions", index);
+                self.check_contribution(agency, this_month, item).map_err(within)?;
+                let key = once_in_request(&mut keys, item, index).map_err(within)?;
+                if let Some(seq) = self.live_recorded(&key)? {
+                    return Err(within(already_recorded(item, seq)));
+                }
                 Ok(Planned::new(Event::ContributionRecorded(item.clone())))
             })
             .collect()
+    }
+
+    /// A batch of contributions of which some may repeat recorded ones: those correct the
+    /// recorded one when their figures differ, and are left out when they are the same.
+    fn record_or_correct(
+        &mut self,
+        agency: Jurisdiction,
+        this_month: Month,
+        items: &[ContributionRecorded],
+        reason: &Text,
+    ) -> Result<(Vec<Planned>, Vec<ItemPlan>)> {
+        let mut keys: HashMap<Vec<u8>, usize> = HashMap::new();
+        let (mut planned, mut plans) = (Vec::new(), Vec::with_capacity(items.len()));
+        for (index, item) in items.iter().enumerate() {
+            let within = |error: StoreError| error.within_index("contributions", index);
+            self.check_contribution(agency, this_month, item).map_err(within)?;
+            let key = once_in_request(&mut keys, item, index).map_err(within)?;
+            let Some(seq) = self.live_recorded(&key)? else {
+                plans.push(ItemPlan::New(planned.len()));
+                planned.push(Planned::new(Event::ContributionRecorded(item.clone())));
+                continue;
+            };
+            let recorded = self.contribution_now(seq)?;
+            if recorded.sector != item.sector {
+                return Err(within(StoreError::FailedPrecondition(format!(
+                    "the contribution at seq {seq} is of sector {}, not {}: reverse it and record this one",
+                    recorded.sector, item.sector
+                ))));
+            }
+            if recorded.figures() == item.figures() {
+                plans.push(ItemPlan::Unchanged(seq));
+                continue;
+            }
+            plans.push(ItemPlan::Corrected(seq));
+            planned.push(Planned::new(self.correction(seq, &recorded, item.figures(), reason)));
+        }
+        Ok((planned, plans))
+    }
+
+    /// The correction of the contribution at `seq` (as `current` has it now) to `figures`.
+    fn correction(&self, seq: Seq, current: &ContributionRecorded, figures: Figures, reason: &Text) -> Event {
+        Event::ContributionCorrected(ContributionCorrected {
+            corrected_seq: seq,
+            worker_id: current.worker_id.clone(),
+            jurisdiction: current.jurisdiction,
+            branch: current.branch,
+            month: current.month,
+            currency: current.currency,
+            before: current.figures(),
+            after: figures,
+            reason: reason.clone(),
+        })
+    }
+
+    /// The live contribution with this key, as the group has left the ledger: the last recorded,
+    /// unless it was reversed.
+    fn live_recorded(&mut self, key: &[u8]) -> Result<Option<Seq>> {
+        let seq = match self.group.recorded.get(key) {
+            Some(seq) => Some(*seq),
+            None => self.view.recorded(key)?,
+        };
+        let Some(seq) = seq else { return Ok(None) };
+        Ok(match self.reversal_of(seq)? {
+            Some(_) => None,
+            None => Some(seq),
+        })
+    }
+
+    /// The seq that reversed the contribution at `seq`, in the group or before it.
+    fn reversal_of(&self, seq: Seq) -> Result<Option<Seq>> {
+        match self.group.reversals.get(&seq) {
+            Some(by) => Ok(Some(*by)),
+            None => self.view.reversed_by(seq),
+        }
+    }
+
+    /// The contribution at `seq` with the figures its last correction gave it (or as recorded),
+    /// as the group has left the ledger.
+    fn contribution_now(&self, seq: Seq) -> Result<ContributionRecorded> {
+        let recorded = match self.group.contributions.get(&seq) {
+            Some(contribution) => contribution.clone(),
+            None => match self.view.event(seq)? {
+                Event::ContributionRecorded(contribution) => contribution,
+                other => {
+                    return Err(StoreError::Corruption {
+                        seq,
+                        reason: format!("the index of contributions names a {}", other.name()),
+                    })
+                }
+            },
+        };
+        if let Some(figures) = self.group.corrections.get(&seq) {
+            return Ok(recorded.with_figures(*figures));
+        }
+        let Some(last) = self.view.corrected_by(seq)? else { return Ok(recorded) };
+        match self.view.event(last)? {
+            Event::ContributionCorrected(correction) => Ok(recorded.with_figures(correction.after)),
+            other => Err(StoreError::Corruption {
+                seq: last,
+                reason: format!("the index of corrections names a {}", other.name()),
+            }),
+        }
     }
 
     /// A claim by the worker, by an agency of the addressed jurisdiction, or, once the worker has
@@ -387,15 +535,18 @@ impl<V: View> Check<'_, V> {
                 ));
             }
         }
+        // A month the agency had recorded from this employer is corrected, not counted twice.
+        let why = Text::parse("reason", &format!("claim {claim_seq} upheld"), ledger_core::REASON_LEN_MAX)?;
+        let (recorded, _) = self.record_or_correct(agency, this_month, contributions, &why)?;
         let mut planned = vec![Planned::new(Event::ClaimResolved(ClaimResolved {
             claim: claim_seq,
             worker_id: filed.worker_id.clone(),
             jurisdiction: filed.addressed_to,
             outcome,
             reason: reason.clone(),
-            contributions: contributions.len() as u32,
+            contributions: recorded.len() as u32,
         }))];
-        planned.extend(self.contributions(agency, this_month, contributions)?);
+        planned.extend(recorded);
         Ok(planned)
     }
 
@@ -492,9 +643,21 @@ impl<V: View> Check<'_, V> {
         self.check_enrolled(&item.worker_id)
     }
 
-    /// The contribution at `seq`, if this agency may reverse it now.
+    /// The contribution at `seq`, with the figures it has now, if this agency may reverse it.
     fn check_reversal(&mut self, agency: Jurisdiction, seq: Seq) -> Result<ContributionRecorded> {
-        let event = self.earlier_event("seq", seq)?;
+        self.check_live(agency, "reversed", "seq", seq)
+    }
+
+    /// The durable contribution at `seq`, with the figures it has now, if it is live and of
+    /// `agency`'s jurisdiction (`doing` says what the agency would do to it).
+    fn check_live(
+        &mut self,
+        agency: Jurisdiction,
+        doing: &str,
+        field: &str,
+        seq: Seq,
+    ) -> Result<ContributionRecorded> {
+        let event = self.earlier_event(field, seq)?;
         let Event::ContributionRecorded(contribution) = event else {
             return Err(StoreError::FailedPrecondition(format!(
                 "seq {seq} is a {}, not a contribution",
@@ -502,21 +665,18 @@ impl<V: View> Check<'_, V> {
             )));
         };
         if contribution.jurisdiction != agency {
+            let verb = if doing == "reversed" { "reverse" } else { "correct" };
             return Err(StoreError::PermissionDenied(format!(
-                "an agency of {agency} may not reverse a contribution of {}",
+                "an agency of {agency} may not {verb} a contribution of {}",
                 contribution.jurisdiction
             )));
         }
-        let earlier = match self.group.reversals.get(&seq) {
-            Some(by) => Some(*by),
-            None => self.view.reversed_by(seq)?,
-        };
-        if let Some(by) = earlier {
+        if let Some(by) = self.reversal_of(seq)? {
             return Err(StoreError::FailedPrecondition(format!(
                 "the contribution at seq {seq} was already reversed at seq {by}"
             )));
         }
-        Ok(contribution)
+        self.contribution_now(seq)
     }
 
     /// The grant of entitlement `seq` and its current status, if this agency may act on it.
@@ -573,6 +733,41 @@ impl<V: View> Check<'_, V> {
     }
 }
 
+/// The contribution's key, unless another contribution of the same request has it.
+fn once_in_request(
+    keys: &mut HashMap<Vec<u8>, usize>,
+    item: &ContributionRecorded,
+    index: usize,
+) -> Result<Vec<u8>> {
+    let key = crate::keys::recorded(item);
+    if let Some(first) = keys.insert(key.clone(), index) {
+        return Err(InvalidInput::new(
+            "month",
+            format!(
+                "contributions[{first}] of this request is for the same worker, jurisdiction, branch, month \
+                 and employer"
+            ),
+        )
+        .into());
+    }
+    Ok(key)
+}
+
+/// The refusal of a contribution recorded already, at `seq`.
+fn already_recorded(item: &ContributionRecorded, seq: Seq) -> StoreError {
+    StoreError::AlreadyRecorded {
+        seq,
+        message: format!(
+            "{} {} {} of employer {} is already recorded for this worker, at seq {seq}; correct it \
+             (CorrectContribution) or reverse it",
+            item.jurisdiction,
+            item.branch,
+            item.month,
+            item.employer_ref.as_str()
+        ),
+    }
+}
+
 fn not_future(field: &str, month: Option<Month>, this_month: Month) -> Result<()> {
     match month {
         Some(month) if month > this_month => {
@@ -594,6 +789,12 @@ impl StoreError {
             StoreError::PermissionDenied(message) => {
                 StoreError::PermissionDenied(format!("{prefix}: {message}"))
             }
+            StoreError::AlreadyRecorded { seq, message } => {
+                StoreError::AlreadyRecorded { seq, message: format!("{prefix}: {message}") }
+            }
+            StoreError::FailedPrecondition(message) => {
+                StoreError::FailedPrecondition(format!("{prefix}: {message}"))
+            }
             other => other,
         }
     }
@@ -613,7 +814,7 @@ mod tests {
     use ledger_projections::WorkerFacts;
     use ledger_rules::Rules;
 
-    use super::{Check, Checks, View};
+    use super::{Check, Checks, ItemPlan, View};
     use crate::command::{Action, Actor, ClaimRequest};
     use crate::error::{Result, StoreError};
 
@@ -636,6 +837,20 @@ mod tests {
         }
         fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>> {
             Ok(self.reversed.get(&seq).copied())
+        }
+        fn recorded(&self, key: &[u8]) -> Result<Option<Seq>> {
+            let recorded = self.events.iter().filter_map(|(seq, event)| match event {
+                Event::ContributionRecorded(c) if crate::keys::recorded(c) == key => Some(*seq),
+                _ => None,
+            });
+            Ok(recorded.max())
+        }
+        fn corrected_by(&self, seq: Seq) -> Result<Option<Seq>> {
+            let corrections = self.events.iter().filter_map(|(at, event)| match event {
+                Event::ContributionCorrected(c) if c.corrected_seq == seq => Some(*at),
+                _ => None,
+            });
+            Ok(corrections.max())
         }
     }
 
@@ -711,10 +926,9 @@ mod tests {
         let stranger = WorkerId::from_random([9; 10]);
         let record = |items| Action::RecordContributions(items);
         let mut group = checks();
-        assert_eq!(
-            ok(check(&maps, &mut group, &agency("SA"), &record(vec![contribution(&worker, "SA", "SAR")]))),
-            1
-        );
+        let mut april = contribution(&worker, "SA", "SAR");
+        april.month = ok(Month::new(2024, 4));
+        assert_eq!(ok(check(&maps, &mut group, &agency("SA"), &record(vec![april]))), 1);
         let unknown =
             check(&maps, &mut group, &agency("SA"), &record(vec![contribution(&stranger, "SA", "SAR")]));
         assert!(
@@ -729,6 +943,81 @@ mod tests {
         assert!(matches!(currency, Err(StoreError::Invalid(_))), "{currency:?}");
         let worker_writes = check(&maps, &mut group, &worker_actor(&worker), &record(vec![]));
         assert!(matches!(worker_writes, Err(StoreError::PermissionDenied(_))), "{worker_writes:?}");
+    }
+
+    #[test]
+    fn a_second_contribution_of_an_employer_for_a_month_is_refused_or_corrects_the_first() {
+        let (mut maps, worker, seq) = one_worker();
+        let reason = ok(Text::parse("reason", "payroll corrected", 512));
+        let march = contribution(&worker, "SA", "SAR");
+        // Refused, naming the first; and within one request too.
+        let again =
+            check(&maps, &mut checks(), &agency("SA"), &Action::RecordContributions(vec![march.clone()]));
+        assert!(
+            matches!(&again, Err(StoreError::AlreadyRecorded { seq: first, .. }) if *first == seq),
+            "{again:?}"
+        );
+        let mut april = march.clone();
+        april.month = ok(Month::new(2024, 4));
+        let twice = check(
+            &maps,
+            &mut checks(),
+            &agency("SA"),
+            &Action::RecordContributions(vec![april.clone(), april.clone()]),
+        );
+        assert!(
+            matches!(&twice, Err(StoreError::Invalid(invalid)) if invalid.field == "contributions[1].month"),
+            "{twice:?}"
+        );
+        // Another employer, or the same one after a reversal, records a new contribution.
+        let mut other = march.clone();
+        other.employer_ref = ok(Text::parse("employer_ref", "SA-EMP-2", 64));
+        assert_eq!(
+            ok(check(&maps, &mut checks(), &agency("SA"), &Action::RecordContributions(vec![other]))),
+            1
+        );
+        // Correcting: the same figures are left out, others give one correction of the first.
+        let correct = |items| Action::RecordOrCorrect { items, reason: reason.clone() };
+        let mut group = checks();
+        let planned = Check { view: &maps, group: &mut group }
+            .events_for(&agency("SA"), &correct(vec![march.clone(), april.clone()]));
+        assert_eq!(ok(planned).len(), 1, "only April is new");
+        assert_eq!(group.items, [ItemPlan::Unchanged(seq), ItemPlan::New(0)]);
+        let mut raised = march.clone();
+        raised.insured_wage = ok(MinorUnits::new("wage", 320_000));
+        let mut group = checks();
+        let planned = ok(Check { view: &maps, group: &mut group }
+            .events_for(&agency("SA"), &correct(vec![raised.clone()])));
+        assert_eq!(group.items, [ItemPlan::Corrected(seq)]);
+        let Some(Event::ContributionCorrected(correction)) = planned.first().map(|p| p.event.clone()) else {
+            panic!("a correction");
+        };
+        assert_eq!(
+            (correction.corrected_seq, correction.before, correction.after),
+            (seq, march.figures(), raised.figures())
+        );
+        // Once corrected, the correction's figures are the contribution's: a reversal takes them out.
+        maps.events.insert(Seq(3), Event::ContributionCorrected(correction));
+        let reversal = Action::ReverseContribution { seq, reason: reason.clone() };
+        let planned = ok(Check { view: &maps, group: &mut checks() }.events_for(&agency("SA"), &reversal));
+        assert_eq!(
+            planned.first().and_then(|p| p.reversed.as_ref()).map(ContributionRecorded::figures),
+            Some(raised.figures())
+        );
+        // A correction by seq: of its own agency, with new figures, of a live contribution.
+        let by_seq = |figures| Action::CorrectContribution { seq, figures, reason: reason.clone() };
+        let same = check(&maps, &mut checks(), &agency("SA"), &by_seq(raised.figures()));
+        assert!(matches!(same, Err(StoreError::FailedPrecondition(_))), "{same:?}");
+        let foreign = check(&maps, &mut checks(), &agency("PH"), &by_seq(march.figures()));
+        assert!(matches!(foreign, Err(StoreError::PermissionDenied(_))), "{foreign:?}");
+        assert_eq!(ok(check(&maps, &mut checks(), &agency("SA"), &by_seq(march.figures()))), 1);
+        maps.reversed.insert(seq, Seq(4));
+        let reversed = check(&maps, &mut checks(), &agency("SA"), &by_seq(march.figures()));
+        assert!(matches!(reversed, Err(StoreError::FailedPrecondition(_))), "{reversed:?}");
+        assert_eq!(
+            ok(check(&maps, &mut checks(), &agency("SA"), &Action::RecordContributions(vec![march]))),
+            1
+        );
     }
 
     #[test]

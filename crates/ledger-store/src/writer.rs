@@ -21,7 +21,7 @@ use tracing::error;
 
 use crate::append::{Append, Checked};
 use crate::apply::{Applied, Applying, Committed};
-use crate::command::{Action, Command, Outcome, Receipt};
+use crate::command::{Action, Command, ContributionOutcome, Outcome, Receipt};
 use crate::error::{Result, StoreError};
 use crate::fault::{self, Point};
 use crate::keys;
@@ -29,7 +29,7 @@ use crate::promise::{Promise, PromiseFile, Signed};
 use crate::read::{self, Head};
 use crate::refusal::Refusals;
 use crate::stats::WriterStats;
-use crate::validate::{Check, Checks, View};
+use crate::validate::{Check, Checks, ItemPlan, View};
 
 /// Most events written in one group commit. Bounds the size of one sled batch and the time a
 /// command waits behind others.
@@ -458,9 +458,21 @@ impl Writer {
             }
             return self.replay(remembered);
         }
+        group.checks.items.clear();
         let events =
             Check { view: self, group: &mut group.checks }.events_for(&command.actor, &command.action)?;
-        let outcome = self.append(group, command.actor.principal(), &command.request_id, events)?;
+        let plans = std::mem::take(&mut group.checks.items);
+        let mut outcome = self.append(group, command.actor.principal(), &command.request_id, events)?;
+        outcome.contributions = plans
+            .into_iter()
+            .filter_map(|plan| match plan {
+                ItemPlan::New(index) => {
+                    outcome.receipts.get(index).map(|receipt| ContributionOutcome::Recorded(receipt.seq))
+                }
+                ItemPlan::Corrected(seq) => Some(ContributionOutcome::Corrected(seq)),
+                ItemPlan::Unchanged(seq) => Some(ContributionOutcome::Unchanged(seq)),
+            })
+            .collect();
         // A credential is stored with the event that issues it, in the same durable commit; a
         // replayed request issues none.
         match (&command.action, &outcome.worker_id) {
@@ -529,8 +541,18 @@ impl Writer {
         for Planned { event, reversed } in events {
             let seq = Seq(group.head.size);
             outcome.note(&event);
-            if let Event::ContributionReversed(reversal) = &event {
-                group.checks.reversals.insert(reversal.reversed_seq, seq);
+            match &event {
+                Event::ContributionReversed(reversal) => {
+                    group.checks.reversals.insert(reversal.reversed_seq, seq);
+                }
+                Event::ContributionRecorded(contribution) => {
+                    group.checks.recorded.insert(keys::recorded(contribution), seq);
+                    group.checks.contributions.insert(seq, contribution.clone());
+                }
+                Event::ContributionCorrected(correction) => {
+                    group.checks.corrections.insert(correction.corrected_seq, correction.after);
+                }
+                _ => {}
             }
             group.index.extend(keys::event_index_entries(seq, &event));
             let origin =
@@ -644,15 +666,7 @@ impl Writer {
             if let Some(facts) = facts {
                 group.checks.facts.insert(worker_id, facts);
             }
-            let reversed = match &record.event {
-                Event::ContributionReversed(reversal) => {
-                    match read::read_record(&self.db, reversal.reversed_seq)?.0.event {
-                        Event::ContributionRecorded(contribution) => Some(contribution),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
+            let reversed = crate::rebuild::reversed_contribution(&self.db, &record.event)?;
             group.applying.push(Applying { seq, at: record.recorded_at, event: record.event, reversed });
         }
         Ok(group)
@@ -1056,6 +1070,14 @@ impl View for Writer {
 
     fn reversed_by(&self, seq: Seq) -> Result<Option<Seq>> {
         Ok(self.db.get(keys::reversal(seq))?.and_then(|value| keys::trailing_seq(&value)))
+    }
+
+    fn recorded(&self, key: &[u8]) -> Result<Option<Seq>> {
+        Ok(self.db.get(key)?.and_then(|value| keys::trailing_seq(&value)))
+    }
+
+    fn corrected_by(&self, seq: Seq) -> Result<Option<Seq>> {
+        Ok(self.db.get(keys::correction(seq))?.and_then(|value| keys::trailing_seq(&value)))
     }
 }
 

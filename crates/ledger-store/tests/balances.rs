@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeDelta};
 use ledger_core::{
-    Branch, ClaimKind, ClaimOutcome, ContributionRecorded, CreditKind, Currency, Jurisdiction, MinorUnits,
-    Month, PeriodCredited, PrincipalId, Record, RequestId, Sector, Seq, StatusChange, Text, WorkerId,
+    Branch, ClaimKind, ClaimOutcome, ContributionRecorded, CreditKind, Currency, Figures, Jurisdiction,
+    MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, Sector, Seq, StatusChange, Text,
+    WorkerId,
 };
 use ledger_projections::reports::{self, CoverageScope};
 use ledger_projections::{apply_facts, LogFold, WorkerFacts};
@@ -30,6 +31,13 @@ enum Op {
         count: u32,
         wage: i64,
         branch: bool,
+        /// As a payroll imported again: contributions already recorded are corrected.
+        correcting: bool,
+    },
+    /// New figures for a contribution (any event, sometimes, so refusals are exercised too).
+    Correct {
+        target: usize,
+        wage: i64,
     },
     Credit {
         agency: usize,
@@ -73,8 +81,9 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => Just(Op::Enroll),
-        6 => (0..4usize, 0..4usize, 0..120u32, 1..6u32, 50_000..5_000_000i64, prop::bool::weighted(0.2))
-            .prop_map(|(agency, worker, month, count, wage, branch)| Op::Pay { agency, worker, month, count, wage, branch }),
+        6 => (0..4usize, 0..4usize, 0..120u32, 1..6u32, 50_000..5_000_000i64, prop::bool::weighted(0.2), prop::bool::weighted(0.3))
+            .prop_map(|(agency, worker, month, count, wage, branch, correcting)| Op::Pay { agency, worker, month, count, wage, branch, correcting }),
+        2 => (0..200usize, 50_000..5_000_000i64).prop_map(|(target, wage)| Op::Correct { target, wage }),
         1 => (0..4usize, 0..4usize, 0..120u32, 1..4u32).prop_map(|(agency, worker, month, count)| Op::Credit { agency, worker, month, count }),
         2 => (0..200usize).prop_map(|target| Op::Reverse { target }),
         1 => (0..4usize, 0..4usize).prop_map(|(agency, worker)| Op::Grant { agency, worker }),
@@ -175,7 +184,7 @@ impl Runner {
                     Action::EnrollWorker { origin, sex: None, birth_month: None, credential: None },
                 );
             }
-            Op::Pay { agency, worker, month: offset, count, wage, branch } => {
+            Op::Pay { agency, worker, month: offset, count, wage, branch, correcting } => {
                 let Some(worker_id) = self.worker(worker) else { return };
                 let (code, currency) = AGENCIES[agency];
                 let items = (0..count)
@@ -192,7 +201,29 @@ impl Runner {
                         sector: Sector::Care,
                     })
                     .collect();
-                self.submit(agency, Action::RecordContributions(items));
+                let action = match correcting {
+                    true => Action::RecordOrCorrect {
+                        items,
+                        reason: ok(Text::parse("reason", "payroll again", 512)),
+                    },
+                    false => Action::RecordContributions(items),
+                };
+                self.submit(agency, action);
+            }
+            Op::Correct { target, wage } => {
+                let seq = self.target(target);
+                let figures = Figures {
+                    insured_wage: ok(MinorUnits::new("wage", wage)),
+                    employer_share: ok(MinorUnits::new("employer", wage / 8)),
+                    worker_share: ok(MinorUnits::new("worker", wage / 16)),
+                };
+                let reason = ok(Text::parse("reason", "payroll corrected", 512));
+                for agency in 0..AGENCIES.len() {
+                    let action = Action::CorrectContribution { seq, figures, reason: reason.clone() };
+                    if self.submit(agency, action).is_some() {
+                        break;
+                    }
+                }
             }
             Op::Credit { agency, worker, month: offset, count } => {
                 let Some(worker_id) = self.worker(worker) else { return };
@@ -331,8 +362,9 @@ impl Runner {
                             insured_wage: ok(MinorUnits::new("wage", 300_000)),
                             employer_share: ok(MinorUnits::new("employer", 30_000)),
                             worker_share: ok(MinorUnits::new("worker", 15_000)),
-                            employer_ref: ok(Text::parse("employer_ref", "EMP-9", 64)),
-                            sector: Sector::DomesticWork,
+                            // The employer of the payrolls: a claimed month it had recorded is corrected.
+                            employer_ref: ok(Text::parse("employer_ref", "EMP-7", 64)),
+                            sector: Sector::Care,
                         }],
                     },
                     false => Action::ResolveClaim {

@@ -52,7 +52,11 @@ fn the_check_finds_projections_and_indexes_that_differ_from_the_log() {
     }
     let damaged = ok(ledger_store::check(dir.path()));
     assert_eq!(damaged.problems.len(), 2, "{:?}", damaged.problems);
-    assert!(damaged.problems[0].starts_with("1 Merkle node, reversal or rules"), "{:?}", damaged.problems);
+    assert!(
+        damaged.problems[0].starts_with("1 Merkle node, contribution, reversal, correction or rules"),
+        "{:?}",
+        damaged.problems
+    );
     assert!(damaged.problems[1].starts_with("2 projections"), "{:?}", damaged.problems);
 }
 
@@ -103,4 +107,73 @@ fn a_rebuild_removes_the_statement_keys_of_an_older_store_and_repairs_projection
     }
     let repaired = ok(ledger_store::check(dir.path()));
     assert!(repaired.holds(), "{:?}", repaired.problems);
+}
+
+#[test]
+fn a_store_of_the_version_before_the_contribution_index_is_upgraded_at_open() {
+    use ledger_core::{Branch, ContributionRecorded, Currency, MinorUnits, Month, Sector, Text};
+    let dir = store_with_workers();
+    let rules = Arc::new(ledger_rules::Rules::sample());
+    let runtime = ok(tokio::runtime::Builder::new_current_thread().build());
+    let saudi = ok(Jurisdiction::parse("SA"));
+    let agency = Actor::agency(ok(PrincipalId::parse("agency-sa")), saudi);
+    let ledger = ok(Ledger::open(dir.path(), rules.clone()));
+    let enrol = Command {
+        actor: Actor::agency(ok(PrincipalId::parse("agency-ph")), ok(Jurisdiction::parse("PH"))),
+        request_id: ok(RequestId::parse("enrol-saudi")),
+        action: Action::EnrollWorker {
+            origin: ok(Jurisdiction::parse("PH")),
+            sex: None,
+            birth_month: None,
+            credential: None,
+        },
+    };
+    let worker =
+        ok(runtime.block_on(ledger.submit(enrol))).worker_id.unwrap_or_else(|| panic!("a worker id"));
+    let march = ContributionRecorded {
+        worker_id: worker,
+        jurisdiction: saudi,
+        branch: Branch::OldAge,
+        month: ok(Month::parse("2024-03")),
+        currency: ok(Currency::parse("SAR")),
+        insured_wage: ok(MinorUnits::new("wage", 300_000)),
+        employer_share: ok(MinorUnits::new("employer", 27_000)),
+        worker_share: ok(MinorUnits::new("worker", 27_000)),
+        employer_ref: ok(Text::parse("employer_ref", "SA-HH-0001", 64)),
+        sector: Sector::DomesticWork,
+    };
+    let submit = |ledger: &Ledger, id: &str| {
+        let command = Command {
+            actor: agency.clone(),
+            request_id: ok(RequestId::parse(id)),
+            action: Action::RecordContributions(vec![march.clone()]),
+        };
+        runtime.block_on(ledger.submit(command))
+    };
+    let first = ok(submit(&ledger, "march")).receipts[0].seq;
+    ledger.shutdown();
+    drop(ledger);
+    {
+        // What a store of version 4 holds: no index of recorded contributions.
+        let db = ok(ledger_store::open_raw(dir.path()));
+        let recorded: Vec<_> = db.scan_prefix([keys::RECORDED_PREFIX]).map(ok).collect();
+        assert_eq!(recorded.len(), 1);
+        for (key, _) in recorded {
+            ok(db.remove(key));
+        }
+        ok(db.insert(keys::META, &[keys::STORE_FORMAT_VERSION_BEFORE_RECORDED][..]));
+        ok(db.flush());
+    }
+    let ledger = ok(Ledger::open(dir.path(), rules));
+    match submit(&ledger, "march-again") {
+        Err(ledger_store::StoreError::AlreadyRecorded { seq, .. }) => assert_eq!(seq, first),
+        other => panic!("the duplicate was not refused: {other:?}"),
+    }
+    ledger.shutdown();
+    drop(ledger);
+    let db = ok(ledger_store::open_raw(dir.path()));
+    assert_eq!(ok(db.get(keys::META)).as_deref(), Some(&[keys::STORE_FORMAT_VERSION][..]));
+    drop(db);
+    let check = ok(ledger_store::check(dir.path()));
+    assert!(check.holds(), "{:?}", check.problems);
 }
