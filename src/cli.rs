@@ -643,6 +643,7 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
                     "payable_minor": line.payable.as_ref().map(|m| m.minor),
                     "agreements": line.agreements.iter().map(|a| a.agreement_id.clone()).collect::<Vec<_>>(),
                     "paid_under": line.paid_under,
+                    "standing": line.standing,
                     "instruments": line.instruments.iter().map(|i| json!({
                         "agreement": i.agreement_id, "benefit_rule": i.benefit_rule,
                         "states": i.states.iter().map(|s| json!({
@@ -697,6 +698,14 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
         );
         for instrument in &line.instruments {
             print_instrument(instrument, line.paid_under == instrument.agreement_id);
+        }
+        if line.standing == "suspended_abroad" {
+            println!(
+                "     suspended while she lives in {}: no agreement exports {} benefits of {} there",
+                balance.residence,
+                branch_label(line.branch),
+                line.jurisdiction
+            );
         }
     }
     for entitlement in &balance.entitlements {

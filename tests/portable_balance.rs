@@ -118,6 +118,11 @@ async fn a_migrant_workers_balance_across_four_countries() {
     assert_eq!(figures(&balance, "ES"), (108, 192, 0, 96_768, 54_432, 0, 54_432));
 
     let spain_line = balance.lines.iter().find(|line| line.jurisdiction == "ES").expect("ES line");
+    // She lives in the Philippines: Spain's pro-rata share is exported there (ES-PH); nothing is
+    // payable from Saudi Arabia.
+    let standings: Vec<(&str, &str)> =
+        balance.lines.iter().map(|line| (line.jurisdiction.as_str(), line.standing.as_str())).collect();
+    assert_eq!(standings, [("ES", "payable"), ("PH", "payable"), ("SA", "nothing_payable")]);
     assert_eq!(minor(&spain_line.payable), ("EUR".to_owned(), 54_432));
     // Every amount says how many digits its currency's minor unit has, so no client keeps a table.
     assert_eq!(spain_line.payable.as_ref().map(|money| money.exponent), Some(2));
@@ -193,6 +198,11 @@ async fn entitlements_follow_their_life_cycle() {
         paid_into: "PH".into(),
     };
     spain.agency.record_benefit_payment(pay("pay-1")).await.expect("paid into the Philippines");
+    // Spain has no agreement with Saudi Arabia: its old-age benefit is not exported there.
+    let into_saudi = pb::RecordBenefitPaymentRequest { paid_into: "SA".into(), ..pay("pay-into-saudi") };
+    let status = spain.agency.record_benefit_payment(into_saudi).await.expect_err("not exported");
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    assert!(status.message().contains("not exported to SA"), "{}", status.message());
     let status =
         spain.agency.change_entitlement_status(change("resume-early", pb::EntitlementChange::Resume)).await;
     assert_eq!(status.expect_err("not suspended").code(), tonic::Code::FailedPrecondition);

@@ -51,6 +51,31 @@ pub struct BalanceLine {
     pub worker_paid: u128,
     /// The line is shown to a partner agency: months only, every amount left out.
     pub months_only: bool,
+    /// Whether the payable amount is paid where the worker lives; none on a months-only line.
+    pub standing: Option<Standing>,
+}
+
+/// Where a line's payable amount stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// An amount is payable, where the worker lives.
+    Payable,
+    /// Nothing is payable on these months (yet).
+    NothingPayable,
+    /// An amount is payable, but the worker lives in a country the benefit is not exported to (no
+    /// agreement between the two that covers the branch exports it): it is suspended while she
+    /// lives there (rules format 2; format 1 never read `export_of_benefits`).
+    SuspendedAbroad { lives_in: Jurisdiction },
+}
+
+impl Standing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Payable => "payable",
+            Standing::NothingPayable => "nothing_payable",
+            Standing::SuspendedAbroad { .. } => "suspended_abroad",
+        }
+    }
 }
 
 impl BalanceLine {
@@ -65,6 +90,7 @@ impl BalanceLine {
         self.payable = 0;
         self.employer_paid = 0;
         self.worker_paid = 0;
+        self.standing = None;
         for instrument in &mut self.instruments {
             instrument.theoretical = 0;
             instrument.pro_rata = 0;
@@ -104,7 +130,16 @@ pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_o
         .keys()
         .map(|(jurisdiction, branch)| match rules.format() {
             ledger_rules::RULES_FORMAT_FIRST => line(projection, rules, on, *jurisdiction, *branch),
-            _ => line_by_instrument(projection, rules, on, *jurisdiction, *branch),
+            _ => {
+                let mut line = line_by_instrument(projection, rules, on, *jurisdiction, *branch);
+                if let (Some(Standing::Payable), Some((lives_in, _))) = (line.standing, projection.residence)
+                {
+                    if !rules.payable_into(line.jurisdiction, line.branch, lives_in, on) {
+                        line.standing = Some(Standing::SuspendedAbroad { lives_in });
+                    }
+                }
+                line
+            }
         })
         .collect();
     Balance {
@@ -172,10 +207,7 @@ fn line(
         contribution_months: coverage.contribution_months(),
         credited_months: coverage.credited_months(),
         total_months: total_count,
-        scheme: scheme.map(|s| SchemeFigures {
-            qualifying_months: s.qualifying_months,
-            minimum_own_months: s.minimum_own_months,
-        }),
+        scheme: scheme.map(scheme_figures),
         missing_months: scheme.map_or(0, |s| s.qualifying_months.saturating_sub(total_count)),
         average_wage,
         independent,
@@ -188,6 +220,22 @@ fn line(
         employer_paid: coverage.employer_paid(),
         worker_paid: coverage.worker_paid(),
         months_only: false,
+        standing: Some(standing(independent.max(pro_rata))),
+    }
+}
+
+/// A payable amount's standing before where the worker lives is considered.
+fn standing(payable: u64) -> Standing {
+    match payable {
+        0 => Standing::NothingPayable,
+        _ => Standing::Payable,
+    }
+}
+
+fn scheme_figures(scheme: &ledger_rules::Scheme) -> SchemeFigures {
+    SchemeFigures {
+        qualifying_months: scheme.qualifying_months,
+        minimum_own_months: scheme.minimum_own_months,
     }
 }
 
@@ -251,6 +299,7 @@ fn line_by_instrument(
             _ => Some(next),
         })
     });
+    let payable = independent.max(paid.map_or(0, |instrument| instrument.payable));
     let (total_months, theoretical, pro_rata) = match shown {
         Some(instrument) => (instrument.total_months, instrument.theoretical, instrument.pro_rata),
         None => (own_count, own_theoretical, 0),
@@ -263,10 +312,7 @@ fn line_by_instrument(
         contribution_months: wage_months,
         credited_months: coverage.credited_months(),
         total_months,
-        scheme: scheme.map(|s| SchemeFigures {
-            qualifying_months: s.qualifying_months,
-            minimum_own_months: s.minimum_own_months,
-        }),
+        scheme: scheme.map(scheme_figures),
         missing_months: scheme.map_or(0, |s| s.qualifying_months.saturating_sub(total_months.max(own_count))),
         average_wage: if wage_months == 0 {
             0
@@ -276,7 +322,8 @@ fn line_by_instrument(
         independent,
         theoretical,
         pro_rata,
-        payable: independent.max(paid.map_or(0, |instrument| instrument.payable)),
+        payable,
+        standing: Some(standing(payable)),
         paid_under: paid.map(|instrument| instrument.agreement_id.clone()),
         agreements,
         instruments,

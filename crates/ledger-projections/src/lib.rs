@@ -19,7 +19,7 @@ pub mod instrument;
 pub mod reports;
 pub mod worker;
 
-pub use balance::{balance, Balance, BalanceLine, SchemeFigures};
+pub use balance::{balance, Balance, BalanceLine, SchemeFigures, Standing};
 pub use facts::{apply_facts, WorkerFacts};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use instrument::{Instrument, Outcome, StateMonths};

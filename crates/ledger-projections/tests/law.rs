@@ -14,7 +14,7 @@ mod common;
 
 use common::{History, OLD_AGE};
 use ledger_core::Branch;
-use ledger_projections::{BalanceLine, Instrument};
+use ledger_projections::{BalanceLine, Instrument, Standing};
 
 const RULES: &str = r#"
 [document]
@@ -584,4 +584,37 @@ fn the_first_format_still_answers_as_it_did_and_the_second_keeps_the_released_mo
     let first = include_str!("../../../test-data/rules/sample-2026-11.toml");
     assert_eq!(italy(first), (Some(0), Some((240, 180_000, 171_750, 171_750))));
     assert_eq!(italy(ledger_rules::SAMPLE_RULES_TOML), (Some(0), Some((240, 180_000, 180_000, 180_000))));
+}
+
+#[test]
+fn an_unexported_benefit_is_suspended_while_the_worker_lives_abroad() {
+    // ES 24 months at 2,000.00: independent = 200000 * 100 * 24 / 10000 = 48000, payable at home.
+    // Living in Kuwait (ES-KW does not export, and has ended), or in the United States (no
+    // agreement with Spain), it is suspended; in Portugal (EU exports) or the Philippines (ES-PH
+    // exports) it is paid. The amount is the same throughout: only where it may be paid changes.
+    let mut h = worker();
+    h.pay("ES", OLD_AGE, "2016-01", 24, 200_000);
+    let standing = |h: &History| {
+        let lines = h.now();
+        let line =
+            lines.iter().find(|line| line.jurisdiction.as_str() == "ES").unwrap_or_else(|| panic!("ES"));
+        (line.payable, line.standing)
+    };
+    assert_eq!(standing(&h), (48_000, Some(Standing::Payable)), "no residence recorded: at home");
+    for (country, expected) in [
+        ("KW", Some(Standing::SuspendedAbroad { lives_in: common::code("KW") })),
+        ("PT", Some(Standing::Payable)),
+        ("US", Some(Standing::SuspendedAbroad { lives_in: common::code("US") })),
+        ("PH", Some(Standing::Payable)),
+        ("ES", Some(Standing::Payable)),
+    ] {
+        h.move_to(country);
+        assert_eq!(standing(&h), (48_000, expected), "living in {country}");
+    }
+    // Nothing payable is nothing to suspend.
+    let mut short = worker();
+    short.pay("ES", OLD_AGE, "2016-01", 6, 200_000);
+    short.move_to("US");
+    let lines = short.now();
+    assert_eq!(lines.first().map(|line| line.standing), Some(Some(Standing::NothingPayable)));
 }

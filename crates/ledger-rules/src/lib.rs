@@ -488,6 +488,37 @@ impl Rules {
         self.agreements.iter().filter(|agreement| agreement.applies(jurisdiction, branch, date)).collect()
     }
 
+    /// Whether a benefit of `branch` from `jurisdiction` may be paid into `country` on `date`: at
+    /// home, or where an agreement between the two that covers the branch and exports benefits
+    /// applies (in force, or ended with the rights acquired under it).
+    pub fn payable_into(
+        &self,
+        jurisdiction: Jurisdiction,
+        branch: Branch,
+        country: Jurisdiction,
+        date: NaiveDate,
+    ) -> bool {
+        country == jurisdiction || self.exporting(jurisdiction, branch, country, date).is_some()
+    }
+
+    /// The first agreement under which a benefit of `branch` from `jurisdiction` is exported into
+    /// `country` on `date`.
+    pub fn exporting(
+        &self,
+        jurisdiction: Jurisdiction,
+        branch: Branch,
+        country: Jurisdiction,
+        date: NaiveDate,
+    ) -> Option<&Agreement> {
+        self.agreements.iter().find(|agreement| {
+            agreement.export_of_benefits
+                && agreement.parties.contains(&jurisdiction)
+                && agreement.parties.contains(&country)
+                && agreement.branches.contains(&branch)
+                && agreement.in_force_from <= date
+        })
+    }
+
     /// The jurisdictions whose periods of `branch` count in `jurisdiction` on `date`, with the
     /// agreement that makes them count (the first in the document, when several do): the first
     /// format's one union of every partner.
@@ -1070,6 +1101,21 @@ mod tests {
                 "{flat} {bp} {cap:?} {avg} {months}"
             );
         }
+    }
+
+    #[test]
+    fn benefits_are_paid_at_home_and_where_an_agreement_exports_them() {
+        let rules = Rules::sample();
+        let into = |from: &str, branch, country: &str, on: &str| {
+            rules.payable_into(code(from), branch, code(country), date(on))
+        };
+        assert!(into("ES", Branch::OldAge, "ES", "2024-01-01"), "at home");
+        assert!(into("ES", Branch::OldAge, "IT", "2024-01-01"), "EU-883 exports");
+        assert!(into("ES", Branch::OldAge, "PH", "2024-01-01"), "ES-PH exports old age");
+        assert!(!into("ES", Branch::Maternity, "PH", "2024-01-01"), "ES-PH does not cover maternity");
+        assert!(!into("ES", Branch::OldAge, "SA", "2024-01-01"), "no agreement with Saudi Arabia");
+        assert!(!into("MY", Branch::OldAge, "ID", "2027-06-01"), "ID-MY does not export");
+        assert!(!into("ES", Branch::OldAge, "IT", "2009-01-01"), "EU-883 not yet in force");
     }
 
     #[test]

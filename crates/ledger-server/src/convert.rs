@@ -482,6 +482,7 @@ fn balance_line(line: &BalanceLine) -> pb::BalanceLine {
             })
             .collect(),
         paid_under: line.paid_under.clone().unwrap_or_default(),
+        standing: line.standing.map(|standing| standing.label().to_owned()).unwrap_or_default(),
     }
 }
 

@@ -214,6 +214,14 @@ impl<V: View> Check<'_, V> {
                 }
                 not_future("month", Some(*month), this_month)?;
                 self.check_known("paid_into", *paid_into)?;
+                let today = self.group.recorded_at.date_naive();
+                if !self.view.rules().payable_into(granted.jurisdiction, granted.branch, *paid_into, today) {
+                    return Err(StoreError::FailedPrecondition(format!(
+                        "{} benefits of {} are not exported to {paid_into}: no agreement between them that \
+                         covers the branch exports them",
+                        granted.branch, granted.jurisdiction
+                    )));
+                }
                 one(Event::BenefitPaid(BenefitPaid {
                     entitlement: *entitlement,
                     worker_id: granted.worker_id,

@@ -125,6 +125,15 @@ impl History {
         }));
     }
 
+    /// Records that the worker lives in `country` from this month on.
+    pub fn move_to(&mut self, country: &str) {
+        self.push(Event::ResidenceChanged(ResidenceChanged {
+            worker_id: self.worker.clone(),
+            country: code(country),
+            from: Month::containing(self.at),
+        }));
+    }
+
     /// The balance lines after the first `len` records.
     pub fn lines(&self, len: usize) -> (NaiveDate, Vec<BalanceLine>) {
         let mut fold = LogFold::default();
