@@ -90,12 +90,17 @@ fn month(item: &Item) -> Month {
 #[derive(Debug, PartialEq, Eq)]
 enum Expected {
     Appended(usize),
-    Replayed { first: u64, count: u32 },
+    Replayed {
+        first: u64,
+        count: u32,
+    },
     Conflict(u64),
     Invalid,
     NotFound,
     PermissionDenied,
     FailedPrecondition,
+    /// The same employer's contribution for the worker and month is live, at this seq.
+    AlreadyRecorded(u64),
 }
 
 #[derive(Default)]
@@ -137,6 +142,16 @@ impl Model {
             employer_ref: parsed(Text::parse("employer_ref", "EMP-1", 64)),
             sector: Sector::DomesticWork,
         }
+    }
+
+    /// The seq of the live contribution of the same employer for the item's worker, jurisdiction,
+    /// branch and month: the last one recorded, unless it was reversed.
+    fn live(&self, item: &ContributionRecorded) -> Option<u64> {
+        let last = self.records.iter().enumerate().rev().find_map(|(seq, (event, _, _))| match event {
+            Event::ContributionRecorded(recorded) if same_contribution(recorded, item) => Some(seq as u64),
+            _ => None,
+        })?;
+        (!self.reversed.contains(&last)).then_some(last)
     }
 
     /// Turns an op into a command, or `None` for ops that are not commands.
@@ -241,7 +256,8 @@ impl Model {
             Action::EnrollWorker { .. } => Ok(1),
             Action::RecordContributions(items) => items
                 .iter()
-                .try_for_each(|item| {
+                .enumerate()
+                .try_for_each(|(index, item)| {
                     own(item.jurisdiction)?;
                     if item.month.year() == 2999 {
                         return Err(Expected::Invalid);
@@ -249,7 +265,13 @@ impl Model {
                     if !known(&item.worker_id) {
                         return Err(Expected::NotFound);
                     }
-                    Ok(())
+                    if items[..index].iter().any(|earlier| same_contribution(earlier, item)) {
+                        return Err(Expected::Invalid);
+                    }
+                    match self.live(item) {
+                        Some(seq) => Err(Expected::AlreadyRecorded(seq)),
+                        None => Ok(()),
+                    }
                 })
                 .map(|()| items.len()),
             Action::CreditPeriods(items) => items
@@ -334,6 +356,13 @@ impl Model {
     }
 }
 
+/// Whether two contributions are the same employer's for the same worker, jurisdiction, branch
+/// and month: the second is a duplicate.
+fn same_contribution(a: &ContributionRecorded, b: &ContributionRecorded) -> bool {
+    (&a.worker_id, a.jurisdiction, a.branch, a.month, a.employer_ref.as_str())
+        == (&b.worker_id, b.jurisdiction, b.branch, b.month, b.employer_ref.as_str())
+}
+
 fn observed(result: &Result<Outcome, StoreError>) -> Expected {
     match result {
         Ok(outcome)
@@ -347,6 +376,7 @@ fn observed(result: &Result<Outcome, StoreError>) -> Expected {
         Err(StoreError::NotFound { .. }) => Expected::NotFound,
         Err(StoreError::PermissionDenied(_)) => Expected::PermissionDenied,
         Err(StoreError::FailedPrecondition(_)) => Expected::FailedPrecondition,
+        Err(StoreError::AlreadyRecorded { seq, .. }) => Expected::AlreadyRecorded(seq.0),
         Err(other) => panic!("unexpected store error: {other}"),
     }
 }
