@@ -75,6 +75,20 @@ pub enum AgencyCommand {
     },
     /// Records one contribution, or every row of a CSV file as payroll systems export it.
     Contribute(ContributeArgs),
+    /// Records a worker's application for a benefit, with the date of the risk (for old age the
+    /// date the pension is claimed from, for invalidity the onset): amounts of the branch are
+    /// projected until it is recorded and due.
+    Apply {
+        #[arg(long)]
+        worker: String,
+        #[arg(long, default_value = "old_age")]
+        branch: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        risk_date: String,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
     /// Replaces a recorded contribution's insured wage and shares (a ContributionCorrected event;
     /// the original stays in the log).
     Correct {
@@ -317,6 +331,29 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
             }
         }
         AgencyCommand::Contribute(args) => contribute(connection, &mut clients, args).await?,
+        AgencyCommand::Apply { worker, branch, risk_date, request_id } => {
+            let request = pb::RecordBenefitApplicationRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("apply")),
+                worker_id: worker.clone(),
+                branch: branch_code(&branch)?,
+                risk_date,
+            };
+            let receipt = clients
+                .agency
+                .record_benefit_application(request)
+                .await?
+                .into_inner()
+                .receipt
+                .unwrap_or_default();
+            if connection.json {
+                println!(
+                    "{}",
+                    json!({"worker_id": worker, "seq": receipt.seq, "replayed": receipt.replayed})
+                );
+            } else {
+                println!("application of {worker} for {branch} benefits recorded at seq {}", receipt.seq);
+            }
+        }
         AgencyCommand::Correct { seq, wage, employer_share, worker_share, reason, request_id } => {
             let request = pb::CorrectContributionRequest {
                 request_id: request_id.unwrap_or_else(|| fresh_request_id("correct")),
@@ -699,9 +736,22 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
         for instrument in &line.instruments {
             print_instrument(instrument, line.paid_under == instrument.agreement_id);
         }
+        if line.standing == "projected" {
+            let due = match line.due_from.as_str() {
+                "" => {
+                    "no application of this branch is recorded, or no birth month to tell the pensionable age"
+                        .to_owned()
+                }
+                day => format!("due from {day}"),
+            };
+            println!("     projected, not payable yet: {due}");
+        }
+        if line.standing == "not_insured_at_onset" {
+            println!("     not insured here at the onset: another state pays (Art. 44)");
+        }
         if line.standing == "suspended_abroad" {
             println!(
-                "     suspended while she lives in {}: no agreement exports {} benefits of {} there",
+                "     suspended while the worker lives in {}: no agreement exports {} benefits of {} there",
                 balance.residence,
                 branch_label(line.branch),
                 line.jurisdiction
@@ -752,6 +802,12 @@ fn describe(event: &Option<pb::Event>) -> String {
             )
         }),
         Some(Kind::ContributionReversed(e)) => format!("reversal of seq {} ({})", e.reversed_seq, e.reason),
+        Some(Kind::BenefitApplied(e)) => format!(
+            "application for {} benefits, lodged in {}, risk date {}",
+            branch_label(e.branch),
+            e.jurisdiction,
+            e.risk_date
+        ),
         Some(Kind::ContributionCorrected(e)) => {
             let wage = |figures: &Option<pb::ContributionFigures>| {
                 money(&figures.as_ref().and_then(|figures| figures.insured_wage.clone()))

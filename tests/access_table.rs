@@ -13,12 +13,14 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 25] = [
+const TABLE: [(&str, [char; 7]); 26] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
     ("CorrectContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    // An agency where she has no record (and does not live) takes no application.
+    ("RecordBenefitApplication", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -94,6 +96,15 @@ async fn call(
                 reason: "payroll corrected".into(),
             };
             clients.agency.correct_contribution(request).await.map(drop)
+        }
+        "RecordBenefitApplication" => {
+            let request = pb::RecordBenefitApplicationRequest {
+                request_id: id,
+                worker_id: worker,
+                branch: pb::Branch::OldAge as i32,
+                risk_date: "2026-01-01".into(),
+            };
+            clients.agency.record_benefit_application(request).await.map(drop)
         }
         "ReverseContribution" => {
             let request = pb::ReverseContributionRequest {

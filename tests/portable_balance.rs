@@ -118,11 +118,14 @@ async fn a_migrant_workers_balance_across_four_countries() {
     assert_eq!(figures(&balance, "ES"), (108, 192, 0, 96_768, 54_432, 0, 54_432));
 
     let spain_line = balance.lines.iter().find(|line| line.jurisdiction == "ES").expect("ES line");
-    // She lives in the Philippines: Spain's pro-rata share is exported there (ES-PH); nothing is
-    // payable from Saudi Arabia.
-    let standings: Vec<(&str, &str)> =
-        balance.lines.iter().map(|line| (line.jurisdiction.as_str(), line.standing.as_str())).collect();
-    assert_eq!(standings, [("ES", "payable"), ("PH", "payable"), ("SA", "nothing_payable")]);
+    // She has not applied for an old-age pension, and her birth month is not recorded: the amounts
+    // are projected, with no date they would be due from; nothing at all from Saudi Arabia.
+    let standings: Vec<(&str, &str, &str)> = balance
+        .lines
+        .iter()
+        .map(|line| (line.jurisdiction.as_str(), line.standing.as_str(), line.due_from.as_str()))
+        .collect();
+    assert_eq!(standings, [("ES", "projected", ""), ("PH", "projected", ""), ("SA", "nothing_payable", "")]);
     assert_eq!(minor(&spain_line.payable), ("EUR".to_owned(), 54_432));
     // Every amount says how many digits its currency's minor unit has, so no client keeps a table.
     assert_eq!(spain_line.payable.as_ref().map(|money| money.exponent), Some(2));
@@ -245,5 +248,84 @@ async fn entitlements_follow_their_life_cycle() {
         .map(|paid| (paid.country.as_str(), paid.payments, minor(&paid.total).1))
         .collect();
     assert_eq!(paid, [("PH", 2, 108_864)]);
+    server.stop().await;
+}
+
+/// Her old-age balance as she reads it: Spain's line's payable amount, standing and due date.
+async fn spanish_old_age(herself: &mut Clients, worker: &str) -> (i64, String, String) {
+    let request = pb::GetBalanceRequest { worker_id: worker.into(), ..Default::default() };
+    let balance = herself.worker.get_balance(request).await.expect("balance").into_inner();
+    let line = balance.lines.iter().find(|line| line.jurisdiction == "ES").expect("a Spanish line");
+    (minor(&line.payable).1, line.standing.clone(), line.due_from.clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_age_amount_is_payable_only_once_applied_for_and_of_pensionable_age() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let mut spain = server.clients("agency-es").await;
+    // Two workers of fifteen years in Spain at EUR 1,800.00 (180 months: Spain's qualifying
+    // period): 180,000 x 28 bp x 180 / 10,000 = 90,720 a month, under the cap. One born in April
+    // 1958 (65 since April 2023), one in April 1990 (65 in April 2055); the sample's Spanish
+    // pensionable age is 65.
+    let mut workers = Vec::new();
+    for (index, birth_month) in ["1958-04", "1990-04"].into_iter().enumerate() {
+        let enrolled = philippines
+            .agency
+            .enroll_worker(pb::EnrollWorkerRequest {
+                request_id: format!("enrol-{index}"),
+                origin_jurisdiction: "PH".into(),
+                sex: pb::Sex::Female as i32,
+                birth_month: birth_month.into(),
+            })
+            .await
+            .expect("enrolled")
+            .into_inner();
+        post(
+            &mut spain,
+            &format!("tgss-{index}"),
+            months(&enrolled.worker_id, "ES", "EUR", (2005, 1), 180, 180_000),
+        )
+        .await;
+        let herself = as_worker(&server, &enrolled.worker_token).await;
+        workers.push((enrolled.worker_id, herself));
+    }
+    let apply = |request_id: &str, worker: &str, risk_date: &str| pb::RecordBenefitApplicationRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        branch: pb::Branch::OldAge as i32,
+        risk_date: risk_date.into(),
+    };
+    for (worker, herself) in &mut workers {
+        assert_eq!(spanish_old_age(herself, worker).await, (90_720, "projected".into(), String::new()));
+    }
+    // The elder applies in Spain from 2026-05-01: payable (she lives where she was enrolled, and
+    // no residence change abroad is recorded).
+    let (elder, elder_herself) = &mut workers[0];
+    spain
+        .agency
+        .record_benefit_application(apply("tgss-apply-0", elder, "2026-05-01"))
+        .await
+        .expect("applied");
+    assert_eq!(spanish_old_age(elder_herself, elder).await, (90_720, "payable".into(), String::new()));
+    // The younger applies too: still projected, due from her 65th birthday.
+    let (younger, younger_herself) = &mut workers[1];
+    spain
+        .agency
+        .record_benefit_application(apply("tgss-apply-1", younger, "2026-05-01"))
+        .await
+        .expect("applied");
+    assert_eq!(
+        spanish_old_age(younger_herself, younger).await,
+        (90_720, "projected".into(), "2055-04-01".into())
+    );
+    // An agency where she has no record and does not live takes no application; a risk date more
+    // than a year ahead is refused.
+    let mut saudi = server.clients("agency-sa").await;
+    let status = saudi.agency.record_benefit_application(apply("gosi-apply", younger, "2026-05-01")).await;
+    assert_eq!(status.expect_err("no record there").code(), tonic::Code::PermissionDenied);
+    let status =
+        spain.agency.record_benefit_application(apply("tgss-apply-far", younger, "2031-01-01")).await;
+    assert_eq!(status.expect_err("too far ahead").code(), tonic::Code::InvalidArgument);
     server.stop().await;
 }

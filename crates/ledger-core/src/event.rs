@@ -35,6 +35,7 @@ pub enum Event {
     ClaimResolved(ClaimResolved),
     CredentialReplaced(CredentialReplaced),
     ContributionCorrected(ContributionCorrected),
+    BenefitApplied(BenefitApplied),
 }
 
 impl Event {
@@ -53,6 +54,7 @@ impl Event {
             Event::ClaimResolved(event) => Some(&event.worker_id),
             Event::CredentialReplaced(event) => Some(&event.worker_id),
             Event::ContributionCorrected(event) => Some(&event.worker_id),
+            Event::BenefitApplied(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -75,6 +77,7 @@ impl Event {
             Event::ClaimResolved(e) => is(e.jurisdiction),
             Event::CredentialReplaced(e) => e.reset_by.is_some_and(is),
             Event::ContributionCorrected(e) => is(e.jurisdiction),
+            Event::BenefitApplied(e) => is(e.jurisdiction),
             Event::RulesAdopted(_) => false,
         }
     }
@@ -94,6 +97,7 @@ impl Event {
             Event::ClaimResolved(_) => "ClaimResolved",
             Event::CredentialReplaced(_) => "CredentialReplaced",
             Event::ContributionCorrected(_) => "ContributionCorrected",
+            Event::BenefitApplied(_) => "BenefitApplied",
         }
     }
 }
@@ -281,6 +285,18 @@ pub struct ContributionCorrected {
     pub before: Figures,
     pub after: Figures,
     pub reason: Text,
+}
+
+/// A worker applied for a benefit of one branch, with the date of the risk it covers: for old age
+/// the date from which the pension is claimed, for invalidity the onset, for survivors the death.
+/// Lodged with the institution of one jurisdiction, it is an application to every state where she
+/// was insured (Reg. 987/2009 Art. 45); a later application of the branch replaces it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenefitApplied {
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    pub risk_date: NaiveDate,
 }
 
 /// A recorded contribution no longer counts. The worker and jurisdiction are copied from the

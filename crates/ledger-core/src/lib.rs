@@ -48,7 +48,7 @@ pub mod types;
 
 pub use chain::{ChainFault, ChainVerifier, Verified};
 pub use event::{
-    BenefitPaid, ClaimFiled, ClaimResolved, ContributionCorrected, ContributionRecorded,
+    BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, ContributionCorrected, ContributionRecorded,
     ContributionReversed, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged, Event, Figures,
     PeriodCredited, ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,
     CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,

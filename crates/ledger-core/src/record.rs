@@ -7,8 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged,
-    ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced, EntitlementGranted,
+    EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX,
+    RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
@@ -36,6 +37,7 @@ const KIND_CLAIM_FILED: u8 = 10;
 const KIND_CLAIM_RESOLVED: u8 = 11;
 const KIND_CREDENTIAL_REPLACED: u8 = 12;
 const KIND_CONTRIBUTION_CORRECTED: u8 = 13;
+const KIND_BENEFIT_APPLIED: u8 = 14;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +117,13 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             }
             put_str8(out, e.employer_ref.as_str());
             out.push(e.sector.code());
+        }
+        Event::BenefitApplied(e) => {
+            out.push(KIND_BENEFIT_APPLIED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.branch.code());
+            put_date(out, e.risk_date);
         }
         Event::ContributionCorrected(e) => {
             out.push(KIND_CONTRIBUTION_CORRECTED);
@@ -257,6 +266,12 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
                 let code = r.u8()?;
                 r.parsed(|_| Sector::from_code(code.into()).map_err(Into::into))?
             },
+        }),
+        KIND_BENEFIT_APPLIED => Event::BenefitApplied(BenefitApplied {
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            branch: r.branch()?,
+            risk_date: r.date()?,
         }),
         KIND_CONTRIBUTION_CORRECTED => Event::ContributionCorrected(ContributionCorrected {
             corrected_seq: Seq(r.u64()?),

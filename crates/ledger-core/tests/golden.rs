@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use chrono::DateTime;
 use ledger_core::{
-    chain_hash, event_hash, sha256, BenefitPaid, Branch, ChainHash, ClaimFiled, ClaimKind, ClaimOutcome,
-    ClaimResolved, ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
-    CreditKind, Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, Jurisdiction,
-    MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged, RulesAdopted,
-    Sector, Seq, Sex, StatusChange, Text, WorkerEnrolled, WorkerId,
+    chain_hash, event_hash, sha256, BenefitApplied, BenefitPaid, Branch, ChainHash, ClaimFiled, ClaimKind,
+    ClaimOutcome, ClaimResolved, ContributionCorrected, ContributionRecorded, ContributionReversed,
+    CredentialReplaced, CreditKind, Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures,
+    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged,
+    RulesAdopted, Sector, Seq, Sex, StatusChange, Text, WorkerEnrolled, WorkerId,
 };
 
 fn golden_path() -> PathBuf {
@@ -190,7 +190,7 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
             1_741_000_000_000_000,
             Event::ContributionCorrected(ContributionCorrected {
                 corrected_seq: Seq(1),
-                worker_id: worker,
+                worker_id: worker.clone(),
                 jurisdiction: hk,
                 branch: Branch::OldAge,
                 month: ok(Month::parse("2024-06")),
@@ -206,6 +206,17 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                     worker_share: ok(MinorUnits::new("worker", 26_000)),
                 },
                 reason: ok(Text::parse("reason", "payroll corrected: overtime left out of June", 512)),
+            }),
+        ),
+        (
+            "agency-ph",
+            "sss-retirement-2058-0001",
+            1_741_100_000_000_000,
+            Event::BenefitApplied(BenefitApplied {
+                worker_id: worker,
+                jurisdiction: ph,
+                branch: Branch::OldAge,
+                risk_date: ok(chrono::NaiveDate::parse_from_str("2058-09-01", "%Y-%m-%d")),
             }),
         ),
     ]

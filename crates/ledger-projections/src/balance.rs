@@ -66,6 +66,14 @@ pub enum Standing {
     /// agreement between the two that covers the branch exports it): it is suspended while she
     /// lives there (rules format 2; format 1 never read `export_of_benefits`).
     SuspendedAbroad { lives_in: Jurisdiction },
+    /// An amount would be payable, but the risk has not occurred yet (rules format 2): no
+    /// application of the branch, or an application whose risk date is ahead, or a pensionable
+    /// age not reached (or not known: no birth month). `due_from` is when it would become due,
+    /// when known.
+    Projected { due_from: Option<NaiveDate> },
+    /// The scheme's amount does not depend on periods (Art. 44), and the worker was not insured
+    /// there at the onset: another state pays.
+    NotInsuredAtOnset,
 }
 
 impl Standing {
@@ -74,6 +82,8 @@ impl Standing {
             Standing::Payable => "payable",
             Standing::NothingPayable => "nothing_payable",
             Standing::SuspendedAbroad { .. } => "suspended_abroad",
+            Standing::Projected { .. } => "projected",
+            Standing::NotInsuredAtOnset => "not_insured_at_onset",
         }
     }
 }
@@ -132,10 +142,14 @@ pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_o
             ledger_rules::RULES_FORMAT_FIRST => line(projection, rules, on, *jurisdiction, *branch),
             _ => {
                 let mut line = line_by_instrument(projection, rules, on, *jurisdiction, *branch);
-                if let (Some(Standing::Payable), Some((lives_in, _))) = (line.standing, projection.residence)
-                {
-                    if !rules.payable_into(line.jurisdiction, line.branch, lives_in, on) {
-                        line.standing = Some(Standing::SuspendedAbroad { lives_in });
+                if line.standing == Some(Standing::Payable) {
+                    let scheme = rules.scheme(*jurisdiction, *branch);
+                    if let Some(due_from) = projected(projection, scheme, *branch, on) {
+                        line.standing = Some(Standing::Projected { due_from });
+                    } else if let Some((lives_in, _)) = projection.residence {
+                        if !rules.payable_into(line.jurisdiction, line.branch, lives_in, on) {
+                            line.standing = Some(Standing::SuspendedAbroad { lives_in });
+                        }
                     }
                 }
                 line
@@ -224,6 +238,33 @@ fn line(
     }
 }
 
+/// Whether an amount of `branch` is still only projected on `on`, and from when it would be due
+/// (none when that cannot be known yet): due from the risk date of her application of the branch,
+/// and for a scheme with a pensionable age, not before she reaches it (counted from the first day
+/// of her birth month). Not projected once both have passed.
+fn projected(
+    projection: &WorkerProjection,
+    scheme: Option<&ledger_rules::Scheme>,
+    branch: Branch,
+    on: NaiveDate,
+) -> Option<Option<NaiveDate>> {
+    let age_from = match scheme.and_then(|scheme| scheme.pensionable_age_years) {
+        None => None,
+        Some(years) => {
+            let Some(birth) = projection.birth_month else { return Some(None) };
+            let first_day = NaiveDate::from_ymd_opt(i32::from(birth.year()), u32::from(birth.month()), 1);
+            match first_day.and_then(|day| day.checked_add_months(chrono::Months::new(years * 12))) {
+                Some(reached) => Some(reached),
+                None => return Some(None),
+            }
+        }
+    };
+    // Before she applies, when it would be due is not known yet.
+    let Some(application) = projection.applications.get(&branch) else { return Some(None) };
+    let due_from = age_from.map_or(application.risk_date, |age| age.max(application.risk_date));
+    (due_from > on).then_some(Some(due_from))
+}
+
 /// A payable amount's standing before where the worker lives is considered.
 fn standing(payable: u64) -> Standing {
     match payable {
@@ -299,7 +340,25 @@ fn line_by_instrument(
             _ => Some(next),
         })
     });
-    let payable = independent.max(paid.map_or(0, |instrument| instrument.payable));
+    let mut payable = independent.max(paid.map_or(0, |instrument| instrument.payable));
+    let mut paid = paid;
+    let mut not_insured_at_onset = false;
+    if let Some(scheme) = scheme.filter(|scheme| !scheme.amount_depends_on_periods) {
+        // Art. 44: the amount does not depend on periods; qualifying (alone or totalized under an
+        // instrument), the state insuring the worker at the onset pays it whole, and no other.
+        let qualifies = own_count >= scheme.qualifying_months
+            || instruments.iter().any(|instrument| instrument.total_months >= scheme.qualifying_months);
+        let onset = projection
+            .applications
+            .get(&branch)
+            .map(|application| instrument::month_of(application.risk_date));
+        let insured_at_onset = onset.is_none_or(|month| coverage.months.contains_key(&month));
+        let whole =
+            scheme.exact_amount(wage_sum, wage_months, scheme.qualifying_months).round(scheme.rounding);
+        not_insured_at_onset = qualifies && !insured_at_onset;
+        payable = if qualifies && insured_at_onset { whole } else { 0 };
+        paid = None;
+    }
     let (total_months, theoretical, pro_rata) = match shown {
         Some(instrument) => (instrument.total_months, instrument.theoretical, instrument.pro_rata),
         None => (own_count, own_theoretical, 0),
@@ -323,7 +382,7 @@ fn line_by_instrument(
         theoretical,
         pro_rata,
         payable,
-        standing: Some(standing(payable)),
+        standing: Some(if not_insured_at_onset { Standing::NotInsuredAtOnset } else { standing(payable) }),
         paid_under: paid.map(|instrument| instrument.agreement_id.clone()),
         agreements,
         instruments,

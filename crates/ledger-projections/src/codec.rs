@@ -12,12 +12,12 @@ use ledger_core::{
 };
 
 use crate::worker::{
-    Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, Resolution, WorkerProjection,
-    STATEMENT_CHUNK_EVENTS,
+    Application, Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, Resolution,
+    WorkerProjection, STATEMENT_CHUNK_EVENTS,
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 8;
+pub const PROJECTION_FORMAT_VERSION: u8 = 9;
 
 /// The main part of a projection: all of it but the month cells of the years before
 /// [`coverage_cutoff`], which are stored a year at a time ([`encode_year`], [`stored_years`]). An
@@ -85,6 +85,13 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
     put_varint(&mut out, projection.claims.len() as u32);
     for (seq, claim) in &projection.claims {
         encode_claim(&mut out, *seq, claim);
+    }
+    put_varint(&mut out, projection.applications.len() as u32);
+    for (branch, application) in &projection.applications {
+        out.push(branch.code());
+        put_varint(&mut out, application.seq.0);
+        out.extend_from_slice(&application.jurisdiction.as_bytes());
+        out.extend_from_slice(&application.risk_date.to_epoch_days().to_be_bytes());
     }
     // How many of her events are in stored chunks, then the tail's seqs as differences from the
     // one before (the first from 0): ascending, so each is at least 1 and mostly one or two bytes.
@@ -398,6 +405,16 @@ pub fn decode_main(bytes: &[u8]) -> Result<(WorkerProjection, Vec<u16>), Project
         let seq = Seq(r.u64()?);
         claims.insert(seq, decode_claim(&mut r)?);
     }
+    let mut applications = BTreeMap::new();
+    for _ in 0..r.u32()? {
+        let branch = r.branch()?;
+        let seq = Seq(r.u64()?);
+        let jurisdiction = r.jurisdiction()?;
+        let days = i32::from_be_bytes(r.array()?);
+        let risk_date = NaiveDate::from_epoch_days(days)
+            .ok_or_else(|| ProjectionDecodeError(format!("{days} is not a day")))?;
+        applications.insert(branch, Application { seq, jurisdiction, risk_date });
+    }
     let chunked_events = r.u64()?;
     let count = r.u64()?;
     if !chunked_events.is_multiple_of(STATEMENT_CHUNK_EVENTS as u64) || count >= STATEMENT_CHUNK_EVENTS as u64
@@ -449,6 +466,7 @@ pub fn decode_main(bytes: &[u8]) -> Result<(WorkerProjection, Vec<u16>), Project
         coverage,
         entitlements,
         claims,
+        applications,
         events,
         chunked_events,
     };

@@ -24,6 +24,6 @@ pub use facts::{apply_facts, WorkerFacts};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use instrument::{Instrument, Outcome, StateMonths};
 pub use worker::{
-    Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError, Resolution,
-    WorkerProjection, STATEMENT_CHUNK_EVENTS,
+    Application, Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError,
+    Resolution, WorkerProjection, STATEMENT_CHUNK_EVENTS,
 };

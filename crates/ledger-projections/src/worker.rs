@@ -233,6 +233,8 @@ pub struct WorkerProjection {
     pub coverage: BTreeMap<(Jurisdiction, Branch), Coverage>,
     pub entitlements: BTreeMap<Seq, Entitlement>,
     pub claims: BTreeMap<Seq, Claim>,
+    /// Her latest application for each branch's benefit, with the date of its risk.
+    pub applications: BTreeMap<Branch, Application>,
     /// The seqs of the worker's latest events, ascending: the tail of her statement, fewer than
     /// [`STATEMENT_CHUNK_EVENTS`]. Each time it fills, it is handed out by [`Self::apply`] as a
     /// chunk to be stored on its own, so that neither the projection nor the cost of writing it
@@ -240,6 +242,16 @@ pub struct WorkerProjection {
     pub events: Vec<Seq>,
     /// How many of her earlier events are in stored chunks of her statement.
     pub chunked_events: u64,
+}
+
+/// A worker's application for a benefit, by the seq of its event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub seq: Seq,
+    /// Where it was lodged.
+    pub jurisdiction: Jurisdiction,
+    /// The date of the risk: old age claimed from, onset of invalidity, death.
+    pub risk_date: NaiveDate,
 }
 
 /// Seqs in one stored chunk of a worker's statement.
@@ -260,6 +272,7 @@ impl WorkerProjection {
             coverage: BTreeMap::new(),
             entitlements: BTreeMap::new(),
             claims: BTreeMap::new(),
+            applications: BTreeMap::new(),
             events: vec![seq],
             chunked_events: 0,
         }
@@ -363,6 +376,10 @@ impl WorkerProjection {
                     .ok_or_else(|| fail(format!("the reversed event {} is not known", e.reversed_seq)))?;
                 self.unrecord(original)
                     .ok_or_else(|| fail(format!("event {} is not a live contribution", e.reversed_seq)))?;
+            }
+            Event::BenefitApplied(e) => {
+                let application = Application { seq, jurisdiction: e.jurisdiction, risk_date: e.risk_date };
+                self.applications.insert(e.branch, application);
             }
             Event::ContributionCorrected(e) => {
                 self.correct(e)
@@ -483,6 +500,7 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ContributionRecorded(e) => Some(e.jurisdiction),
         Event::ContributionReversed(e) => Some(e.jurisdiction),
         Event::ContributionCorrected(e) => Some(e.jurisdiction),
+        Event::BenefitApplied(e) => Some(e.jurisdiction),
         Event::PeriodCredited(e) => Some(e.jurisdiction),
         Event::EntitlementGranted(e) => Some(e.jurisdiction),
         Event::EntitlementStatusChanged(e) => Some(e.jurisdiction),

@@ -67,6 +67,26 @@ minimum_own_months = 12
 flat = 0
 accrual_bp_per_month = 100
 rounding = "half_up"
+pensionable_age_years = 65
+
+[[scheme]]
+jurisdiction = "ES"
+branch = "invalidity"
+qualifying_months = 24
+minimum_own_months = 12
+flat = 0
+accrual_bp_per_month = 100
+rounding = "half_up"
+
+[[scheme]]
+jurisdiction = "IT"
+branch = "invalidity"
+qualifying_months = 12
+minimum_own_months = 0
+flat = 50000
+accrual_bp_per_month = 0
+rounding = "half_even"
+amount_depends_on_periods = false
 
 [[scheme]]
 jurisdiction = "IT"
@@ -118,7 +138,7 @@ rounding = "half_up"
 id = "EU"
 name = "EU coordination (illustrative)"
 parties = ["ES", "IT", "PT"]
-branches = ["old_age"]
+branches = ["old_age", "invalidity"]
 totalization = true
 export_of_benefits = true
 in_force_from = "2010-05-01"
@@ -592,8 +612,11 @@ fn an_unexported_benefit_is_suspended_while_the_worker_lives_abroad() {
     // Living in Kuwait (ES-KW does not export, and has ended), or in the United States (no
     // agreement with Spain), it is suspended; in Portugal (EU exports) or the Philippines (ES-PH
     // exports) it is paid. The amount is the same throughout: only where it may be paid changes.
-    let mut h = worker();
+    // Applied for, and of pensionable age: without a birth month the age is not known, so this
+    // scenario's worker is born in 1950 (65 in 2015).
+    let mut h = History::born(RULES, Some("1950-01"));
     h.pay("ES", OLD_AGE, "2016-01", 24, 200_000);
+    h.apply("ES", OLD_AGE, "2024-01-01");
     let standing = |h: &History| {
         let lines = h.now();
         let line =
@@ -617,4 +640,75 @@ fn an_unexported_benefit_is_suspended_while_the_worker_lives_abroad() {
     short.move_to("US");
     let lines = short.now();
     assert_eq!(lines.first().map(|line| line.standing), Some(Some(Standing::NothingPayable)));
+}
+
+#[test]
+fn before_the_risk_an_amount_is_projected_never_payable() {
+    // ES 24 months at 2,000.00: amount 48000, qualifying alone. ES old age is due from 65.
+    // Born 1960-04, she reaches 65 on 2025-04-01. Evaluated on 2024-06-01: before any application
+    // the amount is projected with no date; applying from 2024-06-01 it is projected, due from
+    // 2025-04-01 (the later of the risk date and the pensionable age); once that day has passed,
+    // payable. Without a birth month the age cannot be known: projected, with no date, applied or not.
+    let standing = |h: &History| {
+        let lines = h.now();
+        let line =
+            lines.iter().find(|line| line.jurisdiction.as_str() == "ES").unwrap_or_else(|| panic!("ES"));
+        (line.payable, line.standing)
+    };
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let mut h = History::born(RULES, Some("1960-04"));
+    h.pay("ES", OLD_AGE, "2016-01", 24, 200_000);
+    assert_eq!(standing(&h), (48_000, Some(Standing::Projected { due_from: None })), "not applied for");
+    h.apply("ES", OLD_AGE, "2024-06-01");
+    assert_eq!(
+        standing(&h),
+        (48_000, Some(Standing::Projected { due_from: day("2025-04-01") })),
+        "before 65"
+    );
+    h.later("2025-03-31");
+    assert_eq!(
+        standing(&h),
+        (48_000, Some(Standing::Projected { due_from: day("2025-04-01") })),
+        "the day before"
+    );
+    h.later("2025-04-01");
+    // `later` records her residence in the Philippines; ES-PH exports old age.
+    assert_eq!(standing(&h), (48_000, Some(Standing::Payable)), "65 today");
+    let mut unknown = History::new(RULES);
+    unknown.pay("ES", OLD_AGE, "2016-01", 24, 200_000);
+    unknown.apply("ES", OLD_AGE, "2024-01-01");
+    assert_eq!(standing(&unknown), (48_000, Some(Standing::Projected { due_from: None })), "no birth month");
+}
+
+#[test]
+fn where_the_amount_does_not_depend_on_periods_only_the_state_at_onset_pays() {
+    // Art. 44. IT invalidity is "type A": amount(12) = 50000 whatever the months, 12 needed. ES
+    // invalidity depends on periods (24 needed, 100 bp). ES 12 months in 2015, IT 12 in 2018, at
+    // 2,000.00. Onset 2018-06-15, while insured in IT: IT pays 50000 whole. ES computes its
+    // pro-rata share under EU as for old age: total 24, theoretical 48000, pro rata 24000.
+    // With the onset on 2020-03-01, insured nowhere then: IT pays nothing (another state's
+    // legislation applied at the onset), and says so; ES is unchanged.
+    let invalidity = Branch::Invalidity;
+    let figures = |h: &History| -> Vec<(String, u64, Option<Standing>)> {
+        h.now().iter().map(|line| (line.jurisdiction.to_string(), line.payable, line.standing)).collect()
+    };
+    let mut h = worker();
+    h.pay("ES", invalidity, "2015-01", 12, 200_000);
+    h.pay("IT", invalidity, "2018-01", 12, 200_000);
+    h.apply("IT", invalidity, "2018-06-15");
+    assert_eq!(
+        figures(&h),
+        [
+            ("ES".to_owned(), 24_000, Some(Standing::Payable)),
+            ("IT".to_owned(), 50_000, Some(Standing::Payable))
+        ]
+    );
+    h.apply("IT", invalidity, "2020-03-01");
+    assert_eq!(
+        figures(&h),
+        [
+            ("ES".to_owned(), 24_000, Some(Standing::Payable)),
+            ("IT".to_owned(), 0, Some(Standing::NotInsuredAtOnset))
+        ]
+    );
 }

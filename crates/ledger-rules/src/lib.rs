@@ -36,6 +36,9 @@ pub const JURISDICTION_NAME_LEN_MAX: usize = 80;
 /// Days an agency has to answer a claim when its jurisdiction's entry does not say: documents
 /// adopted before claims existed keep loading with this.
 pub const CLAIM_RESPONSE_DAYS_DEFAULT: u32 = 90;
+/// Youngest and oldest pensionable age a scheme may set, in years.
+pub const PENSIONABLE_AGE_YEARS_MIN: u32 = 40;
+pub const PENSIONABLE_AGE_YEARS_MAX: u32 = 80;
 /// Longest time an agency may be given to answer a claim: two years.
 pub const CLAIM_RESPONSE_DAYS_MAX: u32 = 730;
 /// The format of a document that does not name one: the first arithmetic of DESIGN.md (one union
@@ -89,6 +92,8 @@ struct SchemeEntry {
     accrual_bp_per_month: u32,
     cap: Option<u64>,
     rounding: Option<String>,
+    pensionable_age_years: Option<u32>,
+    amount_depends_on_periods: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +129,13 @@ pub struct Scheme {
     /// How the scheme rounds an amount to its currency's minor unit, once per formula (format 2;
     /// format 1 floors every division).
     pub rounding: Rounding,
+    /// The age from which the benefit is due (old age), in whole years from the birth month;
+    /// format 2 only.
+    pub pensionable_age_years: Option<u32>,
+    /// False for legislation under which the amount does not depend on periods (Reg. 883/2004
+    /// Art. 44, "type A" invalidity): only the state whose legislation applied at the onset pays,
+    /// `amount(qualifying_months)`, however many months. True otherwise, and in format 1.
+    pub amount_depends_on_periods: bool,
 }
 
 impl Scheme {
@@ -714,6 +726,25 @@ impl Check {
         if entry.cap.is_some_and(|cap| cap < entry.flat) {
             problems.push(problem(format!("{place}.cap"), "is below the flat amount"));
         }
+        let age_place = format!("{place}.pensionable_age_years");
+        let pensionable_age_years =
+            self.optional_latest(entry.pensionable_age_years.as_ref(), &age_place, problems).copied();
+        if pensionable_age_years
+            .is_some_and(|age| !(PENSIONABLE_AGE_YEARS_MIN..=PENSIONABLE_AGE_YEARS_MAX).contains(&age))
+        {
+            problems.push(problem(
+                age_place,
+                format!("must be {PENSIONABLE_AGE_YEARS_MIN} to {PENSIONABLE_AGE_YEARS_MAX} years"),
+            ));
+        }
+        let amount_depends_on_periods = self
+            .optional_latest(
+                entry.amount_depends_on_periods.as_ref(),
+                &format!("{place}.amount_depends_on_periods"),
+                problems,
+            )
+            .copied()
+            .unwrap_or(true);
         let rounding = match self.latest(entry.rounding.as_ref(), &format!("{place}.rounding"), problems) {
             Some(label) => from_label(&Rounding::ALL, Rounding::label, label)
                 .map_err(|message| problems.push(problem(format!("{place}.rounding"), message)))
@@ -732,6 +763,8 @@ impl Check {
             accrual_bp_per_month: entry.accrual_bp_per_month,
             cap: entry.cap,
             rounding: rounding?,
+            pensionable_age_years,
+            amount_depends_on_periods,
         })
     }
 
@@ -1013,6 +1046,38 @@ mod tests {
     }
 
     #[test]
+    fn risk_fields_are_checked() {
+        let scheme = |format: &str, extra: &str| {
+            format!(
+                "[document]\nname = \"t\"\nversion = \"1\"\n{format}[[jurisdiction]]\ncode = \"ES\"\n\
+                 name = \"Spain\"\ncurrency = \"EUR\"\n{}[[scheme]]\njurisdiction = \"ES\"\n\
+                 branch = \"old_age\"\nqualifying_months = 180\nminimum_own_months = 12\nflat = 0\n\
+                 accrual_bp_per_month = 28\n{}{extra}",
+                if format.is_empty() { "" } else { "minor_unit = 2\n" },
+                if format.is_empty() { "" } else { "rounding = \"half_up\"\n" },
+            )
+        };
+        check(
+            &scheme("format = 2\n", "pensionable_age_years = 65\namount_depends_on_periods = false\n"),
+            &[],
+        );
+        check(
+            &scheme("format = 2\n", "pensionable_age_years = 100\n"),
+            &["scheme[0] (ES old_age).pensionable_age_years: must be 40 to 80 years"],
+        );
+        check(
+            &scheme("", "pensionable_age_years = 65\namount_depends_on_periods = false\n"),
+            &[
+                "scheme[0] (ES old_age).pensionable_age_years: is a field of format 2; add `format = 2` to [document] to use it",
+                "scheme[0] (ES old_age).amount_depends_on_periods: is a field of format 2; add `format = 2` to [document] to use it",
+            ],
+        );
+        let sample = Rules::sample();
+        let spain = sample.scheme(code("ES"), Branch::OldAge).map(|scheme| scheme.pensionable_age_years);
+        assert_eq!(spain, Some(Some(65)));
+    }
+
+    #[test]
     fn rounding_happens_once_and_by_the_scheme_rule() {
         // 2.5, 3.5, 2.4999..., 7/3 and an exact 4, rounded each way.
         let cases = [
@@ -1084,6 +1149,8 @@ mod tests {
             accrual_bp_per_month,
             cap,
             rounding: Rounding::Down,
+            pensionable_age_years: None,
+            amount_depends_on_periods: true,
         };
         // (flat, bp, cap, avg wage, months, expected)
         let cases = [

@@ -14,6 +14,7 @@ pub enum Rpc {
     EnrollWorker,
     RecordContributions,
     CorrectContribution,
+    RecordBenefitApplication,
     ReverseContribution,
     CreditPeriods,
     GrantEntitlement,
@@ -39,10 +40,11 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 25] = [
+    pub const ALL: [Rpc; 26] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
+        Rpc::RecordBenefitApplication,
         Rpc::ReverseContribution,
         Rpc::CreditPeriods,
         Rpc::GrantEntitlement,
@@ -85,6 +87,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         EnrollWorker
         | RecordContributions
         | CorrectContribution
+        | RecordBenefitApplication
         | ReverseContribution
         | CreditPeriods
         | GrantEntitlement

@@ -166,6 +166,12 @@ pub fn event(event: &Event) -> pb::Event {
         Event::ContributionRecorded(e) => {
             Kind::ContributionRecorded(pb::ContributionRecorded { contribution: Some(wire_contribution(e)) })
         }
+        Event::BenefitApplied(e) => Kind::BenefitApplied(pb::BenefitApplied {
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            branch: i32::from(e.branch.code()),
+            risk_date: e.risk_date.to_string(),
+        }),
         Event::ContributionCorrected(e) => {
             let figures = |figures: &ledger_core::Figures| pb::ContributionFigures {
                 insured_wage: Some(money(e.currency, u128::from(figures.insured_wage.get()))),
@@ -483,6 +489,10 @@ fn balance_line(line: &BalanceLine) -> pb::BalanceLine {
             .collect(),
         paid_under: line.paid_under.clone().unwrap_or_default(),
         standing: line.standing.map(|standing| standing.label().to_owned()).unwrap_or_default(),
+        due_from: match line.standing {
+            Some(ledger_projections::Standing::Projected { due_from: Some(day) }) => day.to_string(),
+            _ => String::new(),
+        },
     }
 }
 

@@ -214,6 +214,28 @@ impl pb::agency_service_server::AgencyService for Api {
         }))
     }
 
+    async fn record_benefit_application(
+        &self,
+        request: Request<pb::RecordBenefitApplicationRequest>,
+    ) -> Result<Response<pb::RecordBenefitApplicationResponse>, Status> {
+        let principal = require(&request, Rpc::RecordBenefitApplication)?;
+        let wire = request.into_inner();
+        let action = Action::ApplyForBenefit {
+            worker_id: WorkerId::parse(&wire.worker_id).map_err(invalid)?,
+            branch: ledger_core::Branch::from_code(wire.branch.into()).map_err(invalid)?,
+            risk_date: chrono::NaiveDate::parse_from_str(&wire.risk_date, "%Y-%m-%d").map_err(|_| {
+                invalid(ledger_core::InvalidInput::new(
+                    "risk_date",
+                    format!("{:?} is not a date of the form YYYY-MM-DD", wire.risk_date),
+                ))
+            })?,
+        };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::RecordBenefitApplicationResponse {
+            receipt: outcome.receipts.first().map(convert::receipt),
+        }))
+    }
+
     async fn correct_contribution(
         &self,
         request: Request<pb::CorrectContributionRequest>,

@@ -81,6 +81,12 @@ pub enum Action {
         items: Vec<ContributionRecorded>,
         reason: Text,
     },
+    /// A worker's application for a benefit of `branch`, with the date of its risk.
+    ApplyForBenefit {
+        worker_id: WorkerId,
+        branch: Branch,
+        risk_date: chrono::NaiveDate,
+    },
     /// New figures for the live contribution at `seq`.
     CorrectContribution {
         seq: Seq,
@@ -290,6 +296,12 @@ impl Action {
                 for item in items {
                     encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
                 }
+            }
+            Action::ApplyForBenefit { worker_id, branch, risk_date } => {
+                bytes.push(15);
+                put_text(&mut bytes, worker_id.as_str());
+                bytes.push(branch.code());
+                bytes.extend_from_slice(&risk_date.to_epoch_days().to_be_bytes());
             }
             Action::CorrectContribution { seq, figures, reason } => {
                 bytes.push(14);

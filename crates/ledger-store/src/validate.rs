@@ -2,7 +2,7 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionCorrected,
+    BenefitApplied, BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionCorrected,
     ContributionRecorded, ContributionReversed, CredentialReplaced, Currency, EntitlementGranted,
     EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month, PeriodCredited,
     ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
@@ -89,6 +89,10 @@ pub(crate) struct Check<'a, V: View> {
     pub group: &'a mut Checks,
 }
 
+/// How far ahead of the day it is recorded an application's risk date may be: a year, as
+/// institutions take applications before the pension is due.
+pub const RISK_DATE_AHEAD_DAYS_MAX: u64 = 366;
+
 /// Open claims one worker may have at once. Far more than a working life's disputes; it bounds
 /// what one worker (or one stolen credential) can put in front of the agencies' queues.
 pub const OPEN_CLAIMS_PER_WORKER_MAX: usize = 100;
@@ -133,6 +137,32 @@ impl<V: View> Check<'_, V> {
                 let (planned, plans) = self.record_or_correct(agency()?, this_month, items, reason)?;
                 self.group.items = plans;
                 Ok(planned)
+            }
+            Action::ApplyForBenefit { worker_id, branch, risk_date } => {
+                let agency = agency()?;
+                let facts = self.enrolled(worker_id)?;
+                if !facts.records_in.contains(&agency) && facts.residence != Some(agency) {
+                    return Err(StoreError::PermissionDenied(format!(
+                        "worker {worker_id} has no record in {agency} and does not live there: an application \
+                         is lodged where she was insured or lives"
+                    )));
+                }
+                let today = self.group.recorded_at.date_naive();
+                let latest = today + chrono::Days::new(RISK_DATE_AHEAD_DAYS_MAX);
+                let earliest = chrono::NaiveDate::from_ymd_opt(i32::from(ledger_core::MONTH_YEAR_MIN), 1, 1);
+                if *risk_date > latest || earliest.is_some_and(|earliest| *risk_date < earliest) {
+                    return Err(InvalidInput::new(
+                        "risk_date",
+                        format!("{risk_date} is not between {} and {latest}", ledger_core::MONTH_YEAR_MIN),
+                    )
+                    .into());
+                }
+                one(Event::BenefitApplied(BenefitApplied {
+                    worker_id: worker_id.clone(),
+                    jurisdiction: agency,
+                    branch: *branch,
+                    risk_date: *risk_date,
+                }))
             }
             Action::CorrectContribution { seq, figures, reason } => {
                 let agency = agency()?;

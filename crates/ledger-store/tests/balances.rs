@@ -34,6 +34,14 @@ enum Op {
         /// As a payroll imported again: contributions already recorded are corrected.
         correcting: bool,
     },
+    /// An application for old-age (or invalidity) benefits lodged by an agency, from a risk date
+    /// `offset` months into the history's months.
+    Apply {
+        agency: usize,
+        worker: usize,
+        invalidity: bool,
+        offset: u32,
+    },
     /// New figures for a contribution (any event, sometimes, so refusals are exercised too).
     Correct {
         target: usize,
@@ -84,6 +92,8 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (0..4usize, 0..4usize, 0..120u32, 1..6u32, 50_000..5_000_000i64, prop::bool::weighted(0.2), prop::bool::weighted(0.3))
             .prop_map(|(agency, worker, month, count, wage, branch, correcting)| Op::Pay { agency, worker, month, count, wage, branch, correcting }),
         2 => (0..200usize, 50_000..5_000_000i64).prop_map(|(target, wage)| Op::Correct { target, wage }),
+        1 => (0..4usize, 0..4usize, prop::bool::ANY, 0..200u32)
+            .prop_map(|(agency, worker, invalidity, offset)| Op::Apply { agency, worker, invalidity, offset }),
         1 => (0..4usize, 0..4usize, 0..120u32, 1..4u32).prop_map(|(agency, worker, month, count)| Op::Credit { agency, worker, month, count }),
         2 => (0..200usize).prop_map(|target| Op::Reverse { target }),
         1 => (0..4usize, 0..4usize).prop_map(|(agency, worker)| Op::Grant { agency, worker }),
@@ -181,7 +191,17 @@ impl Runner {
                 let origin = ok(Jurisdiction::parse("PH"));
                 self.submit(
                     0,
-                    Action::EnrollWorker { origin, sex: None, birth_month: None, credential: None },
+                    Action::EnrollWorker {
+                        origin,
+                        sex: None,
+                        // Every other worker with a birth month, so pensionable ages are reached.
+                        birth_month: self
+                            .workers
+                            .len()
+                            .is_multiple_of(2)
+                            .then(|| ok(Month::parse("1958-07"))),
+                        credential: None,
+                    },
                 );
             }
             Op::Pay { agency, worker, month: offset, count, wage, branch, correcting } => {
@@ -209,6 +229,15 @@ impl Runner {
                     false => Action::RecordContributions(items),
                 };
                 self.submit(agency, action);
+            }
+            Op::Apply { agency, worker, invalidity, offset } => {
+                let Some(worker_id) = self.worker(worker) else { return };
+                let risk = month(offset);
+                let risk_date =
+                    chrono::NaiveDate::from_ymd_opt(i32::from(risk.year()), u32::from(risk.month()), 15);
+                let Some(risk_date) = risk_date else { return };
+                let branch = if invalidity { Branch::Invalidity } else { Branch::OldAge };
+                self.submit(agency, Action::ApplyForBenefit { worker_id, branch, risk_date });
             }
             Op::Correct { target, wage } => {
                 let seq = self.target(target);

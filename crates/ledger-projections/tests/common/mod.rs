@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    sha256, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Event, Jurisdiction,
-    MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged, RulesAdopted,
-    Sector, Seq, Text, WorkerEnrolled, WorkerId,
+    sha256, BenefitApplied, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Event,
+    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged,
+    RulesAdopted, Sector, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{BalanceLine, LogFold};
 use ledger_rules::Rules;
@@ -29,8 +29,13 @@ pub struct History {
 }
 
 impl History {
-    /// A worker enrolled in the Philippines on 2024-06-01, under `rules`.
+    /// A worker enrolled in the Philippines on 2024-06-01, under `rules`, with no birth month.
     pub fn new(rules: &str) -> History {
+        History::born(rules, None)
+    }
+
+    /// The same, born in `birth_month` (YYYY-MM) when given.
+    pub fn born(rules: &str, birth_month: Option<&str>) -> History {
         let mut history = History {
             records: Vec::new(),
             worker: WorkerId::from_random([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
@@ -44,9 +49,19 @@ impl History {
             origin: code("PH"),
             enrolled_in: code("PH"),
             sex: None,
-            birth_month: None,
+            birth_month: birth_month.map(|month| ok(Month::parse(month))),
         }));
         history
+    }
+
+    /// Her application, lodged in `jurisdiction`, for benefits of `branch` from `risk_date`.
+    pub fn apply(&mut self, jurisdiction: &str, branch: Branch, risk_date: &str) {
+        self.push(Event::BenefitApplied(BenefitApplied {
+            worker_id: self.worker.clone(),
+            jurisdiction: code(jurisdiction),
+            branch,
+            risk_date: ok(NaiveDate::parse_from_str(risk_date, "%Y-%m-%d")),
+        }));
     }
 
     pub fn push(&mut self, event: Event) -> Seq {
