@@ -268,5 +268,15 @@ async fn an_upheld_claim_for_a_recorded_month_corrects_it() {
         _ => None,
     };
     assert_eq!(reason, Some(format!("claim {claim_seq} upheld")));
+    // The accountability report counts the claim once, upheld, whatever it corrected.
+    let request = pb::GetAccountabilityReportRequest {
+        jurisdiction: "ES".into(),
+        from_date: "2000-01-01".into(),
+        to_date: "2099-12-31".into(),
+    };
+    let mut auditor = server.clients("auditor").await;
+    let report = auditor.audit.get_accountability_report(request).await.expect("report").into_inner();
+    let row = report.rows.first().expect("Spain's row");
+    assert_eq!((row.received, row.resolved, row.upheld, row.rejected), (1, 1, 1, 0));
     server.stop().await;
 }

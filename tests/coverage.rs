@@ -182,3 +182,75 @@ async fn small_cells_are_suppressed_and_cannot_be_recovered_by_differencing() {
     assert!(italy.by_sex.iter().chain(&italy.by_sector).chain(&italy.by_origin).all(|row| row.suppressed));
     server.server.stop().await.expect("stopped");
 }
+
+/// The seqs of the contributions in the log, in order.
+async fn contribution_seqs(auditor: &mut Clients) -> Vec<u64> {
+    common::read_all(auditor, 0)
+        .await
+        .iter()
+        .filter_map(|stored| {
+            let record = ledger_core::Record::decode(&stored.record).expect("a record");
+            matches!(record.event, ledger_core::Event::ContributionRecorded(_)).then_some(stored.seq)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn corrections_and_refused_duplicates_keep_the_reports_meaning() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let mut spain = server.clients("agency-es").await;
+    let mut auditor = server.clients("auditor").await;
+    populate(&mut philippines, &mut spain).await;
+    let seqs = contribution_seqs(&mut auditor).await;
+    assert_eq!(seqs.len(), 216);
+    // One contribution corrected from EUR 1,500.00 to 1,600.00 (shares 9%: 13,500 to 14,400),
+    // another reversed; a payroll sent again for a worker's January, unchanged, is refused.
+    spain
+        .agency
+        .correct_contribution(pb::CorrectContributionRequest {
+            request_id: "fix-1".into(),
+            seq: seqs[0],
+            insured_wage_minor: 160_000,
+            employer_share_minor: 14_400,
+            worker_share_minor: 14_400,
+            reason: "overtime left out".into(),
+        })
+        .await
+        .expect("corrected");
+    spain
+        .agency
+        .reverse_contribution(pb::ReverseContributionRequest {
+            request_id: "out-1".into(),
+            seq: seqs[1],
+            reason: "not employed that month".into(),
+        })
+        .await
+        .expect("reversed");
+    let events = common::read_all(&mut auditor, seqs[2]).await;
+    let ledger_core::Event::ContributionRecorded(third) =
+        ledger_core::Record::decode(&events[0].record).expect("a record").event
+    else {
+        panic!("a contribution at {}", seqs[2]);
+    };
+    let again =
+        common::contribution(third.worker_id.as_str(), "ES", "EUR", &third.month.to_string(), 150_000);
+    let request = pb::RecordContributionsRequest {
+        request_id: "again".into(),
+        contributions: vec![again],
+        ..Default::default()
+    };
+    let refused = spain.agency.record_contributions(request).await.expect_err("a duplicate");
+    assert_eq!(refused.code(), tonic::Code::AlreadyExists);
+
+    // The report counts each worker's month once, with its figures now: one month fewer, and
+    // 216 × 13,500 − 13,500 (reversed) + 900 (corrected) paid by each side.
+    let whole = report(&mut auditor, "").await;
+    let total = whole.total.expect("the total is shown");
+    assert_eq!((total.workers, total.months), (22, 216 - 1));
+    let old_age = total.paid.iter().find(|paid| paid.branch == pb::Branch::OldAge as i32).expect("old age");
+    let expected = 216 * 13_500 - 13_500 + 900;
+    assert_eq!(old_age.employer.as_ref().map(|m| m.minor), Some(expected));
+    assert_eq!(old_age.worker.as_ref().map(|m| m.minor), Some(expected));
+    server.server.stop().await.expect("stopped");
+}
