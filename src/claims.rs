@@ -236,6 +236,7 @@ pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Resu
                 currency: currency.clone(),
                 employer_ref: claim.employer_ref.clone(),
                 sector: sector_code(&args.sector)?,
+                voluntary: false,
             });
         }
     }

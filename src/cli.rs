@@ -427,6 +427,7 @@ async fn contribute(
             currency: args.currency.context("--currency is needed")?,
             employer_ref: args.employer,
             sector: sector_code(&args.sector)?,
+            voluntary: false,
         };
         let request = pb::RecordContributionsRequest {
             request_id: args.request_id.unwrap_or_else(|| fresh_request_id("contribution")),
@@ -475,6 +476,7 @@ fn read_rows(path: &std::path::Path) -> anyhow::Result<(Vec<pb::Contribution>, [
             currency: field(7),
             employer_ref: field(8),
             sector: sector_code(&field(9)).with_context(|| format!("{}: line {line}", path.display()))?,
+            voluntary: false,
         });
     }
     Ok((rows, digest))
@@ -628,6 +630,35 @@ fn money(value: &Option<pb::Money>) -> String {
     }
 }
 
+/// Set-aside months as runs of consecutive months with the same reason and state.
+fn set_aside_runs(months: &[pb::SetAsideMonth]) -> Vec<(String, String, String, String)> {
+    let mut runs: Vec<(String, String, String, String)> = Vec::new();
+    for month in months {
+        let next = |last: &str| {
+            ledger_core::Month::parse(last)
+                .ok()
+                .and_then(|last| ledger_core::Month::from_ordinal(last.ordinal() + 1).ok())
+                .map(|next| next.to_string())
+        };
+        match runs.last_mut() {
+            Some(run)
+                if run.2 == month.reason
+                    && run.3 == month.because_of
+                    && next(&run.1).as_deref() == Some(month.month.as_str()) =>
+            {
+                run.1 = month.month.clone();
+            }
+            _ => runs.push((
+                month.month.clone(),
+                month.month.clone(),
+                month.reason.clone(),
+                month.because_of.clone(),
+            )),
+        }
+    }
+    runs
+}
+
 /// One agreement's result under a balance line: the states it counts (released ones marked,
 /// third states too), its totals and what it pays.
 fn print_instrument(instrument: &pb::InstrumentView, paid: bool) {
@@ -735,6 +766,10 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
         );
         for instrument in &line.instruments {
             print_instrument(instrument, line.paid_under == instrument.agreement_id);
+        }
+        for (first, last, reason, because_of) in set_aside_runs(&line.set_aside) {
+            let months = if first == last { first } else { format!("{first}..{last}") };
+            println!("     set aside: {months}, {} in {because_of} (Art. 12)", reason.replace('_', " "));
         }
         if line.standing == "projected" {
             let due = match line.due_from.as_str() {

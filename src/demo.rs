@@ -94,6 +94,7 @@ impl Story {
                     currency: currency.into(),
                     employer_ref: format!("{jurisdiction}-HH-{:04}", from.0 % 10_000),
                     sector: sector as i32,
+                    voluntary: false,
                 }
             })
             .collect();
@@ -217,6 +218,7 @@ async fn claim(
             currency: "SAR".into(),
             employer_ref: "SA-HH-2012".into(),
             sector: pb::Sector::DomesticWork as i32,
+            voluntary: false,
         })
         .collect();
     let resolution = pb::ResolveClaimRequest {

@@ -426,6 +426,7 @@ pub(crate) fn contribution(rng: &mut Random, workers: &[String]) -> pb::Contribu
         currency: "SAR".into(),
         employer_ref: format!("SA-HH-{:016x}", rng.next()),
         sector: pb::Sector::DomesticWork as i32,
+        voluntary: false,
     }
 }
 

@@ -42,6 +42,7 @@ fn contribution(worker: &str, month: String, employer: usize) -> pb::Contributio
         currency: "PHP".into(),
         employer_ref: format!("PH-HH-{employer:04}"),
         sector: pb::Sector::DomesticWork as i32,
+        voluntary: false,
     }
 }
 

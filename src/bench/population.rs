@@ -165,6 +165,7 @@ pub fn contribution(worker: &str, member: &Member, month: u32) -> pb::Contributi
         currency: currency(member.destination).to_owned(),
         employer_ref: format!("{}-EMP-{:05}", member.destination, month % 997),
         sector: member.sector as i32,
+        voluntary: false,
     }
 }
 

@@ -160,6 +160,7 @@ pub fn contribution(
         currency: currency.to_owned(),
         employer_ref: format!("{jurisdiction}-EMP-0042"),
         sector: pb::Sector::DomesticWork as i32,
+        voluntary: false,
     }
 }
 

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::{
-    Branch, ClaimKind, ClaimOutcome, CreditKind, Currency, InvalidInput, Jurisdiction, MinorUnits, Month,
-    Sector, Seq, Sex, Text, WorkerId,
+    Branch, ClaimKind, ClaimOutcome, CreditKind, Currency, Insurance, InvalidInput, Jurisdiction, MinorUnits,
+    Month, Sector, Seq, Sex, Text, WorkerId,
 };
 
 /// Longest rules document that can be adopted on the chain, in bytes. Bounded so that every record
@@ -210,6 +210,8 @@ pub struct ContributionRecorded {
     pub worker_share: MinorUnits,
     pub employer_ref: Text,
     pub sector: Sector,
+    /// Compulsory (kind 2 on the chain) or voluntary (kind 15) insurance.
+    pub insurance: Insurance,
 }
 
 /// The most the employer's and the worker's shares of one contribution may add up to, in percent

@@ -13,7 +13,7 @@ use crate::event::{
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
-    ContributionReversed, CreditKind, Currency, Event, Figures, Jurisdiction, MinorUnits, Month,
+    ContributionReversed, CreditKind, Currency, Event, Figures, Insurance, Jurisdiction, MinorUnits, Month,
     PeriodCredited, PrincipalId, RequestId, Sector, Seq, Sex, Text, WorkerEnrolled, WorkerId,
     EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
@@ -38,6 +38,9 @@ const KIND_CLAIM_RESOLVED: u8 = 11;
 const KIND_CREDENTIAL_REPLACED: u8 = 12;
 const KIND_CONTRIBUTION_CORRECTED: u8 = 13;
 const KIND_BENEFIT_APPLIED: u8 = 14;
+/// A ContributionRecorded of voluntary insurance: the body of kind 2 under its own kind, so that
+/// every compulsory contribution keeps the bytes it always had.
+const KIND_VOLUNTARY_CONTRIBUTION_RECORDED: u8 = 15;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +109,10 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             put_optional_month(out, e.birth_month);
         }
         Event::ContributionRecorded(e) => {
-            out.push(KIND_CONTRIBUTION_RECORDED);
+            out.push(match e.insurance {
+                Insurance::Compulsory => KIND_CONTRIBUTION_RECORDED,
+                Insurance::Voluntary => KIND_VOLUNTARY_CONTRIBUTION_RECORDED,
+            });
             put_str8(out, e.worker_id.as_str());
             out.extend_from_slice(&e.jurisdiction.as_bytes());
             out.push(e.branch.code());
@@ -250,23 +256,29 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             },
             birth_month: r.optional_month()?,
         }),
-        KIND_CONTRIBUTION_RECORDED => Event::ContributionRecorded(ContributionRecorded {
-            worker_id: r.worker_id()?,
-            jurisdiction: r.jurisdiction()?,
-            branch: r.branch()?,
-            month: r.month()?,
-            currency: r.currency()?,
-            insured_wage: r.amount("insured_wage")?,
-            employer_share: r.amount("employer_share")?,
-            worker_share: r.amount("worker_share")?,
-            employer_ref: r.parsed(|r| {
-                Text::recorded("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into)
-            })?,
-            sector: {
-                let code = r.u8()?;
-                r.parsed(|_| Sector::from_code(code.into()).map_err(Into::into))?
-            },
-        }),
+        kind @ (KIND_CONTRIBUTION_RECORDED | KIND_VOLUNTARY_CONTRIBUTION_RECORDED) => {
+            Event::ContributionRecorded(ContributionRecorded {
+                worker_id: r.worker_id()?,
+                jurisdiction: r.jurisdiction()?,
+                branch: r.branch()?,
+                month: r.month()?,
+                currency: r.currency()?,
+                insured_wage: r.amount("insured_wage")?,
+                employer_share: r.amount("employer_share")?,
+                worker_share: r.amount("worker_share")?,
+                employer_ref: r.parsed(|r| {
+                    Text::recorded("employer_ref", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into)
+                })?,
+                sector: {
+                    let code = r.u8()?;
+                    r.parsed(|_| Sector::from_code(code.into()).map_err(Into::into))?
+                },
+                insurance: match kind {
+                    KIND_CONTRIBUTION_RECORDED => Insurance::Compulsory,
+                    _ => Insurance::Voluntary,
+                },
+            })
+        }
         KIND_BENEFIT_APPLIED => Event::BenefitApplied(BenefitApplied {
             worker_id: r.worker_id()?,
             jurisdiction: r.jurisdiction()?,

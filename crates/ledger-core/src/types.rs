@@ -451,6 +451,16 @@ code_enum!(
 );
 
 code_enum!(
+    /// Whether a contribution was owed (compulsory insurance) or paid by choice (voluntary
+    /// insurance, continued or optional): where two states' periods coincide, compulsory insurance
+    /// takes precedence (Reg. 987/2009 Art. 12).
+    Insurance, "insurance" {
+        Compulsory = 1 => "compulsory",
+        Voluntary = 2 => "voluntary",
+    }
+);
+
+code_enum!(
     /// What a claim says is missing or unpaid.
     ClaimKind, "kind" {
         MissingContribution = 1 => "missing_contribution",

@@ -57,6 +57,7 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 worker_share: ok(MinorUnits::new("worker", 24_500)),
                 employer_ref: ok(Text::parse("employer_ref", "HK-EMP-7731", 64)),
                 sector: Sector::DomesticWork,
+                insurance: ledger_core::Insurance::Compulsory,
             }),
         ),
         (
@@ -213,10 +214,28 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
             "sss-retirement-2058-0001",
             1_741_100_000_000_000,
             Event::BenefitApplied(BenefitApplied {
-                worker_id: worker,
+                worker_id: worker.clone(),
                 jurisdiction: ph,
                 branch: Branch::OldAge,
                 risk_date: ok(chrono::NaiveDate::parse_from_str("2058-09-01", "%Y-%m-%d")),
+            }),
+        ),
+        (
+            "agency-ph",
+            "sss-voluntary-2025-03",
+            1_741_200_000_000_000,
+            Event::ContributionRecorded(ContributionRecorded {
+                worker_id: worker.clone(),
+                jurisdiction: ph,
+                branch: Branch::OldAge,
+                month: ok(Month::parse("2025-03")),
+                currency: ok(Currency::parse("PHP")),
+                insured_wage: ok(MinorUnits::new("wage", 2_000_000)),
+                employer_share: ok(MinorUnits::new("employer", 0)),
+                worker_share: ok(MinorUnits::new("worker", 280_000)),
+                employer_ref: ok(Text::parse("employer_ref", "SELF", 64)),
+                sector: Sector::DomesticWork,
+                insurance: ledger_core::Insurance::Voluntary,
             }),
         ),
     ]

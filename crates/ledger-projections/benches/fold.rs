@@ -56,6 +56,7 @@ fn history() -> Vec<Record> {
                 worker_share: ok(MinorUnits::new("worker", 15_000)),
                 employer_ref: ok(Text::parse("employer_ref", "SA-HH-0917", 64)),
                 sector: Sector::DomesticWork,
+                insurance: ledger_core::Insurance::Compulsory,
             }),
         ));
     }

@@ -14,7 +14,7 @@ use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, WorkerId};
 use ledger_rules::Rules;
 
 use crate::instrument::{self, Instrument, Periods};
-use crate::worker::{Claim, Entitlement, WorkerProjection};
+use crate::worker::{Claim, Entitlement, PeriodKind, WorkerProjection};
 
 /// One jurisdiction and branch of a worker's balance.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +44,9 @@ pub struct BalanceLine {
     pub agreements: Vec<(String, Jurisdiction)>,
     /// Format 2: the result under each agreement that applies, in the rules' order.
     pub instruments: Vec<Instrument>,
+    /// Format 2: the months of the jurisdiction that Reg. 987/2009 Art. 12 sets aside, because
+    /// another state's period of the same month takes precedence; they count nowhere here.
+    pub set_aside: Vec<SetAside>,
     /// Format 2: the agreement whose result is paid, when one pays more than the independent
     /// amount; `total_months`, `theoretical` and `pro_rata` are then its figures.
     pub paid_under: Option<String>,
@@ -53,6 +56,114 @@ pub struct BalanceLine {
     pub months_only: bool,
     /// Whether the payable amount is paid where the worker lives; none on a months-only line.
     pub standing: Option<Standing>,
+}
+
+/// A month of one state set aside by Reg. 987/2009 Art. 12.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub month: Month,
+    pub reason: SetAsideReason,
+    /// The state whose period of the month takes precedence.
+    pub because_of: Jurisdiction,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetAsideReason {
+    /// Voluntary insurance in a month compulsorily insured elsewhere (Art. 12(4)).
+    VoluntaryUnderCompulsory,
+    /// An assimilated (credited) period in a month with a real period of insurance elsewhere
+    /// (Art. 12(2)).
+    AssimilatedUnderReal,
+    /// An assimilated period credited by several states counts only in the state of the last
+    /// compulsory insurance before it (Art. 12(3)); failing one, of the first after it.
+    AssimilatedNotLastCompulsory,
+}
+
+impl SetAsideReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            SetAsideReason::VoluntaryUnderCompulsory => "voluntary_under_compulsory",
+            SetAsideReason::AssimilatedUnderReal => "assimilated_under_real",
+            SetAsideReason::AssimilatedNotLastCompulsory => "assimilated_not_last_compulsory",
+        }
+    }
+}
+
+/// Each state's months that count, and each state's months set aside.
+type Overlaps = (BTreeMap<Jurisdiction, BTreeSet<Month>>, BTreeMap<Jurisdiction, Vec<SetAside>>);
+
+/// Every state's months of `branch` that count after Reg. 987/2009 Art. 12, and by state those
+/// set aside. A month insured in several states counts in those with the strongest kind of period
+/// (compulsory, then voluntary, then assimilated); two compulsory periods (two jobs in two states)
+/// both count, each in its own state. Assimilated periods alone in several states count in the
+/// state of the last compulsory insurance before the month, else of the first after it, else in
+/// each.
+fn overlaps(projection: &WorkerProjection, branch: Branch) -> Overlaps {
+    let mut kept: BTreeMap<Jurisdiction, BTreeSet<Month>> = BTreeMap::new();
+    let mut by_month: BTreeMap<Month, Vec<(Jurisdiction, PeriodKind)>> = BTreeMap::new();
+    let mut compulsory: BTreeMap<Jurisdiction, BTreeSet<Month>> = BTreeMap::new();
+    for ((state, of), coverage) in &projection.coverage {
+        if *of != branch {
+            continue;
+        }
+        for (month, cell) in &coverage.months {
+            kept.entry(*state).or_default().insert(*month);
+            by_month.entry(*month).or_default().push((*state, cell.kind()));
+            if cell.kind() == PeriodKind::Compulsory {
+                compulsory.entry(*state).or_default().insert(*month);
+            }
+        }
+    }
+    let mut set_aside: BTreeMap<Jurisdiction, Vec<SetAside>> = BTreeMap::new();
+    for (month, states) in by_month.iter().filter(|(_, states)| states.len() > 1) {
+        let Some(strongest) = states.iter().map(|(_, kind)| *kind).max() else { continue };
+        let Some((first_strongest, _)) = states.iter().find(|(_, kind)| *kind == strongest).copied() else {
+            continue;
+        };
+        let keeper = match strongest {
+            PeriodKind::Assimilated => last_compulsory(&compulsory, *month, states),
+            _ => None,
+        };
+        for (state, kind) in states {
+            let (reason, because_of) = match (kind, strongest, keeper) {
+                (PeriodKind::Voluntary, PeriodKind::Compulsory, _) => {
+                    (SetAsideReason::VoluntaryUnderCompulsory, first_strongest)
+                }
+                (PeriodKind::Assimilated, PeriodKind::Compulsory | PeriodKind::Voluntary, _) => {
+                    (SetAsideReason::AssimilatedUnderReal, first_strongest)
+                }
+                (PeriodKind::Assimilated, PeriodKind::Assimilated, Some(keeper)) if keeper != *state => {
+                    (SetAsideReason::AssimilatedNotLastCompulsory, keeper)
+                }
+                _ => continue,
+            };
+            if let Some(months) = kept.get_mut(state) {
+                months.remove(month);
+            }
+            set_aside.entry(*state).or_default().push(SetAside { month: *month, reason, because_of });
+        }
+    }
+    (kept, set_aside)
+}
+
+/// Of `states` crediting `month`, the one of the worker's last compulsory insurance before it,
+/// else of her first after it; none when she was compulsorily insured in none of them.
+fn last_compulsory(
+    compulsory: &BTreeMap<Jurisdiction, BTreeSet<Month>>,
+    month: Month,
+    states: &[(Jurisdiction, PeriodKind)],
+) -> Option<Jurisdiction> {
+    let candidates =
+        || states.iter().filter_map(|(state, _)| compulsory.get(state).map(|months| (*state, months)));
+    let before = candidates()
+        .filter_map(|(state, months)| months.range(..month).next_back().map(|last| (*last, state)))
+        .max();
+    let after = || {
+        candidates()
+            .filter_map(|(state, months)| months.range(month..).next().map(|first| (*first, state)))
+            .min()
+    };
+    before.or_else(after).map(|(_, state)| state)
 }
 
 /// Where a line's payable amount stands.
@@ -231,6 +342,7 @@ fn line(
         agreements,
         instruments: Vec::new(),
         paid_under: None,
+        set_aside: Vec::new(),
         employer_paid: coverage.employer_paid(),
         worker_paid: coverage.worker_paid(),
         months_only: false,
@@ -288,15 +400,13 @@ fn line_by_instrument(
     jurisdiction: Jurisdiction,
     branch: Branch,
 ) -> BalanceLine {
-    let coverage = projection.coverage.get(&(jurisdiction, branch)).cloned().unwrap_or_default();
+    let (months, mut set_aside) = overlaps(projection, branch);
+    let set_aside = set_aside.remove(&jurisdiction).unwrap_or_default();
+    // The jurisdiction's coverage without the months Art. 12 sets aside.
+    let mut coverage = projection.coverage.get(&(jurisdiction, branch)).cloned().unwrap_or_default();
+    coverage.months.retain(|month, _| months.get(&jurisdiction).is_some_and(|kept| kept.contains(month)));
     let own_count = coverage.months.len() as u32;
     let scheme = rules.scheme(jurisdiction, branch);
-    let months: BTreeMap<Jurisdiction, BTreeSet<Month>> = projection
-        .coverage
-        .iter()
-        .filter(|((_, of), _)| *of == branch)
-        .map(|((state, _), coverage)| (*state, coverage.own_months().collect()))
-        .collect();
     let periods = Periods { branch, months: &months };
     let wage_sum: u128 = coverage.months.values().map(|cell| cell.wage).sum();
     let wage_months = coverage.contribution_months();
@@ -382,6 +492,7 @@ fn line_by_instrument(
         theoretical,
         pro_rata,
         payable,
+        set_aside,
         standing: Some(if not_insured_at_onset { Standing::NotInsuredAtOnset } else { standing(payable) }),
         paid_under: paid.map(|instrument| instrument.agreement_id.clone()),
         agreements,

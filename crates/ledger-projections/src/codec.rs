@@ -17,7 +17,7 @@ use crate::worker::{
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 9;
+pub const PROJECTION_FORMAT_VERSION: u8 = 10;
 
 /// The main part of a projection: all of it but the month cells of the years before
 /// [`coverage_cutoff`], which are stored a year at a time ([`encode_year`], [`stored_years`]). An
@@ -216,6 +216,8 @@ pub fn encode_year(projection: &WorkerProjection, year: u16) -> Option<Vec<u8>> 
             put_varint(&mut out, cell.employer_paid);
             put_varint(&mut out, cell.worker_paid);
             put_varint(&mut out, cell.credits);
+            put_varint(&mut out, cell.voluntary);
+            put_varint(&mut out, cell.voluntary_credits);
             out.push(cell.sectors().count() as u8);
             for (sector, count) in cell.sectors() {
                 out.push(sector.code());
@@ -267,8 +269,15 @@ fn decode_year(
                 employer_paid: r.u128()?,
                 worker_paid: r.u128()?,
                 credits: r.u32()?,
+                voluntary: r.u32()?,
+                voluntary_credits: r.u32()?,
                 sectors: Default::default(),
             };
+            if cell.voluntary > cell.contributions || cell.voluntary_credits > cell.credits {
+                return Err(ProjectionDecodeError(format!(
+                    "{month} has more voluntary periods than periods"
+                )));
+            }
             for _ in 0..r.u8()? {
                 let sector = Sector::from_code(r.u8()?.into()).map_err(invalid)?;
                 cell.sectors[usize::from(sector.code()) - 1] = r.u32()?;

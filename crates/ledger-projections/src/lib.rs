@@ -19,11 +19,11 @@ pub mod instrument;
 pub mod reports;
 pub mod worker;
 
-pub use balance::{balance, Balance, BalanceLine, SchemeFigures, Standing};
+pub use balance::{balance, Balance, BalanceLine, SchemeFigures, SetAside, SetAsideReason, Standing};
 pub use facts::{apply_facts, WorkerFacts};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use instrument::{Instrument, Outcome, StateMonths};
 pub use worker::{
-    Application, Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, ProjectionError,
-    Resolution, WorkerProjection, STATEMENT_CHUNK_EVENTS,
+    Application, Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, PeriodKind,
+    ProjectionError, Resolution, WorkerProjection, STATEMENT_CHUNK_EVENTS,
 };

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded, Currency,
-    Event, Jurisdiction, Month, Sector, Seq, Sex, StatusChange, WorkerEnrolled, WorkerId,
+    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded, CreditKind,
+    Currency, Event, Insurance, Jurisdiction, Month, Sector, Seq, Sex, StatusChange, WorkerEnrolled,
+    WorkerId,
 };
 
 /// Why an event cannot be applied to a projection: the log contradicts itself.
@@ -29,6 +30,11 @@ pub struct MonthCell {
     pub worker_paid: u128,
     /// Credited periods covering the month.
     pub credits: u32,
+    /// Of the contributions, those of voluntary insurance.
+    pub voluntary: u32,
+    /// Of the credits, periods of voluntary insurance (`CreditKind::VoluntaryInsurance`); the
+    /// others are assimilated periods.
+    pub voluntary_credits: u32,
     /// Live contributions of the month by sector, indexed by the sector's code less one.
     pub sectors: [u32; SECTORS],
 }
@@ -37,7 +43,27 @@ pub struct MonthCell {
 pub const SECTORS: usize = 8;
 const _: () = assert!(Sector::ALL.len() == SECTORS);
 
+/// How a month is insured in one state, for the precedence of Reg. 987/2009 Art. 12: compulsory
+/// insurance over voluntary, and real periods over assimilated (credited) ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PeriodKind {
+    Assimilated,
+    Voluntary,
+    Compulsory,
+}
+
 impl MonthCell {
+    /// The strongest kind of period the month holds.
+    pub fn kind(&self) -> PeriodKind {
+        if self.contributions > self.voluntary {
+            PeriodKind::Compulsory
+        } else if self.voluntary > 0 || self.voluntary_credits > 0 {
+            PeriodKind::Voluntary
+        } else {
+            PeriodKind::Assimilated
+        }
+    }
+
     /// The sectors of the month's live contributions, with how many each.
     pub fn sectors(&self) -> impl Iterator<Item = (Sector, u32)> + '_ {
         Sector::ALL.iter().zip(&self.sectors).filter(|(_, count)| **count > 0).map(|(s, count)| (*s, *count))
@@ -370,6 +396,9 @@ impl WorkerProjection {
                 cell.employer_paid += u128::from(e.employer_share.get());
                 cell.worker_paid += u128::from(e.worker_share.get());
                 cell.sectors[sector_slot(e.sector)] += 1;
+                if e.insurance == Insurance::Voluntary {
+                    cell.voluntary += 1;
+                }
             }
             Event::ContributionReversed(e) => {
                 let original = reversed
@@ -389,7 +418,11 @@ impl WorkerProjection {
                 let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
                 for ordinal in e.from.ordinal()..=e.to.ordinal() {
                     let month = Month::from_ordinal(ordinal).map_err(|error| fail(error.to_string()))?;
-                    coverage.months.entry(month).or_default().credits += 1;
+                    let cell = coverage.months.entry(month).or_default();
+                    cell.credits += 1;
+                    if e.kind == CreditKind::VoluntaryInsurance {
+                        cell.voluntary_credits += 1;
+                    }
                 }
             }
             Event::EntitlementGranted(e) => {
@@ -482,6 +515,9 @@ impl WorkerProjection {
         cell.worker_paid = cell.worker_paid.checked_sub(u128::from(original.worker_share.get()))?;
         let slot = &mut cell.sectors[sector_slot(original.sector)];
         *slot = slot.checked_sub(1)?;
+        if original.insurance == Insurance::Voluntary {
+            cell.voluntary = cell.voluntary.checked_sub(1)?;
+        }
         // Keep the state canonical: a month with nothing left in it is gone, as if never recorded.
         if cell.contributions == 0 && cell.credits == 0 {
             coverage.months.remove(&original.month);

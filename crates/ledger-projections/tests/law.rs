@@ -14,7 +14,8 @@ mod common;
 
 use common::{History, OLD_AGE};
 use ledger_core::Branch;
-use ledger_projections::{BalanceLine, Instrument, Standing};
+use ledger_core::CreditKind;
+use ledger_projections::{BalanceLine, Instrument, SetAsideReason, Standing};
 
 const RULES: &str = r#"
 [document]
@@ -711,4 +712,96 @@ fn where_the_amount_does_not_depend_on_periods_only_the_state_at_onset_pays() {
             ("IT".to_owned(), 0, Some(Standing::NotInsuredAtOnset))
         ]
     );
+}
+
+/// The months a line sets aside, as `YYYY-MM reason state`.
+fn set_aside(history: &History, jurisdiction: &str) -> Vec<String> {
+    let lines = history.now();
+    let line = lines.iter().find(|line| line.jurisdiction.as_str() == jurisdiction);
+    line.map(|line| {
+        line.set_aside
+            .iter()
+            .map(|month| format!("{} {} {}", month.month, month.reason.label(), month.because_of))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+#[test]
+fn voluntary_months_under_compulsory_insurance_elsewhere_are_set_aside() {
+    // Reg. 987/2009 Art. 12(4). ES compulsory 2020-01..2021-12 (24), IT voluntary 2021-07..2022-06
+    // (12), at 2,000.00. The six Italian months that coincide with Spanish compulsory ones count
+    // only in Spain; Italy keeps 2022-01..06 (6). Counted in both, the two pro-rata shares would
+    // pay 60000 * 24/30 + 60000 * 12/30 = 72000 for a career worth amount(30) = 60000.
+    // ES: EU total 24 + 6 = 30; Italy (6 < 12) is released, so the ratio is 24/24: pro rata 60000,
+    // above the independent amount(24) = 48000. IT: released, pays nothing; its theoretical amount
+    // is 60000 too. Together 60000: the career, once.
+    let mut h = worker();
+    h.pay("ES", OLD_AGE, "2020-01", 24, 200_000);
+    h.pay_voluntary("IT", OLD_AGE, "2021-07", 12, 200_000);
+    check(
+        "voluntary under compulsory",
+        &h,
+        &[
+            "ES own 24 independent 48000 | 30 60000 60000 60000 missing 0 paid_under EU",
+            "  EU [ES 24, IT 6 r] | 30 24 60000 60000 60000 pro_rata",
+            "  ES-PH [ES 24] | 24 24 48000 48000 48000 pro_rata",
+            "  ES-KW [ES 24] until 2020-12 | 24 24 48000 48000 48000 pro_rata",
+            "IT own 6 independent 0 | 30 60000 0 0 missing 0 paid_under -",
+            "  EU [IT 6 r, ES 24] | 30 24 60000 0 0 released",
+        ],
+    );
+    let expected: Vec<String> =
+        (7..=12).map(|month| format!("2021-{month:02} voluntary_under_compulsory ES")).collect();
+    assert_eq!(set_aside(&h, "IT"), expected);
+    assert!(set_aside(&h, "ES").is_empty());
+    // A credited period of voluntary insurance is voluntary too.
+    let mut credited = worker();
+    credited.pay("ES", OLD_AGE, "2020-01", 24, 200_000);
+    credited.credit_as(CreditKind::VoluntaryInsurance, "PT", OLD_AGE, "2021-12", "2022-01");
+    assert_eq!(set_aside(&credited, "PT"), ["2021-12 voluntary_under_compulsory ES"]);
+}
+
+#[test]
+fn credited_months_under_real_insurance_elsewhere_are_set_aside() {
+    // Art. 12(2). ES compulsory 2020-01..12, PT credits unemployment 2020-07..2021-06: the six
+    // Portuguese months that coincide with Spanish insurance count only in Spain; Portugal keeps
+    // 2021-01..06. ES: own 12; EU total 12 + 6 = 18, short of 24.
+    let mut h = worker();
+    h.pay("ES", OLD_AGE, "2020-01", 12, 200_000);
+    h.credit_as(CreditKind::Unemployment, "PT", OLD_AGE, "2020-07", "2021-06");
+    let expected: Vec<String> =
+        (7..=12).map(|month| format!("2020-{month:02} assimilated_under_real ES")).collect();
+    assert_eq!(set_aside(&h, "PT"), expected);
+    let lines = h.now();
+    let own: Vec<(String, u32, u32)> = lines
+        .iter()
+        .map(|line| (line.jurisdiction.to_string(), line.own_months, line.total_months))
+        .collect();
+    assert_eq!(own, [("ES".to_owned(), 12, 18), ("PT".to_owned(), 6, 18)]);
+}
+
+#[test]
+fn months_credited_by_two_states_count_in_the_state_of_last_compulsory_insurance() {
+    // Art. 12(3). IT compulsory 2018-01..06, ES compulsory 2019-01..12, then both credit
+    // 2020-01..03 (ES unemployment, IT child care): the last compulsory insurance before them was
+    // Spain's, so Italy's three credits are set aside. With no compulsory insurance before, the
+    // first after decides: PT credits 2015-01..03 and IT 2015-01..03 (maternity), Italy insured
+    // from 2018: Portugal's are set aside.
+    let mut h = worker();
+    h.pay("IT", OLD_AGE, "2018-01", 6, 200_000);
+    h.pay("ES", OLD_AGE, "2019-01", 12, 200_000);
+    h.credit_as(CreditKind::Unemployment, "ES", OLD_AGE, "2020-01", "2020-03");
+    h.credit_as(CreditKind::ChildCare, "IT", OLD_AGE, "2020-01", "2020-03");
+    let expected: Vec<String> =
+        (1..=3).map(|month| format!("2020-{month:02} assimilated_not_last_compulsory ES")).collect();
+    assert_eq!(set_aside(&h, "IT"), expected);
+    assert!(set_aside(&h, "ES").is_empty());
+    h.credit_as(CreditKind::Maternity, "PT", OLD_AGE, "2015-01", "2015-03");
+    h.credit_as(CreditKind::Maternity, "IT", OLD_AGE, "2015-01", "2015-03");
+    let expected: Vec<String> =
+        (1..=3).map(|month| format!("2015-{month:02} assimilated_not_last_compulsory IT")).collect();
+    assert_eq!(set_aside(&h, "PT"), expected);
+    // Reasons are named for what the balance says.
+    assert_eq!(SetAsideReason::AssimilatedNotLastCompulsory.label(), "assimilated_not_last_compulsory");
 }

@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
     Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionRecorded, CreditKind, Currency, Event,
-    InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, RequestId, Sector, Seq, Sex, StatusChange,
-    Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    Insurance, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, RequestId, Sector, Seq, Sex,
+    StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 use ledger_projections::reports::{
     AccountabilityReport, CoverageCell, CoverageReport, CoverageRow, CoverageScope,
@@ -53,6 +53,7 @@ pub fn contribution(wire: &pb::Contribution) -> Result<ContributionRecorded, Inv
         worker_share: MinorUnits::new("worker_share_minor", wire.worker_share_minor)?,
         employer_ref: Text::parse("employer_ref", &wire.employer_ref, EMPLOYER_REF_LEN_MAX)?,
         sector: field("sector", Sector::from_code(wire.sector.into()))?,
+        insurance: if wire.voluntary { Insurance::Voluntary } else { Insurance::Compulsory },
     };
     contribution.check_shares()?;
     Ok(contribution)
@@ -150,6 +151,7 @@ fn wire_contribution(event: &ContributionRecorded) -> pb::Contribution {
         currency: event.currency.to_string(),
         employer_ref: event.employer_ref.as_str().to_owned(),
         sector: i32::from(event.sector.code()),
+        voluntary: event.insurance == Insurance::Voluntary,
     }
 }
 
@@ -489,6 +491,15 @@ fn balance_line(line: &BalanceLine) -> pb::BalanceLine {
             .collect(),
         paid_under: line.paid_under.clone().unwrap_or_default(),
         standing: line.standing.map(|standing| standing.label().to_owned()).unwrap_or_default(),
+        set_aside: line
+            .set_aside
+            .iter()
+            .map(|set_aside| pb::SetAsideMonth {
+                month: set_aside.month.to_string(),
+                reason: set_aside.reason.label().to_owned(),
+                because_of: set_aside.because_of.to_string(),
+            })
+            .collect(),
         due_from: match line.standing {
             Some(ledger_projections::Standing::Projected { due_from: Some(day) }) => day.to_string(),
             _ => String::new(),

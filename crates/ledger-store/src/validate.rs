@@ -946,6 +946,7 @@ mod tests {
             worker_share: ok(MinorUnits::new("worker", 27_000)),
             employer_ref: ok(Text::parse("employer_ref", "SA-EMP-1", 64)),
             sector: Sector::DomesticWork,
+            insurance: ledger_core::Insurance::Compulsory,
         }
     }
 

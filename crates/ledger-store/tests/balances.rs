@@ -219,6 +219,12 @@ impl Runner {
                         worker_share: ok(MinorUnits::new("worker", wage / 20)),
                         employer_ref: ok(Text::parse("employer_ref", "EMP-7", 64)),
                         sector: Sector::Care,
+                        // Some payrolls of voluntary insurance, so Art. 12 sets months aside.
+                        insurance: if wage % 3 == 0 {
+                            ledger_core::Insurance::Voluntary
+                        } else {
+                            ledger_core::Insurance::Compulsory
+                        },
                     })
                     .collect();
                 let action = match correcting {
@@ -262,7 +268,11 @@ impl Runner {
                     branch: Branch::OldAge,
                     from: month(offset),
                     to: month(offset + count - 1),
-                    kind: CreditKind::Unemployment,
+                    kind: if count % 2 == 0 {
+                        CreditKind::VoluntaryInsurance
+                    } else {
+                        CreditKind::Unemployment
+                    },
                 };
                 self.submit(agency, Action::CreditPeriods(vec![period]));
             }
@@ -394,6 +404,7 @@ impl Runner {
                             // The employer of the payrolls: a claimed month it had recorded is corrected.
                             employer_ref: ok(Text::parse("employer_ref", "EMP-7", 64)),
                             sector: Sector::Care,
+                            insurance: ledger_core::Insurance::Compulsory,
                         }],
                     },
                     false => Action::ResolveClaim {

@@ -141,6 +141,7 @@ fn a_store_of_the_version_before_the_contribution_index_is_upgraded_at_open() {
         worker_share: ok(MinorUnits::new("worker", 27_000)),
         employer_ref: ok(Text::parse("employer_ref", "SA-HH-0001", 64)),
         sector: Sector::DomesticWork,
+        insurance: ledger_core::Insurance::Compulsory,
     };
     let submit = |ledger: &Ledger, id: &str| {
         let command = Command {

@@ -141,6 +141,7 @@ impl Model {
             worker_share: parsed(MinorUnits::new("worker", item.wage / 20)),
             employer_ref: parsed(Text::parse("employer_ref", "EMP-1", 64)),
             sector: Sector::DomesticWork,
+            insurance: ledger_core::Insurance::Compulsory,
         }
     }
 

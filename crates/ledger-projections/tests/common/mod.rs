@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
     sha256, BenefitApplied, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Event,
-    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, ResidenceChanged,
-    RulesAdopted, Sector, Seq, Text, WorkerEnrolled, WorkerId,
+    Insurance, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId,
+    ResidenceChanged, RulesAdopted, Sector, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{BalanceLine, LogFold};
 use ledger_rules::Rules;
@@ -89,6 +89,23 @@ impl History {
 
     /// Contributions for `count` consecutive months from `from`, at `wage` each; returns their seqs.
     pub fn pay(&mut self, jurisdiction: &str, branch: Branch, from: &str, count: u32, wage: i64) -> Vec<Seq> {
+        self.pay_as(Insurance::Compulsory, jurisdiction, branch, from, count, wage)
+    }
+
+    /// The same, of voluntary insurance.
+    pub fn pay_voluntary(&mut self, jurisdiction: &str, branch: Branch, from: &str, count: u32, wage: i64) {
+        self.pay_as(Insurance::Voluntary, jurisdiction, branch, from, count, wage);
+    }
+
+    fn pay_as(
+        &mut self,
+        insurance: Insurance,
+        jurisdiction: &str,
+        branch: Branch,
+        from: &str,
+        count: u32,
+        wage: i64,
+    ) -> Vec<Seq> {
         let start = ok(Month::parse(from)).ordinal();
         let currency = self.rules.currency_of(code(jurisdiction)).unwrap_or_else(|| panic!("{jurisdiction}"));
         (start..start + count)
@@ -104,19 +121,25 @@ impl History {
                     worker_share: ok(MinorUnits::new("worker", wage / 20)),
                     employer_ref: ok(Text::parse("employer_ref", "EMP-1", 64)),
                     sector: Sector::DomesticWork,
+                    insurance,
                 }))
             })
             .collect()
     }
 
     pub fn credit(&mut self, jurisdiction: &str, branch: Branch, from: &str, to: &str) {
+        self.credit_as(CreditKind::Maternity, jurisdiction, branch, from, to);
+    }
+
+    /// Months credited (assimilated, or of voluntary insurance) of `kind`.
+    pub fn credit_as(&mut self, kind: CreditKind, jurisdiction: &str, branch: Branch, from: &str, to: &str) {
         self.push(Event::PeriodCredited(PeriodCredited {
             worker_id: self.worker.clone(),
             jurisdiction: code(jurisdiction),
             branch,
             from: ok(Month::parse(from)),
             to: ok(Month::parse(to)),
-            kind: CreditKind::Maternity,
+            kind,
         }));
     }
 

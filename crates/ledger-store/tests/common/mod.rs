@@ -34,6 +34,7 @@ pub fn payroll(worker_id: &ledger_core::WorkerId, year: u16, months: std::ops::R
                 worker_share: ok(MinorUnits::new("worker", 81_000)),
                 employer_ref: ok(Text::parse("employer_ref", "EMP-MNL-0042", 64)),
                 sector: Sector::Care,
+                insurance: ledger_core::Insurance::Compulsory,
             })
             .collect(),
     )
