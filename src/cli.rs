@@ -75,6 +75,31 @@ pub enum AgencyCommand {
     },
     /// Records one contribution, or every row of a CSV file as payroll systems export it.
     Contribute(ContributeArgs),
+    /// Certifies periods of insurance in this agency's unit (days, weeks, months or quarters),
+    /// converted to months by its scheme's rule (Reg. 987/2009 Art. 13).
+    Certify {
+        #[arg(long)]
+        worker: String,
+        #[arg(long)]
+        jurisdiction: String,
+        #[arg(long, default_value = "old_age")]
+        branch: String,
+        /// First month, YYYY-MM.
+        #[arg(long)]
+        from: String,
+        /// Last month, YYYY-MM.
+        #[arg(long)]
+        to: String,
+        /// days, weeks, months or quarters.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        quantity: u32,
+        #[arg(long)]
+        voluntary: bool,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
     /// Records a worker's application for a benefit, with the date of the risk (for old age the
     /// date the pension is claimed from, for invalidity the onset): amounts of the branch are
     /// projected until it is recorded and due.
@@ -331,6 +356,47 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
             }
         }
         AgencyCommand::Contribute(args) => contribute(connection, &mut clients, args).await?,
+        AgencyCommand::Certify {
+            worker,
+            jurisdiction,
+            branch,
+            from,
+            to,
+            unit,
+            quantity,
+            voluntary,
+            request_id,
+        } => {
+            let unit = ledger_core::PeriodUnit::from_label(&unit)
+                .map_err(|error| anyhow::anyhow!("--unit: {}", error.message))?;
+            let request = pb::CertifyPeriodsRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("certify")),
+                periods: vec![pb::CertifiedPeriod {
+                    worker_id: worker,
+                    jurisdiction,
+                    branch: branch_code(&branch)?,
+                    from_month: from,
+                    to_month: to,
+                    unit: i32::from(unit.code()),
+                    quantity,
+                    voluntary,
+                }],
+            };
+            let receipt = clients
+                .agency
+                .certify_periods(request)
+                .await?
+                .into_inner()
+                .receipts
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            if connection.json {
+                println!("{}", json!({"seq": receipt.seq, "replayed": receipt.replayed}));
+            } else {
+                println!("certified at seq {}", receipt.seq);
+            }
+        }
         AgencyCommand::Apply { worker, branch, risk_date, request_id } => {
             let request = pb::RecordBenefitApplicationRequest {
                 request_id: request_id.unwrap_or_else(|| fresh_request_id("apply")),
@@ -837,6 +903,20 @@ fn describe(event: &Option<pb::Event>) -> String {
             )
         }),
         Some(Kind::ContributionReversed(e)) => format!("reversal of seq {} ({})", e.reversed_seq, e.reason),
+        Some(Kind::PeriodCertified(e)) => e.period.as_ref().map_or_else(String::new, |p| {
+            let unit =
+                ledger_core::PeriodUnit::from_code(p.unit.into()).map_or("?", ledger_core::PeriodUnit::label);
+            format!(
+                "certified {} {} {} to {}: {} {unit}{}, counting {} month(s)",
+                p.jurisdiction,
+                branch_label(p.branch),
+                p.from_month,
+                p.to_month,
+                p.quantity,
+                if p.voluntary { " of voluntary insurance" } else { "" },
+                e.months
+            )
+        }),
         Some(Kind::BenefitApplied(e)) => format!(
             "application for {} benefits, lodged in {}, risk date {}",
             branch_label(e.branch),

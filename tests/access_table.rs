@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 26] = [
+const TABLE: [(&str, [char; 7]); 27] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -21,6 +21,7 @@ const TABLE: [(&str, [char; 7]); 26] = [
     ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // An agency where she has no record (and does not live) takes no application.
     ("RecordBenefitApplication", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CertifyPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -96,6 +97,20 @@ async fn call(
                 reason: "payroll corrected".into(),
             };
             clients.agency.correct_contribution(request).await.map(drop)
+        }
+        "CertifyPeriods" => {
+            let period = pb::CertifiedPeriod {
+                worker_id: worker,
+                jurisdiction: "PH".into(),
+                branch: pb::Branch::OldAge as i32,
+                from_month: "2019-01".into(),
+                to_month: "2019-03".into(),
+                unit: pb::PeriodUnit::Months as i32,
+                quantity: 3,
+                voluntary: false,
+            };
+            let request = pb::CertifyPeriodsRequest { request_id: id, periods: vec![period] };
+            clients.agency.certify_periods(request).await.map(drop)
         }
         "RecordBenefitApplication" => {
             let request = pb::RecordBenefitApplicationRequest {

@@ -329,3 +329,54 @@ async fn an_old_age_amount_is_payable_only_once_applied_for_and_of_pensionable_a
     assert_eq!(status.expect_err("too far ahead").code(), tonic::Code::InvalidArgument);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn periods_certified_in_days_are_converted_by_the_certifying_scheme() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let mut spain = server.clients("agency-es").await;
+    let enrolled = enroll_with_credential(&mut philippines, "enrol-days", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let period = |unit: pb::PeriodUnit, quantity: u32, from: &str, to: &str| pb::CertifiedPeriod {
+        worker_id: worker.clone(),
+        jurisdiction: "ES".into(),
+        branch: pb::Branch::OldAge as i32,
+        from_month: from.into(),
+        to_month: to.into(),
+        unit: unit as i32,
+        quantity,
+        voluntary: false,
+    };
+    // Spain's sample scheme works a 5-day week: 264 days in 2020 are 264 / 22 = 12 months; 50
+    // weeks in 2021 are 250 days, 11.4 months: 11. 400 days said to fall in three months count
+    // for those three only (Art. 13(2): never more than the calendar period).
+    let request = pb::CertifyPeriodsRequest {
+        request_id: "tgss-e205-1".into(),
+        periods: vec![
+            period(pb::PeriodUnit::Days, 264, "2020-01", "2020-12"),
+            period(pb::PeriodUnit::Weeks, 50, "2021-01", "2021-12"),
+            period(pb::PeriodUnit::Days, 400, "2022-01", "2022-03"),
+        ],
+    };
+    let receipts = spain.agency.certify_periods(request).await.expect("certified").into_inner().receipts;
+    assert_eq!(receipts.len(), 3);
+    let mut herself = as_worker(&server, &enrolled.worker_token).await;
+    let balance = herself
+        .worker
+        .get_balance(pb::GetBalanceRequest { worker_id: worker.clone(), ..Default::default() })
+        .await
+        .expect("balance")
+        .into_inner();
+    let line = balance.lines.iter().find(|line| line.jurisdiction == "ES").expect("a Spanish line");
+    assert_eq!((line.own_months, line.contribution_months), (12 + 11 + 3, 0));
+    // The Philippine scheme states no working week: days cannot be converted there.
+    let days = pb::CertifiedPeriod {
+        jurisdiction: "PH".into(),
+        ..period(pb::PeriodUnit::Days, 22, "2020-01", "2020-01")
+    };
+    let request = pb::CertifyPeriodsRequest { request_id: "sss-days".into(), periods: vec![days] };
+    let status = philippines.agency.certify_periods(request).await.expect_err("no conversion rule");
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    assert!(status.message().contains("working_days_per_week"), "{}", status.message());
+    server.stop().await;
+}

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::{
     Branch, ClaimKind, ClaimOutcome, CreditKind, Currency, Insurance, InvalidInput, Jurisdiction, MinorUnits,
-    Month, Sector, Seq, Sex, Text, WorkerId,
+    Month, PeriodUnit, Sector, Seq, Sex, Text, WorkerId,
 };
 
 /// Longest rules document that can be adopted on the chain, in bytes. Bounded so that every record
@@ -36,6 +36,7 @@ pub enum Event {
     CredentialReplaced(CredentialReplaced),
     ContributionCorrected(ContributionCorrected),
     BenefitApplied(BenefitApplied),
+    PeriodCertified(PeriodCertified),
 }
 
 impl Event {
@@ -55,6 +56,7 @@ impl Event {
             Event::CredentialReplaced(event) => Some(&event.worker_id),
             Event::ContributionCorrected(event) => Some(&event.worker_id),
             Event::BenefitApplied(event) => Some(&event.worker_id),
+            Event::PeriodCertified(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -78,6 +80,7 @@ impl Event {
             Event::CredentialReplaced(e) => e.reset_by.is_some_and(is),
             Event::ContributionCorrected(e) => is(e.jurisdiction),
             Event::BenefitApplied(e) => is(e.jurisdiction),
+            Event::PeriodCertified(e) => is(e.jurisdiction),
             Event::RulesAdopted(_) => false,
         }
     }
@@ -98,6 +101,7 @@ impl Event {
             Event::CredentialReplaced(_) => "CredentialReplaced",
             Event::ContributionCorrected(_) => "ContributionCorrected",
             Event::BenefitApplied(_) => "BenefitApplied",
+            Event::PeriodCertified(_) => "PeriodCertified",
         }
     }
 }
@@ -287,6 +291,46 @@ pub struct ContributionCorrected {
     pub before: Figures,
     pub after: Figures,
     pub reason: Text,
+}
+
+/// Periods of insurance an institution certifies in its own unit (days, weeks, months, quarters)
+/// between two months, without contribution figures, and the calendar months they count for once
+/// converted by the certifying scheme's rule under the rules in force when recorded (Reg. 987/2009
+/// Art. 13): the first `months` months from `from` count, never more than the period spans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodCertified {
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    pub from: Month,
+    pub to: Month,
+    pub unit: PeriodUnit,
+    pub quantity: u32,
+    pub insurance: Insurance,
+    /// The converted months, at most the months from `from` to `to`.
+    pub months: u32,
+}
+
+impl PeriodCertified {
+    /// The calendar months the period counts for.
+    pub fn counted_months(&self) -> impl Iterator<Item = Month> + '_ {
+        let first = self.from.ordinal();
+        (first..first + self.months).filter_map(|ordinal| Month::from_ordinal(ordinal).ok())
+    }
+
+    /// Refuses a span out of order or longer than a credited period may be, and more converted
+    /// months than it spans.
+    pub fn check(&self) -> Result<(), InvalidInput> {
+        PeriodCredited::check_span(self.from, self.to)?;
+        let span = self.to.ordinal() - self.from.ordinal() + 1;
+        if self.months > span {
+            return Err(InvalidInput::new(
+                "months",
+                format!("{} months exceed the {span} the period spans", self.months),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A worker applied for a benefit of one branch, with the date of the risk it covers: for old age

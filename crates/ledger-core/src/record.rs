@@ -14,8 +14,8 @@ use crate::event::{
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
     ContributionReversed, CreditKind, Currency, Event, Figures, Insurance, Jurisdiction, MinorUnits, Month,
-    PeriodCredited, PrincipalId, RequestId, Sector, Seq, Sex, Text, WorkerEnrolled, WorkerId,
-    EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    PeriodCertified, PeriodCredited, PeriodUnit, PrincipalId, RequestId, Sector, Seq, Sex, Text,
+    WorkerEnrolled, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 
 /// The record format this code writes and reads. A new version gets a new number; old records keep
@@ -41,6 +41,7 @@ const KIND_BENEFIT_APPLIED: u8 = 14;
 /// A ContributionRecorded of voluntary insurance: the body of kind 2 under its own kind, so that
 /// every compulsory contribution keeps the bytes it always had.
 const KIND_VOLUNTARY_CONTRIBUTION_RECORDED: u8 = 15;
+const KIND_PERIOD_CERTIFIED: u8 = 16;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +124,18 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             }
             put_str8(out, e.employer_ref.as_str());
             out.push(e.sector.code());
+        }
+        Event::PeriodCertified(e) => {
+            out.push(KIND_PERIOD_CERTIFIED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.branch.code());
+            put_month(out, e.from);
+            put_month(out, e.to);
+            out.push(e.unit.code());
+            out.extend_from_slice(&e.quantity.to_be_bytes());
+            out.push(e.insurance.code());
+            out.extend_from_slice(&(e.months as u16).to_be_bytes());
         }
         Event::BenefitApplied(e) => {
             out.push(KIND_BENEFIT_APPLIED);
@@ -278,6 +291,27 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
                     _ => Insurance::Voluntary,
                 },
             })
+        }
+        KIND_PERIOD_CERTIFIED => {
+            let certified = PeriodCertified {
+                worker_id: r.worker_id()?,
+                jurisdiction: r.jurisdiction()?,
+                branch: r.branch()?,
+                from: r.month()?,
+                to: r.month()?,
+                unit: {
+                    let code = r.u8()?;
+                    r.parsed(|_| PeriodUnit::from_code(code.into()).map_err(Into::into))?
+                },
+                quantity: u32::from_be_bytes(r.array::<4>()?),
+                insurance: {
+                    let code = r.u8()?;
+                    r.parsed(|_| Insurance::from_code(code.into()).map_err(Into::into))?
+                },
+                months: u32::from(u16::from_be_bytes(r.array::<2>()?)),
+            };
+            r.parsed(|_| certified.check().map_err(Into::into))?;
+            Event::PeriodCertified(certified)
         }
         KIND_BENEFIT_APPLIED => Event::BenefitApplied(BenefitApplied {
             worker_id: r.worker_id()?,

@@ -451,6 +451,16 @@ code_enum!(
 );
 
 code_enum!(
+    /// The unit in which an institution certifies periods of insurance (Reg. 987/2009 Art. 13).
+    PeriodUnit, "unit" {
+        Days = 1 => "days",
+        Weeks = 2 => "weeks",
+        Months = 3 => "months",
+        Quarters = 4 => "quarters",
+    }
+);
+
+code_enum!(
     /// Whether a contribution was owed (compulsory insurance) or paid by choice (voluntary
     /// insurance, continued or optional): where two states' periods coincide, compulsory insurance
     /// takes precedence (Reg. 987/2009 Art. 12).

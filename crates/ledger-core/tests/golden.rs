@@ -238,6 +238,22 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 insurance: ledger_core::Insurance::Voluntary,
             }),
         ),
+        (
+            "agency-hk",
+            "mpf-certificate-2025-0002",
+            1_741_300_000_000_000,
+            Event::PeriodCertified(ledger_core::PeriodCertified {
+                worker_id: worker.clone(),
+                jurisdiction: hk,
+                branch: Branch::OldAge,
+                from: ok(Month::parse("2023-01")),
+                to: ok(Month::parse("2023-12")),
+                unit: ledger_core::PeriodUnit::Days,
+                quantity: 264,
+                insurance: ledger_core::Insurance::Compulsory,
+                months: 12,
+            }),
+        ),
     ]
 }
 

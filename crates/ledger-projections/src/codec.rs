@@ -17,7 +17,7 @@ use crate::worker::{
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 10;
+pub const PROJECTION_FORMAT_VERSION: u8 = 11;
 
 /// The main part of a projection: all of it but the month cells of the years before
 /// [`coverage_cutoff`], which are stored a year at a time ([`encode_year`], [`stored_years`]). An
@@ -218,6 +218,8 @@ pub fn encode_year(projection: &WorkerProjection, year: u16) -> Option<Vec<u8>> 
             put_varint(&mut out, cell.credits);
             put_varint(&mut out, cell.voluntary);
             put_varint(&mut out, cell.voluntary_credits);
+            put_varint(&mut out, cell.certified);
+            put_varint(&mut out, cell.voluntary_certified);
             out.push(cell.sectors().count() as u8);
             for (sector, count) in cell.sectors() {
                 out.push(sector.code());
@@ -271,9 +273,14 @@ fn decode_year(
                 credits: r.u32()?,
                 voluntary: r.u32()?,
                 voluntary_credits: r.u32()?,
+                certified: r.u32()?,
+                voluntary_certified: r.u32()?,
                 sectors: Default::default(),
             };
-            if cell.voluntary > cell.contributions || cell.voluntary_credits > cell.credits {
+            if cell.voluntary > cell.contributions
+                || cell.voluntary_credits > cell.credits
+                || cell.voluntary_certified > cell.certified
+            {
                 return Err(ProjectionDecodeError(format!(
                     "{month} has more voluntary periods than periods"
                 )));

@@ -35,6 +35,9 @@ pub struct MonthCell {
     /// Of the credits, periods of voluntary insurance (`CreditKind::VoluntaryInsurance`); the
     /// others are assimilated periods.
     pub voluntary_credits: u32,
+    /// Certified periods (`PeriodCertified`) counting for the month, and of those, voluntary ones.
+    pub certified: u32,
+    pub voluntary_certified: u32,
     /// Live contributions of the month by sector, indexed by the sector's code less one.
     pub sectors: [u32; SECTORS],
 }
@@ -55,9 +58,9 @@ pub enum PeriodKind {
 impl MonthCell {
     /// The strongest kind of period the month holds.
     pub fn kind(&self) -> PeriodKind {
-        if self.contributions > self.voluntary {
+        if self.contributions > self.voluntary || self.certified > self.voluntary_certified {
             PeriodKind::Compulsory
-        } else if self.voluntary > 0 || self.voluntary_credits > 0 {
+        } else if self.voluntary > 0 || self.voluntary_credits > 0 || self.voluntary_certified > 0 {
             PeriodKind::Voluntary
         } else {
             PeriodKind::Assimilated
@@ -406,6 +409,16 @@ impl WorkerProjection {
                 self.unrecord(original)
                     .ok_or_else(|| fail(format!("event {} is not a live contribution", e.reversed_seq)))?;
             }
+            Event::PeriodCertified(e) => {
+                let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
+                for month in e.counted_months() {
+                    let cell = coverage.months.entry(month).or_default();
+                    cell.certified += 1;
+                    if e.insurance == Insurance::Voluntary {
+                        cell.voluntary_certified += 1;
+                    }
+                }
+            }
             Event::BenefitApplied(e) => {
                 let application = Application { seq, jurisdiction: e.jurisdiction, risk_date: e.risk_date };
                 self.applications.insert(e.branch, application);
@@ -519,7 +532,7 @@ impl WorkerProjection {
             cell.voluntary = cell.voluntary.checked_sub(1)?;
         }
         // Keep the state canonical: a month with nothing left in it is gone, as if never recorded.
-        if cell.contributions == 0 && cell.credits == 0 {
+        if cell.contributions == 0 && cell.credits == 0 && cell.certified == 0 {
             coverage.months.remove(&original.month);
         }
         if coverage.months.is_empty() {
@@ -537,6 +550,7 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ContributionReversed(e) => Some(e.jurisdiction),
         Event::ContributionCorrected(e) => Some(e.jurisdiction),
         Event::BenefitApplied(e) => Some(e.jurisdiction),
+        Event::PeriodCertified(e) => Some(e.jurisdiction),
         Event::PeriodCredited(e) => Some(e.jurisdiction),
         Event::EntitlementGranted(e) => Some(e.jurisdiction),
         Event::EntitlementStatusChanged(e) => Some(e.jurisdiction),

@@ -14,7 +14,7 @@ mod common;
 
 use common::{History, OLD_AGE};
 use ledger_core::Branch;
-use ledger_core::CreditKind;
+use ledger_core::{CreditKind, PeriodUnit};
 use ledger_projections::{BalanceLine, Instrument, SetAsideReason, Standing};
 
 const RULES: &str = r#"
@@ -69,6 +69,7 @@ flat = 0
 accrual_bp_per_month = 100
 rounding = "half_up"
 pensionable_age_years = 65
+working_days_per_week = 5
 
 [[scheme]]
 jurisdiction = "ES"
@@ -97,6 +98,7 @@ minimum_own_months = 12
 flat = 0
 accrual_bp_per_month = 100
 rounding = "half_even"
+working_days_per_week = 6
 
 [[scheme]]
 jurisdiction = "PT"
@@ -106,6 +108,7 @@ minimum_own_months = 12
 flat = 0
 accrual_bp_per_month = 100
 rounding = "down"
+working_days_per_week = 7
 
 [[scheme]]
 jurisdiction = "PH"
@@ -804,4 +807,60 @@ fn months_credited_by_two_states_count_in_the_state_of_last_compulsory_insurance
     assert_eq!(set_aside(&h, "PT"), expected);
     // Reasons are named for what the balance says.
     assert_eq!(SetAsideReason::AssimilatedNotLastCompulsory.label(), "assimilated_not_last_compulsory");
+}
+
+#[test]
+fn periods_certified_in_days_count_as_their_scheme_converts_them() {
+    // Reg. 987/2009 Art. 13. ES (5-day system) contributions 2019-01..12 at 2,000.00, then 264
+    // days certified for 2020: 264 / 22 = 12 months. IT (6-day system) certifies 300 days for
+    // 2021: 300 / 26 = 11.5, 11 whole months (2021-01..11), below Italy's 12: released.
+    // ES: own 24, independent amount(24) = 48000 (average over its 12 wage months, 200000);
+    // EU total 24 + 11 = 35, ratio 24: theoretical 200000 * 100 * 35 / 10000 = 70000, pro rata
+    // 70000. IT has no wage month: its average is 0 and its amounts 0.
+    let mut h = worker();
+    h.pay("ES", OLD_AGE, "2019-01", 12, 200_000);
+    h.certify("ES", OLD_AGE, "2020-01", "2020-12", PeriodUnit::Days, 264);
+    h.certify("IT", OLD_AGE, "2021-01", "2021-12", PeriodUnit::Days, 300);
+    check(
+        "days",
+        &h,
+        &[
+            "ES own 24 independent 48000 | 35 70000 70000 70000 missing 0 paid_under EU",
+            "  EU [ES 24, IT 11 r] | 35 24 70000 70000 70000 pro_rata",
+            "  ES-PH [ES 24] | 24 24 48000 48000 48000 pro_rata",
+            "  ES-KW [ES 24] until 2020-12 | 24 24 48000 48000 48000 pro_rata",
+            "IT own 11 independent 0 | 35 0 0 0 missing 0 paid_under -",
+            "  EU [IT 11 r, ES 24] | 35 24 0 0 0 released",
+        ],
+    );
+}
+
+#[test]
+fn us_quarters_of_coverage_totalize_only_past_the_national_minimum() {
+    // US quarters of coverage count three months each; US-PT sets the US minimum at 18 months
+    // (six quarters) before the US totalizes. Five quarters (2005-01..2006-03): released. PT 30
+    // months at 2,000.00. The US has no wage month here: its amount is the flat 50000.
+    // With a sixth quarter (2006-04..06): 18 months, not released; total 48, ratio 48: pro rata
+    // 50000 * 18/48 = 18750, paid because 18 < 40 (not insured on US periods alone).
+    let mut h = worker();
+    h.pay("PT", OLD_AGE, "2010-01", 30, 200_000);
+    h.certify("US", OLD_AGE, "2005-01", "2006-03", PeriodUnit::Quarters, 5);
+    let us = |h: &History| -> Vec<String> {
+        h.now().iter().filter(|line| line.jurisdiction.as_str() == "US").flat_map(summary).collect()
+    };
+    assert_eq!(
+        us(&h),
+        [
+            "US own 15 independent 0 | 45 50000 0 0 missing 0 paid_under -",
+            "  US-PT [US 15 r, PT 30] | 45 30 50000 0 0 released"
+        ]
+    );
+    h.certify("US", OLD_AGE, "2006-04", "2006-06", PeriodUnit::Quarters, 1);
+    assert_eq!(
+        us(&h),
+        [
+            "US own 18 independent 0 | 48 50000 18750 18750 missing 0 paid_under US-PT",
+            "  US-PT [US 18, PT 30] | 48 48 50000 18750 18750 pro_rata",
+        ]
+    );
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
-use ledger_core::{sha256, Branch, Currency, Jurisdiction};
+use ledger_core::{sha256, Branch, Currency, Jurisdiction, PeriodUnit};
 use serde::Deserialize;
 
 /// The sample rules shipped with the ledger (illustrative figures, not legal advice).
@@ -94,6 +94,7 @@ struct SchemeEntry {
     rounding: Option<String>,
     pensionable_age_years: Option<u32>,
     amount_depends_on_periods: Option<bool>,
+    working_days_per_week: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,9 +137,42 @@ pub struct Scheme {
     /// Art. 44, "type A" invalidity): only the state whose legislation applied at the onset pays,
     /// `amount(qualifying_months)`, however many months. True otherwise, and in format 1.
     pub amount_depends_on_periods: bool,
+    /// The scheme's working week (5-, 6- or 7-day system), by which periods it certifies in days
+    /// or weeks are converted to months (Reg. 987/2009 Art. 13); format 2 only.
+    pub working_days_per_week: Option<u32>,
 }
 
 impl Scheme {
+    /// The months `quantity` periods of `unit` certified under this scheme count for (Reg.
+    /// 987/2009 Art. 13(1)(b)): a month is 22, 26 or 30 days in a 5-, 6- or 7-day system and a
+    /// week 5, 6 or 7 days; a quarter is three months. Whole months only: a remainder does not
+    /// make one. Days and weeks need the scheme's working week.
+    pub fn converted_months(&self, unit: PeriodUnit, quantity: u32) -> Result<u32, String> {
+        let days_per_month = |week: u32| match week {
+            5 => 22,
+            6 => 26,
+            _ => 30,
+        };
+        let week = || {
+            self.working_days_per_week.ok_or_else(|| {
+                format!(
+                    "the {} {} scheme states no working_days_per_week to convert {unit} into months",
+                    self.jurisdiction, self.branch
+                )
+            })
+        };
+        Ok(match unit {
+            PeriodUnit::Days => quantity / days_per_month(week()?),
+            PeriodUnit::Weeks => {
+                let week = week()?;
+                u32::try_from(u64::from(quantity) * u64::from(week) / u64::from(days_per_month(week)))
+                    .unwrap_or(u32::MAX)
+            }
+            PeriodUnit::Months => quantity,
+            PeriodUnit::Quarters => quantity.saturating_mul(3),
+        })
+    }
+
     /// The monthly benefit for `months` of coverage at an average insured wage of `avg_wage` minor
     /// units: `flat + floor(avg_wage * accrual_bp_per_month * months / 10000)`, capped at `cap`.
     pub fn amount(&self, avg_wage: u64, months: u32) -> u64 {
@@ -745,6 +779,12 @@ impl Check {
             )
             .copied()
             .unwrap_or(true);
+        let week_place = format!("{place}.working_days_per_week");
+        let working_days_per_week =
+            self.optional_latest(entry.working_days_per_week.as_ref(), &week_place, problems).copied();
+        if working_days_per_week.is_some_and(|days| !(5..=7).contains(&days)) {
+            problems.push(problem(week_place, "must be 5, 6 or 7 (the systems of Reg. 987/2009 Art. 13)"));
+        }
         let rounding = match self.latest(entry.rounding.as_ref(), &format!("{place}.rounding"), problems) {
             Some(label) => from_label(&Rounding::ALL, Rounding::label, label)
                 .map_err(|message| problems.push(problem(format!("{place}.rounding"), message)))
@@ -765,6 +805,7 @@ impl Check {
             rounding: rounding?,
             pensionable_age_years,
             amount_depends_on_periods,
+            working_days_per_week,
         })
     }
 
@@ -1046,6 +1087,49 @@ mod tests {
     }
 
     #[test]
+    fn periods_certified_in_days_weeks_and_quarters_convert_by_the_scheme_working_week() {
+        // Reg. 987/2009 Art. 13(1)(b), worked: a month is 22 days in a 5-day system, 26 in a
+        // 6-day one, 30 in a 7-day one; a week is 5, 6 or 7 days; a quarter three months.
+        let scheme = |week| Scheme {
+            jurisdiction: code("ES"),
+            branch: Branch::OldAge,
+            qualifying_months: 180,
+            minimum_own_months: 12,
+            flat: 0,
+            accrual_bp_per_month: 28,
+            cap: None,
+            rounding: Rounding::HalfUp,
+            pensionable_age_years: None,
+            amount_depends_on_periods: true,
+            working_days_per_week: week,
+        };
+        let cases = [
+            (Some(5), PeriodUnit::Days, 264, 12), // 264 / 22
+            (Some(5), PeriodUnit::Days, 43, 1),   // 43 / 22 = 1.95: one whole month
+            (Some(6), PeriodUnit::Days, 312, 12), // 312 / 26
+            (Some(6), PeriodUnit::Days, 300, 11), // 300 / 26 = 11.5
+            (Some(7), PeriodUnit::Days, 365, 12), // 365 / 30 = 12.2
+            (Some(5), PeriodUnit::Weeks, 52, 11), // 52 × 5 = 260 days / 22 = 11.8
+            (Some(6), PeriodUnit::Weeks, 13, 3),  // 78 days / 26
+            (Some(7), PeriodUnit::Weeks, 52, 12), // 364 days / 30 = 12.1
+            (None, PeriodUnit::Months, 7, 7),
+            (None, PeriodUnit::Quarters, 6, 18), // six US quarters of coverage
+        ];
+        for (week, unit, quantity, months) in cases {
+            assert_eq!(
+                scheme(week).converted_months(unit, quantity),
+                Ok(months),
+                "{week:?} {unit} {quantity}"
+            );
+        }
+        let refused = scheme(None).converted_months(PeriodUnit::Days, 22);
+        assert_eq!(
+            refused,
+            Err("the ES old_age scheme states no working_days_per_week to convert days into months".into())
+        );
+    }
+
+    #[test]
     fn risk_fields_are_checked() {
         let scheme = |format: &str, extra: &str| {
             format!(
@@ -1151,6 +1235,7 @@ mod tests {
             rounding: Rounding::Down,
             pensionable_age_years: None,
             amount_depends_on_periods: true,
+            working_days_per_week: None,
         };
         // (flat, bp, cap, avg wage, months, expected)
         let cases = [

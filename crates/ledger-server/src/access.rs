@@ -15,6 +15,7 @@ pub enum Rpc {
     RecordContributions,
     CorrectContribution,
     RecordBenefitApplication,
+    CertifyPeriods,
     ReverseContribution,
     CreditPeriods,
     GrantEntitlement,
@@ -40,11 +41,12 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 26] = [
+    pub const ALL: [Rpc; 27] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
         Rpc::RecordBenefitApplication,
+        Rpc::CertifyPeriods,
         Rpc::ReverseContribution,
         Rpc::CreditPeriods,
         Rpc::GrantEntitlement,
@@ -88,6 +90,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | RecordContributions
         | CorrectContribution
         | RecordBenefitApplication
+        | CertifyPeriods
         | ReverseContribution
         | CreditPeriods
         | GrantEntitlement

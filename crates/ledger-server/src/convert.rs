@@ -88,6 +88,21 @@ pub fn figures(
     Ok(figures)
 }
 
+pub fn certified_period(
+    wire: &pb::CertifiedPeriod,
+) -> Result<ledger_store::PeriodCertification, InvalidInput> {
+    Ok(ledger_store::PeriodCertification {
+        worker_id: field("worker_id", WorkerId::parse(&wire.worker_id))?,
+        jurisdiction: jurisdiction("jurisdiction", &wire.jurisdiction)?,
+        branch: field("branch", Branch::from_code(wire.branch.into()))?,
+        from: field("from_month", Month::parse(&wire.from_month))?,
+        to: field("to_month", Month::parse(&wire.to_month))?,
+        unit: field("unit", ledger_core::PeriodUnit::from_code(wire.unit.into()))?,
+        quantity: wire.quantity,
+        insurance: if wire.voluntary { Insurance::Voluntary } else { Insurance::Compulsory },
+    })
+}
+
 pub fn reason(text: &str) -> Result<Text, InvalidInput> {
     Text::parse("reason", text, REASON_LEN_MAX)
 }
@@ -168,6 +183,19 @@ pub fn event(event: &Event) -> pb::Event {
         Event::ContributionRecorded(e) => {
             Kind::ContributionRecorded(pb::ContributionRecorded { contribution: Some(wire_contribution(e)) })
         }
+        Event::PeriodCertified(e) => Kind::PeriodCertified(pb::PeriodCertified {
+            period: Some(pb::CertifiedPeriod {
+                worker_id: e.worker_id.to_string(),
+                jurisdiction: e.jurisdiction.to_string(),
+                branch: i32::from(e.branch.code()),
+                from_month: e.from.to_string(),
+                to_month: e.to.to_string(),
+                unit: i32::from(e.unit.code()),
+                quantity: e.quantity,
+                voluntary: e.insurance == Insurance::Voluntary,
+            }),
+            months: e.months,
+        }),
         Event::BenefitApplied(e) => Kind::BenefitApplied(pb::BenefitApplied {
             worker_id: e.worker_id.to_string(),
             jurisdiction: e.jurisdiction.to_string(),

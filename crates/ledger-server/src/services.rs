@@ -214,6 +214,19 @@ impl pb::agency_service_server::AgencyService for Api {
         }))
     }
 
+    async fn certify_periods(
+        &self,
+        request: Request<pb::CertifyPeriodsRequest>,
+    ) -> Result<Response<pb::CertifyPeriodsResponse>, Status> {
+        let principal = require(&request, Rpc::CertifyPeriods)?;
+        let wire = request.into_inner();
+        let items = convert::batch("periods", &wire.periods, convert::certified_period).map_err(invalid)?;
+        let action = Action::CertifyPeriods(items);
+        action.check_size().map_err(invalid)?;
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::CertifyPeriodsResponse { receipts: receipts(&outcome) }))
+    }
+
     async fn record_benefit_application(
         &self,
         request: Request<pb::RecordBenefitApplicationRequest>,

@@ -81,6 +81,8 @@ pub enum Action {
         items: Vec<ContributionRecorded>,
         reason: Text,
     },
+    /// Periods certified in the agency's unit; the writer converts them to months.
+    CertifyPeriods(Vec<PeriodCertification>),
     /// A worker's application for a benefit of `branch`, with the date of its risk.
     ApplyForBenefit {
         worker_id: WorkerId,
@@ -143,6 +145,19 @@ pub enum Action {
     },
 }
 
+/// Periods of insurance an agency certifies in its unit, before the writer converts them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodCertification {
+    pub worker_id: WorkerId,
+    pub jurisdiction: Jurisdiction,
+    pub branch: Branch,
+    pub from: Month,
+    pub to: Month,
+    pub unit: ledger_core::PeriodUnit,
+    pub quantity: u32,
+    pub insurance: ledger_core::Insurance,
+}
+
 /// What a claim says, as filed; the writer adds the currency and the day it must be answered by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimRequest {
@@ -162,6 +177,7 @@ impl Action {
         match self {
             Action::RecordContributions(items) => items.len(),
             Action::RecordOrCorrect { items, .. } => items.len(),
+            Action::CertifyPeriods(items) => items.len(),
             Action::CreditPeriods(items) => items.len(),
             Action::ResolveClaim { contributions, .. } => 1 + contributions.len(),
             _ => 1,
@@ -173,6 +189,7 @@ impl Action {
         let (field, count) = match self {
             Action::RecordContributions(items) => ("contributions", items.len()),
             Action::RecordOrCorrect { items, .. } => ("contributions", items.len()),
+            Action::CertifyPeriods(items) => ("periods", items.len()),
             Action::CreditPeriods(items) => ("periods", items.len()),
             Action::ResolveClaim { contributions, .. } => {
                 // The resolution itself is one of the request's events.
@@ -295,6 +312,19 @@ impl Action {
                 put_text(&mut bytes, reason.as_str());
                 for item in items {
                     encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
+                }
+            }
+            Action::CertifyPeriods(items) => {
+                bytes.push(16);
+                for item in items {
+                    put_text(&mut bytes, item.worker_id.as_str());
+                    bytes.extend_from_slice(&item.jurisdiction.as_bytes());
+                    bytes.push(item.branch.code());
+                    bytes.extend_from_slice(&item.from.ordinal().to_be_bytes());
+                    bytes.extend_from_slice(&item.to.ordinal().to_be_bytes());
+                    bytes.push(item.unit.code());
+                    bytes.extend_from_slice(&item.quantity.to_be_bytes());
+                    bytes.push(item.insurance.code());
                 }
             }
             Action::ApplyForBenefit { worker_id, branch, risk_date } => {

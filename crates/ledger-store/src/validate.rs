@@ -4,8 +4,8 @@
 use ledger_core::{
     BenefitApplied, BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionCorrected,
     ContributionRecorded, ContributionReversed, CredentialReplaced, Currency, EntitlementGranted,
-    EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month, PeriodCredited,
-    ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
+    EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month, PeriodCertified,
+    PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ledger_rules::Rules;
 
-use crate::command::{Action, Actor, ClaimRequest};
+use crate::command::{Action, Actor, ClaimRequest, PeriodCertification};
 use crate::error::{Result, StoreError};
 use crate::writer::Planned;
 
@@ -137,6 +137,18 @@ impl<V: View> Check<'_, V> {
                 let (planned, plans) = self.record_or_correct(agency()?, this_month, items, reason)?;
                 self.group.items = plans;
                 Ok(planned)
+            }
+            Action::CertifyPeriods(items) => {
+                let agency = agency()?;
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, item)| {
+                        let within = |error: StoreError| error.within_index("periods", index);
+                        let event = self.certified(agency, this_month, item).map_err(within)?;
+                        Ok(Planned::new(Event::PeriodCertified(event)))
+                    })
+                    .collect()
             }
             Action::ApplyForBenefit { worker_id, branch, risk_date } => {
                 let agency = agency()?;
@@ -371,6 +383,41 @@ impl<V: View> Check<'_, V> {
             planned.push(Planned::new(self.correction(seq, &recorded, item.figures(), reason)));
         }
         Ok((planned, plans))
+    }
+
+    /// The event certifying `item`: its months converted by the scheme of the agency's
+    /// jurisdiction for the branch, under the rules in force (Reg. 987/2009 Art. 13), never more
+    /// than the months it spans.
+    fn certified(
+        &mut self,
+        agency: Jurisdiction,
+        this_month: Month,
+        item: &PeriodCertification,
+    ) -> Result<PeriodCertified> {
+        self.check_own(agency, item.jurisdiction)?;
+        PeriodCredited::check_span(item.from, item.to)?;
+        not_future("to_month", Some(item.to), this_month)?;
+        self.check_enrolled(&item.worker_id)?;
+        let scheme = self.view.rules().scheme(item.jurisdiction, item.branch).ok_or_else(|| {
+            StoreError::FailedPrecondition(format!(
+                "the rules in force have no {} scheme of {} to convert certified periods by",
+                item.branch, item.jurisdiction
+            ))
+        })?;
+        let converted =
+            scheme.converted_months(item.unit, item.quantity).map_err(StoreError::FailedPrecondition)?;
+        let span = item.to.ordinal() - item.from.ordinal() + 1;
+        Ok(PeriodCertified {
+            worker_id: item.worker_id.clone(),
+            jurisdiction: item.jurisdiction,
+            branch: item.branch,
+            from: item.from,
+            to: item.to,
+            unit: item.unit,
+            quantity: item.quantity,
+            insurance: item.insurance,
+            months: converted.min(span),
+        })
     }
 
     /// The correction of the contribution at `seq` (as `current` has it now) to `figures`.

@@ -42,6 +42,15 @@ enum Op {
         invalidity: bool,
         offset: u32,
     },
+    /// Periods certified in days (converted by the certifying scheme's working week, refused
+    /// where the scheme states none) or quarters.
+    Certify {
+        agency: usize,
+        worker: usize,
+        month: u32,
+        count: u32,
+        days: bool,
+    },
     /// New figures for a contribution (any event, sometimes, so refusals are exercised too).
     Correct {
         target: usize,
@@ -92,6 +101,8 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (0..4usize, 0..4usize, 0..120u32, 1..6u32, 50_000..5_000_000i64, prop::bool::weighted(0.2), prop::bool::weighted(0.3))
             .prop_map(|(agency, worker, month, count, wage, branch, correcting)| Op::Pay { agency, worker, month, count, wage, branch, correcting }),
         2 => (0..200usize, 50_000..5_000_000i64).prop_map(|(target, wage)| Op::Correct { target, wage }),
+        1 => (0..4usize, 0..4usize, 0..120u32, 1..13u32, prop::bool::ANY)
+            .prop_map(|(agency, worker, month, count, days)| Op::Certify { agency, worker, month, count, days }),
         1 => (0..4usize, 0..4usize, prop::bool::ANY, 0..200u32)
             .prop_map(|(agency, worker, invalidity, offset)| Op::Apply { agency, worker, invalidity, offset }),
         1 => (0..4usize, 0..4usize, 0..120u32, 1..4u32).prop_map(|(agency, worker, month, count)| Op::Credit { agency, worker, month, count }),
@@ -235,6 +246,24 @@ impl Runner {
                     false => Action::RecordContributions(items),
                 };
                 self.submit(agency, action);
+            }
+            Op::Certify { agency, worker, month: offset, count, days } => {
+                let Some(worker_id) = self.worker(worker) else { return };
+                let (unit, quantity) = match days {
+                    true => (ledger_core::PeriodUnit::Days, count * 23),
+                    false => (ledger_core::PeriodUnit::Quarters, count.div_ceil(3)),
+                };
+                let period = ledger_store::PeriodCertification {
+                    worker_id,
+                    jurisdiction: ok(Jurisdiction::parse(AGENCIES[agency].0)),
+                    branch: Branch::OldAge,
+                    from: month(offset),
+                    to: month(offset + count - 1),
+                    unit,
+                    quantity,
+                    insurance: ledger_core::Insurance::Compulsory,
+                };
+                self.submit(agency, Action::CertifyPeriods(vec![period]));
             }
             Op::Apply { agency, worker, invalidity, offset } => {
                 let Some(worker_id) = self.worker(worker) else { return };

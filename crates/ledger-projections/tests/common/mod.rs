@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
     sha256, BenefitApplied, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Event,
-    Insurance, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId,
-    ResidenceChanged, RulesAdopted, Sector, Seq, Text, WorkerEnrolled, WorkerId,
+    Insurance, Jurisdiction, MinorUnits, Month, PeriodCertified, PeriodCredited, PeriodUnit, PrincipalId,
+    Record, RequestId, ResidenceChanged, RulesAdopted, Sector, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{BalanceLine, LogFold};
 use ledger_rules::Rules;
@@ -52,6 +52,33 @@ impl History {
             birth_month: birth_month.map(|month| ok(Month::parse(month))),
         }));
         history
+    }
+
+    /// Periods certified by `jurisdiction` in `unit`, from `from` to `to`, converted as the writer
+    /// converts them: by the certifying scheme's rule, never more months than the span.
+    pub fn certify(
+        &mut self,
+        jurisdiction: &str,
+        branch: Branch,
+        from: &str,
+        to: &str,
+        unit: PeriodUnit,
+        quantity: u32,
+    ) {
+        let (from, to) = (ok(Month::parse(from)), ok(Month::parse(to)));
+        let scheme = self.rules.scheme(code(jurisdiction), branch).unwrap_or_else(|| panic!("a scheme"));
+        let months = ok(scheme.converted_months(unit, quantity)).min(to.ordinal() - from.ordinal() + 1);
+        self.push(Event::PeriodCertified(PeriodCertified {
+            worker_id: self.worker.clone(),
+            jurisdiction: code(jurisdiction),
+            branch,
+            from,
+            to,
+            unit,
+            quantity,
+            insurance: Insurance::Compulsory,
+            months,
+        }));
     }
 
     /// Her application, lodged in `jurisdiction`, for benefits of `branch` from `risk_date`.
