@@ -196,9 +196,9 @@ pub struct CoverageReport {
     pub by_origin: Vec<CoverageRow>,
 }
 
-/// The label of workers whose covered months in scope are all credited, with no contribution and
-/// so no sector.
-pub const NO_SECTOR_LABEL: &str = "credited months only";
+/// The label of workers whose covered months in scope are all credited or certified, with no
+/// contribution and so no sector.
+pub const NO_SECTOR_LABEL: &str = "credited or certified months only";
 /// The label of workers who did not declare their sex.
 pub const SEX_NOT_DECLARED_LABEL: &str = "not declared";
 

@@ -409,6 +409,9 @@ impl WorkerProjection {
                 self.unrecord(original)
                     .ok_or_else(|| fail(format!("event {} is not a live contribution", e.reversed_seq)))?;
             }
+            // Periods converting to no whole month count for none, and leave no trace in coverage
+            // (the projection's state stays canonical: no jurisdiction without months).
+            Event::PeriodCertified(e) if e.months == 0 => {}
             Event::PeriodCertified(e) => {
                 let coverage = self.coverage.entry((e.jurisdiction, e.branch)).or_default();
                 for month in e.counted_months() {

@@ -821,6 +821,8 @@ fn periods_certified_in_days_count_as_their_scheme_converts_them() {
     h.pay("ES", OLD_AGE, "2019-01", 12, 200_000);
     h.certify("ES", OLD_AGE, "2020-01", "2020-12", PeriodUnit::Days, 264);
     h.certify("IT", OLD_AGE, "2021-01", "2021-12", PeriodUnit::Days, 300);
+    // 21 days in June 2018 are less than a month (22): on the chain, counting for no month.
+    h.certify("ES", OLD_AGE, "2018-06", "2018-06", PeriodUnit::Days, 21);
     check(
         "days",
         &h,
