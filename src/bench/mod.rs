@@ -692,7 +692,11 @@ async fn drive_ledger(
     deadline: Instant,
 ) -> anyhow::Result<u64> {
     let mut agency = agencies.clients("agency-sa").await?.agency;
-    let mut random = Random::new(client as u64 + 1);
+    // A seed no other measurement used: a repeated sequence would repeat contributions, which the
+    // ledger refuses as duplicates.
+    static SEEDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let seed = SEEDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut random = Random::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ client as u64);
     let mut events = 0;
     while Instant::now() < deadline {
         let contributions = population::saudi_batch(&mut random, members, ids, batch);

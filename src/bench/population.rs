@@ -132,7 +132,9 @@ pub fn draw(workers: usize, events: u64, seed: u64) -> Vec<Member> {
 }
 
 /// `batch` contributions by the Saudi agency for random workers of the population, for months of
-/// 2020 to 2024: each for a different worker, the worst case for the projections.
+/// 2020 to 2024: each for a different worker, the worst case for the projections. Each is from a
+/// household employer of its own (random), so that none repeats an employer's month for a worker,
+/// which the ledger refuses as a duplicate.
 pub fn saudi_batch(
     random: &mut Random,
     members: &[Member],
@@ -143,7 +145,11 @@ pub fn saudi_batch(
         .map(|_| {
             let index = random.below(members.len() as u64) as usize;
             let member = Member { destination: "SA", ..members[index].clone() };
-            contribution(&ids[index], &member, 2020 * 12 + random.below(60) as u32)
+            let month = 2020 * 12 + random.below(60) as u32;
+            pb::Contribution {
+                employer_ref: format!("SA-HH-{:016x}", random.next()),
+                ..contribution(&ids[index], &member, month)
+            }
         })
         .collect()
 }
