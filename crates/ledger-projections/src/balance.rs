@@ -246,13 +246,16 @@ pub struct Balance {
 
 /// Computes the balance of a projection under `rules`, evaluating agreements on `on`.
 pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_of: Seq) -> Balance {
+    // Art. 12 looks at every state of a branch at once: resolved once per branch, not per line.
+    let mut resolved: BTreeMap<Branch, Overlaps> = BTreeMap::new();
     let lines = projection
         .coverage
         .keys()
         .map(|(jurisdiction, branch)| match rules.format() {
             ledger_rules::RULES_FORMAT_FIRST => line(projection, rules, on, *jurisdiction, *branch),
             _ => {
-                let mut line = line_by_instrument(projection, rules, on, *jurisdiction, *branch);
+                let overlaps = resolved.entry(*branch).or_insert_with(|| overlaps(projection, *branch));
+                let mut line = line_by_instrument(projection, rules, on, overlaps, *jurisdiction, *branch);
                 if line.standing == Some(Standing::Payable) {
                     let scheme = rules.scheme(*jurisdiction, *branch);
                     if let Some(due_from) = projected(projection, scheme, *branch, on) {
@@ -397,17 +400,17 @@ fn line_by_instrument(
     projection: &WorkerProjection,
     rules: &Rules,
     on: NaiveDate,
+    (months, set_aside): &Overlaps,
     jurisdiction: Jurisdiction,
     branch: Branch,
 ) -> BalanceLine {
-    let (months, mut set_aside) = overlaps(projection, branch);
-    let set_aside = set_aside.remove(&jurisdiction).unwrap_or_default();
+    let set_aside = set_aside.get(&jurisdiction).cloned().unwrap_or_default();
     // The jurisdiction's coverage without the months Art. 12 sets aside.
     let mut coverage = projection.coverage.get(&(jurisdiction, branch)).cloned().unwrap_or_default();
     coverage.months.retain(|month, _| months.get(&jurisdiction).is_some_and(|kept| kept.contains(month)));
     let own_count = coverage.months.len() as u32;
     let scheme = rules.scheme(jurisdiction, branch);
-    let periods = Periods { branch, months: &months };
+    let periods = Periods { branch, months };
     let wage_sum: u128 = coverage.months.values().map(|cell| cell.wage).sum();
     let wage_months = coverage.contribution_months();
     let instruments: Vec<Instrument> = match scheme {

@@ -135,14 +135,24 @@ pub(crate) fn contribution_now(db: &sled::Db, seq: Seq) -> Result<Option<Contrib
     let Event::ContributionRecorded(contribution) = read::read_record(db, seq)?.0.event else {
         return Ok(None);
     };
-    let Some(last) = db.get(keys::correction(seq))?.and_then(|value| keys::trailing_seq(&value)) else {
-        return Ok(Some(contribution));
-    };
-    match read::read_record(db, last)?.0.event {
-        Event::ContributionCorrected(correction) => Ok(Some(contribution.with_figures(correction.after))),
+    let last = db.get(keys::correction(seq))?.and_then(|value| keys::trailing_seq(&value));
+    corrected(contribution, last, |at| Ok(read::read_record(db, at)?.0.event)).map(Some)
+}
+
+/// `contribution` with the figures of its last correction, at `last` when it has one, read with
+/// `event_at`: the one derivation of a contribution's figures now, for the writer's checks and
+/// for whoever replays reversals from the log.
+pub(crate) fn corrected(
+    contribution: ContributionRecorded,
+    last: Option<Seq>,
+    event_at: impl FnOnce(Seq) -> Result<Event>,
+) -> Result<ContributionRecorded> {
+    let Some(last) = last else { return Ok(contribution) };
+    match event_at(last)? {
+        Event::ContributionCorrected(correction) => Ok(contribution.with_figures(correction.after)),
         other => Err(StoreError::Corruption {
             seq: last,
-            reason: format!("the correction index names a {}, not a correction of seq {seq}", other.name()),
+            reason: format!("the index of corrections names a {}", other.name()),
         }),
     }
 }

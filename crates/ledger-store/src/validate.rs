@@ -178,7 +178,7 @@ impl<V: View> Check<'_, V> {
             }
             Action::CorrectContribution { seq, figures, reason } => {
                 let agency = agency()?;
-                let contribution = self.check_live(agency, "corrected", "seq", *seq)?;
+                let contribution = self.check_live(agency, "correct", *seq)?;
                 if contribution.figures() == *figures {
                     return Err(StoreError::FailedPrecondition(format!(
                         "the contribution at seq {seq} already has these figures"
@@ -475,14 +475,7 @@ impl<V: View> Check<'_, V> {
         if let Some(figures) = self.group.corrections.get(&seq) {
             return Ok(recorded.with_figures(*figures));
         }
-        let Some(last) = self.view.corrected_by(seq)? else { return Ok(recorded) };
-        match self.view.event(last)? {
-            Event::ContributionCorrected(correction) => Ok(recorded.with_figures(correction.after)),
-            other => Err(StoreError::Corruption {
-                seq: last,
-                reason: format!("the index of corrections names a {}", other.name()),
-            }),
-        }
+        crate::rebuild::corrected(recorded, self.view.corrected_by(seq)?, |at| self.view.event(at))
     }
 
     /// A claim by the worker, by an agency of the addressed jurisdiction, or, once the worker has
@@ -730,19 +723,13 @@ impl<V: View> Check<'_, V> {
 
     /// The contribution at `seq`, with the figures it has now, if this agency may reverse it.
     fn check_reversal(&mut self, agency: Jurisdiction, seq: Seq) -> Result<ContributionRecorded> {
-        self.check_live(agency, "reversed", "seq", seq)
+        self.check_live(agency, "reverse", seq)
     }
 
     /// The durable contribution at `seq`, with the figures it has now, if it is live and of
-    /// `agency`'s jurisdiction (`doing` says what the agency would do to it).
-    fn check_live(
-        &mut self,
-        agency: Jurisdiction,
-        doing: &str,
-        field: &str,
-        seq: Seq,
-    ) -> Result<ContributionRecorded> {
-        let event = self.earlier_event(field, seq)?;
+    /// `agency`'s jurisdiction, which would `verb` it.
+    fn check_live(&mut self, agency: Jurisdiction, verb: &str, seq: Seq) -> Result<ContributionRecorded> {
+        let event = self.earlier_event("seq", seq)?;
         let Event::ContributionRecorded(contribution) = event else {
             return Err(StoreError::FailedPrecondition(format!(
                 "seq {seq} is a {}, not a contribution",
@@ -750,7 +737,6 @@ impl<V: View> Check<'_, V> {
             )));
         };
         if contribution.jurisdiction != agency {
-            let verb = if doing == "reversed" { "reverse" } else { "correct" };
             return Err(StoreError::PermissionDenied(format!(
                 "an agency of {agency} may not {verb} a contribution of {}",
                 contribution.jurisdiction
