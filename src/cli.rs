@@ -330,11 +330,17 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
                 println!(
                     "{}",
                     json!({"worker_id": response.worker_id, "worker_token": response.worker_token,
+                           "activation_code": response.activation_code,
+                           "activation_expires_at": response.activation_expires_at.as_ref().map(|at| timestamp_text(at.seconds)),
                            "seq": receipt.seq, "replayed": receipt.replayed})
                 );
             } else {
                 println!("enrolled worker {} at seq {}", response.worker_id, receipt.seq);
                 print_credential(&response.worker_id, &response.worker_token);
+                print_activation(
+                    &response.activation_code,
+                    response.activation_expires_at.as_ref().map(|at| at.seconds),
+                );
             }
         }
         AgencyCommand::ResetCredential { worker, request_id } => {
@@ -348,11 +354,17 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
                 println!(
                     "{}",
                     json!({"worker_id": worker, "worker_token": response.worker_token,
+                           "activation_code": response.activation_code,
+                           "activation_expires_at": response.activation_expires_at.as_ref().map(|at| timestamp_text(at.seconds)),
                            "seq": receipt.seq, "replayed": receipt.replayed})
                 );
             } else {
                 println!("reset the credential of {worker} at seq {}", receipt.seq);
                 print_credential(&worker, &response.worker_token);
+                print_activation(
+                    &response.activation_code,
+                    response.activation_expires_at.as_ref().map(|at| at.seconds),
+                );
             }
         }
         AgencyCommand::Contribute(args) => contribute(connection, &mut clients, args).await?,
@@ -473,6 +485,19 @@ fn print_credential(worker_id: &str, token: &str) {
     } else {
         println!("worker credential (shown once; hand it to the worker): {token}");
     }
+}
+
+/// The portal activation code issued with an enrolment or a reset, when one was.
+fn print_activation(code: &str, expires_at: Option<i64>) {
+    if !code.is_empty() {
+        let until = expires_at.map(timestamp_text).unwrap_or_default();
+        println!("portal activation code (shown once; works once, until {until}): {code}");
+    }
+}
+
+/// A wire timestamp's seconds as RFC 3339, UTC.
+fn timestamp_text(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0).map(|at| at.to_rfc3339()).unwrap_or_default()
 }
 
 async fn contribute(
@@ -976,6 +1001,10 @@ fn describe(event: &Option<pb::Event>) -> String {
         Some(Kind::CredentialReplaced(e)) => match e.reset_by.as_str() {
             "" => "credential rotated by the worker".into(),
             agency => format!("credential reset by the agency of {agency}"),
+        },
+        Some(Kind::AccessChanged(e)) => match e.change.as_str() {
+            "pin_set" => "portal PIN set with the activation code".into(),
+            _ => format!("portal access locked after {} wrong attempts in a row", e.failed_attempts),
         },
         Some(Kind::RulesAdopted(_)) | None => "other".into(),
     }

@@ -179,6 +179,9 @@ struct ServeArgs {
     /// Events the scrubber reads back per second while serving (the log and the projections).
     #[arg(long, env = "LEDGER_SCRUB_EVENTS_PER_SECOND")]
     scrub_events_per_second: Option<u64>,
+    /// Minutes a worker's portal session lasts without a request [default: 15].
+    #[arg(long, env = "LEDGER_SESSION_IDLE_MAX_MINUTES")]
+    session_idle_max_minutes: Option<u64>,
     /// Server certificate (PEM) for TLS; with --tls-key.
     #[arg(long, env = "LEDGER_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -222,6 +225,7 @@ impl ServeArgs {
             scrub_events_per_second: self.scrub_events_per_second,
             connections_max: None,
             connections_per_peer_max: None,
+            session_idle_max_minutes: self.session_idle_max_minutes,
         };
         let limits = overrides.over(file.limits.over(Limits::default()));
         if limits.requests_per_second < 1.0
@@ -229,8 +233,9 @@ impl ServeArgs {
             || limits.concurrent_requests_max == 0
             || limits.principal_requests_max == 0
             || limits.scrub_events_per_second == 0
+            || limits.session_idle_max.is_zero()
         {
-            bail!("rate, burst, requests in flight and the scrub rate must each be at least 1");
+            bail!("rate, burst, requests in flight, the scrub rate and the session timeout must each be at least 1");
         }
         Ok(ServeConfig {
             data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./ledger-data")),

@@ -13,7 +13,7 @@ const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 27] = [
+const TABLE: [(&str, [char; 7]); 28] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -43,6 +43,8 @@ const TABLE: [(&str, [char; 7]); 27] = [
     ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'U']),
     // Of a third worker enrolled in the Philippines, so that the callers' credentials stay theirs.
     ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    // Called with a credential, it has no session to end: answered, with none ended.
+    ("EndSessions", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -186,6 +188,9 @@ async fn call(
             .map(drop),
         "RotateCredential" => {
             clients.worker.rotate_credential(pb::RotateCredentialRequest {}).await.map(drop)
+        }
+        "EndSessions" => {
+            clients.worker.end_sessions(pb::EndSessionsRequest { everywhere: true }).await.map(drop)
         }
         "ResetWorkerCredential" => {
             let request =

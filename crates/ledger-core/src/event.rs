@@ -37,6 +37,7 @@ pub enum Event {
     ContributionCorrected(ContributionCorrected),
     BenefitApplied(BenefitApplied),
     PeriodCertified(PeriodCertified),
+    AccessChanged(AccessChanged),
 }
 
 impl Event {
@@ -57,6 +58,7 @@ impl Event {
             Event::ContributionCorrected(event) => Some(&event.worker_id),
             Event::BenefitApplied(event) => Some(&event.worker_id),
             Event::PeriodCertified(event) => Some(&event.worker_id),
+            Event::AccessChanged(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -81,6 +83,8 @@ impl Event {
             Event::ContributionCorrected(e) => is(e.jurisdiction),
             Event::BenefitApplied(e) => is(e.jurisdiction),
             Event::PeriodCertified(e) => is(e.jurisdiction),
+            // Her own business: no agency reads how she signs in.
+            Event::AccessChanged(_) => false,
             Event::RulesAdopted(_) => false,
         }
     }
@@ -102,6 +106,7 @@ impl Event {
             Event::ContributionCorrected(_) => "ContributionCorrected",
             Event::BenefitApplied(_) => "BenefitApplied",
             Event::PeriodCertified(_) => "PeriodCertified",
+            Event::AccessChanged(_) => "AccessChanged",
         }
     }
 }
@@ -450,4 +455,39 @@ pub struct CredentialReplaced {
     /// The jurisdiction of the agency that reset it for the worker; none when the worker rotated it
     /// herself.
     pub reset_by: Option<Jurisdiction>,
+}
+
+/// The worker's own way into the portal changed: she set a PIN with the one-time activation code
+/// her agency gave her, or it was locked after too many wrong attempts (only an agency's recorded
+/// reset, a `CredentialReplaced`, opens it again with a new code). Neither the code, the PIN nor any
+/// digest of them is on the chain: only that it changed, how and when, so that she can see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessChanged {
+    pub worker_id: WorkerId,
+    pub change: AccessChange,
+}
+
+/// How a worker's access changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessChange {
+    /// She set a PIN, using up her activation code.
+    PinSet,
+    /// Her PIN was locked after this many wrong attempts (or wrong activation codes) in a row.
+    Locked { failed_attempts: u8 },
+}
+
+impl AccessChange {
+    pub fn code(self) -> u8 {
+        match self {
+            AccessChange::PinSet => 1,
+            AccessChange::Locked { .. } => 2,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AccessChange::PinSet => "pin_set",
+            AccessChange::Locked { .. } => "locked",
+        }
+    }
 }

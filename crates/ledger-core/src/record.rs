@@ -7,9 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced, EntitlementGranted,
-    EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX,
-    RULES_DOCUMENT_LEN_MAX,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced,
+    EntitlementGranted, EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange,
+    CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
@@ -42,6 +42,7 @@ const KIND_BENEFIT_APPLIED: u8 = 14;
 /// every compulsory contribution keeps the bytes it always had.
 const KIND_VOLUNTARY_CONTRIBUTION_RECORDED: u8 = 15;
 const KIND_PERIOD_CERTIFIED: u8 = 16;
+const KIND_ACCESS_CHANGED: u8 = 17;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -253,6 +254,14 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             put_str8(out, e.worker_id.as_str());
             put_optional_jurisdiction(out, e.reset_by);
         }
+        Event::AccessChanged(e) => {
+            out.push(KIND_ACCESS_CHANGED);
+            put_str8(out, e.worker_id.as_str());
+            out.push(e.change.code());
+            if let AccessChange::Locked { failed_attempts } = e.change {
+                out.push(failed_attempts);
+            }
+        }
     }
 }
 
@@ -401,6 +410,15 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             worker_id: r.worker_id()?,
             reset_by: r.optional_jurisdiction()?,
         }),
+        KIND_ACCESS_CHANGED => {
+            let worker_id = r.worker_id()?;
+            let change = match r.u8()? {
+                1 => AccessChange::PinSet,
+                2 => AccessChange::Locked { failed_attempts: r.u8()? },
+                other => return Err(r.fail(format!("unknown access change {other}"))),
+            };
+            Event::AccessChanged(AccessChanged { worker_id, change })
+        }
         other => return Err(r.fail(format!("unknown event kind {other}"))),
     };
     Ok(event)

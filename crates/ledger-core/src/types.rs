@@ -231,6 +231,76 @@ impl fmt::Display for WorkerId {
     }
 }
 
+/// Characters of a portal activation code: 60 random bits in Crockford base 32.
+pub const ACTIVATION_CODE_LEN: usize = 12;
+
+/// A worker's one-time portal activation code, printed on the slip her agency gives her. Read as
+/// people type it: case, spaces and dashes do not matter, and the letters Crockford's alphabet
+/// leaves out are read as the digits they look like (O as 0, I and L as 1).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ActivationCode(String);
+
+impl ActivationCode {
+    pub fn parse(text: &str) -> Result<ActivationCode, InvalidInput> {
+        let mut code = String::with_capacity(ACTIVATION_CODE_LEN);
+        for character in text.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')) {
+            let upper = match character.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                other => other,
+            };
+            if !upper.is_ascii() || !is_crockford(upper as u8) || code.len() == ACTIVATION_CODE_LEN {
+                return Err(InvalidInput::new(
+                    "activation_code",
+                    format!("an activation code is {ACTIVATION_CODE_LEN} letters and digits, as printed on the slip"),
+                ));
+            }
+            code.push(upper);
+        }
+        if code.len() != ACTIVATION_CODE_LEN {
+            return Err(InvalidInput::new(
+                "activation_code",
+                format!(
+                    "an activation code is {ACTIVATION_CODE_LEN} letters and digits, as printed on the slip"
+                ),
+            ));
+        }
+        Ok(ActivationCode(code))
+    }
+
+    /// The code for 60 random bits (the low 60 of `random`).
+    pub fn from_random(random: u64) -> ActivationCode {
+        let code = (0..ACTIVATION_CODE_LEN)
+            .rev()
+            .map(|index| char::from(CROCKFORD[((random >> (index * 5)) & 0x1f) as usize]))
+            .collect();
+        ActivationCode(code)
+    }
+
+    /// What the ledger keeps of it.
+    pub fn digest(&self) -> [u8; 32] {
+        crate::sha256(self.0.as_bytes())
+    }
+
+    /// As printed: three groups of four.
+    pub fn grouped(&self) -> String {
+        let (a, rest) = self.0.split_at(4);
+        let (b, c) = rest.split_at(4);
+        format!("{a}-{b}-{c}")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Never printed by accident: a code in a log line would let anyone who reads the log in.
+impl fmt::Debug for ActivationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ActivationCode(..)")
+    }
+}
+
 /// Longest client request id, in bytes.
 pub const REQUEST_ID_LEN_MAX: usize = 128;
 
@@ -492,6 +562,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn activation_codes_are_read_as_people_type_them() {
+        let printed = ActivationCode::from_random(0x0123_4567_89ab_cdef);
+        let cases: [(&str, Option<&str>); 8] = [
+            ("28T5-CY4T-QKFF", Some("28T5CY4TQKFF")),
+            ("28t5 cy4t qkff", Some("28T5CY4TQKFF")),
+            ("28T5-CY4T-QKFF", Some("28T5CY4TQKFF")),
+            ("O0OO-0000-0iIl", Some("000000000111")),
+            ("28T5-CY4T-QKF", None),
+            ("28T5-CY4T-QKFF0", None),
+            ("28T5-CY4T-QKFU", None),
+            ("28T5-CY4T-QKFΩ", None),
+        ];
+        // 0x0123456789abcdef in base 32, low 60 bits, Crockford's alphabet (worked out apart).
+        assert_eq!(printed.grouped(), "28T5-CY4T-QKFF");
+        for (typed, expected) in cases {
+            let parsed = ActivationCode::parse(typed);
+            assert_eq!(parsed.as_ref().ok().map(ActivationCode::as_str), expected, "{typed}");
+            if let Some(expected) = expected {
+                assert_eq!(parsed.map(|code| code.digest()).ok(), Some(crate::sha256(expected.as_bytes())));
+            }
+        }
+        assert_eq!(format!("{printed:?}"), "ActivationCode(..)");
+    }
+
+    #[test]
     fn new_text_refuses_what_reads_other_than_it_shows() {
         // (text, accepted as new text, accepted from a record on the chain)
         let cases = [
@@ -546,6 +641,8 @@ mod tests {
     #[test]
     fn worker_ids_round_trip_and_reject_lookalikes() {
         let id = WorkerId::from_random([0xff; 10]);
+        let code = ActivationCode::from_random(u64::MAX);
+        assert_eq!(code.grouped(), "ZZZZ-ZZZZ-ZZZZ");
         assert_eq!(id.as_str(), "WZZZZZZZZZZZZZZZZ");
         let id = WorkerId::from_random([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
         assert_eq!(id.as_str(), "W0000000000000001");

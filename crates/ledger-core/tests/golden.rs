@@ -254,6 +254,24 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 months: 12,
             }),
         ),
+        (
+            "worker-w7a8gfh2y4bc6p47n",
+            "access-3f9a0c41d2e87b65",
+            1_741_400_000_000_000,
+            Event::AccessChanged(ledger_core::AccessChanged {
+                worker_id: worker.clone(),
+                change: ledger_core::AccessChange::PinSet,
+            }),
+        ),
+        (
+            "worker-w7a8gfh2y4bc6p47n",
+            "access-81b2e6d09c4f3a17",
+            1_741_500_000_000_000,
+            Event::AccessChanged(ledger_core::AccessChanged {
+                worker_id: worker.clone(),
+                change: ledger_core::AccessChange::Locked { failed_attempts: 5 },
+            }),
+        ),
     ]
 }
 

@@ -496,7 +496,7 @@ impl WorkerProjection {
                 });
             }
             // On her statement, and nothing more: a credential is access, not coverage.
-            Event::CredentialReplaced(_) => {}
+            Event::CredentialReplaced(_) | Event::AccessChanged(_) => {}
             Event::WorkerEnrolled(_) | Event::RulesAdopted(_) => {}
         }
         Ok(())
@@ -562,6 +562,6 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ClaimFiled(e) => Some(e.addressed_to),
         Event::ClaimResolved(e) => Some(e.jurisdiction),
         Event::CredentialReplaced(e) => e.reset_by,
-        Event::RulesAdopted(_) => None,
+        Event::AccessChanged(_) | Event::RulesAdopted(_) => None,
     }
 }

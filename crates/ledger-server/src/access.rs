@@ -25,6 +25,7 @@ pub enum Rpc {
     GetStatement,
     GetBalance,
     RotateCredential,
+    EndSessions,
     GetChainHead,
     ReadEvents,
     VerifyChain,
@@ -41,7 +42,7 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 27] = [
+    pub const ALL: [Rpc; 28] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -56,6 +57,7 @@ impl Rpc {
         Rpc::GetStatement,
         Rpc::GetBalance,
         Rpc::RotateCredential,
+        Rpc::EndSessions,
         Rpc::GetChainHead,
         Rpc::ReadEvents,
         Rpc::VerifyChain,
@@ -103,7 +105,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         FileClaim => matches!(role, Agency | Worker),
         GetAccountabilityReport | GetCoverageReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
-        RotateCredential => role == Worker,
+        RotateCredential | EndSessions => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
         ReadEvents | SubscribeEvents => matches!(role, Auditor | Operator),
         // Idempotency entries and credential digests are not the chain: operators only.

@@ -28,6 +28,14 @@ pub type Authed = InterceptedService<Channel, Bearer>;
 pub type AgencyClient = pb::agency_service_client::AgencyServiceClient<Authed>;
 pub type WorkerClient = pb::worker_service_client::WorkerServiceClient<Authed>;
 pub type AuditClient = pb::audit_service_client::AuditServiceClient<Authed>;
+/// Signing in takes no token: the answer is one.
+pub type SignInClient = pb::sign_in_service_client::SignInServiceClient<Channel>;
+
+/// Connects to `http://address` to sign a worker in.
+pub async fn connect_sign_in(address: &str) -> Result<SignInClient, Error> {
+    let channel = Endpoint::from_shared(format!("http://{address}"))?.connect().await?;
+    Ok(SignInClient::new(channel))
+}
 
 /// The three clients over one connection.
 #[derive(Clone, Debug)]

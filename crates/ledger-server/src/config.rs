@@ -92,6 +92,7 @@ pub struct LimitsFile {
     pub scrub_events_per_second: Option<u64>,
     pub connections_max: Option<usize>,
     pub connections_per_peer_max: Option<usize>,
+    pub session_idle_max_minutes: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +140,7 @@ impl LimitsFile {
         positive("subscriber_stall_max_ms", self.subscriber_stall_max_ms.map(|v| v as f64))?;
         positive("connections_max", self.connections_max.map(|v| v as f64))?;
         positive("connections_per_peer_max", self.connections_per_peer_max.map(|v| v as f64))?;
+        positive("session_idle_max_minutes", self.session_idle_max_minutes.map(|v| v as f64))?;
         Ok(())
     }
 
@@ -156,6 +158,9 @@ impl LimitsFile {
                 .map_or(base.subscriber_stall_max, Duration::from_millis),
             connections_max: self.connections_max.unwrap_or(base.connections_max),
             connections_per_peer_max: self.connections_per_peer_max.unwrap_or(base.connections_per_peer_max),
+            session_idle_max: self
+                .session_idle_max_minutes
+                .map_or(base.session_idle_max, |minutes| Duration::from_secs(minutes.saturating_mul(60))),
         }
     }
 }

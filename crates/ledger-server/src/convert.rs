@@ -289,6 +289,14 @@ pub fn event(event: &Event) -> pb::Event {
             worker_id: e.worker_id.to_string(),
             reset_by: e.reset_by.map(|jurisdiction| jurisdiction.to_string()).unwrap_or_default(),
         }),
+        Event::AccessChanged(e) => Kind::AccessChanged(pb::AccessChanged {
+            worker_id: e.worker_id.to_string(),
+            change: e.change.name().to_owned(),
+            failed_attempts: match e.change {
+                ledger_core::AccessChange::Locked { failed_attempts } => u32::from(failed_attempts),
+                ledger_core::AccessChange::PinSet => 0,
+            },
+        }),
     };
     pb::Event { kind: Some(kind) }
 }

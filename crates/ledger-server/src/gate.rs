@@ -1,6 +1,6 @@
 //! Every request passes one gate before any service sees it: authentication (bearer token to
 //! principal), the in-flight limit, the principal's rate, and afterwards one log line and the
-//! request metrics. Health checks and reflection pass without a token.
+//! request metrics. Health checks, reflection and signing in pass without a token.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -42,6 +42,8 @@ pub struct Limits {
     pub connections_max: usize,
     /// Connections open at once from one address.
     pub connections_per_peer_max: usize,
+    /// How long a worker's session lasts without a request.
+    pub session_idle_max: Duration,
 }
 
 impl Default for Limits {
@@ -56,6 +58,7 @@ impl Default for Limits {
             scrub_events_per_second: ledger_store::SCRUB_EVENTS_PER_SECOND_DEFAULT,
             connections_max: 4_096,
             connections_per_peer_max: 256,
+            session_idle_max: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -66,8 +69,11 @@ const RATE_BUCKETS_MAX: usize = 100_000;
 /// from one address, and from all: without a token there is no principal to hold to a share.
 pub const PUBLIC_REQUESTS_PER_PEER_MAX: usize = 8;
 pub const PUBLIC_REQUESTS_MAX: usize = 256;
-/// Paths served to anyone: health checks and reflection.
-const PUBLIC_PREFIXES: [&str; 3] = ["/grpc.health.v1.", "/grpc.reflection.v1.", "/grpc.reflection.v1alpha."];
+/// Paths served to anyone: health checks, reflection, and signing in (whose answer is a token).
+const PUBLIC_PREFIXES: [&str; 4] =
+    ["/grpc.health.v1.", "/grpc.reflection.v1.", "/grpc.reflection.v1alpha.", SIGN_IN_PREFIX];
+/// The sign-in service's path: public, and rate-limited by the address it comes from.
+const SIGN_IN_PREFIX: &str = "/ledger.v1.SignInService/";
 
 #[derive(Debug)]
 struct Bucket {
@@ -95,6 +101,8 @@ pub struct Gate {
     agencies_need_certificates: bool,
     /// Counts the principals files put in force, so that live streams can check their callers again.
     revision: tokio::sync::watch::Sender<u64>,
+    /// Workers' sessions, opened by signing in.
+    sessions: Arc<crate::sign_in::Sessions>,
 }
 
 impl Gate {
@@ -104,6 +112,7 @@ impl Gate {
         limits: Limits,
         metrics: Arc<Metrics>,
         agencies_need_certificates: bool,
+        sessions: Arc<crate::sign_in::Sessions>,
     ) -> Gate {
         Gate {
             principals: RwLock::new(Arc::new(principals)),
@@ -118,7 +127,13 @@ impl Gate {
             metrics,
             agencies_need_certificates,
             revision: tokio::sync::watch::Sender::new(0),
+            sessions,
         }
+    }
+
+    /// Workers' sessions.
+    pub fn sessions(&self) -> &Arc<crate::sign_in::Sessions> {
+        &self.sessions
     }
 
     /// Changes each time the principals are replaced.
@@ -153,6 +168,12 @@ impl Gate {
             header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).map(str::trim).ok_or_else(
                 || Status::unauthenticated("the authorization header must be `Bearer <token>`"),
             )?;
+        if token.starts_with(crate::sign_in::SESSION_TOKEN_PREFIX) {
+            let worker = self.sessions.authenticate(token, self.ledger.now());
+            return worker
+                .map(Principal::worker)
+                .ok_or_else(|| Status::unauthenticated("the session has ended: sign in again"));
+        }
         let principals = self.principals.read().map(|principals| principals.clone()).unwrap_or_default();
         if let Some(principal) = principals.authenticate(token) {
             return Ok(principal.clone());
@@ -189,7 +210,7 @@ impl Gate {
     ) -> Result<(tokio::sync::OwnedSemaphorePermit, Option<tokio::sync::OwnedSemaphorePermit>), Status> {
         let all = self.public_in_flight.clone().try_acquire_owned().map_err(|_| {
             Status::resource_exhausted(format!(
-                "{PUBLIC_REQUESTS_MAX} health and reflection requests are open, the server's limit; retry shortly"
+                "{PUBLIC_REQUESTS_MAX} public requests (health, reflection, sign-in) are open, the server's limit; retry shortly"
             ))
         })?;
         let own = match peer {
@@ -197,8 +218,8 @@ impl Gate {
                 take_share(&self.public_by_peer, &ip.to_string(), PUBLIC_REQUESTS_PER_PEER_MAX).ok_or_else(
                     || {
                         Status::resource_exhausted(format!(
-                            "{ip} has {PUBLIC_REQUESTS_PER_PEER_MAX} health and reflection requests open, \
-                             its limit"
+                            "{ip} has {PUBLIC_REQUESTS_PER_PEER_MAX} public requests (health, reflection, \
+                             sign-in) open, its limit"
                         ))
                     },
                 )?,
@@ -295,7 +316,12 @@ where
             let rpc = path.rsplit('/').next().unwrap_or("").to_owned();
             let peer = peer_address(&request);
             if PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) {
-                let permits = match gate.admit_public(peer) {
+                // Each sign-in is a guess at a code or a PIN: rate-limited like guesses at tokens.
+                let throttled = match (path.starts_with(SIGN_IN_PREFIX), peer) {
+                    (true, Some(ip)) => gate.take_token(&format!("unauthenticated {ip}")),
+                    _ => Ok(()),
+                };
+                let permits = match throttled.and_then(|()| gate.admit_public(peer)) {
                     Ok(permits) => permits,
                     Err(refused) => {
                         finish(&gate, &rpc, "-", peer, refused.code(), started);

@@ -19,6 +19,7 @@ pub mod gate;
 pub mod metrics;
 pub mod principals;
 mod services;
+pub mod sign_in;
 pub mod status;
 
 use std::net::SocketAddr;
@@ -352,8 +353,16 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
             limits.connections_max = room;
         }
     }
-    let gate =
-        Arc::new(Gate::new(principals, ledger.clone(), limits, metrics.clone(), agencies_need_certificates));
+    let idle = chrono::TimeDelta::from_std(limits.session_idle_max).unwrap_or(sign_in::SESSION_IDLE_DEFAULT);
+    let sessions = Arc::new(sign_in::Sessions::new(idle));
+    let gate = Arc::new(Gate::new(
+        principals,
+        ledger.clone(),
+        limits,
+        metrics.clone(),
+        agencies_need_certificates,
+        sessions,
+    ));
     let metrics_address = match config.metrics_listen {
         Some(address) => {
             let listener =
@@ -557,10 +566,12 @@ async fn serve(
         cosigners,
         node,
     };
+    let sign_in = sign_in::SignIn::new(api.ledger.clone(), gate.sessions().clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
     health.set_serving::<pb::audit_service_server::AuditServiceServer<services::Api>>().await;
+    health.set_serving::<pb::sign_in_service_server::SignInServiceServer<sign_in::SignIn>>().await;
     // A sealed writer takes no more writes until a restart: health says so, and liveness probes
     // restart the ledger.
     // So does stored data found damaged: no write goes on top of it and nothing is signed.
@@ -577,6 +588,9 @@ async fn serve(
             reporter.set_not_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
             reporter.set_not_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;
             reporter.set_not_serving::<pb::audit_service_server::AuditServiceServer<services::Api>>().await;
+            reporter
+                .set_not_serving::<pb::sign_in_service_server::SignInServiceServer<sign_in::SignIn>>()
+                .await;
         }
     });
     let reflection = tonic_reflection::server::Builder::configure()
@@ -619,6 +633,11 @@ async fn serve(
         )
         .add_service(
             pb::worker_service_server::WorkerServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+        )
+        .add_service(
+            pb::sign_in_service_server::SignInServiceServer::new(sign_in)
                 .max_decoding_message_size(REQUEST_BYTES_MAX)
                 .max_encoding_message_size(RESPONSE_BYTES_MAX),
         )

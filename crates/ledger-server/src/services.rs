@@ -91,20 +91,31 @@ impl Api {
 
     /// A new random credential for the worker, replacing every earlier one, through the writer:
     /// the CredentialReplaced event and the credential's digest are made durable together. The
-    /// token is returned once, and not at all when the request was a retry.
+    /// token is returned once, and not at all when the request was a retry. An agency's reset
+    /// also issues a new activation code, clears her PIN and ends her sessions.
     async fn replace_credential(
         &self,
         principal: &Principal,
         request_id: &str,
         worker_id: WorkerId,
-    ) -> Result<(pb::Receipt, String), Status> {
+    ) -> Result<(pb::Receipt, String, Option<Issued>), Status> {
         let token = new_token().map_err(|_| Status::unavailable("no randomness for a credential"))?;
         let credential = ledger_core::sha256(token.as_bytes());
-        let action = Action::ReplaceCredential { worker_id, credential };
+        let issued = match principal.worker {
+            Some(_) => None,
+            None => Some(crate::sign_in::new_activation(self.ledger.now())?),
+        };
+        let activation = issued.as_ref().map(|(_, activation)| *activation);
+        let action = Action::ReplaceCredential { worker_id: worker_id.clone(), credential, activation };
         let outcome = self.submit(principal, request_id, action).await?;
         let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
-        let token = if receipt.replayed { String::new() } else { token };
-        Ok((convert::receipt(receipt), token))
+        if receipt.replayed {
+            return Ok((convert::receipt(receipt), String::new(), None));
+        }
+        if issued.is_some() {
+            self.gate.sessions().end_all(&worker_id);
+        }
+        Ok((convert::receipt(receipt), token, issued))
     }
 
     /// How the caller may read this worker's record: all of it when it is their own, what concerns
@@ -144,6 +155,17 @@ impl Api {
     }
 }
 
+/// An activation code as issued, and what the store keeps of it.
+type Issued = (ledger_core::ActivationCode, ledger_store::access::Activation);
+
+/// The code and its expiry as the wire carries them; empty when none was issued.
+fn activation_wire(issued: Option<&Issued>) -> (String, Option<prost_types::Timestamp>) {
+    match issued {
+        Some((code, activation)) => (code.grouped(), Some(convert::timestamp(activation.expires_at))),
+        None => (String::new(), None),
+    }
+}
+
 fn receipts(outcome: &Outcome) -> Vec<pb::Receipt> {
     outcome.receipts.iter().map(convert::receipt).collect()
 }
@@ -158,12 +180,14 @@ impl pb::agency_service_server::AgencyService for Api {
         let wire = request.into_inner();
         // The credential is stored in the enrolment's own commit, so enrolling costs one fsync.
         let token = new_token().map_err(|_| Status::unavailable("no randomness for a credential"))?;
+        let (code, activation) = crate::sign_in::new_activation(self.ledger.now())?;
         let action = Action::EnrollWorker {
             origin: convert::jurisdiction("origin_jurisdiction", &wire.origin_jurisdiction)
                 .map_err(invalid)?,
             sex: convert::optional_sex(wire.sex).map_err(invalid)?,
             birth_month: convert::optional_month("birth_month", &wire.birth_month).map_err(invalid)?,
             credential: Some(ledger_core::sha256(token.as_bytes())),
+            activation: Some(activation),
         };
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         let worker_id = outcome.worker_id.clone().ok_or_else(|| Status::internal("internal error"))?;
@@ -171,11 +195,15 @@ impl pb::agency_service_server::AgencyService for Api {
         // request (its id and content are on the worker's statement) must not get a credential.
         // A lost credential is reset, on the chain, with ResetWorkerCredential.
         let replayed = outcome.receipts.iter().any(|receipt| receipt.replayed);
-        let worker_token = if replayed { String::new() } else { token };
+        let (worker_token, issued) =
+            if replayed { (String::new(), None) } else { (token, Some((code, activation))) };
+        let (activation_code, activation_expires_at) = activation_wire(issued.as_ref());
         Ok(Response::new(pb::EnrollWorkerResponse {
             worker_id: worker_id.to_string(),
             receipt: outcome.receipts.first().map(convert::receipt),
             worker_token,
+            activation_code,
+            activation_expires_at,
         }))
     }
 
@@ -423,9 +451,15 @@ impl pb::agency_service_server::AgencyService for Api {
         let principal = require(&request, Rpc::ResetWorkerCredential)?;
         let wire = request.into_inner();
         let worker_id = convert::worker_id(&wire.worker_id).map_err(invalid)?;
-        let (receipt, worker_token) =
+        let (receipt, worker_token, issued) =
             self.replace_credential(&principal, &wire.request_id, worker_id).await?;
-        Ok(Response::new(pb::ResetWorkerCredentialResponse { receipt: Some(receipt), worker_token }))
+        let (activation_code, activation_expires_at) = activation_wire(issued.as_ref());
+        Ok(Response::new(pb::ResetWorkerCredentialResponse {
+            receipt: Some(receipt),
+            worker_token,
+            activation_code,
+            activation_expires_at,
+        }))
     }
 }
 
@@ -562,8 +596,33 @@ impl pb::worker_service_server::WorkerService for Api {
         // A rotation cannot be retried (the credential that would retry it is revoked by it), so
         // each call is a request of its own.
         let request_id = rotation_request_id()?;
-        let (receipt, worker_token) = self.replace_credential(&principal, &request_id, worker_id).await?;
+        let (receipt, worker_token, _) = self.replace_credential(&principal, &request_id, worker_id).await?;
         Ok(Response::new(pb::RotateCredentialResponse { worker_token, receipt: Some(receipt) }))
+    }
+
+    async fn end_sessions(
+        &self,
+        request: Request<pb::EndSessionsRequest>,
+    ) -> Result<Response<pb::EndSessionsResponse>, Status> {
+        let principal = require(&request, Rpc::EndSessions)?;
+        let worker_id = principal.worker.clone().ok_or_else(|| Status::permission_denied("workers only"))?;
+        let token = request
+            .metadata()
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        let everywhere = request.into_inner().everywhere;
+        let sessions = self.gate.sessions();
+        // Called with her credential rather than a session, there is no calling session to end.
+        let ended = match (everywhere, token.starts_with(crate::sign_in::SESSION_TOKEN_PREFIX)) {
+            (_, true) => sessions.end(&token, everywhere),
+            (true, false) => sessions.end_all(&worker_id),
+            (false, false) => 0,
+        };
+        Ok(Response::new(pb::EndSessionsResponse { ended: u32::try_from(ended).unwrap_or(u32::MAX) }))
     }
 }
 

@@ -19,15 +19,16 @@ use crate::read::{self, encode_head, Head};
 /// Most records one append carries: a group commit's bound.
 pub const APPEND_RECORDS_MAX: usize = crate::writer::EVENTS_PER_COMMIT_MAX;
 /// Most keys one append writes or removes beside its records: per event at most a few index
-/// entries, per command an idempotency entry and two credential keys.
+/// entries, per command an idempotency entry, two credential keys and a worker's access.
 pub const APPEND_KEYS_MAX: usize = 8 * APPEND_RECORDS_MAX;
 
 /// The key families an append may write beside its records. Blocks, the head, Merkle nodes and
 /// derived state are never taken from an append: its applier derives them.
-const SIDE_PREFIXES: [u8; 8] = [
+const SIDE_PREFIXES: [u8; 9] = [
     keys::IDEMPOTENCY_PREFIX,
     keys::CREDENTIAL_PREFIX,
     keys::WORKER_CREDENTIAL_PREFIX,
+    keys::ACCESS_PREFIX,
     keys::REVERSAL_PREFIX,
     keys::RECORDED_PREFIX,
     keys::CORRECTION_PREFIX,

@@ -1,6 +1,8 @@
 //! What the writer is asked to do, and what it answers.
 
 use chrono::{DateTime, Utc};
+
+use crate::access::{Activation, PinVerifier};
 use ledger_core::{
     encode_event, sha256, Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event,
     EventHash, Figures, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId,
@@ -70,6 +72,8 @@ pub enum Action {
         /// SHA-256 of the credential to issue the new worker, stored in the same commit as the
         /// enrolment (never on the chain). Not part of the request's fingerprint.
         credential: Option<[u8; 32]>,
+        /// The portal activation code to issue her, stored the same way.
+        activation: Option<Activation>,
     },
     /// Contributions, each refused when its worker, jurisdiction, branch, month and employer
     /// already have a live one.
@@ -135,6 +139,23 @@ pub enum Action {
         /// SHA-256 of the new credential, stored in the same commit as the event (never on the
         /// chain). Not part of the request's fingerprint.
         credential: [u8; 32],
+        /// A new portal activation code, which also clears her PIN: an agency's reset gives one,
+        /// a worker's own rotation none. Not part of the request's fingerprint.
+        activation: Option<Activation>,
+    },
+    /// The worker sets her PIN with her activation code (its digest here), which it uses up. The
+    /// service that took the code and the PIN has checked the code already; the writer checks it
+    /// again against what is stored, so that two uses of one code cannot both succeed.
+    ActivateAccess {
+        worker_id: WorkerId,
+        code: [u8; 32],
+        /// Not part of the request's fingerprint.
+        pin: PinVerifier,
+    },
+    /// Her PIN (or activation code) is locked after `failed_attempts` wrong ones in a row.
+    LockAccess {
+        worker_id: WorkerId,
+        failed_attempts: u8,
     },
     /// The addressed agency's answer; an upheld claim records its contributions with it.
     ResolveClaim {
@@ -221,7 +242,7 @@ impl Action {
     pub fn digest(&self) -> [u8; 32] {
         let mut bytes = Vec::with_capacity(64 * self.event_count());
         match self {
-            Action::EnrollWorker { origin, sex, birth_month, credential: _ } => {
+            Action::EnrollWorker { origin, sex, birth_month, credential: _, activation: _ } => {
                 bytes.push(1);
                 bytes.extend_from_slice(&origin.as_bytes());
                 bytes.push(sex.map_or(0, Sex::code));
@@ -303,9 +324,19 @@ impl Action {
                     encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
                 }
             }
-            Action::ReplaceCredential { worker_id, credential: _ } => {
+            Action::ReplaceCredential { worker_id, credential: _, activation: _ } => {
                 bytes.push(12);
                 put_text(&mut bytes, worker_id.as_str());
+            }
+            Action::ActivateAccess { worker_id, code, pin: _ } => {
+                bytes.push(17);
+                put_text(&mut bytes, worker_id.as_str());
+                bytes.extend_from_slice(code);
+            }
+            Action::LockAccess { worker_id, failed_attempts } => {
+                bytes.push(18);
+                put_text(&mut bytes, worker_id.as_str());
+                bytes.push(*failed_attempts);
             }
             Action::RecordOrCorrect { items, reason } => {
                 bytes.push(13);

@@ -215,8 +215,8 @@ pub struct RecoveryState {
 }
 
 /// Entries of the recovery state, by the prefixes they may carry.
-const RECOVERY_PREFIXES: [u8; 3] =
-    [keys::IDEMPOTENCY_PREFIX, keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX];
+const RECOVERY_PREFIXES: [u8; 4] =
+    [keys::IDEMPOTENCY_PREFIX, keys::CREDENTIAL_PREFIX, keys::WORKER_CREDENTIAL_PREFIX, keys::ACCESS_PREFIX];
 
 /// Every key and value under the prefixes, in the order given.
 fn entries_under(db: &sled::Db, prefixes: &[u8]) -> Result<Vec<KeyValue>> {
@@ -235,11 +235,12 @@ fn request_below(value: &[u8], size: u64) -> bool {
     crate::writer::remembered_range(value).is_some_and(|(first, count)| first.0 + u64::from(count) <= size)
 }
 
-/// The credentials as they are now: each worker's current credential digest. The way back, from a
-/// digest to its worker, is derived from these at restore, so that a scan while the writer replaces
-/// a credential can never carry a revoked one.
+/// The credentials as they are now: each worker's current credential digest, then each worker's
+/// portal access (activation code digest, PIN verifier). The way back, from a digest to its worker,
+/// is derived from these at restore, so that a scan while the writer replaces a credential can
+/// never carry a revoked one.
 pub(crate) fn credentials(db: &sled::Db) -> Result<Vec<KeyValue>> {
-    entries_under(db, &[keys::WORKER_CREDENTIAL_PREFIX])
+    entries_under(db, &[keys::WORKER_CREDENTIAL_PREFIX, keys::ACCESS_PREFIX])
 }
 
 /// Sends `credentials`, then the idempotency entries of requests whose events are all below `size`,
@@ -358,6 +359,20 @@ pub fn restore(
     Ok(RestoreReport { events: head.size, workers: rebuilt.workers, root })
 }
 
+/// Adds to `batch` the portal access entry `key`, `value` of a worker the restored log enrolled,
+/// when it decodes.
+fn restore_access(db: &sled::Db, batch: &mut sled::Batch, key: &[u8], value: &[u8]) -> Result<()> {
+    let worker_id = std::str::from_utf8(&key[1..]).ok().and_then(|text| WorkerId::parse(text).ok());
+    if let Some(worker_id) = worker_id {
+        if crate::access::WorkerAccess::decode(value).is_some()
+            && db.contains_key(keys::projection(&worker_id))?
+        {
+            batch.insert(keys::access(&worker_id), value);
+        }
+    }
+    Ok(())
+}
+
 /// Writes the credentials of workers the restored log has enrolled (a worker enrolled after the
 /// copy's head has no place in it), both ways from each worker's current digest, and makes the
 /// store durable. Digest-to-worker entries of the copy are not taken as they are: only the ones
@@ -366,6 +381,10 @@ fn restore_credentials(opened: &OpenedTree, state: &RecoveryState) -> Result<()>
     let db = &opened.db;
     let mut batch = sled::Batch::default();
     for (key, value) in &state.entries {
+        if key.first() == Some(&keys::ACCESS_PREFIX) {
+            restore_access(db, &mut batch, key, value)?;
+            continue;
+        }
         if key.first() != Some(&keys::WORKER_CREDENTIAL_PREFIX) {
             continue;
         }

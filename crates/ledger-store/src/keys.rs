@@ -18,6 +18,7 @@
 //! | `N` level (u8), index (u64) | Merkle node hash (32): perfect subtrees of level 6 and above |
 //! | `T` token digest | the worker id holding that credential (not part of the log) |
 //! | `U` worker id | the digest of the worker's current credential (not part of the log) |
+//! | `G` worker id | her portal access: activation code digest and expiry, PIN verifier (`access.rs`; not part of the log) |
 //! | `I` principal len (u8), principal, request id | content digest of the request (32), first seq (u64), count (u32) |
 //! | `R` seq | seq of the event that reversed the contribution at seq (u64) |
 //! | `D` worker id len (u8), worker id, jurisdiction, branch (u8), month (u16 year, u8), employer ref | seq of the last contribution recorded for them (u64); it is live unless `R` says it was reversed |
@@ -41,6 +42,7 @@ pub const RULES_PREFIX: u8 = b'A';
 pub const CREDENTIAL_PREFIX: u8 = b'T';
 pub const MERKLE_PREFIX: u8 = b'N';
 pub const WORKER_CREDENTIAL_PREFIX: u8 = b'U';
+pub const ACCESS_PREFIX: u8 = b'G';
 pub const STATEMENT_CHUNK_PREFIX: u8 = b'E';
 pub const COVERAGE_PREFIX: u8 = b'Y';
 /// No longer written: a key per statement entry, before statements were chunked. A rebuild
@@ -208,6 +210,12 @@ pub fn credential_writes(
     writes.push((credential(digest).to_vec(), Some(worker_id.as_str().as_bytes().to_vec())));
     writes.push((worker_credential(worker_id), Some(digest.to_vec())));
     writes
+}
+
+pub fn access(worker_id: &WorkerId) -> Vec<u8> {
+    let mut key = projection(worker_id);
+    key[0] = ACCESS_PREFIX;
+    key
 }
 
 pub fn merkle_node(level: u32, index: u64) -> [u8; 10] {

@@ -23,6 +23,7 @@
 //!             sex: None,
 //!             birth_month: None,
 //!             credential: None,
+//!             activation: None,
 //!         },
 //!     })
 //!     .await?;
@@ -37,6 +38,7 @@
 //! applier threads change derived state, by applying durable commits; readers see only events
 //! below the durable head, so nothing a reader is shown can vanish in a crash.
 
+pub mod access;
 pub mod append;
 mod apply;
 pub mod block;
@@ -772,6 +774,15 @@ impl Ledger {
         WorkerId::parse(text).map(Some).map_err(|error| StoreError::Refused(error.to_string()))
     }
 
+    /// The worker's portal access as the last durable commit left it: her activation code's
+    /// digest and PIN verifier, when she has them.
+    pub fn worker_access(&self, worker_id: &WorkerId) -> Result<Option<access::WorkerAccess>> {
+        let Some(value) = self.shared.tree.get(keys::access(worker_id))? else { return Ok(None) };
+        access::WorkerAccess::decode(&value)
+            .map(Some)
+            .ok_or_else(|| StoreError::Refused(format!("the access entry of {worker_id} is malformed")))
+    }
+
     /// What a copy of the log's first `size` events (at most the durable head) needs beside the
     /// records to be restored, `chunk` entries at a time to `send` until it returns false: the
     /// credentials as they are now (each worker's current one, written by the writer with the
@@ -901,6 +912,11 @@ impl Ledger {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// Now, by the ledger's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.clock.now()
     }
 
     /// Today, by the ledger's clock (UTC).

@@ -303,6 +303,9 @@ struct Checked {
     idempotency: BTreeMap<u64, Vec<keys::Entry>>,
     /// The current credential of each worker the new records enrol or issue one to.
     credentials: HashMap<WorkerId, [u8; 32]>,
+    /// The portal access of each worker whose access the new records change: her entry as it is
+    /// now, none when she has none.
+    access: HashMap<WorkerId, Option<Vec<u8>>>,
 }
 
 /// Checks the snapshot file against the log's key and this replica's head `local`: see
@@ -364,6 +367,9 @@ fn check(path: &Path, log: &Verifier, meta: &[u8], local: Head) -> Result<Checke
             Event::CredentialReplaced(replaced) => {
                 issued.insert(replaced.worker_id.clone());
             }
+            Event::AccessChanged(changed) => {
+                issued.insert(changed.worker_id.clone());
+            }
             // Rules that do not load here would stop the install part-way: refuse it whole.
             Event::RulesAdopted(adopted) => {
                 ledger_rules::Rules::parse(&adopted.document).map_err(|error| {
@@ -384,6 +390,9 @@ fn check(path: &Path, log: &Verifier, meta: &[u8], local: Head) -> Result<Checke
     }
     let mut idempotency: BTreeMap<u64, Vec<keys::Entry>> = BTreeMap::new();
     let mut credentials = HashMap::new();
+    // Every worker the new records issued something to has her access written, or removed.
+    let mut access: HashMap<WorkerId, Option<Vec<u8>>> =
+        issued.iter().map(|worker_id| (worker_id.clone(), None)).collect();
     loop {
         let len = input.u32("its recovery entries")?;
         if len == END_OF_ENTRIES {
@@ -421,6 +430,17 @@ fn check(path: &Path, log: &Verifier, meta: &[u8], local: Head) -> Result<Checke
                     credentials.insert(worker_id, digest);
                 }
             }
+            Some(&keys::ACCESS_PREFIX) => {
+                let worker_id = std::str::from_utf8(&key[1..])
+                    .ok()
+                    .and_then(|text| WorkerId::parse(text).ok())
+                    .ok_or_else(|| bad("an access entry names no worker"))?;
+                crate::access::WorkerAccess::decode(&value)
+                    .ok_or_else(|| bad("an access entry does not decode"))?;
+                if let Some(entry) = access.get_mut(&worker_id) {
+                    *entry = Some(value);
+                }
+            }
             other => return Err(bad(format!("a recovery entry has a foreign key {other:02x?}"))),
         }
     }
@@ -433,7 +453,7 @@ fn check(path: &Path, log: &Verifier, meta: &[u8], local: Head) -> Result<Checke
     if input.reader.read(&mut [0u8; 1])? != 0 {
         return Err(bad("bytes follow its digest"));
     }
-    Ok(Checked { end: header.end, suffix_offset, idempotency, credentials })
+    Ok(Checked { end: header.end, suffix_offset, idempotency, credentials, access })
 }
 
 /// The records of a checked snapshot this replica lacks, read again from the file and cut into
@@ -497,8 +517,14 @@ impl Suffix {
         let issued = match event {
             Event::WorkerEnrolled(enrolled) => Some(&enrolled.worker_id),
             Event::CredentialReplaced(replaced) => Some(&replaced.worker_id),
+            Event::AccessChanged(changed) => Some(&changed.worker_id),
             _ => None,
         };
+        if let Some((worker_id, value)) =
+            issued.and_then(|worker_id| self.checked.access.remove_entry(worker_id))
+        {
+            writes.push((keys::access(&worker_id), value));
+        }
         if let Some(worker_id) = issued.filter(|worker_id| !self.credentialed.contains(*worker_id)) {
             if let Some(digest) = self.checked.credentials.get(worker_id) {
                 let replaced = read::worker_credential(&ledger.shared.tree, worker_id)?;

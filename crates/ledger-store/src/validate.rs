@@ -2,10 +2,10 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    BenefitApplied, BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionCorrected,
-    ContributionRecorded, ContributionReversed, CredentialReplaced, Currency, EntitlementGranted,
-    EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month, PeriodCertified,
-    PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome,
+    ClaimResolved, ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
+    Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction,
+    Month, PeriodCertified, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -15,6 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ledger_rules::Rules;
 
+use crate::access::{WorkerAccess, PIN_ATTEMPTS_MAX};
 use crate::command::{Action, Actor, ClaimRequest, PeriodCertification};
 use crate::error::{Result, StoreError};
 use crate::writer::Planned;
@@ -34,6 +35,8 @@ pub(crate) trait View {
     fn recorded(&self, key: &[u8]) -> Result<Option<Seq>>;
     /// The seq of the last durable correction of the contribution at `seq`, if one was made.
     fn corrected_by(&self, seq: Seq) -> Result<Option<Seq>>;
+    /// The worker's portal access as the durable commits left it.
+    fn access(&self, worker_id: &WorkerId) -> Result<Option<WorkerAccess>>;
 }
 
 /// What the checks plan for one contribution of a [`Action::RecordOrCorrect`]: the event at this
@@ -65,6 +68,8 @@ pub(crate) struct Checks {
     pub corrections: HashMap<Seq, Figures>,
     /// The plan of each contribution of the last [`Action::RecordOrCorrect`] checked.
     pub items: Vec<ItemPlan>,
+    /// Workers' portal access as the group's commands leave it, written with the group.
+    pub access: HashMap<WorkerId, WorkerAccess>,
 }
 
 impl Checks {
@@ -79,6 +84,7 @@ impl Checks {
             contributions: HashMap::new(),
             corrections: HashMap::new(),
             items: Vec::new(),
+            access: HashMap::new(),
         }
     }
 }
@@ -119,11 +125,14 @@ impl<V: View> Check<'_, V> {
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 self.claim_resolved(agency()?, this_month, *claim, *outcome, reason, contributions)
             }
-            Action::EnrollWorker { origin, sex, birth_month, credential: _ } => {
+            Action::EnrollWorker { origin, sex, birth_month, credential: _, activation } => {
                 let agency = agency()?;
                 self.check_known("origin_jurisdiction", *origin)?;
                 not_future("birth_month", *birth_month, this_month)?;
                 let worker_id = self.fresh_worker_id()?;
+                if let Some(activation) = activation {
+                    self.group.access.insert(worker_id.clone(), WorkerAccess::issued(*activation));
+                }
                 one(Event::WorkerEnrolled(WorkerEnrolled {
                     worker_id,
                     origin: *origin,
@@ -274,8 +283,40 @@ impl<V: View> Check<'_, V> {
                     paid_into: *paid_into,
                 }))
             }
-            Action::ReplaceCredential { worker_id, credential: _ } => {
-                one(self.credential_replaced(actor, worker_id)?)
+            Action::ReplaceCredential { worker_id, credential: _, activation } => {
+                let event = self.credential_replaced(actor, worker_id)?;
+                if let Some(activation) = activation {
+                    self.group.access.insert(worker_id.clone(), WorkerAccess::issued(*activation));
+                }
+                one(event)
+            }
+            Action::ActivateAccess { worker_id, code, pin } => {
+                let mut access = self.own_access(actor, worker_id)?;
+                let usable =
+                    access.activation.filter(|activation| activation.expires_at > self.group.recorded_at);
+                if usable.is_none_or(|activation| activation.digest != *code) {
+                    return Err(StoreError::FailedPrecondition(
+                        "this activation code is not the worker's, was used already or has expired: \
+                         an agency's reset gives a new one"
+                            .into(),
+                    ));
+                }
+                access.activation = None;
+                access.pin = Some(*pin);
+                self.group.access.insert(worker_id.clone(), access);
+                let change = AccessChange::PinSet;
+                one(Event::AccessChanged(AccessChanged { worker_id: worker_id.clone(), change }))
+            }
+            Action::LockAccess { worker_id, failed_attempts } => {
+                let access = self.own_access(actor, worker_id)?;
+                if *failed_attempts < PIN_ATTEMPTS_MAX || !access.is_open() {
+                    return Err(StoreError::FailedPrecondition(format!(
+                        "access is locked after {PIN_ATTEMPTS_MAX} wrong attempts in a row, and only while open"
+                    )));
+                }
+                self.group.access.insert(worker_id.clone(), WorkerAccess::default());
+                let change = AccessChange::Locked { failed_attempts: *failed_attempts };
+                one(Event::AccessChanged(AccessChanged { worker_id: worker_id.clone(), change }))
             }
             Action::RecordResidenceChange { worker_id, country, from } => {
                 // The agency of the country the worker now lives in records the move.
@@ -288,6 +329,21 @@ impl<V: View> Check<'_, V> {
                     from: *from,
                 }))
             }
+        }
+    }
+
+    /// The portal access of the enrolled worker acting for herself, as the group has left it.
+    fn own_access(&mut self, actor: &Actor, worker_id: &WorkerId) -> Result<WorkerAccess> {
+        if actor.worker() != Some(worker_id) {
+            return Err(StoreError::PermissionDenied(format!(
+                "{} may change only their own access",
+                actor.principal()
+            )));
+        }
+        self.enrolled(worker_id)?;
+        match self.group.access.get(worker_id) {
+            Some(access) => Ok(*access),
+            None => Ok(self.view.access(worker_id)?.unwrap_or_default()),
         }
     }
 
@@ -886,6 +942,7 @@ mod tests {
     use ledger_rules::Rules;
 
     use super::{Check, Checks, ItemPlan, View};
+    use crate::access::{Activation, PinVerifier, WorkerAccess};
     use crate::command::{Action, Actor, ClaimRequest};
     use crate::error::{Result, StoreError};
 
@@ -894,6 +951,7 @@ mod tests {
         facts: HashMap<WorkerId, Arc<WorkerFacts>>,
         events: HashMap<Seq, Event>,
         reversed: HashMap<Seq, Seq>,
+        access: HashMap<WorkerId, WorkerAccess>,
     }
 
     impl View for Maps {
@@ -922,6 +980,9 @@ mod tests {
                 _ => None,
             });
             Ok(corrections.max())
+        }
+        fn access(&self, worker_id: &WorkerId) -> Result<Option<WorkerAccess>> {
+            Ok(self.access.get(worker_id).copied())
         }
     }
 
@@ -963,6 +1024,7 @@ mod tests {
             facts: HashMap::from([(worker.clone(), Arc::new(facts))]),
             events: HashMap::from([(Seq(1), enrolled), (Seq(2), contribution)]),
             reversed: HashMap::new(),
+            access: HashMap::new(),
         };
         (maps, worker, Seq(2))
     }
@@ -1120,7 +1182,8 @@ mod tests {
     #[test]
     fn a_credential_is_replaced_by_the_worker_or_reset_by_her_origin_only() {
         let (maps, worker, _) = one_worker();
-        let replace = Action::ReplaceCredential { worker_id: worker.clone(), credential: [1; 32] };
+        let replace =
+            Action::ReplaceCredential { worker_id: worker.clone(), credential: [1; 32], activation: None };
         assert_eq!(ok(check(&maps, &mut checks(), &worker_actor(&worker), &replace)), 1);
         assert_eq!(ok(check(&maps, &mut checks(), &agency("PH"), &replace)), 1);
         let destination = check(&maps, &mut checks(), &agency("SA"), &replace);
@@ -1131,6 +1194,54 @@ mod tests {
         let auditor = Actor::Other { principal: ok(PrincipalId::parse("auditor")) };
         let refused = check(&maps, &mut checks(), &auditor, &replace);
         assert!(matches!(refused, Err(StoreError::PermissionDenied(_))), "{refused:?}");
+    }
+
+    #[test]
+    fn an_activation_code_works_once_before_it_expires_and_a_lock_closes_access() {
+        let (mut maps, worker, _) = one_worker();
+        // checks() records at 2026-06-01T00:00:00Z.
+        let at = |text: &str| ok(chrono::DateTime::parse_from_rfc3339(text)).to_utc();
+        let code = [3; 32];
+        let pin = PinVerifier { rounds: 1, salt: [0; 16], hash: [4; 32] };
+        let activate = |code| Action::ActivateAccess { worker_id: worker.clone(), code, pin };
+        let issued =
+            |expires: &str| WorkerAccess::issued(Activation { digest: code, expires_at: at(expires) });
+        let own = worker_actor(&worker);
+        let cases: [(Option<WorkerAccess>, Actor, Action, bool); 7] = [
+            (Some(issued("2026-06-30T00:00:00Z")), own.clone(), activate(code), true),
+            (Some(issued("2026-06-30T00:00:00Z")), own.clone(), activate([5; 32]), false),
+            (Some(issued("2026-06-01T00:00:00Z")), own.clone(), activate(code), false),
+            (None, own.clone(), activate(code), false),
+            (Some(issued("2026-06-30T00:00:00Z")), agency("PH"), activate(code), false),
+            (
+                Some(issued("2026-06-30T00:00:00Z")),
+                own.clone(),
+                Action::LockAccess { worker_id: worker.clone(), failed_attempts: 5 },
+                true,
+            ),
+            (
+                Some(issued("2026-06-30T00:00:00Z")),
+                own.clone(),
+                Action::LockAccess { worker_id: worker.clone(), failed_attempts: 4 },
+                false,
+            ),
+        ];
+        for (index, (stored, actor, action, accepted)) in cases.into_iter().enumerate() {
+            maps.access = stored.map(|access| (worker.clone(), access)).into_iter().collect();
+            let mut group = checks();
+            let checked = check(&maps, &mut group, &actor, &action);
+            assert_eq!(checked.is_ok(), accepted, "case {index}: {checked:?}");
+            if accepted {
+                let left = group.access.get(&worker).copied();
+                let expected = match action {
+                    Action::ActivateAccess { .. } => WorkerAccess { activation: None, pin: Some(pin) },
+                    _ => WorkerAccess::default(),
+                };
+                assert_eq!(left, Some(expected), "case {index}");
+                // The group sees what it changed: the code cannot be used a second time in it.
+                assert!(check(&maps, &mut group, &actor, &activate(code)).is_err(), "case {index}");
+            }
+        }
     }
 
     #[test]

@@ -479,7 +479,7 @@ impl Writer {
             (Action::EnrollWorker { credential: Some(digest), .. }, Some(worker_id)) => {
                 group.credentials.push((worker_id.clone(), *digest, false));
             }
-            (Action::ReplaceCredential { worker_id, credential }, _) => {
+            (Action::ReplaceCredential { worker_id, credential, .. }, _) => {
                 group.credentials.push((worker_id.clone(), *credential, true));
             }
             _ => {}
@@ -920,6 +920,11 @@ impl Writer {
             append.writes.push((key.clone(), Some(remembered.encode().to_vec())));
         }
         self.put_credentials(&mut append, group)?;
+        // Workers' portal access as the group leaves it; none at all is no entry.
+        for (worker_id, access) in &group.checks.access {
+            let value = access.is_open().then(|| access.encode());
+            append.writes.push((keys::access(worker_id), value));
+        }
         Ok(append)
     }
 
@@ -1078,6 +1083,13 @@ impl View for Writer {
 
     fn corrected_by(&self, seq: Seq) -> Result<Option<Seq>> {
         Ok(self.db.get(keys::correction(seq))?.and_then(|value| keys::trailing_seq(&value)))
+    }
+
+    fn access(&self, worker_id: &WorkerId) -> Result<Option<crate::access::WorkerAccess>> {
+        let Some(value) = self.db.get(keys::access(worker_id))? else { return Ok(None) };
+        crate::access::WorkerAccess::decode(&value)
+            .map(Some)
+            .ok_or_else(|| StoreError::Refused(format!("the access entry of {worker_id} is malformed")))
     }
 }
 

@@ -212,6 +212,7 @@ impl Runner {
                             .is_multiple_of(2)
                             .then(|| ok(Month::parse("1958-07"))),
                         credential: None,
+                        activation: None,
                     },
                 );
             }

@@ -30,6 +30,7 @@ async fn concurrent_commands_are_grouped_into_few_durable_commits() {
                     sex: None,
                     birth_month: None,
                     credential: None,
+                    activation: None,
                 },
             };
             tokio::spawn(async move { ledger.submit(command).await })

@@ -27,6 +27,7 @@ fn store_with_workers() -> tempfile::TempDir {
                 sex: None,
                 birth_month: None,
                 credential: None,
+                activation: None,
             },
         };
         ok(runtime.block_on(ledger.submit(command)));
@@ -126,6 +127,7 @@ fn a_store_of_the_version_before_the_contribution_index_is_upgraded_at_open() {
             sex: None,
             birth_month: None,
             credential: None,
+            activation: None,
         },
     };
     let worker =

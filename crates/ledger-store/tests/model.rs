@@ -166,6 +166,7 @@ impl Model {
                     sex: None,
                     birth_month: None,
                     credential: None,
+                    activation: None,
                 },
             ),
             Op::Contribute { agency, items } => (
@@ -211,6 +212,7 @@ impl Model {
                         sex,
                         birth_month: Some(parsed(Month::new(1990, 1))),
                         credential: None,
+                        activation: None,
                     },
                     Action::RecordContributions(mut items) => {
                         items[0].insured_wage =

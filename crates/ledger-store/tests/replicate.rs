@@ -44,6 +44,7 @@ async fn a_follower_applies_the_leaders_appends_and_refuses_what_does_not_extend
             sex: None,
             birth_month: None,
             credential: Some(first_credential),
+            activation: None,
         },
     );
     let enrolled = ok(leader.submit(enrolment.clone()).await);
@@ -55,7 +56,16 @@ async fn a_follower_applies_the_leaders_appends_and_refuses_what_does_not_extend
     };
     ok(leader.submit(command("reverse-april", reversal)).await);
     let second_credential = [12u8; 32];
-    let reset = Action::ReplaceCredential { worker_id: worker_id.clone(), credential: second_credential };
+    // The reset also issues a portal activation code: its digest goes with the commit too.
+    let activation = ledger_store::access::Activation {
+        digest: [13; 32],
+        expires_at: chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap_or_default(),
+    };
+    let reset = Action::ReplaceCredential {
+        worker_id: worker_id.clone(),
+        credential: second_credential,
+        activation: Some(activation),
+    };
     ok(leader.submit(command("reset-1", reset)).await);
 
     // The follower applies every append the leader made durable, in order.
@@ -75,6 +85,9 @@ async fn a_follower_applies_the_leaders_appends_and_refuses_what_does_not_extend
     assert_eq!(ok(follower.merkle_root(leader.head().size)), ok(leader.merkle_root(leader.head().size)));
     assert_eq!(ok(follower.worker_for_credential(&second_credential)), Some(worker_id.clone()));
     assert_eq!(ok(follower.worker_for_credential(&first_credential)), None, "revoked on the follower too");
+    let issued = Some(ledger_store::access::WorkerAccess::issued(activation));
+    assert_eq!(ok(leader.worker_access(&worker_id)), issued);
+    assert_eq!(ok(follower.worker_access(&worker_id)), issued, "the activation code replicates");
 
     // An append applied again, or one of another log, does not extend the head: refused, and
     // nothing changes.

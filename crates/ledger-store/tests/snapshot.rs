@@ -33,8 +33,17 @@ fn enrolment(request_id: &str, credential: [u8; 32]) -> Command {
             sex: None,
             birth_month: None,
             credential: Some(credential),
+            activation: Some(activation(credential)),
         },
     )
+}
+
+/// A portal activation code's digest and expiry, made from `seed`.
+fn activation(seed: [u8; 32]) -> ledger_store::access::Activation {
+    ledger_store::access::Activation {
+        digest: ledger_core::sha256(&seed),
+        expires_at: chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap_or_default(),
+    }
 }
 
 fn open(dir: &Path, options: OpenOptions) -> Ledger {
@@ -74,7 +83,11 @@ async fn leader(dir: &Path) -> Leader {
         reason: ok(Text::parse("reason", "recorded for the wrong month", 512)),
     };
     ok(ledger.submit(command("reverse-april", reversal)).await);
-    let reset = Action::ReplaceCredential { worker_id: worker_id.clone(), credential: SECOND_CREDENTIAL };
+    let reset = Action::ReplaceCredential {
+        worker_id: worker_id.clone(),
+        credential: SECOND_CREDENTIAL,
+        activation: Some(activation(SECOND_CREDENTIAL)),
+    };
     ok(ledger.submit(command("reset-1", reset)).await);
     let claim = ClaimRequest {
         worker_id: worker_id.clone(),
@@ -106,6 +119,7 @@ fn kept_state(dir: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
         keys::MERKLE_PREFIX,
         keys::CREDENTIAL_PREFIX,
         keys::WORKER_CREDENTIAL_PREFIX,
+        keys::ACCESS_PREFIX,
         keys::IDEMPOTENCY_PREFIX,
         keys::REVERSAL_PREFIX,
         keys::CLAIM_PREFIX,

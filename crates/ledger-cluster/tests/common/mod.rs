@@ -29,6 +29,7 @@ pub async fn source(
                 sex: None,
                 birth_month: None,
                 credential: None,
+                activation: None,
             },
         };
         ok(ledger.submit(command).await);
