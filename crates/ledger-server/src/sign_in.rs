@@ -223,6 +223,22 @@ pub struct SignIn {
 /// Said for a wrong worker id, code or PIN alike, so that an answer does not tell which.
 const WRONG: &str = "the worker id, the code or the PIN is wrong";
 
+/// The metadata of a refused sign-in that says why, for a client to word it in the worker's
+/// language: `wrong`, `locked`, `expired`, `used` or `not_activated`.
+pub const REASON_METADATA: &str = "ledger-sign-in";
+/// The metadata of a wrong attempt that says how many are left before her access is locked.
+pub const ATTEMPTS_LEFT_METADATA: &str = "ledger-attempts-left";
+
+/// `status` with its reason for a client.
+fn because(mut status: Status, reason: &'static str) -> Status {
+    status.metadata_mut().insert(REASON_METADATA, tonic::metadata::MetadataValue::from_static(reason));
+    status
+}
+
+fn wrong() -> Status {
+    because(Status::unauthenticated(WRONG), "wrong")
+}
+
 impl SignIn {
     pub fn new(ledger: Ledger, sessions: Arc<Sessions>) -> SignIn {
         SignIn {
@@ -269,7 +285,14 @@ impl SignIn {
         let count = self.attempts.fail(worker_id, self.ledger.now());
         if count < PIN_ATTEMPTS_MAX {
             let left = PIN_ATTEMPTS_MAX - count;
-            return Status::unauthenticated(format!("{WRONG}; {left} attempts left before it is locked"));
+            let mut status = because(
+                Status::unauthenticated(format!("{WRONG}; {left} attempts left before it is locked")),
+                "wrong",
+            );
+            status
+                .metadata_mut()
+                .insert(ATTEMPTS_LEFT_METADATA, tonic::metadata::MetadataValue::from(u32::from(left)));
+            return status;
         }
         let action = Action::LockAccess { worker_id: worker_id.clone(), failed_attempts: count };
         if let Err(status) = self.submit(worker_id, action).await {
@@ -291,9 +314,12 @@ impl SignIn {
 }
 
 fn locked() -> Status {
-    Status::failed_precondition(
-        "this worker's access is locked, or was never opened: an agency of her origin, or the one \
-         that enrolled her, resets it and gives her a new activation code",
+    because(
+        Status::failed_precondition(
+            "this worker's access is locked, or was never opened: an agency of her origin, or the one \
+             that enrolled her, resets it and gives her a new activation code",
+        ),
+        "locked",
     )
 }
 
@@ -307,15 +333,22 @@ impl pb::sign_in_service_server::SignInService for SignIn {
         let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
         let code = ActivationCode::parse(&wire.activation_code).map_err(invalid)?;
         check_pin(&wire.pin).map_err(invalid)?;
-        let Some(access) = self.access(&worker_id).await? else {
-            return Err(Status::unauthenticated(WRONG));
+        let Some(access) = self.access(&worker_id).await? else { return Err(wrong()) };
+        let activation = match (access.activation, access.pin) {
+            (Some(activation), _) => activation,
+            (None, Some(_)) => {
+                let used =
+                    Status::failed_precondition("her activation code was used already: sign in with her PIN");
+                return Err(because(used, "used"));
+            }
+            (None, None) => return Err(locked()),
         };
-        let Some(activation) = access.activation else { return Err(locked()) };
         if activation.expires_at <= self.ledger.now() {
-            return Err(Status::failed_precondition(
+            let expired = Status::failed_precondition(
                 "this activation code has expired: an agency of her origin, or the one that enrolled \
                  her, gives her a new one",
-            ));
+            );
+            return Err(because(expired, "expired"));
         }
         if code.digest() != activation.digest {
             return Err(self.failed(&worker_id).await);
@@ -338,13 +371,14 @@ impl pb::sign_in_service_server::SignInService for SignIn {
         if wire.pin.len() > PIN_DIGITS_MAX {
             return Err(invalid(InvalidInput::new("pin", "a PIN is 6 to 12 digits".to_owned())));
         }
-        let Some(access) = self.access(&worker_id).await? else {
-            return Err(Status::unauthenticated(WRONG));
-        };
+        let Some(access) = self.access(&worker_id).await? else { return Err(wrong()) };
         let Some(verifier) = access.pin else {
             return Err(match access.activation {
-                Some(_) => Status::failed_precondition(
-                    "no PIN is set yet: set one with the activation code from the agency's slip",
+                Some(_) => because(
+                    Status::failed_precondition(
+                        "no PIN is set yet: set one with the activation code from the agency's slip",
+                    ),
+                    "not_activated",
                 ),
                 None => locked(),
             });
