@@ -207,13 +207,46 @@ struct ServeArgs {
     /// This replica's id in its cluster (the `[cluster]` section of the configuration file).
     #[arg(long, env = "LEDGER_NODE_ID")]
     node_id: Option<u64>,
+    /// Where the workers' web portal listens, or `off` [default: 127.0.0.1:8080].
+    #[arg(long, env = "LEDGER_PORTAL_LISTEN")]
+    portal_listen: Option<String>,
+}
+
+/// Where the portal listens unless configured otherwise.
+const PORTAL_LISTEN_DEFAULT: &str = "127.0.0.1:8080";
+
+/// The portal's address from `--portal-listen` or the configuration file: none for `off`.
+fn portal_listen(setting: &str) -> anyhow::Result<Option<SocketAddr>> {
+    match setting.trim() {
+        "off" => Ok(None),
+        address => address
+            .parse()
+            .map(Some)
+            .with_context(|| format!("portal_listen: {address:?} is neither HOST:PORT nor \"off\"")),
+    }
 }
 
 impl ServeArgs {
-    fn into_config(self) -> anyhow::Result<ServeConfig> {
+    fn into_config(self) -> anyhow::Result<(ServeConfig, Option<SocketAddr>)> {
         let file = match &self.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
+        };
+        let portal_setting = self.portal_listen.clone().or(file.portal_listen.clone());
+        let tls = self.tls_cert.is_some() || file.tls.is_some();
+        let portal = match (portal_setting, tls) {
+            (Some(setting), false) => portal_listen(&setting)?,
+            (None, false) => portal_listen(PORTAL_LISTEN_DEFAULT)?,
+            // The portal calls the gRPC port from this host in plain TCP; with TLS there it stays
+            // off unless asked for, and asked for it is refused rather than half-working.
+            (None, true) => None,
+            (Some(setting), true) => match portal_listen(&setting)? {
+                None => None,
+                Some(_) => bail!(
+                    "portal_listen: the portal calls the gRPC port in plain TCP on this host, and that \
+                     port has TLS; run the portal beside a plain loopback listener, or set it to \"off\""
+                ),
+            },
         };
         let overrides = LimitsFile {
             requests_per_second: self.rate_per_second,
@@ -237,7 +270,7 @@ impl ServeArgs {
         {
             bail!("rate, burst, requests in flight, the scrub rate and the session timeout must each be at least 1");
         }
-        Ok(ServeConfig {
+        let config = ServeConfig {
             data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./ledger-data")),
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 50051))),
             rules: self.rules.or(file.rules).map_or(RulesSource::Sample, RulesSource::File),
@@ -259,7 +292,8 @@ impl ServeArgs {
                 (None, None) => None,
             },
             clock: ledger_store::Clock::system(),
-        })
+        };
+        Ok((config, portal))
     }
 }
 
@@ -343,7 +377,9 @@ enum RoleArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => args.into_config().and_then(|config| run_async(serve(config))),
+        Command::Serve(args) => {
+            args.into_config().and_then(|(config, portal)| run_async(serve(config, portal)))
+        }
         Command::Principals { command: PrincipalsCommand::Add { file, role, id, jurisdiction } } => {
             add_principal(&file, role, &id, jurisdiction.as_deref())
         }
@@ -420,7 +456,7 @@ fn run_async(future: impl std::future::Future<Output = anyhow::Result<()>>) -> a
         .block_on(future)
 }
 
-async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+async fn serve(config: ServeConfig, portal_listen: Option<SocketAddr>) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             // openraft narrates every election and shutdown step at info: its warnings are what an
@@ -435,8 +471,21 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         RulesSource::Sample => "the shipped sample rules (illustrative figures, not legal advice)".to_owned(),
         RulesSource::File(path) => path.display().to_string(),
     };
+    let session_idle_max = config.limits.session_idle_max;
     let server = ledger_server::start(config).await?;
     println!("ledger {} serving on {}", env!("CARGO_PKG_VERSION"), server.address);
+    let portal = match portal_listen {
+        Some(listen) => {
+            // The portal calls this server on loopback when it listens on every address.
+            let ledger = match server.address.ip().is_unspecified() {
+                true => SocketAddr::from(([127, 0, 0, 1], server.address.port())),
+                false => server.address,
+            };
+            let config = ledger_portal::PortalConfig { listen, ledger: ledger.to_string(), session_idle_max };
+            Some(ledger_portal::start(config).await?)
+        }
+        None => None,
+    };
     if let Some(replica) = server.replica_address {
         println!("replica service on {replica}");
     }
@@ -455,8 +504,14 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             tokens.display()
         );
     }
+    if let Some(portal) = &portal {
+        println!("workers' portal: http://{}/", portal.address);
+    }
     let sealed = wait_for_stop(&server).await?;
     println!("stopping: finishing requests in flight");
+    if let Some(portal) = portal {
+        portal.stop().await;
+    }
     server.stop().await?;
     if let Some(reason) = sealed {
         // Exiting with a failure lets the supervisor (systemd, Kubernetes) restart the ledger, which

@@ -19,7 +19,7 @@ async fn serve_initialises_a_new_data_directory_and_its_principals() {
         .arg("serve")
         .arg("--data-dir")
         .arg(&data_dir)
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0", "--portal-listen", "127.0.0.1:0"])
         .env("LEDGER_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -27,7 +27,7 @@ async fn serve_initialises_a_new_data_directory_and_its_principals() {
         .expect("starts");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut first_lines = Vec::new();
-    while first_lines.len() < 5 {
+    while first_lines.len() < 6 {
         let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
             .await
             .expect("announced in time")
@@ -40,6 +40,7 @@ async fn serve_initialises_a_new_data_directory_and_its_principals() {
     let tokens_file = data_dir.join("initial-tokens.txt");
     assert!(first_lines[4].contains(&tokens_file.display().to_string()), "{first_lines:?}");
     assert!(first_lines.iter().any(|line| line.contains("illustrative")), "{first_lines:?}");
+    assert!(first_lines[5].starts_with("workers' portal: http://127.0.0.1:"), "{first_lines:?}");
 
     let mode = std::fs::metadata(&tokens_file).expect("tokens written").permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "only the owner may read the tokens");

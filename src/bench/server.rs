@@ -54,6 +54,8 @@ impl ServerProcess {
             .arg(data_dir)
             .arg("--principals")
             .arg(principals)
+            // Runs that start several servers at once would all want the portal's default port.
+            .args(["--portal-listen", "off"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(log)

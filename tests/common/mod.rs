@@ -259,7 +259,7 @@ pub async fn start_binary(dir: &TempDir) -> (tokio::process::Child, String) {
         .arg(data_dir(dir))
         .arg("--principals")
         .arg(principals_file(dir))
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0", "--portal-listen", "127.0.0.1:0"])
         .env("LEDGER_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())

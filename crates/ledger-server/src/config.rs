@@ -30,6 +30,8 @@ pub struct ConfigFile {
     pub replica_key: Option<PathBuf>,
     /// The cluster this replica belongs to; a cluster of one when absent.
     pub cluster: Option<ClusterFile>,
+    /// Where the workers' web portal listens (HOST:PORT), or `off`; 127.0.0.1:8080 when absent.
+    pub portal_listen: Option<String>,
 }
 
 /// A replica's place in its cluster (`[cluster]`).

@@ -1,0 +1,132 @@
+# The worker portal's messages in Arabic.
+# Machine-assisted translation, awaiting review by native speakers.
+
+language-name = العربية
+portal-title = سجلي في الضمان الاجتماعي
+skip-to-content = الانتقال إلى المحتوى
+
+## اختيار اللغة
+choose-language = اختر لغتك
+choose-language-hint = يمكنك تغييرها لاحقًا من أي صفحة.
+
+## البداية
+start-heading = اشتراكاتك في كل بلد عملت فيه
+start-intro = شاهد في مكان واحد الأشهر التي دفع عنها أصحاب عملك، ومجموعها وفق الاتفاقيات بين الدول.
+start-sign-in = تسجيل الدخول برقمك السري
+start-activate = أول مرة؟ استخدم الرمز المكتوب على ورقتك
+start-verify = تحقق من كشف أعطاك إياه شخص ما
+
+## التفعيل
+activate-heading = إنشاء رقمك السري
+activate-intro = أعطتك جهة الضمان الاجتماعي ورقة فيها رقم العامل ورمز لمرة واحدة. يعمل الرمز مرة واحدة فقط، حتى التاريخ المكتوب على الورقة.
+field-worker-id = رقم العامل
+field-worker-id-hint = ١٧ حرفًا ورقمًا، يبدأ بحرف W، كما في ورقتك
+field-activation-code = رمز لمرة واحدة
+field-activation-code-hint = ١٢ حرفًا ورقمًا، كما في ورقتك
+field-pin = الرقم السري (PIN)
+field-pin-hint = من ٦ إلى ١٢ رقمًا. لا يصح أن يكون رقمًا واحدًا مكررًا، ولا أرقامًا متتالية مثل ١٢٣٤٥٦.
+field-pin-again = الرقم السري مرة أخرى
+activate-submit = حفظ رقمي السري
+activate-pins-differ = الرقمان السريان غير متطابقين.
+
+## تسجيل الدخول
+sign-in-heading = تسجيل الدخول
+sign-in-submit = تسجيل الدخول
+sign-in-activate-instead = لم تنشئ رقمًا سريًا من قبل؟ استخدم الرمز المكتوب على ورقتك.
+sign-out = تسجيل الخروج
+signed-out = تم تسجيل خروجك.
+session-ended = انتهت جلستك. سجّل الدخول مرة أخرى.
+
+## الأخطاء
+error-heading = هناك مشكلة
+error-wrong = رقم العامل أو الرمز أو الرقم السري غير صحيح. { $left ->
+    [zero] لم تبقَ لك أي محاولة قبل قفل الدخول.
+    [one] بقيت لك محاولة واحدة قبل قفل الدخول.
+    [two] بقيت لك محاولتان قبل قفل الدخول.
+    [few] بقيت لك { $left } محاولات قبل قفل الدخول.
+    [many] بقيت لك { $left } محاولةً قبل قفل الدخول.
+   *[other] بقيت لك { $left } محاولة قبل قفل الدخول.
+}
+error-wrong-no-count = رقم العامل أو الرمز أو الرقم السري غير صحيح.
+error-locked = تم قفل دخولك. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي، أو من الجهة التي سجلتك، أن تعيد فتحه. وستعطيك رمزًا جديدًا.
+error-expired = انتهت صلاحية هذا الرمز. اطلب رمزًا جديدًا من جهة الضمان الاجتماعي في بلدك الأصلي، أو من الجهة التي سجلتك.
+error-used = هذا الرمز استُخدم من قبل. سجّل الدخول برقمك السري.
+error-not-activated = لم تنشئ رقمًا سريًا بعد. استخدم الرمز المكتوب على ورقتك.
+error-form = راجع ما كتبته: { $field }
+error-busy = الخدمة مشغولة. انتظر قليلًا ثم حاول مرة أخرى.
+error-unavailable = لا تستطيع الخدمة الرد الآن. حاول مرة أخرى لاحقًا.
+error-form-expired = بقيت هذه الصفحة مفتوحة مدة طويلة. أرسلها مرة أخرى من فضلك.
+not-found-heading = الصفحة غير موجودة
+not-found-body = لا توجد صفحة بهذا العنوان.
+
+## سجلها
+me-heading = سجلك
+me-worker-id = رقم العامل: { $id }
+me-as-of = محدَّث حتى { $date }.
+me-nothing-yet = لا توجد اشتراكات مسجلة لك حتى الآن.
+me-country-months = { $months ->
+    [zero] لا أشهر
+    [one] شهر واحد
+    [two] شهران
+    [few] { $months } أشهر
+    [many] { $months } شهرًا
+   *[other] { $months } شهر
+}
+me-own-months = الأشهر المدفوعة في { $country }: { $months }
+me-total-months = الأشهر المحسوبة هنا مع الاتفاقيات: { $months }
+me-missing-months = { $months ->
+    [0] لديك ما يكفي من الأشهر للاستحقاق هنا.
+    [zero] لديك ما يكفي من الأشهر للاستحقاق هنا.
+    [one] يلزم شهر واحد آخر للاستحقاق هنا.
+    [two] يلزم شهران آخران للاستحقاق هنا.
+    [few] يلزم { $months } أشهر أخرى للاستحقاق هنا.
+    [many] يلزم { $months } شهرًا آخر للاستحقاق هنا.
+   *[other] يلزم { $months } شهر آخر للاستحقاق هنا.
+}
+me-agreement-adds = الاتفاقية مع { $country } تحسب أشهرك هناك أيضًا.
+me-amount-projected = المبلغ المتوقع: { $amount } شهريًا. هذا تقدير فقط، ولا يُصرف بعد.
+me-amount-projected-from = المبلغ المتوقع: { $amount } شهريًا، ابتداءً من { $date }. هذا تقدير فقط، ولا يُصرف بعد.
+me-amount-payable = المبلغ المستحق: { $amount } شهريًا.
+me-amount-suspended = { $amount } شهريًا، موقوف ما دمت تعيش في بلد لا تُصرف إليه هذه الإعانة.
+me-amount-none = لا يوجد مبلغ مستحق هنا عن هذه الأشهر.
+me-no-scheme = لا يوجد في هذا البلد نظام لهذه الإعانة، لكن الأشهر تُحسب في بلدان أخرى.
+
+## البلدان (ISO 3166-1)
+country-PH = الفلبين
+country-ID = إندونيسيا
+country-NP = نيبال
+country-MY = ماليزيا
+country-SG = سنغافورة
+country-HK = هونغ كونغ
+country-TH = تايلاند
+country-SA = المملكة العربية السعودية
+country-AE = الإمارات العربية المتحدة
+country-ES = إسبانيا
+country-IT = إيطاليا
+
+## الإعانات (فروع اتفاقية منظمة العمل الدولية رقم ١٠٢)
+branch-old_age = معاش الشيخوخة
+branch-invalidity = العجز
+branch-survivors = الورثة
+branch-sickness = المرض
+branch-maternity = الأمومة
+branch-unemployment = البطالة
+branch-employment_injury = إصابة العمل
+branch-health_care = الرعاية الصحية
+branch-family = الأسرة
+
+## الأشهر
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+month-year = { $month } { $year }
+day-month-year = { $day } { $month } { $year }

@@ -1,0 +1,120 @@
+# The worker portal's messages in English: the source every other language translates.
+# Placeables ({ $count }, { $id }) are filled in by the portal; keep them as they are.
+
+language-name = English
+portal-title = My social protection record
+skip-to-content = Skip to the content
+
+## Choosing a language
+choose-language = Choose your language
+choose-language-hint = You can change it later on every page.
+
+## Start
+start-heading = Your contributions, in every country you worked in
+start-intro = See the months your employers paid for, in one place, and what they add up to under the agreements between countries.
+start-sign-in = Sign in with your PIN
+start-activate = First time? Use the code on your slip
+start-verify = Check a statement someone gave you
+
+## Activation
+activate-heading = Set your PIN
+activate-intro = Your agency gave you a slip with your worker number and a one-time code. The code works once, until the date on the slip.
+field-worker-id = Worker number
+field-worker-id-hint = 17 letters and digits, starting with W, as on your slip
+field-activation-code = One-time code
+field-activation-code-hint = 12 letters and digits, as on your slip
+field-pin = PIN
+field-pin-hint = 6 to 12 digits. Not one digit repeated, and not digits in a row like 123456.
+field-pin-again = Your PIN again
+activate-submit = Set my PIN
+activate-pins-differ = The two PINs are not the same.
+
+## Signing in
+sign-in-heading = Sign in
+sign-in-submit = Sign in
+sign-in-activate-instead = Never set a PIN? Use the code on your slip.
+sign-out = Sign out
+signed-out = You are signed out.
+session-ended = Your session ended. Sign in again.
+
+## Errors
+error-heading = There is a problem
+error-wrong = The worker number, the code or the PIN is wrong. { $left ->
+    [one] You have 1 more try before it is locked.
+   *[other] You have { $left } more tries before it is locked.
+}
+error-wrong-no-count = The worker number, the code or the PIN is wrong.
+error-locked = Your access is locked. Ask the agency of your home country, or the one that enrolled you, to reset it. They will give you a new code.
+error-expired = This code has expired. Ask the agency of your home country, or the one that enrolled you, for a new one.
+error-used = This code was used already. Sign in with your PIN.
+error-not-activated = You have not set a PIN yet. Use the code on your slip.
+error-form = Check what you typed: { $field }
+error-busy = The service is busy. Wait a moment and try again.
+error-unavailable = The service cannot answer now. Try again later.
+error-form-expired = This page was open too long. Please send it again.
+not-found-heading = Page not found
+not-found-body = There is no page at this address.
+
+## Her record
+me-heading = Your record
+me-worker-id = Worker number: { $id }
+me-as-of = Up to date as of { $date }.
+me-nothing-yet = No contributions are recorded for you yet.
+me-country-months = { $months ->
+    [one] 1 month
+   *[other] { $months } months
+}
+me-own-months = Months paid for in { $country }: { $months }
+me-total-months = Months that count here with the agreements: { $months }
+me-missing-months = { $months ->
+    [0] You have enough months to qualify here.
+    [one] 1 more month is needed to qualify here.
+   *[other] { $months } more months are needed to qualify here.
+}
+me-agreement-adds = The agreement with { $country } adds its months.
+me-amount-projected = Estimated amount: { $amount } a month. It is projected, not payable yet.
+me-amount-projected-from = Estimated amount: { $amount } a month, from { $date }. It is projected, not payable yet.
+me-amount-payable = Amount payable: { $amount } a month.
+me-amount-suspended = { $amount } a month, held while you live in a country this benefit is not paid to.
+me-amount-none = No amount is payable here for these months.
+me-no-scheme = This country has no scheme for this benefit: the months still count elsewhere.
+
+## Countries (ISO 3166-1)
+country-PH = Philippines
+country-ID = Indonesia
+country-NP = Nepal
+country-MY = Malaysia
+country-SG = Singapore
+country-HK = Hong Kong
+country-TH = Thailand
+country-SA = Saudi Arabia
+country-AE = United Arab Emirates
+country-ES = Spain
+country-IT = Italy
+
+## Benefits (ILO C102 branches)
+branch-old_age = Old-age pension
+branch-invalidity = Invalidity
+branch-survivors = Survivors
+branch-sickness = Sickness
+branch-maternity = Maternity
+branch-unemployment = Unemployment
+branch-employment_injury = Work injury
+branch-health_care = Health care
+branch-family = Family
+
+## Months
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+month-year = { $month } { $year }
+day-month-year = { $day } { $month } { $year }

@@ -1,0 +1,123 @@
+# The worker portal's messages in Spanish.
+# Machine-assisted translation, awaiting review by native speakers.
+
+language-name = Español
+portal-title = Mi historial de protección social
+skip-to-content = Saltar al contenido
+
+## Elegir idioma
+choose-language = Elige tu idioma
+choose-language-hint = Puedes cambiarlo después en cualquier página.
+
+## Inicio
+start-heading = Tus cotizaciones, en cada país donde trabajaste
+start-intro = Mira en un solo lugar los meses que pagaron tus empleadores, y cuánto suman con los acuerdos entre países.
+start-sign-in = Entra con tu PIN
+start-activate = ¿Primera vez? Usa el código de tu comprobante
+start-verify = Comprueba un extracto que alguien te dio
+
+## Activación
+activate-heading = Crea tu PIN
+activate-intro = La oficina de seguridad social te dio un comprobante con tu número de trabajador y un código de un solo uso. El código sirve una sola vez, hasta la fecha que aparece en el comprobante.
+field-worker-id = Número de trabajador
+field-worker-id-hint = 17 letras y números, empieza por W, como en tu comprobante
+field-activation-code = Código de un solo uso
+field-activation-code-hint = 12 letras y números, como en tu comprobante
+field-pin = PIN
+field-pin-hint = De 6 a 12 números. No puede ser un mismo número repetido, ni números seguidos como 123456.
+field-pin-again = Repite tu PIN
+activate-submit = Crear mi PIN
+activate-pins-differ = Los dos PIN no son iguales.
+
+## Entrar
+sign-in-heading = Entrar
+sign-in-submit = Entrar
+sign-in-activate-instead = ¿Nunca creaste un PIN? Usa el código de tu comprobante.
+sign-out = Salir
+signed-out = Has cerrado la sesión.
+session-ended = Tu sesión terminó. Vuelve a entrar.
+
+## Errores
+error-heading = Hay un problema
+error-wrong = El número de trabajador, el código o el PIN no es correcto. { $left ->
+    [one] Te queda 1 intento antes de que se bloquee tu acceso.
+    [many] Te quedan { $left } intentos antes de que se bloquee tu acceso.
+   *[other] Te quedan { $left } intentos antes de que se bloquee tu acceso.
+}
+error-wrong-no-count = El número de trabajador, el código o el PIN no es correcto.
+error-locked = Tu acceso está bloqueado. Pide a la oficina de seguridad social de tu país de origen, o a la que te inscribió, que lo desbloquee. Te darán un código nuevo.
+error-expired = Este código ya caducó. Pide uno nuevo a la oficina de seguridad social de tu país de origen, o a la que te inscribió.
+error-used = Este código ya se usó. Entra con tu PIN.
+error-not-activated = Todavía no has creado un PIN. Usa el código de tu comprobante.
+error-form = Revisa lo que escribiste: { $field }
+error-busy = El servicio está ocupado. Espera un momento y vuelve a intentarlo.
+error-unavailable = El servicio no puede responder ahora. Inténtalo más tarde.
+error-form-expired = Esta página estuvo abierta demasiado tiempo. Envíala otra vez, por favor.
+not-found-heading = Página no encontrada
+not-found-body = No hay ninguna página en esta dirección.
+
+## Su historial
+me-heading = Tu historial
+me-worker-id = Número de trabajador: { $id }
+me-as-of = Actualizado al { $date }.
+me-nothing-yet = Todavía no hay cotizaciones registradas a tu nombre.
+me-country-months = { $months ->
+    [one] 1 mes
+    [many] { $months } meses
+   *[other] { $months } meses
+}
+me-own-months = Meses pagados en { $country }: { $months }
+me-total-months = Meses que cuentan aquí con los acuerdos: { $months }
+me-missing-months = { $months ->
+    [0] Ya tienes los meses necesarios para tener derecho aquí.
+    [one] Te falta 1 mes para tener derecho aquí.
+    [many] Te faltan { $months } meses para tener derecho aquí.
+   *[other] Te faltan { $months } meses para tener derecho aquí.
+}
+me-agreement-adds = El acuerdo con { $country } suma también tus meses de allí.
+me-amount-projected = Cantidad estimada: { $amount } al mes. Es un cálculo, todavía no se paga.
+me-amount-projected-from = Cantidad estimada: { $amount } al mes, desde el { $date }. Es un cálculo, todavía no se paga.
+me-amount-payable = Cantidad a cobrar: { $amount } al mes.
+me-amount-suspended = { $amount } al mes, en pausa mientras vivas en un país donde no se paga esta prestación.
+me-amount-none = Aquí no se paga ninguna cantidad por estos meses.
+me-no-scheme = Este país no tiene un sistema para esta prestación, pero los meses cuentan igual en otros países.
+
+## Países (ISO 3166-1)
+country-PH = Filipinas
+country-ID = Indonesia
+country-NP = Nepal
+country-MY = Malasia
+country-SG = Singapur
+country-HK = Hong Kong
+country-TH = Tailandia
+country-SA = Arabia Saudí
+country-AE = Emiratos Árabes Unidos
+country-ES = España
+country-IT = Italia
+
+## Prestaciones (ramas del Convenio 102 de la OIT)
+branch-old_age = Pensión de vejez
+branch-invalidity = Invalidez
+branch-survivors = Sobrevivientes
+branch-sickness = Enfermedad
+branch-maternity = Maternidad
+branch-unemployment = Desempleo
+branch-employment_injury = Accidente de trabajo
+branch-health_care = Atención médica
+branch-family = Familia
+
+## Meses
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre
+month-year = { $month } { $year }
+day-month-year = { $day } de { $month } de { $year }

@@ -1,0 +1,120 @@
+# The worker portal's messages in Filipino.
+# Machine-assisted translation, awaiting review by native speakers.
+
+language-name = Filipino
+portal-title = Ang aking rekord ng kontribusyon at benepisyo
+skip-to-content = Lumaktaw sa nilalaman
+
+## Pagpili ng wika
+choose-language = Piliin ang iyong wika
+choose-language-hint = Puwede mo itong palitan mamaya sa bawat pahina.
+
+## Simula
+start-heading = Ang iyong mga kontribusyon, sa bawat bansang pinagtrabahuhan mo
+start-intro = Tingnan sa iisang lugar ang mga buwang binayaran ng iyong mga employer, at kung ilan ang kabuuan nito ayon sa mga kasunduan ng mga bansa.
+start-sign-in = Mag-sign in gamit ang iyong PIN
+start-activate = Unang beses? Gamitin ang code sa iyong slip
+start-verify = Suriin ang statement na ibinigay sa iyo ng ibang tao
+
+## Pag-activate
+activate-heading = Gumawa ng iyong PIN
+activate-intro = Binigyan ka ng iyong ahensiya ng social security ng slip na may numero ng manggagawa at isang-beses na code. Isang beses lang gagana ang code, hanggang sa petsang nakasulat sa slip.
+field-worker-id = Numero ng manggagawa
+field-worker-id-hint = 17 letra at numero, nagsisimula sa W, gaya ng nasa iyong slip
+field-activation-code = Isang-beses na code
+field-activation-code-hint = 12 letra at numero, gaya ng nasa iyong slip
+field-pin = PIN
+field-pin-hint = 6 hanggang 12 numero. Hindi puwedeng iisang numero lang na inulit, o sunod-sunod na numero gaya ng 123456.
+field-pin-again = Ulitin ang iyong PIN
+activate-submit = Itakda ang aking PIN
+activate-pins-differ = Hindi magkapareho ang dalawang PIN.
+
+## Pag-sign in
+sign-in-heading = Mag-sign in
+sign-in-submit = Mag-sign in
+sign-in-activate-instead = Wala ka pang PIN? Gamitin ang code sa iyong slip.
+sign-out = Mag-sign out
+signed-out = Naka-sign out ka na.
+session-ended = Natapos na ang iyong session. Mag-sign in ulit.
+
+## Mga error
+error-heading = May problema
+error-wrong = Mali ang numero ng manggagawa, ang code o ang PIN. { $left ->
+    [one] { $left } subok na lang ang natitira bago ito ma-lock.
+   *[other] { $left } subok na lang ang natitira bago ito ma-lock.
+}
+error-wrong-no-count = Mali ang numero ng manggagawa, ang code o ang PIN.
+error-locked = Naka-lock ang iyong access. Hilingin sa ahensiya ng social security ng sarili mong bansa, o sa ahensiyang nag-enroll sa iyo, na i-reset ito. Bibigyan ka nila ng bagong code.
+error-expired = Expired na ang code na ito. Humingi ng bago sa ahensiya ng social security ng sarili mong bansa, o sa ahensiyang nag-enroll sa iyo.
+error-used = Nagamit na ang code na ito. Mag-sign in gamit ang iyong PIN.
+error-not-activated = Wala ka pang PIN. Gamitin ang code sa iyong slip.
+error-form = Suriin ang iyong tinype: { $field }
+error-busy = Abala ang serbisyo. Maghintay sandali at subukan ulit.
+error-unavailable = Hindi makasagot ang serbisyo ngayon. Subukan ulit mamaya.
+error-form-expired = Masyadong matagal na bukas ang pahinang ito. Pakipadala ulit.
+not-found-heading = Hindi makita ang pahina
+not-found-body = Walang pahina sa address na ito.
+
+## Ang kanyang rekord
+me-heading = Ang iyong rekord
+me-worker-id = Numero ng manggagawa: { $id }
+me-as-of = Na-update noong { $date }.
+me-nothing-yet = Wala pang nakatalang kontribusyon para sa iyo.
+me-country-months = { $months ->
+    [one] { $months } buwan
+   *[other] { $months } buwan
+}
+me-own-months = Mga buwang binayaran sa { $country }: { $months }
+me-total-months = Mga buwang binibilang dito dahil sa mga kasunduan: { $months }
+me-missing-months = { $months ->
+    [0] Sapat na ang iyong mga buwan para maging kwalipikado dito.
+    [one] Kailangan mo pa ng { $months } buwan para maging kwalipikado dito.
+   *[other] Kailangan mo pa ng { $months } buwan para maging kwalipikado dito.
+}
+me-agreement-adds = Dahil sa kasunduan sa { $country }, bilang din ang mga buwan mo roon.
+me-amount-projected = Tantiyang halaga: { $amount } kada buwan. Tantiya pa lang ito, hindi mo pa ito makukuha.
+me-amount-projected-from = Tantiyang halaga: { $amount } kada buwan, simula { $date }. Tantiya pa lang ito, hindi mo pa ito makukuha.
+me-amount-payable = Halagang matatanggap mo: { $amount } kada buwan.
+me-amount-suspended = { $amount } kada buwan, nakahinto habang nakatira ka sa bansang hindi pinagbabayaran ng benepisyong ito.
+me-amount-none = Walang halagang matatanggap dito para sa mga buwang ito.
+me-no-scheme = Walang programa ang bansang ito para sa benepisyong ito, pero bilang pa rin ang mga buwan sa ibang bansa.
+
+## Mga bansa (ISO 3166-1)
+country-PH = Pilipinas
+country-ID = Indonesia
+country-NP = Nepal
+country-MY = Malaysia
+country-SG = Singapore
+country-HK = Hong Kong
+country-TH = Thailand
+country-SA = Saudi Arabia
+country-AE = United Arab Emirates
+country-ES = Espanya
+country-IT = Italya
+
+## Mga benepisyo (ILO C102 branches)
+branch-old_age = Pensiyon sa pagtanda
+branch-invalidity = Kapansanan
+branch-survivors = Para sa mga naulila
+branch-sickness = Pagkakasakit
+branch-maternity = Panganganak
+branch-unemployment = Kawalan ng trabaho
+branch-employment_injury = Pinsala sa trabaho
+branch-health_care = Pangangalaga sa kalusugan
+branch-family = Pamilya
+
+## Mga buwan
+month-1 = Enero
+month-2 = Pebrero
+month-3 = Marso
+month-4 = Abril
+month-5 = Mayo
+month-6 = Hunyo
+month-7 = Hulyo
+month-8 = Agosto
+month-9 = Setyembre
+month-10 = Oktubre
+month-11 = Nobyembre
+month-12 = Disyembre
+month-year = { $month } { $year }
+day-month-year = { $day } { $month } { $year }

@@ -1,0 +1,117 @@
+# The worker portal's messages in Thai.
+# Machine-assisted translation, awaiting review by native speakers.
+
+language-name = ไทย
+portal-title = ข้อมูลประกันสังคมของฉัน
+skip-to-content = ข้ามไปที่เนื้อหา
+
+## เลือกภาษา
+choose-language = เลือกภาษาของคุณ
+choose-language-hint = คุณเปลี่ยนภาษาได้ภายหลังในทุกหน้า
+
+## เริ่มต้น
+start-heading = เงินสมทบของคุณ ในทุกประเทศที่คุณเคยทำงาน
+start-intro = ดูเดือนที่นายจ้างจ่ายเงินสมทบให้คุณได้ในที่เดียว และดูว่ารวมแล้วนับได้เท่าไรตามข้อตกลงระหว่างประเทศ
+start-sign-in = เข้าสู่ระบบด้วย PIN ของคุณ
+start-activate = ใช้ครั้งแรก? ใช้รหัสบนสลิปของคุณ
+start-verify = ตรวจสอบใบแจ้งยอดที่มีคนให้คุณมา
+
+## เปิดใช้งาน
+activate-heading = ตั้ง PIN ของคุณ
+activate-intro = หน่วยงานประกันสังคมให้สลิปแก่คุณ ในสลิปมีหมายเลขคนงานและรหัสใช้ครั้งเดียว รหัสนี้ใช้ได้ครั้งเดียว และใช้ได้ถึงวันที่ที่เขียนไว้บนสลิป
+field-worker-id = หมายเลขคนงาน
+field-worker-id-hint = ตัวอักษรและตัวเลข 17 ตัว ขึ้นต้นด้วย W ตามที่อยู่บนสลิป
+field-activation-code = รหัสใช้ครั้งเดียว
+field-activation-code-hint = ตัวอักษรและตัวเลข 12 ตัว ตามที่อยู่บนสลิป
+field-pin = PIN
+field-pin-hint = ตัวเลข 6 ถึง 12 หลัก ห้ามใช้เลขเดียวซ้ำกันทั้งหมด และห้ามใช้เลขเรียงกัน เช่น 123456
+field-pin-again = ใส่ PIN อีกครั้ง
+activate-submit = ตั้ง PIN ของฉัน
+activate-pins-differ = PIN ทั้งสองไม่ตรงกัน
+
+## เข้าสู่ระบบ
+sign-in-heading = เข้าสู่ระบบ
+sign-in-submit = เข้าสู่ระบบ
+sign-in-activate-instead = ยังไม่เคยตั้ง PIN? ใช้รหัสบนสลิปของคุณ
+sign-out = ออกจากระบบ
+signed-out = คุณออกจากระบบแล้ว
+session-ended = หมดเวลาใช้งานแล้ว กรุณาเข้าสู่ระบบอีกครั้ง
+
+## ข้อผิดพลาด
+error-heading = เกิดปัญหา
+error-wrong = หมายเลขคนงาน รหัส หรือ PIN ไม่ถูกต้อง { $left ->
+   *[other] คุณลองได้อีก { $left } ครั้งก่อนถูกล็อก
+}
+error-wrong-no-count = หมายเลขคนงาน รหัส หรือ PIN ไม่ถูกต้อง
+error-locked = การเข้าใช้ของคุณถูกล็อก กรุณาติดต่อหน่วยงานประกันสังคมในประเทศบ้านเกิดของคุณ หรือหน่วยงานที่ลงทะเบียนให้คุณ เพื่อปลดล็อก แล้วคุณจะได้รหัสใหม่
+error-expired = รหัสนี้หมดอายุแล้ว ขอรหัสใหม่ได้จากหน่วยงานประกันสังคมในประเทศบ้านเกิดของคุณ หรือหน่วยงานที่ลงทะเบียนให้คุณ
+error-used = รหัสนี้ถูกใช้ไปแล้ว กรุณาเข้าสู่ระบบด้วย PIN ของคุณ
+error-not-activated = คุณยังไม่ได้ตั้ง PIN ใช้รหัสบนสลิปของคุณ
+error-form = ตรวจสอบสิ่งที่คุณพิมพ์: { $field }
+error-busy = ระบบไม่ว่าง รอสักครู่แล้วลองอีกครั้ง
+error-unavailable = ระบบตอบไม่ได้ในตอนนี้ ลองใหม่ภายหลัง
+error-form-expired = หน้านี้เปิดไว้นานเกินไป กรุณาส่งอีกครั้ง
+not-found-heading = ไม่พบหน้านี้
+not-found-body = ที่อยู่นี้ไม่มีหน้าเว็บ
+
+## ข้อมูลของเธอ
+me-heading = ข้อมูลของคุณ
+me-worker-id = หมายเลขคนงาน: { $id }
+me-as-of = ข้อมูลล่าสุด ณ วันที่ { $date }
+me-nothing-yet = ยังไม่มีเงินสมทบที่บันทึกไว้สำหรับคุณ
+me-country-months = { $months ->
+   *[other] { $months } เดือน
+}
+me-own-months = เดือนที่จ่ายเงินสมทบใน{ $country }: { $months }
+me-total-months = เดือนที่นับได้ที่นี่ตามข้อตกลง: { $months }
+me-missing-months = { $months ->
+    [0] คุณมีจำนวนเดือนพอที่จะได้รับสิทธิที่นี่แล้ว
+   *[other] ต้องมีอีก { $months } เดือน จึงจะได้รับสิทธิที่นี่
+}
+me-agreement-adds = ข้อตกลงกับ{ $country } นับรวมเดือนที่คุณทำงานที่นั่นด้วย
+me-amount-projected = เงินโดยประมาณ: เดือนละ { $amount } เป็นเพียงการประมาณ ยังรับเงินไม่ได้
+me-amount-projected-from = เงินโดยประมาณ: เดือนละ { $amount } ตั้งแต่ { $date } เป็นเพียงการประมาณ ยังรับเงินไม่ได้
+me-amount-payable = เงินที่จะได้รับ: เดือนละ { $amount }
+me-amount-suspended = เดือนละ { $amount } แต่งดจ่ายไว้ระหว่างที่คุณอยู่ในประเทศที่ไม่จ่ายสิทธิประโยชน์นี้
+me-amount-none = ไม่มีเงินที่จะได้รับที่นี่สำหรับเดือนเหล่านี้
+me-no-scheme = ประเทศนี้ไม่มีระบบสำหรับสิทธิประโยชน์นี้ แต่เดือนเหล่านี้ยังนับได้ในประเทศอื่น
+
+## ประเทศ (ISO 3166-1)
+country-PH = ฟิลิปปินส์
+country-ID = อินโดนีเซีย
+country-NP = เนปาล
+country-MY = มาเลเซีย
+country-SG = สิงคโปร์
+country-HK = ฮ่องกง
+country-TH = ไทย
+country-SA = ซาอุดีอาระเบีย
+country-AE = สหรัฐอาหรับเอมิเรตส์
+country-ES = สเปน
+country-IT = อิตาลี
+
+## สิทธิประโยชน์ (ประเภทตามอนุสัญญา ILO ฉบับที่ 102)
+branch-old_age = บำนาญชราภาพ
+branch-invalidity = ทุพพลภาพ
+branch-survivors = ทายาทผู้เสียชีวิต
+branch-sickness = เจ็บป่วย
+branch-maternity = คลอดบุตร
+branch-unemployment = ว่างงาน
+branch-employment_injury = บาดเจ็บจากการทำงาน
+branch-health_care = รักษาพยาบาล
+branch-family = สงเคราะห์บุตร
+
+## เดือน
+month-1 = มกราคม
+month-2 = กุมภาพันธ์
+month-3 = มีนาคม
+month-4 = เมษายน
+month-5 = พฤษภาคม
+month-6 = มิถุนายน
+month-7 = กรกฎาคม
+month-8 = สิงหาคม
+month-9 = กันยายน
+month-10 = ตุลาคม
+month-11 = พฤศจิกายน
+month-12 = ธันวาคม
+month-year = { $month } { $year }
+day-month-year = { $day } { $month } { $year }

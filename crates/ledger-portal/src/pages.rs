@@ -1,0 +1,654 @@
+//! The pages: each handler reads the visit (who, in which language), asks the ledger through its
+//! services with the worker's own session, and renders a template with every text already in her
+//! language.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use ledger_proto::v1 as pb;
+use serde::Deserialize;
+use tonic::{Code, Status};
+
+use crate::i18n::{Arg, Locale, Tr};
+use crate::web::{self, Refused, SignedIn};
+use crate::Portal;
+
+/// One request's visitor: her id (new when she brought none), language, and session.
+pub struct Visit {
+    id: String,
+    /// Whether the id is new, so that the answer sets the cookie.
+    new: bool,
+    pub locale: Locale,
+    pub signed_in: Option<SignedIn>,
+}
+
+impl Visit {
+    pub fn of(portal: &Portal, headers: &HeaderMap) -> Visit {
+        let sent = web::cookie(headers, web::SESSION_COOKIE).filter(|id| web::well_formed_id(id));
+        let (id, new) = match sent {
+            Some(id) => (id, false),
+            None => (web::random_id(), true),
+        };
+        let chosen = web::cookie(headers, web::LANGUAGE_COOKIE);
+        let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
+        let locale = Locale::negotiate(chosen.as_deref(), accept);
+        let signed_in = if new { None } else { portal.sessions.get(&id) };
+        Visit { id, new, locale, signed_in }
+    }
+
+    fn chrome(&self, portal: &Portal, title: String) -> Chrome {
+        let tr = portal.messages.of(self.locale);
+        Chrome {
+            lang: self.locale.tag(),
+            dir: self.locale.direction(),
+            title,
+            site: tr.t("portal-title"),
+            skip: tr.t("skip-to-content"),
+            language_label: tr.t("choose-language"),
+            signed_in: self.signed_in.is_some(),
+            sign_out: tr.t("sign-out"),
+            csrf: web::form_token(&portal.secret, &self.id),
+        }
+    }
+
+    /// `response` with the visitor cookie when the visit brought none.
+    fn finish(&self, mut response: Response<Body>) -> Response<Body> {
+        if self.new {
+            if let Ok(value) = HeaderValue::from_str(&web::set_cookie(web::SESSION_COOKIE, &self.id, None)) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        response
+    }
+
+    fn check(&self, portal: &Portal, headers: &HeaderMap, token: &str) -> Result<(), Refused> {
+        let id = (!self.new).then_some(self.id.as_str());
+        web::check_post(headers, &portal.secret, id, token)
+    }
+}
+
+/// What the layout of every page needs.
+pub struct Chrome {
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub title: String,
+    pub site: String,
+    pub skip: String,
+    pub language_label: String,
+    pub signed_in: bool,
+    pub sign_out: String,
+    pub csrf: String,
+}
+
+fn html(status: StatusCode, template: &impl Template) -> Response<Body> {
+    match template.render() {
+        Ok(text) => {
+            let mut response = Response::new(Body::from(text));
+            *response.status_mut() = status;
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "a page did not render");
+            let mut response = Response::new(Body::from("internal error"));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    notice: String,
+    sign_in: String,
+    activate: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct StartQuery {
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+pub async fn start(
+    State(portal): State<Arc<Portal>>,
+    Query(query): Query<StartQuery>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    if visit.signed_in.is_some() {
+        return visit.finish(web::see_other("/me"));
+    }
+    let tr = portal.messages.of(visit.locale);
+    let notice = if query.signed_out.is_some() { tr.t("signed-out") } else { String::new() };
+    let page = StartPage {
+        chrome: visit.chrome(&portal, tr.t("start-heading")),
+        heading: tr.t("start-heading"),
+        intro: tr.t("start-intro"),
+        notice,
+        sign_in: tr.t("start-sign-in"),
+        activate: tr.t("start-activate"),
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "language.html")]
+struct LanguagePage {
+    chrome: Chrome,
+    heading: String,
+    hint: String,
+    /// Each language's tag, its name in itself, and its direction.
+    languages: Vec<(&'static str, String, &'static str)>,
+}
+
+pub async fn language(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let tr = portal.messages.of(visit.locale);
+    let languages = Locale::ALL
+        .iter()
+        .map(|locale| (locale.tag(), portal.messages.of(*locale).t("language-name"), locale.direction()))
+        .collect();
+    let page = LanguagePage {
+        chrome: visit.chrome(&portal, tr.t("choose-language")),
+        heading: tr.t("choose-language"),
+        hint: tr.t("choose-language-hint"),
+        languages,
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+}
+
+pub async fn choose_language(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        return visit.finish(web::see_other("/language"));
+    }
+    let Some(locale) = Locale::from_tag(&form.lang) else {
+        return visit.finish(web::see_other("/language"));
+    };
+    let to = if visit.signed_in.is_some() { "/me" } else { "/" };
+    let mut response = web::see_other(to);
+    if let Ok(value) = HeaderValue::from_str(&web::language_cookie(locale.tag())) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    visit.finish(response)
+}
+
+/// Labels and hints of the sign-in and activation forms.
+struct Fields {
+    worker_id_label: String,
+    worker_id_hint: String,
+    pin_label: String,
+}
+
+impl Fields {
+    fn of(tr: &Tr<'_>) -> Fields {
+        Fields {
+            worker_id_label: tr.t("field-worker-id"),
+            worker_id_hint: tr.t("field-worker-id-hint"),
+            pin_label: tr.t("field-pin"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activate.html")]
+struct ActivatePage {
+    chrome: Chrome,
+    error_heading: String,
+    errors: Vec<String>,
+    heading: String,
+    intro: String,
+    worker_id: String,
+    worker_id_label: String,
+    worker_id_hint: String,
+    code_label: String,
+    code_hint: String,
+    pin_label: String,
+    pin_hint: String,
+    pin_again_label: String,
+    submit: String,
+}
+
+fn activate_page(portal: &Portal, visit: &Visit, worker_id: &str, errors: Vec<String>) -> ActivatePage {
+    let tr = portal.messages.of(visit.locale);
+    let fields = Fields::of(&tr);
+    ActivatePage {
+        chrome: visit.chrome(portal, tr.t("activate-heading")),
+        error_heading: tr.t("error-heading"),
+        errors,
+        heading: tr.t("activate-heading"),
+        intro: tr.t("activate-intro"),
+        worker_id: worker_id.to_owned(),
+        worker_id_label: fields.worker_id_label,
+        worker_id_hint: fields.worker_id_hint,
+        code_label: tr.t("field-activation-code"),
+        code_hint: tr.t("field-activation-code-hint"),
+        pin_label: fields.pin_label,
+        pin_hint: tr.t("field-pin-hint"),
+        pin_again_label: tr.t("field-pin-again"),
+        submit: tr.t("activate-submit"),
+    }
+}
+
+pub async fn activate(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let page = activate_page(&portal, &visit, "", Vec::new());
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActivateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    worker_id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    pin_again: String,
+}
+
+pub async fn activate_post(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<ActivateForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let tr = portal.messages.of(visit.locale);
+    let worker_id = form.worker_id.trim().to_ascii_uppercase();
+    let refuse = |status: StatusCode, error: String| {
+        let page = activate_page(&portal, &visit, &worker_id, vec![error]);
+        visit.finish(html(status, &page))
+    };
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"));
+    }
+    if form.pin != form.pin_again {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("activate-pins-differ"));
+    }
+    let request =
+        pb::ActivateRequest { worker_id: worker_id.clone(), activation_code: form.code, pin: form.pin };
+    match portal.sign_in_client().activate(request).await {
+        Ok(answer) => signed_in(&portal, &visit, &worker_id, answer.into_inner().session_token),
+        Err(status) => refuse(refusal_status(&status), sign_in_error(&tr, &status)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    error_heading: String,
+    errors: Vec<String>,
+    notice: String,
+    heading: String,
+    worker_id: String,
+    worker_id_label: String,
+    worker_id_hint: String,
+    pin_label: String,
+    submit: String,
+    activate_instead: String,
+}
+
+fn sign_in_page(
+    portal: &Portal,
+    visit: &Visit,
+    worker_id: &str,
+    errors: Vec<String>,
+    notice: String,
+) -> SignInPage {
+    let tr = portal.messages.of(visit.locale);
+    let fields = Fields::of(&tr);
+    SignInPage {
+        chrome: visit.chrome(portal, tr.t("sign-in-heading")),
+        error_heading: tr.t("error-heading"),
+        errors,
+        notice,
+        heading: tr.t("sign-in-heading"),
+        worker_id: worker_id.to_owned(),
+        worker_id_label: fields.worker_id_label,
+        worker_id_hint: fields.worker_id_hint,
+        pin_label: fields.pin_label,
+        submit: tr.t("sign-in-submit"),
+        activate_instead: tr.t("sign-in-activate-instead"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignInQuery {
+    #[serde(default)]
+    ended: Option<String>,
+}
+
+pub async fn sign_in(
+    State(portal): State<Arc<Portal>>,
+    Query(query): Query<SignInQuery>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    if visit.signed_in.is_some() {
+        return visit.finish(web::see_other("/me"));
+    }
+    let tr = portal.messages.of(visit.locale);
+    let notice = if query.ended.is_some() { tr.t("session-ended") } else { String::new() };
+    let page = sign_in_page(&portal, &visit, "", Vec::new(), notice);
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    worker_id: String,
+    #[serde(default)]
+    pin: String,
+}
+
+pub async fn sign_in_post(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let tr = portal.messages.of(visit.locale);
+    let worker_id = form.worker_id.trim().to_ascii_uppercase();
+    let refuse = |status: StatusCode, error: String| {
+        let page = sign_in_page(&portal, &visit, &worker_id, vec![error], String::new());
+        visit.finish(html(status, &page))
+    };
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"));
+    }
+    let request = pb::SignInRequest { worker_id: worker_id.clone(), pin: form.pin };
+    match portal.sign_in_client().sign_in(request).await {
+        Ok(answer) => signed_in(&portal, &visit, &worker_id, answer.into_inner().session_token),
+        Err(status) => refuse(refusal_status(&status), sign_in_error(&tr, &status)),
+    }
+}
+
+/// Signs the visitor in under a new id (so that an id someone planted before she signed in is
+/// worth nothing after), and sends her to her record.
+fn signed_in(portal: &Portal, visit: &Visit, worker_id: &str, token: String) -> Response<Body> {
+    portal.sessions.remove(&visit.id);
+    let id = web::random_id();
+    portal.sessions.insert(&id, worker_id, token);
+    let mut response = web::see_other("/me");
+    if let Ok(value) = HeaderValue::from_str(&web::set_cookie(web::SESSION_COOKIE, &id, None)) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        return visit.finish(web::see_other("/"));
+    }
+    if let Some(session) = portal.sessions.remove(&visit.id) {
+        let mut worker = portal.worker_client(&session.token);
+        // Ended at the ledger too: the token is worth nothing to whoever finds the phone next.
+        if let Err(status) = worker.end_sessions(pb::EndSessionsRequest { everywhere: false }).await {
+            tracing::info!(code = ?status.code(), "a session ended at the portal was not ended at the ledger");
+        }
+    }
+    visit.finish(web::see_other("/?signed_out=1"))
+}
+
+/// The HTTP status of a refused sign-in's page.
+fn refusal_status(status: &Status) -> StatusCode {
+    match status.code() {
+        Code::InvalidArgument => StatusCode::UNPROCESSABLE_ENTITY,
+        Code::Unauthenticated | Code::FailedPrecondition | Code::PermissionDenied => StatusCode::FORBIDDEN,
+        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// A refused sign-in in her language, from the reason the ledger gives.
+fn sign_in_error(tr: &Tr<'_>, status: &Status) -> String {
+    let metadata = |name: &str| status.metadata().get(name).and_then(|value| value.to_str().ok());
+    let reason = metadata(ledger_server::sign_in::REASON_METADATA).unwrap_or_default();
+    let left =
+        metadata(ledger_server::sign_in::ATTEMPTS_LEFT_METADATA).and_then(|left| left.parse::<u32>().ok());
+    match (status.code(), reason) {
+        (Code::InvalidArgument, _) => invalid_field(tr, status),
+        (_, "wrong") => match left {
+            Some(left) => tr.with("error-wrong", &[("left", Arg::from(left))]),
+            None => tr.t("error-wrong-no-count"),
+        },
+        (_, "locked") => tr.t("error-locked"),
+        (_, "expired") => tr.t("error-expired"),
+        (_, "used") => tr.t("error-used"),
+        (_, "not_activated") => tr.t("error-not-activated"),
+        (Code::ResourceExhausted, _) => tr.t("error-busy"),
+        _ => tr.t("error-unavailable"),
+    }
+}
+
+/// An invalid field, named by its label, with its hint where it has one.
+fn invalid_field(tr: &Tr<'_>, status: &Status) -> String {
+    let message = status.message();
+    let field = if message.contains("worker_id") {
+        format!("{}. {}", tr.t("field-worker-id"), tr.t("field-worker-id-hint"))
+    } else if message.contains("activation_code") {
+        format!("{}. {}", tr.t("field-activation-code"), tr.t("field-activation-code-hint"))
+    } else {
+        format!("{}. {}", tr.t("field-pin"), tr.t("field-pin-hint"))
+    };
+    tr.with("error-form", &[("field", Arg::Text(field))])
+}
+
+/// One line of her record: a benefit in a country.
+pub struct LineView {
+    branch: String,
+    own: String,
+    total: String,
+    agreements: Vec<String>,
+    missing: String,
+    amount: String,
+    standing: String,
+}
+
+/// Her lines in one country.
+pub struct CountryView {
+    code: String,
+    name: String,
+    lines: Vec<LineView>,
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    chrome: Chrome,
+    heading: String,
+    worker_line: String,
+    as_of: String,
+    nothing_yet: String,
+    countries: Vec<CountryView>,
+}
+
+pub async fn me(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = &visit.signed_in else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    let request = pb::GetBalanceRequest { worker_id: session.worker_id.clone(), ..Default::default() };
+    let balance = match portal.worker_client(&session.token).get_balance(request).await {
+        Ok(answer) => answer.into_inner(),
+        Err(status) if status.code() == Code::Unauthenticated => {
+            portal.sessions.remove(&visit.id);
+            return visit.finish(web::see_other("/sign-in?ended=1"));
+        }
+        Err(status) => return unavailable(&portal, &visit, &status),
+    };
+    let as_of = chrono::NaiveDate::parse_from_str(&balance.evaluated_on, "%Y-%m-%d")
+        .map(|day| tr.with("me-as-of", &[("date", Arg::Text(tr.date(day)))]))
+        .unwrap_or_default();
+    let page = MePage {
+        chrome: visit.chrome(&portal, tr.t("me-heading")),
+        heading: tr.t("me-heading"),
+        worker_line: tr.with("me-worker-id", &[("id", Arg::from(session.worker_id.as_str()))]),
+        as_of,
+        nothing_yet: tr.t("me-nothing-yet"),
+        countries: countries(&tr, &balance.lines),
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+/// Her lines with months, grouped by country in the order the ledger gives them.
+fn countries(tr: &Tr<'_>, lines: &[pb::BalanceLine]) -> Vec<CountryView> {
+    let mut countries: Vec<CountryView> = Vec::new();
+    for line in lines.iter().filter(|line| line.own_months > 0) {
+        let view = line_view(tr, line);
+        match countries.iter_mut().find(|country| country.code == line.jurisdiction) {
+            Some(country) => country.lines.push(view),
+            None => countries.push(CountryView {
+                code: line.jurisdiction.clone(),
+                name: country_name(tr, &line.jurisdiction),
+                lines: vec![view],
+            }),
+        }
+    }
+    countries
+}
+
+fn country_name(tr: &Tr<'_>, code: &str) -> String {
+    let id = format!("country-{code}");
+    let name = tr.t(&id);
+    if name == id {
+        code.to_owned()
+    } else {
+        name
+    }
+}
+
+fn branch_name(tr: &Tr<'_>, code: i32) -> String {
+    let label = ledger_core::Branch::from_code(code.into()).map_or("", ledger_core::Branch::label);
+    tr.t(&format!("branch-{label}"))
+}
+
+fn line_view(tr: &Tr<'_>, line: &pb::BalanceLine) -> LineView {
+    let country = country_name(tr, &line.jurisdiction);
+    let months = |months: u32| Arg::Text(tr.with("me-country-months", &[("months", Arg::from(months))]));
+    let own =
+        tr.with("me-own-months", &[("country", Arg::Text(country)), ("months", months(line.own_months))]);
+    let total = match line.total_months > line.own_months {
+        true => tr.with("me-total-months", &[("months", months(line.total_months))]),
+        false => String::new(),
+    };
+    let agreements = line
+        .agreements
+        .iter()
+        .map(|agreement| {
+            tr.with("me-agreement-adds", &[("country", Arg::Text(country_name(tr, &agreement.partner)))])
+        })
+        .collect();
+    let missing = match line.has_scheme && !line.months_only {
+        true => tr.with("me-missing-months", &[("months", Arg::from(line.missing_months))]),
+        false => String::new(),
+    };
+    let money = line.payable.as_ref().map(|money| tr.money(&money.currency, money.minor, money.exponent));
+    let amount = match (line.has_scheme, line.standing.as_str(), money) {
+        (false, _, _) => tr.t("me-no-scheme"),
+        (true, "payable", Some(amount)) => tr.with("me-amount-payable", &[("amount", Arg::Text(amount))]),
+        (true, "projected", Some(amount)) => {
+            match chrono::NaiveDate::parse_from_str(&line.due_from, "%Y-%m-%d") {
+                Ok(day) => tr.with(
+                    "me-amount-projected-from",
+                    &[("amount", Arg::Text(amount)), ("date", Arg::Text(tr.date(day)))],
+                ),
+                Err(_) => tr.with("me-amount-projected", &[("amount", Arg::Text(amount))]),
+            }
+        }
+        (true, "suspended_abroad", Some(amount)) => {
+            tr.with("me-amount-suspended", &[("amount", Arg::Text(amount))])
+        }
+        _ => tr.t("me-amount-none"),
+    };
+    LineView {
+        branch: branch_name(tr, line.branch),
+        own,
+        total,
+        agreements,
+        missing,
+        amount,
+        standing: line.standing.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct MessagePage {
+    chrome: Chrome,
+    heading: String,
+    body: String,
+}
+
+fn unavailable(portal: &Portal, visit: &Visit, status: &Status) -> Response<Body> {
+    tracing::warn!(code = ?status.code(), "the ledger did not answer a page");
+    let tr = portal.messages.of(visit.locale);
+    let (code, body) = match status.code() {
+        Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, tr.t("error-busy")),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, tr.t("error-unavailable")),
+    };
+    let page = MessagePage {
+        chrome: visit.chrome(portal, tr.t("error-heading")),
+        heading: tr.t("error-heading"),
+        body,
+    };
+    visit.finish(html(code, &page))
+}
+
+pub async fn not_found(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let tr = portal.messages.of(visit.locale);
+    let page = MessagePage {
+        chrome: visit.chrome(&portal, tr.t("not-found-heading")),
+        heading: tr.t("not-found-heading"),
+        body: tr.t("not-found-body"),
+    };
+    visit.finish(html(StatusCode::NOT_FOUND, &page))
+}
+
+/// The stylesheet, cached for an hour: it is the same for everyone.
+pub async fn stylesheet() -> Response<Body> {
+    let mut response = Response::new(Body::from(include_str!("../static/portal.css")));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}

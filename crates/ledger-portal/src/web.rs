@@ -1,0 +1,247 @@
+//! What every page shares: cookies, the visitor's id and form token, the checks on every POST,
+//! the security headers, and the signed-in sessions the portal keeps for workers.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use hmac::{Hmac, Mac};
+
+/// The visitor cookie: a random id, the key of her signed-in session once she signs in. `__Host-`:
+/// only ever set by this origin over a secure connection, for the whole site, never a domain.
+pub const SESSION_COOKIE: &str = "__Host-session";
+/// The language she chose, kept for a year.
+pub const LANGUAGE_COOKIE: &str = "__Host-lang";
+/// How long the language cookie lasts.
+const LANGUAGE_COOKIE_SECONDS: u64 = 365 * 24 * 60 * 60;
+/// Signed-in sessions the portal holds at once (the ledger holds as many of its own).
+pub const PORTAL_SESSIONS_MAX: usize = ledger_server::sign_in::SESSIONS_MAX;
+
+/// No inline script and nothing from elsewhere; no framing by another site.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Adds the headers every answer carries. Pages are personal or may become so within one
+/// visit on a shared phone: none is stored by the browser or anything in between.
+pub fn secure(mut response: Response<axum::body::Body>) -> Response<axum::body::Body> {
+    let headers = response.headers_mut();
+    let fixed = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin"),
+        (header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The value of the cookie `name` the request carries.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A `Set-Cookie` value for a `__Host-` cookie: Secure, HttpOnly, SameSite=Strict, the whole site.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: Option<u64>) -> String {
+    let age = max_age_seconds.map(|seconds| format!("; Max-Age={seconds}")).unwrap_or_default();
+    format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}")
+}
+
+pub fn language_cookie(tag: &str) -> String {
+    set_cookie(LANGUAGE_COOKIE, tag, Some(LANGUAGE_COOKIE_SECONDS))
+}
+
+/// 32 random bytes in hex.
+pub fn random_id() -> String {
+    let mut random = [0u8; 32];
+    // Without randomness no session can be made safely: an all-zero id would be shared by all.
+    if getrandom::fill(&mut random).is_err() {
+        tracing::error!("no randomness for a visitor id");
+    }
+    hex::encode(random)
+}
+
+/// Whether `id` looks like one of ours: 64 lower-case hex digits.
+pub fn well_formed_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The form token of the visitor `id`: an HMAC of it under the portal's secret, so that a page
+/// of another site, which cannot read her cookie, cannot make one.
+pub fn form_token(secret: &[u8; 32], id: &str) -> String {
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret) else { return String::new() };
+    mac.update(b"form-token\0");
+    mac.update(id.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Why a POST was refused before it was looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Sent from another site (Fetch Metadata or Origin say so).
+    CrossSite,
+    /// No form token, or not the visitor's: a page left open past a restart, or a forgery.
+    FormToken,
+}
+
+/// The checks on every POST: the browser says it comes from this site (`Sec-Fetch-Site`, or
+/// `Origin` against `Host` for older browsers), and the form carries the visitor's token.
+pub fn check_post(
+    headers: &HeaderMap,
+    secret: &[u8; 32],
+    id: Option<&str>,
+    token: &str,
+) -> Result<(), Refused> {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    match header("sec-fetch-site") {
+        Some("same-origin") | Some("none") => {}
+        Some(_) => return Err(Refused::CrossSite),
+        None => {
+            if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
+                let own = ["http://", "https://"].iter().any(|scheme| origin == format!("{scheme}{host}"));
+                if !own {
+                    return Err(Refused::CrossSite);
+                }
+            }
+        }
+    }
+    let Some(id) = id else { return Err(Refused::FormToken) };
+    let expected = form_token(secret, id);
+    let same = expected.len() == token.len()
+        && expected.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same && !expected.is_empty() {
+        Ok(())
+    } else {
+        Err(Refused::FormToken)
+    }
+}
+
+/// A redirect to `to` after a POST (303: the browser GETs it).
+pub fn see_other(to: &str) -> Response<axum::body::Body> {
+    let mut response = Response::new(axum::body::Body::empty());
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(location) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// A worker signed in through the portal.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub worker_id: String,
+    /// The ledger's session token: the bearer token of her calls.
+    pub token: String,
+    last_seen: Instant,
+}
+
+/// The signed-in sessions, by visitor id. The ledger decides whether a session is still open;
+/// the portal forgets its own entries once idle past the ledger's timeout.
+#[derive(Debug)]
+pub struct Sessions {
+    idle_max: Duration,
+    open: Mutex<HashMap<String, SignedIn>>,
+}
+
+impl Sessions {
+    pub fn new(idle_max: Duration) -> Sessions {
+        Sessions { idle_max, open: Mutex::new(HashMap::new()) }
+    }
+
+    /// Signs the visitor `id` in as `worker_id` with the ledger's session `token`.
+    pub fn insert(&self, id: &str, worker_id: &str, token: String) {
+        let Ok(mut open) = self.open.lock() else { return };
+        if open.len() >= PORTAL_SESSIONS_MAX {
+            let idle_max = self.idle_max;
+            open.retain(|_, session| session.last_seen.elapsed() < idle_max);
+        }
+        if open.len() < PORTAL_SESSIONS_MAX {
+            let session = SignedIn { worker_id: worker_id.to_owned(), token, last_seen: Instant::now() };
+            open.insert(id.to_owned(), session);
+        }
+    }
+
+    /// The session of visitor `id`, if she is signed in and it has not been idle too long.
+    pub fn get(&self, id: &str) -> Option<SignedIn> {
+        let mut open = self.open.lock().ok()?;
+        let session = open.get_mut(id)?;
+        if session.last_seen.elapsed() >= self.idle_max {
+            open.remove(id);
+            return None;
+        }
+        session.last_seen = Instant::now();
+        Some(session.clone())
+    }
+
+    pub fn remove(&self, id: &str) -> Option<SignedIn> {
+        self.open.lock().ok()?.remove(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            let name =
+                header::HeaderName::from_bytes(name.as_bytes()).unwrap_or_else(|error| panic!("{error}"));
+            headers.append(name, HeaderValue::from_str(value).unwrap_or_else(|error| panic!("{error}")));
+        }
+        headers
+    }
+
+    /// Headers sent, the visitor's id, the form token sent, and the verdict.
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, &'a str, Result<(), Refused>);
+
+    #[test]
+    fn a_post_must_come_from_this_site_with_the_visitors_own_token() {
+        let secret = [7u8; 32];
+        let id = "a".repeat(64);
+        let token = form_token(&secret, &id);
+        let other = form_token(&secret, &"b".repeat(64));
+        let own = [("origin", "http://portal.example"), ("host", "portal.example")];
+        let foreign = [("origin", "https://evil.example"), ("host", "portal.example")];
+        let cases: [Case<'_>; 8] = [
+            (&[("sec-fetch-site", "same-origin")], Some(&id), &token, Ok(())),
+            (&[("sec-fetch-site", "cross-site")], Some(&id), &token, Err(Refused::CrossSite)),
+            (&[("sec-fetch-site", "same-site")], Some(&id), &token, Err(Refused::CrossSite)),
+            (&own, Some(&id), &token, Ok(())),
+            (&foreign, Some(&id), &token, Err(Refused::CrossSite)),
+            (&[], Some(&id), &other, Err(Refused::FormToken)),
+            (&[], None, &token, Err(Refused::FormToken)),
+            (&[], Some(&id), "", Err(Refused::FormToken)),
+        ];
+        for (index, (pairs, visitor, sent, expected)) in cases.into_iter().enumerate() {
+            assert_eq!(check_post(&headers(pairs), &secret, visitor, sent), expected, "case {index}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_read_by_name_and_set_for_this_host_only() {
+        let sent = headers(&[("cookie", "a=1; __Host-session=abc"), ("cookie", "__Host-lang=ne")]);
+        assert_eq!(cookie(&sent, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&sent, LANGUAGE_COOKIE).as_deref(), Some("ne"));
+        assert_eq!(cookie(&sent, "b"), None);
+        assert_eq!(
+            set_cookie(SESSION_COOKIE, "abc", None),
+            "__Host-session=abc; Path=/; Secure; HttpOnly; SameSite=Strict"
+        );
+    }
+}

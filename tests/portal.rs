@@ -1,0 +1,412 @@
+//! The portal as a browser without JavaScript uses it: real HTTP/1.1 to the real portal on
+//! 127.0.0.1:0, which calls the real ledger over gRPC. A worker activates from her slip, sees her
+//! months per country in her language, signs out and in with her PIN, and is locked out after
+//! wrong PINs; forms from another site change nothing; every answer carries the security headers.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use common::{contribution_from, enroll_with_credential, TestServer};
+use ledger_portal::{PortalConfig, RunningPortal};
+use ledger_proto::v1 as pb;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A page as the browser received it.
+#[derive(Debug)]
+struct Page {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Page {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+
+    fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The form token of the page's first form.
+    fn form_token(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).map(|at| at + marker.len()).expect("a form token");
+        let end = self.body[start..].find('"').expect("the token's end");
+        self.body[start..start + end].to_owned()
+    }
+}
+
+/// A browser with JavaScript off: it keeps cookies, sends its language, and follows nothing by
+/// itself.
+struct Browser {
+    address: SocketAddr,
+    cookies: BTreeMap<String, String>,
+    accept_language: String,
+}
+
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(b).to_string()
+                }
+                b' ' => "+".to_owned(),
+                other => format!("%{other:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Browser {
+    fn new(portal: &RunningPortal, accept_language: &str) -> Browser {
+        Browser {
+            address: portal.address,
+            cookies: BTreeMap::new(),
+            accept_language: accept_language.to_owned(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.request("GET", path, "", &[]).await
+    }
+
+    /// A form sent from one of the portal's own pages.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = form_encode(fields);
+        self.request("POST", path, &body, &[("Sec-Fetch-Site", "same-origin")]).await
+    }
+
+    async fn request(&mut self, method: &str, path: &str, body: &str, extra: &[(&str, &str)]) -> Page {
+        let mut stream = tokio::net::TcpStream::connect(self.address).await.expect("connected");
+        let cookies = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept-Language: {}\r\n",
+            self.address, self.accept_language
+        );
+        if !cookies.is_empty() {
+            head.push_str(&format!("Cookie: {cookies}\r\n"));
+        }
+        for (name, value) in extra {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if method == "POST" {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.expect("sent");
+        stream.write_all(body.as_bytes()).await.expect("sent");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("answered");
+        let page = parse(&raw);
+        for set in page.headers_named("set-cookie") {
+            let pair = set.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        page
+    }
+}
+
+fn parse(raw: &[u8]) -> Page {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_owned() };
+    Page { status, headers, body }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+async fn start_portal(server: &TestServer) -> RunningPortal {
+    let config = PortalConfig {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        ledger: server.server.address.to_string(),
+        session_idle_max: std::time::Duration::from_secs(15 * 60),
+    };
+    ledger_portal::start(config).await.expect("portal started")
+}
+
+/// A worker enrolled in the Philippines with months there and in Spain (the sample rules' ES-PH
+/// agreement totalizes them): her id and activation code.
+async fn worker_with_months(server: &TestServer) -> (String, String) {
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000701", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut spain = server.clients("agency-es").await;
+    let months_in = |year: u32| (1..=12).map(move |month| format!("{year}-{month:02}"));
+    let ph: Vec<_> = months_in(2019)
+        .map(|month| contribution_from("PH-EMP-0042", &worker, "PH", "PHP", &month, 1_800_000))
+        .collect();
+    let es: Vec<_> = months_in(2021)
+        .chain(months_in(2022))
+        .map(|month| contribution_from("ES-EMP-0007", &worker, "ES", "EUR", &month, 150_000))
+        .collect();
+    for (clients, request_id, contributions) in
+        [(&mut philippines, "sss-2019", ph), (&mut spain, "tgss-2021-2022", es)]
+    {
+        let request = pb::RecordContributionsRequest {
+            request_id: request_id.into(),
+            contributions,
+            ..Default::default()
+        };
+        clients.agency.record_contributions(request).await.expect("recorded");
+    }
+    (worker, enrolled.activation_code)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_activates_from_her_slip_and_sees_her_months_per_country() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let (worker, code) = worker_with_months(&server).await;
+    let mut phone = Browser::new(&portal, "en-PH,en;q=0.9");
+
+    let start = phone.get("/").await;
+    assert_eq!(start.status, 200);
+    let csp = start.header("content-security-policy").expect("a CSP");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(start.header("x-content-type-options"), Some("nosniff"));
+    let cookie = start
+        .headers_named("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .expect("a cookie");
+    for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let visitor = phone.cookies["__Host-session"].clone();
+
+    // Her record is not there before she signs in.
+    let before = phone.get("/me").await;
+    assert_eq!((before.status, before.header("location")), (303, Some("/sign-in")));
+
+    let form = phone.get("/activate").await;
+    assert!(form.body.contains("autocomplete=\"one-time-code\""));
+    let token = form.form_token();
+    let lower = code.to_lowercase();
+    let fields = [("csrf", token.as_str()), ("worker_id", worker.as_str()), ("code", lower.as_str())];
+    let differ = phone
+        .post("/activate", &[fields[0], fields[1], fields[2], ("pin", "271828"), ("pin_again", "271829")])
+        .await;
+    assert_eq!(differ.status, 422);
+    assert!(differ.body.contains("The two PINs are not the same"), "{}", differ.body);
+    let done = phone
+        .post("/activate", &[fields[0], fields[1], fields[2], ("pin", "271828"), ("pin_again", "271828")])
+        .await;
+    assert_eq!((done.status, done.header("location")), (303, Some("/me")), "{}", done.body);
+    assert_ne!(phone.cookies["__Host-session"], visitor, "signing in gives a new id");
+
+    let me = phone.get("/me").await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.header("cache-control"), Some("no-store"));
+    // As a reader sees it: without the marks that isolate each placeable's direction.
+    let text = me.body.replace(['\u{2068}', '\u{2069}'], "");
+    let expected = [
+        format!("Worker number: {worker}"),
+        "Months paid for in Philippines: 12 months".to_owned(),
+        "Months paid for in Spain: 24 months".to_owned(),
+        // Totalized under the ES-PH agreement, each way.
+        "Months that count here with the agreements: 36 months".to_owned(),
+        "The agreement with Spain adds its months.".to_owned(),
+        "The agreement with Philippines adds its months.".to_owned(),
+        // The sample rules ask 120 months in the Philippines and 180 in Spain.
+        "84 more months are needed to qualify here.".to_owned(),
+        "144 more months are needed to qualify here.".to_owned(),
+    ];
+    for expected in &expected {
+        assert!(text.contains(expected.as_str()), "her record lacks {expected:?}:\n{text}");
+    }
+
+    // Signing out ends her session at the ledger too: the page is gone, the phone is clean.
+    let token = me.form_token();
+    let out = phone.post("/sign-out", &[("csrf", &token)]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(phone.get("/me").await.status, 303);
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pins_lock_her_out_and_the_page_says_what_to_do() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let (worker, code) = worker_with_months(&server).await;
+    let mut phone = Browser::new(&portal, "es-ES,es;q=0.9");
+    let token = phone.get("/activate").await.form_token();
+    let activated = phone
+        .post(
+            "/activate",
+            &[
+                ("csrf", &token),
+                ("worker_id", &worker),
+                ("code", &code),
+                ("pin", "505050"),
+                ("pin_again", "505050"),
+            ],
+        )
+        .await;
+    assert_eq!(activated.status, 303);
+    let me = phone.get("/me").await;
+    assert!(me.body.contains("lang=\"es\""), "Spanish, from her phone");
+    let token = me.form_token();
+    phone.post("/sign-out", &[("csrf", &token)]).await;
+
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let token = phone.get("/sign-in").await.form_token();
+        let page =
+            phone.post("/sign-in", &[("csrf", &token), ("worker_id", &worker), ("pin", "141421")]).await;
+        answers.push((page.status, page.body));
+    }
+    assert!(answers[..4].iter().all(|(status, _)| *status == 403));
+    let messages = lookup_messages("es");
+    let left_3 = messages.of(ledger_portal::i18n::Locale::Es).with("error-wrong", &[("left", 3u32.into())]);
+    assert!(answers[1].1.contains(&html_escape(&left_3)), "{}", answers[1].1);
+    let locked = messages.of(ledger_portal::i18n::Locale::Es).t("error-locked");
+    assert!(answers[4].1.contains(&html_escape(&locked)), "{}", answers[4].1);
+    let token = phone.get("/sign-in").await.form_token();
+    let right = phone.post("/sign-in", &[("csrf", &token), ("worker_id", &worker), ("pin", "505050")]).await;
+    assert_eq!(right.status, 403, "locked, even with the right PIN");
+    assert!(right.body.contains(&html_escape(&locked)));
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+fn lookup_messages(_tag: &str) -> ledger_portal::i18n::Messages {
+    ledger_portal::i18n::Messages::load().expect("messages")
+}
+
+/// Text as askama escapes it into a page.
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_speak_her_language_and_remember_her_choice() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    for (accept, tag, dir) in [
+        ("ar-SA,ar;q=0.9", "ar", "rtl"),
+        ("ne-NP", "ne", "ltr"),
+        ("th-TH", "th", "ltr"),
+        ("tl-PH", "fil", "ltr"),
+        ("id-ID", "id", "ltr"),
+        ("de-DE", "en", "ltr"),
+    ] {
+        let mut phone = Browser::new(&portal, accept);
+        let page = phone.get("/sign-in").await;
+        assert!(
+            page.body.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")),
+            "{accept}: {}",
+            &page.body[..200]
+        );
+    }
+    // Her phone says Arabic; she chooses Nepali, and the portal remembers it.
+    let mut phone = Browser::new(&portal, "ar");
+    let page = phone.get("/language").await;
+    for name in ["English", "العربية", "नेपाली", "ไทย", "Español"] {
+        assert!(page.body.contains(name), "the language page lacks {name}");
+    }
+    let chosen = phone.post("/language", &[("csrf", &page.form_token()), ("lang", "ne")]).await;
+    assert_eq!(chosen.status, 303);
+    let cookie = chosen
+        .headers_named("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("__Host-lang=ne"))
+        .expect("remembered");
+    assert!(cookie.contains("Max-Age="), "{cookie}");
+    assert!(phone.get("/").await.body.contains("<html lang=\"ne\" dir=\"ltr\">"));
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_from_another_site_or_without_its_token_changes_nothing() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let (worker, code) = worker_with_months(&server).await;
+    let mut phone = Browser::new(&portal, "en");
+    let token = phone.get("/activate").await.form_token();
+    let fields = [
+        ("csrf", token.as_str()),
+        ("worker_id", &worker),
+        ("code", &code),
+        ("pin", "271828"),
+        ("pin_again", "271828"),
+    ];
+    let body = form_encode(&fields);
+    let cross = phone.request("POST", "/activate", &body, &[("Sec-Fetch-Site", "cross-site")]).await;
+    assert_eq!(cross.status, 403);
+    let origin = phone.request("POST", "/activate", &body, &[("Origin", "https://elsewhere.example")]).await;
+    assert_eq!(origin.status, 403);
+    let tokenless = form_encode(&fields[1..]);
+    let without = phone.request("POST", "/activate", &tokenless, &[("Sec-Fetch-Site", "same-origin")]).await;
+    assert_eq!(without.status, 403);
+    // Another visitor's token is not hers.
+    let mut other = Browser::new(&portal, "en");
+    let theirs = other.get("/activate").await.form_token();
+    let forged = form_encode(&[
+        ("csrf", theirs.as_str()),
+        ("worker_id", &worker),
+        ("code", &code),
+        ("pin", "271828"),
+        ("pin_again", "271828"),
+    ]);
+    let stolen = phone.request("POST", "/activate", &forged, &[("Sec-Fetch-Site", "same-origin")]).await;
+    assert_eq!(stolen.status, 403);
+    // None of them used her code: it still works.
+    let done = phone.post("/activate", &fields).await;
+    assert_eq!((done.status, done.header("location")), (303, Some("/me")));
+    // An unknown page is answered in her language with the same headers.
+    let missing = phone.get("/nowhere").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.header("content-security-policy").is_some());
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
