@@ -99,14 +99,15 @@ impl Browser {
         if !cookies.is_empty() {
             head.push_str(&format!("Cookie: {cookies}\r\n"));
         }
+        let mut content_type = "application/x-www-form-urlencoded";
         for (name, value) in extra {
-            head.push_str(&format!("{name}: {value}\r\n"));
+            match name.eq_ignore_ascii_case("content-type") {
+                true => content_type = value,
+                false => head.push_str(&format!("{name}: {value}\r\n")),
+            }
         }
         if method == "POST" {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
+            head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");
         stream.write_all(head.as_bytes()).await.expect("sent");
@@ -407,6 +408,158 @@ async fn a_form_from_another_site_or_without_its_token_changes_nothing() {
     let missing = phone.get("/nowhere").await;
     assert_eq!(missing.status, 404);
     assert!(missing.header("content-security-policy").is_some());
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+/// Activates `worker` with `code` from `phone`, which is then signed in.
+async fn activate(phone: &mut Browser, worker: &str, code: &str) {
+    let token = phone.get("/activate").await.form_token();
+    let fields = [
+        ("csrf", token.as_str()),
+        ("worker_id", worker),
+        ("code", code),
+        ("pin", "271828"),
+        ("pin_again", "271828"),
+    ];
+    let done = phone.post("/activate", &fields).await;
+    assert_eq!((done.status, done.header("location")), (303, Some("/me")), "{}", done.body);
+}
+
+/// The href of the first link whose text is `text`, unescaped.
+fn link_to(page: &Page, text: &str) -> String {
+    let end = page.body.find(&format!(">{text}</a>")).unwrap_or_else(|| panic!("no link {text:?}"));
+    let start = page.body[..end].rfind("href=\"").expect("an href") + "href=\"".len();
+    let close = page.body[start..].find('"').expect("the href's end");
+    page.body[start..start + close].replace("&#38;", "&").replace("&amp;", "&")
+}
+
+/// Text as a reader sees it: without the marks that isolate each placeable's direction.
+fn visible(page: &Page) -> String {
+    page.body.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn she_sees_each_month_and_reports_a_gap_one_question_at_a_time_without_javascript() {
+    use sha2::Digest;
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let (worker, code) = worker_with_months(&server).await;
+    let mut saudi = server.clients("agency-sa").await;
+    let contributions = ["2023-01", "2023-02", "2023-05"]
+        .iter()
+        .map(|month| contribution_from("SA-EMP-0311", &worker, "SA", "SAR", month, 300_000))
+        .collect();
+    let request = pb::RecordContributionsRequest {
+        request_id: "gosi-2023".into(),
+        contributions,
+        ..Default::default()
+    };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &worker, &code).await;
+
+    let record = phone.get("/record").await;
+    assert_eq!(record.status, 200);
+    let text = visible(&record);
+    for expected in [
+        "May 2023: wage SAR\u{a0}3,000.00, employer SA-EMP-0311",
+        "April 2023: nothing recorded.",
+        "March 2023: nothing recorded.",
+        "January 2023: wage SAR\u{a0}3,000.00, employer SA-EMP-0311",
+        "December 2019: wage PHP\u{a0}18,000.00, employer PH-EMP-0042",
+    ] {
+        assert!(text.contains(expected), "her record lacks {expected:?}:\n{text}");
+    }
+    assert!(
+        text.find("May 2023").expect("May") < text.find("January 2023").expect("January"),
+        "newest first"
+    );
+    let report = link_to(&record, "Report this month as missing");
+    assert_eq!(report, "/claims/new?country=SA&month=2023-04", "the first gap, newest first");
+
+    // One question per page, each answered by a plain form post.
+    let started = phone.get(&report).await;
+    assert_eq!(started.header("location"), Some("/claims/new/country"));
+    let country = phone.get("/claims/new/country").await;
+    assert!(country.body.contains("value=\"SA\" checked"), "the gap's country is chosen already");
+    let token = country.form_token();
+    let answers = [("country", "SA"), ("employer", "SA-EMP-0311")];
+    let mut next = String::new();
+    for (step, answer) in answers {
+        let page = phone.post(&format!("/claims/new/{step}"), &[("csrf", &token), ("answer", answer)]).await;
+        assert_eq!(page.status, 303, "{step}: {}", page.body);
+        next = page.header("location").expect("the next question").to_owned();
+    }
+    assert_eq!(next, "/claims/new/months");
+    let months = phone.get(&next).await;
+    assert!(months.body.contains("value=\"2023-04\""), "the gap's month is filled in");
+    let future = phone.post("/claims/new/months", &[("csrf", &token), ("answer", "2023-04 2099-01")]).await;
+    assert_eq!(future.status, 422);
+    assert!(visible(&future).contains("none in the future"), "{}", future.body);
+    let page = phone.post("/claims/new/months", &[("csrf", &token), ("answer", "2023-04 2023-03")]).await;
+    assert_eq!(page.header("location"), Some("/claims/new/kind"));
+    let page = phone.post("/claims/new/kind", &[("csrf", &token), ("answer", "unremitted_deduction")]).await;
+    assert_eq!(page.header("location"), Some("/claims/new/evidence"));
+
+    // The payslip is hashed by the portal and thrown away; only its digest reaches the ledger.
+    let payslip = b"Payslip, March 2023: social insurance 270.00 SAR deducted".repeat(100);
+    let boundary = "----portal-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"answer\"; filename=\"payslip.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&payslip);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let body = String::from_utf8(body).expect("text");
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let page = phone
+        .request(
+            "POST",
+            "/claims/new/evidence",
+            &body,
+            &[("Sec-Fetch-Site", "same-origin"), ("Content-Type", &content_type)],
+        )
+        .await;
+    assert_eq!(page.header("location"), Some("/claims/new/check"), "{}", page.body);
+    let digest: [u8; 32] = sha2::Sha256::digest(&payslip).into();
+
+    let check = phone.get("/claims/new/check").await;
+    let text = visible(&check);
+    for expected in [
+        "Saudi Arabia",
+        "SA-EMP-0311",
+        "March 2023, April 2023",
+        "Money was taken from my wage for it, but not paid in",
+    ] {
+        assert!(text.contains(expected), "the check page lacks {expected:?}:\n{text}");
+    }
+    assert!(text.contains(&hex::encode(&digest[..8])), "{text}");
+    let sent = phone.post("/claims/new/check", &[("csrf", &check.form_token())]).await;
+    assert_eq!(sent.header("location"), Some("/claims"), "{}", sent.body);
+    let claims = phone.get("/claims").await;
+    let text = visible(&claims);
+    assert!(text.contains("Your report was sent. The agency of Saudi Arabia must answer by"), "{text}");
+    assert!(text.contains("Waiting for an answer"), "{text}");
+    // Sent once: the check page now has nothing to send.
+    let again = phone.post("/claims/new/check", &[("csrf", &check.form_token())]).await;
+    assert_eq!(again.header("location"), Some("/claims"));
+
+    // On the chain, addressed to Saudi Arabia, with the payslip's digest.
+    let listed = saudi
+        .agency
+        .list_claims(pb::ListClaimsRequest { open_only: true, ..Default::default() })
+        .await
+        .expect("listed")
+        .into_inner();
+    let claim = listed.claims.iter().find(|claim| claim.worker_id == worker).expect("her claim");
+    assert_eq!(claim.months, ["2023-03", "2023-04"]);
+    assert_eq!(claim.employer_ref, "SA-EMP-0311");
+    assert_eq!(claim.kind, pb::ClaimKind::UnremittedDeduction as i32);
+    assert_eq!(claim.evidence_sha256, digest.to_vec());
+    assert_eq!(listed.claims.iter().filter(|claim| claim.worker_id == worker).count(), 1);
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }

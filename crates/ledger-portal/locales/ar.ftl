@@ -130,3 +130,76 @@ month-11 = نوفمبر
 month-12 = ديسمبر
 month-year = { $month } { $year }
 day-month-year = { $day } { $month } { $year }
+
+## التنقل بين صفحاتها
+nav-me = أشهري
+nav-record = شهرًا بشهر
+nav-claims = بلاغاتي
+
+## سجلها، شهرًا بشهر
+record-heading = سجلك، شهرًا بشهر
+record-intro = كل شهر صرّح به أصحاب عملك، مع الأجر ورمز صاحب العمل، من الأحدث إلى الأقدم. الشهر الذي لم يُسجَّل فيه شيء قد يكون اشتراكًا لم يُدفع: يمكنك الإبلاغ عنه.
+record-month-paid = { $month }: الأجر { $wage }، صاحب العمل { $employer }
+record-month-corrected = { $month }: الأجر { $wage }، صاحب العمل { $employer } (مُصحَّح)
+record-month-credited = { $month }: محسوب دون اشتراك (مثل فترة الأمومة أو البطالة)
+record-month-gap = { $month }: لا يوجد شيء مسجل.
+record-report-gap = الإبلاغ عن هذا الشهر الناقص
+record-more = { $count ->
+    [zero] كل الأشهر ظاهرة هنا.
+    [one] يوجد شهر واحد أقدم لا يظهر هنا.
+    [two] يوجد شهران أقدم لا يظهران هنا.
+    [few] توجد { $count } أشهر أقدم لا تظهر هنا.
+    [many] يوجد { $count } شهرًا أقدم لا تظهر هنا.
+   *[other] يوجد { $count } شهر أقدم لا تظهر هنا.
+}
+
+## الإبلاغ عن اشتراك ناقص، سؤال واحد في كل صفحة
+claim-heading = الإبلاغ عن اشتراك ناقص
+claim-step = السؤال { $step } من { $steps }
+claim-country-question = في أي بلد قمت بهذا العمل؟
+claim-employer-question = ما رمز صاحب عملك؟
+claim-employer-hint = كما هو في قسيمة راتبك أو في سجلك، مثل PH-EMP-0042. وليس اسم صاحب العمل.
+claim-months-question = ما الأشهر الناقصة؟
+claim-months-hint = السنة والشهر، مثل 2024-03. إذا كانت عدة أشهر، ضع مسافة بين كل شهر والآخر.
+claim-kind-question = ماذا حدث؟
+claim-kind-missing_contribution = لم يدفع صاحب عملي الاشتراك
+claim-kind-unremitted_deduction = اقتُطع مال من أجري للاشتراك، لكنه لم يُدفع
+claim-kind-unpaid_benefit = لم تُصرف لي إعانة أستحقها
+claim-evidence-question = هل لديك قسيمة راتب أو ورقة أخرى عن ذلك؟
+claim-evidence-hint = اختياري. تُحفظ بصمة الملف فقط، ولا يُحفظ الملف نفسه أبدًا: احتفظ بالورقة في مكان آمن.
+claim-continue = متابعة
+claim-check-heading = راجع إجاباتك قبل الإرسال
+claim-check-country = البلد
+claim-check-employer = رمز صاحب العمل
+claim-check-months = الأشهر
+claim-check-kind = ماذا حدث
+claim-check-evidence = الورقة
+claim-no-evidence = لا يوجد
+claim-evidence-kept = البصمة { $digest }
+claim-change = تغيير
+claim-submit = إرسال البلاغ
+claim-sent = تم إرسال بلاغك. يجب أن ترد جهة الضمان الاجتماعي في { $country } بحلول { $date }.
+claim-error-country = اختر البلد.
+claim-error-employer = اكتب رمز صاحب العمل: من ١ إلى ٦٤ حرفًا أو رقمًا أو علامة.
+claim-error-months = اكتب كل شهر بالسنة والشهر، مثل 2024-03: من ١ إلى ١٢٠ شهرًا، وليس بينها شهر في المستقبل.
+claim-error-kind = اختر ماذا حدث.
+claim-error-evidence = الملف كبير جدًا: الحد الأقصى { $megabytes } ميغابايت.
+claim-error-sent = لم يُقبل البلاغ: { $reason }
+
+## بلاغاتها
+claims-heading = بلاغاتك
+claims-none = لم تُبلغ عن أي شيء بعد.
+claims-new = الإبلاغ عن اشتراك ناقص
+claims-item = { $kind }: { $country }، صاحب العمل { $employer }، { $months }
+claims-filed = أُرسل في { $date }.
+claims-state-open = بانتظار الرد. يجب أن ترد الجهة بحلول { $date }.
+claims-state-overdue = { $days ->
+    [zero] تأخر الرد: كان يجب أن ترد الجهة بحلول { $date }. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+    [one] تأخر الرد: كان يجب أن ترد الجهة بحلول { $date }، أي قبل يوم واحد. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+    [two] تأخر الرد: كان يجب أن ترد الجهة بحلول { $date }، أي قبل يومين. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+    [few] تأخر الرد: كان يجب أن ترد الجهة بحلول { $date }، أي قبل { $days } أيام. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+    [many] تأخر الرد: كان يجب أن ترد الجهة بحلول { $date }، أي قبل { $days } يومًا. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+   *[other] تأخر الرد: كان يجب أن ترد الجهة بحلول { $date }، أي قبل { $days } يوم. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+}
+claims-state-upheld = مقبول: أُضيفت الأشهر الناقصة إلى سجلك.
+claims-state-rejected = مرفوض. السبب المذكور: { $reason }

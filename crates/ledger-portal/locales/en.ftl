@@ -118,3 +118,68 @@ month-11 = November
 month-12 = December
 month-year = { $month } { $year }
 day-month-year = { $day } { $month } { $year }
+
+## Navigation of her pages
+nav-me = My months
+nav-record = Month by month
+nav-claims = My claims
+
+## Her record, month by month
+record-heading = Your record, month by month
+record-intro = Each month your employers declared, with the wage and the employer's reference, newest first. A month with nothing recorded may be a contribution that was not paid: you can report it.
+record-month-paid = { $month }: wage { $wage }, employer { $employer }
+record-month-corrected = { $month }: wage { $wage }, employer { $employer } (corrected)
+record-month-credited = { $month }: counted without a contribution (for example maternity or unemployment)
+record-month-gap = { $month }: nothing recorded.
+record-report-gap = Report this month as missing
+record-more = { $count ->
+    [one] 1 older month is not listed.
+   *[other] { $count } older months are not listed.
+}
+
+## Reporting a missing contribution, one question per page
+claim-heading = Report a missing contribution
+claim-step = Question { $step } of { $steps }
+claim-country-question = In which country did you do this work?
+claim-employer-question = What is your employer's reference?
+claim-employer-hint = As on your payslip or your record, for example PH-EMP-0042. Not your employer's name.
+claim-months-question = Which months are missing?
+claim-months-hint = Year and month, like 2024-03. For several months, put a space between them.
+claim-kind-question = What happened?
+claim-kind-missing_contribution = My employer did not pay the contribution
+claim-kind-unremitted_deduction = Money was taken from my wage for it, but not paid in
+claim-kind-unpaid_benefit = A benefit was not paid to me
+claim-evidence-question = Do you have a payslip or another paper about it?
+claim-evidence-hint = Optional. Only a fingerprint of the file is kept, never the file itself: keep the paper safe.
+claim-continue = Continue
+claim-check-heading = Check your answers before sending
+claim-check-country = Country
+claim-check-employer = Employer's reference
+claim-check-months = Months
+claim-check-kind = What happened
+claim-check-evidence = Paper
+claim-no-evidence = None
+claim-evidence-kept = Fingerprint { $digest }
+claim-change = Change
+claim-submit = Send the report
+claim-sent = Your report was sent. The agency of { $country } must answer by { $date }.
+claim-error-country = Choose the country.
+claim-error-employer = Write the employer's reference: 1 to 64 letters, digits or signs.
+claim-error-months = Write each month as year and month, like 2024-03: 1 to 120 months, none in the future.
+claim-error-kind = Choose what happened.
+claim-error-evidence = The file is too large: at most { $megabytes } MB.
+claim-error-sent = The report was not accepted: { $reason }
+
+## Her claims
+claims-heading = Your reports
+claims-none = You have not reported anything yet.
+claims-new = Report a missing contribution
+claims-item = { $kind }: { $country }, employer { $employer }, { $months }
+claims-filed = Sent on { $date }.
+claims-state-open = Waiting for an answer. The agency must answer by { $date }.
+claims-state-overdue = { $days ->
+    [one] Late: the agency should have answered by { $date }, 1 day ago. Ask the agency of your home country to follow it up.
+   *[other] Late: the agency should have answered by { $date }, { $days } days ago. Ask the agency of your home country to follow it up.
+}
+claims-state-upheld = Accepted: the missing months were added to your record.
+claims-state-rejected = Refused. The reason given: { $reason }

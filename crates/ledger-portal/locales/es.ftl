@@ -121,3 +121,70 @@ month-11 = noviembre
 month-12 = diciembre
 month-year = { $month } { $year }
 day-month-year = { $day } de { $month } de { $year }
+
+## Navegación por sus páginas
+nav-me = Mis meses
+nav-record = Mes a mes
+nav-claims = Mis avisos
+
+## Su historial, mes a mes
+record-heading = Tu historial, mes a mes
+record-intro = Cada mes que declararon tus empleadores, con el sueldo y el código del empleador, del más reciente al más antiguo. Un mes sin nada registrado puede ser una cotización que no se pagó: puedes avisar de ello.
+record-month-paid = { $month }: sueldo { $wage }, empleador { $employer }
+record-month-corrected = { $month }: sueldo { $wage }, empleador { $employer } (corregido)
+record-month-credited = { $month }: cuenta aunque no hubo cotización (por ejemplo, por maternidad o desempleo)
+record-month-gap = { $month }: no hay nada registrado.
+record-report-gap = Avisar de que falta este mes
+record-more = { $count ->
+    [one] No se muestra 1 mes anterior.
+    [many] No se muestran { $count } meses anteriores.
+   *[other] No se muestran { $count } meses anteriores.
+}
+
+## Avisar de una cotización que falta, una pregunta por página
+claim-heading = Avisar de una cotización que falta
+claim-step = Pregunta { $step } de { $steps }
+claim-country-question = ¿En qué país hiciste este trabajo?
+claim-employer-question = ¿Cuál es el código de tu empleador?
+claim-employer-hint = Como aparece en tu nómina o en tu historial, por ejemplo PH-EMP-0042. No el nombre de tu empleador.
+claim-months-question = ¿Qué meses faltan?
+claim-months-hint = Año y mes, como 2024-03. Si son varios meses, sepáralos con un espacio.
+claim-kind-question = ¿Qué pasó?
+claim-kind-missing_contribution = Mi empleador no pagó la cotización
+claim-kind-unremitted_deduction = Me descontaron dinero del sueldo para la cotización, pero no la pagaron
+claim-kind-unpaid_benefit = No me pagaron una prestación
+claim-evidence-question = ¿Tienes una nómina u otro papel sobre esto?
+claim-evidence-hint = No es obligatorio. Solo se guarda una huella del archivo, nunca el archivo: guarda bien el papel.
+claim-continue = Continuar
+claim-check-heading = Revisa tus respuestas antes de enviar
+claim-check-country = País
+claim-check-employer = Código del empleador
+claim-check-months = Meses
+claim-check-kind = Qué pasó
+claim-check-evidence = Papel
+claim-no-evidence = Ninguno
+claim-evidence-kept = Huella { $digest }
+claim-change = Cambiar
+claim-submit = Enviar el aviso
+claim-sent = Tu aviso se envió. La oficina de seguridad social de { $country } debe responder a más tardar el { $date }.
+claim-error-country = Elige el país.
+claim-error-employer = Escribe el código del empleador: de 1 a 64 letras, números o signos.
+claim-error-months = Escribe cada mes con el año y el mes, como 2024-03: de 1 a 120 meses, ninguno en el futuro.
+claim-error-kind = Elige qué pasó.
+claim-error-evidence = El archivo es demasiado grande: como máximo { $megabytes } MB.
+claim-error-sent = No se aceptó el aviso: { $reason }
+
+## Sus avisos
+claims-heading = Tus avisos
+claims-none = Todavía no has avisado de nada.
+claims-new = Avisar de una cotización que falta
+claims-item = { $kind }: { $country }, empleador { $employer }, { $months }
+claims-filed = Enviado el { $date }.
+claims-state-open = Esperando respuesta. La oficina debe responder a más tardar el { $date }.
+claims-state-overdue = { $days ->
+    [one] Con retraso: la oficina debía responder a más tardar el { $date }, hace 1 día. Pide a la oficina de seguridad social de tu país de origen que haga el seguimiento.
+    [many] Con retraso: la oficina debía responder a más tardar el { $date }, hace { $days } días. Pide a la oficina de seguridad social de tu país de origen que haga el seguimiento.
+   *[other] Con retraso: la oficina debía responder a más tardar el { $date }, hace { $days } días. Pide a la oficina de seguridad social de tu país de origen que haga el seguimiento.
+}
+claims-state-upheld = Aceptado: los meses que faltaban se añadieron a tu historial.
+claims-state-rejected = Rechazado. Motivo indicado: { $reason }

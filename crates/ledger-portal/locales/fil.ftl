@@ -118,3 +118,68 @@ month-11 = Nobyembre
 month-12 = Disyembre
 month-year = { $month } { $year }
 day-month-year = { $day } { $month } { $year }
+
+## Paglipat sa kanyang mga pahina
+nav-me = Aking mga buwan
+nav-record = Buwan-buwan
+nav-claims = Aking mga ulat
+
+## Ang kanyang rekord, buwan-buwan
+record-heading = Ang iyong rekord, buwan-buwan
+record-intro = Bawat buwang idineklara ng iyong mga employer, kasama ang sahod at ang reference number ng employer, simula sa pinakabago. Ang buwang walang nakatala ay maaaring kontribusyong hindi nabayaran: puwede mo itong iulat.
+record-month-paid = { $month }: sahod { $wage }, employer { $employer }
+record-month-corrected = { $month }: sahod { $wage }, employer { $employer } (itinama)
+record-month-credited = { $month }: binilang kahit walang kontribusyon (halimbawa, dahil sa panganganak o kawalan ng trabaho)
+record-month-gap = { $month }: walang nakatala.
+record-report-gap = Iulat na nawawala ang buwang ito
+record-more = { $count ->
+    [one] { $count } mas lumang buwan ang hindi nakalista.
+   *[other] { $count } mas lumang buwan ang hindi nakalista.
+}
+
+## Pag-uulat ng nawawalang kontribusyon, isang tanong bawat pahina
+claim-heading = Iulat ang nawawalang kontribusyon
+claim-step = Tanong { $step } sa { $steps }
+claim-country-question = Sa aling bansa mo ginawa ang trabahong ito?
+claim-employer-question = Ano ang reference number ng iyong employer?
+claim-employer-hint = Gaya ng nasa iyong payslip o rekord, halimbawa PH-EMP-0042. Hindi ang pangalan ng iyong employer.
+claim-months-question = Aling mga buwan ang nawawala?
+claim-months-hint = Taon at buwan, gaya ng 2024-03. Kung higit sa isang buwan, maglagay ng espasyo sa pagitan ng bawat isa.
+claim-kind-question = Ano ang nangyari?
+claim-kind-missing_contribution = Hindi binayaran ng employer ko ang kontribusyon
+claim-kind-unremitted_deduction = May kinaltas sa sahod ko para dito, pero hindi ito naihulog
+claim-kind-unpaid_benefit = May benepisyong hindi ibinayad sa akin
+claim-evidence-question = May payslip ka ba o ibang papel tungkol dito?
+claim-evidence-hint = Opsyonal. "Fingerprint" lang ng file ang itinatago, hindi kailanman ang mismong file: ingatan mo ang papel.
+claim-continue = Magpatuloy
+claim-check-heading = Suriin ang iyong mga sagot bago ipadala
+claim-check-country = Bansa
+claim-check-employer = Reference number ng employer
+claim-check-months = Mga buwan
+claim-check-kind = Ang nangyari
+claim-check-evidence = Papel
+claim-no-evidence = Wala
+claim-evidence-kept = Fingerprint { $digest }
+claim-change = Baguhin
+claim-submit = Ipadala ang ulat
+claim-sent = Naipadala na ang iyong ulat. Dapat sumagot ang ahensiya ng social security ng { $country } hanggang { $date }.
+claim-error-country = Piliin ang bansa.
+claim-error-employer = Isulat ang reference number ng employer: 1 hanggang 64 na letra, numero o simbolo.
+claim-error-months = Isulat ang bawat buwan bilang taon at buwan, gaya ng 2024-03: 1 hanggang 120 buwan, walang buwan sa hinaharap.
+claim-error-kind = Piliin kung ano ang nangyari.
+claim-error-evidence = Masyadong malaki ang file: hanggang { $megabytes } MB lang.
+claim-error-sent = Hindi tinanggap ang ulat: { $reason }
+
+## Ang kanyang mga ulat
+claims-heading = Ang iyong mga ulat
+claims-none = Wala ka pang naiulat.
+claims-new = Iulat ang nawawalang kontribusyon
+claims-item = { $kind }: { $country }, employer { $employer }, { $months }
+claims-filed = Ipinadala noong { $date }.
+claims-state-open = Naghihintay ng sagot. Dapat sumagot ang ahensiya hanggang { $date }.
+claims-state-overdue = { $days ->
+    [one] Huli na: dapat sumagot ang ahensiya hanggang { $date }, { $days } araw na ang nakalipas. Hilingin sa ahensiya ng social security ng sarili mong bansa na i-follow up ito.
+   *[other] Huli na: dapat sumagot ang ahensiya hanggang { $date }, { $days } araw na ang nakalipas. Hilingin sa ahensiya ng social security ng sarili mong bansa na i-follow up ito.
+}
+claims-state-upheld = Tinanggap: naidagdag na sa iyong rekord ang mga nawawalang buwan.
+claims-state-rejected = Tinanggihan. Ang ibinigay na dahilan: { $reason }

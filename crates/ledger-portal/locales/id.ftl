@@ -115,3 +115,66 @@ month-11 = November
 month-12 = Desember
 month-year = { $month } { $year }
 day-month-year = { $day } { $month } { $year }
+
+## Navigasi halaman-halamannya
+nav-me = Bulan-bulan saya
+nav-record = Bulan demi bulan
+nav-claims = Laporan saya
+
+## Catatannya, bulan demi bulan
+record-heading = Catatan Anda, bulan demi bulan
+record-intro = Setiap bulan yang dilaporkan majikan Anda, dengan gaji dan kode majikan, mulai dari yang terbaru. Bulan yang tidak ada catatannya mungkin adalah iuran yang tidak dibayar: Anda bisa melaporkannya.
+record-month-paid = { $month }: gaji { $wage }, majikan { $employer }
+record-month-corrected = { $month }: gaji { $wage }, majikan { $employer } (sudah diperbaiki)
+record-month-credited = { $month }: dihitung tanpa iuran (misalnya karena melahirkan atau kehilangan pekerjaan)
+record-month-gap = { $month }: tidak ada catatan.
+record-report-gap = Laporkan bulan yang hilang ini
+record-more = { $count ->
+   *[other] { $count } bulan yang lebih lama tidak ditampilkan.
+}
+
+## Melaporkan iuran yang hilang, satu pertanyaan per halaman
+claim-heading = Laporkan iuran yang hilang
+claim-step = Pertanyaan { $step } dari { $steps }
+claim-country-question = Di negara mana Anda melakukan pekerjaan ini?
+claim-employer-question = Apa kode majikan Anda?
+claim-employer-hint = Seperti di slip gaji atau catatan Anda, misalnya PH-EMP-0042. Bukan nama majikan Anda.
+claim-months-question = Bulan apa saja yang hilang?
+claim-months-hint = Tahun dan bulan, seperti 2024-03. Untuk beberapa bulan, beri spasi di antaranya.
+claim-kind-question = Apa yang terjadi?
+claim-kind-missing_contribution = Majikan saya tidak membayar iuran
+claim-kind-unremitted_deduction = Gaji saya dipotong untuk iuran, tetapi tidak disetorkan
+claim-kind-unpaid_benefit = Ada manfaat yang tidak dibayarkan kepada saya
+claim-evidence-question = Apakah Anda punya slip gaji atau dokumen lain tentang ini?
+claim-evidence-hint = Tidak wajib. Yang disimpan hanya sidik jari digital file, bukan file-nya: simpan dokumennya baik-baik.
+claim-continue = Lanjut
+claim-check-heading = Periksa jawaban Anda sebelum mengirim
+claim-check-country = Negara
+claim-check-employer = Kode majikan
+claim-check-months = Bulan
+claim-check-kind = Apa yang terjadi
+claim-check-evidence = Dokumen
+claim-no-evidence = Tidak ada
+claim-evidence-kept = Sidik jari { $digest }
+claim-change = Ubah
+claim-submit = Kirim laporan
+claim-sent = Laporan Anda sudah terkirim. Lembaga jaminan sosial di { $country } harus menjawab paling lambat { $date }.
+claim-error-country = Pilih negara.
+claim-error-employer = Tulis kode majikan: 1 sampai 64 huruf, angka, atau tanda.
+claim-error-months = Tulis setiap bulan sebagai tahun dan bulan, seperti 2024-03: 1 sampai 120 bulan, tidak boleh bulan yang belum tiba.
+claim-error-kind = Pilih apa yang terjadi.
+claim-error-evidence = File terlalu besar: paling besar { $megabytes } MB.
+claim-error-sent = Laporan tidak diterima: { $reason }
+
+## Laporannya
+claims-heading = Laporan Anda
+claims-none = Anda belum melaporkan apa pun.
+claims-new = Laporkan iuran yang hilang
+claims-item = { $kind }: { $country }, majikan { $employer }, { $months }
+claims-filed = Dikirim pada { $date }.
+claims-state-open = Menunggu jawaban. Lembaga harus menjawab paling lambat { $date }.
+claims-state-overdue = { $days ->
+   *[other] Terlambat: lembaga seharusnya menjawab paling lambat { $date }, { $days } hari yang lalu. Minta lembaga jaminan sosial di negara asal Anda untuk menindaklanjutinya.
+}
+claims-state-upheld = Diterima: bulan-bulan yang hilang sudah ditambahkan ke catatan Anda.
+claims-state-rejected = Ditolak. Alasannya: { $reason }

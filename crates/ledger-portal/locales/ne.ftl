@@ -118,3 +118,68 @@ month-11 = नोभेम्बर
 month-12 = डिसेम्बर
 month-year = { $month } { $year }
 day-month-year = { $day } { $month } { $year }
+
+## उनका पेजहरूबीच जाने
+nav-me = मेरा महिना
+nav-record = महिनाअनुसार
+nav-claims = मेरा उजुरी
+
+## उनको विवरण, महिनाअनुसार
+record-heading = तपाईंको विवरण, महिनाअनुसार
+record-intro = तपाईंका रोजगारदाताले दर्ता गराएका हरेक महिना, तलब र रोजगारदाताको कोडसहित, पछिल्लो महिनादेखि। केही पनि दर्ता नभएको महिना नतिरिएको योगदान हुन सक्छ: तपाईं त्यसको उजुरी गर्न सक्नुहुन्छ।
+record-month-paid = { $month }: तलब { $wage }, रोजगारदाता { $employer }
+record-month-corrected = { $month }: तलब { $wage }, रोजगारदाता { $employer } (सच्याइएको)
+record-month-credited = { $month }: योगदान बिना नै गनिएको (जस्तै मातृत्व वा बेरोजगारीको बेला)
+record-month-gap = { $month }: केही पनि दर्ता छैन।
+record-report-gap = यो महिना छुटेको भनी उजुरी गर्नुहोस्
+record-more = { $count ->
+    [one] { $count } पुरानो महिना यहाँ देखाइएको छैन।
+   *[other] { $count } पुराना महिना यहाँ देखाइएका छैनन्।
+}
+
+## छुटेको योगदानको उजुरी, एउटा पेजमा एउटा प्रश्न
+claim-heading = छुटेको योगदानको उजुरी गर्नुहोस्
+claim-step = { $steps } मध्ये प्रश्न { $step }
+claim-country-question = तपाईंले यो काम कुन देशमा गर्नुभयो?
+claim-employer-question = तपाईंको रोजगारदाताको कोड के हो?
+claim-employer-hint = तलबको पर्ची वा तपाईंको विवरणमा लेखिएको, उदाहरणका लागि PH-EMP-0042। रोजगारदाताको नाम होइन।
+claim-months-question = कुन कुन महिना छुटेका छन्?
+claim-months-hint = वर्ष र महिना, 2024-03 जस्तै। धेरै महिना भए, बीचमा खाली ठाउँ राख्नुहोस्।
+claim-kind-question = के भयो?
+claim-kind-missing_contribution = मेरो रोजगारदाताले योगदान तिरेनन्
+claim-kind-unremitted_deduction = यसका लागि मेरो तलबबाट पैसा काटियो, तर जम्मा गरिएन
+claim-kind-unpaid_benefit = मैले पाउनुपर्ने सुविधाको रकम पाइनँ
+claim-evidence-question = यसबारे तपाईंसँग तलबको पर्ची वा अरू कुनै कागज छ?
+claim-evidence-hint = नहाले पनि हुन्छ। फाइलको डिजिटल छाप मात्र राखिन्छ, फाइल आफैं कहिल्यै राखिँदैन: कागज सुरक्षित राख्नुहोस्।
+claim-continue = अगाडि बढ्नुहोस्
+claim-check-heading = पठाउनुअघि आफ्ना जवाफ जाँच्नुहोस्
+claim-check-country = देश
+claim-check-employer = रोजगारदाताको कोड
+claim-check-months = महिना
+claim-check-kind = के भयो
+claim-check-evidence = कागज
+claim-no-evidence = छैन
+claim-evidence-kept = डिजिटल छाप { $digest }
+claim-change = बदल्नुहोस्
+claim-submit = उजुरी पठाउनुहोस्
+claim-sent = तपाईंको उजुरी पठाइयो। { $country }को सामाजिक सुरक्षा कार्यालयले { $date } भित्र जवाफ दिनुपर्छ।
+claim-error-country = देश छान्नुहोस्।
+claim-error-employer = रोजगारदाताको कोड लेख्नुहोस्: १ देखि ६४ वटा अक्षर, अङ्क वा चिह्न।
+claim-error-months = हरेक महिना वर्ष र महिनामा लेख्नुहोस्, 2024-03 जस्तै: १ देखि १२० महिनासम्म, भविष्यको कुनै महिना होइन।
+claim-error-kind = के भयो, छान्नुहोस्।
+claim-error-evidence = फाइल धेरै ठूलो भयो: बढीमा { $megabytes } MB मात्र।
+claim-error-sent = उजुरी स्वीकार भएन: { $reason }
+
+## उनका उजुरी
+claims-heading = तपाईंका उजुरी
+claims-none = तपाईंले अहिलेसम्म कुनै उजुरी गर्नुभएको छैन।
+claims-new = छुटेको योगदानको उजुरी गर्नुहोस्
+claims-item = { $kind }: { $country }, रोजगारदाता { $employer }, { $months }
+claims-filed = { $date } मा पठाइएको।
+claims-state-open = जवाफको प्रतीक्षामा। कार्यालयले { $date } भित्र जवाफ दिनुपर्छ।
+claims-state-overdue = { $days ->
+    [one] ढिला भयो: कार्यालयले { $date } भित्र जवाफ दिनुपर्थ्यो, { $days } दिन अघि। आफ्नै देशको सामाजिक सुरक्षा कार्यालयलाई यसबारे बुझिदिन भन्नुहोस्।
+   *[other] ढिला भयो: कार्यालयले { $date } भित्र जवाफ दिनुपर्थ्यो, { $days } दिन अघि। आफ्नै देशको सामाजिक सुरक्षा कार्यालयलाई यसबारे बुझिदिन भन्नुहोस्।
+}
+claims-state-upheld = स्वीकार भयो: छुटेका महिना तपाईंको विवरणमा थपिए।
+claims-state-rejected = अस्वीकार भयो। दिइएको कारण: { $reason }

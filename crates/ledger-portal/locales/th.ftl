@@ -115,3 +115,66 @@ month-11 = พฤศจิกายน
 month-12 = ธันวาคม
 month-year = { $month } { $year }
 day-month-year = { $day } { $month } { $year }
+
+## ไปยังหน้าต่างๆ ของเธอ
+nav-me = เดือนของฉัน
+nav-record = รายเดือน
+nav-claims = เรื่องที่ฉันแจ้ง
+
+## ข้อมูลของเธอ รายเดือน
+record-heading = ข้อมูลของคุณ รายเดือน
+record-intro = ทุกเดือนที่นายจ้างของคุณแจ้งไว้ พร้อมค่าจ้างและรหัสนายจ้าง เรียงจากเดือนล่าสุด เดือนที่ไม่มีข้อมูลอาจเป็นเงินสมทบที่ไม่ได้จ่าย คุณแจ้งเรื่องนี้ได้
+record-month-paid = { $month }: ค่าจ้าง { $wage } นายจ้าง { $employer }
+record-month-corrected = { $month }: ค่าจ้าง { $wage } นายจ้าง { $employer } (แก้ไขแล้ว)
+record-month-credited = { $month }: นับให้โดยไม่มีเงินสมทบ (เช่น ช่วงคลอดบุตรหรือว่างงาน)
+record-month-gap = { $month }: ไม่มีข้อมูล
+record-report-gap = แจ้งว่าเดือนนี้ขาดหายไป
+record-more = { $count ->
+   *[other] ไม่ได้แสดงเดือนที่เก่ากว่าอีก { $count } เดือน
+}
+
+## แจ้งเงินสมทบที่ขาดหาย หน้าละหนึ่งคำถาม
+claim-heading = แจ้งเงินสมทบที่ขาดหาย
+claim-step = คำถามที่ { $step } จาก { $steps }
+claim-country-question = คุณทำงานนี้ในประเทศไหน?
+claim-employer-question = รหัสนายจ้างของคุณคืออะไร?
+claim-employer-hint = ตามที่อยู่ในสลิปเงินเดือนหรือในข้อมูลของคุณ เช่น PH-EMP-0042 ไม่ใช่ชื่อนายจ้าง
+claim-months-question = เดือนไหนบ้างที่ขาดหาย?
+claim-months-hint = ปีและเดือน เช่น 2024-03 ถ้ามีหลายเดือน ให้เว้นวรรคระหว่างแต่ละเดือน
+claim-kind-question = เกิดอะไรขึ้น?
+claim-kind-missing_contribution = นายจ้างไม่ได้จ่ายเงินสมทบให้ฉัน
+claim-kind-unremitted_deduction = ค่าจ้างของฉันถูกหักเป็นเงินสมทบ แต่ไม่ได้นำส่ง
+claim-kind-unpaid_benefit = ฉันไม่ได้รับเงินสิทธิประโยชน์ที่ควรได้
+claim-evidence-question = คุณมีสลิปเงินเดือนหรือเอกสารอื่นเกี่ยวกับเรื่องนี้ไหม?
+claim-evidence-hint = ไม่บังคับ ระบบเก็บไว้แค่ลายนิ้วมือดิจิทัลของไฟล์ ไม่เก็บตัวไฟล์เลย เก็บเอกสารตัวจริงไว้ให้ดี
+claim-continue = ต่อไป
+claim-check-heading = ตรวจคำตอบของคุณก่อนส่ง
+claim-check-country = ประเทศ
+claim-check-employer = รหัสนายจ้าง
+claim-check-months = เดือน
+claim-check-kind = เกิดอะไรขึ้น
+claim-check-evidence = เอกสาร
+claim-no-evidence = ไม่มี
+claim-evidence-kept = ลายนิ้วมือดิจิทัล { $digest }
+claim-change = แก้ไข
+claim-submit = ส่งเรื่อง
+claim-sent = ส่งเรื่องของคุณแล้ว หน่วยงานประกันสังคมของ{ $country } ต้องตอบภายในวันที่ { $date }
+claim-error-country = เลือกประเทศ
+claim-error-employer = ใส่รหัสนายจ้าง: ตัวอักษร ตัวเลข หรือเครื่องหมาย 1 ถึง 64 ตัว
+claim-error-months = ใส่แต่ละเดือนเป็นปีและเดือน เช่น 2024-03: 1 ถึง 120 เดือน และต้องไม่ใช่เดือนในอนาคต
+claim-error-kind = เลือกว่าเกิดอะไรขึ้น
+claim-error-evidence = ไฟล์ใหญ่เกินไป: ได้ไม่เกิน { $megabytes } MB
+claim-error-sent = ระบบไม่รับเรื่องนี้: { $reason }
+
+## เรื่องที่เธอแจ้ง
+claims-heading = เรื่องที่คุณแจ้ง
+claims-none = คุณยังไม่ได้แจ้งเรื่องใดๆ
+claims-new = แจ้งเงินสมทบที่ขาดหาย
+claims-item = { $kind }: { $country }, นายจ้าง { $employer }, { $months }
+claims-filed = ส่งเมื่อ { $date }
+claims-state-open = รอคำตอบ หน่วยงานต้องตอบภายในวันที่ { $date }
+claims-state-overdue = { $days ->
+   *[other] ล่าช้า: หน่วยงานควรตอบภายในวันที่ { $date } ซึ่งผ่านมาแล้ว { $days } วัน กรุณาขอให้หน่วยงานประกันสังคมในประเทศบ้านเกิดของคุณช่วยติดตามเรื่องนี้
+}
+claims-state-upheld = อนุมัติแล้ว: เพิ่มเดือนที่ขาดหายลงในข้อมูลของคุณแล้ว
+claims-state-rejected = ไม่อนุมัติ เหตุผลที่ให้ไว้: { $reason }

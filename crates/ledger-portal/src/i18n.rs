@@ -336,6 +336,15 @@ impl Tr<'_> {
         self.with("month-year", &[("month", Arg::Text(name)), ("year", Arg::Text(year))])
     }
 
+    /// Items of a list joined as the language joins them.
+    pub fn list(&self, items: &[String]) -> String {
+        let separator = match self.locale {
+            Locale::Ar => "\u{60c} ",
+            _ => ", ",
+        };
+        items.join(separator)
+    }
+
     /// A day, as the language writes it: the day, the month's name and the year.
     pub fn date(&self, date: chrono::NaiveDate) -> String {
         use chrono::Datelike;
@@ -405,6 +414,15 @@ mod tests {
             ("month", Arg::from("March")),
             ("year", Arg::from("2026")),
             ("day", Arg::from("1")),
+            ("wage", Arg::from("SAR 3,000.00")),
+            ("employer", Arg::from("SA-EMP-0311")),
+            ("step", Arg::Number(2)),
+            ("steps", Arg::Number(5)),
+            ("digest", Arg::from("9f86d081884c7d65")),
+            ("megabytes", Arg::Number(10)),
+            ("reason", Arg::from("no such employer")),
+            ("kind", Arg::from("My employer did not pay the contribution")),
+            ("days", Arg::Number(3)),
         ];
         for locale in Locale::ALL {
             let tr = messages.of(locale);

@@ -11,8 +11,10 @@
 //! own session token, through the same gate and access table as any other caller. What it keeps
 //! in memory is which browser holds which session token.
 
+mod claims;
 pub mod i18n;
 mod pages;
+pub mod record;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -33,6 +35,11 @@ pub const FORM_BYTES_MAX: usize = 16 * 1024;
 pub const REQUESTS_IN_FLIGHT_MAX: usize = 256;
 /// Connections open at once; more wait to be accepted.
 pub const CONNECTIONS_MAX: usize = 1024;
+/// Entries of her statement read for her record month by month: far more than a working life's
+/// contributions in every branch, and a bound on what one page asks of the ledger.
+pub const RECORD_ENTRIES_MAX: usize = 50_000;
+/// Entries asked per statement page.
+const STATEMENT_PAGE: u32 = 5_000;
 
 /// Where the portal listens and which ledger it serves.
 #[derive(Clone, Debug)]
@@ -81,6 +88,33 @@ impl Portal {
         let bearer = bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"));
         pb::worker_service_client::WorkerServiceClient::with_interceptor(self.channel.clone(), bearer)
     }
+
+    /// Her statement's entries, oldest first, at most [`RECORD_ENTRIES_MAX`]; and whether more
+    /// were left unread.
+    async fn statement(
+        &self,
+        worker_id: &str,
+        token: &str,
+    ) -> Result<(Vec<pb::StatementEntry>, bool), tonic::Status> {
+        let mut client = self.worker_client(token);
+        let mut entries = Vec::new();
+        let mut from_seq = 0;
+        loop {
+            let request = pb::GetStatementRequest {
+                worker_id: worker_id.to_owned(),
+                from_seq,
+                limit: STATEMENT_PAGE,
+                ..Default::default()
+            };
+            let page = client.get_statement(request).await?.into_inner();
+            entries.extend(page.entries);
+            match page.next_from_seq {
+                Some(next) if entries.len() < RECORD_ENTRIES_MAX => from_seq = next,
+                Some(_) => return Ok((entries, true)),
+                None => return Ok((entries, false)),
+            }
+        }
+    }
 }
 
 /// A running portal.
@@ -110,6 +144,19 @@ fn router(portal: Arc<Portal>) -> Router {
         .route("/sign-in", get(pages::sign_in).post(pages::sign_in_post))
         .route("/sign-out", axum::routing::post(pages::sign_out))
         .route("/me", get(pages::me))
+        .route("/record", get(pages::record))
+        .route("/claims", get(claims::list))
+        .route("/claims/new", get(claims::start))
+        .route("/claims/new/check", get(claims::check).post(claims::send))
+        .route(
+            "/claims/new/evidence",
+            get(|state, headers| {
+                claims::question(state, axum::extract::Path("evidence".to_owned()), headers)
+            })
+            .post(claims::evidence)
+            .layer(axum::extract::DefaultBodyLimit::max(claims::EVIDENCE_BYTES_MAX + FORM_BYTES_MAX)),
+        )
+        .route("/claims/new/{step}", get(claims::question).post(claims::answer))
         .route("/static/portal.css", get(pages::stylesheet))
         .fallback(pages::not_found)
         .with_state(portal)

@@ -39,7 +39,18 @@ impl Visit {
         Visit { id, new, locale, signed_in }
     }
 
-    fn chrome(&self, portal: &Portal, title: String) -> Chrome {
+    /// The visitor's id, the key of her session.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Her report being written, when she is signed in and has started one.
+    pub fn draft(&self, portal: &Portal) -> Option<crate::claims::Draft> {
+        self.signed_in.as_ref()?;
+        portal.sessions.draft(&self.id)
+    }
+
+    pub(crate) fn chrome(&self, portal: &Portal, title: String) -> Chrome {
         let tr = portal.messages.of(self.locale);
         Chrome {
             lang: self.locale.tag(),
@@ -51,11 +62,14 @@ impl Visit {
             signed_in: self.signed_in.is_some(),
             sign_out: tr.t("sign-out"),
             csrf: web::form_token(&portal.secret, &self.id),
+            nav_me: tr.t("nav-me"),
+            nav_record: tr.t("nav-record"),
+            nav_claims: tr.t("nav-claims"),
         }
     }
 
     /// `response` with the visitor cookie when the visit brought none.
-    fn finish(&self, mut response: Response<Body>) -> Response<Body> {
+    pub(crate) fn finish(&self, mut response: Response<Body>) -> Response<Body> {
         if self.new {
             if let Ok(value) = HeaderValue::from_str(&web::set_cookie(web::SESSION_COOKIE, &self.id, None)) {
                 response.headers_mut().append(header::SET_COOKIE, value);
@@ -64,7 +78,7 @@ impl Visit {
         response
     }
 
-    fn check(&self, portal: &Portal, headers: &HeaderMap, token: &str) -> Result<(), Refused> {
+    pub(crate) fn check(&self, portal: &Portal, headers: &HeaderMap, token: &str) -> Result<(), Refused> {
         let id = (!self.new).then_some(self.id.as_str());
         web::check_post(headers, &portal.secret, id, token)
     }
@@ -81,9 +95,15 @@ pub struct Chrome {
     pub signed_in: bool,
     pub sign_out: String,
     pub csrf: String,
+    pub nav_me: String,
+    pub nav_record: String,
+    pub nav_claims: String,
 }
 
-fn html(status: StatusCode, template: &impl Template) -> Response<Body> {
+/// Her reports shown on one page, newest first.
+pub const CLAIMS_SHOWN_MAX: u32 = 100;
+
+pub(crate) fn html(status: StatusCode, template: &impl Template) -> Response<Body> {
     match template.render() {
         Ok(text) => {
             let mut response = Response::new(Body::from(text));
@@ -546,7 +566,7 @@ fn countries(tr: &Tr<'_>, lines: &[pb::BalanceLine]) -> Vec<CountryView> {
     countries
 }
 
-fn country_name(tr: &Tr<'_>, code: &str) -> String {
+pub(crate) fn country_name(tr: &Tr<'_>, code: &str) -> String {
     let id = format!("country-{code}");
     let name = tr.t(&id);
     if name == id {
@@ -618,7 +638,7 @@ struct MessagePage {
     body: String,
 }
 
-fn unavailable(portal: &Portal, visit: &Visit, status: &Status) -> Response<Body> {
+pub(crate) fn unavailable(portal: &Portal, visit: &Visit, status: &Status) -> Response<Body> {
     tracing::warn!(code = ?status.code(), "the ledger did not answer a page");
     let tr = portal.messages.of(visit.locale);
     let (code, body) = match status.code() {
@@ -651,4 +671,107 @@ pub async fn stylesheet() -> Response<Body> {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     response
+}
+
+/// One month of her record as shown.
+pub struct RecordMonthView {
+    text: String,
+    gap: bool,
+    report: String,
+    report_href: String,
+}
+
+/// Her months in one country, newest first.
+pub struct RecordCountryView {
+    code: String,
+    name: String,
+    months: Vec<RecordMonthView>,
+    more: String,
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    nothing_yet: String,
+    countries: Vec<RecordCountryView>,
+}
+
+pub async fn record(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = &visit.signed_in else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    let entries = match portal.statement(&session.worker_id, &session.token).await {
+        Ok((entries, _)) => entries,
+        Err(status) if status.code() == Code::Unauthenticated => {
+            portal.sessions.remove(&visit.id);
+            return visit.finish(web::see_other("/sign-in?ended=1"));
+        }
+        Err(status) => return unavailable(&portal, &visit, &status),
+    };
+    let countries = crate::record::months(&entries)
+        .into_iter()
+        .map(|(code, months)| {
+            let name = country_name(&tr, &code);
+            let count = months.len();
+            let months: Vec<RecordMonthView> = months
+                .iter()
+                .rev()
+                .take(crate::record::MONTHS_SHOWN_MAX)
+                .map(|(month, record)| month_view(&tr, &code, *month, record))
+                .collect();
+            let older = count.saturating_sub(months.len());
+            let more = match older {
+                0 => String::new(),
+                _ => tr.with("record-more", &[("count", Arg::Number(older as i64))]),
+            };
+            RecordCountryView { code, name, months, more }
+        })
+        .collect();
+    let page = RecordPage {
+        chrome: visit.chrome(&portal, tr.t("record-heading")),
+        heading: tr.t("record-heading"),
+        intro: tr.t("record-intro"),
+        nothing_yet: tr.t("me-nothing-yet"),
+        countries,
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+fn month_view(
+    tr: &Tr<'_>,
+    country: &str,
+    (year, month): (i32, u32),
+    record: &crate::record::MonthRecord,
+) -> RecordMonthView {
+    let name = tr.month(year, month);
+    let mut lines: Vec<String> = record
+        .declared
+        .iter()
+        .map(|declared| {
+            let wage = tr.money(&declared.wage.currency, declared.wage.minor, declared.wage.exponent);
+            let id = if declared.corrected { "record-month-corrected" } else { "record-month-paid" };
+            let args = [
+                ("month", Arg::Text(name.clone())),
+                ("wage", Arg::Text(wage)),
+                ("employer", Arg::Text(declared.employer.clone())),
+            ];
+            tr.with(id, &args)
+        })
+        .collect();
+    if record.credited {
+        lines.push(tr.with("record-month-credited", &[("month", Arg::Text(name.clone()))]));
+    }
+    let gap = record.is_gap();
+    if gap {
+        lines.push(tr.with("record-month-gap", &[("month", Arg::Text(name))]));
+    }
+    RecordMonthView {
+        text: lines.join(" · "),
+        gap,
+        report: tr.t("record-report-gap"),
+        report_href: format!("/claims/new?country={country}&month={year:04}-{month:02}"),
+    }
 }

@@ -148,6 +148,10 @@ pub struct SignedIn {
     /// The ledger's session token: the bearer token of her calls.
     pub token: String,
     last_seen: Instant,
+    /// The report she is writing, if any.
+    draft: Option<crate::claims::Draft>,
+    /// A message for the next page she sees (a report sent), shown once.
+    notice: Option<String>,
 }
 
 /// The signed-in sessions, by visitor id. The ledger decides whether a session is still open;
@@ -171,7 +175,13 @@ impl Sessions {
             open.retain(|_, session| session.last_seen.elapsed() < idle_max);
         }
         if open.len() < PORTAL_SESSIONS_MAX {
-            let session = SignedIn { worker_id: worker_id.to_owned(), token, last_seen: Instant::now() };
+            let session = SignedIn {
+                worker_id: worker_id.to_owned(),
+                token,
+                last_seen: Instant::now(),
+                draft: None,
+                notice: None,
+            };
             open.insert(id.to_owned(), session);
         }
     }
@@ -190,6 +200,30 @@ impl Sessions {
 
     pub fn remove(&self, id: &str) -> Option<SignedIn> {
         self.open.lock().ok()?.remove(id)
+    }
+
+    fn with<T>(&self, id: &str, change: impl FnOnce(&mut SignedIn) -> T) -> Option<T> {
+        self.open.lock().ok()?.get_mut(id).map(change)
+    }
+
+    pub fn draft(&self, id: &str) -> Option<crate::claims::Draft> {
+        self.with(id, |session| session.draft.clone()).flatten()
+    }
+
+    pub fn set_draft(&self, id: &str, draft: crate::claims::Draft) {
+        self.with(id, |session| session.draft = Some(draft));
+    }
+
+    pub fn clear_draft(&self, id: &str) {
+        self.with(id, |session| session.draft = None);
+    }
+
+    pub fn set_notice(&self, id: &str, notice: String) {
+        self.with(id, |session| session.notice = Some(notice));
+    }
+
+    pub fn take_notice(&self, id: &str) -> Option<String> {
+        self.with(id, |session| session.notice.take()).flatten()
     }
 }
 
