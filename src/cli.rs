@@ -73,6 +73,24 @@ pub enum AgencyCommand {
         #[arg(long)]
         request_id: Option<String>,
     },
+    /// Prints the slip to hand a worker: her worker number, her one-time activation code, and the
+    /// portal's activation link as text and as a QR code, in her language. Needs no server.
+    Slip {
+        #[arg(long)]
+        worker: String,
+        /// The activation code the enrolment or the reset printed.
+        #[arg(long)]
+        code: String,
+        /// The day the code stops working (YYYY-MM-DD), as the enrolment printed it.
+        #[arg(long)]
+        expires: String,
+        /// The portal's address as workers reach it.
+        #[arg(long, env = "LEDGER_PORTAL_URL", default_value = "http://127.0.0.1:8080")]
+        portal_url: String,
+        /// en, fil, id, ne, th, ar or es.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
     /// Records one contribution, or every row of a CSV file as payroll systems export it.
     Contribute(ContributeArgs),
     /// Certifies periods of insurance in this agency's unit (days, weeks, months or quarters),
@@ -311,12 +329,23 @@ fn hex(bytes: &[u8]) -> String {
 pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::Result<()> {
     match command {
         AgencyCommand::Claims { all, ours } => return crate::claims::list(connection, all, ours).await,
+        AgencyCommand::Slip { worker, code, expires, portal_url, language } => {
+            let language = ledger_portal::i18n::Locale::from_tag(&language)
+                .with_context(|| format!("--language {language:?}: one of en, fil, id, ne, th, ar, es"))?;
+            let expires =
+                chrono::NaiveDate::parse_from_str(expires.get(..10).unwrap_or(&expires), "%Y-%m-%d")
+                    .with_context(|| format!("--expires {expires:?}: a day, YYYY-MM-DD"))?;
+            let code = ledger_core::ActivationCode::parse(&code)?;
+            ledger_core::WorkerId::parse(&worker)?;
+            print!("{}", crate::slip::render(language, &worker, &code.grouped(), expires, &portal_url)?);
+            return Ok(());
+        }
         AgencyCommand::Resolve(args) => return crate::claims::resolve(connection, args).await,
         _ => {}
     }
     let mut clients = connection.connect().await?;
     match command {
-        AgencyCommand::Claims { .. } | AgencyCommand::Resolve(_) => {}
+        AgencyCommand::Claims { .. } | AgencyCommand::Resolve(_) | AgencyCommand::Slip { .. } => {}
         AgencyCommand::Enroll { origin, sex, birth_month, request_id } => {
             let request = pb::EnrollWorkerRequest {
                 request_id: request_id.unwrap_or_else(|| fresh_request_id("enrol")),
@@ -338,6 +367,7 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
                 println!("enrolled worker {} at seq {}", response.worker_id, receipt.seq);
                 print_credential(&response.worker_id, &response.worker_token);
                 print_activation(
+                    &response.worker_id,
                     &response.activation_code,
                     response.activation_expires_at.as_ref().map(|at| at.seconds),
                 );
@@ -362,6 +392,7 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
                 println!("reset the credential of {worker} at seq {}", receipt.seq);
                 print_credential(&worker, &response.worker_token);
                 print_activation(
+                    &worker,
                     &response.activation_code,
                     response.activation_expires_at.as_ref().map(|at| at.seconds),
                 );
@@ -488,10 +519,12 @@ fn print_credential(worker_id: &str, token: &str) {
 }
 
 /// The portal activation code issued with an enrolment or a reset, when one was.
-fn print_activation(code: &str, expires_at: Option<i64>) {
+fn print_activation(worker_id: &str, code: &str, expires_at: Option<i64>) {
     if !code.is_empty() {
         let until = expires_at.map(timestamp_text).unwrap_or_default();
         println!("portal activation code (shown once; works once, until {until}): {code}");
+        let day = until.get(..10).unwrap_or_default();
+        println!("print her slip: ledger agency slip --worker {worker_id} --code {code} --expires {day} --language LANG");
     }
 }
 

@@ -8,6 +8,7 @@ mod cluster;
 mod cluster_torture;
 mod demo;
 mod export;
+mod slip;
 mod soak;
 mod statement;
 mod torture;

@@ -563,3 +563,83 @@ async fn she_sees_each_month_and_reports_a_gap_one_question_at_a_time_without_ja
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }
+
+/// The modules of a QR code drawn in half blocks, read back as a phone's camera would: into a
+/// picture four pixels a module, then through a QR decoder.
+fn decode_half_blocks(lines: &[&str]) -> String {
+    let mut rows: Vec<Vec<bool>> = Vec::new();
+    for line in lines {
+        let (mut top, mut bottom) = (Vec::new(), Vec::new());
+        for c in line.chars() {
+            let (t, b) = match c {
+                '█' => (true, true),
+                '▀' => (true, false),
+                '▄' => (false, true),
+                _ => (false, false),
+            };
+            top.push(t);
+            bottom.push(b);
+        }
+        rows.push(top);
+        rows.push(bottom);
+    }
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    const SCALE: usize = 4;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, rows.len() * SCALE, |x, y| {
+        let dark = rows[y / SCALE].get(x / SCALE).copied().unwrap_or(false);
+        if dark {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the slip");
+    grids[0].decode().expect("the QR code decodes").1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_slip_in_her_language_carries_a_qr_code_of_her_activation_link() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000902", "NP").await;
+    let expires = enrolled.activation_expires_at.expect("expiry");
+    let day = chrono::DateTime::from_timestamp(expires.seconds, 0).expect("a time").date_naive().to_string();
+    let portal_url = format!("http://{}", portal.address);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .args(["agency", "slip", "--worker", &enrolled.worker_id, "--code", &enrolled.activation_code])
+        .args(["--expires", &day, "--portal-url", &portal_url, "--language", "ne"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let slip = String::from_utf8(output.stdout).expect("UTF-8");
+    let compact: String = enrolled.activation_code.chars().filter(char::is_ascii_alphanumeric).collect();
+    let link = format!("{portal_url}/activate#{}.{compact}", enrolled.worker_id);
+    assert!(slip.contains(&enrolled.worker_id) && slip.contains(&enrolled.activation_code), "{slip}");
+    assert!(slip.contains(&link), "{slip}");
+    // In Nepali, with the day in Devanagari digits and no direction marks on paper.
+    assert!(slip.contains("कामदार"), "{slip}");
+    assert!(!slip.contains(['\u{2068}', '\u{2069}']), "{slip}");
+    let year: String = day[..4]
+        .chars()
+        .map(|d| char::from_u32(0x966 + d.to_digit(10).expect("a digit")).expect("a digit"))
+        .collect();
+    assert!(slip.contains(&year), "{slip} lacks {year}");
+
+    let qr: Vec<&str> = slip.lines().filter(|line| line.contains(['█', '▀', '▄'])).collect();
+    assert_eq!(decode_half_blocks(&qr), link, "the QR code is the link");
+
+    // The link's fragment never reaches the portal; without JavaScript she types what the slip
+    // shows, and the page carries the script that would have filled it in.
+    let mut phone = Browser::new(&portal, "ne");
+    let page = phone.get("/activate").await;
+    assert!(page.body.contains("<script src=\"/static/activate.js\" defer></script>"));
+    let script = phone.get("/static/activate.js").await;
+    assert_eq!(script.status, 200);
+    assert!(script.header("content-type").is_some_and(|value| value.starts_with("text/javascript")));
+    assert!(script.body.contains("history.replaceState"), "the code leaves the address bar");
+    activate(&mut phone, &enrolled.worker_id, &enrolled.activation_code).await;
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}

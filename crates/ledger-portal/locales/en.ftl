@@ -183,3 +183,11 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Accepted: the missing months were added to your record.
 claims-state-rejected = Refused. The reason given: { $reason }
+
+## The slip an agency prints at enrolment
+slip-heading = Your social protection record: how to open it
+slip-worker-id = Worker number: { $id }
+slip-code = One-time code: { $code }
+slip-valid-until = The code works once, until { $date }.
+slip-open = On your phone, open this address, or scan the square:
+slip-private = Keep this slip to yourself. You will choose a PIN; nobody from the agency or your employer needs it.

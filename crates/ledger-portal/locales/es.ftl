@@ -188,3 +188,11 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Aceptado: los meses que faltaban se añadieron a tu historial.
 claims-state-rejected = Rechazado. Motivo indicado: { $reason }
+
+## El comprobante que imprime la oficina al inscribirte
+slip-heading = Tu historial de protección social: cómo abrirlo
+slip-worker-id = Número de trabajador: { $id }
+slip-code = Código de un solo uso: { $code }
+slip-valid-until = El código sirve una sola vez, hasta el { $date }.
+slip-open = En tu teléfono, abre esta dirección o escanea el cuadro:
+slip-private = Guarda este comprobante para ti. Elegirás un PIN; ni la oficina ni tu empleador lo necesitan.

@@ -183,3 +183,11 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Tinanggap: naidagdag na sa iyong rekord ang mga nawawalang buwan.
 claims-state-rejected = Tinanggihan. Ang ibinigay na dahilan: { $reason }
+
+## Ang slip na ibinibigay ng ahensiya sa pagpapatala
+slip-heading = Ang iyong rekord ng social security: paano ito buksan
+slip-worker-id = Numero ng manggagawa: { $id }
+slip-code = Isang-beses na code: { $code }
+slip-valid-until = Isang beses lang gagana ang code, hanggang { $date }.
+slip-open = Sa iyong telepono, buksan ang address na ito, o i-scan ang parisukat:
+slip-private = Itago mo ang slip na ito. Pipili ka ng sariling PIN; hindi ito kailangan ng ahensiya o ng iyong employer.

@@ -178,3 +178,11 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Diterima: bulan-bulan yang hilang sudah ditambahkan ke catatan Anda.
 claims-state-rejected = Ditolak. Alasannya: { $reason }
+
+## Slip yang dicetak lembaga saat pendaftaran
+slip-heading = Catatan jaminan sosial Anda: cara membukanya
+slip-worker-id = Nomor pekerja: { $id }
+slip-code = Kode sekali pakai: { $code }
+slip-valid-until = Kode ini hanya bisa dipakai satu kali, sampai { $date }.
+slip-open = Di ponsel Anda, buka alamat ini, atau pindai kotak ini:
+slip-private = Simpan slip ini untuk diri Anda sendiri. Anda akan memilih PIN; lembaga maupun majikan Anda tidak perlu mengetahuinya.

@@ -503,10 +503,6 @@ pub async fn send(
             portal.sessions.set_notice(visit.id(), notice);
             visit.finish(web::see_other("/claims"))
         }
-        Err(status) if status.code() == Code::Unauthenticated => {
-            portal.sessions.remove(visit.id());
-            visit.finish(web::see_other("/sign-in?ended=1"))
-        }
         Err(status)
             if matches!(status.code(), Code::InvalidArgument | Code::FailedPrecondition | Code::NotFound) =>
         {
@@ -514,7 +510,7 @@ pub async fn send(
             let page = check_page(&portal, &visit, &draft, vec![error]);
             visit.finish(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(status) => pages::unavailable(&portal, &visit, &status),
+        Err(status) => pages::refused_by_ledger(&portal, &visit, &status),
     }
 }
 
@@ -541,11 +537,7 @@ pub async fn list(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Resp
     };
     let balance = match portal.worker_client(&session.token).get_balance(request).await {
         Ok(answer) => answer.into_inner(),
-        Err(status) if status.code() == Code::Unauthenticated => {
-            portal.sessions.remove(visit.id());
-            return visit.finish(web::see_other("/sign-in?ended=1"));
-        }
-        Err(status) => return pages::unavailable(&portal, &visit, &status),
+        Err(status) => return pages::refused_by_ledger(&portal, &visit, &status),
     };
     let today = chrono::NaiveDate::parse_from_str(&balance.evaluated_on, "%Y-%m-%d").ok();
     let claims = balance.claims.iter().rev().map(|claim| claim_view(&tr, claim, today)).collect();

@@ -423,6 +423,7 @@ mod tests {
             ("reason", Arg::from("no such employer")),
             ("kind", Arg::from("My employer did not pay the contribution")),
             ("days", Arg::Number(3)),
+            ("code", Arg::from("HF79-PQMN-00AF")),
         ];
         for locale in Locale::ALL {
             let tr = messages.of(locale);

@@ -158,6 +158,7 @@ fn router(portal: Arc<Portal>) -> Router {
         )
         .route("/claims/new/{step}", get(claims::question).post(claims::answer))
         .route("/static/portal.css", get(pages::stylesheet))
+        .route("/static/activate.js", get(pages::activate_script))
         .fallback(pages::not_found)
         .with_state(portal)
         .layer(axum::middleware::map_response(|response| async { web::secure(response) }))

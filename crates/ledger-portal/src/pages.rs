@@ -529,11 +529,7 @@ pub async fn me(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Respon
     let request = pb::GetBalanceRequest { worker_id: session.worker_id.clone(), ..Default::default() };
     let balance = match portal.worker_client(&session.token).get_balance(request).await {
         Ok(answer) => answer.into_inner(),
-        Err(status) if status.code() == Code::Unauthenticated => {
-            portal.sessions.remove(&visit.id);
-            return visit.finish(web::see_other("/sign-in?ended=1"));
-        }
-        Err(status) => return unavailable(&portal, &visit, &status),
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
     };
     let as_of = chrono::NaiveDate::parse_from_str(&balance.evaluated_on, "%Y-%m-%d")
         .map(|day| tr.with("me-as-of", &[("date", Arg::Text(tr.date(day)))]))
@@ -638,7 +634,13 @@ struct MessagePage {
     body: String,
 }
 
-pub(crate) fn unavailable(portal: &Portal, visit: &Visit, status: &Status) -> Response<Body> {
+/// A page the ledger did not answer: her session ended there (she signs in again), or it is busy
+/// or unavailable.
+pub(crate) fn refused_by_ledger(portal: &Portal, visit: &Visit, status: &Status) -> Response<Body> {
+    if status.code() == Code::Unauthenticated {
+        portal.sessions.remove(&visit.id);
+        return visit.finish(web::see_other("/sign-in?ended=1"));
+    }
     tracing::warn!(code = ?status.code(), "the ledger did not answer a page");
     let tr = portal.messages.of(visit.locale);
     let (code, body) = match status.code() {
@@ -662,6 +664,16 @@ pub async fn not_found(State(portal): State<Arc<Portal>>, headers: HeaderMap) ->
         body: tr.t("not-found-body"),
     };
     visit.finish(html(StatusCode::NOT_FOUND, &page))
+}
+
+/// The activation page's one script, which fills the form from the slip's link: cached for an
+/// hour, like the stylesheet.
+pub async fn activate_script() -> Response<Body> {
+    let mut response = Response::new(Body::from(include_str!("../static/activate.js")));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
 }
 
 /// The stylesheet, cached for an hour: it is the same for everyone.
@@ -705,11 +717,7 @@ pub async fn record(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Re
     let tr = portal.messages.of(visit.locale);
     let entries = match portal.statement(&session.worker_id, &session.token).await {
         Ok((entries, _)) => entries,
-        Err(status) if status.code() == Code::Unauthenticated => {
-            portal.sessions.remove(&visit.id);
-            return visit.finish(web::see_other("/sign-in?ended=1"));
-        }
-        Err(status) => return unavailable(&portal, &visit, &status),
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
     };
     let countries = crate::record::months(&entries)
         .into_iter()
