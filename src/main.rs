@@ -411,14 +411,13 @@ fn main() -> ExitCode {
             show_key(&data_dir, log_key, replica.then_some(replica_key))
         }
         Command::Statement { command: StatementCommand::Verify { file, key, policy } } => {
-            trust::Trust::load(&key, policy.as_deref())
-                .and_then(|trust| statement::verify_file(&file, &trust))
+            trust::load(&key, policy.as_deref()).and_then(|trust| statement::verify_file(&file, &trust))
         }
         Command::Export { connection, to } => {
             run_async(async move { export::export(&connection, &to).await.map(drop) })
         }
         Command::VerifyExport { file, key, policy } => {
-            trust::Trust::load(&key, policy.as_deref()).and_then(|trust| export::verify_file(&file, &trust))
+            trust::load(&key, policy.as_deref()).and_then(|trust| export::verify_file(&file, &trust))
         }
         Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
         Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),

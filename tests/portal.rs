@@ -436,7 +436,12 @@ fn link_to(page: &Page, text: &str) -> String {
 
 /// Text as a reader sees it: without the marks that isolate each placeable's direction.
 fn visible(page: &Page) -> String {
-    page.body.replace(['\u{2068}', '\u{2069}'], "")
+    let text = page.body.replace(['\u{2068}', '\u{2069}'], "");
+    text.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -640,6 +645,68 @@ async fn the_slip_in_her_language_carries_a_qr_code_of_her_activation_link() {
     assert!(script.header("content-type").is_some_and(|value| value.starts_with("text/javascript")));
     assert!(script.body.contains("history.replaceState"), "the code leaves the address bar");
     activate(&mut phone, &enrolled.worker_id, &enrolled.activation_code).await;
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn her_statement_downloads_and_verifies_offline_and_signing_out_everywhere_ends_every_phone() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let (worker, code) = worker_with_months(&server).await;
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &worker, &code).await;
+    let mut shared = Browser::new(&portal, "th");
+    let token = shared.get("/sign-in").await.form_token();
+    let signed_in =
+        shared.post("/sign-in", &[("csrf", &token), ("worker_id", &worker), ("pin", "271828")]).await;
+    assert_eq!(signed_in.header("location"), Some("/me"));
+
+    // Enrolment, 12 Philippine months and 24 Spanish ones, and her PIN being set.
+    let page = phone.get("/statement").await;
+    assert!(
+        visible(&page).contains("38 events, proved against the ledger's signed state of"),
+        "{}",
+        page.body
+    );
+    let download = phone.get("/statement/download").await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.header("content-type"), Some("application/json"));
+    assert_eq!(
+        download.header("content-disposition"),
+        Some(format!("attachment; filename=\"statement-{worker}.json\"").as_str())
+    );
+    let key = ledger_server::load_or_create_log_key(&common::data_dir(&server.dir))
+        .expect("the log key")
+        .verifier_key();
+    let trust = ledger_verify::Trust::log_only(&key).expect("the key");
+    let file = ledger_verify::StatementFile::from_json(download.body.as_bytes()).expect("a statement");
+    let (fold, _) = ledger_verify::statement::verify(&file, &trust).expect("verifies offline");
+    let projection = fold.workers.values().next().expect("her projection");
+    let months = |code: &str| {
+        projection
+            .coverage
+            .iter()
+            .filter(|((jurisdiction, _), _)| jurisdiction.as_str() == code)
+            .map(|(_, coverage)| coverage.own_months().count())
+            .sum::<usize>()
+    };
+    assert_eq!((months("PH"), months("ES")), (12, 24));
+    // One month's wage edited: the statement no longer verifies.
+    let mut edited = ledger_verify::StatementFile::from_json(download.body.as_bytes()).expect("a statement");
+    let record = &mut edited.entries[5].record;
+    let last = record.pop().expect("a digit");
+    record.push(if last == '0' { '1' } else { '0' });
+    assert!(ledger_verify::statement::verify(&edited, &trust).is_err(), "an edited month is refused");
+
+    // From the shared phone she signs out everywhere: her own phone is signed out too.
+    let settings = shared.get("/settings").await;
+    assert!(settings.body.contains("lang=\"th\""));
+    let out = shared.post("/settings/sign-out-everywhere", &[("csrf", &settings.form_token())]).await;
+    assert_eq!(out.header("location"), Some("/?signed_out=everywhere"));
+    let after = phone.get("/me").await;
+    assert_eq!(after.header("location"), Some("/sign-in?ended=1"));
+    assert_eq!(shared.get("/me").await.header("location"), Some("/sign-in"));
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }

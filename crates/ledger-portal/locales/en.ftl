@@ -191,3 +191,22 @@ slip-code = One-time code: { $code }
 slip-valid-until = The code works once, until { $date }.
 slip-open = On your phone, open this address, or scan the square:
 slip-private = Keep this slip to yourself. You will choose a PIN; nobody from the agency or your employer needs it.
+
+## Her statement
+nav-statement = My statement
+statement-heading = Your statement
+statement-intro = A file with every event of your record, each with the ledger's proof that it is in the log as the ledger signed it. Any institution can check it without trusting this website.
+statement-download = Download my statement
+statement-count = { $count ->
+    [one] 1 event, proved against the ledger's signed state of { $size } events.
+   *[other] { $count } events, proved against the ledger's signed state of { $size } events.
+}
+
+## Settings
+nav-settings = Settings
+settings-heading = Settings
+settings-language = Language: { $language }
+settings-change-language = Change the language
+settings-sign-out-everywhere = Sign out on every phone
+settings-sign-out-everywhere-hint = Use this if you signed in on a phone you no longer have, or that others use.
+settings-signed-out-everywhere = You are signed out on every phone.

@@ -196,3 +196,23 @@ slip-code = Código de un solo uso: { $code }
 slip-valid-until = El código sirve una sola vez, hasta el { $date }.
 slip-open = En tu teléfono, abre esta dirección o escanea el cuadro:
 slip-private = Guarda este comprobante para ti. Elegirás un PIN; ni la oficina ni tu empleador lo necesitan.
+
+## Tu extracto
+nav-statement = Mi extracto
+statement-heading = Tu extracto
+statement-intro = Un archivo con cada hecho de tu historial, cada uno con la prueba de que está en el registro tal como el sistema lo firmó. Cualquier institución puede comprobarlo sin fiarse de este sitio.
+statement-download = Descargar mi extracto
+statement-count = { $count ->
+    [one] { $count } hecho, comprobado frente al estado firmado del sistema de { $size } hechos.
+    [many] { $count } hechos, comprobados frente al estado firmado del sistema de { $size } hechos.
+   *[other] { $count } hechos, comprobados frente al estado firmado del sistema de { $size } hechos.
+}
+
+## Ajustes
+nav-settings = Ajustes
+settings-heading = Ajustes
+settings-language = Idioma: { $language }
+settings-change-language = Cambiar el idioma
+settings-sign-out-everywhere = Salir en todos los teléfonos
+settings-sign-out-everywhere-hint = Úsalo si entraste en un teléfono que ya no tienes, o que usan otras personas.
+settings-signed-out-everywhere = Has salido en todos los teléfonos.

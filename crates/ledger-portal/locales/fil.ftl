@@ -191,3 +191,22 @@ slip-code = Isang-beses na code: { $code }
 slip-valid-until = Isang beses lang gagana ang code, hanggang { $date }.
 slip-open = Sa iyong telepono, buksan ang address na ito, o i-scan ang parisukat:
 slip-private = Itago mo ang slip na ito. Pipili ka ng sariling PIN; hindi ito kailangan ng ahensiya o ng iyong employer.
+
+## Ang iyong statement
+nav-statement = Aking statement
+statement-heading = Ang iyong statement
+statement-intro = Isang file na may bawat pangyayari sa iyong rekord, bawat isa may patunay ng ledger na nasa log ito ayon sa pinirmahan ng ledger. Masusuri ito ng kahit anong institusyon nang hindi kailangang magtiwala sa website na ito.
+statement-download = I-download ang aking statement
+statement-count = { $count ->
+    [one] { $count } pangyayari, pinatunayan laban sa pinirmahang estado ng ledger na may { $size } pangyayari.
+   *[other] { $count } na pangyayari, pinatunayan laban sa pinirmahang estado ng ledger na may { $size } pangyayari.
+}
+
+## Mga setting
+nav-settings = Mga setting
+settings-heading = Mga setting
+settings-language = Wika: { $language }
+settings-change-language = Palitan ang wika
+settings-sign-out-everywhere = Mag-sign out sa lahat ng telepono
+settings-sign-out-everywhere-hint = Gamitin ito kung nag-sign in ka sa teleponong wala na sa iyo, o ginagamit ng iba.
+settings-signed-out-everywhere = Naka-sign out ka na sa lahat ng telepono.

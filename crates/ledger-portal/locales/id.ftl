@@ -186,3 +186,19 @@ slip-code = Kode sekali pakai: { $code }
 slip-valid-until = Kode ini hanya bisa dipakai satu kali, sampai { $date }.
 slip-open = Di ponsel Anda, buka alamat ini, atau pindai kotak ini:
 slip-private = Simpan slip ini untuk diri Anda sendiri. Anda akan memilih PIN; lembaga maupun majikan Anda tidak perlu mengetahuinya.
+
+## Laporan catatan Anda
+nav-statement = Laporan saya
+statement-heading = Laporan catatan Anda
+statement-intro = Sebuah berkas berisi setiap kejadian dalam catatan Anda, masing-masing dengan bukti bahwa kejadian itu ada di log sebagaimana ditandatangani oleh sistem. Lembaga mana pun dapat memeriksanya tanpa harus memercayai situs ini.
+statement-download = Unduh laporan saya
+statement-count = { $count } kejadian, dibuktikan terhadap keadaan sistem yang ditandatangani dengan { $size } kejadian.
+
+## Pengaturan
+nav-settings = Pengaturan
+settings-heading = Pengaturan
+settings-language = Bahasa: { $language }
+settings-change-language = Ganti bahasa
+settings-sign-out-everywhere = Keluar di semua ponsel
+settings-sign-out-everywhere-hint = Gunakan ini jika Anda pernah masuk di ponsel yang sudah tidak Anda pegang, atau yang dipakai orang lain.
+settings-signed-out-everywhere = Anda sudah keluar di semua ponsel.

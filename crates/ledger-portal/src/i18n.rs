@@ -424,6 +424,8 @@ mod tests {
             ("kind", Arg::from("My employer did not pay the contribution")),
             ("days", Arg::Number(3)),
             ("code", Arg::from("HF79-PQMN-00AF")),
+            ("size", Arg::from("39")),
+            ("language", Arg::from("English")),
         ];
         for locale in Locale::ALL {
             let tr = messages.of(locale);

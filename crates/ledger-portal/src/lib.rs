@@ -89,15 +89,20 @@ impl Portal {
         pb::worker_service_client::WorkerServiceClient::with_interceptor(self.channel.clone(), bearer)
     }
 
-    /// Her statement's entries, oldest first, at most [`RECORD_ENTRIES_MAX`]; and whether more
-    /// were left unread.
-    async fn statement(
+    /// A client of the audit service (inclusion proofs) that calls as the worker of `token`.
+    fn audit_client(
         &self,
-        worker_id: &str,
         token: &str,
-    ) -> Result<(Vec<pb::StatementEntry>, bool), tonic::Status> {
+    ) -> pb::audit_service_client::AuditServiceClient<ledger_server::client::Authed> {
+        let bearer = Bearer::new(token).or_else(|_| Bearer::new("-"));
+        let bearer = bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"));
+        pb::audit_service_client::AuditServiceClient::with_interceptor(self.channel.clone(), bearer)
+    }
+
+    /// Her statement, oldest first, at most [`RECORD_ENTRIES_MAX`] entries.
+    async fn statement(&self, worker_id: &str, token: &str) -> Result<Statement, tonic::Status> {
         let mut client = self.worker_client(token);
-        let mut entries = Vec::new();
+        let mut statement = Statement::default();
         let mut from_seq = 0;
         loop {
             let request = pb::GetStatementRequest {
@@ -107,14 +112,67 @@ impl Portal {
                 ..Default::default()
             };
             let page = client.get_statement(request).await?.into_inner();
-            entries.extend(page.entries);
+            statement.entries.extend(page.entries);
+            statement.checkpoint = page.checkpoint;
+            statement.tree_size = page.tree_size;
             match page.next_from_seq {
-                Some(next) if entries.len() < RECORD_ENTRIES_MAX => from_seq = next,
-                Some(_) => return Ok((entries, true)),
-                None => return Ok((entries, false)),
+                Some(next) if statement.entries.len() < RECORD_ENTRIES_MAX => {
+                    statement.pages += 1;
+                    from_seq = next;
+                }
+                Some(_) => {
+                    statement.truncated = true;
+                    return Ok(statement);
+                }
+                None => return Ok(statement),
             }
         }
     }
+
+    /// Her portable statement: every entry proved against one signed checkpoint, the last page's
+    /// (entries of earlier pages are proved again against it).
+    async fn portable_statement(
+        &self,
+        worker_id: &str,
+        token: &str,
+    ) -> Result<ledger_verify::StatementFile, tonic::Status> {
+        let mut statement = self.statement(worker_id, token).await?;
+        if statement.truncated {
+            return Err(tonic::Status::resource_exhausted(format!(
+                "a statement of more than {RECORD_ENTRIES_MAX} events is written with the command line"
+            )));
+        }
+        if statement.pages > 0 {
+            let mut audit = self.audit_client(token);
+            for entry in &mut statement.entries {
+                let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+                let request = pb::GetInclusionProofRequest { seq, tree_size: statement.tree_size };
+                entry.inclusion_proof = audit.get_inclusion_proof(request).await?.into_inner().proof;
+            }
+        }
+        let entries = statement
+            .entries
+            .iter()
+            .map(|entry| {
+                let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+                ledger_verify::StatementFileEntry::new(seq, &entry.record, &entry.inclusion_proof)
+            })
+            .collect();
+        Ok(ledger_verify::StatementFile::new(worker_id, &statement.checkpoint, statement.tree_size, entries))
+    }
+}
+
+/// Her statement as read, page by page.
+#[derive(Debug, Default)]
+struct Statement {
+    entries: Vec<pb::StatementEntry>,
+    /// The checkpoint and tree size of the last page read.
+    checkpoint: String,
+    tree_size: u64,
+    /// Pages read after the first.
+    pages: usize,
+    /// Whether entries were left unread at [`RECORD_ENTRIES_MAX`].
+    truncated: bool,
 }
 
 /// A running portal.
@@ -146,6 +204,10 @@ fn router(portal: Arc<Portal>) -> Router {
         .route("/me", get(pages::me))
         .route("/record", get(pages::record))
         .route("/claims", get(claims::list))
+        .route("/statement", get(pages::statement))
+        .route("/statement/download", get(pages::statement_download))
+        .route("/settings", get(pages::settings))
+        .route("/settings/sign-out-everywhere", axum::routing::post(pages::sign_out_everywhere))
         .route("/claims/new", get(claims::start))
         .route("/claims/new/check", get(claims::check).post(claims::send))
         .route(

@@ -65,6 +65,8 @@ impl Visit {
             nav_me: tr.t("nav-me"),
             nav_record: tr.t("nav-record"),
             nav_claims: tr.t("nav-claims"),
+            nav_statement: tr.t("nav-statement"),
+            nav_settings: tr.t("nav-settings"),
         }
     }
 
@@ -98,6 +100,8 @@ pub struct Chrome {
     pub nav_me: String,
     pub nav_record: String,
     pub nav_claims: String,
+    pub nav_statement: String,
+    pub nav_settings: String,
 }
 
 /// Her reports shown on one page, newest first.
@@ -149,7 +153,11 @@ pub async fn start(
         return visit.finish(web::see_other("/me"));
     }
     let tr = portal.messages.of(visit.locale);
-    let notice = if query.signed_out.is_some() { tr.t("signed-out") } else { String::new() };
+    let notice = match query.signed_out.as_deref() {
+        Some("everywhere") => tr.t("settings-signed-out-everywhere"),
+        Some(_) => tr.t("signed-out"),
+        None => String::new(),
+    };
     let page = StartPage {
         chrome: visit.chrome(&portal, tr.t("start-heading")),
         heading: tr.t("start-heading"),
@@ -716,7 +724,7 @@ pub async fn record(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Re
     let Some(session) = &visit.signed_in else { return visit.finish(web::see_other("/sign-in")) };
     let tr = portal.messages.of(visit.locale);
     let entries = match portal.statement(&session.worker_id, &session.token).await {
-        Ok((entries, _)) => entries,
+        Ok(statement) => statement.entries,
         Err(status) => return refused_by_ledger(&portal, &visit, &status),
     };
     let countries = crate::record::months(&entries)
@@ -782,4 +790,104 @@ fn month_view(
         report: tr.t("record-report-gap"),
         report_href: format!("/claims/new?country={country}&month={year:04}-{month:02}"),
     }
+}
+
+#[derive(Template)]
+#[template(path = "statement.html")]
+struct StatementPage {
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    count: String,
+    download: String,
+}
+
+pub async fn statement(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = &visit.signed_in else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    let statement = match portal.statement(&session.worker_id, &session.token).await {
+        Ok(statement) => statement,
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
+    };
+    let count = tr.with(
+        "statement-count",
+        &[
+            ("count", Arg::Number(statement.entries.len() as i64)),
+            ("size", Arg::Text(tr.number(i128::from(statement.tree_size), 0))),
+        ],
+    );
+    let page = StatementPage {
+        chrome: visit.chrome(&portal, tr.t("statement-heading")),
+        heading: tr.t("statement-heading"),
+        intro: tr.t("statement-intro"),
+        count,
+        download: tr.t("statement-download"),
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+/// Her portable statement as a file, in the format `ledger statement verify` reads.
+pub async fn statement_download(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = &visit.signed_in else { return visit.finish(web::see_other("/sign-in")) };
+    let file = match portal.portable_statement(&session.worker_id, &session.token).await {
+        Ok(file) => file,
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
+    };
+    let mut response = Response::new(Body::from(file.to_json()));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let disposition = format!("attachment; filename=\"statement-{}.json\"", session.worker_id);
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    visit.finish(response)
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    heading: String,
+    language: String,
+    change_language: String,
+    everywhere: String,
+    everywhere_hint: String,
+}
+
+pub async fn settings(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    if visit.signed_in.is_none() {
+        return visit.finish(web::see_other("/sign-in"));
+    }
+    let tr = portal.messages.of(visit.locale);
+    let page = SettingsPage {
+        chrome: visit.chrome(&portal, tr.t("settings-heading")),
+        heading: tr.t("settings-heading"),
+        language: tr.with("settings-language", &[("language", Arg::Text(tr.t("language-name")))]),
+        change_language: tr.t("settings-change-language"),
+        everywhere: tr.t("settings-sign-out-everywhere"),
+        everywhere_hint: tr.t("settings-sign-out-everywhere-hint"),
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+/// Ends every session of hers at the ledger, on every phone, this one included.
+pub async fn sign_out_everywhere(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        return visit.finish(web::see_other("/settings"));
+    }
+    let request = pb::EndSessionsRequest { everywhere: true };
+    if let Err(status) = portal.worker_client(&session.token).end_sessions(request).await {
+        return refused_by_ledger(&portal, &visit, &status);
+    }
+    portal.sessions.remove(&visit.id);
+    visit.finish(web::see_other("/?signed_out=everywhere"))
 }
