@@ -710,3 +710,40 @@ async fn her_statement_downloads_and_verifies_offline_and_signing_out_everywhere
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }
+
+/// Page weight for a phone on a slow connection: HTML and CSS, and script, each under 100 KiB.
+const PAGE_BYTES_MAX: usize = 100 * 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_weighs_less_than_its_budget_in_every_language() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let (worker, code) = worker_with_months(&server).await;
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &worker, &code).await;
+    let css = phone.get("/static/portal.css").await.body.len();
+    let script = phone.get("/static/activate.js").await.body.len();
+    assert!(script < PAGE_BYTES_MAX, "the activation script weighs {script} bytes");
+    let public = ["/", "/language", "/activate", "/sign-in"];
+    let personal = ["/me", "/record", "/claims", "/statement", "/settings", "/language"];
+    let mut visitor = Browser::new(&portal, "en");
+    let mut weighed = Vec::new();
+    for language in ["en", "fil", "id", "ne", "th", "ar", "es"] {
+        for (browser, paths) in [(&mut visitor, &public[..]), (&mut phone, &personal[..])] {
+            browser.cookies.insert("__Host-lang".into(), language.into());
+            for path in paths {
+                let page = browser.get(path).await;
+                assert_eq!(page.status, 200, "{language} {path}");
+                assert!(page.body.contains(&format!("lang=\"{language}\"")), "{language} {path}");
+                let weight = page.body.len() + css;
+                assert!(weight < PAGE_BYTES_MAX, "{language} {path}: {weight} bytes of HTML and CSS");
+                weighed.push(weight);
+            }
+        }
+    }
+    assert_eq!(weighed.len(), 7 * 10);
+    let heaviest = weighed.iter().max().copied().unwrap_or_default();
+    println!("heaviest page: {heaviest} bytes of HTML and CSS; the activation script {script} bytes");
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}

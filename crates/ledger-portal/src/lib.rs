@@ -82,11 +82,7 @@ impl Portal {
         &self,
         token: &str,
     ) -> pb::worker_service_client::WorkerServiceClient<ledger_server::client::Authed> {
-        // A session token is hex after its prefix, always a valid header value; an empty bearer
-        // is refused by the ledger as unauthenticated.
-        let bearer = Bearer::new(token).or_else(|_| Bearer::new("-"));
-        let bearer = bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"));
-        pb::worker_service_client::WorkerServiceClient::with_interceptor(self.channel.clone(), bearer)
+        pb::worker_service_client::WorkerServiceClient::with_interceptor(self.channel.clone(), bearer(token))
     }
 
     /// A client of the audit service (inclusion proofs) that calls as the worker of `token`.
@@ -94,9 +90,7 @@ impl Portal {
         &self,
         token: &str,
     ) -> pb::audit_service_client::AuditServiceClient<ledger_server::client::Authed> {
-        let bearer = Bearer::new(token).or_else(|_| Bearer::new("-"));
-        let bearer = bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"));
-        pb::audit_service_client::AuditServiceClient::with_interceptor(self.channel.clone(), bearer)
+        pb::audit_service_client::AuditServiceClient::with_interceptor(self.channel.clone(), bearer(token))
     }
 
     /// Her statement, oldest first, at most [`RECORD_ENTRIES_MAX`] entries.
@@ -160,6 +154,13 @@ impl Portal {
             .collect();
         Ok(ledger_verify::StatementFile::new(worker_id, &statement.checkpoint, statement.tree_size, entries))
     }
+}
+
+/// The bearer of a session `token`. A session token is hex after its prefix, always a valid
+/// header value; were one not, "-" goes instead, which the ledger refuses as unauthenticated.
+fn bearer(token: &str) -> Bearer {
+    let bearer = Bearer::new(token).or_else(|_| Bearer::new("-"));
+    bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"))
 }
 
 /// Her statement as read, page by page.
