@@ -128,6 +128,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 accept_rollback: false,
                 cluster: None,
                 clock: clock.clone(),
+                loopback: false,
             })
             .await?;
             let tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;

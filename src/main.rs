@@ -234,21 +234,7 @@ impl ServeArgs {
             None => ConfigFile::default(),
         };
         let portal_setting = self.portal_listen.clone().or(file.portal_listen.clone());
-        let tls = self.tls_cert.is_some() || file.tls.is_some();
-        let portal = match (portal_setting, tls) {
-            (Some(setting), false) => portal_listen(&setting)?,
-            (None, false) => portal_listen(PORTAL_LISTEN_DEFAULT)?,
-            // The portal calls the gRPC port from this host in plain TCP; with TLS there it stays
-            // off unless asked for, and asked for it is refused rather than half-working.
-            (None, true) => None,
-            (Some(setting), true) => match portal_listen(&setting)? {
-                None => None,
-                Some(_) => bail!(
-                    "portal_listen: the portal calls the gRPC port in plain TCP on this host, and that \
-                     port has TLS; run the portal beside a plain loopback listener, or set it to \"off\""
-                ),
-            },
-        };
+        let portal = portal_listen(portal_setting.as_deref().unwrap_or(PORTAL_LISTEN_DEFAULT))?;
         let overrides = LimitsFile {
             requests_per_second: self.rate_per_second,
             burst: self.rate_burst,
@@ -293,6 +279,9 @@ impl ServeArgs {
                 (None, None) => None,
             },
             clock: ledger_store::Clock::system(),
+            // The portal calls the services on this host: in plain TCP on loopback beside a TLS
+            // port, through the same gate.
+            loopback: portal.is_some(),
         };
         Ok((config, portal))
     }
@@ -476,10 +465,12 @@ async fn serve(config: ServeConfig, portal_listen: Option<SocketAddr>) -> anyhow
     println!("ledger {} serving on {}", env!("CARGO_PKG_VERSION"), server.address);
     let portal = match portal_listen {
         Some(listen) => {
-            // The portal calls this server on loopback when it listens on every address.
-            let ledger = match server.address.ip().is_unspecified() {
-                true => SocketAddr::from(([127, 0, 0, 1], server.address.port())),
-                false => server.address,
+            // The portal calls this server on loopback: its own plain listener beside a TLS port,
+            // else the port itself (on 127.0.0.1 when it listens on every address).
+            let ledger = match (server.loopback_address, server.address.ip().is_unspecified()) {
+                (Some(loopback), _) => loopback,
+                (None, true) => SocketAddr::from(([127, 0, 0, 1], server.address.port())),
+                (None, false) => server.address,
             };
             let config = ledger_portal::PortalConfig { listen, ledger: ledger.to_string(), session_idle_max };
             Some(ledger_portal::start(config).await?)

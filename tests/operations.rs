@@ -25,6 +25,7 @@ async fn start_with(limits: ledger_server::Limits, metrics: bool) -> TestServer 
         metrics_listen: metrics.then(|| "127.0.0.1:0".parse().expect("address")),
         tls: None,
         clock: ledger_store::Clock::system(),
+        loopback: false,
         log_key: None,
         replica_key: None,
         accept_rollback: false,

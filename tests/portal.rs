@@ -747,3 +747,42 @@ async fn every_page_weighs_less_than_its_budget_in_every_language() {
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beside_a_tls_port_the_portal_calls_the_ledger_on_its_own_loopback_listener() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let tokens = common::make_principals(&dir);
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("a certificate");
+    let (cert, key) = (dir.path().join("server.pem"), dir.path().join("server.key"));
+    std::fs::write(&cert, certified.cert.pem()).expect("written");
+    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("written");
+    let config = ledger_server::ServeConfig {
+        tls: Some(ledger_server::TlsFiles { cert, key, client_ca: None }),
+        loopback: true,
+        ..common::serve_config(common::data_dir(&dir), common::principals_file(&dir))
+    };
+    let server = ledger_server::start(config).await.expect("started");
+    let loopback = server.loopback_address.expect("a loopback listener beside the TLS port");
+    assert!(loopback.ip().is_loopback());
+    assert_ne!(loopback, server.address);
+    // The same gate: an agency's token works there, an unknown one does not.
+    let mut philippines =
+        ledger_server::client::connect(&loopback.to_string(), &tokens["agency-ph"]).await.expect("connects");
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-001001", "PH").await;
+    let mut stranger =
+        ledger_server::client::connect(&loopback.to_string(), "lgr_not-a-token").await.expect("connects");
+    let refused = stranger.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect_err("unknown");
+    assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+
+    let config = PortalConfig {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        ledger: loopback.to_string(),
+        session_idle_max: std::time::Duration::from_secs(15 * 60),
+    };
+    let portal = ledger_portal::start(config).await.expect("portal started");
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &enrolled.worker_id, &enrolled.activation_code).await;
+    assert!(visible(&phone.get("/me").await).contains(&format!("Worker number: {}", enrolled.worker_id)));
+    portal.stop().await;
+    server.stop().await.expect("stopped");
+}

@@ -65,6 +65,7 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
         metrics_listen: None,
         tls: None,
         clock: ledger_store::Clock::system(),
+        loopback: false,
         log_key: None,
         replica_key: None,
         accept_rollback: false,

@@ -104,6 +104,7 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         metrics_listen: None,
         tls: None,
         clock: ledger_store::Clock::system(),
+        loopback: false,
         log_key: None,
         replica_key: None,
         accept_rollback: false,

@@ -72,9 +72,11 @@ async fn tls_and_mutual_tls_for_agencies() {
         replica_key: None,
         accept_rollback: false,
         cluster: None,
+        loopback: false,
     })
     .await
     .expect("started with TLS");
+    assert_eq!(running.loopback_address, None, "no loopback listener unless asked for");
     let server = TestServer { server: running, dir, tokens };
     let address = server.server.address.to_string();
     let with = |identity: Option<&(String, String)>| ClientTls {

@@ -123,6 +123,7 @@ pub fn serve_config(data_dir: PathBuf, principals: PathBuf) -> ServeConfig {
         accept_rollback: false,
         cluster: None,
         clock: ledger_store::Clock::system(),
+        loopback: false,
     }
 }
 

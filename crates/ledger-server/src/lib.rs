@@ -154,6 +154,9 @@ pub struct ServeConfig {
     /// The time events are recorded at: the system clock in service. Not configurable from a file
     /// or the environment; tests and the demo set a clock they can move forward.
     pub clock: ledger_store::Clock,
+    /// With TLS on the gRPC port, also serve the same services, through the same gate, in plain
+    /// TCP on a free port of 127.0.0.1: for the portal beside it on this host.
+    pub loopback: bool,
 }
 
 /// PEM files for TLS.
@@ -194,6 +197,8 @@ pub struct RunningServer {
     pub address: SocketAddr,
     /// Where Prometheus metrics are served, when configured.
     pub metrics_address: Option<SocketAddr>,
+    /// The plain loopback listener of `ServeConfig::loopback`, when the gRPC port has TLS.
+    pub loopback_address: Option<SocketAddr>,
     pub ledger: Ledger,
     /// Set when start-up created the principals of a new data directory.
     pub initial_tokens: Option<PathBuf>,
@@ -373,12 +378,26 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let task =
-        tokio::spawn(serve(listener, ledger.clone(), gate.clone(), cosigners, node.clone(), tls, stopped));
+    let loopback = match (config.loopback, &tls) {
+        (true, Some(_)) => {
+            let local = SocketAddr::from(([127, 0, 0, 1], 0));
+            let listener = TcpListener::bind(local)
+                .await
+                .map_err(|error| StartError::Listen { address: local, error })?;
+            let bound =
+                listener.local_addr().map_err(|error| StartError::Listen { address: local, error })?;
+            Some((listener, bound))
+        }
+        _ => None,
+    };
+    let loopback_address = loopback.as_ref().map(|(_, bound)| *bound);
+    let listeners = Listeners { public: listener, tls, loopback: loopback.map(|(listener, _)| listener) };
+    let task = tokio::spawn(serve(listeners, ledger.clone(), gate.clone(), cosigners, node.clone(), stopped));
     info!(%address, size = ledger.head().size, "ledger serving");
     Ok(RunningServer {
         address,
         metrics_address,
+        loopback_address,
         ledger,
         initial_tokens,
         principals_file,
@@ -547,13 +566,83 @@ fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, Sta
     Ok(tls)
 }
 
+/// Where the services are served: the configured port (with its TLS, if any) and, beside a TLS
+/// port, a plain listener on loopback for the portal.
+struct Listeners {
+    public: TcpListener,
+    tls: Option<tonic::transport::ServerTlsConfig>,
+    loopback: Option<TcpListener>,
+}
+
+/// The services of `api` and `sign_in` behind the gate, with every limit of the transport; over
+/// TLS when `tls` is given.
+fn services(
+    api: &services::Api,
+    sign_in: &sign_in::SignIn,
+    health_service: tonic_health::pb::health_server::HealthServer<
+        impl tonic_health::pb::health_server::Health,
+    >,
+    gate: &Arc<Gate>,
+    tls: Option<tonic::transport::ServerTlsConfig>,
+) -> Result<
+    tonic::transport::server::Router<tower::layer::util::Stack<GateLayer, tower::layer::util::Identity>>,
+    tonic::transport::Error,
+> {
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(ledger_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1();
+    let mut builder = tonic::transport::Server::builder()
+        // Advertised in SETTINGS_MAX_CONCURRENT_STREAMS: one connection holds at most this many.
+        .max_concurrent_streams(Some(STREAMS_PER_CONNECTION_MAX))
+        // A request whose body never comes (or a unary answer that takes too long) gives back
+        // its permits after this.
+        .timeout(REQUEST_TIMEOUT)
+        // h2's protections against floods of provoked stream resets, which tonic turns off.
+        .http2_max_pending_accept_reset_streams(Some(PENDING_ACCEPT_RESET_STREAMS_MAX))
+        .http2_max_local_error_reset_streams(Some(LOCAL_ERROR_RESET_STREAMS_MAX))
+        // A peer that stops answering pings (a half-open connection) is dropped.
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        .http2_max_header_list_size(Some(HEADER_LIST_BYTES_MAX));
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let mut router = builder
+        .layer(GateLayer { gate: gate.clone() })
+        .add_service(health_service)
+        .add_service(
+            pb::agency_service_server::AgencyServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+        )
+        .add_service(
+            pb::worker_service_server::WorkerServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+        )
+        .add_service(
+            pb::sign_in_service_server::SignInServiceServer::new(sign_in.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+        )
+        .add_service(
+            pb::audit_service_server::AuditServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+        );
+    if let Ok(reflection) = reflection {
+        router = router.add_service(reflection);
+    }
+    Ok(router)
+}
+
 async fn serve(
-    listener: TcpListener,
+    listeners: Listeners,
     ledger: Ledger,
     gate: Arc<Gate>,
     cosigners: Option<Arc<Cosigners>>,
     node: ledger_cluster::node::Node,
-    tls: Option<tonic::transport::ServerTlsConfig>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
@@ -561,7 +650,7 @@ async fn serve(
         ledger,
         metrics: gate.metrics.clone(),
         limits: gate.limits(),
-        stopping,
+        stopping: stopping.clone(),
         gate: gate.clone(),
         cosigners,
         node,
@@ -593,63 +682,35 @@ async fn serve(
                 .await;
         }
     });
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(ledger_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1();
     // Within the connection caps; with TCP_NODELAY, since without it a response larger than one
     // segment waits for the client's delayed ACK (about 40 ms on Linux) before its last segment
     // leaves.
     let limits = gate.limits();
+    if let Some(listener) = listeners.loopback {
+        let incoming = connections::Incoming::new(
+            listener,
+            limits.connections_max,
+            limits.connections_max,
+            gate.metrics.clone(),
+        );
+        let router = services(&api, &sign_in, health_service.clone(), &gate, None)?;
+        let mut stopping = stopping.clone();
+        tokio::spawn(async move {
+            let until = async move {
+                let _ = stopping.wait_for(|stopping| *stopping).await;
+            };
+            if let Err(error) = router.serve_with_incoming_shutdown(incoming, until).await {
+                tracing::error!(%error, "the loopback listener stopped");
+            }
+        });
+    }
     let incoming = connections::Incoming::new(
-        listener,
+        listeners.public,
         limits.connections_max,
         limits.connections_per_peer_max,
         gate.metrics.clone(),
     );
-    let mut builder = tonic::transport::Server::builder()
-        // Advertised in SETTINGS_MAX_CONCURRENT_STREAMS: one connection holds at most this many.
-        .max_concurrent_streams(Some(STREAMS_PER_CONNECTION_MAX))
-        // A request whose body never comes (or a unary answer that takes too long) gives back
-        // its permits after this.
-        .timeout(REQUEST_TIMEOUT)
-        // h2's protections against floods of provoked stream resets, which tonic turns off.
-        .http2_max_pending_accept_reset_streams(Some(PENDING_ACCEPT_RESET_STREAMS_MAX))
-        .http2_max_local_error_reset_streams(Some(LOCAL_ERROR_RESET_STREAMS_MAX))
-        // A peer that stops answering pings (a half-open connection) is dropped.
-        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
-        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
-        .http2_max_header_list_size(Some(HEADER_LIST_BYTES_MAX));
-    if let Some(tls) = tls {
-        builder = builder.tls_config(tls)?;
-    }
-    let mut router = builder
-        .layer(GateLayer { gate })
-        .add_service(health_service)
-        .add_service(
-            pb::agency_service_server::AgencyServiceServer::new(api.clone())
-                .max_decoding_message_size(REQUEST_BYTES_MAX)
-                .max_encoding_message_size(RESPONSE_BYTES_MAX),
-        )
-        .add_service(
-            pb::worker_service_server::WorkerServiceServer::new(api.clone())
-                .max_decoding_message_size(REQUEST_BYTES_MAX)
-                .max_encoding_message_size(RESPONSE_BYTES_MAX),
-        )
-        .add_service(
-            pb::sign_in_service_server::SignInServiceServer::new(sign_in)
-                .max_decoding_message_size(REQUEST_BYTES_MAX)
-                .max_encoding_message_size(RESPONSE_BYTES_MAX),
-        )
-        .add_service(
-            pb::audit_service_server::AuditServiceServer::new(api)
-                .max_decoding_message_size(REQUEST_BYTES_MAX)
-                .max_encoding_message_size(RESPONSE_BYTES_MAX),
-        );
-    if let Ok(reflection) = reflection {
-        router = router.add_service(reflection);
-    }
-    router
+    services(&api, &sign_in, health_service, &gate, listeners.tls)?
         .serve_with_incoming_shutdown(incoming, async move {
             let _ = stopped.await;
             // Live subscriptions never end by themselves: tell them, so the drain can finish.
