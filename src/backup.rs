@@ -35,7 +35,7 @@ const RECOVERY_FIELD_BYTES_MAX: u32 = 4096;
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
     #[command(flatten)]
-    connection: crate::cli::Connection,
+    connection: crate::connection::Connection,
     /// A new (or empty) directory to write the backup into.
     #[arg(long)]
     to: PathBuf,

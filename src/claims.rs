@@ -8,7 +8,11 @@ use ledger_core::{sha256, ClaimKind, ClaimOutcome, Month};
 use ledger_proto::v1 as pb;
 use serde_json::json;
 
-use crate::cli::{branch_code, code, format_minor, format_money, fresh_request_id, sector_code, Connection};
+use ledger_client::fresh_request_id;
+use ledger_client::labels::{branch_code, code, sector_code};
+use ledger_client::money::{format_minor, format_money};
+
+use crate::connection::Connection;
 
 #[derive(Debug, clap::Args)]
 pub struct ClaimArgs {

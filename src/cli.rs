@@ -4,60 +4,18 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use ledger_client::fresh_request_id;
+use ledger_client::labels::{branch_code, branch_label, sector_code, sex_code};
+use ledger_client::money::{format_minor, format_money};
 use ledger_core::sha256;
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, ClientTls, Clients};
+use ledger_server::client::Clients;
 use serde_json::json;
+
+pub use crate::connection::Connection;
 
 /// Contributions per request of a CSV import.
 pub const IMPORT_BATCH_DEFAULT: usize = 1000;
-
-/// Where the server is and who is calling.
-#[derive(Debug, Clone, clap::Args)]
-pub struct Connection {
-    /// The server's address.
-    #[arg(long, env = "LEDGER_SERVER", default_value = "127.0.0.1:50051", global = true)]
-    pub server: String,
-    /// The caller's bearer token.
-    #[arg(long, env = "LEDGER_TOKEN", global = true, hide_env_values = true)]
-    pub token: Option<String>,
-    /// CA (PEM) of the server's certificate: connect over TLS.
-    #[arg(long, env = "LEDGER_TLS_CA", global = true)]
-    pub tls_ca: Option<PathBuf>,
-    /// Name on the server's certificate.
-    #[arg(long, env = "LEDGER_TLS_DOMAIN", default_value = "localhost", global = true)]
-    pub tls_domain: String,
-    /// Client certificate (PEM) for mutual TLS, with --tls-key.
-    #[arg(long, env = "LEDGER_TLS_CERT", global = true)]
-    pub tls_cert: Option<PathBuf>,
-    #[arg(long, env = "LEDGER_TLS_KEY", global = true)]
-    pub tls_key: Option<PathBuf>,
-    /// Print JSON instead of tables.
-    #[arg(long, global = true)]
-    pub json: bool,
-}
-
-impl Connection {
-    pub async fn connect(&self) -> anyhow::Result<Clients> {
-        let token = self.token.as_deref().context("a token is needed: --token or LEDGER_TOKEN")?;
-        let connected = match &self.tls_ca {
-            None => client::connect(&self.server, token).await,
-            Some(ca) => {
-                let identity = match (&self.tls_cert, &self.tls_key) {
-                    (Some(cert), Some(key)) => Some((std::fs::read(cert)?, std::fs::read(key)?)),
-                    _ => None,
-                };
-                let tls = ClientTls {
-                    ca_pem: std::fs::read(ca)?,
-                    domain: self.tls_domain.clone(),
-                    identity_pem: identity,
-                };
-                client::connect_tls(&self.server, token, &tls).await
-            }
-        };
-        connected.map_err(|error| anyhow::anyhow!("cannot connect to {}: {error}", self.server))
-    }
-}
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AgencyCommand {
@@ -283,43 +241,6 @@ pub enum AuditCommand {
         #[arg(long)]
         to: String,
     },
-}
-
-pub(crate) fn code<T: Copy>(
-    kind: &str,
-    label: &str,
-    all: &[T],
-    label_of: impl Fn(T) -> &'static str,
-    code_of: impl Fn(T) -> u8,
-) -> anyhow::Result<i32> {
-    all.iter()
-        .copied()
-        .find(|value| label_of(*value) == label)
-        .map(|value| i32::from(code_of(value)))
-        .with_context(|| format!("{label:?} is not a {kind}"))
-}
-
-pub fn branch_code(label: &str) -> anyhow::Result<i32> {
-    use ledger_core::Branch;
-    code("branch", label, Branch::ALL, Branch::label, Branch::code)
-}
-
-pub fn sector_code(label: &str) -> anyhow::Result<i32> {
-    use ledger_core::Sector;
-    code("sector", label, Sector::ALL, Sector::label, Sector::code)
-}
-
-fn sex_code(label: &str) -> anyhow::Result<i32> {
-    use ledger_core::Sex;
-    code("sex", label, Sex::ALL, Sex::label, Sex::code)
-}
-
-fn branch_label(code: i32) -> &'static str {
-    ledger_core::Branch::from_code(code.into()).map_or("?", ledger_core::Branch::label)
-}
-
-pub(crate) fn fresh_request_id(kind: &str) -> String {
-    format!("cli-{kind}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -725,26 +646,6 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
         }
     }
     Ok(())
-}
-
-/// Digits after the decimal point of a currency's major unit (ISO 4217); two unless listed.
-/// Minor units shown as a person reads them: `EUR 967.68`, with the digits of the currency's minor
-/// unit that ISO 4217 gives (for figures that do not come as a `Money`, which carries its own).
-pub fn format_money(minor: i64, currency: &str) -> String {
-    format_minor(minor, currency, ledger_core::iso4217::minor_unit(currency).map_or(2, u32::from))
-}
-
-/// Minor units with `digits` of minor unit, as a person reads them. Integer arithmetic only.
-pub fn format_minor(minor: i64, currency: &str, digits: u32) -> String {
-    let Some(scale) = 10u64.checked_pow(digits) else {
-        return format!("{currency} {minor}e-{digits}");
-    };
-    if digits == 0 {
-        return format!("{currency} {minor}");
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    let (major, fraction) = (minor.unsigned_abs() / scale, minor.unsigned_abs() % scale);
-    format!("{currency} {sign}{major}.{fraction:0width$}", width = digits as usize)
 }
 
 fn money(value: &Option<pb::Money>) -> String {

@@ -23,7 +23,7 @@ const EXPORT_PAGE_EVENTS: u32 = 50_000;
 
 /// Streams the log up to the checkpoint taken when the export starts, so the file is consistent
 /// even while the server goes on writing.
-pub async fn export(connection: &crate::cli::Connection, path: &Path) -> anyhow::Result<u64> {
+pub async fn export(connection: &crate::connection::Connection, path: &Path) -> anyhow::Result<u64> {
     let mut clients = connection.connect().await?;
     let head = clients.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
     let mut out = BufWriter::new(

@@ -6,6 +6,7 @@ mod claims;
 mod cli;
 mod cluster;
 mod cluster_torture;
+mod connection;
 mod demo;
 mod export;
 mod slip;

@@ -16,7 +16,7 @@ use ledger_core::cosignature::CosignerKey;
 use ledger_core::merkle::{verify_consistency, Hash};
 use ledger_proto::v1 as pb;
 
-use crate::cli::Connection;
+use crate::connection::Connection;
 
 /// Longest witness key or state file read, in bytes.
 const WITNESS_FILE_LEN_MAX: u64 = 4 * 1024;

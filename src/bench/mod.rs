@@ -266,7 +266,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
     // Offline verification of an export of the whole log, next to raw SHA-256 of its bytes.
     let export_path = data_dir.join("bench.export");
-    let connection = crate::cli::Connection {
+    let connection = crate::connection::Connection {
         server: server.address.clone(),
         token: tokens.get("auditor").cloned(),
         tls_ca: None,
