@@ -786,3 +786,24 @@ async fn beside_a_tls_port_the_portal_calls_the_ledger_on_its_own_loopback_liste
     portal.stop().await;
     server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_through_the_portal_is_held_to_a_rate_per_address() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let mut guesser = Browser::new(&portal, "en");
+    let token = guesser.get("/sign-in").await.form_token();
+    let mut statuses = Vec::new();
+    // Unknown workers: each guess reaches the ledger, which counts nothing against anyone.
+    for index in 0..12 {
+        let worker = format!("W{index:016}");
+        let page =
+            guesser.post("/sign-in", &[("csrf", &token), ("worker_id", &worker), ("pin", "271828")]).await;
+        statuses.push(page.status);
+    }
+    let burst = ledger_portal::web::SIGN_IN_BURST as usize;
+    assert!(statuses[..burst].iter().all(|status| *status == 403), "{statuses:?}");
+    assert!(statuses[burst..].iter().all(|status| *status == 429), "{statuses:?}");
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}

@@ -70,6 +70,8 @@ pub struct Portal {
     /// Keys the form tokens; made at start, so a restart makes old forms ask to be sent again.
     secret: [u8; 32],
     sessions: web::Sessions,
+    /// Sign-ins and activations by client address.
+    throttle: web::Throttle,
 }
 
 impl Portal {
@@ -240,8 +242,13 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
         address: config.ledger.clone(),
         error: format!("no randomness for the form tokens: {error}"),
     })?;
-    let portal =
-        Arc::new(Portal { messages, channel, secret, sessions: web::Sessions::new(config.session_idle_max) });
+    let portal = Arc::new(Portal {
+        messages,
+        channel,
+        secret,
+        sessions: web::Sessions::new(config.session_idle_max),
+        throttle: web::Throttle::default(),
+    });
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|error| PortalError::Listen { address: config.listen, error })?;
@@ -251,6 +258,7 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
     let listener = Capped { listener, permits: Arc::new(Semaphore::new(CONNECTIONS_MAX)) };
     let app = router(portal);
     let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<Peer>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;
@@ -298,6 +306,16 @@ impl axum::serve::Listener for Capped {
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
         self.listener.local_addr()
+    }
+}
+
+/// The address a request's connection comes from.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Capped>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, Capped>) -> Peer {
+        Peer(*stream.remote_addr())
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Form, Query, State};
+use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use ledger_proto::v1 as pb;
 use serde::Deserialize;
@@ -302,6 +302,7 @@ pub struct ActivateForm {
 
 pub async fn activate_post(
     State(portal): State<Arc<Portal>>,
+    ConnectInfo(crate::Peer(peer)): ConnectInfo<crate::Peer>,
     headers: HeaderMap,
     Form(form): Form<ActivateForm>,
 ) -> Response<Body> {
@@ -314,6 +315,9 @@ pub async fn activate_post(
     };
     if visit.check(&portal, &headers, &form.csrf).is_err() {
         return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"));
+    }
+    if !portal.throttle.admit(peer.ip()) {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, tr.t("error-busy"));
     }
     if form.pin != form.pin_again {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("activate-pins-differ"));
@@ -399,6 +403,7 @@ pub struct SignInForm {
 
 pub async fn sign_in_post(
     State(portal): State<Arc<Portal>>,
+    ConnectInfo(crate::Peer(peer)): ConnectInfo<crate::Peer>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response<Body> {
@@ -411,6 +416,9 @@ pub async fn sign_in_post(
     };
     if visit.check(&portal, &headers, &form.csrf).is_err() {
         return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"));
+    }
+    if !portal.throttle.admit(peer.ip()) {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, tr.t("error-busy"));
     }
     let request = pb::SignInRequest { worker_id: worker_id.clone(), pin: form.pin };
     match portal.sign_in_client().sign_in(request).await {

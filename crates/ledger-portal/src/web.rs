@@ -279,3 +279,38 @@ mod tests {
         );
     }
 }
+
+/// Sign-ins and activations one address may send in a burst, then per minute: a phone retyping a
+/// PIN is far below it; someone guessing PINs for many workers through the portal is held to it,
+/// so that the ledger's few PIN hashes at a time stay free for everyone else.
+pub const SIGN_IN_BURST: f64 = 10.0;
+pub const SIGN_INS_PER_MINUTE: f64 = 20.0;
+/// Addresses tracked at once; beyond it, those idle for a minute are forgotten.
+const THROTTLED_ADDRESSES_MAX: usize = 100_000;
+
+/// A token bucket per client address for sign-ins. The address is the connection's: behind a
+/// proxy every phone shares the proxy's, and the bucket is the proxy's whole share.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    buckets: Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>,
+}
+
+impl Throttle {
+    /// Takes one sign-in of `address`'s bucket; false when it is empty.
+    pub fn admit(&self, address: std::net::IpAddr) -> bool {
+        let Ok(mut buckets) = self.buckets.lock() else { return false };
+        let now = Instant::now();
+        if buckets.len() >= THROTTLED_ADDRESSES_MAX && !buckets.contains_key(&address) {
+            buckets.retain(|_, (_, refilled)| now.duration_since(*refilled) < Duration::from_secs(60));
+        }
+        let (tokens, refilled) = buckets.entry(address).or_insert((SIGN_IN_BURST, now));
+        let refill = now.duration_since(*refilled).as_secs_f64() * SIGN_INS_PER_MINUTE / 60.0;
+        *tokens = (*tokens + refill).min(SIGN_IN_BURST);
+        *refilled = now;
+        if *tokens < 1.0 {
+            return false;
+        }
+        *tokens -= 1.0;
+        true
+    }
+}
