@@ -87,9 +87,30 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// Whether two secrets' digests (or tokens) are equal, in time that does not depend on where they
+/// first differ. Their lengths are not secret.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    a.len() == b.len() && std::hint::black_box(difference) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constant_time_eq_is_equality() {
+        let cases: [(&[u8], &[u8], bool); 5] = [
+            (b"", b"", true),
+            (b"abc", b"abc", true),
+            (b"abc", b"abd", false),
+            (b"abc", b"ab", false),
+            (b"x", b"", false),
+        ];
+        for (a, b, equal) in cases {
+            assert_eq!(constant_time_eq(a, b), equal, "{a:?} {b:?}");
+        }
+    }
 
     #[test]
     fn leaf_hash_of_empty_record_matches_rfc6962() {

@@ -54,7 +54,7 @@ pub use event::{
     ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,
     CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
-pub use hash::{chain_hash, event_hash, sha256, ChainHash, EventHash};
+pub use hash::{chain_hash, constant_time_eq, event_hash, sha256, ChainHash, EventHash};
 pub use record::{encode_event, DecodeError, Record, RECORD_FORMAT_VERSION, RECORD_LEN_MAX};
 pub use types::*;
 

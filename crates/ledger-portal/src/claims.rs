@@ -111,9 +111,6 @@ pub fn parse_months(text: &str, this_month: (i32, u32)) -> Option<Vec<String>> {
         let year =
             if year > this_month.0 + BUDDHIST_ERA_OFFSET / 2 { year - BUDDHIST_ERA_OFFSET } else { year };
         let month = Some((year, month)).filter(|month| *month <= this_month)?;
-        if word.trim().len() != 7 {
-            return None;
-        }
         months.push(month);
     }
     months.sort_unstable();

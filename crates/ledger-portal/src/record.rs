@@ -45,9 +45,8 @@ type EmployerMonth = (String, (i32, u32), String);
 
 /// A month as the ledger writes it, "YYYY-MM", as (year, month).
 pub fn parse_month(text: &str) -> Option<(i32, u32)> {
-    let (year, month) = text.split_once('-')?;
-    let (year, month) = (year.parse().ok()?, month.parse().ok()?);
-    (1..=12).contains(&month).then_some((year, month))
+    let month = ledger_core::Month::parse(text).ok()?;
+    Some((i32::from(month.year()), u32::from(month.month())))
 }
 
 fn next((year, month): (i32, u32)) -> (i32, u32) {

@@ -122,9 +122,7 @@ pub fn check_post(
     }
     let Some(id) = id else { return Err(Refused::FormToken) };
     let expected = form_token(secret, id);
-    let same = expected.len() == token.len()
-        && expected.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same && !expected.is_empty() {
+    if ledger_core::constant_time_eq(expected.as_bytes(), token.as_bytes()) && !expected.is_empty() {
         Ok(())
     } else {
         Err(Refused::FormToken)

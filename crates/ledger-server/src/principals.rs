@@ -143,7 +143,7 @@ impl Principals {
         let digest = sha256(token.as_bytes());
         let mut found = None;
         for (known, principal) in &self.by_digest {
-            if constant_time_eq(known, &digest) && found.is_none() {
+            if ledger_core::constant_time_eq(known, &digest) && found.is_none() {
                 found = Some(principal);
             }
         }
@@ -179,11 +179,6 @@ impl PrincipalEntry {
 }
 
 /// Equal or not, decided after looking at every byte.
-fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(difference) == 0
-}
-
 fn read_file(path: &Path) -> Result<PrincipalsFile, PrincipalsError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,

@@ -82,8 +82,7 @@ pub fn pin_verifier(pin: &str) -> Result<PinVerifier, Status> {
 
 /// Whether `pin` is the one `verifier` was made from, compared in constant time.
 pub fn pin_matches(pin: &str, verifier: &PinVerifier) -> bool {
-    let hash = pin_hash(pin, &verifier.salt, verifier.rounds);
-    hash.iter().zip(verifier.hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    ledger_core::constant_time_eq(&pin_hash(pin, &verifier.salt, verifier.rounds), &verifier.hash)
 }
 
 /// A new activation code, issued `now`, and what the store keeps of it.
@@ -350,7 +349,7 @@ impl pb::sign_in_service_server::SignInService for SignIn {
             );
             return Err(because(expired, "expired"));
         }
-        if code.digest() != activation.digest {
+        if !ledger_core::constant_time_eq(&code.digest(), &activation.digest) {
             return Err(self.failed(&worker_id).await);
         }
         let pin = wire.pin;
