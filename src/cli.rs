@@ -615,32 +615,13 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
             print_balance(&balance, connection.json);
         }
         WorkerCommand::Statement { worker, out } => {
-            let mut entries = Vec::new();
-            let mut from_seq = 0;
-            let (checkpoint, tree_size) = loop {
-                let request =
-                    pb::GetStatementRequest { min_seq: None, worker_id: worker.clone(), from_seq, limit: 0 };
-                let page = clients.worker.get_statement(request).await?.into_inner();
-                entries.extend(page.entries);
-                match page.next_from_seq {
-                    Some(next) => from_seq = next,
-                    None => break (page.checkpoint, page.tree_size),
-                }
-            };
-            print_statement(&entries, connection.json);
+            let statement =
+                ledger_server::client::read_statement(&mut clients.worker, &worker, usize::MAX).await?;
+            print_statement(&statement.entries, connection.json);
             if let Some(path) = out {
-                // Pages read earlier were proved against smaller trees: prove them all again
-                // against the last checkpoint, so that one checkpoint covers the whole file.
-                let mut proved = Vec::with_capacity(entries.len());
-                for mut entry in entries {
-                    let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
-                    let request = pb::GetInclusionProofRequest { seq, tree_size };
-                    entry.inclusion_proof =
-                        clients.audit.get_inclusion_proof(request).await?.into_inner().proof;
-                    proved.push(entry);
-                }
-                let file = crate::statement::file_of(&worker, &checkpoint, tree_size, &proved);
-                std::fs::write(&path, serde_json::to_vec_pretty(&file)?)?;
+                let file =
+                    ledger_server::client::portable_statement(&mut clients.audit, &worker, statement).await?;
+                std::fs::write(&path, file.to_json())?;
                 eprintln!("portable statement written to {}", path.display());
             }
         }

@@ -1,30 +1,13 @@
 //! Portable statements at the command line: `ledger worker statement --out FILE` writes one
-//! (`file_of`); `ledger statement verify FILE --key KEY` checks it offline with `ledger-verify`,
+//! (`ledger_server::client::portable_statement`, shared with the portal); `ledger statement
+//! verify FILE --key KEY` checks it offline with `ledger-verify`,
 //! with nothing but the log's verifier key, and prints the worker's periods per country.
 
 use std::path::Path;
 
 use anyhow::{ensure, Context};
-use ledger_proto::v1 as pb;
 use ledger_verify::statement::verify;
-use ledger_verify::{StatementFile, StatementFileEntry, Trust, STATEMENT_FILE_LEN_MAX};
-
-/// The statement file for the pages of a statement that were read against one checkpoint.
-pub fn file_of(
-    worker_id: &str,
-    checkpoint: &str,
-    tree_size: u64,
-    entries: &[pb::StatementEntry],
-) -> StatementFile {
-    let entries = entries
-        .iter()
-        .map(|entry| {
-            let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
-            StatementFileEntry::new(seq, &entry.record, &entry.inclusion_proof)
-        })
-        .collect();
-    StatementFile::new(worker_id, checkpoint, tree_size, entries)
-}
+use ledger_verify::{StatementFile, Trust, STATEMENT_FILE_LEN_MAX};
 
 pub fn verify_file(path: &Path, trust: &Trust) -> anyhow::Result<()> {
     let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();

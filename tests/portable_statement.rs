@@ -84,3 +84,60 @@ async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
     let refused = ledger(&["statement", "verify", file_arg, "--key", &other_key]);
     assert!(!refused.status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_of_several_pages_is_proved_whole_against_one_checkpoint() {
+    let server = TestServer::start().await;
+    let address = server.server.address.to_string();
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = common::enroll_with_credential(&mut philippines, "e-long", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    // 1,200 contributions (ten months of 120 employers): more than one statement page of the
+    // server's default 1,000, so that the first pages' entries are proved again.
+    let all: Vec<pb::Contribution> = (0..120)
+        .flat_map(|employer| {
+            let worker = worker.clone();
+            (1..=10).map(move |month| {
+                common::contribution_from(
+                    &format!("PH-EMP-{employer:04}"),
+                    &worker,
+                    "PH",
+                    "PHP",
+                    &format!("2019-{month:02}"),
+                    1_800_000,
+                )
+            })
+        })
+        .collect();
+    for (index, batch) in all.chunks(ledger_store::EVENTS_PER_REQUEST_MAX).enumerate() {
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("sss-long-{index}"),
+            contributions: batch.to_vec(),
+            ..Default::default()
+        };
+        philippines.agency.record_contributions(request).await.expect("recorded");
+    }
+    let file = server.dir.path().join("long-statement.json");
+    let file_arg = file.to_str().expect("utf-8");
+    let output = ledger(&[
+        "worker",
+        "statement",
+        "--worker",
+        &worker,
+        "--out",
+        file_arg,
+        "--server",
+        &address,
+        "--token",
+        &enrolled.worker_token,
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let data_dir = common::data_dir(&server.dir);
+    let key = ledger(&["key", "show", "--data-dir", data_dir.to_str().expect("utf-8")]);
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    let (_dir, _tokens) = server.stop().await;
+    let verified = ledger(&["statement", "verify", file_arg, "--key", &key]);
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(stdout.contains("1201 events"), "{stdout}");
+}

@@ -24,7 +24,7 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use ledger_proto::v1 as pb;
-use ledger_server::client::{Bearer, SignInClient};
+use ledger_server::client::{self, Bearer, SignInClient};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
@@ -38,8 +38,6 @@ pub const CONNECTIONS_MAX: usize = 1024;
 /// Entries of her statement read for her record month by month: far more than a working life's
 /// contributions in every branch, and a bound on what one page asks of the ledger.
 pub const RECORD_ENTRIES_MAX: usize = 50_000;
-/// Entries asked per statement page.
-const STATEMENT_PAGE: u32 = 5_000;
 
 /// Where the portal listens and which ledger it serves.
 #[derive(Clone, Debug)]
@@ -96,65 +94,23 @@ impl Portal {
     }
 
     /// Her statement, oldest first, at most [`RECORD_ENTRIES_MAX`] entries.
-    async fn statement(&self, worker_id: &str, token: &str) -> Result<Statement, tonic::Status> {
-        let mut client = self.worker_client(token);
-        let mut statement = Statement::default();
-        let mut from_seq = 0;
-        loop {
-            let request = pb::GetStatementRequest {
-                worker_id: worker_id.to_owned(),
-                from_seq,
-                limit: STATEMENT_PAGE,
-                ..Default::default()
-            };
-            let page = client.get_statement(request).await?.into_inner();
-            statement.entries.extend(page.entries);
-            statement.checkpoint = page.checkpoint;
-            statement.tree_size = page.tree_size;
-            match page.next_from_seq {
-                Some(next) if statement.entries.len() < RECORD_ENTRIES_MAX => {
-                    statement.pages += 1;
-                    from_seq = next;
-                }
-                Some(_) => {
-                    statement.truncated = true;
-                    return Ok(statement);
-                }
-                None => return Ok(statement),
-            }
-        }
+    async fn statement(&self, worker_id: &str, token: &str) -> Result<client::Statement, tonic::Status> {
+        client::read_statement(&mut self.worker_client(token), worker_id, RECORD_ENTRIES_MAX).await
     }
 
-    /// Her portable statement: every entry proved against one signed checkpoint, the last page's
-    /// (entries of earlier pages are proved again against it).
+    /// Her portable statement, whole.
     async fn portable_statement(
         &self,
         worker_id: &str,
         token: &str,
     ) -> Result<ledger_verify::StatementFile, tonic::Status> {
-        let mut statement = self.statement(worker_id, token).await?;
+        let statement = self.statement(worker_id, token).await?;
         if statement.truncated {
             return Err(tonic::Status::resource_exhausted(format!(
                 "a statement of more than {RECORD_ENTRIES_MAX} events is written with the command line"
             )));
         }
-        if statement.pages > 0 {
-            let mut audit = self.audit_client(token);
-            for entry in &mut statement.entries {
-                let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
-                let request = pb::GetInclusionProofRequest { seq, tree_size: statement.tree_size };
-                entry.inclusion_proof = audit.get_inclusion_proof(request).await?.into_inner().proof;
-            }
-        }
-        let entries = statement
-            .entries
-            .iter()
-            .map(|entry| {
-                let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
-                ledger_verify::StatementFileEntry::new(seq, &entry.record, &entry.inclusion_proof)
-            })
-            .collect();
-        Ok(ledger_verify::StatementFile::new(worker_id, &statement.checkpoint, statement.tree_size, entries))
+        client::portable_statement(&mut self.audit_client(token), worker_id, statement).await
     }
 }
 
@@ -163,19 +119,6 @@ impl Portal {
 fn bearer(token: &str) -> Bearer {
     let bearer = Bearer::new(token).or_else(|_| Bearer::new("-"));
     bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"))
-}
-
-/// Her statement as read, page by page.
-#[derive(Debug, Default)]
-struct Statement {
-    entries: Vec<pb::StatementEntry>,
-    /// The checkpoint and tree size of the last page read.
-    checkpoint: String,
-    tree_size: u64,
-    /// Pages read after the first.
-    pages: usize,
-    /// Whether entries were left unread at [`RECORD_ENTRIES_MAX`].
-    truncated: bool,
 }
 
 /// A running portal.

@@ -96,3 +96,75 @@ fn clients(channel: Channel, token: &str) -> Result<Clients, Error> {
         audit: pb::audit_service_client::AuditServiceClient::with_interceptor(channel, bearer),
     })
 }
+
+/// A worker's statement as read, page by page.
+#[derive(Debug, Default)]
+pub struct Statement {
+    pub entries: Vec<pb::StatementEntry>,
+    /// The checkpoint and tree size of the last page read.
+    pub checkpoint: String,
+    pub tree_size: u64,
+    /// Pages read after the first: their entries were proved against smaller trees.
+    pub later_pages: usize,
+    /// Whether entries were left unread at the bound asked for.
+    pub truncated: bool,
+}
+
+/// The statement of `worker_id`, oldest first, page after page until it ends or holds at least
+/// `entries_max` entries.
+pub async fn read_statement(
+    worker: &mut WorkerClient,
+    worker_id: &str,
+    entries_max: usize,
+) -> Result<Statement, tonic::Status> {
+    let mut statement = Statement::default();
+    let mut from_seq = 0;
+    loop {
+        let request =
+            pb::GetStatementRequest { worker_id: worker_id.to_owned(), from_seq, ..Default::default() };
+        let page = worker.get_statement(request).await?.into_inner();
+        statement.entries.extend(page.entries);
+        statement.checkpoint = page.checkpoint;
+        statement.tree_size = page.tree_size;
+        match page.next_from_seq {
+            Some(next) if statement.entries.len() < entries_max => {
+                statement.later_pages += 1;
+                from_seq = next;
+            }
+            Some(_) => {
+                statement.truncated = true;
+                return Ok(statement);
+            }
+            None => return Ok(statement),
+        }
+    }
+}
+
+/// The portable statement of a statement read whole: every entry proved against the last page's
+/// checkpoint (the entries of earlier pages are proved again against it, one call each), so that
+/// one checkpoint covers the whole file.
+pub async fn portable_statement(
+    audit: &mut AuditClient,
+    worker_id: &str,
+    mut statement: Statement,
+) -> Result<ledger_verify::StatementFile, tonic::Status> {
+    if statement.truncated {
+        return Err(tonic::Status::resource_exhausted("the statement was not read whole"));
+    }
+    if statement.later_pages > 0 {
+        for entry in &mut statement.entries {
+            let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+            let request = pb::GetInclusionProofRequest { seq, tree_size: statement.tree_size };
+            entry.inclusion_proof = audit.get_inclusion_proof(request).await?.into_inner().proof;
+        }
+    }
+    let entries = statement
+        .entries
+        .iter()
+        .map(|entry| {
+            let seq = entry.receipt.as_ref().map_or(0, |receipt| receipt.seq);
+            ledger_verify::StatementFileEntry::new(seq, &entry.record, &entry.inclusion_proof)
+        })
+        .collect();
+    Ok(ledger_verify::StatementFile::new(worker_id, &statement.checkpoint, statement.tree_size, entries))
+}
