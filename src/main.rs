@@ -212,6 +212,17 @@ struct ServeArgs {
     /// Where the workers' web portal listens, or `off` [default: 127.0.0.1:8080].
     #[arg(long, env = "LEDGER_PORTAL_LISTEN")]
     portal_listen: Option<String>,
+    /// The portal's address as workers' phones reach it, such as https://ledger.example.org
+    /// behind a proxy: printed statements link to its /verify page [default: http:// and the
+    /// address the portal listens on].
+    #[arg(long, env = "LEDGER_PORTAL_URL")]
+    portal_url: Option<String>,
+}
+
+/// Where the workers' portal listens, and the address phones reach it at.
+struct PortalSettings {
+    listen: SocketAddr,
+    public_url: Option<String>,
 }
 
 /// Where the portal listens unless configured otherwise.
@@ -229,13 +240,20 @@ fn portal_listen(setting: &str) -> anyhow::Result<Option<SocketAddr>> {
 }
 
 impl ServeArgs {
-    fn into_config(self) -> anyhow::Result<(ServeConfig, Option<SocketAddr>)> {
+    fn into_config(self) -> anyhow::Result<(ServeConfig, Option<PortalSettings>)> {
         let file = match &self.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
         let portal_setting = self.portal_listen.clone().or(file.portal_listen.clone());
         let portal = portal_listen(portal_setting.as_deref().unwrap_or(PORTAL_LISTEN_DEFAULT))?;
+        let portal_url = self.portal_url.clone().or(file.portal_url.clone());
+        if let Some(url) = &portal_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                bail!("portal_url: {url:?} is not an http:// or https:// address");
+            }
+        }
+        let portal = portal.map(|listen| PortalSettings { listen, public_url: portal_url });
         let overrides = LimitsFile {
             requests_per_second: self.rate_per_second,
             burst: self.rate_burst,
@@ -446,7 +464,7 @@ fn run_async(future: impl std::future::Future<Output = anyhow::Result<()>>) -> a
         .block_on(future)
 }
 
-async fn serve(config: ServeConfig, portal_listen: Option<SocketAddr>) -> anyhow::Result<()> {
+async fn serve(config: ServeConfig, portal_settings: Option<PortalSettings>) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             // openraft narrates every election and shutdown step at info: its warnings are what an
@@ -464,8 +482,8 @@ async fn serve(config: ServeConfig, portal_listen: Option<SocketAddr>) -> anyhow
     let session_idle_max = config.limits.session_idle_max;
     let server = ledger_server::start(config).await?;
     println!("ledger {} serving on {}", env!("CARGO_PKG_VERSION"), server.address);
-    let portal = match portal_listen {
-        Some(listen) => {
+    let portal = match portal_settings {
+        Some(PortalSettings { listen, public_url }) => {
             // The portal calls this server on loopback: its own plain listener beside a TLS port,
             // else the port itself (on 127.0.0.1 when it listens on every address).
             let ledger = match (server.loopback_address, server.address.ip().is_unspecified()) {
@@ -473,7 +491,15 @@ async fn serve(config: ServeConfig, portal_listen: Option<SocketAddr>) -> anyhow
                 (None, true) => SocketAddr::from(([127, 0, 0, 1], server.address.port())),
                 (None, false) => server.address,
             };
-            let config = ledger_portal::PortalConfig { listen, ledger: ledger.to_string(), session_idle_max };
+            let config = ledger_portal::PortalConfig {
+                listen,
+                ledger: ledger.to_string(),
+                session_idle_max,
+                verifier_key: server.verifier_key.clone(),
+                cosigner_keys: vec![server.cosigner_key.clone()],
+                public_url,
+                sign_in_rate: ledger_portal::web::SignInRate::default(),
+            };
             Some(ledger_portal::start(config).await?)
         }
         None => None,

@@ -8,8 +8,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use common::{contribution_from, enroll_with_credential, TestServer};
-use ledger_portal::{PortalConfig, RunningPortal};
+use common::{contribution_from, enroll_with_credential, start_portal, worker_with_months, TestServer};
+use ledger_portal::RunningPortal;
 use ledger_proto::v1 as pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -156,43 +156,6 @@ fn dechunk(mut body: &str) -> String {
         body = rest[size..].trim_start_matches("\r\n");
     }
     out
-}
-
-async fn start_portal(server: &TestServer) -> RunningPortal {
-    let config = PortalConfig {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        ledger: server.server.address.to_string(),
-        session_idle_max: std::time::Duration::from_secs(15 * 60),
-    };
-    ledger_portal::start(config).await.expect("portal started")
-}
-
-/// A worker enrolled in the Philippines with months there and in Spain (the sample rules' ES-PH
-/// agreement totalizes them): her id and activation code.
-async fn worker_with_months(server: &TestServer) -> (String, String) {
-    let mut philippines = server.clients("agency-ph").await;
-    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000701", "PH").await;
-    let worker = enrolled.worker_id.clone();
-    let mut spain = server.clients("agency-es").await;
-    let months_in = |year: u32| (1..=12).map(move |month| format!("{year}-{month:02}"));
-    let ph: Vec<_> = months_in(2019)
-        .map(|month| contribution_from("PH-EMP-0042", &worker, "PH", "PHP", &month, 1_800_000))
-        .collect();
-    let es: Vec<_> = months_in(2021)
-        .chain(months_in(2022))
-        .map(|month| contribution_from("ES-EMP-0007", &worker, "ES", "EUR", &month, 150_000))
-        .collect();
-    for (clients, request_id, contributions) in
-        [(&mut philippines, "sss-2019", ph), (&mut spain, "tgss-2021-2022", es)]
-    {
-        let request = pb::RecordContributionsRequest {
-            request_id: request_id.into(),
-            contributions,
-            ..Default::default()
-        };
-        clients.agency.record_contributions(request).await.expect("recorded");
-    }
-    (worker, enrolled.activation_code)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -774,11 +737,7 @@ async fn beside_a_tls_port_the_portal_calls_the_ledger_on_its_own_loopback_liste
     let refused = stranger.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect_err("unknown");
     assert_eq!(refused.code(), tonic::Code::Unauthenticated);
 
-    let config = PortalConfig {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        ledger: loopback.to_string(),
-        session_idle_max: std::time::Duration::from_secs(15 * 60),
-    };
+    let config = common::portal_config(loopback.to_string(), &server);
     let portal = ledger_portal::start(config).await.expect("portal started");
     let mut phone = Browser::new(&portal, "en");
     activate(&mut phone, &enrolled.worker_id, &enrolled.activation_code).await;

@@ -283,3 +283,50 @@ pub async fn start_binary(dir: &TempDir) -> (tokio::process::Child, String) {
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, address)
 }
+
+/// A portal on 127.0.0.1:0 calling the ledger at `ledger`, with `server`'s keys.
+pub fn portal_config(ledger: String, server: &RunningServer) -> ledger_portal::PortalConfig {
+    ledger_portal::PortalConfig {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        ledger,
+        session_idle_max: std::time::Duration::from_secs(15 * 60),
+        verifier_key: server.verifier_key.clone(),
+        cosigner_keys: vec![server.cosigner_key.clone()],
+        public_url: None,
+        sign_in_rate: ledger_portal::web::SignInRate::default(),
+    }
+}
+
+/// The portal on 127.0.0.1:0, calling `server`.
+pub async fn start_portal(server: &TestServer) -> ledger_portal::RunningPortal {
+    let config = portal_config(server.server.address.to_string(), &server.server);
+    ledger_portal::start(config).await.expect("portal started")
+}
+
+/// A worker enrolled in the Philippines with months there and in Spain (the sample rules' ES-PH
+/// agreement totalizes them): her id and activation code.
+pub async fn worker_with_months(server: &TestServer) -> (String, String) {
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000701", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut spain = server.clients("agency-es").await;
+    let months_in = |year: u32| (1..=12).map(move |month| format!("{year}-{month:02}"));
+    let ph: Vec<_> = months_in(2019)
+        .map(|month| contribution_from("PH-EMP-0042", &worker, "PH", "PHP", &month, 1_800_000))
+        .collect();
+    let es: Vec<_> = months_in(2021)
+        .chain(months_in(2022))
+        .map(|month| contribution_from("ES-EMP-0007", &worker, "ES", "EUR", &month, 150_000))
+        .collect();
+    for (clients, request_id, contributions) in
+        [(&mut philippines, "sss-2019", ph), (&mut spain, "tgss-2021-2022", es)]
+    {
+        let request = pb::RecordContributionsRequest {
+            request_id: request_id.into(),
+            contributions,
+            ..Default::default()
+        };
+        clients.agency.record_contributions(request).await.expect("recorded");
+    }
+    (worker, enrolled.activation_code)
+}

@@ -234,3 +234,37 @@ settings-change-language = تغيير اللغة
 settings-sign-out-everywhere = تسجيل الخروج من كل الهواتف
 settings-sign-out-everywhere-hint = استخدم هذا إذا سجّلت الدخول على هاتف لم يعد معك، أو يستخدمه غيرك.
 settings-signed-out-everywhere = تم تسجيل خروجك من كل الهواتف.
+
+## طباعة الكشف
+statement-print = اطبع سجلي مع رمز التحقق
+print-heading = سجل الحماية الاجتماعية
+print-worker = رقم العامل: { $worker }
+print-hint = استخدم أمر الطباعة في متصفحك. سلّم ملف الكشف مع الورقة: يتيح الرمز المربع لأي شخص التحقق منه.
+print-check-heading = تحقق من أن هذا السجل أصلي
+print-check = امسح الرمز المربع أو افتح هذا العنوان، ثم اختر ملف الكشف الذي يعطيك إياه العامل. يجري التحقق على هاتفك ولا يرسل شيئًا.
+print-qr-label = رمز مربع فيه عنوان صفحة التحقق
+print-signed = طُبع في { $date }، من سجل النظام الذي يضم { $size } حدثًا، موقّعًا بالجذر { $root }.
+
+## التحقق من كشف (/verify)
+verify-heading = تحقق من كشف
+verify-intro = يستطيع أي شخص أن يتحقق هنا من كشف عامل. يتحقق متصفحك من كل قيد مقابل توقيع النظام. لا يغادر الملف هذا الهاتف.
+verify-no-script = يجري هذا التحقق في متصفحك ويحتاج إلى JavaScript. من دونه، يجري الأمر "ledger statement verify" التحقق نفسه.
+verify-choose = اختر ملف الكشف
+verify-key-heading = المفتاح الذي تتحقق به هذه الصفحة
+verify-key-hint = هذا مفتاح التحقق العام للنظام. تستطيع أي جهة مقارنته بالمفتاح الذي نشره مشغّل النظام.
+verify-working = جارٍ التحقق…
+verify-expected = السجل المطبوع للعامل { $worker }.
+verify-ok = أصلي. العامل { $worker }. القيود التي جرى التحقق منها: { $count }. كان سجل النظام يضم { $size } حدثًا عندما وقّعها.
+verify-cosigned = وقّعه أيضًا { $count } من أصل { $total } من نسخ النظام التي تعرفها هذه الصفحة.
+verify-failed = غير أصلي. لا تعتمد على هذا الملف.
+verify-error-file = هذا ليس ملف كشف.
+verify-error-large = هذا الملف أكبر من أن يكون كشفًا.
+verify-error-key = المفتاح المضمّن في هذه الصفحة غير صالح.
+verify-error-checkpoint = توقيع النظام على هذا الكشف غير صحيح.
+verify-error-record = القيد { $seq } تالف، أو لا يخص هذا العامل.
+verify-error-proof = جرى تغيير القيد { $seq }: ليس هو القيد الموجود في سجل النظام.
+verify-error-empty = لا يحتوي الكشف على أي قيد.
+verify-error-worker = هذا الكشف للعامل { $found }، وليس للعامل { $expected }.
+verify-contributions = الاشتراكات في الكشف
+verify-columns = الشهر | البلد | الأجر المؤمَّن عليه
+verify-reversed = ملغى

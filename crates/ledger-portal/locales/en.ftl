@@ -210,3 +210,37 @@ settings-change-language = Change the language
 settings-sign-out-everywhere = Sign out on every phone
 settings-sign-out-everywhere-hint = Use this if you signed in on a phone you no longer have, or that others use.
 settings-signed-out-everywhere = You are signed out on every phone.
+
+## Printing her statement
+statement-print = Print my record with its check code
+print-heading = Social protection record
+print-worker = Worker number: { $worker }
+print-hint = Use your browser's Print command. Give the statement file with the paper: the square lets anyone check it.
+print-check-heading = Check that this record is genuine
+print-check = Scan the square or open this address, then choose the statement file the worker gives you. The check runs on your phone and sends nothing.
+print-qr-label = Square code with the address of the check page
+print-signed = Printed on { $date }, from the ledger's log of { $size } events, signed with root { $root }.
+
+## Checking a statement (/verify)
+verify-heading = Check a statement
+verify-intro = Anyone can check a worker's statement here. Your browser checks every record against the ledger's signature. The file does not leave this phone.
+verify-no-script = This check runs in your browser and needs JavaScript. Without it, the command "ledger statement verify" makes the same check.
+verify-choose = Choose the statement file
+verify-key-heading = The key this page checks with
+verify-key-hint = This is the ledger's public verifier key. An institution can compare it with the key the ledger's operator published.
+verify-working = Checking…
+verify-expected = The printed record is of worker { $worker }.
+verify-ok = Genuine. Worker { $worker }. Records checked: { $count }. The ledger's log held { $size } events when it signed them.
+verify-cosigned = Also countersigned by { $count } of the { $total } ledger replicas this page knows.
+verify-failed = Not genuine. Do not rely on this file.
+verify-error-file = This is not a statement file.
+verify-error-large = This file is too large to be a statement.
+verify-error-key = The key built into this page is not valid.
+verify-error-checkpoint = The ledger's signature on this statement does not check out.
+verify-error-record = Record { $seq } is damaged, or is not about this worker.
+verify-error-proof = Record { $seq } was changed: it is not the record in the ledger's log.
+verify-error-empty = The statement holds no records.
+verify-error-worker = This statement is of worker { $found }, not of { $expected }.
+verify-contributions = Contributions in the statement
+verify-columns = Month | Country | Insured wage
+verify-reversed = reversed

@@ -216,3 +216,37 @@ settings-change-language = Cambiar el idioma
 settings-sign-out-everywhere = Salir en todos los teléfonos
 settings-sign-out-everywhere-hint = Úsalo si entraste en un teléfono que ya no tienes, o que usan otras personas.
 settings-signed-out-everywhere = Has salido en todos los teléfonos.
+
+## Imprimir su extracto
+statement-print = Imprimir mi historial con su código de verificación
+print-heading = Historial de protección social
+print-worker = Número de trabajadora: { $worker }
+print-hint = Use la orden Imprimir de su navegador. Entregue el archivo del extracto junto con el papel: el cuadrado permite a cualquiera comprobarlo.
+print-check-heading = Compruebe que este historial es auténtico
+print-check = Escanee el cuadrado o abra esta dirección y elija el archivo del extracto que le entregue la trabajadora. La comprobación se hace en su teléfono y no envía nada.
+print-qr-label = Código cuadrado con la dirección de la página de verificación
+print-signed = Impreso el { $date }, a partir del registro del libro mayor de { $size } eventos, firmado con la raíz { $root }.
+
+## Comprobar un extracto (/verify)
+verify-heading = Comprobar un extracto
+verify-intro = Cualquiera puede comprobar aquí el extracto de una trabajadora. Su navegador comprueba cada registro con la firma del libro mayor. El archivo no sale de este teléfono.
+verify-no-script = Esta comprobación se hace en su navegador y necesita JavaScript. Sin él, la orden "ledger statement verify" hace la misma comprobación.
+verify-choose = Elija el archivo del extracto
+verify-key-heading = La clave con la que comprueba esta página
+verify-key-hint = Es la clave pública de verificación del libro mayor. Una institución puede compararla con la clave que publicó quien opera el libro mayor.
+verify-working = Comprobando…
+verify-expected = El historial impreso es de la trabajadora { $worker }.
+verify-ok = Auténtico. Trabajadora { $worker }. Registros comprobados: { $count }. El registro del libro mayor tenía { $size } eventos cuando los firmó.
+verify-cosigned = También refrendado por { $count } de las { $total } réplicas del libro mayor que conoce esta página.
+verify-failed = No es auténtico. No se fíe de este archivo.
+verify-error-file = Esto no es un archivo de extracto.
+verify-error-large = Este archivo es demasiado grande para ser un extracto.
+verify-error-key = La clave incluida en esta página no es válida.
+verify-error-checkpoint = La firma del libro mayor en este extracto no es correcta.
+verify-error-record = El registro { $seq } está dañado o no es de esta trabajadora.
+verify-error-proof = El registro { $seq } fue modificado: no es el registro que figura en el libro mayor.
+verify-error-empty = El extracto no contiene registros.
+verify-error-worker = Este extracto es de la trabajadora { $found }, no de { $expected }.
+verify-contributions = Cotizaciones del extracto
+verify-columns = Mes | País | Salario asegurado
+verify-reversed = anulada

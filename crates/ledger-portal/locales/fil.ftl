@@ -210,3 +210,37 @@ settings-change-language = Palitan ang wika
 settings-sign-out-everywhere = Mag-sign out sa lahat ng telepono
 settings-sign-out-everywhere-hint = Gamitin ito kung nag-sign in ka sa teleponong wala na sa iyo, o ginagamit ng iba.
 settings-signed-out-everywhere = Naka-sign out ka na sa lahat ng telepono.
+
+## Pag-print ng kanyang statement
+statement-print = I-print ang aking rekord kasama ang check code nito
+print-heading = Rekord ng social protection
+print-worker = Numero ng manggagawa: { $worker }
+print-hint = Gamitin ang Print ng iyong browser. Ibigay ang statement file kasama ng papel: sa pamamagitan ng parisukat, kahit sino ay makakapag-check nito.
+print-check-heading = Tiyakin na totoo ang rekord na ito
+print-check = I-scan ang parisukat o buksan ang address na ito, saka piliin ang statement file na ibibigay ng manggagawa. Sa iyong telepono tumatakbo ang pag-check at walang ipinapadala.
+print-qr-label = Parisukat na code na may address ng pahina ng pag-check
+print-signed = Na-print noong { $date }, mula sa log ng ledger na may { $size } na event, pinirmahan na may root na { $root }.
+
+## Pag-check ng statement (/verify)
+verify-heading = I-check ang isang statement
+verify-intro = Kahit sino ay makakapag-check dito ng statement ng isang manggagawa. Chine-check ng iyong browser ang bawat rekord laban sa pirma ng ledger. Hindi umaalis sa teleponong ito ang file.
+verify-no-script = Tumatakbo ang pag-check na ito sa iyong browser at kailangan nito ang JavaScript. Kung wala ito, ang command na "ledger statement verify" ang gagawa ng parehong pag-check.
+verify-choose = Piliin ang statement file
+verify-key-heading = Ang key na ginagamit ng pahinang ito sa pag-check
+verify-key-hint = Ito ang pampublikong verifier key ng ledger. Maaari itong ikumpara ng isang institusyon sa key na inilathala ng nagpapatakbo ng ledger.
+verify-working = Chine-check…
+verify-expected = Ang naka-print na rekord ay sa manggagawang { $worker }.
+verify-ok = Totoo. Manggagawa { $worker }. Mga rekord na na-check: { $count }. May { $size } na event ang log ng ledger nang pirmahan ang mga ito.
+verify-cosigned = Pinirmahan din ng { $count } sa { $total } na replica ng ledger na kilala ng pahinang ito.
+verify-failed = Hindi totoo. Huwag umasa sa file na ito.
+verify-error-file = Hindi ito isang statement file.
+verify-error-large = Masyadong malaki ang file na ito para maging statement.
+verify-error-key = Hindi valid ang key na nakapaloob sa pahinang ito.
+verify-error-checkpoint = Hindi tugma ang pirma ng ledger sa statement na ito.
+verify-error-record = Sira ang rekord { $seq }, o hindi ito tungkol sa manggagawang ito.
+verify-error-proof = Binago ang rekord { $seq }: hindi ito ang rekord na nasa log ng ledger.
+verify-error-empty = Walang rekord ang statement.
+verify-error-worker = Ang statement na ito ay sa manggagawang { $found }, hindi kay { $expected }.
+verify-contributions = Mga kontribusyon sa statement
+verify-columns = Buwan | Bansa | Sahod na may insurance
+verify-reversed = binawi

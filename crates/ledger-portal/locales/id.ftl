@@ -202,3 +202,37 @@ settings-change-language = Ganti bahasa
 settings-sign-out-everywhere = Keluar di semua ponsel
 settings-sign-out-everywhere-hint = Gunakan ini jika Anda pernah masuk di ponsel yang sudah tidak Anda pegang, atau yang dipakai orang lain.
 settings-signed-out-everywhere = Anda sudah keluar di semua ponsel.
+
+## Mencetak pernyataannya
+statement-print = Cetak catatan saya dengan kode pemeriksaannya
+print-heading = Catatan perlindungan sosial
+print-worker = Nomor pekerja: { $worker }
+print-hint = Gunakan perintah Cetak di peramban Anda. Serahkan berkas pernyataan bersama kertas ini: dengan kotak kode itu siapa pun dapat memeriksanya.
+print-check-heading = Periksa bahwa catatan ini asli
+print-check = Pindai kotak kode atau buka alamat ini, lalu pilih berkas pernyataan yang diberikan pekerja. Pemeriksaan berjalan di ponsel Anda dan tidak mengirim apa pun.
+print-qr-label = Kode kotak berisi alamat halaman pemeriksaan
+print-signed = Dicetak pada { $date }, dari log buku besar berisi { $size } peristiwa, ditandatangani dengan akar { $root }.
+
+## Memeriksa pernyataan (/verify)
+verify-heading = Periksa pernyataan
+verify-intro = Siapa pun dapat memeriksa pernyataan seorang pekerja di sini. Peramban Anda memeriksa setiap catatan terhadap tanda tangan buku besar. Berkas tidak keluar dari ponsel ini.
+verify-no-script = Pemeriksaan ini berjalan di peramban Anda dan memerlukan JavaScript. Tanpa itu, perintah "ledger statement verify" melakukan pemeriksaan yang sama.
+verify-choose = Pilih berkas pernyataan
+verify-key-heading = Kunci yang dipakai halaman ini untuk memeriksa
+verify-key-hint = Ini kunci verifikasi publik buku besar. Sebuah lembaga dapat membandingkannya dengan kunci yang diumumkan oleh pengelola buku besar.
+verify-working = Memeriksa…
+verify-expected = Catatan tercetak ini milik pekerja { $worker }.
+verify-ok = Asli. Pekerja { $worker }. Catatan yang diperiksa: { $count }. Log buku besar berisi { $size } peristiwa saat menandatanganinya.
+verify-cosigned = Juga ditandatangani bersama oleh { $count } dari { $total } replika buku besar yang dikenal halaman ini.
+verify-failed = Tidak asli. Jangan mengandalkan berkas ini.
+verify-error-file = Ini bukan berkas pernyataan.
+verify-error-large = Berkas ini terlalu besar untuk sebuah pernyataan.
+verify-error-key = Kunci yang tertanam di halaman ini tidak sah.
+verify-error-checkpoint = Tanda tangan buku besar pada pernyataan ini tidak cocok.
+verify-error-record = Catatan { $seq } rusak, atau bukan tentang pekerja ini.
+verify-error-proof = Catatan { $seq } telah diubah: bukan catatan yang ada di log buku besar.
+verify-error-empty = Pernyataan ini tidak berisi catatan.
+verify-error-worker = Pernyataan ini milik pekerja { $found }, bukan { $expected }.
+verify-contributions = Iuran dalam pernyataan
+verify-columns = Bulan | Negara | Upah yang diasuransikan
+verify-reversed = dibatalkan

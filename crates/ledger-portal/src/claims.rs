@@ -369,6 +369,19 @@ pub async fn evidence(
                 }
                 digest = (named && bytes > 0).then(|| hasher.finalize().into());
             }
+            Some("evidence_sha256") => {
+                // Hashed on her phone by static/evidence.js: the file itself was not sent.
+                if visit.check(&portal, &headers, &token).is_err() {
+                    return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"), &draft);
+                }
+                let text = field.text().await.unwrap_or_default();
+                match hex::decode(text.trim()).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
+                    Some(sent) => digest = Some(sent),
+                    None => {
+                        return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-form-expired"), &draft)
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -585,6 +598,21 @@ fn claim_view(
         _ => tr.with("claims-state-open", &[("date", Arg::Text(due))]),
     };
     (summary, filed, state, claim.state.clone())
+}
+
+/// Hashes the evidence on her phone where JavaScript runs (`static/evidence.js`).
+pub async fn evidence_script() -> Response<Body> {
+    let mut response = Response::new(Body::from(include_str!("../static/evidence.js")));
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
 }
 
 #[cfg(test)]

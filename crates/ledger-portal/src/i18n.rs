@@ -426,6 +426,12 @@ mod tests {
             ("code", Arg::from("HF79-PQMN-00AF")),
             ("size", Arg::from("39")),
             ("language", Arg::from("English")),
+            ("worker", Arg::from("W7A8GFH2Y4BC6P47N")),
+            ("root", Arg::from("rxVjFihe9xIqSeDrPdxhqhBAlWoO7n6OFI4F897uT4M=")),
+            ("total", Arg::from("3")),
+            ("seq", Arg::from("42")),
+            ("found", Arg::from("W7A8GFH2Y4BC6P47N")),
+            ("expected", Arg::from("W0000000000000000")),
         ];
         for locale in Locale::ALL {
             let tr = messages.of(locale);

@@ -15,6 +15,7 @@ mod claims;
 pub mod i18n;
 mod pages;
 pub mod record;
+mod verify;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -47,6 +48,15 @@ pub struct PortalConfig {
     pub ledger: String,
     /// How long a signed-in session lasts without a request: the ledger's session timeout.
     pub session_idle_max: Duration,
+    /// The log's verifier key (`ledger key show`), built into `/verify`.
+    pub verifier_key: String,
+    /// Cosigner keys whose cosignatures `/verify` checks and counts (this replica's).
+    pub cosigner_keys: Vec<String>,
+    /// The portal's address as workers' phones reach it: a printed statement's QR code links to
+    /// `/verify` there. `http://` and the address listened on when none.
+    pub public_url: Option<String>,
+    /// Sign-ins and activations per client address.
+    pub sign_in_rate: web::SignInRate,
 }
 
 /// Why the portal did not start.
@@ -70,6 +80,9 @@ pub struct Portal {
     sessions: web::Sessions,
     /// Sign-ins and activations by client address.
     throttle: web::Throttle,
+    verifier_key: String,
+    cosigner_keys: Vec<String>,
+    public_url: String,
 }
 
 impl Portal {
@@ -152,6 +165,8 @@ fn router(portal: Arc<Portal>) -> Router {
         .route("/claims", get(claims::list))
         .route("/statement", get(pages::statement))
         .route("/statement/download", get(pages::statement_download))
+        .route("/statement/print", get(pages::statement_print))
+        .route("/verify", get(verify::page))
         .route("/settings", get(pages::settings))
         .route("/settings/sign-out-everywhere", axum::routing::post(pages::sign_out_everywhere))
         .route("/claims/new", get(claims::start))
@@ -167,6 +182,9 @@ fn router(portal: Arc<Portal>) -> Router {
         .route("/claims/new/{step}", get(claims::question).post(claims::answer))
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/static/activate.js", get(pages::activate_script))
+        .route("/static/verify.js", get(verify::script))
+        .route("/static/verify-lib.js", get(verify::library))
+        .route("/static/evidence.js", get(claims::evidence_script))
         .fallback(pages::not_found)
         .with_state(portal)
         .layer(axum::middleware::map_response(|response| async { web::secure(response) }))
@@ -180,6 +198,11 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
     let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{}", config.ledger))
         .map_err(|error| PortalError::Ledger { address: config.ledger.clone(), error: error.to_string() })?;
     let channel = endpoint.connect_lazy();
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| PortalError::Listen { address: config.listen, error })?;
+    let address =
+        listener.local_addr().map_err(|error| PortalError::Listen { address: config.listen, error })?;
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|error| PortalError::Ledger {
         address: config.ledger.clone(),
@@ -190,13 +213,14 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
         channel,
         secret,
         sessions: web::Sessions::new(config.session_idle_max),
-        throttle: web::Throttle::default(),
+        throttle: web::Throttle::new(config.sign_in_rate),
+        verifier_key: config.verifier_key,
+        cosigner_keys: config.cosigner_keys,
+        public_url: match config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{address}"),
+        },
     });
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|error| PortalError::Listen { address: config.listen, error })?;
-    let address =
-        listener.local_addr().map_err(|error| PortalError::Listen { address: config.listen, error })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let listener = Capped { listener, permits: Arc::new(Semaphore::new(CONNECTIONS_MAX)) };
     let app = router(portal);

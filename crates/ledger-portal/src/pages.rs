@@ -135,6 +135,7 @@ struct StartPage {
     notice: String,
     sign_in: String,
     activate: String,
+    verify: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -165,6 +166,7 @@ pub async fn start(
         notice,
         sign_in: tr.t("start-sign-in"),
         activate: tr.t("start-activate"),
+        verify: tr.t("start-verify"),
     };
     visit.finish(html(StatusCode::OK, &page))
 }
@@ -735,25 +737,7 @@ pub async fn record(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Re
         Ok(statement) => statement.entries,
         Err(status) => return refused_by_ledger(&portal, &visit, &status),
     };
-    let countries = crate::record::months(&entries)
-        .into_iter()
-        .map(|(code, months)| {
-            let name = country_name(&tr, &code);
-            let count = months.len();
-            let months: Vec<RecordMonthView> = months
-                .iter()
-                .rev()
-                .take(crate::record::MONTHS_SHOWN_MAX)
-                .map(|(month, record)| month_view(&tr, &code, *month, record))
-                .collect();
-            let older = count.saturating_sub(months.len());
-            let more = match older {
-                0 => String::new(),
-                _ => tr.with("record-more", &[("count", Arg::Number(older as i64))]),
-            };
-            RecordCountryView { code, name, months, more }
-        })
-        .collect();
+    let countries = country_views(&tr, &entries, crate::record::MONTHS_SHOWN_MAX);
     let page = RecordPage {
         chrome: visit.chrome(&portal, tr.t("record-heading")),
         heading: tr.t("record-heading"),
@@ -762,6 +746,29 @@ pub async fn record(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Re
         countries,
     };
     visit.finish(html(StatusCode::OK, &page))
+}
+
+/// Her months in each country, newest first, at most `shown_max` of them per country.
+fn country_views(tr: &Tr<'_>, entries: &[pb::StatementEntry], shown_max: usize) -> Vec<RecordCountryView> {
+    crate::record::months(entries)
+        .into_iter()
+        .map(|(code, months)| {
+            let name = country_name(tr, &code);
+            let count = months.len();
+            let months: Vec<RecordMonthView> = months
+                .iter()
+                .rev()
+                .take(shown_max)
+                .map(|(month, record)| month_view(tr, &code, *month, record))
+                .collect();
+            let older = count.saturating_sub(months.len());
+            let more = match older {
+                0 => String::new(),
+                _ => tr.with("record-more", &[("count", Arg::Number(older as i64))]),
+            };
+            RecordCountryView { code, name, months, more }
+        })
+        .collect()
 }
 
 fn month_view(
@@ -808,6 +815,7 @@ struct StatementPage {
     intro: String,
     count: String,
     download: String,
+    print: String,
 }
 
 pub async fn statement(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
@@ -831,6 +839,7 @@ pub async fn statement(State(portal): State<Arc<Portal>>, headers: HeaderMap) ->
         intro: tr.t("statement-intro"),
         count,
         download: tr.t("statement-download"),
+        print: tr.t("statement-print"),
     };
     visit.finish(html(StatusCode::OK, &page))
 }
@@ -898,4 +907,74 @@ pub async fn sign_out_everywhere(
     }
     portal.sessions.remove(&visit.id);
     visit.finish(web::see_other("/?signed_out=everywhere"))
+}
+
+#[derive(Template)]
+#[template(path = "print.html")]
+struct PrintPage {
+    chrome: Chrome,
+    heading: String,
+    worker: String,
+    hint: String,
+    nothing_yet: String,
+    countries: Vec<RecordCountryView>,
+    check_heading: String,
+    check: String,
+    verify_url: String,
+    /// The verify link as a QR code, inline SVG.
+    qr: String,
+    signed: String,
+}
+
+/// Months printed per country: a working life.
+pub const PRINTED_MONTHS_MAX: usize = 600;
+
+/// Her record on paper: every month per country, and a QR code to the verify page, where
+/// whoever holds the paper can check the statement file she gives them.
+pub async fn statement_print(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = &visit.signed_in else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    let statement = match portal.statement(&session.worker_id, &session.token).await {
+        Ok(statement) => statement,
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
+    };
+    let verify_url = format!("{}/verify#{}", portal.public_url, session.worker_id);
+    let label = tr.t("print-qr-label");
+    let qr = qr_svg(&verify_url, &label);
+    let root = statement.checkpoint.lines().nth(2).unwrap_or_default().to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let signed = tr.with(
+        "print-signed",
+        &[
+            ("size", Arg::Text(tr.number(i128::from(statement.tree_size), 0))),
+            ("root", Arg::Text(root)),
+            ("date", Arg::Text(tr.date(today))),
+        ],
+    );
+    let page = PrintPage {
+        chrome: visit.chrome(&portal, tr.t("print-heading")),
+        heading: tr.t("print-heading"),
+        worker: tr.with("print-worker", &[("worker", Arg::Text(session.worker_id.clone()))]),
+        hint: tr.t("print-hint"),
+        nothing_yet: tr.t("me-nothing-yet"),
+        countries: country_views(&tr, &statement.entries, PRINTED_MONTHS_MAX),
+        check_heading: tr.t("print-check-heading"),
+        check: tr.t("print-check"),
+        verify_url,
+        qr,
+        signed,
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+/// `text` as a QR code in inline SVG, named `label` for screen readers; empty when it does not
+/// fit a QR code (it always does: a URL of a hundred bytes or so).
+fn qr_svg(text: &str, label: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else { return String::new() };
+    let svg =
+        code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build();
+    let start = svg.find("<svg").unwrap_or(0);
+    let label = label.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    format!("<svg role=\"img\" aria-label=\"{label}\" shape-rendering=\"crispEdges\"{}", &svg[start + 4..])
 }

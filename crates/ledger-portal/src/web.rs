@@ -283,6 +283,19 @@ mod tests {
 /// so that the ledger's few PIN hashes at a time stay free for everyone else.
 pub const SIGN_IN_BURST: f64 = 10.0;
 pub const SIGN_INS_PER_MINUTE: f64 = 20.0;
+
+/// The sign-ins one address may send: a burst, then so many a minute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SignInRate {
+    pub burst: f64,
+    pub per_minute: f64,
+}
+
+impl Default for SignInRate {
+    fn default() -> SignInRate {
+        SignInRate { burst: SIGN_IN_BURST, per_minute: SIGN_INS_PER_MINUTE }
+    }
+}
 /// Addresses tracked at once; beyond it, those idle for a minute are forgotten.
 const THROTTLED_ADDRESSES_MAX: usize = 100_000;
 
@@ -290,10 +303,15 @@ const THROTTLED_ADDRESSES_MAX: usize = 100_000;
 /// proxy every phone shares the proxy's, and the bucket is the proxy's whole share.
 #[derive(Debug, Default)]
 pub struct Throttle {
+    rate: SignInRate,
     buckets: Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>,
 }
 
 impl Throttle {
+    pub fn new(rate: SignInRate) -> Throttle {
+        Throttle { rate, buckets: Mutex::default() }
+    }
+
     /// Takes one sign-in of `address`'s bucket; false when it is empty.
     pub fn admit(&self, address: std::net::IpAddr) -> bool {
         let Ok(mut buckets) = self.buckets.lock() else { return false };
@@ -301,9 +319,10 @@ impl Throttle {
         if buckets.len() >= THROTTLED_ADDRESSES_MAX && !buckets.contains_key(&address) {
             buckets.retain(|_, (_, refilled)| now.duration_since(*refilled) < Duration::from_secs(60));
         }
-        let (tokens, refilled) = buckets.entry(address).or_insert((SIGN_IN_BURST, now));
-        let refill = now.duration_since(*refilled).as_secs_f64() * SIGN_INS_PER_MINUTE / 60.0;
-        *tokens = (*tokens + refill).min(SIGN_IN_BURST);
+        let SignInRate { burst, per_minute } = self.rate;
+        let (tokens, refilled) = buckets.entry(address).or_insert((burst, now));
+        let refill = now.duration_since(*refilled).as_secs_f64() * per_minute / 60.0;
+        *tokens = (*tokens + refill).min(burst);
         *refilled = now;
         if *tokens < 1.0 {
             return false;

@@ -32,6 +32,9 @@ pub struct ConfigFile {
     pub cluster: Option<ClusterFile>,
     /// Where the workers' web portal listens (HOST:PORT), or `off`; 127.0.0.1:8080 when absent.
     pub portal_listen: Option<String>,
+    /// The portal's address as workers' phones reach it (`https://…`), printed in the QR code
+    /// of a printed statement; `http://` and the address it listens on when absent.
+    pub portal_url: Option<String>,
 }
 
 /// A replica's place in its cluster (`[cluster]`).

@@ -202,6 +202,10 @@ pub struct RunningServer {
     pub ledger: Ledger,
     /// Set when start-up created the principals of a new data directory.
     pub initial_tokens: Option<PathBuf>,
+    /// The log's verifier key, as `ledger key show` prints it.
+    pub verifier_key: String,
+    /// This replica's cosigner key, as `ledger key show --replica` prints it.
+    pub cosigner_key: String,
     pub principals_file: PathBuf,
     gate: Arc<Gate>,
     /// Where this replica's replica service listens, in a configured cluster.
@@ -303,6 +307,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
     let replica_key_path =
         config.replica_key.clone().unwrap_or_else(|| config.data_dir.join(REPLICA_KEY_FILE));
     let replica_key = Arc::new(load_or_create_replica_key_at(&replica_key_path, &log_key)?);
+    let verifier_key = log_key.verifier_key();
+    let cosigner_key = replica_key.verifier_key();
     let data_dir = config.data_dir.clone();
     // Every write goes through raft: the writer proposes each group it builds, and writes what
     // raft applies. Rules are adopted through raft too, once this replica leads.
@@ -400,6 +406,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer, StartError> {
         loopback_address,
         ledger,
         initial_tokens,
+        verifier_key,
+        cosigner_key,
         principals_file,
         gate,
         replica_address,

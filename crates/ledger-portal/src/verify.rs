@@ -1,0 +1,115 @@
+//! `/verify`: anyone checks a worker's portable statement in their own browser, against the log's
+//! verifier key built into the page. Nothing is uploaded: the page's script reads the file
+//! chosen, and `static/verify-lib.js` checks every record, every inclusion proof and the
+//! checkpoint's signature (and the cosignatures of the keys the page holds) on WebCrypto.
+//!
+//! The verifier is JavaScript written from docs/FORMAT.md alone, not the Rust verifier compiled
+//! to WebAssembly: a second implementation that agrees with the first on every test vector shows
+//! that FORMAT.md is enough to check the log without the ledger's code, which is the promise made
+//! to auditors; it needs no WebAssembly toolchain and no `'wasm-unsafe-eval'` in the page's
+//! policy, and it weighs a few kilobytes on a slow connection.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+
+use crate::i18n::{Arg, Tr};
+use crate::pages::{country_name, html, Chrome, Visit};
+use crate::Portal;
+
+/// The countries whose names the page's script can show; others show their code.
+const COUNTRIES: [&str; 11] = ["PH", "ID", "NP", "MY", "SG", "HK", "TH", "SA", "AE", "ES", "IT"];
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    no_script: String,
+    choose: String,
+    key_heading: String,
+    key_hint: String,
+    log_key: String,
+    cosigners: String,
+    /// The script's texts in her language, as JSON: placeholders are `{name}`.
+    messages: String,
+}
+
+/// A message with each placeholder left as `{name}` for the page's script to fill in.
+fn pattern(tr: &Tr<'_>, id: &str, names: &[&str]) -> String {
+    let args: Vec<(&str, Arg)> = names.iter().map(|name| (*name, Arg::Text(format!("{{{name}}}")))).collect();
+    tr.with(id, &args)
+}
+
+fn script_messages(tr: &Tr<'_>) -> String {
+    let mut texts = BTreeMap::new();
+    let patterns: [(&str, &str, &[&str]); 17] = [
+        ("ok", "verify-ok", &["worker", "count", "size"]),
+        ("cosigned", "verify-cosigned", &["count", "total"]),
+        ("failed", "verify-failed", &[]),
+        ("working", "verify-working", &[]),
+        ("expected", "verify-expected", &["worker"]),
+        ("file", "verify-error-file", &[]),
+        ("large", "verify-error-large", &[]),
+        ("key", "verify-error-key", &[]),
+        ("checkpoint", "verify-error-checkpoint", &[]),
+        ("record", "verify-error-record", &["seq"]),
+        ("proof", "verify-error-proof", &["seq"]),
+        ("empty", "verify-error-empty", &[]),
+        ("worker", "verify-error-worker", &["found", "expected"]),
+        ("contributions", "verify-contributions", &[]),
+        ("reversed", "verify-reversed", &[]),
+        ("monthYear", "month-year", &["month", "year"]),
+        ("columns", "verify-columns", &[]),
+    ];
+    for (key, id, names) in patterns {
+        texts.insert(key.to_owned(), serde_json::Value::from(pattern(tr, id, names)));
+    }
+    let months: Vec<String> = (1..=12).map(|month| tr.t(&format!("month-{month}"))).collect();
+    texts.insert("months".into(), months.into());
+    let countries: serde_json::Map<String, serde_json::Value> =
+        COUNTRIES.iter().map(|code| ((*code).to_owned(), country_name(tr, code).into())).collect();
+    texts.insert("countries".into(), countries.into());
+    serde_json::to_string(&texts).unwrap_or_default()
+}
+
+pub async fn page(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let tr = portal.messages.of(visit.locale);
+    let page = VerifyPage {
+        chrome: visit.chrome(&portal, tr.t("verify-heading")),
+        heading: tr.t("verify-heading"),
+        intro: tr.t("verify-intro"),
+        no_script: tr.t("verify-no-script"),
+        choose: tr.t("verify-choose"),
+        key_heading: tr.t("verify-key-heading"),
+        key_hint: tr.t("verify-key-hint"),
+        log_key: portal.verifier_key.clone(),
+        cosigners: portal.cosigner_keys.join(" "),
+        messages: script_messages(&tr),
+    };
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+fn script_response(text: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(text));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}
+
+/// The page's script: reads the file chosen and shows what the verifier found.
+pub async fn script() -> Response<Body> {
+    script_response(include_str!("../static/verify.js"))
+}
+
+/// The verifier itself, a module with no access to the page.
+pub async fn library() -> Response<Body> {
+    script_response(include_str!("../static/verify-lib.js"))
+}
