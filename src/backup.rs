@@ -162,8 +162,9 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
     let events = check_manifest(&args.from)?;
     let log = args.from.join(LOG_FILE);
     let file = std::fs::File::open(&log).with_context(|| format!("cannot open {}", log.display()))?;
-    let verified = export::verify(&mut BufReader::with_capacity(1 << 20, file), &Trust::log_only(key)?)
-        .context("the backup's log does not verify; nothing was restored")?;
+    let verified =
+        ledger_verify::export::verify(&mut BufReader::with_capacity(1 << 20, file), &Trust::log_only(key)?)
+            .context("the backup's log does not verify; nothing was restored")?;
     ensure!(
         verified.events == events,
         "the manifest names {events} events, the log holds {}",

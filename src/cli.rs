@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use ledger_client::fresh_request_id;
+use ledger_client::grpc::Clients;
 use ledger_client::labels::{branch_code, branch_label, sector_code, sex_code};
 use ledger_client::money::{format_minor, format_money};
 use ledger_core::sha256;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 use serde_json::json;
 
 pub use crate::connection::Connection;
@@ -616,11 +616,11 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
         }
         WorkerCommand::Statement { worker, out } => {
             let statement =
-                ledger_server::client::read_statement(&mut clients.worker, &worker, usize::MAX).await?;
+                ledger_client::grpc::read_statement(&mut clients.worker, &worker, usize::MAX).await?;
             print_statement(&statement.entries, connection.json);
             if let Some(path) = out {
                 let file =
-                    ledger_server::client::portable_statement(&mut clients.audit, &worker, statement).await?;
+                    ledger_client::grpc::portable_statement(&mut clients.audit, &worker, statement).await?;
                 std::fs::write(&path, file.to_json())?;
                 eprintln!("portable statement written to {}", path.display());
             }

@@ -24,10 +24,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use ledger_client::grpc::{self as client, Clients};
 use ledger_cluster::network::{Admin, ClusterSecret};
 use ledger_core::Record;
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 

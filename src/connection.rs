@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ledger_server::client::{self, ClientTls, Clients};
+use ledger_client::grpc::{self as client, ClientTls, Clients};
 
 /// Where the server is and who is calling.
 #[derive(Debug, Clone, clap::Args)]

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use ledger_client::grpc::{self as client, Clients};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 use ledger_server::{RulesSource, ServeConfig};
 
 #[derive(Debug, clap::Args)]

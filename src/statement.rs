@@ -1,5 +1,5 @@
 //! Portable statements at the command line: `ledger worker statement --out FILE` writes one
-//! (`ledger_server::client::portable_statement`, shared with the portal); `ledger statement
+//! (`ledger_client::grpc::portable_statement`, shared with the portal); `ledger statement
 //! verify FILE --key KEY` checks it offline with `ledger-verify`,
 //! with nothing but the log's verifier key, and prints the worker's periods per country.
 

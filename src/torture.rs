@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use ledger_client::grpc::{self as client, Clients};
 use ledger_core::Record;
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 
 use crate::bench::population::Random;
 use crate::bench::server::ServerProcess;

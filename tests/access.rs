@@ -4,8 +4,8 @@
 mod common;
 
 use common::{contribution, enroll, TestServer};
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 use tonic::Code;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{contribution, TestServer};
+use ledger_client::grpc::{self as client, Clients};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 use tonic::Code;
 
 const CALLERS: [&str; 7] =

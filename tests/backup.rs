@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use common::TestServer;
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 
 fn ledger(args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_ledger")).args(args).output().expect("the command runs");

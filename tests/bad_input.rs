@@ -3,8 +3,8 @@
 mod common;
 
 use common::{contribution, enroll, head_size, TestServer};
+use ledger_client::grpc::Clients;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 use tonic::Code;
 
 /// One bad request: who sends it, what it is, the code expected and a part of the message.

@@ -7,8 +7,8 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::{contribution, head_size, TestServer};
+use ledger_client::grpc::{self as client, Clients};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 use tonic::Code;
 
 fn at(text: &str) -> DateTime<Utc> {

@@ -16,13 +16,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use common::{contribution, enroll, make_principals, read_all, serve_config};
+use ledger_client::grpc as client;
 use ledger_cluster::network::{Admin, ClusterSecret};
 use ledger_cluster::Member;
 use ledger_core::checkpoint::Verifier;
 use ledger_core::cosignature::{Cosigner, Policy};
 use ledger_proto::v1 as pb;
 use ledger_server::config::{ClusterFile, MemberFile};
-use ledger_server::{client, RunningServer, ServeConfig};
+use ledger_server::{RunningServer, ServeConfig};
 use tempfile::TempDir;
 use tonic::Code;
 

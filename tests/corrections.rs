@@ -9,8 +9,8 @@ mod common;
 use std::io::Write;
 
 use common::{contribution, enroll_with_credential, head_size, TestServer};
+use ledger_client::grpc::Clients;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 use tonic::Code;
 
 /// Spain's old-age line of the worker: own months, contribution months, average wage, employer's

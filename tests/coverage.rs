@@ -5,8 +5,8 @@
 mod common;
 
 use common::TestServer;
+use ledger_client::grpc::Clients;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 
 /// One group of the population: how many workers, their sex, origin, sector and months in Spain.
 struct Group {

@@ -115,9 +115,8 @@ async fn streams_without_a_body_hold_only_their_own_share() {
     }
 
     // The worker herself has used her share: her next request is refused, not queued.
-    let mut worker = ledger_server::client::connect(&address.to_string(), &enrolled.worker_token)
-        .await
-        .expect("connected");
+    let mut worker =
+        ledger_client::grpc::connect(&address.to_string(), &enrolled.worker_token).await.expect("connected");
     let refused = worker
         .worker
         .get_balance(pb::GetBalanceRequest {

@@ -11,8 +11,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use common::make_principals;
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 use tokio::io::AsyncReadExt;
 use tonic::Code;
 

@@ -10,8 +10,8 @@ mod common;
 use std::io::ErrorKind;
 
 use common::TestServer;
+use ledger_client::grpc::Clients;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 use ledger_store::fault::{self, Point};
 
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -6,8 +6,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::Duration;
 
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{contribution, enroll, TestServer};
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::transport::Endpoint;
 use tonic::Code;

@@ -6,8 +6,8 @@
 mod common;
 
 use common::{as_worker, contribution, enroll_with_credential, TestServer};
+use ledger_client::grpc::Clients;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 
 /// Months from `from` (YYYY-MM), `count` of them, at `wage`, for one jurisdiction.
 fn months(

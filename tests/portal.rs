@@ -730,10 +730,10 @@ async fn beside_a_tls_port_the_portal_calls_the_ledger_on_its_own_loopback_liste
     assert_ne!(loopback, server.address);
     // The same gate: an agency's token works there, an unknown one does not.
     let mut philippines =
-        ledger_server::client::connect(&loopback.to_string(), &tokens["agency-ph"]).await.expect("connects");
+        ledger_client::grpc::connect(&loopback.to_string(), &tokens["agency-ph"]).await.expect("connects");
     let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-001001", "PH").await;
     let mut stranger =
-        ledger_server::client::connect(&loopback.to_string(), "lgr_not-a-token").await.expect("connects");
+        ledger_client::grpc::connect(&loopback.to_string(), "lgr_not-a-token").await.expect("connects");
     let refused = stranger.audit.get_chain_head(pb::GetChainHeadRequest {}).await.expect_err("unknown");
     assert_eq!(refused.code(), tonic::Code::Unauthenticated);
 

@@ -9,8 +9,8 @@
 mod common;
 
 use common::{contribution, enroll_with_credential, TestServer};
+use ledger_client::grpc::{self as client, Clients};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 use tonic::Code;
 
 /// What one reader sees of her statement: each event as its kind and the jurisdiction it is about.

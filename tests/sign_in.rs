@@ -7,8 +7,8 @@
 mod common;
 
 use common::{as_worker, contribution, enroll_with_credential, TestServer};
+use ledger_client::grpc::{self as client, SignInClient};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, SignInClient};
 use tonic::Code;
 
 const PIN: &str = "271828";
@@ -67,12 +67,12 @@ async fn access_changes(server: &TestServer, token: &str, worker_id: &str) -> Ve
 
 /// Why a sign-in was refused, as the service tells a client in its metadata.
 fn reason(status: &tonic::Status) -> String {
-    let metadata = status.metadata().get(ledger_server::sign_in::REASON_METADATA);
+    let metadata = status.metadata().get(ledger_proto::metadata::SIGN_IN_REASON);
     metadata.and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
 }
 
 fn attempts_left(status: &tonic::Status) -> Option<u32> {
-    let metadata = status.metadata().get(ledger_server::sign_in::ATTEMPTS_LEFT_METADATA)?;
+    let metadata = status.metadata().get(ledger_proto::metadata::SIGN_IN_ATTEMPTS_LEFT)?;
     metadata.to_str().ok()?.parse().ok()
 }
 

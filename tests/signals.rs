@@ -6,8 +6,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 use tokio::process::Child;
 use tonic::Code;
 

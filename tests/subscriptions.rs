@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{contribution_from, enroll, TestServer};
+use ledger_client::grpc::Clients;
 use ledger_proto::v1 as pb;
-use ledger_server::client::Clients;
 use tonic::Code;
 
 const WRITERS: usize = 4;
@@ -123,7 +123,7 @@ async fn a_slow_subscriber_is_cut_off_and_does_not_slow_the_writer() {
         .connect()
         .await
         .expect("connected");
-    let bearer = ledger_server::client::Bearer::new(&server.tokens["auditor"]).expect("token");
+    let bearer = ledger_client::grpc::Bearer::new(&server.tokens["auditor"]).expect("token");
     let mut auditor = pb::audit_service_client::AuditServiceClient::with_interceptor(channel, bearer);
     let mut stream = auditor
         .subscribe_events(pb::SubscribeEventsRequest { from_seq: 0 })

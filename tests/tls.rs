@@ -5,8 +5,8 @@
 mod common;
 
 use common::TestServer;
+use ledger_client::grpc::{self as client, ClientTls};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, ClientTls};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use tonic::Code;
 

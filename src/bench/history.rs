@@ -106,7 +106,7 @@ pub async fn measure(agencies: &Agencies) -> anyhow::Result<HistoryCost> {
             elapsed[slot] += started.elapsed();
         }
         for (slot, (_, token)) in order {
-            let mut herself = ledger_server::client::connect(&agencies.address, token)
+            let mut herself = ledger_client::grpc::connect(&agencies.address, token)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?
                 .worker;

@@ -467,7 +467,7 @@ struct CpuCost {
 impl CpuCost {
     async fn start(
         server: &ServerProcess,
-        auditor: &mut ledger_server::client::Clients,
+        auditor: &mut ledger_client::grpc::Clients,
     ) -> anyhow::Result<CpuCost> {
         Ok(CpuCost { cpu_seconds: server.cpu_seconds()?, size: chain_size(auditor).await? })
     }
@@ -477,14 +477,14 @@ impl CpuCost {
     async fn per_event(
         self,
         server: &ServerProcess,
-        auditor: &mut ledger_server::client::Clients,
+        auditor: &mut ledger_client::grpc::Clients,
     ) -> anyhow::Result<f64> {
         let events = chain_size(auditor).await?.saturating_sub(self.size).max(1);
         Ok((server.cpu_seconds()? - self.cpu_seconds) * 1e6 / events as f64)
     }
 }
 
-async fn chain_size(auditor: &mut ledger_server::client::Clients) -> anyhow::Result<u64> {
+async fn chain_size(auditor: &mut ledger_client::grpc::Clients) -> anyhow::Result<u64> {
     Ok(auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner().size)
 }
 
@@ -823,23 +823,23 @@ struct PeerRates {
 }
 
 /// Offline verification of the export, `runs` times, raw SHA-256 of its bytes and the hash floor
-/// (`export::hash_floor`: exactly the hashing verification must do) as many times: (verification
+/// (`ledger_verify::export::hash_floor`: exactly the hashing verification must do) as many times: (verification
 /// MB/s, raw MB/s, floor MB/s, record bytes, events), medians, all over the file's bytes.
 fn verification(path: &std::path::Path, key: &str, runs: usize) -> anyhow::Result<(f64, f64, f64, u64, u64)> {
     let bytes = std::fs::read(path)?;
     let megabytes = bytes.len() as f64 / 1e6;
-    let records = crate::export::record_slices(&bytes);
+    let records = ledger_verify::export::record_slices(&bytes);
     let (mut verify_rates, mut raw_rates, mut floor_rates) = (Vec::new(), Vec::new(), Vec::new());
     let mut verified = None;
     for _ in 0..runs {
         let started = Instant::now();
-        verified = Some(crate::export::verify_bytes(&bytes, key)?);
+        verified = Some(ledger_verify::export::verify_bytes(&bytes, key)?);
         verify_rates.push(megabytes / started.elapsed().as_secs_f64());
         let started = Instant::now();
         std::hint::black_box(ledger_core::sha256(std::hint::black_box(&bytes)));
         raw_rates.push(megabytes / started.elapsed().as_secs_f64());
         let started = Instant::now();
-        std::hint::black_box(crate::export::hash_floor(std::hint::black_box(&records)));
+        std::hint::black_box(ledger_verify::export::hash_floor(std::hint::black_box(&records)));
         floor_rates.push(megabytes / started.elapsed().as_secs_f64());
     }
     let verified = verified.context("at least one run")?;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context;
+use ledger_client::grpc as client;
 use ledger_proto::v1 as pb;
-use ledger_server::client;
 use tokio::sync::{mpsc, Mutex};
 
 /// (origin, destination, weight): where workers come from and go to.

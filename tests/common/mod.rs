@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use ledger_client::grpc::{self as client, Clients};
 use ledger_core::{Jurisdiction, PrincipalId};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Clients};
 use ledger_server::principals::{self, Principal, Role};
 use ledger_server::{RulesSource, RunningServer, ServeConfig};
 use tempfile::TempDir;

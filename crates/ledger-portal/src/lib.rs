@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
+use ledger_client::grpc::{self as client, Bearer, SignInClient};
 use ledger_proto::v1 as pb;
-use ledger_server::client::{self, Bearer, SignInClient};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
@@ -94,7 +94,7 @@ impl Portal {
     fn worker_client(
         &self,
         token: &str,
-    ) -> pb::worker_service_client::WorkerServiceClient<ledger_server::client::Authed> {
+    ) -> pb::worker_service_client::WorkerServiceClient<ledger_client::grpc::Authed> {
         pb::worker_service_client::WorkerServiceClient::with_interceptor(self.channel.clone(), bearer(token))
     }
 
@@ -102,7 +102,7 @@ impl Portal {
     fn audit_client(
         &self,
         token: &str,
-    ) -> pb::audit_service_client::AuditServiceClient<ledger_server::client::Authed> {
+    ) -> pb::audit_service_client::AuditServiceClient<ledger_client::grpc::Authed> {
         pb::audit_service_client::AuditServiceClient::with_interceptor(self.channel.clone(), bearer(token))
     }
 

@@ -480,9 +480,9 @@ fn refusal_status(status: &Status) -> StatusCode {
 /// A refused sign-in in her language, from the reason the ledger gives.
 fn sign_in_error(tr: &Tr<'_>, status: &Status) -> String {
     let metadata = |name: &str| status.metadata().get(name).and_then(|value| value.to_str().ok());
-    let reason = metadata(ledger_server::sign_in::REASON_METADATA).unwrap_or_default();
+    let reason = metadata(ledger_proto::metadata::SIGN_IN_REASON).unwrap_or_default();
     let left =
-        metadata(ledger_server::sign_in::ATTEMPTS_LEFT_METADATA).and_then(|left| left.parse::<u32>().ok());
+        metadata(ledger_proto::metadata::SIGN_IN_ATTEMPTS_LEFT).and_then(|left| left.parse::<u32>().ok());
     match (status.code(), reason) {
         (Code::InvalidArgument, _) => invalid_field(tr, status),
         (_, "wrong") => match left {

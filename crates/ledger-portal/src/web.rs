@@ -15,8 +15,8 @@ pub const SESSION_COOKIE: &str = "__Host-session";
 pub const LANGUAGE_COOKIE: &str = "__Host-lang";
 /// How long the language cookie lasts.
 const LANGUAGE_COOKIE_SECONDS: u64 = 365 * 24 * 60 * 60;
-/// Signed-in sessions the portal holds at once (the ledger holds as many of its own).
-pub const PORTAL_SESSIONS_MAX: usize = ledger_server::sign_in::SESSIONS_MAX;
+/// Signed-in sessions the portal holds at once: as many as the ledger holds of its own.
+pub const PORTAL_SESSIONS_MAX: usize = 200_000;
 
 /// No inline script and nothing from elsewhere; no framing by another site.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \

@@ -5,13 +5,11 @@
 //! - [`access`]: which role may call which RPC, in one table.
 //! - [`convert`]: wire types to domain types and back, by hand.
 //! - [`status`]: domain errors to gRPC codes, in one place.
-//! - [`client`]: typed, authenticated clients for the command line and the tests.
 //!
-//! Architecture invariant: this is the only crate that knows tonic; generated types never pass
-//! below it.
+//! Architecture invariant: this is the only crate that serves over tonic; generated types never
+//! pass below it. Clients of its services are `ledger-client`'s.
 
 pub mod access;
-pub mod client;
 pub mod config;
 pub mod connections;
 pub mod convert;

@@ -223,10 +223,10 @@ pub struct SignIn {
 const WRONG: &str = "the worker id, the code or the PIN is wrong";
 
 /// The metadata of a refused sign-in that says why, for a client to word it in the worker's
-/// language: `wrong`, `locked`, `expired`, `used` or `not_activated`.
-pub const REASON_METADATA: &str = "ledger-sign-in";
-/// The metadata of a wrong attempt that says how many are left before her access is locked.
-pub const ATTEMPTS_LEFT_METADATA: &str = "ledger-attempts-left";
+/// language, and of a wrong attempt that says how many are left: the contract's names.
+use ledger_proto::metadata::{
+    SIGN_IN_ATTEMPTS_LEFT as ATTEMPTS_LEFT_METADATA, SIGN_IN_REASON as REASON_METADATA,
+};
 
 /// `status` with its reason for a client.
 fn because(mut status: Status, reason: &'static str) -> Status {

@@ -5,7 +5,9 @@
 //!
 //! - [`Trust`]: the log's key and the policy a checkpoint must satisfy.
 //! - [`statement`]: a worker's portable statement, its file format and its check.
+//! - [`export`]: the whole log in one file, and its check.
 
+pub mod export;
 pub mod statement;
 
 use ledger_core::checkpoint::Verifier;
@@ -26,6 +28,8 @@ pub enum VerifyError {
     Statement(String),
     #[error("entry {seq}: {reason}")]
     Entry { seq: u64, reason: String },
+    #[error("{0}")]
+    Export(String),
 }
 
 /// What an offline verifier trusts: the log's verifier key and a cosignature policy ("at least k

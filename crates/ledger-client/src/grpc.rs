@@ -1,5 +1,6 @@
 //! Connecting to a ledger as a client: a bearer-token interceptor and typed clients for the three
-//! services, over plain TCP or TLS. Used by the command line, the benchmark and the tests.
+//! services, over plain TCP or TLS. Used by the command line, the portal, the benchmark and the
+//! tests.
 
 use ledger_proto::v1 as pb;
 use tonic::metadata::{Ascii, MetadataValue};
