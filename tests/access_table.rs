@@ -12,8 +12,9 @@ use tonic::Code;
 const CALLERS: [&str; 7] =
     ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
 
-/// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED.
-const TABLE: [(&str, [char; 7]); 28] = [
+/// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
+/// state (FAILED_PRECONDITION).
+const TABLE: [(&str, [char; 7]); 30] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -45,6 +46,10 @@ const TABLE: [(&str, [char; 7]); 28] = [
     ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Called with a credential, it has no session to end: answered, with none ended.
     ("EndSessions", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    // Workers only, for their own access. These workers hold a credential and have set no PIN,
+    // so past the gate their state refuses them ('S': FailedPrecondition).
+    ("BeginPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'U']),
+    ("AddPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'U']),
     // Last: it replaces the credential of the workers that call it.
     ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
 ];
@@ -192,6 +197,21 @@ async fn call(
         "EndSessions" => {
             clients.worker.end_sessions(pb::EndSessionsRequest { everywhere: true }).await.map(drop)
         }
+        "BeginPasskey" => {
+            let request = pb::BeginPasskeyRequest { origin: "https://portal.example.org".into() };
+            clients.worker.begin_passkey(request).await.map(drop)
+        }
+        "AddPasskey" => {
+            // Well-formed client data of a challenge never issued.
+            let client_data =
+                br#"{"type":"webauthn.create","challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","origin":"https://portal.example.org"}"#;
+            let request = pb::AddPasskeyRequest {
+                pin: "271828".into(),
+                client_data_json: client_data.to_vec(),
+                authenticator_data: Vec::new(),
+            };
+            clients.worker.add_passkey(request).await.map(drop)
+        }
         "ResetWorkerCredential" => {
             let request =
                 pb::ResetWorkerCredentialRequest { request_id: id, worker_id: fixture.bystander.clone() };
@@ -338,6 +358,7 @@ async fn every_rpc_for_every_caller() {
                 ('A', Ok(())) => true,
                 ('D', Err(status)) => status.code() == Code::PermissionDenied,
                 ('U', Err(status)) => status.code() == Code::Unauthenticated,
+                ('S', Err(status)) => status.code() == Code::FailedPrecondition,
                 _ => false,
             };
             if !matches {

@@ -277,3 +277,159 @@ async fn codes_expire_sessions_end_when_idle_and_she_signs_out_everywhere() {
     }
     server.server.stop().await.expect("stopped");
 }
+
+/// A phone's authenticator in software: an ES256 key, and the WebAuthn bytes a browser would
+/// hand over for it (WebAuthn Level 2, 6.1 and 5.8.1).
+struct Authenticator {
+    key: p256::ecdsa::SigningKey,
+    credential_id: Vec<u8>,
+}
+
+impl Authenticator {
+    fn new(seed: u8) -> Authenticator {
+        let key = p256::ecdsa::SigningKey::from_slice(&[seed; 32]).expect("a P-256 scalar");
+        Authenticator { key, credential_id: vec![seed; 20] }
+    }
+
+    fn client_data(kind: &str, challenge: &[u8], origin: &str) -> Vec<u8> {
+        use base64::Engine;
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge);
+        format!(r#"{{"type":"{kind}","challenge":"{challenge}","origin":"{origin}","crossOrigin":false}}"#)
+            .into_bytes()
+    }
+
+    /// rpIdHash, flags (user present and verified, and attested data when `attested`), counter.
+    fn authenticator_data(rp_id: &str, attested: bool) -> Vec<u8> {
+        use sha2::Digest;
+        let mut data = sha2::Sha256::digest(rp_id.as_bytes()).to_vec();
+        data.push(if attested { 0x45 } else { 0x05 });
+        data.extend_from_slice(&0u32.to_be_bytes());
+        data
+    }
+
+    /// The client data and authenticator data of a registration (attestation "none").
+    fn register(&self, challenge: &[u8], origin: &str, rp_id: &str) -> (Vec<u8>, Vec<u8>) {
+        let mut data = Authenticator::authenticator_data(rp_id, true);
+        data.extend_from_slice(&[0; 16]);
+        data.extend_from_slice(&(self.credential_id.len() as u16).to_be_bytes());
+        data.extend_from_slice(&self.credential_id);
+        let point = self.key.verifying_key().to_encoded_point(false);
+        let (x, y) = (point.x().expect("x"), point.y().expect("y"));
+        // COSE_Key {1: 2, 3: -7, -1: 1, -2: x, -3: y}
+        data.extend_from_slice(&[0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20]);
+        data.extend_from_slice(x);
+        data.extend_from_slice(&[0x22, 0x58, 0x20]);
+        data.extend_from_slice(y);
+        (Authenticator::client_data("webauthn.create", challenge, origin), data)
+    }
+
+    /// A sign-in's client data, authenticator data and DER signature.
+    fn assert(&self, challenge: &[u8], origin: &str, rp_id: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        use p256::ecdsa::signature::Signer;
+        use sha2::Digest;
+        let client_data = Authenticator::client_data("webauthn.get", challenge, origin);
+        let data = Authenticator::authenticator_data(rp_id, false);
+        let mut signed = data.clone();
+        signed.extend_from_slice(&sha2::Sha256::digest(&client_data));
+        let signature: p256::ecdsa::Signature = self.key.sign(&signed);
+        (client_data, data, signature.to_der().as_bytes().to_vec())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn she_adds_a_passkey_with_her_pin_and_signs_in_with_it() {
+    const ORIGIN: &str = "https://portal.example.org";
+    const RP: &str = "portal.example.org";
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000801", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut signing_in = sign_in_client(&server).await;
+    let session =
+        activate(&mut signing_in, &worker, &enrolled.activation_code, PIN).await.expect("activated");
+    let mut her = as_worker(&server, &session.session_token).await;
+    let phone = Authenticator::new(7);
+
+    // Only pages at https origins (or http://localhost) may ask for one.
+    let insecure = pb::BeginPasskeyRequest { origin: "http://portal.example.org".into() };
+    assert_eq!(her.worker.begin_passkey(insecure).await.expect_err("http").code(), Code::InvalidArgument);
+
+    let begin = |her: &mut ledger_client::grpc::Clients| {
+        let mut her = her.clone();
+        async move {
+            let request = pb::BeginPasskeyRequest { origin: ORIGIN.into() };
+            her.worker.begin_passkey(request).await.expect("a challenge").into_inner()
+        }
+    };
+    let challenge = begin(&mut her).await;
+    assert_eq!(challenge.rp_id, RP);
+    assert!(challenge.credential_ids.is_empty());
+    // Made for another site: refused, and the challenge is spent.
+    let (client_data, data) = phone.register(&challenge.challenge, "https://elsewhere.example.com", RP);
+    let request =
+        pb::AddPasskeyRequest { pin: PIN.into(), client_data_json: client_data, authenticator_data: data };
+    assert_eq!(her.worker.add_passkey(request).await.expect_err("origin").code(), Code::InvalidArgument);
+    // A wrong PIN counts, as at sign-in.
+    let challenge = begin(&mut her).await;
+    let (client_data, data) = phone.register(&challenge.challenge, ORIGIN, RP);
+    let request = pb::AddPasskeyRequest {
+        pin: "141421".into(),
+        client_data_json: client_data.clone(),
+        authenticator_data: data.clone(),
+    };
+    let wrong = her.worker.add_passkey(request).await.expect_err("wrong PIN");
+    assert_eq!((wrong.code(), attempts_left(&wrong)), (Code::Unauthenticated, Some(4)));
+    // The same answer again: its challenge was used.
+    let request =
+        pb::AddPasskeyRequest { pin: PIN.into(), client_data_json: client_data, authenticator_data: data };
+    assert_eq!(her.worker.add_passkey(request).await.expect_err("used").code(), Code::FailedPrecondition);
+    let challenge = begin(&mut her).await;
+    let (client_data, data) = phone.register(&challenge.challenge, ORIGIN, RP);
+    let request =
+        pb::AddPasskeyRequest { pin: PIN.into(), client_data_json: client_data, authenticator_data: data };
+    let added = her.worker.add_passkey(request).await.expect("added").into_inner();
+    assert_eq!(added.credential_id, phone.credential_id);
+    assert_eq!(
+        access_changes(&server, &session.session_token, &worker).await,
+        [("pin_set".to_owned(), 0), ("passkey_added".to_owned(), 0)]
+    );
+
+    // Signing in with it: a fresh challenge names her passkey, and its signature opens a session.
+    let ask = || pb::PasskeyChallengeRequest { worker_id: worker.clone() };
+    let challenge = signing_in.passkey_challenge(ask()).await.expect("a challenge").into_inner();
+    assert_eq!(
+        (challenge.rp_id.as_str(), challenge.credential_ids.clone()),
+        (RP, vec![phone.credential_id.clone()])
+    );
+    let (client_data, data, signature) = phone.assert(&challenge.challenge, ORIGIN, RP);
+    let request = pb::PasskeySignInRequest {
+        worker_id: worker.clone(),
+        credential_id: phone.credential_id.clone(),
+        client_data_json: client_data.clone(),
+        authenticator_data: data.clone(),
+        signature: signature.clone(),
+    };
+    let session = signing_in.passkey_sign_in(request.clone()).await.expect("signed in").into_inner();
+    assert_eq!(balance_answer(&server, &session.session_token, &worker).await, Code::Ok);
+    // Replayed, it is refused: each challenge signs in once.
+    assert_eq!(signing_in.passkey_sign_in(request).await.expect_err("replay").code(), Code::Unauthenticated);
+    // Another key's signature, or one over other bytes, counts as a wrong attempt.
+    let thief = Authenticator::new(9);
+    let challenge = signing_in.passkey_challenge(ask()).await.expect("a challenge").into_inner();
+    let (client_data, data, signature) = thief.assert(&challenge.challenge, ORIGIN, RP);
+    let forged = pb::PasskeySignInRequest {
+        worker_id: worker.clone(),
+        credential_id: phone.credential_id.clone(),
+        client_data_json: client_data,
+        authenticator_data: data,
+        signature,
+    };
+    let refused = signing_in.passkey_sign_in(forged).await.expect_err("another key");
+    assert_eq!((refused.code(), attempts_left(&refused)), (Code::Unauthenticated, Some(4)));
+
+    // An agency's reset takes her passkeys away with her PIN: a lost phone's key opens nothing.
+    philippines.agency.reset_worker_credential(reset(&worker, "owwa-reset-0801")).await.expect("reset");
+    let after = signing_in.passkey_challenge(ask()).await.expect_err("no passkey now");
+    assert_eq!(reason(&after), "no_passkey");
+    server.server.stop().await.expect("stopped");
+}

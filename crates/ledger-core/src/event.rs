@@ -474,6 +474,8 @@ pub enum AccessChange {
     PinSet,
     /// Her PIN was locked after this many wrong attempts (or wrong activation codes) in a row.
     Locked { failed_attempts: u8 },
+    /// She added a passkey (a key her phone keeps and unlocks), confirming it with her PIN.
+    PasskeyAdded,
 }
 
 impl AccessChange {
@@ -481,6 +483,7 @@ impl AccessChange {
         match self {
             AccessChange::PinSet => 1,
             AccessChange::Locked { .. } => 2,
+            AccessChange::PasskeyAdded => 3,
         }
     }
 
@@ -488,6 +491,7 @@ impl AccessChange {
         match self {
             AccessChange::PinSet => "pin_set",
             AccessChange::Locked { .. } => "locked",
+            AccessChange::PasskeyAdded => "passkey_added",
         }
     }
 }

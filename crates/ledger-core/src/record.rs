@@ -415,6 +415,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             let change = match r.u8()? {
                 1 => AccessChange::PinSet,
                 2 => AccessChange::Locked { failed_attempts: r.u8()? },
+                3 => AccessChange::PasskeyAdded,
                 other => return Err(r.fail(format!("unknown access change {other}"))),
             };
             Event::AccessChanged(AccessChanged { worker_id, change })

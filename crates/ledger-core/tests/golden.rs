@@ -272,6 +272,15 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 change: ledger_core::AccessChange::Locked { failed_attempts: 5 },
             }),
         ),
+        (
+            "worker-w7a8gfh2y4bc6p47n",
+            "access-c2d94e1f07ab3856",
+            1_741_600_000_000_000,
+            Event::AccessChanged(ledger_core::AccessChanged {
+                worker_id: worker.clone(),
+                change: ledger_core::AccessChange::PasskeyAdded,
+            }),
+        ),
     ]
 }
 

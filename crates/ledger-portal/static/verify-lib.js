@@ -403,7 +403,7 @@ export async function decodeRecord(bytes) {
     }
     case 17:
       event.workerId = r.workerId();
-      event.change = r.code(1, 2, "access change");
+      event.change = r.code(1, 3, "access change");
       if (event.change === 2) event.failedAttempts = r.u8();
       break;
     default:

@@ -26,6 +26,8 @@ pub enum Rpc {
     GetBalance,
     RotateCredential,
     EndSessions,
+    BeginPasskey,
+    AddPasskey,
     GetChainHead,
     ReadEvents,
     VerifyChain,
@@ -42,7 +44,7 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 28] = [
+    pub const ALL: [Rpc; 30] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -58,6 +60,8 @@ impl Rpc {
         Rpc::GetBalance,
         Rpc::RotateCredential,
         Rpc::EndSessions,
+        Rpc::BeginPasskey,
+        Rpc::AddPasskey,
         Rpc::GetChainHead,
         Rpc::ReadEvents,
         Rpc::VerifyChain,
@@ -78,7 +82,8 @@ impl Rpc {
 ///
 /// - Agencies write, each only for its own jurisdiction (the writer checks that against the state),
 ///   and read of a worker's record what concerns their jurisdiction ([`Reading`]).
-/// - Workers read only their own record, rotate only their own credential, and file claims for
+/// - Workers read only their own record, rotate only their own credential, add passkeys only to
+///   their own access, and file claims for
 ///   themselves; agencies file them on a worker's behalf (the writer checks which may), and reset
 ///   a credential only for a worker of their origin or enrolment (the writer checks that too).
 /// - Auditors read the chain and the aggregate reports but never a worker's statement or balance.
@@ -105,7 +110,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         FileClaim => matches!(role, Agency | Worker),
         GetAccountabilityReport | GetCoverageReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
-        RotateCredential | EndSessions => role == Worker,
+        RotateCredential | EndSessions | BeginPasskey | AddPasskey => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
         ReadEvents | SubscribeEvents => matches!(role, Auditor | Operator),
         // Idempotency entries and credential digests are not the chain: operators only.

@@ -294,7 +294,7 @@ pub fn event(event: &Event) -> pb::Event {
             change: e.change.name().to_owned(),
             failed_attempts: match e.change {
                 ledger_core::AccessChange::Locked { failed_attempts } => u32::from(failed_attempts),
-                ledger_core::AccessChange::PinSet => 0,
+                ledger_core::AccessChange::PinSet | ledger_core::AccessChange::PasskeyAdded => 0,
             },
         }),
     };

@@ -15,6 +15,7 @@ pub mod connections;
 pub mod convert;
 pub mod gate;
 pub mod metrics;
+pub mod passkey;
 pub mod principals;
 mod services;
 pub mod sign_in;
@@ -652,7 +653,9 @@ async fn serve(
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), tonic::transport::Error> {
     let (stopping_sender, stopping) = tokio::sync::watch::channel(false);
+    let sign_in = sign_in::SignIn::new(ledger.clone(), gate.sessions().clone());
     let api = services::Api {
+        sign_in: sign_in.clone(),
         ledger,
         metrics: gate.metrics.clone(),
         limits: gate.limits(),
@@ -661,7 +664,6 @@ async fn serve(
         cosigners,
         node,
     };
-    let sign_in = sign_in::SignIn::new(api.ledger.clone(), gate.sessions().clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;
     health.set_serving::<pb::worker_service_server::WorkerServiceServer<services::Api>>().await;

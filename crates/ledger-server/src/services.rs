@@ -39,6 +39,8 @@ const STREAM_CHUNKS_BUFFERED: usize = 4;
 #[derive(Clone, Debug)]
 pub struct Api {
     pub ledger: Ledger,
+    /// Her PIN, its attempts and the passkey challenges, shared with the sign-in service.
+    pub sign_in: crate::sign_in::SignIn,
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     pub limits: crate::gate::Limits,
     /// Becomes true when the server starts to stop, so that subscriptions end and let it.
@@ -623,6 +625,25 @@ impl pb::worker_service_server::WorkerService for Api {
             (false, false) => 0,
         };
         Ok(Response::new(pb::EndSessionsResponse { ended: u32::try_from(ended).unwrap_or(u32::MAX) }))
+    }
+
+    async fn begin_passkey(
+        &self,
+        request: Request<pb::BeginPasskeyRequest>,
+    ) -> Result<Response<pb::PasskeyChallengeResponse>, Status> {
+        let principal = require(&request, Rpc::BeginPasskey)?;
+        let worker_id = principal.worker.clone().ok_or_else(|| Status::permission_denied("workers only"))?;
+        let origin = request.into_inner().origin;
+        Ok(Response::new(self.sign_in.begin_passkey(&worker_id, &origin).await?))
+    }
+
+    async fn add_passkey(
+        &self,
+        request: Request<pb::AddPasskeyRequest>,
+    ) -> Result<Response<pb::AddPasskeyResponse>, Status> {
+        let principal = require(&request, Rpc::AddPasskey)?;
+        let worker_id = principal.worker.clone().ok_or_else(|| Status::permission_denied("workers only"))?;
+        Ok(Response::new(self.sign_in.add_passkey(&worker_id, request.into_inner()).await?))
     }
 }
 

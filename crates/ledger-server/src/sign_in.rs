@@ -7,6 +7,9 @@
 //! them (restarts are rare and not the caller's to make); at the limit an `AccessChanged` event
 //! locks her access on the chain. Sessions live in memory too: a restart signs everyone out.
 //!
+//! Beside her PIN she may add passkeys (`crate::passkey`), confirmed with the PIN; signing in with
+//! one is checked here too, and a failed one counts as a wrong PIN.
+//!
 //! A session token works as the worker's bearer token through the same gate and the same access
 //! table as her credential: the portal is a client of the service layer, never a second authority.
 
@@ -22,6 +25,7 @@ use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
 use tracing::{info, warn};
 
+use crate::passkey::{self, Challenges, Purpose};
 use crate::principals::Principal;
 use crate::status::{from_store, invalid};
 
@@ -217,6 +221,7 @@ pub struct SignIn {
     sessions: Arc<Sessions>,
     attempts: Arc<Attempts>,
     hashing: Arc<Semaphore>,
+    challenges: Arc<Challenges>,
 }
 
 /// Said for a wrong worker id, code or PIN alike, so that an answer does not tell which.
@@ -245,7 +250,79 @@ impl SignIn {
             sessions,
             attempts: Arc::default(),
             hashing: Arc::new(Semaphore::new(PIN_HASHES_IN_FLIGHT_MAX)),
+            challenges: Arc::default(),
         }
+    }
+
+    fn challenge(&self, purpose: Purpose) -> Result<[u8; 32], Status> {
+        self.challenges.issue(purpose, self.ledger.now()).ok_or_else(|| {
+            Status::resource_exhausted("too many passkey ceremonies are under way; retry in a minute")
+        })
+    }
+
+    /// A challenge for adding a passkey to `worker_id`'s access on a page of `origin`. Her PIN
+    /// must be set: a passkey is added beside it, never instead of activating.
+    pub async fn begin_passkey(
+        &self,
+        worker_id: &WorkerId,
+        origin: &str,
+    ) -> Result<pb::PasskeyChallengeResponse, Status> {
+        let rp_id =
+            passkey::rp_id(origin).map_err(|refused| invalid(InvalidInput::new("origin", refused.0)))?;
+        let access = self.access(worker_id).await?.unwrap_or_default();
+        if access.pin.is_none() {
+            return Err(Status::failed_precondition("a passkey is added once her PIN is set"));
+        }
+        let purpose = Purpose::Register { worker: worker_id.clone(), origin: origin.to_owned() };
+        Ok(pb::PasskeyChallengeResponse {
+            challenge: self.challenge(purpose)?.to_vec(),
+            rp_id,
+            credential_ids: access.passkeys.iter().map(|passkey| passkey.credential_id.clone()).collect(),
+        })
+    }
+
+    /// Adds the passkey of a registration answering a challenge of [`begin_passkey`]
+    /// (Self::begin_passkey), once her PIN checks out; a wrong PIN counts as at sign-in.
+    pub async fn add_passkey(
+        &self,
+        worker_id: &WorkerId,
+        wire: pb::AddPasskeyRequest,
+    ) -> Result<pb::AddPasskeyResponse, Status> {
+        let refused = |refused: passkey::Refused| invalid(InvalidInput::new("passkey", refused.0));
+        let challenge = passkey::challenge_of(&wire.client_data_json).map_err(refused)?;
+        let origin = match self.challenges.take(&challenge, self.ledger.now()) {
+            Some(Purpose::Register { worker, origin }) if worker == *worker_id => origin,
+            _ => {
+                return Err(Status::failed_precondition(
+                    "this passkey answers no challenge of hers, or one that expired: begin again",
+                ))
+            }
+        };
+        let passkey = passkey::check_registration(
+            &wire.client_data_json,
+            &wire.authenticator_data,
+            &challenge,
+            &origin,
+        )
+        .map_err(refused)?;
+        if wire.pin.len() > PIN_DIGITS_MAX {
+            return Err(invalid(InvalidInput::new("pin", "a PIN is 6 to 12 digits".to_owned())));
+        }
+        let access = self.access(worker_id).await?.unwrap_or_default();
+        let Some(verifier) = access.pin else { return Err(locked()) };
+        let pin = wire.pin;
+        if !self.hash(move || pin_matches(&pin, &verifier)).await? {
+            return Err(self.failed(worker_id).await);
+        }
+        self.attempts.clear(worker_id);
+        let credential_id = passkey.credential_id.clone();
+        self.submit(
+            worker_id,
+            Action::AddPasskey { worker_id: worker_id.clone(), passkey: Box::new(passkey) },
+        )
+        .await?;
+        info!(worker = %worker_id, "a worker added a passkey");
+        Ok(pb::AddPasskeyResponse { credential_id })
     }
 
     /// Her access as stored; none for a worker the ledger does not know.
@@ -384,6 +461,66 @@ impl pb::sign_in_service_server::SignInService for SignIn {
         };
         let pin = wire.pin;
         if !self.hash(move || pin_matches(&pin, &verifier)).await? {
+            return Err(self.failed(&worker_id).await);
+        }
+        self.session(&worker_id)
+    }
+
+    async fn passkey_challenge(
+        &self,
+        request: Request<pb::PasskeyChallengeRequest>,
+    ) -> Result<Response<pb::PasskeyChallengeResponse>, Status> {
+        let worker_id = WorkerId::parse(&request.into_inner().worker_id).map_err(invalid)?;
+        let Some(access) = self.access(&worker_id).await? else { return Err(wrong()) };
+        if !access.is_open() {
+            return Err(locked());
+        }
+        let Some(first) = access.passkeys.first() else {
+            let none = Status::failed_precondition("she has no passkey: sign in with her PIN");
+            return Err(because(none, "no_passkey"));
+        };
+        let rp_id = passkey::rp_id(&first.origin).map_err(|refused| Status::internal(refused.0))?;
+        let challenge = self.challenge(Purpose::SignIn { worker: worker_id.clone() })?;
+        Ok(Response::new(pb::PasskeyChallengeResponse {
+            challenge: challenge.to_vec(),
+            rp_id,
+            credential_ids: access.passkeys.iter().map(|passkey| passkey.credential_id.clone()).collect(),
+        }))
+    }
+
+    async fn passkey_sign_in(
+        &self,
+        request: Request<pb::PasskeySignInRequest>,
+    ) -> Result<Response<pb::SessionResponse>, Status> {
+        let wire = request.into_inner();
+        let worker_id = WorkerId::parse(&wire.worker_id).map_err(invalid)?;
+        let challenge = passkey::challenge_of(&wire.client_data_json)
+            .map_err(|refused| invalid(InvalidInput::new("client_data_json", refused.0)))?;
+        match self.challenges.take(&challenge, self.ledger.now()) {
+            Some(Purpose::SignIn { worker }) if worker == worker_id => {}
+            _ => {
+                return Err(Status::unauthenticated(
+                    "this answers no sign-in challenge of hers, or one that expired: ask for a new one",
+                ))
+            }
+        }
+        let Some(access) = self.access(&worker_id).await? else { return Err(wrong()) };
+        if !access.is_open() {
+            return Err(locked());
+        }
+        let held = access.passkeys.iter().find(|passkey| passkey.credential_id == wire.credential_id);
+        let checked =
+            held.ok_or_else(|| passkey::Refused("not one of her passkeys".into())).and_then(|held| {
+                passkey::check_assertion(
+                    held,
+                    &wire.client_data_json,
+                    &wire.authenticator_data,
+                    &wire.signature,
+                    &challenge,
+                )
+            });
+        if let Err(refused) = checked {
+            warn!(worker = %worker_id, %refused, "a passkey sign-in was refused");
             return Err(self.failed(&worker_id).await);
         }
         self.session(&worker_id)

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::access::{Activation, PinVerifier};
+use crate::access::{Activation, Passkey, PinVerifier};
 use ledger_core::{
     encode_event, sha256, Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event,
     EventHash, Figures, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId,
@@ -151,6 +151,14 @@ pub enum Action {
         code: [u8; 32],
         /// Not part of the request's fingerprint.
         pin: PinVerifier,
+    },
+    /// She adds a passkey. The service that took it has checked her PIN and the WebAuthn
+    /// ceremony; the writer checks that her access is open, that she has room for one more and
+    /// that it is not one she has.
+    AddPasskey {
+        worker_id: WorkerId,
+        /// Boxed: its key would make every command larger.
+        passkey: Box<Passkey>,
     },
     /// Her PIN (or activation code) is locked after `failed_attempts` wrong ones in a row.
     LockAccess {
@@ -332,6 +340,11 @@ impl Action {
                 bytes.push(17);
                 put_text(&mut bytes, worker_id.as_str());
                 bytes.extend_from_slice(code);
+            }
+            Action::AddPasskey { worker_id, passkey } => {
+                bytes.push(19);
+                put_text(&mut bytes, worker_id.as_str());
+                bytes.extend_from_slice(&passkey.credential_id);
             }
             Action::LockAccess { worker_id, failed_attempts } => {
                 bytes.push(18);

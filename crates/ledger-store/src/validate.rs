@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ledger_rules::Rules;
 
-use crate::access::{WorkerAccess, PIN_ATTEMPTS_MAX};
+use crate::access::{WorkerAccess, PASSKEYS_PER_WORKER_MAX, PIN_ATTEMPTS_MAX};
 use crate::command::{Action, Actor, ClaimRequest, PeriodCertification};
 use crate::error::{Result, StoreError};
 use crate::writer::Planned;
@@ -307,6 +307,26 @@ impl<V: View> Check<'_, V> {
                 let change = AccessChange::PinSet;
                 one(Event::AccessChanged(AccessChanged { worker_id: worker_id.clone(), change }))
             }
+            Action::AddPasskey { worker_id, passkey } => {
+                let mut access = self.own_access(actor, worker_id)?;
+                if access.pin.is_none() {
+                    return Err(StoreError::FailedPrecondition(
+                        "a passkey is added by a worker whose PIN is set and not locked".into(),
+                    ));
+                }
+                if access.passkeys.iter().any(|held| held.credential_id == passkey.credential_id) {
+                    return Err(StoreError::FailedPrecondition("this passkey is hers already".into()));
+                }
+                if access.passkeys.len() >= PASSKEYS_PER_WORKER_MAX {
+                    return Err(StoreError::FailedPrecondition(format!(
+                        "a worker holds at most {PASSKEYS_PER_WORKER_MAX} passkeys"
+                    )));
+                }
+                access.passkeys.push((**passkey).clone());
+                self.group.access.insert(worker_id.clone(), access);
+                let change = AccessChange::PasskeyAdded;
+                one(Event::AccessChanged(AccessChanged { worker_id: worker_id.clone(), change }))
+            }
             Action::LockAccess { worker_id, failed_attempts } => {
                 let access = self.own_access(actor, worker_id)?;
                 if *failed_attempts < PIN_ATTEMPTS_MAX || !access.is_open() {
@@ -342,7 +362,7 @@ impl<V: View> Check<'_, V> {
         }
         self.enrolled(worker_id)?;
         match self.group.access.get(worker_id) {
-            Some(access) => Ok(*access),
+            Some(access) => Ok(access.clone()),
             None => Ok(self.view.access(worker_id)?.unwrap_or_default()),
         }
     }
@@ -982,7 +1002,7 @@ mod tests {
             Ok(corrections.max())
         }
         fn access(&self, worker_id: &WorkerId) -> Result<Option<WorkerAccess>> {
-            Ok(self.access.get(worker_id).copied())
+            Ok(self.access.get(worker_id).cloned())
         }
     }
 
@@ -1232,9 +1252,11 @@ mod tests {
             let checked = check(&maps, &mut group, &actor, &action);
             assert_eq!(checked.is_ok(), accepted, "case {index}: {checked:?}");
             if accepted {
-                let left = group.access.get(&worker).copied();
+                let left = group.access.get(&worker).cloned();
                 let expected = match action {
-                    Action::ActivateAccess { .. } => WorkerAccess { activation: None, pin: Some(pin) },
+                    Action::ActivateAccess { .. } => {
+                        WorkerAccess { activation: None, pin: Some(pin), passkeys: Vec::new() }
+                    }
                     _ => WorkerAccess::default(),
                 };
                 assert_eq!(left, Some(expected), "case {index}");
