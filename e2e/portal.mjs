@@ -390,6 +390,49 @@ function editedOneMonth(file) {
   check("pages without her session send her to sign in");
 }
 
+// 6. A passkey on her own phone: added with her PIN, then her phone's lock signs her in. WebAuthn
+// needs a domain, so this phone calls the portal at localhost; its authenticator is Chromium's
+// virtual one, which verifies its user as a phone's fingerprint reader would.
+{
+  const local = setup.portal.replace("127.0.0.1", "localhost");
+  const { context, page } = await phone("en");
+  const devtools = await context.newCDPSession(page);
+  await devtools.send("WebAuthn.enable");
+  const { authenticatorId } = await devtools.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  await page.goto(`${local}/sign-in`);
+  await page.fill("#worker_id", alice.id);
+  await page.fill("#pin", PIN);
+  await Promise.all([page.waitForURL(`${local}/me`), page.click("main form[action='/sign-in'] button")]);
+  await page.goto(`${local}/settings`);
+  await page.locator("#passkey").waitFor();
+  await page.fill("#passkey-pin", PIN);
+  await Promise.all([page.waitForURL(`${local}/settings?passkey=added`), page.click("#passkey-form button")]);
+  const notice = await page.textContent("main .notice");
+  assert.ok(notice.includes(setup.messages.passkeyAdded), notice);
+  await visit(page, "en", "settings-passkey-added", null);
+  const { credentials } = await devtools.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(credentials.length, 1, "her phone holds the one passkey");
+  assert.equal(credentials[0].rpId, "localhost");
+  await page.click("header button[type=submit]");
+  await page.waitForURL(/\/(\?.*)?$/);
+  await page.goto(`${local}/sign-in`);
+  await page.locator("#passkey-sign-in").waitFor();
+  await page.fill("#worker_id", alice.id);
+  await Promise.all([page.waitForURL(`${local}/me`), page.click("#passkey-sign-in-form button")]);
+  assert.ok((await page.content()).includes(alice.id), "her record, opened by her phone's lock");
+  await context.close();
+  check("she adds a passkey with her PIN and signs in with it, no PIN typed");
+}
+
 await browser.close();
 writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2));
 console.log(`pages audited: ${results.pages.length}; screenshots in ${out}`);

@@ -96,6 +96,7 @@ async fn every_page_in_four_languages_in_chromium_with_axe_core_and_the_statemen
         "messages": {
             "locked": strip(en.t("error-locked")),
             "proof": strip(en.with("verify-error-proof", &[("seq", "{seq}".into())])),
+            "passkeyAdded": strip(en.t("settings-passkey-added")),
         },
     });
     let setup_file = out.join("setup.json");

@@ -244,3 +244,15 @@ verify-error-worker = This statement is of worker { $found }, not of { $expected
 verify-contributions = Contributions in the statement
 verify-columns = Month | Country | Insured wage
 verify-reversed = reversed
+
+## Passkeys
+sign-in-passkey-or = Or, on a phone where you added a passkey, type your worker number above and:
+sign-in-passkey = Sign in with a passkey
+sign-in-passkey-failed = The passkey did not sign you in. Try again, or use your PIN.
+error-no-passkey = You have no passkey yet. Sign in with your PIN; you can add one in Settings.
+settings-passkey-heading = A passkey on this phone
+settings-passkey-hint = Only if this phone is yours alone: the phone's lock (fingerprint, face or screen lock) will then open your record, without your PIN. Anyone who can unlock this phone could open it too.
+settings-passkey-pin = Your PIN, to confirm it is you
+settings-passkey-add = Add a passkey
+settings-passkey-added = Your passkey was added. On this phone you can sign in with it.
+settings-passkey-failed = The passkey was not added. Try again, or keep using your PIN.

@@ -250,3 +250,15 @@ verify-error-worker = Este extracto es de la trabajadora { $found }, no de { $ex
 verify-contributions = Cotizaciones del extracto
 verify-columns = Mes | País | Salario asegurado
 verify-reversed = anulada
+
+## Llaves de acceso
+sign-in-passkey-or = O, en un teléfono donde añadió una llave de acceso, escriba arriba su número de trabajadora y:
+sign-in-passkey = Entrar con una llave de acceso
+sign-in-passkey-failed = La llave de acceso no le permitió entrar. Inténtelo de nuevo o use su PIN.
+error-no-passkey = Todavía no tiene llave de acceso. Entre con su PIN; puede añadir una en Ajustes.
+settings-passkey-heading = Una llave de acceso en este teléfono
+settings-passkey-hint = Solo si este teléfono es únicamente suyo: el bloqueo del teléfono (huella, cara o bloqueo de pantalla) abrirá entonces su historial, sin su PIN. Cualquiera que pueda desbloquear este teléfono también podría abrirlo.
+settings-passkey-pin = Su PIN, para confirmar que es usted
+settings-passkey-add = Añadir una llave de acceso
+settings-passkey-added = Se añadió su llave de acceso. En este teléfono puede entrar con ella.
+settings-passkey-failed = No se añadió la llave de acceso. Inténtelo de nuevo o siga usando su PIN.

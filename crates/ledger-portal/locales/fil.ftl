@@ -244,3 +244,15 @@ verify-error-worker = Ang statement na ito ay sa manggagawang { $found }, hindi 
 verify-contributions = Mga kontribusyon sa statement
 verify-columns = Buwan | Bansa | Sahod na may insurance
 verify-reversed = binawi
+
+## Mga passkey
+sign-in-passkey-or = O kaya, sa teleponong pinagdagdagan mo ng passkey, i-type sa itaas ang iyong numero ng manggagawa at:
+sign-in-passkey = Mag-sign in gamit ang passkey
+sign-in-passkey-failed = Hindi ka naipasok ng passkey. Subukang muli, o gamitin ang iyong PIN.
+error-no-passkey = Wala ka pang passkey. Mag-sign in gamit ang iyong PIN; maaari kang magdagdag nito sa Settings.
+settings-passkey-heading = Passkey sa teleponong ito
+settings-passkey-hint = Kung ikaw lang ang gumagamit ng teleponong ito: ang lock ng telepono (fingerprint, mukha o screen lock) na ang magbubukas ng iyong rekord, nang walang PIN. Mabubuksan din ito ng sinumang makapag-a-unlock ng teleponong ito.
+settings-passkey-pin = Ang iyong PIN, para matiyak na ikaw ito
+settings-passkey-add = Magdagdag ng passkey
+settings-passkey-added = Naidagdag ang iyong passkey. Sa teleponong ito, maaari ka nang mag-sign in gamit ito.
+settings-passkey-failed = Hindi naidagdag ang passkey. Subukang muli, o patuloy na gamitin ang iyong PIN.

@@ -236,3 +236,15 @@ verify-error-worker = Pernyataan ini milik pekerja { $found }, bukan { $expected
 verify-contributions = Iuran dalam pernyataan
 verify-columns = Bulan | Negara | Upah yang diasuransikan
 verify-reversed = dibatalkan
+
+## Passkey
+sign-in-passkey-or = Atau, di ponsel tempat Anda menambahkan passkey, ketik nomor pekerja Anda di atas lalu:
+sign-in-passkey = Masuk dengan passkey
+sign-in-passkey-failed = Passkey tidak berhasil memasukkan Anda. Coba lagi, atau gunakan PIN Anda.
+error-no-passkey = Anda belum punya passkey. Masuk dengan PIN Anda; Anda dapat menambahkannya di Pengaturan.
+settings-passkey-heading = Passkey di ponsel ini
+settings-passkey-hint = Hanya jika ponsel ini milik Anda sendiri: kunci ponsel (sidik jari, wajah, atau kunci layar) akan membuka catatan Anda tanpa PIN. Siapa pun yang dapat membuka kunci ponsel ini juga dapat membukanya.
+settings-passkey-pin = PIN Anda, untuk memastikan ini Anda
+settings-passkey-add = Tambahkan passkey
+settings-passkey-added = Passkey Anda sudah ditambahkan. Di ponsel ini Anda dapat masuk dengannya.
+settings-passkey-failed = Passkey tidak ditambahkan. Coba lagi, atau tetap gunakan PIN Anda.

@@ -14,6 +14,7 @@
 mod claims;
 pub mod i18n;
 mod pages;
+mod passkeys;
 pub mod record;
 mod verify;
 pub mod web;
@@ -169,6 +170,11 @@ fn router(portal: Arc<Portal>) -> Router {
         .route("/verify", get(verify::page))
         .route("/settings", get(pages::settings))
         .route("/settings/sign-out-everywhere", axum::routing::post(pages::sign_out_everywhere))
+        .route("/settings/passkey", axum::routing::post(passkeys::add))
+        .route("/settings/passkey/begin", axum::routing::post(passkeys::begin))
+        .route("/sign-in/passkey", axum::routing::post(passkeys::sign_in))
+        .route("/sign-in/passkey/challenge", axum::routing::post(passkeys::challenge))
+        .route("/static/passkey.js", get(passkeys::script))
         .route("/claims/new", get(claims::start))
         .route("/claims/new/check", get(claims::check).post(claims::send))
         .route(

@@ -334,7 +334,7 @@ pub async fn activate_post(
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
-struct SignInPage {
+pub(crate) struct SignInPage {
     chrome: Chrome,
     error_heading: String,
     errors: Vec<String>,
@@ -346,9 +346,12 @@ struct SignInPage {
     pin_label: String,
     submit: String,
     activate_instead: String,
+    passkey_or: String,
+    passkey_sign_in: String,
+    passkey_failed: String,
 }
 
-fn sign_in_page(
+pub(crate) fn sign_in_page(
     portal: &Portal,
     visit: &Visit,
     worker_id: &str,
@@ -369,6 +372,9 @@ fn sign_in_page(
         pin_label: fields.pin_label,
         submit: tr.t("sign-in-submit"),
         activate_instead: tr.t("sign-in-activate-instead"),
+        passkey_or: tr.t("sign-in-passkey-or"),
+        passkey_sign_in: tr.t("sign-in-passkey"),
+        passkey_failed: tr.t("sign-in-passkey-failed"),
     }
 }
 
@@ -431,7 +437,7 @@ pub async fn sign_in_post(
 
 /// Signs the visitor in under a new id (so that an id someone planted before she signed in is
 /// worth nothing after), and sends her to her record.
-fn signed_in(portal: &Portal, visit: &Visit, worker_id: &str, token: String) -> Response<Body> {
+pub(crate) fn signed_in(portal: &Portal, visit: &Visit, worker_id: &str, token: String) -> Response<Body> {
     portal.sessions.remove(&visit.id);
     let id = web::random_id();
     portal.sessions.insert(&id, worker_id, token);
@@ -468,7 +474,7 @@ pub async fn sign_out(
 }
 
 /// The HTTP status of a refused sign-in's page.
-fn refusal_status(status: &Status) -> StatusCode {
+pub(crate) fn refusal_status(status: &Status) -> StatusCode {
     match status.code() {
         Code::InvalidArgument => StatusCode::UNPROCESSABLE_ENTITY,
         Code::Unauthenticated | Code::FailedPrecondition | Code::PermissionDenied => StatusCode::FORBIDDEN,
@@ -478,7 +484,7 @@ fn refusal_status(status: &Status) -> StatusCode {
 }
 
 /// A refused sign-in in her language, from the reason the ledger gives.
-fn sign_in_error(tr: &Tr<'_>, status: &Status) -> String {
+pub(crate) fn sign_in_error(tr: &Tr<'_>, status: &Status) -> String {
     let metadata = |name: &str| status.metadata().get(name).and_then(|value| value.to_str().ok());
     let reason = metadata(ledger_proto::metadata::SIGN_IN_REASON).unwrap_or_default();
     let left =
@@ -493,6 +499,7 @@ fn sign_in_error(tr: &Tr<'_>, status: &Status) -> String {
         (_, "expired") => tr.t("error-expired"),
         (_, "used") => tr.t("error-used"),
         (_, "not_activated") => tr.t("error-not-activated"),
+        (_, "no_passkey") => tr.t("error-no-passkey"),
         (Code::ResourceExhausted, _) => tr.t("error-busy"),
         _ => tr.t("error-unavailable"),
     }
@@ -864,29 +871,69 @@ pub async fn statement_download(State(portal): State<Arc<Portal>>, headers: Head
 
 #[derive(Template)]
 #[template(path = "settings.html")]
-struct SettingsPage {
+pub(crate) struct SettingsPage {
     chrome: Chrome,
+    error_heading: String,
+    errors: Vec<String>,
+    notice: String,
     heading: String,
     language: String,
     change_language: String,
     everywhere: String,
     everywhere_hint: String,
+    passkey_heading: String,
+    passkey_hint: String,
+    passkey_pin: String,
+    passkey_add: String,
+    passkey_failed: String,
 }
 
-pub async fn settings(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
-    let visit = Visit::of(&portal, &headers);
-    if visit.signed_in.is_none() {
-        return visit.finish(web::see_other("/sign-in"));
-    }
+pub(crate) fn settings_page(
+    portal: &Portal,
+    visit: &Visit,
+    errors: Vec<String>,
+    notice: String,
+) -> SettingsPage {
     let tr = portal.messages.of(visit.locale);
-    let page = SettingsPage {
-        chrome: visit.chrome(&portal, tr.t("settings-heading")),
+    SettingsPage {
+        chrome: visit.chrome(portal, tr.t("settings-heading")),
+        error_heading: tr.t("error-heading"),
+        errors,
+        notice,
         heading: tr.t("settings-heading"),
         language: tr.with("settings-language", &[("language", Arg::Text(tr.t("language-name")))]),
         change_language: tr.t("settings-change-language"),
         everywhere: tr.t("settings-sign-out-everywhere"),
         everywhere_hint: tr.t("settings-sign-out-everywhere-hint"),
+        passkey_heading: tr.t("settings-passkey-heading"),
+        passkey_hint: tr.t("settings-passkey-hint"),
+        passkey_pin: tr.t("settings-passkey-pin"),
+        passkey_add: tr.t("settings-passkey-add"),
+        passkey_failed: tr.t("settings-passkey-failed"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsQuery {
+    #[serde(default)]
+    passkey: Option<String>,
+}
+
+pub async fn settings(
+    State(portal): State<Arc<Portal>>,
+    Query(query): Query<SettingsQuery>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    if visit.signed_in.is_none() {
+        return visit.finish(web::see_other("/sign-in"));
+    }
+    let tr = portal.messages.of(visit.locale);
+    let notice = match query.passkey.as_deref() {
+        Some("added") => tr.t("settings-passkey-added"),
+        _ => String::new(),
     };
+    let page = settings_page(&portal, &visit, Vec::new(), notice);
     visit.finish(html(StatusCode::OK, &page))
 }
 

@@ -20,7 +20,7 @@ pub const PORTAL_SESSIONS_MAX: usize = 200_000;
 
 /// No inline script and nothing from elsewhere; no framing by another site.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Adds the headers every answer carries. Pages are personal or may become so within one
 /// visit on a shared phone: none is stored by the browser or anything in between.
