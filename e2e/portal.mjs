@@ -429,8 +429,13 @@ function editedOneMonth(file) {
   await page.fill("#worker_id", alice.id);
   await Promise.all([page.waitForURL(`${local}/me`), page.click("#passkey-sign-in-form button")]);
   assert.ok((await page.content()).includes(alice.id), "her record, opened by her phone's lock");
-  await context.close();
   check("she adds a passkey with her PIN and signs in with it, no PIN typed");
+  // Replacing the credential on her enrolment paper shows the new one once.
+  await page.goto(`${local}/settings`);
+  await Promise.all([page.waitForURL(`${local}/settings/replace-credential`), page.click("main form[action='/settings/replace-credential'] button")]);
+  assert.match(await page.textContent("main code"), /^lgr_[0-9a-f]{64}$/);
+  await visit(page, "en", "credential-replaced", null);
+  await context.close();
 }
 
 await browser.close();

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{contribution_from, enroll_with_credential, worker_with_months, TestServer};
+use common::{enroll_with_credential, worker_with_months, TestServer};
 use ledger_portal::i18n::{Locale, Messages};
 use ledger_proto::v1 as pb;
 
@@ -67,17 +67,7 @@ async fn every_page_in_four_languages_in_chromium_with_axe_core_and_the_statemen
 
     // Alice: months in the Philippines and Spain, and in Saudi Arabia with two months missing.
     let (alice, alice_code) = worker_with_months(&server).await;
-    let mut saudi = server.clients("agency-sa").await;
-    let contributions = ["2023-01", "2023-02", "2023-05"]
-        .iter()
-        .map(|month| contribution_from("SA-EMP-0311", &alice, "SA", "SAR", month, 300_000))
-        .collect();
-    let request = pb::RecordContributionsRequest {
-        request_id: "gosi-2023".into(),
-        contributions,
-        ..Default::default()
-    };
-    saudi.agency.record_contributions(request).await.expect("recorded");
+    let mut saudi = common::saudi_months_with_gaps(&server, &alice).await;
     // Bea: enrolled in Nepal, who will be locked out.
     let mut philippines = server.clients("agency-ph").await;
     let bea = enroll_with_credential(&mut philippines, "owwa-2026-000702", "NP").await;

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use common::{contribution_from, enroll_with_credential, start_portal, worker_with_months, TestServer};
+use common::{enroll_with_credential, start_portal, worker_with_months, TestServer};
 use ledger_portal::RunningPortal;
 use ledger_proto::v1 as pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -413,17 +413,7 @@ async fn she_sees_each_month_and_reports_a_gap_one_question_at_a_time_without_ja
     let server = TestServer::start().await;
     let portal = start_portal(&server).await;
     let (worker, code) = worker_with_months(&server).await;
-    let mut saudi = server.clients("agency-sa").await;
-    let contributions = ["2023-01", "2023-02", "2023-05"]
-        .iter()
-        .map(|month| contribution_from("SA-EMP-0311", &worker, "SA", "SAR", month, 300_000))
-        .collect();
-    let request = pb::RecordContributionsRequest {
-        request_id: "gosi-2023".into(),
-        contributions,
-        ..Default::default()
-    };
-    saudi.agency.record_contributions(request).await.expect("recorded");
+    let mut saudi = common::saudi_months_with_gaps(&server, &worker).await;
     let mut phone = Browser::new(&portal, "en");
     activate(&mut phone, &worker, &code).await;
 
@@ -763,6 +753,50 @@ async fn guessing_through_the_portal_is_held_to_a_rate_per_address() {
     let burst = ledger_portal::web::SIGN_IN_BURST as usize;
     assert!(statuses[..burst].iter().all(|status| *status == 403), "{statuses:?}");
     assert!(statuses[burst..].iter().all(|status| *status == 429), "{statuses:?}");
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replacing_her_credential_in_settings_stops_the_one_on_her_enrolment_paper() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000903", "PH").await;
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &enrolled.worker_id, &enrolled.activation_code).await;
+    // Her employer kept the paper: its credential reads her record until she replaces it.
+    let read = |token: String| {
+        let server = &server;
+        let worker_id = enrolled.worker_id.clone();
+        async move {
+            let mut clients = common::as_worker(server, &token).await;
+            let request = pb::GetStatementRequest { worker_id, ..Default::default() };
+            clients.worker.get_statement(request).await.map(drop).map_err(|status| status.code())
+        }
+    };
+    assert_eq!(read(enrolled.worker_token.clone()).await, Ok(()));
+
+    let settings = phone.get("/settings").await;
+    assert!(visible(&settings).contains("Replace my credential"), "{}", settings.body);
+    let forged = phone.post("/settings/replace-credential", &[("csrf", "not-the-token")]).await;
+    assert_eq!(forged.status, 403, "no token, no replacement");
+    assert_eq!(read(enrolled.worker_token.clone()).await, Ok(()), "a refused form changes nothing");
+
+    let replaced = phone.post("/settings/replace-credential", &[("csrf", &settings.form_token())]).await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    assert_eq!(replaced.header("cache-control"), Some("no-store"));
+    let start = replaced.body.find("lgr_").expect("the new credential, shown once");
+    let token: String =
+        replaced.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    assert_eq!(
+        read(enrolled.worker_token.clone()).await,
+        Err(tonic::Code::Unauthenticated),
+        "the paper's is dead"
+    );
+    assert_eq!(read(token).await, Ok(()), "the new one reads her record");
+    // Her portal session goes on: the PIN, not the credential, is her way in here.
+    assert_eq!(phone.get("/me").await.status, 200);
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }

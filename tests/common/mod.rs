@@ -330,3 +330,20 @@ pub async fn worker_with_months(server: &TestServer) -> (String, String) {
     }
     (worker, enrolled.activation_code)
 }
+
+/// Saudi Arabia's contributions for `worker` in January, February and May 2023, so that March and
+/// April are gaps to report; answers Saudi Arabia's agency clients.
+pub async fn saudi_months_with_gaps(server: &TestServer, worker: &str) -> Clients {
+    let mut saudi = server.clients("agency-sa").await;
+    let contributions = ["2023-01", "2023-02", "2023-05"]
+        .iter()
+        .map(|month| contribution_from("SA-EMP-0311", worker, "SA", "SAR", month, 300_000))
+        .collect();
+    let request = pb::RecordContributionsRequest {
+        request_id: "gosi-2023".into(),
+        contributions,
+        ..Default::default()
+    };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+    saudi
+}

@@ -256,3 +256,12 @@ settings-passkey-pin = Your PIN, to confirm it is you
 settings-passkey-add = Add a passkey
 settings-passkey-added = Your passkey was added. On this phone you can sign in with it.
 settings-passkey-failed = The passkey was not added. Try again, or keep using your PIN.
+
+## Her credential
+settings-credential-heading = The credential on your enrolment paper
+settings-credential-hint = Your agency gave you a long credential when you were enrolled. You do not need it here. If someone else may have it (your employer kept the paper, for one), replace it: the old one stops working at once.
+settings-credential-replace = Replace my credential
+credential-heading = Your new credential
+credential-replaced = Your old credential no longer works. This is the new one, shown only this once:
+credential-keep = You do not need it on this website. Keep it private: whoever has it can read your record. Your PIN still works.
+credential-back = Back to settings

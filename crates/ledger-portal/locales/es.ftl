@@ -262,3 +262,12 @@ settings-passkey-pin = Su PIN, para confirmar que es usted
 settings-passkey-add = Añadir una llave de acceso
 settings-passkey-added = Se añadió su llave de acceso. En este teléfono puede entrar con ella.
 settings-passkey-failed = No se añadió la llave de acceso. Inténtelo de nuevo o siga usando su PIN.
+
+## Su credencial
+settings-credential-heading = La credencial de su papel de inscripción
+settings-credential-hint = Su agencia le dio una credencial larga al inscribirla. Aquí no la necesita. Si otra persona pudiera tenerla (por ejemplo, si su empleador se quedó con el papel), reemplácela: la antigua deja de funcionar en el acto.
+settings-credential-replace = Reemplazar mi credencial
+credential-heading = Su nueva credencial
+credential-replaced = Su credencial antigua ya no funciona. Esta es la nueva, que se muestra solo esta vez:
+credential-keep = No la necesita en este sitio web. Guárdela en privado: quien la tenga puede leer su historial. Su PIN sigue funcionando.
+credential-back = Volver a Ajustes

@@ -256,3 +256,12 @@ settings-passkey-pin = Ang iyong PIN, para matiyak na ikaw ito
 settings-passkey-add = Magdagdag ng passkey
 settings-passkey-added = Naidagdag ang iyong passkey. Sa teleponong ito, maaari ka nang mag-sign in gamit ito.
 settings-passkey-failed = Hindi naidagdag ang passkey. Subukang muli, o patuloy na gamitin ang iyong PIN.
+
+## Ang kanyang credential
+settings-credential-heading = Ang credential sa papel ng iyong enrollment
+settings-credential-hint = Binigyan ka ng ahensiya ng mahabang credential nang ma-enroll ka. Hindi mo ito kailangan dito. Kung maaaring hawak ito ng iba (halimbawa, itinago ng iyong employer ang papel), palitan ito: titigil agad sa paggana ang luma.
+settings-credential-replace = Palitan ang aking credential
+credential-heading = Ang iyong bagong credential
+credential-replaced = Hindi na gumagana ang luma mong credential. Ito ang bago, na ipinapakita ngayon lang:
+credential-keep = Hindi mo ito kailangan sa website na ito. Itago ito: mababasa ng sinumang may hawak nito ang iyong rekord. Gumagana pa rin ang iyong PIN.
+credential-back = Bumalik sa Settings

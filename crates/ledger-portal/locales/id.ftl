@@ -248,3 +248,12 @@ settings-passkey-pin = PIN Anda, untuk memastikan ini Anda
 settings-passkey-add = Tambahkan passkey
 settings-passkey-added = Passkey Anda sudah ditambahkan. Di ponsel ini Anda dapat masuk dengannya.
 settings-passkey-failed = Passkey tidak ditambahkan. Coba lagi, atau tetap gunakan PIN Anda.
+
+## Kredensialnya
+settings-credential-heading = Kredensial di kertas pendaftaran Anda
+settings-credential-hint = Agensi memberi Anda kredensial panjang saat Anda didaftarkan. Anda tidak memerlukannya di sini. Jika orang lain mungkin memegangnya (misalnya majikan Anda menyimpan kertasnya), gantilah: yang lama langsung tidak berlaku.
+settings-credential-replace = Ganti kredensial saya
+credential-heading = Kredensial baru Anda
+credential-replaced = Kredensial lama Anda tidak berlaku lagi. Ini yang baru, hanya ditampilkan kali ini:
+credential-keep = Anda tidak memerlukannya di situs web ini. Simpan secara pribadi: siapa pun yang memegangnya dapat membaca catatan Anda. PIN Anda tetap berlaku.
+credential-back = Kembali ke Pengaturan

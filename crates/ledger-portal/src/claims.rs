@@ -602,17 +602,7 @@ fn claim_view(
 
 /// Hashes the evidence on her phone where JavaScript runs (`static/evidence.js`).
 pub async fn evidence_script() -> Response<Body> {
-    let mut response = Response::new(Body::from(include_str!("../static/evidence.js")));
-    let headers = response.headers_mut();
-    headers.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    headers.insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("public, max-age=3600"),
-    );
-    response
+    pages::static_file(include_str!("../static/evidence.js"), "text/javascript; charset=utf-8")
 }
 
 #[cfg(test)]

@@ -694,18 +694,20 @@ pub async fn not_found(State(portal): State<Arc<Portal>>, headers: HeaderMap) ->
 /// The activation page's one script, which fills the form from the slip's link: cached for an
 /// hour, like the stylesheet.
 pub async fn activate_script() -> Response<Body> {
-    let mut response = Response::new(Body::from(include_str!("../static/activate.js")));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    response
+    static_file(include_str!("../static/activate.js"), "text/javascript; charset=utf-8")
 }
 
 /// The stylesheet, cached for an hour: it is the same for everyone.
 pub async fn stylesheet() -> Response<Body> {
-    let mut response = Response::new(Body::from(include_str!("../static/portal.css")));
+    static_file(include_str!("../static/portal.css"), "text/css; charset=utf-8")
+}
+
+/// A file of the portal's own (a script or the stylesheet), the same for everyone: cached for an
+/// hour.
+pub(crate) fn static_file(text: &'static str, content_type: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(text));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     response
 }
@@ -886,6 +888,9 @@ pub(crate) struct SettingsPage {
     passkey_pin: String,
     passkey_add: String,
     passkey_failed: String,
+    credential_heading: String,
+    credential_hint: String,
+    credential_replace: String,
 }
 
 pub(crate) fn settings_page(
@@ -910,6 +915,9 @@ pub(crate) fn settings_page(
         passkey_pin: tr.t("settings-passkey-pin"),
         passkey_add: tr.t("settings-passkey-add"),
         passkey_failed: tr.t("settings-passkey-failed"),
+        credential_heading: tr.t("settings-credential-heading"),
+        credential_hint: tr.t("settings-credential-hint"),
+        credential_replace: tr.t("settings-credential-replace"),
     }
 }
 
@@ -934,6 +942,48 @@ pub async fn settings(
         _ => String::new(),
     };
     let page = settings_page(&portal, &visit, Vec::new(), notice);
+    visit.finish(html(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "credential.html")]
+struct CredentialPage {
+    chrome: Chrome,
+    heading: String,
+    replaced: String,
+    token: String,
+    keep: String,
+    back: String,
+}
+
+/// Replaces her credential (`RotateCredential`): the one an agency printed for her stops working
+/// at once, for whoever holds it. The new one is shown this once; the portal keeps nothing of it.
+pub async fn replace_credential(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        let page = settings_page(&portal, &visit, vec![tr.t("error-form-expired")], String::new());
+        return visit.finish(html(StatusCode::FORBIDDEN, &page));
+    }
+    let rotated =
+        portal.worker_client(&session.token).rotate_credential(pb::RotateCredentialRequest {}).await;
+    let token = match rotated {
+        Ok(answer) => answer.into_inner().worker_token,
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
+    };
+    let page = CredentialPage {
+        chrome: visit.chrome(&portal, tr.t("credential-heading")),
+        heading: tr.t("credential-heading"),
+        replaced: tr.t("credential-replaced"),
+        token,
+        keep: tr.t("credential-keep"),
+        back: tr.t("credential-back"),
+    };
     visit.finish(html(StatusCode::OK, &page))
 }
 

@@ -233,9 +233,5 @@ pub async fn sign_in(
 
 /// The script of both ceremonies.
 pub async fn script() -> Response<Body> {
-    let mut response = Response::new(Body::from(include_str!("../static/passkey.js")));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    response
+    pages::static_file(include_str!("../static/passkey.js"), "text/javascript; charset=utf-8")
 }

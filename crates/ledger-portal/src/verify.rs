@@ -15,10 +15,10 @@ use std::sync::Arc;
 use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use axum::http::{HeaderMap, Response, StatusCode};
 
 use crate::i18n::{Arg, Tr};
-use crate::pages::{country_name, html, Chrome, Visit};
+use crate::pages::{country_name, html, static_file, Chrome, Visit};
 use crate::Portal;
 
 /// The countries whose names the page's script can show; others show their code.
@@ -96,20 +96,12 @@ pub async fn page(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Resp
     visit.finish(html(StatusCode::OK, &page))
 }
 
-fn script_response(text: &'static str) -> Response<Body> {
-    let mut response = Response::new(Body::from(text));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    response
-}
-
 /// The page's script: reads the file chosen and shows what the verifier found.
 pub async fn script() -> Response<Body> {
-    script_response(include_str!("../static/verify.js"))
+    static_file(include_str!("../static/verify.js"), "text/javascript; charset=utf-8")
 }
 
 /// The verifier itself, a module with no access to the page.
 pub async fn library() -> Response<Body> {
-    script_response(include_str!("../static/verify-lib.js"))
+    static_file(include_str!("../static/verify-lib.js"), "text/javascript; charset=utf-8")
 }

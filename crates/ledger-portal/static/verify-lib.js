@@ -226,6 +226,19 @@ function monthIndex({ year, month }) {
   return year * 12 + month - 1;
 }
 
+/** A period's worker, jurisdiction, branch and months from `from` to `to` (kinds 4 and 16);
+ *  answers how many months it spans, 1 to 120. */
+function period(r, event, what) {
+  event.workerId = r.workerId();
+  event.jurisdiction = r.jurisdiction();
+  event.branch = r.branch();
+  event.from = r.month();
+  event.to = r.month();
+  const span = monthIndex(event.to) - monthIndex(event.from) + 1;
+  if (span < 1 || span > SPAN_MONTHS_MAX) throw new Error(`${what} is not 1 to 120 months`);
+  return span;
+}
+
 /** Decodes one record; throws when it is not exactly one valid record of format version 1. */
 export async function decodeRecord(bytes) {
   if (bytes.length > RECORD_LEN_MAX) throw new Error(`the record is longer than ${RECORD_LEN_MAX} bytes`);
@@ -271,17 +284,10 @@ export async function decodeRecord(bytes) {
       event.jurisdiction = r.jurisdiction();
       event.reason = r.reason();
       break;
-    case 4: {
-      event.workerId = r.workerId();
-      event.jurisdiction = r.jurisdiction();
-      event.branch = r.branch();
-      event.from = r.month();
-      event.to = r.month();
-      const span = monthIndex(event.to) - monthIndex(event.from) + 1;
-      if (span < 1 || span > SPAN_MONTHS_MAX) throw new Error("a credited period is not 1 to 120 months");
+    case 4:
+      period(r, event, "a credited period");
       event.creditKind = r.code(1, 6, "credit kind");
       break;
-    }
     case 5: {
       event.digest = r.take(32).slice();
       const length = r.u32();
@@ -387,13 +393,7 @@ export async function decodeRecord(bytes) {
       event.riskDate = r.date();
       break;
     case 16: {
-      event.workerId = r.workerId();
-      event.jurisdiction = r.jurisdiction();
-      event.branch = r.branch();
-      event.from = r.month();
-      event.to = r.month();
-      const span = monthIndex(event.to) - monthIndex(event.from) + 1;
-      if (span < 1 || span > SPAN_MONTHS_MAX) throw new Error("a certified period is not 1 to 120 months");
+      const span = period(r, event, "a certified period");
       event.unit = r.code(1, 4, "unit");
       event.quantity = r.u32();
       event.insurance = r.code(1, 2, "insurance");
