@@ -440,4 +440,13 @@ function editedOneMonth(file) {
 
 await browser.close();
 writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2));
-console.log(`pages audited: ${results.pages.length}; screenshots in ${out}`);
+const violations = results.pages.reduce((sum, page) => sum + page.violations.length, 0);
+const passes = results.pages.reduce((sum, page) => sum + page.passes, 0);
+const heaviest = (kind) => Math.max(...results.pages.map((page) => page[kind]));
+console.log(
+  `axe-core ${JSON.parse(readFileSync(createRequire(import.meta.url).resolve("axe-core/package.json"), "utf8")).version} ` +
+    `(WCAG 2 A and AA): ${results.pages.length} pages, ${violations} violations, ${passes} passing rule checks`,
+);
+console.log(
+  `heaviest page: ${heaviest("markup")} bytes of HTML and CSS, ${heaviest("script")} bytes of script; screenshots in ${out}`,
+);
