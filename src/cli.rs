@@ -919,8 +919,35 @@ fn describe(event: &Option<pb::Event>) -> String {
         },
         Some(Kind::AccessChanged(e)) => match e.change.as_str() {
             "pin_set" => "portal PIN set with the activation code".into(),
+            "passkey_added" => "portal passkey added, confirmed with the PIN".into(),
             _ => format!("portal access locked after {} wrong attempts in a row", e.failed_attempts),
         },
+        Some(Kind::RecruitmentCostRecorded(e)) => {
+            let amount = e.amount.as_ref().map_or_else(String::new, |money| {
+                ledger_client::money::format_money(money.minor, &money.currency)
+            });
+            let label = |code: i32, labels: fn(u8) -> Option<&'static str>| {
+                u8::try_from(code).ok().and_then(labels).unwrap_or("?")
+            };
+            let purpose = label(e.purpose, |code| {
+                ledger_core::RecruitmentPurpose::from_code(code.into())
+                    .ok()
+                    .map(ledger_core::RecruitmentPurpose::label)
+            });
+            let payer = label(e.paid_by, |code| {
+                ledger_core::CostPayer::from_code(code.into()).ok().map(ledger_core::CostPayer::label)
+            });
+            format!(
+                "recruitment {purpose} {amount} in {} paid by {payer}{}, {} to {}, recruiter {} licence {}{}",
+                e.paid_in,
+                if e.lender.is_empty() { String::new() } else { format!(" (lender {})", e.lender) },
+                e.origin,
+                e.destination,
+                e.licensed_in,
+                e.licence,
+                if e.declared { ", declared by the worker" } else { "" }
+            )
+        }
         Some(Kind::RulesAdopted(_)) | None => "other".into(),
     }
 }

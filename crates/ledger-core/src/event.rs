@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::{
-    Branch, ClaimKind, ClaimOutcome, CreditKind, Currency, Insurance, InvalidInput, Jurisdiction, MinorUnits,
-    Month, PeriodUnit, Sector, Seq, Sex, Text, WorkerId,
+    Branch, ClaimKind, ClaimOutcome, CostPayer, CreditKind, Currency, Insurance, InvalidInput, Jurisdiction,
+    MinorUnits, Month, PeriodUnit, RecruitmentPurpose, Sector, Seq, Sex, Text, WorkerId,
 };
 
 /// Longest rules document that can be adopted on the chain, in bytes. Bounded so that every record
@@ -38,6 +38,7 @@ pub enum Event {
     BenefitApplied(BenefitApplied),
     PeriodCertified(PeriodCertified),
     AccessChanged(AccessChanged),
+    RecruitmentCostRecorded(RecruitmentCostRecorded),
 }
 
 impl Event {
@@ -59,6 +60,7 @@ impl Event {
             Event::BenefitApplied(event) => Some(&event.worker_id),
             Event::PeriodCertified(event) => Some(&event.worker_id),
             Event::AccessChanged(event) => Some(&event.worker_id),
+            Event::RecruitmentCostRecorded(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -85,6 +87,7 @@ impl Event {
             Event::PeriodCertified(e) => is(e.jurisdiction),
             // Her own business: no agency reads how she signs in.
             Event::AccessChanged(_) => false,
+            Event::RecruitmentCostRecorded(e) => is(e.origin) || is(e.destination),
             Event::RulesAdopted(_) => false,
         }
     }
@@ -107,6 +110,7 @@ impl Event {
             Event::BenefitApplied(_) => "BenefitApplied",
             Event::PeriodCertified(_) => "PeriodCertified",
             Event::AccessChanged(_) => "AccessChanged",
+            Event::RecruitmentCostRecorded(_) => "RecruitmentCostRecorded",
         }
     }
 }
@@ -427,6 +431,35 @@ impl ClaimFiled {
         }
         Ok(months)
     }
+}
+
+/// A cost of a worker's recruitment: what it paid for, how much, who paid it, and the recruiter by
+/// its licence, so that a renamed firm stays linked to its past. Recorded by an agency of the
+/// corridor's origin or destination from its own records, or declared by the worker herself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecruitmentCostRecorded {
+    pub worker_id: WorkerId,
+    /// The corridor: her origin, and where she was recruited to work.
+    pub origin: Jurisdiction,
+    pub destination: Jurisdiction,
+    /// Where the recruiter is licensed, and its licence number there.
+    pub licensed_in: Jurisdiction,
+    pub licence: Text,
+    pub purpose: RecruitmentPurpose,
+    pub currency: Currency,
+    pub amount: MinorUnits,
+    pub paid_by: CostPayer,
+    /// The lender's reference when a loan paid it (an institution, never a person's name); none
+    /// otherwise.
+    pub lender: Option<Text>,
+    /// The employer's reference, when known.
+    pub employer_ref: Option<Text>,
+    /// The month it was paid (or the loan taken).
+    pub paid_in: Month,
+    /// SHA-256 of the evidence (a receipt, a loan agreement); the evidence stays with its holder.
+    pub evidence_sha256: [u8; 32],
+    /// Declared by the worker herself rather than recorded by an agency.
+    pub declared: bool,
 }
 
 /// The addressed agency's answer to a claim. When upheld, the contributions it records follow this

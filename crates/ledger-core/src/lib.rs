@@ -51,7 +51,7 @@ pub use event::{
     AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved,
     ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
     EntitlementGranted, EntitlementStatusChanged, Event, Figures, PeriodCertified, PeriodCredited,
-    ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,
+    RecruitmentCostRecorded, ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,
     CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 pub use hash::{chain_hash, constant_time_eq, event_hash, sha256, ChainHash, EventHash};

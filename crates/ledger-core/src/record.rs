@@ -8,14 +8,14 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use crate::cursor::{Cursor, Short};
 use crate::event::{
     AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced,
-    EntitlementGranted, EntitlementStatusChanged, ResidenceChanged, RulesAdopted, StatusChange,
-    CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    EntitlementGranted, EntitlementStatusChanged, RecruitmentCostRecorded, ResidenceChanged, RulesAdopted,
+    StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
-    ContributionReversed, CreditKind, Currency, Event, Figures, Insurance, Jurisdiction, MinorUnits, Month,
-    PeriodCertified, PeriodCredited, PeriodUnit, PrincipalId, RequestId, Sector, Seq, Sex, Text,
-    WorkerEnrolled, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    ContributionReversed, CostPayer, CreditKind, Currency, Event, Figures, Insurance, Jurisdiction,
+    MinorUnits, Month, PeriodCertified, PeriodCredited, PeriodUnit, PrincipalId, RecruitmentPurpose,
+    RequestId, Sector, Seq, Sex, Text, WorkerEnrolled, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 
 /// The record format this code writes and reads. A new version gets a new number; old records keep
@@ -43,6 +43,7 @@ const KIND_BENEFIT_APPLIED: u8 = 14;
 const KIND_VOLUNTARY_CONTRIBUTION_RECORDED: u8 = 15;
 const KIND_PERIOD_CERTIFIED: u8 = 16;
 const KIND_ACCESS_CHANGED: u8 = 17;
+const KIND_RECRUITMENT_COST_RECORDED: u8 = 18;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,6 +255,23 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             put_str8(out, e.worker_id.as_str());
             put_optional_jurisdiction(out, e.reset_by);
         }
+        Event::RecruitmentCostRecorded(e) => {
+            out.push(KIND_RECRUITMENT_COST_RECORDED);
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.origin.as_bytes());
+            out.extend_from_slice(&e.destination.as_bytes());
+            out.extend_from_slice(&e.licensed_in.as_bytes());
+            put_str8(out, e.licence.as_str());
+            out.push(e.purpose.code());
+            out.extend_from_slice(&e.currency.as_bytes());
+            out.extend_from_slice(&e.amount.get().to_be_bytes());
+            out.push(e.paid_by.code());
+            put_str8(out, e.lender.as_ref().map_or("", Text::as_str));
+            put_str8(out, e.employer_ref.as_ref().map_or("", Text::as_str));
+            put_month(out, e.paid_in);
+            out.extend_from_slice(&e.evidence_sha256);
+            out.push(u8::from(e.declared));
+        }
         Event::AccessChanged(e) => {
             out.push(KIND_ACCESS_CHANGED);
             put_str8(out, e.worker_id.as_str());
@@ -410,6 +428,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             worker_id: r.worker_id()?,
             reset_by: r.optional_jurisdiction()?,
         }),
+        KIND_RECRUITMENT_COST_RECORDED => Event::RecruitmentCostRecorded(decode_recruitment_cost(r)?),
         KIND_ACCESS_CHANGED => {
             let worker_id = r.worker_id()?;
             let change = match r.u8()? {
@@ -461,6 +480,60 @@ fn decode_claim_filed(r: &mut Reader<'_>) -> Result<ClaimFiled, DecodeError> {
         amount,
         evidence_sha256,
         respond_by,
+    })
+}
+
+fn decode_recruitment_cost(r: &mut Reader<'_>) -> Result<RecruitmentCostRecorded, DecodeError> {
+    let worker_id = r.worker_id()?;
+    let origin = r.jurisdiction()?;
+    let destination = r.jurisdiction()?;
+    if origin == destination {
+        return Err(r.fail("a corridor's origin and destination are two jurisdictions"));
+    }
+    let licensed_in = r.jurisdiction()?;
+    let licence =
+        r.parsed(|r| Text::recorded("licence", r.str8()?, EMPLOYER_REF_LEN_MAX).map_err(Into::into))?;
+    let code = r.u8()?;
+    let purpose = r.parsed(|_| RecruitmentPurpose::from_code(code.into()).map_err(Into::into))?;
+    let currency = r.currency()?;
+    let amount = r.amount("amount")?;
+    let code = r.u8()?;
+    let paid_by = r.parsed(|_| CostPayer::from_code(code.into()).map_err(Into::into))?;
+    let optional = |r: &mut Reader<'_>, field: &'static str| -> Result<Option<Text>, DecodeError> {
+        match r.str8()? {
+            "" => Ok(None),
+            text => {
+                Ok(Some(r.parsed(|_| Text::recorded(field, text, EMPLOYER_REF_LEN_MAX).map_err(Into::into))?))
+            }
+        }
+    };
+    let lender = optional(r, "lender")?;
+    if lender.is_some() != (paid_by == CostPayer::Loan) {
+        return Err(r.fail("a lender is named exactly when a loan paid the cost"));
+    }
+    let employer_ref = optional(r, "employer_ref")?;
+    let paid_in = r.month()?;
+    let evidence_sha256 = r.array::<32>()?;
+    let declared = match r.u8()? {
+        0 => false,
+        1 => true,
+        other => return Err(r.fail(format!("{other} is not a declared flag"))),
+    };
+    Ok(RecruitmentCostRecorded {
+        worker_id,
+        origin,
+        destination,
+        licensed_in,
+        licence,
+        purpose,
+        currency,
+        amount,
+        paid_by,
+        lender,
+        employer_ref,
+        paid_in,
+        evidence_sha256,
+        declared,
     })
 }
 

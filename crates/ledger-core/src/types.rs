@@ -550,6 +550,27 @@ code_enum!(
 );
 
 code_enum!(
+    /// What a recruitment cost paid for.
+    RecruitmentPurpose, "purpose" {
+        Fee = 1 => "fee",
+        Travel = 2 => "travel",
+        Visa = 3 => "visa",
+        Training = 4 => "training",
+        Medical = 5 => "medical",
+    }
+);
+
+code_enum!(
+    /// Who paid a recruitment cost: the worker (in cash, or taken from her wages), her employer (as
+    /// the employer-pays principle asks), or a loan, which she owes.
+    CostPayer, "paid_by" {
+        Worker = 1 => "worker",
+        Employer = 2 => "employer",
+        Loan = 3 => "loan",
+    }
+);
+
+code_enum!(
     /// How the addressed agency answered a claim.
     ClaimOutcome, "outcome" {
         Upheld = 1 => "upheld",

@@ -281,6 +281,27 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 change: ledger_core::AccessChange::PasskeyAdded,
             }),
         ),
+        (
+            "agency-ph",
+            "dmw-recruitment-2025-0042",
+            1_741_700_000_000_000,
+            Event::RecruitmentCostRecorded(ledger_core::RecruitmentCostRecorded {
+                worker_id: worker.clone(),
+                origin: ph,
+                destination: ok(Jurisdiction::parse("SA")),
+                licensed_in: ph,
+                licence: ok(Text::recorded("licence", "POEA-123-LB-031522-R", 64)),
+                purpose: ledger_core::RecruitmentPurpose::Fee,
+                currency: ok(Currency::parse("PHP")),
+                amount: ok(MinorUnits::new("amount", 4_500_000)),
+                paid_by: ledger_core::CostPayer::Loan,
+                lender: Some(ok(Text::recorded("lender", "LENDER-PH-0091", 64))),
+                employer_ref: Some(ok(Text::recorded("employer_ref", "SA-EMP-0311", 64))),
+                paid_in: ok(Month::parse("2024-11")),
+                evidence_sha256: [0x5a; 32],
+                declared: false,
+            }),
+        ),
     ]
 }
 

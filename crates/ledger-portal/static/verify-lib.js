@@ -101,6 +101,7 @@ const EVENT_NAMES = {
   15: "ContributionRecorded",
   16: "PeriodCertified",
   17: "AccessChanged",
+  18: "RecruitmentCostRecorded",
 };
 
 class Reader {
@@ -399,6 +400,27 @@ export async function decodeRecord(bytes) {
       event.insurance = r.code(1, 2, "insurance");
       event.months = r.u16();
       if (event.months > span) throw new Error("more months counted than the period spans");
+      break;
+    }
+    case 18: {
+      event.workerId = r.workerId();
+      event.origin = r.jurisdiction();
+      event.destination = r.jurisdiction();
+      if (event.origin === event.destination) throw new Error("a corridor's origin and destination are the same");
+      event.licensedIn = r.jurisdiction();
+      event.licence = r.plain(r.u8(), 1, 64, "a licence");
+      event.purpose = r.code(1, 5, "purpose");
+      event.currency = r.currency();
+      event.amount = r.amount();
+      event.paidBy = r.code(1, 3, "payer");
+      const lender = r.u8();
+      event.lender = lender === 0 ? null : r.plain(lender, 1, 64, "a lender");
+      if ((event.lender !== null) !== (event.paidBy === 3)) throw new Error("a lender is named exactly for a loan");
+      const employer = r.u8();
+      event.employerRef = employer === 0 ? null : r.plain(employer, 1, 64, "an employer reference");
+      event.paidIn = r.month();
+      event.evidenceSha256 = r.take(32).slice();
+      event.declared = r.code(0, 1, "declared flag") === 1;
       break;
     }
     case 17:

@@ -497,6 +497,8 @@ impl WorkerProjection {
             }
             // On her statement, and nothing more: a credential is access, not coverage.
             Event::CredentialReplaced(_) | Event::AccessChanged(_) => {}
+            // Not social-security months: the employer-pays report reads these.
+            Event::RecruitmentCostRecorded(_) => {}
             Event::WorkerEnrolled(_) | Event::RulesAdopted(_) => {}
         }
         Ok(())
@@ -562,6 +564,7 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ClaimFiled(e) => Some(e.addressed_to),
         Event::ClaimResolved(e) => Some(e.jurisdiction),
         Event::CredentialReplaced(e) => e.reset_by,
-        Event::AccessChanged(_) | Event::RulesAdopted(_) => None,
+        // A recruitment cost is no record of insurance in either country of its corridor.
+        Event::AccessChanged(_) | Event::RecruitmentCostRecorded(_) | Event::RulesAdopted(_) => None,
     }
 }

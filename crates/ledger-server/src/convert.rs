@@ -289,6 +289,25 @@ pub fn event(event: &Event) -> pb::Event {
             worker_id: e.worker_id.to_string(),
             reset_by: e.reset_by.map(|jurisdiction| jurisdiction.to_string()).unwrap_or_default(),
         }),
+        Event::RecruitmentCostRecorded(e) => Kind::RecruitmentCostRecorded(pb::RecruitmentCostRecorded {
+            worker_id: e.worker_id.to_string(),
+            origin: e.origin.to_string(),
+            destination: e.destination.to_string(),
+            licensed_in: e.licensed_in.to_string(),
+            licence: e.licence.as_str().to_owned(),
+            purpose: i32::from(e.purpose.code()),
+            amount: Some(money(e.currency, u128::from(e.amount.get()))),
+            paid_by: i32::from(e.paid_by.code()),
+            lender: e.lender.as_ref().map(|lender| lender.as_str().to_owned()).unwrap_or_default(),
+            employer_ref: e
+                .employer_ref
+                .as_ref()
+                .map(|employer| employer.as_str().to_owned())
+                .unwrap_or_default(),
+            paid_in: e.paid_in.to_string(),
+            evidence_sha256: e.evidence_sha256.to_vec(),
+            declared: e.declared,
+        }),
         Event::AccessChanged(e) => Kind::AccessChanged(pb::AccessChanged {
             worker_id: e.worker_id.to_string(),
             change: e.change.name().to_owned(),
