@@ -14,7 +14,7 @@ const CALLERS: [&str; 7] =
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
 /// state (FAILED_PRECONDITION).
-const TABLE: [(&str, [char; 7]); 30] = [
+const TABLE: [(&str, [char; 7]); 31] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -37,6 +37,8 @@ const TABLE: [(&str, [char; 7]); 30] = [
     ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
     ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
     ("FileClaim", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
+    // Of a corridor from the Philippines to Saudi Arabia: Spain's agency is on neither end.
+    ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
     ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
@@ -241,6 +243,10 @@ async fn call(
             stream.message().await.map(drop)
         }
         "FileClaim" => clients.worker.file_claim(claim(&id, &worker)).await.map(drop),
+        "RecordRecruitmentCost" => {
+            let request = common::recruitment_fee(&id, &worker, "SA");
+            clients.worker.record_recruitment_cost(request).await.map(drop)
+        }
         "ResolveClaim" => {
             let request = pb::ResolveClaimRequest {
                 request_id: id,

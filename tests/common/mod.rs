@@ -347,3 +347,26 @@ pub async fn saudi_months_with_gaps(server: &TestServer, worker: &str) -> Client
     saudi.agency.record_contributions(request).await.expect("recorded");
     saudi
 }
+
+/// A recruitment fee of PHP 45,000.00 for `worker`'s corridor to `destination`, paid with a loan,
+/// to a recruiter licensed in the Philippines (illustrative licence number).
+pub fn recruitment_fee(
+    request_id: &str,
+    worker: &str,
+    destination: &str,
+) -> pb::RecordRecruitmentCostRequest {
+    pb::RecordRecruitmentCostRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        destination: destination.into(),
+        licensed_in: "PH".into(),
+        licence: "POEA-123-LB-031522-R".into(),
+        purpose: pb::RecruitmentPurpose::Fee as i32,
+        amount: Some(pb::Money { currency: "PHP".into(), minor: 4_500_000, ..Default::default() }),
+        paid_by: pb::CostPayer::Loan as i32,
+        lender: "LENDER-PH-0091".into(),
+        employer_ref: "SA-EMP-0311".into(),
+        paid_in: "2024-11".into(),
+        evidence_sha256: vec![0x5a; 32],
+    }
+}

@@ -35,6 +35,7 @@ pub enum Rpc {
     GetInclusionProof,
     GetConsistencyProof,
     FileClaim,
+    RecordRecruitmentCost,
     ResolveClaim,
     ListClaims,
     ResetWorkerCredential,
@@ -44,7 +45,7 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 30] = [
+    pub const ALL: [Rpc; 31] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -69,6 +70,7 @@ impl Rpc {
         Rpc::GetInclusionProof,
         Rpc::GetConsistencyProof,
         Rpc::FileClaim,
+        Rpc::RecordRecruitmentCost,
         Rpc::ResolveClaim,
         Rpc::ListClaims,
         Rpc::ResetWorkerCredential,
@@ -107,7 +109,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | ResolveClaim
         | ListClaims
         | ResetWorkerCredential => role == Agency,
-        FileClaim => matches!(role, Agency | Worker),
+        FileClaim | RecordRecruitmentCost => matches!(role, Agency | Worker),
         GetAccountabilityReport | GetCoverageReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
         RotateCredential | EndSessions | BeginPasskey | AddPasskey => role == Worker,

@@ -345,6 +345,38 @@ pub fn claim_request(wire: &pb::FileClaimRequest, worker_id: WorkerId) -> Result
     })
 }
 
+/// A recruitment cost as asked for, about `worker_id`.
+pub fn recruitment_cost(
+    wire: &pb::RecordRecruitmentCostRequest,
+    worker_id: WorkerId,
+) -> Result<ledger_store::RecruitmentCostRequest, InvalidInput> {
+    let evidence_sha256: [u8; 32] = wire.evidence_sha256.as_slice().try_into().map_err(|_| {
+        InvalidInput::new(
+            "evidence_sha256",
+            format!("must be a SHA-256 digest of 32 bytes, got {} bytes", wire.evidence_sha256.len()),
+        )
+    })?;
+    let amount = wire.amount.as_ref().ok_or_else(|| InvalidInput::new("amount", "is required"))?;
+    let optional = |name: &'static str, text: &str| match text {
+        "" => Ok(None),
+        text => Text::parse(name, text, EMPLOYER_REF_LEN_MAX).map(Some),
+    };
+    Ok(ledger_store::RecruitmentCostRequest {
+        worker_id,
+        destination: jurisdiction("destination", &wire.destination)?,
+        licensed_in: jurisdiction("licensed_in", &wire.licensed_in)?,
+        licence: Text::parse("licence", &wire.licence, EMPLOYER_REF_LEN_MAX)?,
+        purpose: field("purpose", ledger_core::RecruitmentPurpose::from_code(wire.purpose.into()))?,
+        currency: field("amount.currency", Currency::parse(&amount.currency))?,
+        amount: MinorUnits::new("amount.minor", amount.minor)?,
+        paid_by: field("paid_by", ledger_core::CostPayer::from_code(wire.paid_by.into()))?,
+        lender: optional("lender", &wire.lender)?,
+        employer_ref: optional("employer_ref", &wire.employer_ref)?,
+        paid_in: field("paid_in", Month::parse(&wire.paid_in))?,
+        evidence_sha256,
+    })
+}
+
 pub fn claim_outcome(code: i32) -> Result<ClaimOutcome, InvalidInput> {
     field("outcome", ClaimOutcome::from_code(code.into()))
 }

@@ -589,6 +589,23 @@ impl pb::worker_service_server::WorkerService for Api {
         }))
     }
 
+    async fn record_recruitment_cost(
+        &self,
+        request: Request<pb::RecordRecruitmentCostRequest>,
+    ) -> Result<Response<pb::RecordRecruitmentCostResponse>, Status> {
+        let principal = require(&request, Rpc::RecordRecruitmentCost)?;
+        let wire = request.into_inner();
+        let worker_id = match (wire.worker_id.as_str(), &principal.worker) {
+            ("", Some(own)) => own.clone(),
+            (text, _) => convert::worker_id(text).map_err(invalid)?,
+        };
+        let cost = convert::recruitment_cost(&wire, worker_id).map_err(invalid)?;
+        let action = Action::RecordRecruitmentCost(Box::new(cost));
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
+        Ok(Response::new(pb::RecordRecruitmentCostResponse { receipt: Some(convert::receipt(receipt)) }))
+    }
+
     async fn rotate_credential(
         &self,
         request: Request<pb::RotateCredentialRequest>,

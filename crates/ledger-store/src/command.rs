@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 
 use crate::access::{Activation, Passkey, PinVerifier};
 use ledger_core::{
-    encode_event, sha256, Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, Currency, Event,
-    EventHash, Figures, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId,
-    RequestId, Seq, Sex, StatusChange, Text, WorkerId,
+    encode_event, sha256, Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionRecorded, CostPayer,
+    Currency, Event, EventHash, Figures, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited,
+    PrincipalId, RecruitmentPurpose, RequestId, Seq, Sex, StatusChange, Text, WorkerId,
 };
 
 /// Most events one request may append: a month of payroll for a large employer is sent as several
@@ -143,6 +143,9 @@ pub enum Action {
         /// a worker's own rotation none. Not part of the request's fingerprint.
         activation: Option<Activation>,
     },
+    /// A cost of the worker's recruitment, recorded by an agency of her origin or of the
+    /// corridor's destination, or declared by the worker. Boxed: it is large.
+    RecordRecruitmentCost(Box<RecruitmentCostRequest>),
     /// The worker sets her PIN with her activation code (its digest here), which it uses up. The
     /// service that took the code and the PIN has checked the code already; the writer checks it
     /// again against what is stored, so that two uses of one code cannot both succeed.
@@ -185,6 +188,24 @@ pub struct PeriodCertification {
     pub unit: ledger_core::PeriodUnit,
     pub quantity: u32,
     pub insurance: ledger_core::Insurance,
+}
+
+/// A recruitment cost as asked for: the corridor's origin is the worker's, and whether it was
+/// declared follows from who asks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecruitmentCostRequest {
+    pub worker_id: WorkerId,
+    pub destination: Jurisdiction,
+    pub licensed_in: Jurisdiction,
+    pub licence: Text,
+    pub purpose: RecruitmentPurpose,
+    pub currency: Currency,
+    pub amount: MinorUnits,
+    pub paid_by: CostPayer,
+    pub lender: Option<Text>,
+    pub employer_ref: Option<Text>,
+    pub paid_in: Month,
+    pub evidence_sha256: [u8; 32],
 }
 
 /// What a claim says, as filed; the writer adds the currency and the day it must be answered by.
@@ -345,6 +366,22 @@ impl Action {
                 bytes.push(19);
                 put_text(&mut bytes, worker_id.as_str());
                 bytes.extend_from_slice(&passkey.credential_id);
+            }
+            Action::RecordRecruitmentCost(cost) => {
+                bytes.push(20);
+                put_text(&mut bytes, cost.worker_id.as_str());
+                bytes.extend_from_slice(&cost.destination.as_bytes());
+                bytes.extend_from_slice(&cost.licensed_in.as_bytes());
+                put_text(&mut bytes, cost.licence.as_str());
+                bytes.push(cost.purpose.code());
+                bytes.extend_from_slice(&cost.currency.as_bytes());
+                bytes.extend_from_slice(&cost.amount.get().to_be_bytes());
+                bytes.push(cost.paid_by.code());
+                put_text(&mut bytes, cost.lender.as_ref().map_or("", Text::as_str));
+                put_text(&mut bytes, cost.employer_ref.as_ref().map_or("", Text::as_str));
+                bytes.extend_from_slice(&cost.paid_in.year().to_be_bytes());
+                bytes.push(cost.paid_in.month());
+                bytes.extend_from_slice(&cost.evidence_sha256);
             }
             Action::LockAccess { worker_id, failed_attempts } => {
                 bytes.push(18);

@@ -84,7 +84,7 @@ pub use block::StoredEntry;
 pub use clock::Clock;
 pub use command::{
     Action, Actor, ClaimRequest, Command, ContributionOutcome, Outcome, PeriodCertification, Receipt,
-    EVENTS_PER_REQUEST_MAX,
+    RecruitmentCostRequest, EVENTS_PER_REQUEST_MAX,
 };
 pub use error::{Result, StoreError};
 pub use integrity::{check, restore, CheckReport, RecoveryState, RestoreReport};

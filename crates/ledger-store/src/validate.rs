@@ -5,7 +5,8 @@ use ledger_core::{
     AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome,
     ClaimResolved, ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
     Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction,
-    Month, PeriodCertified, PeriodCredited, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
+    Month, PeriodCertified, PeriodCredited, RecruitmentCostRecorded, ResidenceChanged, Seq, Text,
+    WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -16,7 +17,7 @@ use chrono::{DateTime, Utc};
 use ledger_rules::Rules;
 
 use crate::access::{WorkerAccess, PASSKEYS_PER_WORKER_MAX, PIN_ATTEMPTS_MAX};
-use crate::command::{Action, Actor, ClaimRequest, PeriodCertification};
+use crate::command::{Action, Actor, ClaimRequest, PeriodCertification, RecruitmentCostRequest};
 use crate::error::{Result, StoreError};
 use crate::writer::Planned;
 
@@ -122,6 +123,7 @@ impl<V: View> Check<'_, V> {
         let one = |event| Ok(vec![Planned::new(event)]);
         match action {
             Action::FileClaim(claim) => one(self.claim_filed(actor, this_month, claim)?),
+            Action::RecordRecruitmentCost(cost) => one(self.recruitment_cost(actor, this_month, cost)?),
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 self.claim_resolved(agency()?, this_month, *claim, *outcome, reason, contributions)
             }
@@ -556,6 +558,71 @@ impl<V: View> Check<'_, V> {
 
     /// A claim by the worker, by an agency of the addressed jurisdiction, or, once the worker has
     /// gone home, by an agency of their origin. It is addressed where the worker has a record.
+    /// A recruitment cost: the corridor runs from her origin to a jurisdiction of the rules; an
+    /// agency records one of its corridor from its own records, a worker declares her own.
+    fn recruitment_cost(
+        &mut self,
+        actor: &Actor,
+        this_month: Month,
+        cost: &RecruitmentCostRequest,
+    ) -> Result<Event> {
+        let worker_id = &cost.worker_id;
+        if actor.worker().is_some_and(|worker| worker != worker_id) {
+            return Err(StoreError::PermissionDenied(format!(
+                "{} may declare recruitment costs only for their own record",
+                actor.principal()
+            )));
+        }
+        self.check_known("destination", cost.destination)?;
+        let origin = self.enrolled(worker_id)?.origin;
+        if cost.destination == origin {
+            return Err(StoreError::Invalid(InvalidInput::new(
+                "destination",
+                format!("the corridor runs from {worker_id}'s origin {origin} to another jurisdiction"),
+            )));
+        }
+        let declared = match (actor.worker(), actor.jurisdiction()) {
+            (Some(_), _) => true,
+            (None, Some(agency)) if agency == origin || agency == cost.destination => false,
+            (None, Some(agency)) => {
+                return Err(StoreError::PermissionDenied(format!(
+                "an agency of {agency} records recruitment costs of its own corridors only: this one runs \
+                     from {origin} to {}",
+                cost.destination
+            )))
+            }
+            (None, None) => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{} is neither the worker nor an agency and may not record a recruitment cost",
+                    actor.principal()
+                )))
+            }
+        };
+        if cost.lender.is_some() != (cost.paid_by == ledger_core::CostPayer::Loan) {
+            return Err(StoreError::Invalid(InvalidInput::new(
+                "lender",
+                "a lender is named exactly when a loan paid the cost",
+            )));
+        }
+        not_future("paid_in", Some(cost.paid_in), this_month)?;
+        Ok(Event::RecruitmentCostRecorded(RecruitmentCostRecorded {
+            worker_id: worker_id.clone(),
+            origin,
+            destination: cost.destination,
+            licensed_in: cost.licensed_in,
+            licence: cost.licence.clone(),
+            purpose: cost.purpose,
+            currency: cost.currency,
+            amount: cost.amount,
+            paid_by: cost.paid_by,
+            lender: cost.lender.clone(),
+            employer_ref: cost.employer_ref.clone(),
+            paid_in: cost.paid_in,
+            evidence_sha256: cost.evidence_sha256,
+            declared,
+        }))
+    }
+
     fn claim_filed(&mut self, actor: &Actor, this_month: Month, claim: &ClaimRequest) -> Result<Event> {
         let worker_id = &claim.worker_id;
         if actor.worker().is_some_and(|worker| worker != worker_id) {

@@ -36,6 +36,7 @@ enum Op {
     Enroll { agency: usize, origin: usize },
     Contribute { agency: usize, items: Vec<Item> },
     Credit { agency: usize, item: Item, months: u32 },
+    Recruit { agency: usize, worker: usize, destination: usize, loan: bool, future: bool },
     Reverse { agency: usize, target: usize },
     Retry { back: usize },
     Conflict { back: usize },
@@ -61,6 +62,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..3usize, prop::collection::vec(item(), 1..5)).prop_map(|(agency, items)| Op::Contribute { agency, items }),
         1 => (0..3usize, item(), 1..13u32).prop_map(|(agency, item, months)| Op::Credit { agency, item, months }),
         2 => (0..3usize, 0..64usize).prop_map(|(agency, target)| Op::Reverse { agency, target }),
+        1 => (0..3usize, 0..8usize, 0..4usize, prop::bool::ANY, prop::bool::weighted(0.1)).prop_map(
+            |(agency, worker, destination, loan, future)| Op::Recruit { agency, worker, destination, loan, future }
+        ),
         1 => (0..64usize).prop_map(|back| Op::Retry { back }),
         1 => (0..64usize).prop_map(|back| Op::Conflict { back }),
         1 => Just(Op::Reopen),
@@ -203,6 +207,27 @@ impl Model {
                     },
                 )
             }
+            Op::Recruit { agency, worker, destination, loan, future } => (
+                *agency,
+                Action::RecordRecruitmentCost(Box::new(ledger_store::RecruitmentCostRequest {
+                    worker_id: self.worker(*worker),
+                    destination: parsed(Jurisdiction::parse(JURISDICTIONS[*destination].0)),
+                    licensed_in: parsed(Jurisdiction::parse("PH")),
+                    licence: parsed(Text::parse("licence", "LIC-1", 64)),
+                    purpose: ledger_core::RecruitmentPurpose::Fee,
+                    currency: parsed(Currency::parse("PHP")),
+                    amount: parsed(MinorUnits::new("amount", 100_000)),
+                    paid_by: if *loan {
+                        ledger_core::CostPayer::Loan
+                    } else {
+                        ledger_core::CostPayer::Worker
+                    },
+                    lender: loan.then(|| parsed(Text::parse("lender", "LENDER-1", 64))),
+                    employer_ref: None,
+                    paid_in: if *future { parsed(Month::new(2999, 1)) } else { parsed(Month::new(2024, 3)) },
+                    evidence_sha256: [7; 32],
+                })),
+            ),
             Op::Retry { back } => return self.history.get(back % self.history.len().max(1)).cloned(),
             Op::Conflict { back } => {
                 let mut command = self.history.get(back % self.history.len().max(1)).cloned()?;
@@ -226,6 +251,10 @@ impl Model {
                     Action::CreditPeriods(mut items) => {
                         items[0].kind = CreditKind::Sickness;
                         Action::CreditPeriods(items)
+                    }
+                    Action::RecordRecruitmentCost(mut cost) => {
+                        cost.amount = parsed(MinorUnits::new("amount", cost.amount.get() as i64 + 1));
+                        Action::RecordRecruitmentCost(cost)
                     }
                     other => panic!("the model does not generate {other:?}"),
                 };
@@ -303,12 +332,39 @@ impl Model {
                 }
                 Some(_) => Err(Expected::FailedPrecondition),
             },
+            Action::RecordRecruitmentCost(cost) => {
+                if cost.destination.as_str() == "ZZ" || !known(&cost.worker_id) {
+                    Err(Expected::NotFound)
+                } else {
+                    let origin = self.origin(&cost.worker_id);
+                    if cost.destination == origin {
+                        Err(Expected::Invalid)
+                    } else if agency != Some(origin) && agency != Some(cost.destination) {
+                        Err(Expected::PermissionDenied)
+                    } else if cost.paid_in.year() == 2999 {
+                        Err(Expected::Invalid)
+                    } else {
+                        Ok(1)
+                    }
+                }
+            }
             other => panic!("the model does not generate {other:?}"),
         };
         match outcome {
             Ok(count) => Expected::Appended(count),
             Err(expected) => expected,
         }
+    }
+
+    /// The origin `worker` was enrolled with.
+    fn origin(&self, worker: &WorkerId) -> Jurisdiction {
+        self.records
+            .iter()
+            .find_map(|(event, _, _)| match event {
+                Event::WorkerEnrolled(enrolled) if enrolled.worker_id == *worker => Some(enrolled.origin),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{worker} is enrolled in the model"))
     }
 
     /// Records what the store appended, taking generated worker ids from its answer.
@@ -331,6 +387,24 @@ impl Model {
                 items.iter().cloned().map(Event::ContributionRecorded).collect()
             }
             Action::CreditPeriods(items) => items.iter().cloned().map(Event::PeriodCredited).collect(),
+            Action::RecordRecruitmentCost(cost) => {
+                vec![Event::RecruitmentCostRecorded(ledger_core::RecruitmentCostRecorded {
+                    worker_id: cost.worker_id.clone(),
+                    origin: self.origin(&cost.worker_id),
+                    destination: cost.destination,
+                    licensed_in: cost.licensed_in,
+                    licence: cost.licence.clone(),
+                    purpose: cost.purpose,
+                    currency: cost.currency,
+                    amount: cost.amount,
+                    paid_by: cost.paid_by,
+                    lender: cost.lender.clone(),
+                    employer_ref: cost.employer_ref.clone(),
+                    paid_in: cost.paid_in,
+                    evidence_sha256: cost.evidence_sha256,
+                    declared: false,
+                })]
+            }
             Action::ReverseContribution { seq, reason } => {
                 let Some((Event::ContributionRecorded(recorded), _, _)) = self.records.get(seq.0 as usize)
                 else {

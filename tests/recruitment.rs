@@ -1,0 +1,136 @@
+//! Recruitment costs (issue 19): an agency of the worker's origin or of the corridor's destination
+//! records one from its own records; the worker declares her own, marked as declared; nobody else
+//! records one, and a malformed one changes nothing. Over real gRPC, against a real store.
+
+mod common;
+
+use common::{as_worker, enroll_with_credential, recruitment_fee, TestServer};
+use ledger_proto::v1 as pb;
+use tonic::Code;
+
+/// The recruitment costs on her statement, read with `token`.
+async fn costs(server: &TestServer, token: &str, worker: &str) -> Vec<pb::RecruitmentCostRecorded> {
+    let mut clients = as_worker(server, token).await;
+    let request = pb::GetStatementRequest { worker_id: worker.into(), ..Default::default() };
+    let statement = clients.worker.get_statement(request).await.expect("statement").into_inner();
+    statement
+        .entries
+        .into_iter()
+        .filter_map(|entry| match entry.event.and_then(|event| event.kind) {
+            Some(pb::event::Kind::RecruitmentCostRecorded(cost)) => Some(cost),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agencies_of_her_corridor_record_recruitment_costs_and_she_declares_her_own() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-001101", "PH").await;
+    let worker = enrolled.worker_id.clone();
+
+    // Her origin's agency records the fee she paid with a loan.
+    let fee = recruitment_fee("dmw-2026-0042", &worker, "SA");
+    let recorded = philippines.worker.record_recruitment_cost(fee.clone()).await.expect("recorded");
+    let seq = recorded.into_inner().receipt.expect("receipt").seq;
+    // The same request again is the same event, not a second one.
+    let again = philippines.worker.record_recruitment_cost(fee).await.expect("replayed").into_inner();
+    assert_eq!(again.receipt.expect("receipt").seq, seq);
+
+    // The destination's agency records the visa her employer paid, as the employer-pays
+    // principle asks.
+    let mut saudi = server.clients("agency-sa").await;
+    let visa = pb::RecordRecruitmentCostRequest {
+        purpose: pb::RecruitmentPurpose::Visa as i32,
+        amount: Some(pb::Money { currency: "SAR".into(), minor: 200_000, ..Default::default() }),
+        paid_by: pb::CostPayer::Employer as i32,
+        lender: String::new(),
+        ..recruitment_fee("gosi-visa-2026-0007", &worker, "SA")
+    };
+    saudi.worker.record_recruitment_cost(visa).await.expect("recorded by the destination");
+
+    // Spain's agency is on neither end of this corridor.
+    let mut spain = server.clients("agency-es").await;
+    let refused = spain.worker.record_recruitment_cost(recruitment_fee("tgss-1", &worker, "SA")).await;
+    assert_eq!(refused.expect_err("not its corridor").code(), Code::PermissionDenied);
+
+    // She declares the training she paid from her wages herself.
+    let mut her = as_worker(&server, &enrolled.worker_token).await;
+    let training = pb::RecordRecruitmentCostRequest {
+        worker_id: String::new(),
+        purpose: pb::RecruitmentPurpose::Training as i32,
+        amount: Some(pb::Money { currency: "PHP".into(), minor: 850_000, ..Default::default() }),
+        paid_by: pb::CostPayer::Worker as i32,
+        lender: String::new(),
+        employer_ref: String::new(),
+        ..recruitment_fee("worker-declared-1", &worker, "SA")
+    };
+    her.worker.record_recruitment_cost(training).await.expect("declared");
+
+    // What changes nothing: a lender without a loan, a loan without a lender, a corridor from her
+    // origin to itself, a month to come, a digest that is not one.
+    let malformed = [
+        (
+            pb::RecordRecruitmentCostRequest {
+                paid_by: pb::CostPayer::Worker as i32,
+                ..recruitment_fee("bad-1", &worker, "SA")
+            },
+            Code::InvalidArgument,
+        ),
+        (
+            pb::RecordRecruitmentCostRequest {
+                lender: String::new(),
+                ..recruitment_fee("bad-2", &worker, "SA")
+            },
+            Code::InvalidArgument,
+        ),
+        (recruitment_fee("bad-3", &worker, "PH"), Code::InvalidArgument),
+        (
+            pb::RecordRecruitmentCostRequest {
+                paid_in: "2999-01".into(),
+                ..recruitment_fee("bad-4", &worker, "SA")
+            },
+            Code::InvalidArgument,
+        ),
+        (
+            pb::RecordRecruitmentCostRequest {
+                evidence_sha256: vec![1; 31],
+                ..recruitment_fee("bad-5", &worker, "SA")
+            },
+            Code::InvalidArgument,
+        ),
+        (
+            pb::RecordRecruitmentCostRequest { purpose: 9, ..recruitment_fee("bad-6", &worker, "SA") },
+            Code::InvalidArgument,
+        ),
+    ];
+    let before = common::head_size(&mut philippines).await;
+    for (request, code) in malformed {
+        let id = request.request_id.clone();
+        let answer = philippines.worker.record_recruitment_cost(request).await;
+        assert_eq!(answer.map(drop).map_err(|status| status.code()), Err(code), "{id}");
+    }
+    assert_eq!(common::head_size(&mut philippines).await, before, "refused requests append nothing");
+
+    let on_record = costs(&server, &enrolled.worker_token, &worker).await;
+    let summary: Vec<(i32, i32, bool, &str, &str)> = on_record
+        .iter()
+        .map(|cost| {
+            (cost.purpose, cost.paid_by, cost.declared, cost.origin.as_str(), cost.destination.as_str())
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (pb::RecruitmentPurpose::Fee as i32, pb::CostPayer::Loan as i32, false, "PH", "SA"),
+            (pb::RecruitmentPurpose::Visa as i32, pb::CostPayer::Employer as i32, false, "PH", "SA"),
+            (pb::RecruitmentPurpose::Training as i32, pb::CostPayer::Worker as i32, true, "PH", "SA"),
+        ]
+    );
+    assert_eq!(on_record[0].lender, "LENDER-PH-0091");
+    assert_eq!(on_record[0].licence, "POEA-123-LB-031522-R");
+    let amount = on_record[0].amount.clone().expect("an amount");
+    assert_eq!((amount.currency.as_str(), amount.minor, amount.exponent), ("PHP", 4_500_000, 2));
+    server.server.stop().await.expect("stopped");
+}
