@@ -28,7 +28,8 @@ pub struct ClaimArgs {
     /// Months the claim is about: `2024-01,2024-02` or a span `2024-01..2024-06`.
     #[arg(long)]
     pub months: String,
-    /// missing_contribution, unpaid_benefit or unremitted_deduction.
+    /// missing_contribution, unpaid_benefit, unremitted_deduction, unpaid_wages, end_of_service_dues
+    /// or recruitment_cost_from_wages.
     #[arg(long, default_value = "missing_contribution")]
     pub kind: String,
     /// What is owed, in minor units of the jurisdiction's currency.

@@ -134,3 +134,80 @@ async fn agencies_of_her_corridor_record_recruitment_costs_and_she_declares_her_
     assert_eq!((amount.currency.as_str(), amount.minor, amount.exponent), ("PHP", 4_500_000, 2));
     server.server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recruitment_cost_taken_from_her_wages_is_claimed_and_upheld_without_contributions() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-001102", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut saudi = common::saudi_months_with_gaps(&server, &worker).await;
+    let mut her = as_worker(&server, &enrolled.worker_token).await;
+    let claim = |request_id: &str, kind: pb::ClaimKind| pb::FileClaimRequest {
+        request_id: request_id.into(),
+        worker_id: String::new(),
+        jurisdiction: "SA".into(),
+        employer_ref: "SA-EMP-0311".into(),
+        months: vec!["2023-01".into(), "2023-02".into()],
+        kind: kind as i32,
+        amount_minor: Some(120_000),
+        evidence_sha256: vec![9; 32],
+    };
+    let filed = her
+        .worker
+        .file_claim(claim("worker-claim-1", pb::ClaimKind::RecruitmentCostFromWages))
+        .await
+        .expect("filed")
+        .into_inner();
+    let seq = filed.receipt.expect("receipt").seq;
+    let wages =
+        her.worker.file_claim(claim("worker-claim-2", pb::ClaimKind::UnpaidWages)).await.expect("filed");
+    let wages_seq = wages.into_inner().receipt.expect("receipt").seq;
+
+    // Wages and recruitment costs are answered without contributions: offering some is refused.
+    let with_contributions = pb::ResolveClaimRequest {
+        request_id: "gosi-resolve-1".into(),
+        claim_seq: wages_seq,
+        outcome: pb::ClaimOutcome::Upheld as i32,
+        reason: String::new(),
+        contributions: vec![common::contribution_from(
+            "SA-EMP-0311",
+            &worker,
+            "SA",
+            "SAR",
+            "2023-01",
+            300_000,
+        )],
+    };
+    let refused =
+        saudi.agency.resolve_claim(with_contributions).await.expect_err("no contributions for wages");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    let upheld = pb::ResolveClaimRequest {
+        request_id: "gosi-resolve-2".into(),
+        claim_seq: seq,
+        outcome: pb::ClaimOutcome::Upheld as i32,
+        reason: "the deductions are on the payroll; the employer repays them".into(),
+        contributions: vec![],
+    };
+    saudi.agency.resolve_claim(upheld).await.expect("upheld");
+    let listed = saudi
+        .agency
+        .list_claims(pb::ListClaimsRequest { open_only: false, ..Default::default() })
+        .await
+        .expect("listed")
+        .into_inner();
+    let kinds: Vec<(i32, &str)> = listed
+        .claims
+        .iter()
+        .filter(|claim| claim.worker_id == worker)
+        .map(|claim| (claim.kind, claim.state.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (pb::ClaimKind::RecruitmentCostFromWages as i32, "upheld"),
+            (pb::ClaimKind::UnpaidWages as i32, "open")
+        ]
+    );
+    server.server.stop().await.expect("stopped");
+}

@@ -541,13 +541,28 @@ code_enum!(
 );
 
 code_enum!(
-    /// What a claim says is missing or unpaid.
+    /// What a claim says is missing or unpaid: contributions (missing, or deducted and not
+    /// remitted), a benefit, wages, end-of-service dues (a gratuity, notice pay), or recruitment
+    /// costs her employer recovered from her wages, which the employer-pays principle puts on the
+    /// employer.
     ClaimKind, "kind" {
         MissingContribution = 1 => "missing_contribution",
         UnpaidBenefit = 2 => "unpaid_benefit",
         UnremittedDeduction = 3 => "unremitted_deduction",
+        UnpaidWages = 4 => "unpaid_wages",
+        EndOfServiceDues = 5 => "end_of_service_dues",
+        RecruitmentCostFromWages = 6 => "recruitment_cost_from_wages",
     }
 );
+
+impl ClaimKind {
+    /// Whether upholding a claim of this kind records the contributions it found missing: only the
+    /// kinds about contributions. An upheld claim for wages, dues, a benefit or a recruitment cost
+    /// records the answer alone.
+    pub fn records_contributions(self) -> bool {
+        matches!(self, ClaimKind::MissingContribution | ClaimKind::UnremittedDeduction)
+    }
+}
 
 code_enum!(
     /// What a recruitment cost paid for.

@@ -78,24 +78,25 @@ impl Step {
 }
 
 /// The claim kinds she can choose, as the ledger names them.
-const KINDS: [&str; 3] = ["missing_contribution", "unremitted_deduction", "unpaid_benefit"];
+const KINDS: [&str; 6] = [
+    "missing_contribution",
+    "unremitted_deduction",
+    "unpaid_benefit",
+    "unpaid_wages",
+    "end_of_service_dues",
+    "recruitment_cost_from_wages",
+];
 
 fn kind_code(kind: &str) -> i32 {
-    match kind {
-        "missing_contribution" => pb::ClaimKind::MissingContribution as i32,
-        "unremitted_deduction" => pb::ClaimKind::UnremittedDeduction as i32,
-        "unpaid_benefit" => pb::ClaimKind::UnpaidBenefit as i32,
-        _ => pb::ClaimKind::Unspecified as i32,
-    }
+    ledger_core::ClaimKind::from_label(kind)
+        .map_or(pb::ClaimKind::Unspecified as i32, |kind| i32::from(kind.code()))
 }
 
 fn kind_label(kind: i32) -> &'static str {
-    match pb::ClaimKind::try_from(kind) {
-        Ok(pb::ClaimKind::MissingContribution) => "missing_contribution",
-        Ok(pb::ClaimKind::UnremittedDeduction) => "unremitted_deduction",
-        Ok(pb::ClaimKind::UnpaidBenefit) => "unpaid_benefit",
-        _ => "missing_contribution",
-    }
+    u8::try_from(kind)
+        .ok()
+        .and_then(|code| ledger_core::ClaimKind::from_code(code.into()).ok())
+        .map_or("missing_contribution", ledger_core::ClaimKind::label)
 }
 
 /// Years of the Thai Buddhist era are the Gregorian year plus this; a year this far ahead can

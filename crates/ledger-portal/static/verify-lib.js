@@ -336,7 +336,7 @@ export async function decodeRecord(bytes) {
       event.workerId = r.workerId();
       event.jurisdiction = r.jurisdiction();
       event.filedVia = r.optionalJurisdiction();
-      event.claimKind = r.code(1, 3, "claim kind");
+      event.claimKind = r.code(1, 6, "claim kind");
       event.employerRef = r.employerRef();
       const count = r.u8();
       if (count < 1 || count > SPAN_MONTHS_MAX) throw new Error("a claim names 0 or more than 120 months");

@@ -2,11 +2,11 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimKind, ClaimOutcome,
-    ClaimResolved, ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
-    Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction,
-    Month, PeriodCertified, PeriodCredited, RecruitmentCostRecorded, ResidenceChanged, Seq, Text,
-    WorkerEnrolled, WorkerId,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimOutcome, ClaimResolved,
+    ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced, Currency,
+    EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month,
+    PeriodCertified, PeriodCredited, RecruitmentCostRecorded, ResidenceChanged, Seq, Text, WorkerEnrolled,
+    WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -733,7 +733,7 @@ impl<V: View> Check<'_, V> {
             ClaimOutcome::Rejected if !contributions.is_empty() => {
                 return Err(InvalidInput::new("contributions", "a rejection records no contributions").into())
             }
-            ClaimOutcome::Upheld if contributions.is_empty() && filed.kind != ClaimKind::UnpaidBenefit => {
+            ClaimOutcome::Upheld if contributions.is_empty() && filed.kind.records_contributions() => {
                 return Err(InvalidInput::new(
                     "contributions",
                     format!("upholding a claim of {} records the contributions it found missing", filed.kind),
@@ -741,6 +741,13 @@ impl<V: View> Check<'_, V> {
                 .into())
             }
             _ => {}
+        }
+        if !contributions.is_empty() && !filed.kind.records_contributions() {
+            return Err(InvalidInput::new(
+                "contributions",
+                format!("a claim of {} is answered without contributions", filed.kind),
+            )
+            .into());
         }
         for (index, item) in contributions.iter().enumerate() {
             let within = |error: StoreError| error.within_index("contributions", index);
