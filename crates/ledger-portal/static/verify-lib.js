@@ -210,6 +210,7 @@ class Reader {
     if (length < low || length > high) throw new Error(`${what} is not ${low} to ${high} bytes`);
     const text = this.text(length);
     if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) throw new Error(`${what} holds a control character`);
+    if (text.trim() === "") throw new Error(`${what} is only white space`);
     return text;
   }
   reason() {
