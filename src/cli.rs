@@ -136,6 +136,10 @@ pub enum AgencyCommand {
     },
     /// Answers a claim: upheld (recording the missing contributions) or rejected with a reason.
     Resolve(crate::claims::ResolveArgs),
+    /// Records a cost of a worker's recruitment (a fee, travel, a visa, training, a medical
+    /// examination), who paid it and the recruiter's licence, for a corridor from her origin of
+    /// which this agency is one end.
+    RecruitmentCost(crate::recruitment::RecruitmentCostArgs),
     /// Issues a worker of this agency's origin or enrolment a new credential (shown once), at her
     /// request and in person, revoking every earlier one; the chain records that this agency did.
     ResetCredential {
@@ -204,6 +208,8 @@ pub enum WorkerCommand {
     },
     /// Puts a missing or unpaid contribution on the record, addressed to where the work was done.
     Claim(crate::claims::ClaimArgs),
+    /// Declares a cost of her own recruitment (marked as declared by her on the chain).
+    DeclareRecruitmentCost(crate::recruitment::RecruitmentCostArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -262,11 +268,15 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
             return Ok(());
         }
         AgencyCommand::Resolve(args) => return crate::claims::resolve(connection, args).await,
+        AgencyCommand::RecruitmentCost(args) => return crate::recruitment::record(connection, args).await,
         _ => {}
     }
     let mut clients = connection.connect().await?;
     match command {
-        AgencyCommand::Claims { .. } | AgencyCommand::Resolve(_) | AgencyCommand::Slip { .. } => {}
+        AgencyCommand::Claims { .. }
+        | AgencyCommand::Resolve(_)
+        | AgencyCommand::RecruitmentCost(_)
+        | AgencyCommand::Slip { .. } => {}
         AgencyCommand::Enroll { origin, sex, birth_month, request_id } => {
             let request = pb::EnrollWorkerRequest {
                 request_id: request_id.unwrap_or_else(|| fresh_request_id("enrol")),
@@ -591,12 +601,16 @@ async fn import_csv(
 }
 
 pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::Result<()> {
-    if let WorkerCommand::Claim(args) = command {
-        return crate::claims::file(connection, args).await;
-    }
+    let command = match command {
+        WorkerCommand::Claim(args) => return crate::claims::file(connection, args).await,
+        WorkerCommand::DeclareRecruitmentCost(args) => {
+            return crate::recruitment::record(connection, args).await
+        }
+        other => other,
+    };
     let mut clients = connection.connect().await?;
     match command {
-        WorkerCommand::Claim(_) => {}
+        WorkerCommand::Claim(_) | WorkerCommand::DeclareRecruitmentCost(_) => {}
         WorkerCommand::Balance { worker, as_of } => {
             let request = |claims_from_seq| pb::GetBalanceRequest {
                 min_seq: None,

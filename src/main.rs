@@ -9,6 +9,7 @@ mod cluster_torture;
 mod connection;
 mod demo;
 mod export;
+mod recruitment;
 mod slip;
 mod soak;
 mod statement;

@@ -211,3 +211,67 @@ async fn a_recruitment_cost_taken_from_her_wages_is_claimed_and_upheld_without_c
     );
     server.server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_records_a_cost_for_an_agency_and_declares_one_for_her() {
+    let server = TestServer::start().await;
+    let address = server.server.address.to_string();
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-001103", "PH").await;
+    let evidence = server.dir.path().join("receipt.txt");
+    std::fs::write(&evidence, "Official receipt 0042: placement fee").expect("written");
+    let run = |token: &str, args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+            .args(args)
+            .args(["--server", &address, "--token", token])
+            .arg("--evidence")
+            .arg(&evidence)
+            .output()
+            .expect("the ledger binary runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let common = [
+        "--destination",
+        "SA",
+        "--licensed-in",
+        "PH",
+        "--licence",
+        "POEA-123-LB-031522-R",
+        "--currency",
+        "PHP",
+        "--paid-in",
+        "2024-11",
+    ];
+    let mut agency = vec!["agency", "recruitment-cost", "--worker", &enrolled.worker_id, "--purpose", "fee"];
+    agency.extend(["--amount", "4500000", "--paid-by", "loan", "--lender", "LENDER-PH-0091"]);
+    agency.extend(common);
+    let (ok, out, err) = run(&server.tokens["agency-ph"], &agency);
+    assert!(ok && out.starts_with("recruitment cost recorded at seq "), "{out}{err}");
+    let mut worker = vec!["worker", "declare-recruitment-cost", "--purpose", "medical", "--amount", "350000"];
+    worker.extend(["--paid-by", "worker"]);
+    worker.extend(common);
+    let (ok, out, err) = run(&enrolled.worker_token, &worker);
+    assert!(ok && out.starts_with("recruitment cost recorded at seq "), "{out}{err}");
+    // A purpose the ledger does not know is refused before anything is sent.
+    let mut unknown = worker.clone();
+    unknown[3] = "bribe";
+    let (ok, _, err) = run(&enrolled.worker_token, &unknown);
+    assert!(!ok && err.contains("bribe"), "{err}");
+
+    let on_record = costs(&server, &enrolled.worker_token, &enrolled.worker_id).await;
+    let declared: Vec<(i32, bool)> = on_record.iter().map(|cost| (cost.purpose, cost.declared)).collect();
+    assert_eq!(
+        declared,
+        [(pb::RecruitmentPurpose::Fee as i32, false), (pb::RecruitmentPurpose::Medical as i32, true)]
+    );
+    let digest = {
+        use sha2::Digest;
+        sha2::Sha256::digest(b"Official receipt 0042: placement fee").to_vec()
+    };
+    assert!(on_record.iter().all(|cost| cost.evidence_sha256 == digest), "only the receipt's digest is sent");
+    server.server.stop().await.expect("stopped");
+}
