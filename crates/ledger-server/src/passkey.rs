@@ -20,6 +20,9 @@ use p256::ecdsa::signature::Verifier;
 pub const CHALLENGE_VALID_FOR: TimeDelta = TimeDelta::minutes(5);
 /// Challenges outstanding at once; beyond it, expired ones are dropped, then new ones refused.
 pub const CHALLENGES_MAX: usize = 10_000;
+/// Challenges outstanding for one worker: a new one beyond it replaces her oldest, so that asking
+/// again and again for one worker (anyone may ask to sign her in) cannot fill the table.
+pub const CHALLENGES_PER_WORKER_MAX: usize = 4;
 /// Longest client data read, in bytes.
 pub const CLIENT_DATA_LEN_MAX: usize = 4096;
 /// Longest authenticator data read, in bytes.
@@ -37,6 +40,14 @@ pub enum Purpose {
     Register { worker: WorkerId, origin: String },
     /// Signing `worker` in.
     SignIn { worker: WorkerId },
+}
+
+impl Purpose {
+    fn worker(&self) -> &WorkerId {
+        match self {
+            Purpose::Register { worker, .. } | Purpose::SignIn { worker } => worker,
+        }
+    }
 }
 
 /// A challenge's purpose and when it was issued.
@@ -58,6 +69,17 @@ impl Challenges {
             open.retain(|_, (_, issued)| now - *issued < CHALLENGE_VALID_FOR);
             if open.len() >= CHALLENGES_MAX {
                 return None;
+            }
+        }
+        let mut hers: Vec<([u8; 32], DateTime<Utc>)> = open
+            .iter()
+            .filter(|(_, (held, _))| held.worker() == purpose.worker())
+            .map(|(key, (_, issued))| (*key, *issued))
+            .collect();
+        if hers.len() >= CHALLENGES_PER_WORKER_MAX {
+            hers.sort_by_key(|(_, issued)| *issued);
+            for (key, _) in &hers[..=hers.len() - CHALLENGES_PER_WORKER_MAX] {
+                open.remove(key);
             }
         }
         open.insert(challenge, (purpose, now));
@@ -332,6 +354,26 @@ mod tests {
         let second = challenges.issue(purpose, now).unwrap_or_default();
         assert_eq!(challenges.take(&second, now + CHALLENGE_VALID_FOR), None, "expired");
         assert_eq!(challenges.take(&[0; 31], now), None);
+    }
+
+    #[test]
+    fn asking_again_and_again_for_one_worker_keeps_only_her_newest_challenges() {
+        let challenges = Challenges::default();
+        let start = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let worker = WorkerId::from_random([4; 10]);
+        let other = WorkerId::from_random([5; 10]);
+        let others = challenges.issue(Purpose::SignIn { worker: other.clone() }, start).unwrap_or_default();
+        let issued: Vec<[u8; 32]> = (0..20)
+            .map(|second| {
+                let purpose = Purpose::SignIn { worker: worker.clone() };
+                challenges.issue(purpose, start + TimeDelta::seconds(second)).unwrap_or_default()
+            })
+            .collect();
+        let now = start + TimeDelta::seconds(30);
+        let usable =
+            issued.iter().filter(|challenge| challenges.take(challenge.as_slice(), now).is_some()).count();
+        assert_eq!(usable, CHALLENGES_PER_WORKER_MAX);
+        assert_eq!(challenges.take(&others, now), Some(Purpose::SignIn { worker: other }), "another's stays");
     }
 
     #[test]
