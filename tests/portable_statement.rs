@@ -11,10 +11,43 @@ fn ledger(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_ledger")).args(args).output().expect("runs")
 }
 
+/// What `ledger worker statement --out` wrote for `worker` with her `token`, and the log's key,
+/// read before the server stops; then `ledger statement verify` with the server gone. Answers the
+/// file, the key, the verifier's output, and the data directory, which holds the file.
+async fn statement_checked_offline(
+    server: TestServer,
+    worker: &str,
+    token: &str,
+    name: &str,
+) -> (std::path::PathBuf, String, std::process::Output, tempfile::TempDir) {
+    let address = server.server.address.to_string();
+    let file = server.dir.path().join(name);
+    let file_arg = file.to_str().expect("utf-8");
+    let written = ledger(&[
+        "worker",
+        "statement",
+        "--worker",
+        worker,
+        "--out",
+        file_arg,
+        "--server",
+        &address,
+        "--token",
+        token,
+    ]);
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    let data_dir = common::data_dir(&server.dir);
+    let key = ledger(&["key", "show", "--data-dir", data_dir.to_str().expect("utf-8")]);
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    let (dir, _tokens) = server.stop().await;
+    // Offline: the server is gone.
+    let verified = ledger(&["statement", "verify", file_arg, "--key", &key]);
+    (file, key, verified, dir)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
     let server = TestServer::start().await;
-    let address = server.server.address.to_string();
     let mut philippines = server.clients("agency-ph").await;
     let enrolled = common::enroll_with_credential(&mut philippines, "e-1", "PH").await;
     let worker = enrolled.worker_id.clone();
@@ -36,28 +69,9 @@ async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
         common::enroll(&mut philippines, &format!("other-{index}"), "PH").await;
     }
 
-    let file = server.dir.path().join("statement.json");
+    let (file, key, verified, _dir) =
+        statement_checked_offline(server, &worker, &enrolled.worker_token, "statement.json").await;
     let file_arg = file.to_str().expect("utf-8");
-    let output = ledger(&[
-        "worker",
-        "statement",
-        "--worker",
-        &worker,
-        "--out",
-        file_arg,
-        "--server",
-        &address,
-        "--token",
-        &enrolled.worker_token,
-    ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let data_dir = common::data_dir(&server.dir);
-    let key = ledger(&["key", "show", "--data-dir", data_dir.to_str().expect("utf-8")]);
-    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
-    let (_dir, _tokens) = server.stop().await;
-
-    // Offline: the server is gone.
-    let verified = ledger(&["statement", "verify", file_arg, "--key", &key]);
     let stdout = String::from_utf8_lossy(&verified.stdout);
     assert!(verified.status.success(), "{stdout}{}", String::from_utf8_lossy(&verified.stderr));
     assert!(stdout.contains("SA old_age: 12 months between 2020-01 and 2020-12"), "{stdout}");
@@ -88,7 +102,6 @@ async fn a_statement_verifies_offline_and_an_edited_one_does_not() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_of_several_pages_is_proved_whole_against_one_checkpoint() {
     let server = TestServer::start().await;
-    let address = server.server.address.to_string();
     let mut philippines = server.clients("agency-ph").await;
     let enrolled = common::enroll_with_credential(&mut philippines, "e-long", "PH").await;
     let worker = enrolled.worker_id.clone();
@@ -117,26 +130,8 @@ async fn a_statement_of_several_pages_is_proved_whole_against_one_checkpoint() {
         };
         philippines.agency.record_contributions(request).await.expect("recorded");
     }
-    let file = server.dir.path().join("long-statement.json");
-    let file_arg = file.to_str().expect("utf-8");
-    let output = ledger(&[
-        "worker",
-        "statement",
-        "--worker",
-        &worker,
-        "--out",
-        file_arg,
-        "--server",
-        &address,
-        "--token",
-        &enrolled.worker_token,
-    ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let data_dir = common::data_dir(&server.dir);
-    let key = ledger(&["key", "show", "--data-dir", data_dir.to_str().expect("utf-8")]);
-    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
-    let (_dir, _tokens) = server.stop().await;
-    let verified = ledger(&["statement", "verify", file_arg, "--key", &key]);
+    let (_file, _key, verified, _dir) =
+        statement_checked_offline(server, &worker, &enrolled.worker_token, "long-statement.json").await;
     let stdout = String::from_utf8_lossy(&verified.stdout);
     assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
     assert!(stdout.contains("1201 events"), "{stdout}");

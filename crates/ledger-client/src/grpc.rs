@@ -16,6 +16,12 @@ impl Bearer {
     pub fn new(token: &str) -> Result<Bearer, tonic::metadata::errors::InvalidMetadataValue> {
         format!("Bearer {token}").parse().map(Bearer)
     }
+
+    /// A bearer of no one, which the ledger refuses as unauthenticated: what stands in for a token
+    /// that is not a valid header value.
+    pub fn nobody() -> Bearer {
+        Bearer(MetadataValue::from_static("Bearer -"))
+    }
 }
 
 impl Interceptor for Bearer {

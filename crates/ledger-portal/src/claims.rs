@@ -123,7 +123,8 @@ pub fn parse_months(text: &str, this_month: (i32, u32)) -> Option<Vec<String>> {
 }
 
 /// The countries she can address a report to: every country the portal names.
-fn countries(tr: &Tr<'_>) -> Vec<(String, String)> {
+/// Every country the portal names, by code, with its name in her language.
+pub(crate) fn countries(tr: &Tr<'_>) -> Vec<(String, String)> {
     crate::i18n::Messages::ids(crate::i18n::Locale::En)
         .into_iter()
         .filter_map(|id| id.strip_prefix("country-").map(str::to_owned))

@@ -129,10 +129,9 @@ impl Portal {
 }
 
 /// The bearer of a session `token`. A session token is hex after its prefix, always a valid
-/// header value; were one not, "-" goes instead, which the ledger refuses as unauthenticated.
+/// header value; were one not, nobody's goes instead, which the ledger refuses as unauthenticated.
 fn bearer(token: &str) -> Bearer {
-    let bearer = Bearer::new(token).or_else(|_| Bearer::new("-"));
-    bearer.unwrap_or_else(|_| unreachable!("\"-\" is a valid header value"))
+    Bearer::new(token).unwrap_or_else(|_| Bearer::nobody())
 }
 
 /// A running portal.

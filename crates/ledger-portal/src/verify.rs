@@ -18,11 +18,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Response, StatusCode};
 
 use crate::i18n::{Arg, Tr};
-use crate::pages::{country_name, html, static_file, Chrome, Visit};
+use crate::pages::{html, static_file, Chrome, Visit};
 use crate::Portal;
-
-/// The countries whose names the page's script can show; others show their code.
-const COUNTRIES: [&str; 11] = ["PH", "ID", "NP", "MY", "SG", "HK", "TH", "SA", "AE", "ES", "IT"];
 
 #[derive(Template)]
 #[template(path = "verify.html")]
@@ -72,8 +69,9 @@ fn script_messages(tr: &Tr<'_>) -> String {
     }
     let months: Vec<String> = (1..=12).map(|month| tr.t(&format!("month-{month}"))).collect();
     texts.insert("months".into(), months.into());
+    // Every country the portal names; the script shows others by their code.
     let countries: serde_json::Map<String, serde_json::Value> =
-        COUNTRIES.iter().map(|code| ((*code).to_owned(), country_name(tr, code).into())).collect();
+        crate::claims::countries(tr).into_iter().map(|(code, name)| (code, name.into())).collect();
     texts.insert("countries".into(), countries.into());
     serde_json::to_string(&texts).unwrap_or_default()
 }
