@@ -339,20 +339,9 @@ pub fn print_accountability(report: &pb::GetAccountabilityReportResponse, as_jso
     }
 }
 
-pub async fn coverage(
-    connection: &Connection,
-    jurisdiction: String,
-    origin: Option<String>,
-    from: String,
-    to: String,
-) -> anyhow::Result<()> {
+pub async fn coverage(connection: &Connection, jurisdiction: String, period: String) -> anyhow::Result<()> {
     let mut clients = connection.connect().await?;
-    let request = pb::GetCoverageReportRequest {
-        jurisdiction,
-        origin: origin.unwrap_or_default(),
-        from_month: from,
-        to_month: to,
-    };
+    let request = pb::GetCoverageReportRequest { jurisdiction, period };
     let report = clients.audit.get_coverage_report(request).await?.into_inner();
     print_coverage(&report, connection.json);
     Ok(())
@@ -390,7 +379,10 @@ fn cell_json(cell: &Option<pb::CoverageCell>) -> serde_json::Value {
                     })
                 })
                 .collect();
-            json!({"workers": cell.workers, "months": cell.months, "paid": branches})
+            json!({
+                "workers": cell.workers, "months": cell.months, "paid": branches,
+                "wages_minor": cell.wages.as_ref().map(|m| m.minor), "wage_months": cell.wage_months,
+            })
         }
     }
 }
@@ -399,57 +391,80 @@ pub fn print_coverage(report: &pb::GetCoverageReportResponse, as_json: bool) {
     if as_json {
         let rows = |rows: &[pb::CoverageRow]| -> Vec<serde_json::Value> {
             rows.iter()
-                .map(|row| json!({"label": row.label, "note": row.note, "cell": cell_json(&row.cell)}))
+                .map(|row| {
+                    json!({"label": row.label, "sector": row.sector, "note": row.note, "cell": cell_json(&row.cell)})
+                })
                 .collect()
         };
         println!(
             "{}",
             json!({
-                "jurisdiction": report.jurisdiction, "origin": report.origin,
-                "from_month": report.from_month, "to_month": report.to_month, "evaluated_on": report.evaluated_on,
-                "total": cell_json(&report.total), "by_sex": rows(&report.by_sex),
-                "by_sector": rows(&report.by_sector), "by_origin": rows(&report.by_origin),
+                "jurisdiction": report.jurisdiction, "period": report.period, "log_size": report.log_size,
+                "evaluated_on": report.evaluated_on,
+                "total": cell_json(&report.total), "by_origin": rows(&report.by_origin), "by_sex": rows(&report.by_sex),
+                "by_sector": rows(&report.by_sector), "by_employer_size": rows(&report.by_employer_size),
+                "by_sex_and_sector": rows(&report.by_sex_and_sector),
             })
         );
         return;
     }
-    let scope = match report.origin.as_str() {
-        "" => format!("in {}", report.jurisdiction),
-        origin => format!("in {} of workers from {origin}", report.jurisdiction),
-    };
     println!(
-        "coverage {scope}, {} to {} (evaluated {}); cells of fewer than {} workers are suppressed",
-        report.from_month,
-        report.to_month,
+        "coverage in {}, {}, from the log's first {} events (evaluated {}); cells of fewer than {} workers are \
+         suppressed, and others with them, over the year and its quarters together",
+        report.jurisdiction,
+        report.period,
+        report.log_size,
         report.evaluated_on,
         ledger_projections::reports::SMALL_CELL_WORKERS_MIN
     );
-    println!("{:<24} {:>9} {:>8} {:>18} {:>18}", "", "workers", "months", "employer paid", "worker paid");
+    println!(
+        "{:<34} {:>9} {:>8} {:>16} {:>16} {:>14}",
+        "", "workers", "months", "employer paid", "worker paid", "mean wage"
+    );
     let line = |label: &str, cell: &Option<pb::CoverageCell>, note: &str| {
         let text = match cell {
-            None => format!("{label:<24} {:>9}{:>48}  {note}", "suppressed", ""),
+            None => format!("{label:<34} {:>9}{:>57}  {note}", "suppressed", ""),
             Some(cell) => {
                 let (employer, worker, currency) = cell_totals(cell);
+                let mean = match (&cell.wages, cell.wage_months) {
+                    (Some(wages), months @ 1..) => {
+                        let mean = wages.minor / i64::try_from(months).unwrap_or(i64::MAX);
+                        format_minor(mean, &wages.currency, wages.exponent)
+                    }
+                    _ => "-".into(),
+                };
                 format!(
-                    "{label:<24} {:>9} {:>8} {:>18} {:>18}  {note}",
+                    "{label:<34} {:>9} {:>8} {:>16} {:>16} {:>14}  {note}",
                     cell.workers,
                     cell.months,
                     format_money(employer, &currency),
-                    format_money(worker, &currency)
+                    format_money(worker, &currency),
+                    mean
                 )
             }
         };
         println!("{}", text.trim_end());
     };
     line("all workers", &report.total, "");
-    for (title, rows) in
-        [("by sex", &report.by_sex), ("by sector", &report.by_sector), ("by origin", &report.by_origin)]
-    {
+    for (title, rows) in [
+        ("by corridor (origin)", &report.by_origin),
+        ("by sex (with the wages by sex)", &report.by_sex),
+        ("by sector", &report.by_sector),
+        ("by employer size (workers on the ledger)", &report.by_employer_size),
+    ] {
         println!("{title}");
         for row in rows {
             line(&format!("  {}", row.label), &row.cell, &row.note);
         }
     }
+    // Most of the sex-by-sector lines of a small population are suppressed: the shown ones, and
+    // how many are not.
+    println!("by sex and sector");
+    let hidden = report.by_sex_and_sector.iter().filter(|row| row.cell.is_none()).count();
+    for row in report.by_sex_and_sector.iter().filter(|row| row.cell.is_some()) {
+        line(&format!("  {}, {}", row.label, row.sector), &row.cell, "");
+    }
+    println!("  ({hidden} of {} lines suppressed)", report.by_sex_and_sector.len());
     if let Some(total) = &report.total {
         println!("contributions by branch, all workers");
         for paid in &total.paid {

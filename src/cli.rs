@@ -234,18 +234,14 @@ pub enum AuditCommand {
         #[arg(long)]
         to: Option<String>,
     },
-    /// Who is covered in a jurisdiction (or a corridor, with --origin) over a period.
+    /// Who is covered in a jurisdiction in a calendar year or quarter: by corridor, sex, sector,
+    /// employer size class and sex by sector, with wages.
     Coverage {
         #[arg(long)]
         jurisdiction: String,
+        /// A calendar year (2025) or quarter (2025-Q1).
         #[arg(long)]
-        origin: Option<String>,
-        /// First month, YYYY-MM.
-        #[arg(long)]
-        from: String,
-        /// Last month, YYYY-MM.
-        #[arg(long)]
-        to: String,
+        period: String,
     },
 }
 
@@ -985,8 +981,8 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
         AuditCommand::Accountability { jurisdiction, from, to } => {
             return crate::claims::accountability(connection, jurisdiction, from, to).await
         }
-        AuditCommand::Coverage { jurisdiction, origin, from, to } => {
-            return crate::claims::coverage(connection, jurisdiction, origin, from, to).await
+        AuditCommand::Coverage { jurisdiction, period } => {
+            return crate::claims::coverage(connection, jurisdiction, period).await
         }
         _ => {}
     }

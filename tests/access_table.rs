@@ -267,12 +267,7 @@ async fn call(
             clients.audit.get_accountability_report(request).await.map(drop)
         }
         "GetCoverageReport" => {
-            let request = pb::GetCoverageReportRequest {
-                jurisdiction: "PH".into(),
-                origin: String::new(),
-                from_month: "2023-01".into(),
-                to_month: "2023-12".into(),
-            };
+            let request = pb::GetCoverageReportRequest { jurisdiction: "PH".into(), period: "2023".into() };
             clients.audit.get_coverage_report(request).await.map(drop)
         }
         other => panic!("no call for {other}"),

@@ -439,16 +439,14 @@ fn cases(worker: &str) -> Vec<Case> {
             "at most 999",
         ),
         Case {
-            name: "coverage of month 13",
+            name: "coverage of a span of months rather than a year or quarter",
             principal: "auditor",
             request: Request::Coverage(pb::GetCoverageReportRequest {
                 jurisdiction: "SA".into(),
-                origin: String::new(),
-                from_month: "2023-13".into(),
-                to_month: "2024-01".into(),
+                period: "2023-01..2023-02".into(),
             }),
             code: Code::InvalidArgument,
-            message: "from_month",
+            message: "period",
         },
         Case {
             name: "accountability with a day 31 of February",

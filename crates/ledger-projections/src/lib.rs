@@ -7,12 +7,16 @@
 //! - [`fold`]: a whole log folded in memory, the definition the store's projections must equal.
 //! - [`codec`]: the stored form of a projection.
 //! - [`facts`]: what the writer's checks need of a worker, kept beside her projection.
-//! - [`reports`]: accountability and coverage reports, computed from projections.
+//! - [`reports`]: the accountability report, computed from projections.
+//! - [`coverage`]: who is covered in a jurisdiction's year and its quarters, computed from the log.
+//! - [`disclosure`]: which cells of linked tables to suppress.
 //!
 //! Architecture invariant: this crate does no IO; it knows events and rules, not sled or tonic.
 
 pub mod balance;
 pub mod codec;
+pub mod coverage;
+pub mod disclosure;
 pub mod facts;
 pub mod fold;
 pub mod instrument;

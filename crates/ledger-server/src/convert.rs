@@ -8,9 +8,8 @@ use ledger_core::{
     Insurance, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, RequestId, Sector, Seq, Sex,
     StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
-use ledger_projections::reports::{
-    AccountabilityReport, CoverageCell, CoverageReport, CoverageRow, CoverageScope,
-};
+use ledger_projections::coverage::{CoverageCell, CoverageRow, CoverageYear, PeriodCoverage};
+use ledger_projections::reports::AccountabilityReport;
 use ledger_projections::{Balance, BalanceLine, Claim, Entitlement};
 use ledger_proto::v1 as pb;
 use ledger_store::{ClaimRequest, Receipt, StatementEntry, StoredEntry};
@@ -443,8 +442,8 @@ pub fn accountability(report: &AccountabilityReport) -> pb::GetAccountabilityRep
     }
 }
 
-pub fn coverage(report: &CoverageReport) -> pb::GetCoverageReportResponse {
-    let cell = |cell: &CoverageCell| coverage_cell(cell, report.currency);
+pub fn coverage(year: &CoverageYear, report: &PeriodCoverage) -> pb::GetCoverageReportResponse {
+    let cell = |cell: &CoverageCell| coverage_cell(cell, year.currency);
     let rows = |rows: &[CoverageRow]| {
         rows.iter()
             .map(|row| pb::CoverageRow {
@@ -452,24 +451,22 @@ pub fn coverage(report: &CoverageReport) -> pb::GetCoverageReportResponse {
                 note: row.note.clone().unwrap_or_default(),
                 suppressed: row.cell.is_none(),
                 cell: row.cell.as_ref().map(cell),
+                sector: row.sector.clone().unwrap_or_default(),
             })
             .collect()
     };
-    let (jurisdiction, origin) = match report.scope {
-        CoverageScope::Jurisdiction(jurisdiction) => (jurisdiction, None),
-        CoverageScope::Corridor { origin, destination } => (destination, Some(origin)),
-    };
     pb::GetCoverageReportResponse {
-        jurisdiction: jurisdiction.to_string(),
-        origin: origin.map(|origin| origin.to_string()).unwrap_or_default(),
-        from_month: report.from.to_string(),
-        to_month: report.to.to_string(),
-        evaluated_on: report.evaluated_on.to_string(),
+        jurisdiction: year.destination.to_string(),
+        period: report.period.to_string(),
+        log_size: year.size,
+        evaluated_on: year.evaluated_on.map(|day| day.to_string()).unwrap_or_default(),
         total_suppressed: report.total.is_none(),
         total: report.total.as_ref().map(cell),
         by_sex: rows(&report.by_sex),
         by_sector: rows(&report.by_sector),
         by_origin: rows(&report.by_origin),
+        by_employer_size: rows(&report.by_employer_size),
+        by_sex_and_sector: rows(&report.by_sex_and_sector),
     }
 }
 
@@ -486,6 +483,8 @@ fn coverage_cell(cell: &CoverageCell, currency: Option<Currency>) -> pb::Coverag
                 worker: money_in(currency, paid.worker),
             })
             .collect(),
+        wages: money_in(currency, cell.wages),
+        wage_months: cell.wage_months,
     }
 }
 

@@ -663,6 +663,7 @@ async fn serve(
         gate: gate.clone(),
         cosigners,
         node,
+        reports: Arc::new(tokio::sync::Semaphore::new(services::REPORTS_IN_FLIGHT_MAX)),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<pb::agency_service_server::AgencyServiceServer<services::Api>>().await;

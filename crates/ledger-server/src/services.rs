@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use ledger_core::{MinorUnits, Seq, WorkerId};
-use ledger_projections::reports::CoverageScope;
+use ledger_projections::coverage::Period;
 use ledger_proto::v1 as pb;
 use ledger_store::{Action, Actor, ClaimsBy, Command, Ledger, Outcome, StoreError};
 use tokio_stream::wrappers::ReceiverStream;
@@ -51,7 +51,13 @@ pub struct Api {
     pub cosigners: Option<std::sync::Arc<ledger_cluster::node::Cosigners>>,
     /// This replica in its cluster (a cluster of one when none is configured).
     pub node: ledger_cluster::node::Node,
+    /// Reports being computed: each reads the whole log, so at most
+    /// [`REPORTS_IN_FLIGHT_MAX`] at once, and a caller past them is told to ask again.
+    pub reports: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// How many reports that read the whole log are computed at once, over every caller.
+pub const REPORTS_IN_FLIGHT_MAX: usize = 2;
 
 /// The request metadata that asks for a linearizable read, and its one value: the read reflects
 /// every write acknowledged before it, wherever it was made. Only the leader serves one; a
@@ -836,20 +842,16 @@ impl pb::audit_service_server::AuditService for Api {
         require(&request, Rpc::GetCoverageReport)?;
         let wire = request.into_inner();
         let destination = convert::jurisdiction("jurisdiction", &wire.jurisdiction).map_err(invalid)?;
-        let scope = match wire.origin.as_str() {
-            "" => CoverageScope::Jurisdiction(destination),
-            text => CoverageScope::Corridor {
-                origin: convert::jurisdiction("origin", text).map_err(invalid)?,
-                destination,
-            },
-        };
-        let from = convert::month("from_month", &wire.from_month).map_err(invalid)?;
-        let to = convert::month("to_month", &wire.to_month).map_err(invalid)?;
-        if to < from {
-            return Err(Status::invalid_argument("to_month: is before from_month"));
-        }
-        let report = self.blocking(move |ledger| ledger.coverage_report(scope, from, to)).await?;
-        Ok(Response::new(convert::coverage(&report)))
+        let period = Period::parse(&wire.period).map_err(invalid)?;
+        let _computing = self.reports.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "{REPORTS_IN_FLIGHT_MAX} reports are being computed, each over the whole log; ask again shortly"
+            ))
+        })?;
+        let year =
+            self.blocking(move |ledger| ledger.coverage_year(destination, period.year(), None)).await?;
+        let report = year.period(period).ok_or_else(|| Status::internal("internal error"))?;
+        Ok(Response::new(convert::coverage(&year, report)))
     }
 
     type SubscribeEventsStream = EventStream;

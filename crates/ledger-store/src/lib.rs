@@ -69,8 +69,9 @@ use std::time::{Duration, Instant};
 
 use ledger_core::checkpoint::{Checkpoint, LogKey};
 use ledger_core::cosignature::CosignerKey;
-use ledger_core::{Jurisdiction, Month, Record, Seq, WorkerId};
-use ledger_projections::reports::{self, AccountabilityReport, CoverageReport, CoverageScope};
+use ledger_core::{Jurisdiction, Record, Seq, WorkerId};
+use ledger_projections::coverage::{Amendments, CoverageYear, YearFold};
+use ledger_projections::reports::{self, AccountabilityReport};
 use ledger_projections::{balance, Balance, Claim, WorkerProjection};
 use ledger_rules::Rules;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -1025,33 +1026,48 @@ impl Ledger {
         Ok(reports::accountability(claims, only, from, to, self.today()))
     }
 
-    /// Who is covered in `scope` from `from` to `to`, with the rules in force now, from every
-    /// worker's projection.
-    pub fn coverage_report(&self, scope: CoverageScope, from: Month, to: Month) -> Result<CoverageReport> {
-        let head = self.head();
-        let rules = self.rules_at(Seq(head.size.saturating_sub(1)))?;
-        // Workers are listed from the store: what is applied through the head is stored first.
-        self.shared.applied.wait_stored(head.size)?;
-        // One projection in memory at a time: the report is a fold over all of them.
-        let mut failure = None;
-        let projections = self.shared.tree.scan_prefix([keys::PROJECTION_PREFIX]).keys().map_while(|key| {
-            let loaded = key.map_err(StoreError::from).and_then(|key| {
-                let worker_id = std::str::from_utf8(&key[1..])
-                    .ok()
-                    .and_then(|text| WorkerId::parse(text).ok())
-                    .ok_or_else(|| StoreError::Refused("a projection key names no worker".into()))?;
-                let projection = self
-                    .durable_projection(&worker_id)?
-                    .ok_or_else(|| StoreError::Refused(format!("the projection of {worker_id} went away")))?;
-                Ok(projection)
-            });
-            loaded.map_err(|error| failure = Some(error)).ok()
-        });
-        let report = reports::coverage(projections, &rules, scope, from, to, self.today());
-        match failure {
-            Some(error) => Err(error),
-            None => Ok(report),
-        }
+    /// The coverage reports of `destination`'s calendar `year` and its quarters, suppressed
+    /// together, from the log's first `size` events (the durable head's when `None`): a pure
+    /// function of those events, which anyone with an export computes again. Two passes over the
+    /// log (`ledger_projections::coverage`), holding a small summary per worker covered there.
+    pub fn coverage_year(
+        &self,
+        destination: Jurisdiction,
+        year: u16,
+        size: Option<u64>,
+    ) -> Result<CoverageYear> {
+        let size = size.unwrap_or_else(|| self.head().size);
+        self.check_size("size", size)?;
+        let mut amendments = Amendments::default();
+        self.fold_log(size, |record| {
+            amendments.apply(record);
+            Ok(())
+        })?;
+        let mut fold = YearFold::new(destination, year, amendments);
+        self.fold_log(size, |record| {
+            fold.apply(record)
+                .map_err(|error| StoreError::Corruption { seq: error.seq, reason: error.problem })
+        })?;
+        Ok(fold.finish())
+    }
+
+    /// Reads the log's first `size` events in order, each checked to link to the one before and
+    /// to hash to its stored chain hash, and hands each to `visit`.
+    pub fn fold_log(&self, size: u64, mut visit: impl FnMut(&Record) -> Result<()>) -> Result<()> {
+        let mut previous = ledger_core::ChainHash::GENESIS;
+        read::scan(&self.shared.tree, Seq(0), Seq(size), |seq, bytes, stored| {
+            let record = Record::decode(bytes)
+                .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
+            let computed = ledger_core::chain_hash(&previous, &ledger_core::event_hash(bytes));
+            if record.seq != seq || record.prev_chain_hash != previous || computed != stored {
+                return Err(StoreError::Corruption {
+                    seq,
+                    reason: "the record does not link to its chain".into(),
+                });
+            }
+            previous = stored;
+            visit(&record)
+        })
     }
 
     fn balance_as_of(&self, worker_id: &WorkerId, as_of: Seq) -> Result<Balance> {
