@@ -243,6 +243,24 @@ pub enum AuditCommand {
         #[arg(long)]
         period: String,
     },
+    /// Who paid for the recruitment of workers to a jurisdiction in a calendar year or quarter, by
+    /// corridor, recruiter and employer: the employer-pays principle, checked.
+    EmployerPays {
+        #[arg(long)]
+        jurisdiction: String,
+        /// A calendar year (2025) or quarter (2025-Q1).
+        #[arg(long)]
+        period: String,
+    },
+    /// Employers' accounts in a jurisdiction's calendar year: months declared and claimed missing,
+    /// claims and their answers, days to remit.
+    Employers {
+        #[arg(long)]
+        jurisdiction: String,
+        /// A calendar year (2025).
+        #[arg(long)]
+        period: String,
+    },
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -984,6 +1002,12 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
         AuditCommand::Coverage { jurisdiction, period } => {
             return crate::claims::coverage(connection, jurisdiction, period).await
         }
+        AuditCommand::EmployerPays { jurisdiction, period } => {
+            return crate::reports::employer_pays(connection, jurisdiction, period).await
+        }
+        AuditCommand::Employers { jurisdiction, period } => {
+            return crate::reports::employers(connection, jurisdiction, period).await
+        }
         _ => {}
     }
     let mut clients = connection.connect().await?;
@@ -996,7 +1020,10 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
                 println!("{} events; chain hash {}", head.size, hex(&head.head_hash));
             }
         }
-        AuditCommand::Accountability { .. } | AuditCommand::Coverage { .. } => {}
+        AuditCommand::Accountability { .. }
+        | AuditCommand::Coverage { .. }
+        | AuditCommand::EmployerPays { .. }
+        | AuditCommand::Employers { .. } => {}
         AuditCommand::Verify { step } => {
             let mut from = 0;
             let mut verified = 0;

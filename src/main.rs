@@ -10,6 +10,7 @@ mod connection;
 mod demo;
 mod export;
 mod recruitment;
+mod reports;
 mod slip;
 mod soak;
 mod statement;

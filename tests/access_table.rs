@@ -14,7 +14,7 @@ const CALLERS: [&str; 7] =
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
 /// state (FAILED_PRECONDITION).
-const TABLE: [(&str, [char; 7]); 31] = [
+const TABLE: [(&str, [char; 7]); 33] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -43,6 +43,8 @@ const TABLE: [(&str, [char; 7]); 31] = [
     ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("GetEmployersReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'U']),
     // Of a third worker enrolled in the Philippines, so that the callers' credentials stay theirs.
     ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -269,6 +271,15 @@ async fn call(
         "GetCoverageReport" => {
             let request = pb::GetCoverageReportRequest { jurisdiction: "PH".into(), period: "2023".into() };
             clients.audit.get_coverage_report(request).await.map(drop)
+        }
+        "GetEmployerPaysReport" => {
+            let request =
+                pb::GetEmployerPaysReportRequest { jurisdiction: "PH".into(), period: "2023".into() };
+            clients.audit.get_employer_pays_report(request).await.map(drop)
+        }
+        "GetEmployersReport" => {
+            let request = pb::GetEmployersReportRequest { jurisdiction: "PH".into(), period: "2023".into() };
+            clients.audit.get_employers_report(request).await.map(drop)
         }
         other => panic!("no call for {other}"),
     }

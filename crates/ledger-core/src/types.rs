@@ -562,6 +562,15 @@ impl ClaimKind {
     pub fn records_contributions(self) -> bool {
         matches!(self, ClaimKind::MissingContribution | ClaimKind::UnremittedDeduction)
     }
+
+    /// Whether the claim is of what an employer owes in wages: unpaid wages, end-of-service dues,
+    /// or recruitment costs taken from wages.
+    pub fn is_of_wages(self) -> bool {
+        matches!(
+            self,
+            ClaimKind::UnpaidWages | ClaimKind::EndOfServiceDues | ClaimKind::RecruitmentCostFromWages
+        )
+    }
 }
 
 code_enum!(

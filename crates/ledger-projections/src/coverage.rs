@@ -26,8 +26,8 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, Currency, Event, Figures, InvalidInput, Jurisdiction, Month, Record, Sector, Seq, Sex, WorkerId,
-    MONTH_YEAR_MAX, MONTH_YEAR_MIN,
+    Branch, ClaimKind, ClaimOutcome, CostPayer, Currency, Event, Figures, InvalidInput, Jurisdiction, Month,
+    Record, Sector, Seq, Sex, WorkerId, MONTH_YEAR_MAX, MONTH_YEAR_MIN,
 };
 use ledger_rules::Rules;
 
@@ -140,17 +140,41 @@ pub struct Paid {
 
 /// What one worker's year in the jurisdiction comes to.
 #[derive(Debug, Default)]
-struct WorkerYear {
+pub(crate) struct WorkerYear {
     /// Months with a live contribution, a credit or a certified period (bit 0 is January).
-    covered: u16,
+    pub(crate) covered: u16,
     /// Shares paid, by quarter (0 to 3) and branch.
     paid: BTreeMap<(u8, Branch), Paid>,
     /// Insured wages by month (0 to 11) and branch.
     wages: BTreeMap<(u8, Branch), u128>,
     /// The months of her contributions in each sector.
-    sector_months: [u16; SECTORS],
+    pub(crate) sector_months: [u16; SECTORS],
     /// The months of her contributions from each employer.
-    employer_months: BTreeMap<String, u16>,
+    pub(crate) employer_months: BTreeMap<String, u16>,
+}
+
+/// A recruitment cost paid in the year, for a worker recruited to the jurisdiction.
+#[derive(Clone, Debug)]
+pub(crate) struct Cost {
+    pub(crate) worker_id: WorkerId,
+    /// 0 to 3.
+    pub(crate) quarter: u8,
+    pub(crate) origin: Jurisdiction,
+    /// The recruiter: where it is licensed and its licence there.
+    pub(crate) recruiter: (Jurisdiction, String),
+    pub(crate) employer: Option<String>,
+    pub(crate) paid_by: CostPayer,
+    pub(crate) currency: Currency,
+    pub(crate) amount: u64,
+}
+
+/// A claim addressed to the jurisdiction naming months of the year (`months` of them).
+#[derive(Clone, Debug)]
+pub(crate) struct ClaimYear {
+    pub(crate) employer: String,
+    pub(crate) kind: ClaimKind,
+    pub(crate) months: u32,
+    pub(crate) outcome: Option<ClaimOutcome>,
 }
 
 /// The second pass of a report: one jurisdiction's calendar year, from the log.
@@ -163,9 +187,28 @@ pub struct YearFold {
     last_at: Option<DateTime<Utc>>,
     rules: Option<Rules>,
     people: HashMap<WorkerId, (Jurisdiction, Option<Sex>)>,
-    workers: HashMap<WorkerId, WorkerYear>,
+    pub(crate) workers: HashMap<WorkerId, WorkerYear>,
     /// Employers by reference, and whether any of their contributions is in domestic work.
-    households: HashMap<String, bool>,
+    pub(crate) households: HashMap<String, bool>,
+    /// Recruitment costs paid in the year by workers recruited here, in log order.
+    pub(crate) costs: Vec<Cost>,
+    /// Claims addressed here naming months of the year, by seq.
+    pub(crate) claims: BTreeMap<Seq, ClaimYear>,
+    /// Per employer, its contributions by the whole days from the end of their month to their
+    /// recording (0 when recorded within the month), capped at [`REMIT_DAYS_MAX`].
+    pub(crate) remit_days: HashMap<String, BTreeMap<u32, u32>>,
+}
+
+/// Days to remit above this are counted as this: a contribution a decade late is late enough.
+pub const REMIT_DAYS_MAX: u32 = 3_660;
+
+/// The first day after `month`: when its contributions fall due at the latest.
+fn first_day_after(month: Month) -> NaiveDate {
+    let (year, next) = match month.month() {
+        12 => (i32::from(month.year()) + 1, 1),
+        month_of_year => (i32::from(month.year()), u32::from(month_of_year) + 1),
+    };
+    NaiveDate::from_ymd_opt(year, next, 1).unwrap_or(NaiveDate::MAX)
 }
 
 fn month_bit(month: Month) -> u16 {
@@ -184,6 +227,9 @@ impl YearFold {
             people: HashMap::new(),
             workers: HashMap::new(),
             households: HashMap::new(),
+            costs: Vec::new(),
+            claims: BTreeMap::new(),
+            remit_days: HashMap::new(),
         }
     }
 
@@ -227,6 +273,40 @@ impl YearFold {
                 let employer = e.employer_ref.as_str();
                 *worker.employer_months.entry(employer.to_owned()).or_default() |= bit;
                 *self.households.entry(employer.to_owned()).or_default() |= e.sector == Sector::DomesticWork;
+                let due = first_day_after(e.month);
+                let days =
+                    (record.recorded_at.date_naive() - due).num_days().clamp(0, i64::from(REMIT_DAYS_MAX));
+                let days = u32::try_from(days).unwrap_or(REMIT_DAYS_MAX);
+                *self.remit_days.entry(employer.to_owned()).or_default().entry(days).or_default() += 1;
+            }
+            Event::RecruitmentCostRecorded(e) if e.destination == destination && in_year(e.paid_in) => {
+                self.costs.push(Cost {
+                    worker_id: e.worker_id.clone(),
+                    quarter: (e.paid_in.month() - 1) / 3,
+                    origin: e.origin,
+                    recruiter: (e.licensed_in, e.licence.as_str().to_owned()),
+                    employer: e.employer_ref.as_ref().map(|employer| employer.as_str().to_owned()),
+                    paid_by: e.paid_by,
+                    currency: e.currency,
+                    amount: e.amount.get(),
+                });
+            }
+            Event::ClaimFiled(e) if e.addressed_to == destination => {
+                let months = e.months.iter().filter(|month| in_year(**month)).count() as u32;
+                if months > 0 {
+                    let claim = ClaimYear {
+                        employer: e.employer_ref.as_str().to_owned(),
+                        kind: e.kind,
+                        months,
+                        outcome: None,
+                    };
+                    self.claims.insert(seq, claim);
+                }
+            }
+            Event::ClaimResolved(e) => {
+                if let Some(claim) = self.claims.get_mut(&e.claim) {
+                    claim.outcome = Some(e.outcome);
+                }
             }
             Event::PeriodCredited(e) if e.jurisdiction == destination => {
                 let months = (e.from.ordinal()..=e.to.ordinal()).filter_map(|o| Month::from_ordinal(o).ok());
@@ -246,6 +326,24 @@ impl YearFold {
         if mask != 0 {
             self.workers.entry(worker_id.clone()).or_default().covered |= mask;
         }
+    }
+
+    pub fn destination(&self) -> Jurisdiction {
+        self.destination
+    }
+
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+
+    /// Events folded: the log's first `size`.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The day of the last event folded.
+    pub fn evaluated_on(&self) -> Option<NaiveDate> {
+        self.last_at.map(|at| at.date_naive())
     }
 
     /// The reports of the year and its quarters, suppressed together.

@@ -80,6 +80,60 @@ pub fn suppress(linked: &Linked) -> Vec<bool> {
     }
 }
 
+/// The tables of a year and its four quarters broken down one way at a time: `dims[d]` values of
+/// attribute `d`, every person (of a quarter) having one value of each. Cells are in the order
+/// period (the year, then each quarter) by line (the total, then attribute 0's values, then
+/// attribute 1's...), and `figures` gives each its people and measure in that order. Per quarter, a
+/// line is a function of one attribute, so the coordinates are the values of one function per
+/// attribute, and a constant moved from attribute 0's function to another's is the kernel.
+pub fn one_way(dims: &[usize], figures: &[(u32, u128)]) -> Linked {
+    const PERIODS: usize = 5;
+    let lines = 1 + dims.iter().sum::<usize>();
+    let block: usize = dims.iter().sum();
+    let offsets: Vec<usize> = dims.iter().scan(0, |at, dim| Some(std::mem::replace(at, *at + dim))).collect();
+    let quarters_of = |period: usize| if period == 0 { 0..4 } else { period - 1..period };
+    let mut cells = Vec::with_capacity(PERIODS * lines);
+    for period in 0..PERIODS {
+        for line in 0..lines {
+            let mut vector = vec![0; 4 * block];
+            for quarter in quarters_of(period) {
+                let start = quarter * block;
+                match line {
+                    0 => vector[start..start + dims.first().copied().unwrap_or(0)].fill(1),
+                    _ => vector[start + line - 1] = 1,
+                }
+            }
+            let (workers, measure) = figures.get(cells.len()).copied().unwrap_or((0, 0));
+            cells.push(Cell { vector, workers, measure });
+        }
+    }
+    let at = |period: usize, line: usize| period * lines + line;
+    let mut families = Vec::new();
+    for period in 0..PERIODS {
+        for (dim, offset) in dims.iter().zip(&offsets) {
+            let children = (0..*dim).map(|value| at(period, 1 + offset + value)).collect();
+            families.push(Family { parent: at(period, 0), children });
+        }
+    }
+    for line in 0..lines {
+        families.push(Family {
+            parent: at(0, line),
+            children: (1..PERIODS).map(|period| at(period, line)).collect(),
+        });
+    }
+    let mut kernel = Vec::new();
+    for quarter in 0..4 {
+        for (dim, offset) in dims.iter().zip(&offsets).skip(1) {
+            let mut zero = vec![0; 4 * block];
+            let start = quarter * block;
+            zero[start..start + dims[0]].fill(1);
+            zero[start + offset..start + offset + dim].fill(-1);
+            kernel.push(zero);
+        }
+    }
+    Linked { cells, families, kernel }
+}
+
 /// For every cell, the cells it shares a family with.
 fn related_cells(count: usize, families: &[Family]) -> Vec<BTreeSet<usize>> {
     let mut related = vec![BTreeSet::new(); count];

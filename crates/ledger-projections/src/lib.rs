@@ -10,6 +10,8 @@
 //! - [`reports`]: the accountability report, computed from projections.
 //! - [`coverage`]: who is covered in a jurisdiction's year and its quarters, computed from the log.
 //! - [`disclosure`]: which cells of linked tables to suppress.
+//! - [`employer_pays`]: who paid for workers' recruitment, by corridor, recruiter and employer.
+//! - [`employers`]: employers' accounts: months declared and claimed missing, claims, days to remit.
 //!
 //! Architecture invariant: this crate does no IO; it knows events and rules, not sled or tonic.
 
@@ -17,6 +19,8 @@ pub mod balance;
 pub mod codec;
 pub mod coverage;
 pub mod disclosure;
+pub mod employer_pays;
+pub mod employers;
 pub mod facts;
 pub mod fold;
 pub mod instrument;

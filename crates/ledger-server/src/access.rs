@@ -41,11 +41,13 @@ pub enum Rpc {
     ResetWorkerCredential,
     GetAccountabilityReport,
     GetCoverageReport,
+    GetEmployerPaysReport,
+    GetEmployersReport,
     ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 31] = [
+    pub const ALL: [Rpc; 33] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -76,6 +78,8 @@ impl Rpc {
         Rpc::ResetWorkerCredential,
         Rpc::GetAccountabilityReport,
         Rpc::GetCoverageReport,
+        Rpc::GetEmployerPaysReport,
+        Rpc::GetEmployersReport,
         Rpc::ReadRecoveryState,
     ];
 }
@@ -110,7 +114,9 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | ListClaims
         | ResetWorkerCredential => role == Agency,
         FileClaim | RecordRecruitmentCost => matches!(role, Agency | Worker),
-        GetAccountabilityReport | GetCoverageReport => role == Auditor,
+        GetAccountabilityReport | GetCoverageReport | GetEmployerPaysReport | GetEmployersReport => {
+            role == Auditor
+        }
         GetStatement | GetBalance => matches!(role, Agency | Worker),
         RotateCredential | EndSessions | BeginPasskey | AddPasskey => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),

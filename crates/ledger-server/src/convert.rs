@@ -9,6 +9,8 @@ use ledger_core::{
     StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 use ledger_projections::coverage::{CoverageCell, CoverageRow, CoverageYear, PeriodCoverage};
+use ledger_projections::employer_pays::{Amounts, CostCell, CostRow, EmployerPaysYear, PeriodCosts};
+use ledger_projections::employers::{EmployerRow, EmployersYear};
 use ledger_projections::reports::AccountabilityReport;
 use ledger_projections::{Balance, BalanceLine, Claim, Entitlement};
 use ledger_proto::v1 as pb;
@@ -485,6 +487,82 @@ fn coverage_cell(cell: &CoverageCell, currency: Option<Currency>) -> pb::Coverag
             .collect(),
         wages: money_in(currency, cell.wages),
         wage_months: cell.wage_months,
+    }
+}
+
+fn amounts(amounts: &Amounts) -> Vec<pb::Money> {
+    amounts.iter().map(|(currency, minor)| money(*currency, *minor)).collect()
+}
+
+fn cost_cell(cell: &CostCell) -> pb::CostCell {
+    pb::CostCell {
+        workers: cell.workers,
+        workers_who_paid: cell.workers_who_paid,
+        workers_with_loans: cell.workers_with_loans,
+        paid_by_workers: amounts(&cell.paid_by_workers),
+        paid_by_loans: amounts(&cell.paid_by_loans),
+        paid_by_employers: amounts(&cell.paid_by_employers),
+    }
+}
+
+pub fn employer_pays(year: &EmployerPaysYear, report: &PeriodCosts) -> pb::GetEmployerPaysReportResponse {
+    let rows = |rows: &[CostRow]| {
+        rows.iter()
+            .map(|row| pb::CostRow {
+                label: row.label.clone(),
+                suppressed: row.cell.is_none(),
+                cell: row.cell.as_ref().map(cost_cell),
+            })
+            .collect()
+    };
+    pb::GetEmployerPaysReportResponse {
+        jurisdiction: year.destination.to_string(),
+        period: report.period.to_string(),
+        log_size: year.size,
+        evaluated_on: year.evaluated_on.map(|day| day.to_string()).unwrap_or_default(),
+        total_suppressed: report.total.is_none(),
+        total: report.total.as_ref().map(cost_cell),
+        by_corridor: rows(&report.by_corridor),
+        by_recruiter: rows(&report.by_recruiter),
+        by_employer: rows(&report.by_employer),
+    }
+}
+
+fn employer_account(row: &EmployerRow) -> pb::EmployerAccount {
+    pb::EmployerAccount {
+        employer: row.employer.clone(),
+        employers: row.employers,
+        workers: row.workers,
+        months_declared: row.months_declared,
+        claims: row.claims,
+        contribution_claims: row.contribution_claims,
+        wage_claims: row.wage_claims,
+        months_claimed_missing: row.months_claimed_missing,
+        upheld: row.upheld,
+        rejected: row.rejected,
+        median_days_to_remit: row.median_days_to_remit,
+        p90_days_to_remit: row.p90_days_to_remit,
+        suppressed: false,
+    }
+}
+
+pub fn employers(year: &EmployersYear) -> pb::GetEmployersReportResponse {
+    pb::GetEmployersReportResponse {
+        jurisdiction: year.destination.to_string(),
+        period: year.year.to_string(),
+        log_size: year.size,
+        evaluated_on: year.evaluated_on.map(|day| day.to_string()).unwrap_or_default(),
+        named: year.named.iter().map(employer_account).collect(),
+        aggregates: year
+            .aggregates
+            .iter()
+            .map(|(label, row)| match row {
+                Some(row) => employer_account(row),
+                None => {
+                    pb::EmployerAccount { employer: label.clone(), suppressed: true, ..Default::default() }
+                }
+            })
+            .collect(),
     }
 }
 

@@ -86,6 +86,24 @@ fn actor(principal: &Principal) -> Actor {
 }
 
 impl Api {
+    /// A jurisdiction's calendar year folded from the whole log, for one of the reports of
+    /// `period`; at most [`REPORTS_IN_FLIGHT_MAX`] at once.
+    async fn fold_year(
+        &self,
+        jurisdiction: &str,
+        period: &str,
+    ) -> Result<(ledger_projections::coverage::YearFold, Period), Status> {
+        let destination = convert::jurisdiction("jurisdiction", jurisdiction).map_err(invalid)?;
+        let period = Period::parse(period).map_err(invalid)?;
+        let _computing = self.reports.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "{REPORTS_IN_FLIGHT_MAX} reports are being computed, each over the whole log; ask again shortly"
+            ))
+        })?;
+        let year = self.blocking(move |ledger| ledger.fold_year(destination, period.year(), None)).await?;
+        Ok((year, period))
+    }
+
     async fn submit(
         &self,
         principal: &Principal,
@@ -841,17 +859,38 @@ impl pb::audit_service_server::AuditService for Api {
     ) -> Result<Response<pb::GetCoverageReportResponse>, Status> {
         require(&request, Rpc::GetCoverageReport)?;
         let wire = request.into_inner();
-        let destination = convert::jurisdiction("jurisdiction", &wire.jurisdiction).map_err(invalid)?;
-        let period = Period::parse(&wire.period).map_err(invalid)?;
-        let _computing = self.reports.clone().try_acquire_owned().map_err(|_| {
-            Status::resource_exhausted(format!(
-                "{REPORTS_IN_FLIGHT_MAX} reports are being computed, each over the whole log; ask again shortly"
-            ))
-        })?;
-        let year =
-            self.blocking(move |ledger| ledger.coverage_year(destination, period.year(), None)).await?;
-        let report = year.period(period).ok_or_else(|| Status::internal("internal error"))?;
-        Ok(Response::new(convert::coverage(&year, report)))
+        let (year, period) = self.fold_year(&wire.jurisdiction, &wire.period).await?;
+        let coverage = year.finish();
+        let report = coverage.period(period).ok_or_else(|| Status::internal("internal error"))?;
+        Ok(Response::new(convert::coverage(&coverage, report)))
+    }
+
+    async fn get_employer_pays_report(
+        &self,
+        request: Request<pb::GetEmployerPaysReportRequest>,
+    ) -> Result<Response<pb::GetEmployerPaysReportResponse>, Status> {
+        require(&request, Rpc::GetEmployerPaysReport)?;
+        let wire = request.into_inner();
+        let (year, period) = self.fold_year(&wire.jurisdiction, &wire.period).await?;
+        let costs = year.employer_pays();
+        let report = costs.period(period).ok_or_else(|| Status::internal("internal error"))?;
+        Ok(Response::new(convert::employer_pays(&costs, report)))
+    }
+
+    async fn get_employers_report(
+        &self,
+        request: Request<pb::GetEmployersReportRequest>,
+    ) -> Result<Response<pb::GetEmployersReportResponse>, Status> {
+        require(&request, Rpc::GetEmployersReport)?;
+        let wire = request.into_inner();
+        if let Ok(Period::Quarter { .. }) = Period::parse(&wire.period) {
+            return Err(Status::invalid_argument(
+                "period: employers' accounts are of calendar years; a quarter of a small employer would point at \
+                 the worker who claimed",
+            ));
+        }
+        let (year, _) = self.fold_year(&wire.jurisdiction, &wire.period).await?;
+        Ok(Response::new(convert::employers(&year.employers())))
     }
 
     type SubscribeEventsStream = EventStream;

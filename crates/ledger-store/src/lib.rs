@@ -1036,6 +1036,12 @@ impl Ledger {
         year: u16,
         size: Option<u64>,
     ) -> Result<CoverageYear> {
+        Ok(self.fold_year(destination, year, size)?.finish())
+    }
+
+    /// `destination`'s calendar `year` folded from the log's first `size` events (the durable
+    /// head's when `None`): the coverage, employer-pays and employers' reports are its answers.
+    pub fn fold_year(&self, destination: Jurisdiction, year: u16, size: Option<u64>) -> Result<YearFold> {
         let size = size.unwrap_or_else(|| self.head().size);
         self.check_size("size", size)?;
         let mut amendments = Amendments::default();
@@ -1048,7 +1054,7 @@ impl Ledger {
             fold.apply(record)
                 .map_err(|error| StoreError::Corruption { seq: error.seq, reason: error.problem })
         })?;
-        Ok(fold.finish())
+        Ok(fold)
     }
 
     /// Reads the log's first `size` events in order, each checked to link to the one before and

@@ -1,0 +1,287 @@
+//! The employer-pays report and employers' accounts over gRPC, for an illustrative year of
+//! recruitment to Saudi Arabia: six domestic workers from the Philippines, each in a household,
+//! three of whom paid their recruitment fee themselves and three with a loan; seven construction
+//! workers from Nepal at one company, four of whose fees the company paid and three who paid their
+//! own; two more at a small company. Households and the small company are never named; the
+//! company of seven is, with the months it declared, the months its workers claimed missing, and
+//! how long it took to remit.
+
+mod common;
+
+use chrono::{DateTime, Datelike, NaiveDate};
+use common::{enroll, TestServer};
+use ledger_client::grpc::Clients;
+use ledger_proto::v1 as pb;
+
+const COMPANY: &str = "SA-B-7001";
+const SMALL_COMPANY: &str = "SA-B-7002";
+const PH_RECRUITER: &str = "POEA-123-LB-031522-R";
+const NP_RECRUITER: &str = "DOFE-0457-2019";
+/// The ledger's clock: everything below is recorded on this day.
+const TODAY: &str = "2026-01-20T10:00:00Z";
+
+fn money(currency: &str, minor: i64) -> Option<pb::Money> {
+    Some(pb::Money { currency: currency.into(), minor, ..Default::default() })
+}
+
+async fn pay(
+    saudi: &mut Clients,
+    request_id: &str,
+    worker: &str,
+    employer: &str,
+    sector: pb::Sector,
+    months: u32,
+) {
+    let contributions = (1..=months)
+        .map(|month| {
+            let mut paid = common::contribution_from(
+                employer,
+                worker,
+                "SA",
+                "SAR",
+                &format!("2025-{month:02}"),
+                300_000,
+            );
+            paid.sector = sector as i32;
+            paid
+        })
+        .collect();
+    let request =
+        pb::RecordContributionsRequest { request_id: request_id.into(), contributions, ..Default::default() };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn cost(
+    clients: &mut Clients,
+    request_id: &str,
+    worker: &str,
+    licensed_in: &str,
+    licence: &str,
+    amount: Option<pb::Money>,
+    paid_by: pb::CostPayer,
+    employer: &str,
+) {
+    let request = pb::RecordRecruitmentCostRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        destination: "SA".into(),
+        licensed_in: licensed_in.into(),
+        licence: licence.into(),
+        purpose: pb::RecruitmentPurpose::Fee as i32,
+        amount,
+        paid_by: paid_by as i32,
+        lender: if paid_by == pb::CostPayer::Loan { "LENDER-PH-0091".into() } else { String::new() },
+        employer_ref: employer.into(),
+        paid_in: "2025-01".into(),
+        evidence_sha256: vec![0x5a; 32],
+    };
+    clients.worker.record_recruitment_cost(request).await.expect("recorded");
+}
+
+/// The population and its costs; returns the company's workers.
+async fn populate(server: &TestServer) -> Vec<String> {
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    for index in 0..6 {
+        let worker = enroll(&mut philippines, &format!("owwa-{index}"), "PH").await;
+        let household = format!("SA-HH-{index:04}");
+        pay(&mut saudi, &format!("gosi-hh-{index}"), &worker, &household, pb::Sector::DomesticWork, 6).await;
+        let paid_by = if index < 3 { pb::CostPayer::Worker } else { pb::CostPayer::Loan };
+        let fee = money("PHP", 4_500_000);
+        cost(
+            &mut philippines,
+            &format!("dmw-{index}"),
+            &worker,
+            "PH",
+            PH_RECRUITER,
+            fee,
+            paid_by,
+            &household,
+        )
+        .await;
+    }
+    let mut company = Vec::new();
+    for index in 0..7 {
+        let worker = enroll(&mut saudi, &format!("np-{index}"), "NP").await;
+        // Declared to October; November and December are what one of them claims.
+        pay(&mut saudi, &format!("gosi-b-{index}"), &worker, COMPANY, pb::Sector::Construction, 10).await;
+        let (paid_by, fee) = match index {
+            0..4 => (pb::CostPayer::Employer, money("SAR", 1_500_000)),
+            _ => (pb::CostPayer::Worker, money("NPR", 15_000_000)),
+        };
+        cost(&mut saudi, &format!("np-fee-{index}"), &worker, "NP", NP_RECRUITER, fee, paid_by, COMPANY)
+            .await;
+        company.push(worker);
+    }
+    for index in 0..2 {
+        let worker = enroll(&mut saudi, &format!("id-{index}"), "ID").await;
+        pay(&mut saudi, &format!("gosi-s-{index}"), &worker, SMALL_COMPANY, pb::Sector::Construction, 3)
+            .await;
+    }
+    company
+}
+
+fn row<'a>(rows: &'a [pb::CostRow], label: &str) -> Option<&'a pb::CostCell> {
+    rows.iter().find(|row| row.label == label).and_then(|row| row.cell.as_ref())
+}
+
+fn minor(amounts: &[pb::Money], currency: &str) -> Option<i64> {
+    amounts.iter().find(|m| m.currency == currency).map(|m| m.minor)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_employer_pays_report_counts_who_paid_by_corridor_recruiter_and_employer() {
+    let clock = ledger_store::Clock::manual(DateTime::parse_from_rfc3339(TODAY).expect("a time").to_utc());
+    let server = TestServer::start_with_clock(clock).await;
+    populate(&server).await;
+    let mut auditor = server.clients("auditor").await;
+    let request = pb::GetEmployerPaysReportRequest { jurisdiction: "SA".into(), period: "2025".into() };
+    let report = auditor.audit.get_employer_pays_report(request).await.expect("report").into_inner();
+
+    assert_eq!((report.jurisdiction.as_str(), report.period.as_str()), ("SA", "2025"));
+    let total = report.total.as_ref().expect("thirteen workers: shown");
+    // Nine paid for their own recruitment (three directly and three by loan from the Philippines,
+    // three from Nepal); four had it paid by their employer, as the principle asks.
+    assert_eq!((total.workers, total.workers_who_paid, total.workers_with_loans), (13, 9, 3));
+    assert_eq!(minor(&total.paid_by_workers, "PHP"), Some(3 * 4_500_000));
+    assert_eq!(minor(&total.paid_by_workers, "NPR"), Some(3 * 15_000_000));
+    assert_eq!(minor(&total.paid_by_loans, "PHP"), Some(3 * 4_500_000));
+    assert_eq!(minor(&total.paid_by_employers, "SAR"), Some(4 * 1_500_000));
+
+    let philippines = row(&report.by_corridor, "PH").expect("six workers from the Philippines");
+    assert_eq!(
+        (philippines.workers, philippines.workers_who_paid, philippines.workers_with_loans),
+        (6, 6, 3)
+    );
+    let nepal = row(&report.by_corridor, "NP").expect("seven from Nepal");
+    assert_eq!((nepal.workers, nepal.workers_who_paid), (7, 3));
+    let recruiter = row(&report.by_recruiter, &format!("PH {PH_RECRUITER}")).expect("named by licence");
+    assert_eq!(recruiter.workers_who_paid, 6);
+    assert_eq!(row(&report.by_recruiter, &format!("NP {NP_RECRUITER}")).map(|cell| cell.workers), Some(7));
+
+    // The company is named; the six households are one line, and no household's reference is
+    // anywhere in the report.
+    assert_eq!(
+        row(&report.by_employer, COMPANY).map(|cell| (cell.workers, cell.workers_who_paid)),
+        Some((7, 3))
+    );
+    let households = row(&report.by_employer, "household employers").expect("six households");
+    assert_eq!((households.workers, households.workers_who_paid), (6, 6));
+    let labels: Vec<&str> = report
+        .by_corridor
+        .iter()
+        .chain(&report.by_recruiter)
+        .chain(&report.by_employer)
+        .map(|row| row.label.as_str())
+        .collect();
+    assert!(labels.iter().all(|label| !label.starts_with("SA-HH")), "{labels:?}");
+
+    // All the costs were paid in January: the first quarter would be the year, and showing it
+    // beside the year would say that the other three quarters are empty. Every quarter answers,
+    // with its total suppressed.
+    for period in ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"] {
+        let request = pb::GetEmployerPaysReportRequest { jurisdiction: "SA".into(), period: period.into() };
+        let quarter = auditor.audit.get_employer_pays_report(request).await.expect("report").into_inner();
+        assert_eq!(quarter.period, period);
+        assert!(quarter.total_suppressed && quarter.total.is_none(), "{period}");
+    }
+    let request = pb::GetEmployerPaysReportRequest { jurisdiction: "SA".into(), period: "2025-03".into() };
+    let refused = auditor.audit.get_employer_pays_report(request).await.expect_err("a month is no period");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    server.server.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employers_accounts_name_businesses_and_count_households_only_together() {
+    let clock = ledger_store::Clock::manual(DateTime::parse_from_rfc3339(TODAY).expect("a time").to_utc());
+    let server = TestServer::start_with_clock(clock).await;
+    let company = populate(&server).await;
+    let mut saudi = server.clients("agency-sa").await;
+    // Two of the company's workers claim: one that November and December 2025 were deducted and
+    // never remitted (upheld), one that wages went unpaid (rejected).
+    let claim = |request_id: &str, worker: &str, kind: pb::ClaimKind| pb::FileClaimRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        jurisdiction: "SA".into(),
+        employer_ref: COMPANY.into(),
+        months: vec!["2025-11".into(), "2025-12".into()],
+        kind: kind as i32,
+        amount_minor: Some(54_000),
+        evidence_sha256: vec![9; 32],
+    };
+    let deducted = saudi
+        .worker
+        .file_claim(claim("claim-1", &company[0], pb::ClaimKind::UnremittedDeduction))
+        .await
+        .expect("filed")
+        .into_inner();
+    let wages = saudi
+        .worker
+        .file_claim(claim("claim-2", &company[1], pb::ClaimKind::UnpaidWages))
+        .await
+        .expect("filed")
+        .into_inner();
+    // Upholding the first records the two months from the company.
+    let found = ["2025-11", "2025-12"].map(|month| {
+        let mut paid = common::contribution_from(COMPANY, &company[0], "SA", "SAR", month, 300_000);
+        paid.sector = pb::Sector::Construction as i32;
+        paid
+    });
+    for (request_id, seq, outcome, contributions) in [
+        ("resolve-1", deducted.receipt.expect("receipt").seq, pb::ClaimOutcome::Upheld, found.to_vec()),
+        ("resolve-2", wages.receipt.expect("receipt").seq, pb::ClaimOutcome::Rejected, vec![]),
+    ] {
+        let request = pb::ResolveClaimRequest {
+            request_id: request_id.into(),
+            claim_seq: seq,
+            outcome: outcome as i32,
+            reason: "payroll checked".into(),
+            contributions,
+        };
+        saudi.agency.resolve_claim(request).await.expect("resolved");
+    }
+
+    let mut auditor = server.clients("auditor").await;
+    let request = pb::GetEmployersReportRequest { jurisdiction: "SA".into(), period: "2025".into() };
+    let report = auditor.audit.get_employers_report(request).await.expect("report").into_inner();
+    let named: Vec<&str> = report.named.iter().map(|row| row.employer.as_str()).collect();
+    assert_eq!(named, [COMPANY], "only the business with five or more workers is named");
+    let account = &report.named[0];
+    assert_eq!((account.workers, account.months_declared), (7, 7 * 10 + 2));
+    assert_eq!((account.claims, account.contribution_claims, account.wage_claims), (2, 1, 1));
+    assert_eq!((account.months_claimed_missing, account.upheld, account.rejected), (2, 1, 1));
+    // Every contribution was recorded today: days from the end of its month to today, seven of
+    // each month to October and one of November and of December, nearest-rank.
+    let today = DateTime::parse_from_rfc3339(TODAY).expect("a time").date_naive();
+    let mut days: Vec<u32> = (1..=12u32)
+        .flat_map(|month| {
+            let due = match month {
+                12 => NaiveDate::from_ymd_opt(2026, 1, 1),
+                _ => NaiveDate::from_ymd_opt(2025, month + 1, 1),
+            }
+            .expect("a day");
+            std::iter::repeat_n((today - due).num_days() as u32, if month <= 10 { 7 } else { 1 })
+        })
+        .collect();
+    days.sort_unstable();
+    assert_eq!(account.median_days_to_remit, Some(days[days.len().div_ceil(2) - 1]));
+    assert_eq!(account.p90_days_to_remit, Some(days[(days.len() * 9).div_ceil(10) - 1]));
+    assert_eq!(today.year(), 2026);
+
+    // Six households in one line; one small company alone is too few to show.
+    let aggregate = |label: &str| report.aggregates.iter().find(|row| row.employer.starts_with(label));
+    let households = aggregate("household employers").expect("the households' line");
+    assert_eq!((households.employers, households.workers, households.months_declared), (6, 6, 36));
+    assert!(!households.suppressed);
+    let small = aggregate("employers of fewer than 5").expect("the small employers' line");
+    assert!(small.suppressed && small.workers == 0, "{small:?}");
+    let everything = format!("{report:?}");
+    assert!(!everything.contains("SA-HH") && !everything.contains(SMALL_COMPANY), "{everything}");
+
+    // A quarter of a small employer's account would point at the worker who claimed: years only.
+    let request = pb::GetEmployersReportRequest { jurisdiction: "SA".into(), period: "2025-Q4".into() };
+    let refused = auditor.audit.get_employers_report(request).await.expect_err("years only");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    server.server.stop().await.expect("stopped");
+}
