@@ -261,6 +261,36 @@ pub enum AuditCommand {
         #[arg(long)]
         period: String,
     },
+    /// Writes a report as a signed bundle: the report, the checkpoint of the log it was computed
+    /// from, and the log key's statement; anyone checks it with verify-report.
+    Publish {
+        /// coverage, employer-pays or employers.
+        #[arg(long)]
+        report: String,
+        #[arg(long)]
+        jurisdiction: String,
+        /// A calendar year (2025) or quarter (2025-Q1).
+        #[arg(long)]
+        period: String,
+        /// The bundle file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Checks a published report with no server: the checkpoint against the log's key (and a
+    /// cosignature policy), the log key's statement, the report's digest; with --export, computes
+    /// the report again from an export of the log and compares it byte for byte.
+    VerifyReport {
+        file: PathBuf,
+        /// The verifier key (as `ledger key show` prints it), or a file holding it.
+        #[arg(long)]
+        key: String,
+        /// A cosignature policy file (docs/FORMAT.md).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// An export of the log (`ledger export`), of at least the report's events.
+        #[arg(long)]
+        export: Option<PathBuf>,
+    },
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -1008,6 +1038,13 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
         AuditCommand::Employers { jurisdiction, period } => {
             return crate::reports::employers(connection, jurisdiction, period).await
         }
+        AuditCommand::Publish { report, jurisdiction, period, out } => {
+            return crate::reports::publish(connection, report, jurisdiction, period, &out).await
+        }
+        AuditCommand::VerifyReport { file, key, policy, export } => {
+            let trust = crate::trust::load(&key, policy.as_deref())?;
+            return crate::reports::verify_report(&file, &trust, export.as_deref());
+        }
         _ => {}
     }
     let mut clients = connection.connect().await?;
@@ -1023,7 +1060,9 @@ pub async fn audit(connection: &Connection, command: AuditCommand) -> anyhow::Re
         AuditCommand::Accountability { .. }
         | AuditCommand::Coverage { .. }
         | AuditCommand::EmployerPays { .. }
-        | AuditCommand::Employers { .. } => {}
+        | AuditCommand::Employers { .. }
+        | AuditCommand::Publish { .. }
+        | AuditCommand::VerifyReport { .. } => {}
         AuditCommand::Verify { step } => {
             let mut from = 0;
             let mut verified = 0;

@@ -1,6 +1,7 @@
 //! `ledger audit employer-pays` and `ledger audit employers`: who paid for workers' recruitment,
 //! and employers' accounts, as the ledger computes them from its log.
 
+use anyhow::Context;
 use ledger_client::money::format_minor;
 use ledger_proto::v1 as pb;
 use serde_json::json;
@@ -168,4 +169,64 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
     }
     println!("(declared: worker-months of contributions; missing: months named by contribution claims; wages: claims");
     println!(" of unpaid wages, end-of-service dues or recruitment costs taken from wages; remit days: median / p90)");
+}
+
+/// Asks the ledger to publish a report and writes the signed bundle to `out`.
+pub async fn publish(
+    connection: &Connection,
+    report: String,
+    jurisdiction: String,
+    period: String,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let request = pb::PublishReportRequest {
+        report: report.clone(),
+        jurisdiction: jurisdiction.clone(),
+        period: period.clone(),
+    };
+    let published = clients.audit.publish_report(request).await?.into_inner();
+    std::fs::write(out, published.bundle.as_bytes())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "report {report} of {jurisdiction}, {period}, computed from the log's first {} events, signed and written to {}",
+        published.log_size,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Checks a published report with no server; with an export, computes it again from the log.
+pub fn verify_report(
+    file: &std::path::Path,
+    trust: &ledger_verify::Trust,
+    export: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use ledger_verify::report::{self as published, Bundle, REPORT_BUNDLE_LEN_MAX};
+    let size = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?.len();
+    anyhow::ensure!(
+        size <= REPORT_BUNDLE_LEN_MAX,
+        "{} is larger than {REPORT_BUNDLE_LEN_MAX} bytes",
+        file.display()
+    );
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bundle = Bundle::from_json(&bytes)?;
+    let verified = published::verify(&bundle, trust)?;
+    println!(
+        "report {} of {}, {}: genuine; computed from the log's first {} events, whose checkpoint is {}",
+        bundle.report, bundle.jurisdiction, bundle.period, verified.statement.size, verified.trusted
+    );
+    if let Some(export) = export {
+        let log = std::fs::read(export).with_context(|| format!("cannot read {}", export.display()))?;
+        let checked = ledger_verify::export::verify(&mut std::io::Cursor::new(&log), trust)?;
+        let records = ledger_verify::export::record_slices(&log);
+        published::rederive(&bundle, &verified, &records)?;
+        println!(
+            "computed again from {} ({} events, {}): the same report, byte for byte",
+            export.display(),
+            checked.events,
+            checked.trusted
+        );
+    }
+    Ok(())
 }

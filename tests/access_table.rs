@@ -14,7 +14,7 @@ const CALLERS: [&str; 7] =
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
 /// state (FAILED_PRECONDITION).
-const TABLE: [(&str, [char; 7]); 33] = [
+const TABLE: [(&str, [char; 7]); 34] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -45,6 +45,7 @@ const TABLE: [(&str, [char; 7]); 33] = [
     ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("GetEmployersReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("PublishReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
     ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'U']),
     // Of a third worker enrolled in the Philippines, so that the callers' credentials stay theirs.
     ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
@@ -276,6 +277,14 @@ async fn call(
             let request =
                 pb::GetEmployerPaysReportRequest { jurisdiction: "PH".into(), period: "2023".into() };
             clients.audit.get_employer_pays_report(request).await.map(drop)
+        }
+        "PublishReport" => {
+            let request = pb::PublishReportRequest {
+                report: "coverage".into(),
+                jurisdiction: "PH".into(),
+                period: "2023".into(),
+            };
+            clients.audit.publish_report(request).await.map(drop)
         }
         "GetEmployersReport" => {
             let request = pb::GetEmployersReportRequest { jurisdiction: "PH".into(), period: "2023".into() };

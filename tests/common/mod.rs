@@ -370,3 +370,143 @@ pub fn recruitment_fee(
         evidence_sha256: vec![0x5a; 32],
     }
 }
+
+// An illustrative year of recruitment, for the reports' tests.
+
+pub const COMPANY: &str = "SA-B-7001";
+pub const SMALL_COMPANY: &str = "SA-B-7002";
+pub const PH_RECRUITER: &str = "POEA-123-LB-031522-R";
+pub const NP_RECRUITER: &str = "DOFE-0457-2019";
+/// The ledger's clock: everything below is recorded on this day.
+pub const TODAY: &str = "2026-01-20T10:00:00Z";
+
+pub fn money(currency: &str, minor: i64) -> Option<pb::Money> {
+    Some(pb::Money { currency: currency.into(), minor, ..Default::default() })
+}
+
+pub async fn pay_in_saudi_arabia(
+    saudi: &mut Clients,
+    request_id: &str,
+    worker: &str,
+    employer: &str,
+    sector: pb::Sector,
+    months: u32,
+) {
+    let contributions = (1..=months)
+        .map(|month| {
+            let mut paid =
+                contribution_from(employer, worker, "SA", "SAR", &format!("2025-{month:02}"), 300_000);
+            paid.sector = sector as i32;
+            paid
+        })
+        .collect();
+    let request =
+        pb::RecordContributionsRequest { request_id: request_id.into(), contributions, ..Default::default() };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn recruitment_cost(
+    clients: &mut Clients,
+    request_id: &str,
+    worker: &str,
+    licensed_in: &str,
+    licence: &str,
+    amount: Option<pb::Money>,
+    paid_by: pb::CostPayer,
+    employer: &str,
+) {
+    let request = pb::RecordRecruitmentCostRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        destination: "SA".into(),
+        licensed_in: licensed_in.into(),
+        licence: licence.into(),
+        purpose: pb::RecruitmentPurpose::Fee as i32,
+        amount,
+        paid_by: paid_by as i32,
+        lender: if paid_by == pb::CostPayer::Loan { "LENDER-PH-0091".into() } else { String::new() },
+        employer_ref: employer.into(),
+        paid_in: "2025-01".into(),
+        evidence_sha256: vec![0x5a; 32],
+    };
+    clients.worker.record_recruitment_cost(request).await.expect("recorded");
+}
+
+/// An illustrative year of recruitment to Saudi Arabia (tests/employer_reports.rs tells it): six
+/// domestic workers from the Philippines in six households, seven construction workers from Nepal
+/// at a company, two at a small one; recruitment fees paid in January 2025. Returns the company's
+/// workers.
+pub async fn recruited_to_saudi_arabia(server: &TestServer) -> Vec<String> {
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    for index in 0..6 {
+        let worker = enroll(&mut philippines, &format!("owwa-{index}"), "PH").await;
+        let household = format!("SA-HH-{index:04}");
+        pay_in_saudi_arabia(
+            &mut saudi,
+            &format!("gosi-hh-{index}"),
+            &worker,
+            &household,
+            pb::Sector::DomesticWork,
+            6,
+        )
+        .await;
+        let paid_by = if index < 3 { pb::CostPayer::Worker } else { pb::CostPayer::Loan };
+        let fee = money("PHP", 4_500_000);
+        recruitment_cost(
+            &mut philippines,
+            &format!("dmw-{index}"),
+            &worker,
+            "PH",
+            PH_RECRUITER,
+            fee,
+            paid_by,
+            &household,
+        )
+        .await;
+    }
+    let mut company = Vec::new();
+    for index in 0..7 {
+        let worker = enroll(&mut saudi, &format!("np-{index}"), "NP").await;
+        // Declared to October; November and December are what one of them claims.
+        pay_in_saudi_arabia(
+            &mut saudi,
+            &format!("gosi-b-{index}"),
+            &worker,
+            COMPANY,
+            pb::Sector::Construction,
+            10,
+        )
+        .await;
+        let (paid_by, fee) = match index {
+            0..4 => (pb::CostPayer::Employer, money("SAR", 1_500_000)),
+            _ => (pb::CostPayer::Worker, money("NPR", 15_000_000)),
+        };
+        recruitment_cost(
+            &mut saudi,
+            &format!("np-fee-{index}"),
+            &worker,
+            "NP",
+            NP_RECRUITER,
+            fee,
+            paid_by,
+            COMPANY,
+        )
+        .await;
+        company.push(worker);
+    }
+    for index in 0..2 {
+        let worker = enroll(&mut saudi, &format!("id-{index}"), "ID").await;
+        pay_in_saudi_arabia(
+            &mut saudi,
+            &format!("gosi-s-{index}"),
+            &worker,
+            SMALL_COMPANY,
+            pb::Sector::Construction,
+            3,
+        )
+        .await;
+    }
+    company
+}

@@ -48,6 +48,89 @@ impl Checkpoint {
     }
 }
 
+/// The first line of a report statement's body. Its second line is the log's origin, which is no
+/// tree size: no report statement is ever a checkpoint, whatever the log is named.
+pub const REPORT_STATEMENT_HEADER: &str = "ledger-report-v1";
+
+/// What the log's key says of a published report (docs/FORMAT.md, "Published reports"): that the
+/// report whose canonical bytes hash to `digest` is the one of its parameters computed from the
+/// log's first `size` events, whose Merkle root is `root`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportStatement {
+    pub origin: String,
+    /// The report (`coverage`, `employer-pays`, `employers`), the jurisdiction and the period:
+    /// each one word.
+    pub report: String,
+    pub jurisdiction: String,
+    pub period: String,
+    pub size: u64,
+    pub root: Hash,
+    /// SHA-256 of the report's canonical bytes.
+    pub digest: [u8; 32],
+}
+
+impl ReportStatement {
+    /// The body: the header, the origin, the report's parameters, the decimal size, the base64
+    /// root and the hex digest, each on its own line.
+    pub fn body(&self) -> String {
+        let digest: String = self.digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        format!(
+            "{REPORT_STATEMENT_HEADER}\n{}\n{} {} {}\n{}\n{}\n{digest}\n",
+            self.origin,
+            self.report,
+            self.jurisdiction,
+            self.period,
+            self.size,
+            BASE64.encode(self.root)
+        )
+    }
+
+    pub fn parse(body: &str) -> Result<ReportStatement, CheckpointError> {
+        let bad = |why: &str| CheckpointError::Malformed(format!("report statement: {why}"));
+        let lines: Vec<&str> = body
+            .strip_suffix('\n')
+            .ok_or_else(|| bad("the body does not end with a newline"))?
+            .split('\n')
+            .collect();
+        let [header, origin, parameters, size, root, digest] = lines[..] else {
+            return Err(bad("six lines expected"));
+        };
+        if header != REPORT_STATEMENT_HEADER || origin.is_empty() {
+            return Err(bad("not a report statement"));
+        }
+        let words: Vec<&str> = parameters.split(' ').collect();
+        let [report, jurisdiction, period] = words[..] else { return Err(bad("three parameters expected")) };
+        if [report, jurisdiction, period].iter().any(|word| word.is_empty()) {
+            return Err(bad("an empty parameter"));
+        }
+        let size = size.parse::<u64>().map_err(|_| bad("no tree size"))?;
+        let root = BASE64
+            .decode(root)
+            .ok()
+            .and_then(|root| Hash::try_from(root.as_slice()).ok())
+            .ok_or_else(|| bad("no root hash"))?;
+        let digest = (digest.len() == 64)
+            .then(|| {
+                let mut bytes = [0u8; 32];
+                for (index, byte) in bytes.iter_mut().enumerate() {
+                    *byte = u8::from_str_radix(digest.get(2 * index..2 * index + 2)?, 16).ok()?;
+                }
+                Some(bytes)
+            })
+            .flatten()
+            .ok_or_else(|| bad("no digest"))?;
+        Ok(ReportStatement {
+            origin: origin.to_owned(),
+            report: report.to_owned(),
+            jurisdiction: jurisdiction.to_owned(),
+            period: period.to_owned(),
+            size,
+            root,
+            digest,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
     #[error("malformed checkpoint: {0}")]
@@ -198,7 +281,15 @@ impl LogKey {
 
     /// The checkpoint of a tree as a signed note.
     pub fn sign(&self, size: u64, root: Hash) -> String {
-        let body = Checkpoint { origin: self.name.clone(), size, root }.body();
+        self.sign_body(&Checkpoint { origin: self.name.clone(), size, root }.body())
+    }
+
+    /// A report statement as a signed note; its origin is this key's name.
+    pub fn sign_report(&self, statement: &ReportStatement) -> String {
+        self.sign_body(&ReportStatement { origin: self.name.clone(), ..statement.clone() }.body())
+    }
+
+    fn sign_body(&self, body: &str) -> String {
         let signature = self.signing.sign(body.as_bytes());
         let mut blob = key_hash(&self.name, &self.signing.verifying_key()).to_vec();
         blob.extend_from_slice(&signature.to_bytes());
@@ -223,6 +314,41 @@ impl Verifier {
     /// The key's name: the origin of the checkpoints it signs.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The report statement of a note this key signed.
+    pub fn verify_report(&self, note: &str) -> Result<ReportStatement, CheckpointError> {
+        let body = self.verified_body(note)?;
+        let statement = ReportStatement::parse(&body)?;
+        if statement.origin != self.name {
+            return Err(CheckpointError::WrongOrigin {
+                expected: self.name.clone(),
+                found: statement.origin,
+            });
+        }
+        Ok(statement)
+    }
+
+    /// The body of a note this key signed.
+    fn verified_body(&self, note: &str) -> Result<String, CheckpointError> {
+        let (body, signatures) = split_note(note)?;
+        let mut found = false;
+        for (name, blob) in signatures {
+            if name != self.name || blob.len() != 68 || blob[..4] != self.hash {
+                continue;
+            }
+            found = true;
+            let signature = Signature::from_slice(&blob[4..])
+                .map_err(|_| CheckpointError::BadSignature(self.name.clone()))?;
+            if self.public.verify_strict(body.as_bytes(), &signature).is_ok() {
+                return Ok(body);
+            }
+        }
+        Err(if found {
+            CheckpointError::BadSignature(self.name.clone())
+        } else {
+            CheckpointError::NotSigned(self.name.clone())
+        })
     }
 
     /// The checkpoint of a note this key signed; every other line of the note is ignored.
@@ -261,6 +387,34 @@ mod tests {
 
     fn key() -> LogKey {
         LogKey::from_seed("ledger.test/log", &[7u8; 32])
+    }
+
+    #[test]
+    fn a_report_statement_verifies_and_is_never_a_checkpoint() {
+        let key = key();
+        let statement = ReportStatement {
+            origin: String::new(),
+            report: "employer-pays".into(),
+            jurisdiction: "SA".into(),
+            period: "2025".into(),
+            size: 42,
+            root: [9u8; 32],
+            digest: [3u8; 32],
+        };
+        let note = key.sign_report(&statement);
+        assert!(note.starts_with("ledger-report-v1\nledger.test/log\nemployer-pays SA 2025\n42\n"), "{note}");
+        let verifier = Verifier::parse(&key.verifier_key()).expect("the key's own verifier key");
+        let verified = verifier.verify_report(&note).expect("signed by the key");
+        assert_eq!(verified, ReportStatement { origin: "ledger.test/log".into(), ..statement });
+        // The log's key signed it, yet it is no checkpoint; and a checkpoint is no report.
+        assert!(matches!(verifier.verify(&note), Err(CheckpointError::Malformed(_))));
+        assert!(verifier.verify_report(&key.sign(42, [9u8; 32])).is_err());
+        // One digit of the digest changed, and the signature no longer holds.
+        let edited = note.replacen("0303", "0304", 1);
+        assert_eq!(
+            verifier.verify_report(&edited),
+            Err(CheckpointError::BadSignature("ledger.test/log".into()))
+        );
     }
 
     #[test]

@@ -43,11 +43,12 @@ pub enum Rpc {
     GetCoverageReport,
     GetEmployerPaysReport,
     GetEmployersReport,
+    PublishReport,
     ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 33] = [
+    pub const ALL: [Rpc; 34] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -80,6 +81,7 @@ impl Rpc {
         Rpc::GetCoverageReport,
         Rpc::GetEmployerPaysReport,
         Rpc::GetEmployersReport,
+        Rpc::PublishReport,
         Rpc::ReadRecoveryState,
     ];
 }
@@ -114,9 +116,11 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | ListClaims
         | ResetWorkerCredential => role == Agency,
         FileClaim | RecordRecruitmentCost => matches!(role, Agency | Worker),
-        GetAccountabilityReport | GetCoverageReport | GetEmployerPaysReport | GetEmployersReport => {
-            role == Auditor
-        }
+        GetAccountabilityReport
+        | GetCoverageReport
+        | GetEmployerPaysReport
+        | GetEmployersReport
+        | PublishReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
         RotateCredential | EndSessions | BeginPasskey | AddPasskey => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),

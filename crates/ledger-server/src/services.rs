@@ -893,6 +893,64 @@ impl pb::audit_service_server::AuditService for Api {
         Ok(Response::new(convert::employers(&year.employers())))
     }
 
+    async fn publish_report(
+        &self,
+        request: Request<pb::PublishReportRequest>,
+    ) -> Result<Response<pb::PublishReportResponse>, Status> {
+        use ledger_verify::report::{self as published, Bundle, ReportKind, REPORT_BUNDLE_FORMAT};
+        require(&request, Rpc::PublishReport)?;
+        let wire = request.into_inner();
+        let kind = ReportKind::parse(&wire.report)
+            .map_err(|error| Status::invalid_argument(format!("report: {error}")))?;
+        let destination = convert::jurisdiction("jurisdiction", &wire.jurisdiction).map_err(invalid)?;
+        let period = Period::parse(&wire.period).map_err(invalid)?;
+        if kind == ReportKind::Employers && period != Period::Year(period.year()) {
+            return Err(Status::invalid_argument("period: employers' accounts are of calendar years"));
+        }
+        let _computing = self.reports.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "{REPORTS_IN_FLIGHT_MAX} reports are being computed, each over the whole log; ask again shortly"
+            ))
+        })?;
+        // The checkpoint first, of the durable head; then the report of exactly that many events,
+        // which no later write changes; then the log key's statement tying the two.
+        let (mut checkpoint, statement, body) = self
+            .blocking(move |ledger| {
+                let ((), checkpoint) = ledger.with_checkpoint(|_| Ok(()))?;
+                let fold = ledger.fold_year(destination, period.year(), Some(checkpoint.tree.size))?;
+                let body = published::body(kind, &fold, period)
+                    .map_err(|error| ledger_store::StoreError::Refused(error.to_string()))?;
+                let statement = ledger_core::checkpoint::ReportStatement {
+                    origin: String::new(),
+                    report: kind.name().to_owned(),
+                    jurisdiction: destination.to_string(),
+                    period: period.to_string(),
+                    size: checkpoint.tree.size,
+                    root: checkpoint.tree.root,
+                    digest: published::digest(&body),
+                };
+                let statement = ledger.sign_report(&statement)?;
+                Ok((checkpoint, statement, body))
+            })
+            .await?;
+        if let Some(cosigners) = &self.cosigners {
+            for line in cosigners.cosign(&checkpoint.note).await {
+                checkpoint.note.push_str(&line);
+            }
+        }
+        let bundle = Bundle {
+            format: REPORT_BUNDLE_FORMAT.to_owned(),
+            report: kind.name().to_owned(),
+            jurisdiction: destination.to_string(),
+            period: period.to_string(),
+            checkpoint: checkpoint.note,
+            statement,
+            body,
+        };
+        let bundle = String::from_utf8(bundle.to_json()).map_err(|_| Status::internal("internal error"))?;
+        Ok(Response::new(pb::PublishReportResponse { bundle, log_size: checkpoint.tree.size }))
+    }
+
     type SubscribeEventsStream = EventStream;
 
     async fn subscribe_events(

@@ -509,6 +509,22 @@ impl Ledger {
         Ok(SignedCheckpoint { tree, note, cosignatures })
     }
 
+    /// The log key's report statement (docs/FORMAT.md, "Published reports") as a signed note. The
+    /// tree it names must be one this ledger holds: its size at most the durable head, its root
+    /// the Merkle root of that many events.
+    pub fn sign_report(&self, statement: &ledger_core::checkpoint::ReportStatement) -> Result<String> {
+        let key = self.shared.log_key.as_ref().ok_or_else(|| {
+            StoreError::FailedPrecondition(
+                "this ledger was opened without a log key: it signs nothing".into(),
+            )
+        })?;
+        self.check_size("size", statement.size)?;
+        if self.merkle_root(statement.size)? != statement.root {
+            return Err(StoreError::Refused("the statement names a tree this log does not hold".into()));
+        }
+        Ok(key.sign_report(statement))
+    }
+
     /// The verifier of the log's key, when this ledger was opened with it: what a snapshot's
     /// checkpoint must be signed by.
     pub fn log_verifier(&self) -> Option<ledger_core::checkpoint::Verifier> {

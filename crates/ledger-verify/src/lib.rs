@@ -6,8 +6,10 @@
 //! - [`Trust`]: the log's key and the policy a checkpoint must satisfy.
 //! - [`statement`]: a worker's portable statement, its file format and its check.
 //! - [`export`]: the whole log in one file, and its check.
+//! - [`report`]: published reports, their check, and their computation again from an export.
 
 pub mod export;
+pub mod report;
 pub mod statement;
 
 use ledger_core::checkpoint::Verifier;
@@ -53,6 +55,11 @@ impl Trust {
         let mut trust = Trust::log_only(verifier_key)?;
         trust.policy = Policy::parse(policy_text).map_err(|error| VerifyError::Policy(error.to_string()))?;
         Ok(trust)
+    }
+
+    /// The log's key.
+    pub fn log(&self) -> &Verifier {
+        &self.log
     }
 
     /// The checkpoint of `note` when it satisfies the log's key and the policy.
