@@ -235,6 +235,114 @@ async fn claim(
     Ok(())
 }
 
+/// Six domestic workers recruited from the Philippines to Saudi Arabia in 2025 by one recruiter,
+/// whose fee their employers should have paid and took from their wages instead; one claims it
+/// back; the auditor publishes the employer-pays report of the year.
+async fn recruitment(
+    story: &Story,
+    philippines: &mut Clients,
+    saudi: &mut Clients,
+    auditor: &mut Clients,
+) -> anyhow::Result<()> {
+    println!(
+        "\n9. Six domestic workers go from the Philippines to Saudi Arabia in 2025 through one recruitment"
+    );
+    println!(
+        "   agency (licence POEA-123-LB-031522-R). The fee, which their employers should pay, is taken from"
+    );
+    println!(
+        "   their wages: SAR 500.00 a month for three months, SAR 1,500.00 each. Each declares it herself."
+    );
+    let mut first = None;
+    for index in 0..6 {
+        let (worker, mut herself) =
+            story.enrol(philippines, "PH", pb::Sex::Female, &format!("199{index}-03")).await?;
+        let household = format!("SA-HH-{:04}", 2100 + index);
+        let contributions = (1..=12)
+            .map(|month| pb::Contribution {
+                worker_id: worker.clone(),
+                jurisdiction: "SA".into(),
+                branch: pb::Branch::OldAge as i32,
+                month: format!("2025-{month:02}"),
+                insured_wage_minor: 150_000,
+                employer_share_minor: 12_000,
+                worker_share_minor: 7_500,
+                currency: "SAR".into(),
+                employer_ref: household.clone(),
+                sector: pb::Sector::DomesticWork as i32,
+                voluntary: false,
+            })
+            .collect();
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("{}-sa-2025-{index}", story.run),
+            contributions,
+            ..Default::default()
+        };
+        saudi.agency.record_contributions(request).await?;
+        let declared = pb::RecordRecruitmentCostRequest {
+            request_id: format!("{}-fee-{index}", story.run),
+            worker_id: String::new(),
+            destination: "SA".into(),
+            licensed_in: "PH".into(),
+            licence: "POEA-123-LB-031522-R".into(),
+            purpose: pb::RecruitmentPurpose::Fee as i32,
+            amount: Some(pb::Money { currency: "SAR".into(), minor: 150_000, ..Default::default() }),
+            paid_by: pb::CostPayer::Worker as i32,
+            lender: String::new(),
+            employer_ref: household.clone(),
+            paid_in: "2025-03".into(),
+            evidence_sha256: ledger_core::sha256(format!("payslips {index}").as_bytes()).to_vec(),
+        };
+        herself.worker.record_recruitment_cost(declared).await?;
+        first.get_or_insert((worker, herself, household));
+    }
+    let (worker, mut herself, household) = first.context("six workers")?;
+    println!(
+        "   The first of them claims the fee back from her employer (recruitment cost taken from wages)."
+    );
+    let claim = pb::FileClaimRequest {
+        request_id: format!("{}-fee-claim", story.run),
+        worker_id: worker.clone(),
+        jurisdiction: "SA".into(),
+        employer_ref: household,
+        months: vec!["2025-01".into(), "2025-02".into(), "2025-03".into()],
+        kind: pb::ClaimKind::RecruitmentCostFromWages as i32,
+        amount_minor: Some(150_000),
+        evidence_sha256: ledger_core::sha256(b"payslips 0").to_vec(),
+    };
+    let filed = herself.worker.file_claim(claim).await?.into_inner();
+    let seq = filed.receipt.unwrap_or_default().seq;
+    let resolve = pb::ResolveClaimRequest {
+        request_id: format!("{}-fee-upheld", story.run),
+        claim_seq: seq,
+        outcome: pb::ClaimOutcome::Upheld as i32,
+        reason: "the deductions are on her payslips; the employer repays SAR 1,500.00".into(),
+        contributions: vec![],
+    };
+    saudi.agency.resolve_claim(resolve).await?;
+    println!("   The Saudi agency upholds it: the employer repays SAR 1,500.00.");
+    println!("   The auditor publishes the employer-pays report of Saudi Arabia for 2025 (households are never named):\n");
+    let request = pb::PublishReportRequest {
+        report: "employer-pays".into(),
+        jurisdiction: "SA".into(),
+        period: "2025".into(),
+    };
+    let published = auditor.audit.publish_report(request).await?.into_inner();
+    let bundle = ledger_verify::report::Bundle::from_json(published.bundle.as_bytes())?;
+    let request = pb::GetEmployerPaysReportRequest { jurisdiction: "SA".into(), period: "2025".into() };
+    let report = auditor.audit.get_employer_pays_report(request).await?.into_inner();
+    crate::reports::print_employer_pays(&report, false);
+    let digest: String =
+        ledger_verify::report::digest(&bundle.body).iter().map(|byte| format!("{byte:02x}")).collect();
+    println!(
+        "\n   Published as a signed bundle of the log's first {} events (report digest {}...), which anyone checks",
+        published.log_size,
+        &digest[..16]
+    );
+    println!("   with the log's key and computes again from an export: ledger audit verify-report --export.");
+    Ok(())
+}
+
 async fn play(story: &Story) -> anyhow::Result<()> {
     println!("Illustrative story under the sample rules (figures are not legal advice).\n");
     let mut philippines = story.as_principal("agency-ph").await?;
@@ -322,7 +430,9 @@ async fn play(story: &Story) -> anyhow::Result<()> {
         .into_inner();
     crate::cli::print_balance(&balance, false);
 
-    println!("\n9. An auditor verifies the whole chain on the server.");
+    recruitment(story, &mut philippines, &mut saudi, &mut auditor).await?;
+
+    println!("\n10. An auditor verifies the whole chain on the server.");
     let head = auditor.audit.get_chain_head(pb::GetChainHeadRequest {}).await?.into_inner();
     let verified =
         auditor.audit.verify_chain(pb::VerifyChainRequest { from_seq: 0, to_seq: None }).await?.into_inner();

@@ -154,8 +154,8 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
             println!("{label:<48} {:>7}", "suppressed (fewer than 5 employers)");
             continue;
         }
-        println!(
-            "{label:<48} {:>7} {:>8} {:>6} {:>7} {:>7} {:>6} {:>8} {:>5} / {:<5}",
+        let line = format!(
+            "{label:<48} {:>7} {:>8} {:>6} {:>7} {:>7} {:>6} {:>8} {:>5} / {}",
             row.workers,
             row.months_declared,
             row.claims,
@@ -166,6 +166,7 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
             days(row.median_days_to_remit),
             days(row.p90_days_to_remit)
         );
+        println!("{line}");
     }
     println!("(declared: worker-months of contributions; missing: months named by contribution claims; wages: claims");
     println!(" of unpaid wages, end-of-service dues or recruitment costs taken from wages; remit days: median / p90)");

@@ -1,6 +1,7 @@
 //! `ledger demo` plays its whole story against a server of its own and ends with a verified chain:
-//! balances to the minor unit, and a claim that goes overdue before it is upheld, as the
-//! accountability report shows.
+//! balances to the minor unit, a claim that goes overdue before it is upheld, as the
+//! accountability report shows, and recruitment fees taken from six workers' wages, in the
+//! published employer-pays report, with no household named.
 
 #[test]
 fn the_demo_tells_its_story_and_the_chain_verifies() {
@@ -13,8 +14,15 @@ fn the_demo_tells_its_story_and_the_chain_verifies() {
         // The claim, 91 days after filing: overdue, then upheld late.
         "SA                  1        0      0        0       1     0           -        -",
         "SA                  1        1      1        0       0     1          91       91",
+        // Six workers paid SAR 1,500.00 each for a recruitment their employers should have paid.
+        "  PH POEA-123-LB-031522-R                          6     6      0  SAR 9000.00 / - / -",
+        "  household employers                              6     6      0  SAR 9000.00 / - / -",
+        "Published as a signed bundle of the log's first",
         "every link verified",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
     }
+    let report = stdout.split("employer pays:").nth(1).and_then(|rest| rest.split("Published as").next());
+    let report = report.unwrap_or_else(|| panic!("no employer-pays report in\n{stdout}"));
+    assert!(!report.contains("SA-HH"), "a household employer is named:\n{report}");
 }
