@@ -980,6 +980,15 @@ fn describe(event: &Option<pb::Event>) -> String {
             "passkey_added" => "portal passkey added, confirmed with the PIN".into(),
             _ => format!("portal access locked after {} wrong attempts in a row", e.failed_attempts),
         },
+        Some(Kind::ConsentChanged(e)) => match e.granted {
+            true => format!(
+                "consent given to {} (registered in {}) to file and follow her claims",
+                e.organisation, e.registered_in
+            ),
+            false => {
+                format!("consent taken back from {} (registered in {})", e.organisation, e.registered_in)
+            }
+        },
         Some(Kind::RecruitmentCostRecorded(e)) => {
             let amount = e.amount.as_ref().map_or_else(String::new, |money| {
                 ledger_client::money::format_money(money.minor, &money.currency)

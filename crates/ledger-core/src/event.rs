@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::{
     Branch, ClaimKind, ClaimOutcome, CostPayer, CreditKind, Currency, Insurance, InvalidInput, Jurisdiction,
-    MinorUnits, Month, PeriodUnit, RecruitmentPurpose, Sector, Seq, Sex, Text, WorkerId,
+    MinorUnits, Month, PeriodUnit, PrincipalId, RecruitmentPurpose, Sector, Seq, Sex, Text, WorkerId,
 };
 
 /// Longest rules document that can be adopted on the chain, in bytes. Bounded so that every record
@@ -39,6 +39,7 @@ pub enum Event {
     PeriodCertified(PeriodCertified),
     AccessChanged(AccessChanged),
     RecruitmentCostRecorded(RecruitmentCostRecorded),
+    ConsentChanged(ConsentChanged),
 }
 
 impl Event {
@@ -61,6 +62,7 @@ impl Event {
             Event::PeriodCertified(event) => Some(&event.worker_id),
             Event::AccessChanged(event) => Some(&event.worker_id),
             Event::RecruitmentCostRecorded(event) => Some(&event.worker_id),
+            Event::ConsentChanged(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -88,6 +90,8 @@ impl Event {
             // Her own business: no agency reads how she signs in.
             Event::AccessChanged(_) => false,
             Event::RecruitmentCostRecorded(e) => is(e.origin) || is(e.destination),
+            // Whom she trusts to act for her is hers and the organisation's, no agency's.
+            Event::ConsentChanged(_) => false,
             Event::RulesAdopted(_) => false,
         }
     }
@@ -111,6 +115,7 @@ impl Event {
             Event::PeriodCertified(_) => "PeriodCertified",
             Event::AccessChanged(_) => "AccessChanged",
             Event::RecruitmentCostRecorded(_) => "RecruitmentCostRecorded",
+            Event::ConsentChanged(_) => "ConsentChanged",
         }
     }
 }
@@ -488,6 +493,21 @@ pub struct CredentialReplaced {
     /// The jurisdiction of the agency that reset it for the worker; none when the worker rotated it
     /// herself.
     pub reset_by: Option<Jurisdiction>,
+}
+
+/// The worker gave a workers' organisation (a union or a migrant workers' organisation,
+/// registered in one jurisdiction) her consent to file and follow her claims, or took it back.
+/// Only she records it. The organisation sees her claims' status while it holds; never her
+/// contributions or personal fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentChanged {
+    pub worker_id: WorkerId,
+    /// The organisation's principal id.
+    pub organisation: PrincipalId,
+    /// Where it is registered.
+    pub registered_in: Jurisdiction,
+    /// Given (true) or taken back (false).
+    pub granted: bool,
 }
 
 /// The worker's own way into the portal changed: she set a PIN with the one-time activation code

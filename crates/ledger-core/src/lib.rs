@@ -48,7 +48,7 @@ pub mod types;
 
 pub use chain::{ChainFault, ChainVerifier, Verified};
 pub use event::{
-    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, ConsentChanged,
     ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
     EntitlementGranted, EntitlementStatusChanged, Event, Figures, PeriodCertified, PeriodCredited,
     RecruitmentCostRecorded, ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,

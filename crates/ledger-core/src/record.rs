@@ -7,9 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, CredentialReplaced,
-    EntitlementGranted, EntitlementStatusChanged, RecruitmentCostRecorded, ResidenceChanged, RulesAdopted,
-    StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, ConsentChanged,
+    CredentialReplaced, EntitlementGranted, EntitlementStatusChanged, RecruitmentCostRecorded,
+    ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
@@ -44,6 +44,7 @@ const KIND_VOLUNTARY_CONTRIBUTION_RECORDED: u8 = 15;
 const KIND_PERIOD_CERTIFIED: u8 = 16;
 const KIND_ACCESS_CHANGED: u8 = 17;
 const KIND_RECRUITMENT_COST_RECORDED: u8 = 18;
+const KIND_CONSENT_CHANGED: u8 = 19;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -272,6 +273,13 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             out.extend_from_slice(&e.evidence_sha256);
             out.push(u8::from(e.declared));
         }
+        Event::ConsentChanged(e) => {
+            out.push(KIND_CONSENT_CHANGED);
+            put_str8(out, e.worker_id.as_str());
+            put_str8(out, e.organisation.as_str());
+            out.extend_from_slice(&e.registered_in.as_bytes());
+            out.push(if e.granted { 1 } else { 2 });
+        }
         Event::AccessChanged(e) => {
             out.push(KIND_ACCESS_CHANGED);
             put_str8(out, e.worker_id.as_str());
@@ -429,6 +437,16 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             reset_by: r.optional_jurisdiction()?,
         }),
         KIND_RECRUITMENT_COST_RECORDED => Event::RecruitmentCostRecorded(decode_recruitment_cost(r)?),
+        KIND_CONSENT_CHANGED => Event::ConsentChanged(ConsentChanged {
+            worker_id: r.worker_id()?,
+            organisation: r.parsed(|r| PrincipalId::parse(r.str8()?).map_err(Into::into))?,
+            registered_in: r.jurisdiction()?,
+            granted: match r.u8()? {
+                1 => true,
+                2 => false,
+                other => return Err(r.fail(format!("unknown consent change {other}"))),
+            },
+        }),
         KIND_ACCESS_CHANGED => {
             let worker_id = r.worker_id()?;
             let change = match r.u8()? {

@@ -302,6 +302,17 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 declared: false,
             }),
         ),
+        (
+            "worker-w7a8gfh2y4bc6p47n",
+            "consent-5e0b7c2a19d4f863",
+            1_741_800_000_000_000,
+            Event::ConsentChanged(ledger_core::ConsentChanged {
+                worker_id: worker.clone(),
+                organisation: ok(ledger_core::PrincipalId::parse("union-sa-dwu")),
+                registered_in: ok(Jurisdiction::parse("SA")),
+                granted: true,
+            }),
+        ),
     ]
 }
 

@@ -102,6 +102,7 @@ const EVENT_NAMES = {
   16: "PeriodCertified",
   17: "AccessChanged",
   18: "RecruitmentCostRecorded",
+  19: "ConsentChanged",
 };
 
 class Reader {
@@ -429,6 +430,15 @@ export async function decodeRecord(bytes) {
       event.change = r.code(1, 3, "access change");
       if (event.change === 2) event.failedAttempts = r.u8();
       break;
+    case 19: {
+      event.workerId = r.workerId();
+      const organisation = r.u8();
+      if (organisation < 1 || organisation > 64) throw new Error("the organisation is not 1 to 64 bytes");
+      event.organisation = r.ascii(organisation, /^[a-z0-9._-]+$/, "the organisation");
+      event.registeredIn = r.jurisdiction();
+      event.granted = r.code(1, 2, "consent change") === 1;
+      break;
+    }
     default:
       throw new Error(`event kind ${kind} is not known`);
   }

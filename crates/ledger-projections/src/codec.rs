@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::cursor::{Cursor, Short};
 use ledger_core::record::{put_month, put_optional_jurisdiction, put_optional_month};
 use ledger_core::{
-    Branch, ClaimKind, ClaimOutcome, Currency, Jurisdiction, Month, Sector, Seq, Sex, WorkerId,
+    Branch, ClaimKind, ClaimOutcome, Currency, Jurisdiction, Month, PrincipalId, Sector, Seq, Sex, WorkerId,
 };
 
 use crate::worker::{
@@ -17,7 +17,7 @@ use crate::worker::{
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 11;
+pub const PROJECTION_FORMAT_VERSION: u8 = 12;
 
 /// The main part of a projection: all of it but the month cells of the years before
 /// [`coverage_cutoff`], which are stored a year at a time ([`encode_year`], [`stored_years`]). An
@@ -92,6 +92,11 @@ pub fn encode(projection: &WorkerProjection) -> Vec<u8> {
         put_varint(&mut out, application.seq.0);
         out.extend_from_slice(&application.jurisdiction.as_bytes());
         out.extend_from_slice(&application.risk_date.to_epoch_days().to_be_bytes());
+    }
+    put_varint(&mut out, projection.consents.len() as u32);
+    for (organisation, registered_in) in &projection.consents {
+        put_string(&mut out, organisation.as_str());
+        out.extend_from_slice(&registered_in.as_bytes());
     }
     // How many of her events are in stored chunks, then the tail's seqs as differences from the
     // one before (the first from 0): ascending, so each is at least 1 and mostly one or two bytes.
@@ -431,6 +436,11 @@ pub fn decode_main(bytes: &[u8]) -> Result<(WorkerProjection, Vec<u16>), Project
             .ok_or_else(|| ProjectionDecodeError(format!("{days} is not a day")))?;
         applications.insert(branch, Application { seq, jurisdiction, risk_date });
     }
+    let mut consents = BTreeMap::new();
+    for _ in 0..r.u32()? {
+        let organisation = PrincipalId::parse(&r.string()?).map_err(invalid)?;
+        consents.insert(organisation, r.jurisdiction()?);
+    }
     let chunked_events = r.u64()?;
     let count = r.u64()?;
     if !chunked_events.is_multiple_of(STATEMENT_CHUNK_EVENTS as u64) || count >= STATEMENT_CHUNK_EVENTS as u64
@@ -483,6 +493,7 @@ pub fn decode_main(bytes: &[u8]) -> Result<(WorkerProjection, Vec<u16>), Project
         entitlements,
         claims,
         applications,
+        consents,
         events,
         chunked_events,
     };
@@ -684,5 +695,15 @@ mod tests {
         let mut short = projection.clone();
         short.events.pop();
         assert!(decode(&encode(&short), []).is_err(), "the statement must end at the last event");
+    }
+
+    #[test]
+    fn consents_round_trip() {
+        let mut projection = enrolled_worker();
+        for (organisation, registered_in) in [("union-sa-dwu", "SA"), ("mwo.ph_migrante", "PH")] {
+            let organisation = PrincipalId::parse(organisation).expect("valid id");
+            projection.consents.insert(organisation, Jurisdiction::parse(registered_in).expect("valid code"));
+        }
+        assert_eq!(decode(&encode(&projection), []).as_ref(), Ok(&projection));
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ledger_core::{ClaimOutcome, Event, Jurisdiction, Seq};
+use ledger_core::{ClaimOutcome, Event, Jurisdiction, PrincipalId, Seq};
 
 use crate::worker::{event_jurisdiction, EntitlementStatus, ProjectionError, WorkerProjection};
 
@@ -21,6 +21,8 @@ pub struct WorkerFacts {
     /// Her claims by the seq that filed them, with the outcome and seq of their answer once given.
     pub claims: BTreeMap<Seq, Option<(ClaimOutcome, Seq)>>,
     pub entitlements: BTreeMap<Seq, EntitlementStatus>,
+    /// The organisations she has given her consent to, and where each is registered.
+    pub consents: BTreeMap<PrincipalId, Jurisdiction>,
     /// The seq of her last event these facts reflect.
     pub last_seq: Seq,
 }
@@ -41,6 +43,7 @@ impl WorkerFacts {
                 })
                 .collect(),
             entitlements: projection.entitlements.iter().map(|(seq, e)| (*seq, e.status)).collect(),
+            consents: projection.consents.clone(),
             last_seq: projection.last_seq,
         }
     }
@@ -55,6 +58,7 @@ impl WorkerFacts {
             records_in: BTreeSet::from([enrolled.enrolled_in]),
             claims: BTreeMap::new(),
             entitlements: BTreeMap::new(),
+            consents: BTreeMap::new(),
             last_seq: seq,
         })
     }
@@ -100,6 +104,14 @@ impl WorkerFacts {
                 }
                 *answer = Some((e.outcome, seq));
             }
+            Event::ConsentChanged(e) => match e.granted {
+                true => {
+                    self.consents.insert(e.organisation.clone(), e.registered_in);
+                }
+                false => {
+                    self.consents.remove(&e.organisation);
+                }
+            },
             _ => {}
         }
         Ok(())

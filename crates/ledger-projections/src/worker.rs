@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
     Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded, CreditKind,
-    Currency, Event, Insurance, Jurisdiction, Month, Sector, Seq, Sex, StatusChange, WorkerEnrolled,
-    WorkerId,
+    Currency, Event, Insurance, Jurisdiction, Month, PrincipalId, Sector, Seq, Sex, StatusChange,
+    WorkerEnrolled, WorkerId,
 };
 
 /// Why an event cannot be applied to a projection: the log contradicts itself.
@@ -264,6 +264,9 @@ pub struct WorkerProjection {
     pub claims: BTreeMap<Seq, Claim>,
     /// Her latest application for each branch's benefit, with the date of its risk.
     pub applications: BTreeMap<Branch, Application>,
+    /// The workers' organisations she has given her consent to file and follow her claims, and
+    /// where each is registered, while it holds.
+    pub consents: BTreeMap<PrincipalId, Jurisdiction>,
     /// The seqs of the worker's latest events, ascending: the tail of her statement, fewer than
     /// [`STATEMENT_CHUNK_EVENTS`]. Each time it fills, it is handed out by [`Self::apply`] as a
     /// chunk to be stored on its own, so that neither the projection nor the cost of writing it
@@ -302,6 +305,7 @@ impl WorkerProjection {
             entitlements: BTreeMap::new(),
             claims: BTreeMap::new(),
             applications: BTreeMap::new(),
+            consents: BTreeMap::new(),
             events: vec![seq],
             chunked_events: 0,
         }
@@ -357,6 +361,13 @@ impl WorkerProjection {
             + entitlements
             + claims
             + self.events.capacity() * size_of::<Seq>()
+            + self
+                .consents
+                .keys()
+                .map(|organisation| {
+                    size_of::<(PrincipalId, Jurisdiction)>() + ENTRY_OVERHEAD + organisation.as_str().len()
+                })
+                .sum::<usize>()
     }
 
     pub fn apply(
@@ -499,6 +510,14 @@ impl WorkerProjection {
             Event::CredentialReplaced(_) | Event::AccessChanged(_) => {}
             // Not social-security months: the employer-pays report reads these.
             Event::RecruitmentCostRecorded(_) => {}
+            Event::ConsentChanged(e) => match e.granted {
+                true => {
+                    self.consents.insert(e.organisation.clone(), e.registered_in);
+                }
+                false => {
+                    self.consents.remove(&e.organisation);
+                }
+            },
             Event::WorkerEnrolled(_) | Event::RulesAdopted(_) => {}
         }
         Ok(())
@@ -565,6 +584,9 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ClaimResolved(e) => Some(e.jurisdiction),
         Event::CredentialReplaced(e) => e.reset_by,
         // A recruitment cost is no record of insurance in either country of its corridor.
-        Event::AccessChanged(_) | Event::RecruitmentCostRecorded(_) | Event::RulesAdopted(_) => None,
+        Event::AccessChanged(_)
+        | Event::RecruitmentCostRecorded(_)
+        | Event::ConsentChanged(_)
+        | Event::RulesAdopted(_) => None,
     }
 }

@@ -309,6 +309,12 @@ pub fn event(event: &Event) -> pb::Event {
             evidence_sha256: e.evidence_sha256.to_vec(),
             declared: e.declared,
         }),
+        Event::ConsentChanged(e) => Kind::ConsentChanged(pb::ConsentChanged {
+            worker_id: e.worker_id.to_string(),
+            organisation: e.organisation.to_string(),
+            registered_in: e.registered_in.to_string(),
+            granted: e.granted,
+        }),
         Event::AccessChanged(e) => Kind::AccessChanged(pb::AccessChanged {
             worker_id: e.worker_id.to_string(),
             change: e.change.name().to_owned(),
