@@ -210,6 +210,17 @@ pub enum WorkerCommand {
     Claim(crate::claims::ClaimArgs),
     /// Declares a cost of her own recruitment (marked as declared by her on the chain).
     DeclareRecruitmentCost(crate::recruitment::RecruitmentCostArgs),
+    /// Gives a workers' organisation her consent to file and follow her claims (it then files
+    /// with `ledger worker claim --worker ...` and its own token), or takes it back (--revoke).
+    Consent {
+        /// The organisation's principal id.
+        #[arg(long)]
+        organisation: String,
+        #[arg(long)]
+        revoke: bool,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -655,6 +666,19 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
     let mut clients = connection.connect().await?;
     match command {
         WorkerCommand::Claim(_) | WorkerCommand::DeclareRecruitmentCost(_) => {}
+        WorkerCommand::Consent { organisation, revoke, request_id } => {
+            let request = pb::ChangeConsentRequest {
+                request_id: request_id.unwrap_or_else(|| ledger_client::fresh_request_id("consent")),
+                organisation: organisation.clone(),
+                granted: !revoke,
+            };
+            let receipt =
+                clients.worker.change_consent(request).await?.into_inner().receipt.unwrap_or_default();
+            match revoke {
+                false => println!("consent given to {organisation} at seq {}", receipt.seq),
+                true => println!("consent taken back from {organisation} at seq {}", receipt.seq),
+            }
+        }
         WorkerCommand::Balance { worker, as_of } => {
             let request = |claims_from_seq| pb::GetBalanceRequest {
                 min_seq: None,

@@ -383,6 +383,9 @@ enum RoleArg {
     Agency,
     Auditor,
     Operator,
+    /// A workers' organisation (a union or a migrant workers' organisation), with the
+    /// jurisdiction where it is registered.
+    Organisation,
 }
 
 fn main() -> ExitCode {
@@ -571,11 +574,13 @@ fn add_principal(
         RoleArg::Agency => Role::Agency,
         RoleArg::Auditor => Role::Auditor,
         RoleArg::Operator => Role::Operator,
+        RoleArg::Organisation => Role::Organisation,
     };
     let jurisdiction = match (role, jurisdiction) {
-        (Role::Agency, Some(code)) => Some(Jurisdiction::parse(code)?),
+        (Role::Agency | Role::Organisation, Some(code)) => Some(Jurisdiction::parse(code)?),
         (Role::Agency, None) => bail!("an agency needs --jurisdiction"),
-        (_, Some(_)) => bail!("only an agency has a jurisdiction"),
+        (Role::Organisation, None) => bail!("an organisation needs --jurisdiction: where it is registered"),
+        (_, Some(_)) => bail!("only an agency or an organisation has a jurisdiction"),
         (_, None) => None,
     };
     let principal = Principal { id: PrincipalId::parse(id)?, role, jurisdiction, worker: None };

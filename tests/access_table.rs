@@ -1,6 +1,7 @@
 //! The access rules as one table, checked over real gRPC for every cell: every RPC, called by an
 //! agency where the worker has a record and one where they have none, by the worker and by another
-//! worker, by an auditor, an operator, and with no credential at all.
+//! worker, by an auditor, an operator, a workers' organisation she has given her consent to, and
+//! with no credential at all.
 
 mod common;
 
@@ -9,54 +10,64 @@ use ledger_client::grpc::{self as client, Clients};
 use ledger_proto::v1 as pb;
 use tonic::Code;
 
-const CALLERS: [&str; 7] =
-    ["agency-in", "agency-out", "worker-self", "worker-other", "auditor", "operator", "nobody"];
+const CALLERS: [&str; 8] = [
+    "agency-in",
+    "agency-out",
+    "worker-self",
+    "worker-other",
+    "auditor",
+    "operator",
+    "organisation",
+    "nobody",
+];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
 /// state (FAILED_PRECONDITION).
-const TABLE: [(&str, [char; 7]); 34] = [
-    ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
-    ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+const TABLE: [(&str, [char; 8]); 35] = [
+    ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
-    ("CorrectContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CorrectContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // An agency where she has no record (and does not live) takes no application.
-    ("RecordBenefitApplication", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("CertifyPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("RecordBenefitPayment", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("RecordResidenceChange", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("GetStatement", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
-    ("GetBalance", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
-    ("GetChainHead", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
-    ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
-    ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'U']),
-    ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'U']),
-    ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
-    ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'U']),
-    ("FileClaim", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("RecordBenefitApplication", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CertifyPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordBenefitPayment", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordResidenceChange", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GetStatement", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
+    ("GetBalance", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
+    ("GetChainHead", ['A', 'A', 'D', 'D', 'A', 'A', 'D', 'U']),
+    ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'D', 'U']),
+    ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'D', 'U']),
+    ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'D', 'U']),
+    ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'U']),
+    ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'U']),
+    ("FileClaim", ['A', 'D', 'A', 'D', 'D', 'D', 'A', 'U']),
     // Of a corridor from the Philippines to Saudi Arabia: Spain's agency is on neither end.
-    ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'U']),
-    ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'U']),
-    ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
-    ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
-    ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
-    ("GetEmployersReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
-    ("PublishReport", ['D', 'D', 'D', 'D', 'A', 'D', 'U']),
-    ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'U']),
+    // Her own consent, given to an organisation other than the one the fixture's worker trusts.
+    ("ChangeConsent", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
+    ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
+    ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
+    ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
+    ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
+    ("GetEmployersReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
+    ("PublishReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
+    ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'D', 'U']),
     // Of a third worker enrolled in the Philippines, so that the callers' credentials stay theirs.
-    ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Called with a credential, it has no session to end: answered, with none ended.
-    ("EndSessions", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    ("EndSessions", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
     // Workers only, for their own access. These workers hold a credential and have set no PIN,
     // so past the gate their state refuses them ('S': FailedPrecondition).
-    ("BeginPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'U']),
-    ("AddPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'U']),
+    ("BeginPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'D', 'U']),
+    ("AddPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'D', 'U']),
     // Last: it replaces the credential of the workers that call it.
-    ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
 ];
 
 /// The state the calls act on: a worker with a record in the Philippines (and nowhere else).
@@ -286,6 +297,14 @@ async fn call(
             };
             clients.audit.publish_report(request).await.map(drop)
         }
+        "ChangeConsent" => {
+            let request = pb::ChangeConsentRequest {
+                request_id: id,
+                organisation: "union-es-migrantes".into(),
+                granted: true,
+            };
+            clients.worker.change_consent(request).await.map(drop)
+        }
         "GetEmployersReport" => {
             let request = pb::GetEmployersReportRequest { jurisdiction: "PH".into(), period: "2023".into() };
             clients.audit.get_employers_report(request).await.map(drop)
@@ -351,6 +370,14 @@ async fn every_rpc_for_every_caller() {
         entitlements.push(granted.into_inner().receipt.expect("receipt").seq);
     }
     let filed = philippines.worker.file_claim(claim("fixture-6", &first.worker_id)).await.expect("filed");
+    // She trusts a workers' organisation with her claims.
+    let mut herself = client::connect(&address, &first.worker_token).await.expect("connects");
+    let consent = pb::ChangeConsentRequest {
+        request_id: "fixture-8".into(),
+        organisation: "union-sa-dwu".into(),
+        granted: true,
+    };
+    herself.worker.change_consent(consent).await.expect("consent given");
     let fixture = Fixture {
         worker: first.worker_id.clone(),
         contribution_seq: recorded.receipts[0].seq,
@@ -366,6 +393,7 @@ async fn every_rpc_for_every_caller() {
             "worker-self" => first.worker_token.clone(),
             "worker-other" => other.worker_token.clone(),
             "nobody" => "lgr_not-a-token".into(),
+            "organisation" => server.tokens["union-sa-dwu"].clone(),
             principal => server.tokens[principal].clone(),
         }
     };

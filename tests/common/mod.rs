@@ -15,6 +15,8 @@ use tempfile::TempDir;
 
 /// The principals every test server knows: three agencies, an auditor and an operator.
 pub const AGENCIES: [(&str, &str); 3] = [("agency-ph", "PH"), ("agency-sa", "SA"), ("agency-es", "ES")];
+/// Workers' organisations and where they are registered (illustrative names).
+pub const ORGANISATIONS: [(&str, &str); 2] = [("union-sa-dwu", "SA"), ("union-es-migrantes", "ES")];
 
 pub struct TestServer {
     pub server: RunningServer,
@@ -41,6 +43,12 @@ pub fn make_principals(dir: &TempDir) -> HashMap<String, String> {
             worker: None,
         })
         .collect();
+    all.extend(ORGANISATIONS.iter().map(|(id, code)| Principal {
+        id: PrincipalId::parse(id).expect("valid id"),
+        role: Role::Organisation,
+        jurisdiction: Some(Jurisdiction::parse(code).expect("valid code")),
+        worker: None,
+    }));
     for (id, role) in [("auditor", Role::Auditor), ("operator", Role::Operator)] {
         all.push(Principal {
             id: PrincipalId::parse(id).expect("valid id"),

@@ -44,11 +44,12 @@ pub enum Rpc {
     GetEmployerPaysReport,
     GetEmployersReport,
     PublishReport,
+    ChangeConsent,
     ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 34] = [
+    pub const ALL: [Rpc; 35] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -82,6 +83,7 @@ impl Rpc {
         Rpc::GetEmployerPaysReport,
         Rpc::GetEmployersReport,
         Rpc::PublishReport,
+        Rpc::ChangeConsent,
         Rpc::ReadRecoveryState,
     ];
 }
@@ -115,14 +117,15 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | ResolveClaim
         | ListClaims
         | ResetWorkerCredential => role == Agency,
-        FileClaim | RecordRecruitmentCost => matches!(role, Agency | Worker),
+        FileClaim => matches!(role, Agency | Worker | Organisation),
+        RecordRecruitmentCost => matches!(role, Agency | Worker),
         GetAccountabilityReport
         | GetCoverageReport
         | GetEmployerPaysReport
         | GetEmployersReport
         | PublishReport => role == Auditor,
         GetStatement | GetBalance => matches!(role, Agency | Worker),
-        RotateCredential | EndSessions | BeginPasskey | AddPasskey => role == Worker,
+        RotateCredential | EndSessions | BeginPasskey | AddPasskey | ChangeConsent => role == Worker,
         GetChainHead | VerifyChain => matches!(role, Agency | Auditor | Operator),
         ReadEvents | SubscribeEvents => matches!(role, Auditor | Operator),
         // Idempotency entries and credential digests are not the chain: operators only.
@@ -166,7 +169,7 @@ pub fn reading(
             (of_origin || projection.records_in.contains(&jurisdiction))
                 .then_some(Reading::Agency { jurisdiction, of_origin })
         }
-        Role::Auditor | Role::Operator => None,
+        Role::Auditor | Role::Operator | Role::Organisation => None,
     }
 }
 

@@ -151,6 +151,12 @@ impl Gate {
         self.limits
     }
 
+    /// The principal in force with this id, if there is one.
+    pub fn principal(&self, id: &ledger_core::PrincipalId) -> Option<Principal> {
+        let principals = self.principals.read().map(|principals| principals.clone()).unwrap_or_default();
+        principals.by_id(id).cloned()
+    }
+
     /// Replaces the principals, as on SIGHUP. Requests already admitted keep the old ones; live
     /// subscriptions check their caller again and end if it is no longer admitted.
     pub fn replace_principals(&self, principals: Principals) {

@@ -26,6 +26,10 @@ pub enum Role {
     Operator,
     /// A worker, reading their own record with the credential issued at enrolment.
     Worker,
+    /// A workers' organisation (a union or a migrant workers' organisation), registered in one
+    /// jurisdiction: with a worker's recorded consent it files her claims and sees their status,
+    /// never her contributions or personal fields.
+    Organisation,
 }
 
 impl fmt::Display for Role {
@@ -35,6 +39,7 @@ impl fmt::Display for Role {
             Role::Auditor => "auditor",
             Role::Operator => "operator",
             Role::Worker => "worker",
+            Role::Organisation => "organisation",
         })
     }
 }
@@ -44,7 +49,7 @@ impl fmt::Display for Role {
 pub struct Principal {
     pub id: PrincipalId,
     pub role: Role,
-    /// Set for agencies, and only for them.
+    /// An agency's jurisdiction, or where an organisation is registered; none for anyone else.
     pub jurisdiction: Option<Jurisdiction>,
     /// Set for workers, and only for them.
     pub worker: Option<WorkerId>,
@@ -116,6 +121,11 @@ pub struct Principals {
 }
 
 impl Principals {
+    /// The principal with this id, if there is one.
+    pub fn by_id(&self, id: &PrincipalId) -> Option<&Principal> {
+        self.by_digest.iter().map(|(_, principal)| principal).find(|principal| principal.id == *id)
+    }
+
     pub fn load(path: &Path) -> Result<Principals, PrincipalsError> {
         let file = read_file(path)?;
         let invalid =
@@ -169,8 +179,13 @@ impl PrincipalEntry {
             return Err("workers hold the credential issued at enrolment, not an entry here".into());
         }
         let jurisdiction = match (&self.jurisdiction, self.role) {
-            (Some(code), Role::Agency) => Some(Jurisdiction::parse(code).map_err(|error| error.message)?),
+            (Some(code), Role::Agency | Role::Organisation) => {
+                Some(Jurisdiction::parse(code).map_err(|error| error.message)?)
+            }
             (None, Role::Agency) => return Err("an agency needs a jurisdiction".into()),
+            (None, Role::Organisation) => {
+                return Err("an organisation needs the jurisdiction where it is registered".into())
+            }
             (Some(_), role) => return Err(format!("a principal with role {role} has no jurisdiction")),
             (None, _) => None,
         };

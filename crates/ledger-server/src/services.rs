@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 
 use crate::access::{reading, require, Reading, Rpc};
 use crate::convert;
-use crate::principals::{new_token, Principal};
+use crate::principals::{new_token, Principal, Role};
 use crate::status::{from_store, invalid};
 
 /// Entries in one statement page when the client asks for no particular size.
@@ -78,10 +78,13 @@ fn linearizable<T>(request: &Request<T>) -> Result<bool, Status> {
 
 fn actor(principal: &Principal) -> Actor {
     let id = principal.id.clone();
-    match (&principal.worker, principal.jurisdiction) {
-        (Some(worker), _) => Actor::Worker { principal: id, worker: worker.clone() },
-        (None, Some(jurisdiction)) => Actor::Agency { principal: id, jurisdiction },
-        (None, None) => Actor::Other { principal: id },
+    match (principal.role, &principal.worker, principal.jurisdiction) {
+        (Role::Worker, Some(worker), _) => Actor::Worker { principal: id, worker: worker.clone() },
+        (Role::Agency, None, Some(jurisdiction)) => Actor::Agency { principal: id, jurisdiction },
+        (Role::Organisation, None, Some(registered_in)) => {
+            Actor::Organisation { principal: id, registered_in }
+        }
+        _ => Actor::Other { principal: id },
     }
 }
 
@@ -628,6 +631,48 @@ impl pb::worker_service_server::WorkerService for Api {
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
         Ok(Response::new(pb::RecordRecruitmentCostResponse { receipt: Some(convert::receipt(receipt)) }))
+    }
+
+    async fn change_consent(
+        &self,
+        request: Request<pb::ChangeConsentRequest>,
+    ) -> Result<Response<pb::ChangeConsentResponse>, Status> {
+        let principal = require(&request, Rpc::ChangeConsent)?;
+        let worker_id = principal.worker.clone().ok_or_else(|| Status::permission_denied("workers only"))?;
+        let wire = request.into_inner();
+        let organisation = ledger_core::PrincipalId::parse(&wire.organisation)
+            .map_err(|error| invalid(ledger_core::InvalidInput::new("organisation", error.message)))?;
+        // Where it is registered: from the principals in force when she gives her consent; from
+        // the consent she gave when she takes it back, so that she can take it back from an
+        // organisation no longer registered here.
+        let registered = self.gate.principal(&organisation).filter(|found| found.role == Role::Organisation);
+        let registered_in = match (wire.granted, registered.and_then(|found| found.jurisdiction)) {
+            (true, Some(registered_in)) => registered_in,
+            (true, None) => {
+                return Err(Status::not_found(format!(
+                    "organisation: {organisation} is no workers' organisation registered with this ledger"
+                )))
+            }
+            (false, registered_in) => {
+                let worker = worker_id.clone();
+                let given = self
+                    .blocking(move |ledger| ledger.projection(&worker))
+                    .await?
+                    .and_then(|projection| projection.consents.get(&organisation).copied());
+                match given.or(registered_in) {
+                    Some(registered_in) => registered_in,
+                    None => {
+                        return Err(Status::failed_precondition(format!(
+                            "{worker_id} holds no consent given to {organisation} to take back"
+                        )))
+                    }
+                }
+            }
+        };
+        let action = Action::ChangeConsent { worker_id, organisation, registered_in, granted: wire.granted };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
+        Ok(Response::new(pb::ChangeConsentResponse { receipt: Some(convert::receipt(receipt)) }))
     }
 
     async fn rotate_credential(

@@ -17,9 +17,23 @@ pub const EVENTS_PER_REQUEST_MAX: usize = 1000;
 /// that is neither (an auditor or an operator) and may write nothing. One of the three, never two.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
-    Agency { principal: PrincipalId, jurisdiction: Jurisdiction },
-    Worker { principal: PrincipalId, worker: WorkerId },
-    Other { principal: PrincipalId },
+    Agency {
+        principal: PrincipalId,
+        jurisdiction: Jurisdiction,
+    },
+    Worker {
+        principal: PrincipalId,
+        worker: WorkerId,
+    },
+    /// A workers' organisation, registered in `registered_in`: it acts for a worker only with her
+    /// recorded consent.
+    Organisation {
+        principal: PrincipalId,
+        registered_in: Jurisdiction,
+    },
+    Other {
+        principal: PrincipalId,
+    },
 }
 
 impl Actor {
@@ -33,6 +47,7 @@ impl Actor {
         match self {
             Actor::Agency { principal, .. }
             | Actor::Worker { principal, .. }
+            | Actor::Organisation { principal, .. }
             | Actor::Other { principal } => principal,
         }
     }
@@ -146,6 +161,14 @@ pub enum Action {
     /// A cost of the worker's recruitment, recorded by an agency of her origin or of the
     /// corridor's destination, or declared by the worker. Boxed: it is large.
     RecordRecruitmentCost(Box<RecruitmentCostRequest>),
+    /// The worker gives a workers' organisation her consent to file and follow her claims, or
+    /// takes it back. Only she does.
+    ChangeConsent {
+        worker_id: WorkerId,
+        organisation: PrincipalId,
+        registered_in: Jurisdiction,
+        granted: bool,
+    },
     /// The worker sets her PIN with her activation code (its digest here), which it uses up. The
     /// service that took the code and the PIN has checked the code already; the writer checks it
     /// again against what is stored, so that two uses of one code cannot both succeed.
@@ -382,6 +405,13 @@ impl Action {
                 bytes.extend_from_slice(&cost.paid_in.year().to_be_bytes());
                 bytes.push(cost.paid_in.month());
                 bytes.extend_from_slice(&cost.evidence_sha256);
+            }
+            Action::ChangeConsent { worker_id, organisation, registered_in, granted } => {
+                bytes.push(21);
+                put_text(&mut bytes, worker_id.as_str());
+                put_text(&mut bytes, organisation.as_str());
+                bytes.extend_from_slice(&registered_in.as_bytes());
+                bytes.push(u8::from(*granted));
             }
             Action::LockAccess { worker_id, failed_attempts } => {
                 bytes.push(18);

@@ -3,10 +3,10 @@
 
 use ledger_core::{
     AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimOutcome, ClaimResolved,
-    ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced, Currency,
-    EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction, Month,
-    PeriodCertified, PeriodCredited, RecruitmentCostRecorded, ResidenceChanged, Seq, Text, WorkerEnrolled,
-    WorkerId,
+    ConsentChanged, ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
+    Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction,
+    Month, PeriodCertified, PeriodCredited, PrincipalId, RecruitmentCostRecorded, ResidenceChanged, Seq,
+    Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -124,6 +124,9 @@ impl<V: View> Check<'_, V> {
         match action {
             Action::FileClaim(claim) => one(self.claim_filed(actor, this_month, claim)?),
             Action::RecordRecruitmentCost(cost) => one(self.recruitment_cost(actor, this_month, cost)?),
+            Action::ChangeConsent { worker_id, organisation, registered_in, granted } => {
+                one(self.consent_changed(actor, worker_id, organisation, *registered_in, *granted)?)
+            }
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 self.claim_resolved(agency()?, this_month, *claim, *outcome, reason, contributions)
             }
@@ -556,8 +559,40 @@ impl<V: View> Check<'_, V> {
         crate::rebuild::corrected(recorded, self.view.corrected_by(seq)?, |at| self.view.event(at))
     }
 
-    /// A claim by the worker, by an agency of the addressed jurisdiction, or, once the worker has
-    /// gone home, by an agency of their origin. It is addressed where the worker has a record.
+    /// Her consent to a workers' organisation: only she gives it or takes it back, and only a
+    /// change is recorded (given when not held, taken back when held).
+    fn consent_changed(
+        &mut self,
+        actor: &Actor,
+        worker_id: &WorkerId,
+        organisation: &PrincipalId,
+        registered_in: Jurisdiction,
+        granted: bool,
+    ) -> Result<Event> {
+        if actor.worker() != Some(worker_id) {
+            return Err(StoreError::PermissionDenied(format!(
+                "only {worker_id} gives or takes back her consent; {} may not",
+                actor.principal()
+            )));
+        }
+        self.check_known("registered_in", registered_in)?;
+        let held = self.enrolled(worker_id)?.consents.contains_key(organisation);
+        match (granted, held) {
+            (true, true) => Err(StoreError::FailedPrecondition(format!(
+                "{worker_id} has already given {organisation} her consent"
+            ))),
+            (false, false) => Err(StoreError::FailedPrecondition(format!(
+                "{worker_id} holds no consent given to {organisation} to take back"
+            ))),
+            _ => Ok(Event::ConsentChanged(ConsentChanged {
+                worker_id: worker_id.clone(),
+                organisation: organisation.clone(),
+                registered_in,
+                granted,
+            })),
+        }
+    }
+
     /// A recruitment cost: the corridor runs from her origin to a jurisdiction of the rules; an
     /// agency records one of its corridor from its own records, a worker declares her own.
     fn recruitment_cost(
@@ -623,6 +658,9 @@ impl<V: View> Check<'_, V> {
         }))
     }
 
+    /// A claim by the worker, by a workers' organisation holding her consent, by an agency of the
+    /// addressed jurisdiction, or, once the worker has gone home, by an agency of her origin. It is
+    /// addressed where the worker has a record.
     fn claim_filed(&mut self, actor: &Actor, this_month: Month, claim: &ClaimRequest) -> Result<Event> {
         let worker_id = &claim.worker_id;
         if actor.worker().is_some_and(|worker| worker != worker_id) {
@@ -633,8 +671,16 @@ impl<V: View> Check<'_, V> {
         }
         self.check_known("jurisdiction", claim.addressed_to)?;
         let projection = self.enrolled(worker_id)?;
+        if let Actor::Organisation { principal, .. } = actor {
+            if !projection.consents.contains_key(principal) {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{principal} holds no consent of {worker_id} to file her claims"
+                )));
+            }
+        }
         let filed_via = match (actor.worker(), actor.jurisdiction()) {
             (Some(_), _) => None,
+            (None, None) if matches!(actor, Actor::Organisation { .. }) => None,
             (None, Some(agency)) if agency == claim.addressed_to => Some(agency),
             (None, Some(agency)) if agency == projection.origin && projection.residence == Some(agency) => {
                 Some(agency)

@@ -21,6 +21,16 @@ use ledger_store::{Action, Actor, ClaimRequest, Clock, Command, Ledger};
 use proptest::prelude::*;
 
 const AGENCIES: [(&str, &str); 4] = [("PH", "PHP"), ("ES", "EUR"), ("IT", "EUR"), ("SA", "SAR")];
+/// Workers' organisations and where they are registered (illustrative).
+const ORGANISATIONS: [(&str, &str); 2] = [("union-sa-dwu", "SA"), ("union-es-migrantes", "ES")];
+
+/// The worker acting for herself.
+fn worker_actor(worker_id: &WorkerId) -> Actor {
+    Actor::Worker {
+        principal: ok(PrincipalId::parse(&format!("worker-{}", worker_id.as_str().to_ascii_lowercase()))),
+        worker: worker_id.clone(),
+    }
+}
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -79,12 +89,20 @@ enum Op {
         into: usize,
     },
     ChangeRules,
-    /// A claim by the worker (`by_worker`) or by an agency, addressed to `agency`.
+    /// A claim addressed to `agency`, by that agency (`by` 0), the worker (1), or a workers'
+    /// organisation (2), which she may or may not have given her consent to.
     Claim {
         agency: usize,
         worker: usize,
         month: u32,
-        by_worker: bool,
+        by: u8,
+    },
+    /// The worker gives one of two organisations her consent, or takes it back (sometimes one she
+    /// did not give, so refusals are exercised too).
+    Consent {
+        worker: usize,
+        organisation: usize,
+        granted: bool,
     },
     Resolve {
         target: usize,
@@ -112,8 +130,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..200usize, 1..4u8).prop_map(|(target, change)| Op::Change { target, change }),
         2 => (0..200usize, 0..4usize).prop_map(|(target, into)| Op::Benefit { target, into }),
         1 => Just(Op::ChangeRules),
-        2 => (0..4usize, 0..4usize, 0..120u32, prop::bool::ANY)
-            .prop_map(|(agency, worker, month, by_worker)| Op::Claim { agency, worker, month, by_worker }),
+        2 => (0..4usize, 0..4usize, 0..120u32, 0..3u8)
+            .prop_map(|(agency, worker, month, by)| Op::Claim { agency, worker, month, by }),
+        3 => (0..4usize, prop_oneof![3 => Just(0usize), 1 => Just(1usize)], prop::bool::weighted(0.7))
+            .prop_map(|(worker, organisation, granted)| Op::Consent { worker, organisation, granted }),
         2 => (0..200usize, prop::bool::ANY).prop_map(|(target, upheld)| Op::Resolve { target, upheld }),
         1 => (1..120u8).prop_map(|days| Op::Wait { days }),
     ]
@@ -375,7 +395,18 @@ impl Runner {
                     Ledger::open_with_clock(self.dir.path(), rules(self.variant), self.clock.clone());
                 self.ledger = Some(ok(ledger));
             }
-            Op::Claim { agency, worker, month: offset, by_worker } => {
+            Op::Consent { worker, organisation, granted } => {
+                let Some(worker_id) = self.worker(worker) else { return };
+                let (organisation, registered_in) = ORGANISATIONS[organisation];
+                let action = Action::ChangeConsent {
+                    worker_id: worker_id.clone(),
+                    organisation: ok(PrincipalId::parse(organisation)),
+                    registered_in: ok(Jurisdiction::parse(registered_in)),
+                    granted,
+                };
+                self.submit_as(worker_actor(&worker_id), action);
+            }
+            Op::Claim { agency, worker, month: offset, by } => {
                 let Some(worker_id) = self.worker(worker) else { return };
                 let claim = ClaimRequest {
                     worker_id: worker_id.clone(),
@@ -386,15 +417,13 @@ impl Runner {
                     amount: None,
                     evidence_sha256: [offset as u8; 32],
                 };
-                let actor = match by_worker {
-                    true => Actor::Worker {
-                        principal: ok(PrincipalId::parse(&format!(
-                            "worker-{}",
-                            worker_id.as_str().to_ascii_lowercase()
-                        ))),
-                        worker: worker_id,
+                let actor = match by {
+                    0 => actor(agency),
+                    1 => worker_actor(&worker_id),
+                    _ => Actor::Organisation {
+                        principal: ok(PrincipalId::parse(ORGANISATIONS[0].0)),
+                        registered_in: ok(Jurisdiction::parse(ORGANISATIONS[0].1)),
                     },
-                    false => actor(agency),
                 };
                 if let Some(seqs) = self.submit_as(actor, Action::FileClaim(claim)) {
                     self.claims.push((seqs[0], month(offset), agency));

@@ -1,0 +1,119 @@
+//! Workers' organisations (issue 19): a worker gives a union registered in Saudi Arabia her
+//! consent to file and follow her claims; with it, and only while it holds, the union files a
+//! claim for her; it never reads her record; nobody else gives or takes back her consent. Over
+//! real gRPC, against a real store.
+
+mod common;
+
+use common::{as_worker, enroll_with_credential, TestServer};
+use ledger_proto::v1 as pb;
+use tonic::Code;
+
+const UNION: &str = "union-sa-dwu";
+
+fn consent(request_id: &str, organisation: &str, granted: bool) -> pb::ChangeConsentRequest {
+    pb::ChangeConsentRequest { request_id: request_id.into(), organisation: organisation.into(), granted }
+}
+
+fn wages_claim(request_id: &str, worker: &str) -> pb::FileClaimRequest {
+    pb::FileClaimRequest {
+        request_id: request_id.into(),
+        worker_id: worker.into(),
+        jurisdiction: "SA".into(),
+        employer_ref: "SA-HH-0917".into(),
+        months: vec!["2026-01".into(), "2026-02".into()],
+        kind: pb::ClaimKind::UnpaidWages as i32,
+        amount_minor: Some(300_000),
+        evidence_sha256: vec![4; 32],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organisation_files_her_claims_only_with_her_consent_and_never_reads_her_record() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-0077", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    // Two months as a domestic worker in Saudi Arabia: a record there to claim against.
+    let mut saudi = server.clients("agency-sa").await;
+    let contributions = ["2025-11", "2025-12"]
+        .map(|month| common::contribution_from("SA-HH-0917", &worker, "SA", "SAR", month, 150_000));
+    let request = pb::RecordContributionsRequest {
+        request_id: "gosi-1".into(),
+        contributions: contributions.to_vec(),
+        ..Default::default()
+    };
+    saudi.agency.record_contributions(request).await.expect("recorded");
+
+    let mut union = server.clients(UNION).await;
+    let refused = union.worker.file_claim(wages_claim("union-1", &worker)).await.expect_err("no consent yet");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+
+    // She gives her consent; giving it twice is refused, as is consent to no organisation, or to
+    // an agency.
+    let mut her = as_worker(&server, &enrolled.worker_token).await;
+    let given =
+        her.worker.change_consent(consent("consent-1", UNION, true)).await.expect("given").into_inner();
+    let given_at = given.receipt.expect("receipt").seq;
+    let again = her.worker.change_consent(consent("consent-2", UNION, true)).await.expect_err("held already");
+    assert_eq!(again.code(), Code::FailedPrecondition);
+    for (request_id, nobody) in [("consent-3", "union-xx-none"), ("consent-4", "agency-sa")] {
+        let refused = her.worker.change_consent(consent(request_id, nobody, true)).await.expect_err(nobody);
+        assert_eq!(refused.code(), Code::NotFound, "{nobody}: {refused:?}");
+    }
+    let malformed =
+        her.worker.change_consent(consent("consent-5", "Not An Id", true)).await.expect_err("malformed");
+    assert_eq!(malformed.code(), Code::InvalidArgument);
+    // Nobody but her gives or takes back her consent.
+    let refused =
+        saudi.worker.change_consent(consent("gosi-consent", UNION, false)).await.expect_err("an agency");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    let refused =
+        union.worker.change_consent(consent("union-consent", UNION, true)).await.expect_err("the union");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+
+    // With it, the union files her claim for unpaid wages; a union she has not trusted cannot.
+    let filed = union.worker.file_claim(wages_claim("union-2", &worker)).await.expect("filed").into_inner();
+    let claim_seq = filed.receipt.expect("receipt").seq;
+    let mut other_union = server.clients("union-es-migrantes").await;
+    let refused = other_union.worker.file_claim(wages_claim("es-1", &worker)).await.expect_err("no consent");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+
+    // It reads nothing of her record: not her balance, not her statement.
+    let balance = pb::GetBalanceRequest { worker_id: worker.clone(), ..Default::default() };
+    assert_eq!(
+        union.worker.get_balance(balance).await.expect_err("no reading").code(),
+        Code::PermissionDenied
+    );
+    let statement = pb::GetStatementRequest { worker_id: worker.clone(), ..Default::default() };
+    assert_eq!(
+        union.worker.get_statement(statement).await.expect_err("no reading").code(),
+        Code::PermissionDenied
+    );
+
+    // Her statement shows whom she trusted, and the claim the union filed for her, as recorded by
+    // the union.
+    let statement = pb::GetStatementRequest { worker_id: worker.clone(), ..Default::default() };
+    let entries = her.worker.get_statement(statement).await.expect("her statement").into_inner().entries;
+    let consented = entries.iter().find(|entry| entry.receipt.as_ref().is_some_and(|r| r.seq == given_at));
+    match consented.and_then(|entry| entry.event.clone()).and_then(|event| event.kind) {
+        Some(pb::event::Kind::ConsentChanged(change)) => {
+            assert_eq!(
+                (change.organisation.as_str(), change.registered_in.as_str(), change.granted),
+                (UNION, "SA", true)
+            );
+        }
+        other => panic!("the consent on her statement: {other:?}"),
+    }
+    let claim = entries.iter().find(|entry| entry.receipt.as_ref().is_some_and(|r| r.seq == claim_seq));
+    assert_eq!(claim.map(|entry| entry.principal.as_str()), Some(UNION));
+
+    // She takes it back: the union can file no more; taking back what is not held is refused.
+    her.worker.change_consent(consent("consent-6", UNION, false)).await.expect("taken back");
+    let refused =
+        union.worker.file_claim(wages_claim("union-3", &worker)).await.expect_err("consent taken back");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    let again = her.worker.change_consent(consent("consent-7", UNION, false)).await.expect_err("not held");
+    assert_eq!(again.code(), Code::FailedPrecondition);
+    server.server.stop().await.expect("stopped");
+}
