@@ -32,9 +32,16 @@ fn read_tokens(path: &std::path::Path) -> anyhow::Result<HashMap<String, String>
         .collect())
 }
 
+/// The workers' organisation of the story (an illustrative domestic workers' union registered in
+/// Saudi Arabia), which the demo's own server registers.
+const UNION: &str = "union-sa-dwu";
+
 struct Story {
     address: String,
     tokens: HashMap<String, String>,
+    /// The log's verifier key, when the demo runs its own server: published reports are checked
+    /// with it.
+    verifier_key: Option<String>,
     run: String,
     /// The clock of the demo's own server, which the story moves forward; none against a server
     /// given with --server, whose days pass at their own pace.
@@ -131,7 +138,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 loopback: false,
             })
             .await?;
-            let tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;
+            let mut tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;
+            // A workers' organisation, registered in Saudi Arabia.
+            let union = ledger_server::principals::Principal {
+                id: ledger_core::PrincipalId::parse(UNION)?,
+                role: ledger_server::principals::Role::Organisation,
+                jurisdiction: Some(ledger_core::Jurisdiction::parse("SA")?),
+                worker: None,
+            };
+            tokens.insert(UNION.into(), ledger_server::principals::add(&running.principals_file, &union)?);
+            running.reload_principals()?;
             let address = running.address.to_string();
             (Some(running), address, tokens)
         }
@@ -139,6 +155,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let story = Story {
         address,
         tokens,
+        verifier_key: server.as_ref().map(|running| running.verifier_key.clone()),
         run: format!("demo-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")),
         clock: server.is_some().then_some(clock),
     };
@@ -297,9 +314,6 @@ async fn recruitment(
         first.get_or_insert((worker, herself, household));
     }
     let (worker, mut herself, household) = first.context("six workers")?;
-    println!(
-        "   The first of them claims the fee back from her employer (recruitment cost taken from wages)."
-    );
     let claim = pb::FileClaimRequest {
         request_id: format!("{}-fee-claim", story.run),
         worker_id: worker.clone(),
@@ -310,7 +324,27 @@ async fn recruitment(
         amount_minor: Some(150_000),
         evidence_sha256: ledger_core::sha256(b"payslips 0").to_vec(),
     };
-    let filed = herself.worker.file_claim(claim).await?.into_inner();
+    let filed = match story.tokens.contains_key(UNION) {
+        true => {
+            println!("   The first of them gives the domestic workers' union ({UNION}, registered in Saudi Arabia)");
+            println!("   her consent to file and follow her claims; the union claims the fee back from her employer.");
+            let consent = pb::ChangeConsentRequest {
+                request_id: format!("{}-consent", story.run),
+                organisation: UNION.into(),
+                granted: true,
+            };
+            herself.worker.change_consent(consent).await?;
+            let mut union = story.as_principal(UNION).await?;
+            union.worker.file_claim(claim).await?.into_inner()
+        }
+        false => {
+            println!(
+                "   The first of them claims the fee back from her employer (no workers' organisation is"
+            );
+            println!("   registered on this server to file it for her).");
+            herself.worker.file_claim(claim).await?.into_inner()
+        }
+    };
     let seq = filed.receipt.unwrap_or_default().seq;
     let resolve = pb::ResolveClaimRequest {
         request_id: format!("{}-fee-upheld", story.run),
@@ -340,6 +374,11 @@ async fn recruitment(
         &digest[..16]
     );
     println!("   with the log's key and computes again from an export: ledger audit verify-report --export.");
+    if let Some(key) = &story.verifier_key {
+        let trust = ledger_verify::Trust::log_only(key)?;
+        let verified = ledger_verify::report::verify(&bundle, &trust)?;
+        println!("   Checked here with the log's verifier key alone: genuine, {}.", verified.trusted);
+    }
     Ok(())
 }
 

@@ -17,7 +17,9 @@ fn the_demo_tells_its_story_and_the_chain_verifies() {
         // Six workers paid SAR 1,500.00 each for a recruitment their employers should have paid.
         "  PH POEA-123-LB-031522-R                          6     6      0  SAR 9000.00 / - / -",
         "  household employers                              6     6      0  SAR 9000.00 / - / -",
+        "her consent to file and follow her claims; the union claims the fee back from her employer.",
         "Published as a signed bundle of the log's first",
+        "Checked here with the log's verifier key alone: genuine, signed by the log's key.",
         "every link verified",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
