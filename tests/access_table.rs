@@ -51,7 +51,8 @@ const TABLE: [(&str, [char; 8]); 35] = [
     ("ChangeConsent", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
     ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    // An organisation lists the claims it filed for workers whose consent holds (none yet).
+    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'A', 'U']),
     ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
     ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
     ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),

@@ -108,7 +108,31 @@ async fn an_organisation_files_her_claims_only_with_her_consent_and_never_reads_
     let claim = entries.iter().find(|entry| entry.receipt.as_ref().is_some_and(|r| r.seq == claim_seq));
     assert_eq!(claim.map(|entry| entry.principal.as_str()), Some(UNION));
 
-    // She takes it back: the union can file no more; taking back what is not held is refused.
+    // The union follows the claim it filed, and sees where it stands.
+    let follow = || pb::ListClaimsRequest::default();
+    let listed = union.agency.list_claims(follow()).await.expect("its claims").into_inner().claims;
+    let states: Vec<(u64, &str, &str)> = listed
+        .iter()
+        .map(|claim| (claim.claim_seq, claim.worker_id.as_str(), claim.state.as_str()))
+        .collect();
+    assert_eq!(states, [(claim_seq, worker.as_str(), "open")]);
+    let mut saudi_clients = server.clients("agency-sa").await;
+    let rejected = pb::ResolveClaimRequest {
+        request_id: "gosi-resolve-1".into(),
+        claim_seq,
+        outcome: pb::ClaimOutcome::Rejected as i32,
+        reason: "wages paid in cash; receipts shown".into(),
+        contributions: vec![],
+    };
+    saudi_clients.agency.resolve_claim(rejected).await.expect("answered");
+    let listed = union.agency.list_claims(follow()).await.expect("its claims").into_inner().claims;
+    assert_eq!(listed.iter().map(|claim| claim.state.as_str()).collect::<Vec<_>>(), ["rejected"]);
+    // Another organisation follows none of it.
+    let none = other_union.agency.list_claims(follow()).await.expect("its claims").into_inner().claims;
+    assert!(none.is_empty());
+
+    // She takes it back: the union can file no more, and follows her claims no more; taking back
+    // what is not held is refused.
     her.worker.change_consent(consent("consent-6", UNION, false)).await.expect("taken back");
     let refused =
         union.worker.file_claim(wages_claim("union-3", &worker)).await.expect_err("consent taken back");

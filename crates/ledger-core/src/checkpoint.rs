@@ -353,31 +353,14 @@ impl Verifier {
 
     /// The checkpoint of a note this key signed; every other line of the note is ignored.
     pub fn verify(&self, note: &str) -> Result<Checkpoint, CheckpointError> {
-        let (body, signatures) = split_note(note)?;
-        let mut found = false;
-        for (name, blob) in signatures {
-            if name != self.name || blob.len() != 68 || blob[..4] != self.hash {
-                continue;
-            }
-            found = true;
-            let signature = Signature::from_slice(&blob[4..])
-                .map_err(|_| CheckpointError::BadSignature(self.name.clone()))?;
-            if self.public.verify_strict(body.as_bytes(), &signature).is_ok() {
-                let checkpoint = Checkpoint::parse(&body)?;
-                if checkpoint.origin != self.name {
-                    return Err(CheckpointError::WrongOrigin {
-                        expected: self.name.clone(),
-                        found: checkpoint.origin,
-                    });
-                }
-                return Ok(checkpoint);
-            }
+        let checkpoint = Checkpoint::parse(&self.verified_body(note)?)?;
+        if checkpoint.origin != self.name {
+            return Err(CheckpointError::WrongOrigin {
+                expected: self.name.clone(),
+                found: checkpoint.origin,
+            });
         }
-        Err(if found {
-            CheckpointError::BadSignature(self.name.clone())
-        } else {
-            CheckpointError::NotSigned(self.name.clone())
-        })
+        Ok(checkpoint)
     }
 }
 

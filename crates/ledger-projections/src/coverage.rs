@@ -245,13 +245,7 @@ impl YearFold {
         let (destination, year) = (self.destination, self.year);
         let in_year = |month: Month| month.year() == year;
         match &record.event {
-            Event::RulesAdopted(adopted) => {
-                let rules = Rules::parse(&adopted.document).map_err(|error| ProjectionError {
-                    seq,
-                    problem: format!("adopted rules do not load: {error}"),
-                })?;
-                self.rules = Some(rules);
-            }
+            Event::RulesAdopted(adopted) => self.rules = Some(crate::fold::adopted_rules(seq, adopted)?),
             Event::WorkerEnrolled(e) => {
                 self.people.insert(e.worker_id.clone(), (e.origin, e.sex));
             }

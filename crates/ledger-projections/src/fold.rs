@@ -41,6 +41,13 @@ pub struct AdoptedRules {
     pub rules: Arc<Rules>,
 }
 
+/// The rules an adoption at `seq` puts in force; a document that does not load is a log that
+/// contradicts itself.
+pub(crate) fn adopted_rules(seq: Seq, adopted: &ledger_core::RulesAdopted) -> Result<Rules, ProjectionError> {
+    Rules::parse(&adopted.document)
+        .map_err(|error| ProjectionError { seq, problem: format!("adopted rules do not load: {error}") })
+}
+
 /// A whole log folded in memory: every worker's projection, the rules in force, and the last event.
 /// Used to define what the store's incremental projections and `as_of_seq` answers must equal.
 #[derive(Debug, Default)]
@@ -57,11 +64,7 @@ impl LogFold {
         self.last = Some((seq, record.recorded_at));
         match &record.event {
             Event::RulesAdopted(adopted) => {
-                let rules = Rules::parse(&adopted.document).map_err(|error| ProjectionError {
-                    seq,
-                    problem: format!("adopted rules do not load: {error}"),
-                })?;
-                self.rules = Some(AdoptedRules { seq, rules: Arc::new(rules) });
+                self.rules = Some(AdoptedRules { seq, rules: Arc::new(adopted_rules(seq, adopted)?) });
                 return Ok(());
             }
             Event::ContributionRecorded(contribution) => {

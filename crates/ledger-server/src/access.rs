@@ -115,9 +115,9 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | RecordBenefitPayment
         | RecordResidenceChange
         | ResolveClaim
-        | ListClaims
         | ResetWorkerCredential => role == Agency,
         FileClaim => matches!(role, Agency | Worker | Organisation),
+        ListClaims => matches!(role, Agency | Organisation),
         RecordRecruitmentCost => matches!(role, Agency | Worker),
         GetAccountabilityReport
         | GetCoverageReport

@@ -448,17 +448,33 @@ impl pb::agency_service_server::AgencyService for Api {
     ) -> Result<Response<pb::ListClaimsResponse>, Status> {
         let principal = require(&request, Rpc::ListClaims)?;
         let linearizable = linearizable(&request)?;
-        let jurisdiction =
-            principal.jurisdiction.ok_or_else(|| Status::permission_denied("agencies only"))?;
+        let jurisdiction = principal
+            .jurisdiction
+            .ok_or_else(|| Status::permission_denied("agencies and organisations only"))?;
         let wire = request.into_inner();
+        let organisation = (principal.role == Role::Organisation).then(|| principal.id.clone());
+        if organisation.is_some() && wire.of_our_workers {
+            return Err(Status::invalid_argument(
+                "of_our_workers: an organisation follows the claims it filed, for workers whose consent holds",
+            ));
+        }
         let by = if wire.of_our_workers { ClaimsBy::Origin } else { ClaimsBy::Addressed };
         let limit = page_size(wire.limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
         let (from, open_only) = (Seq(wire.from_seq), wire.open_only);
         self.applied(wire.min_seq, linearizable).await?;
         let (page, today) = self
             .blocking(move |ledger| {
-                let keep = |claim: &ledger_projections::Claim| !open_only || claim.resolution.is_none();
-                Ok((ledger.claims(by, jurisdiction, from, limit, keep)?, ledger.today()))
+                let open = move |claim: &ledger_projections::Claim| !open_only || claim.resolution.is_none();
+                let page = match &organisation {
+                    // Her claims it filed, while her consent holds: their status, no more.
+                    Some(organisation) => {
+                        ledger.claims_filed_by(organisation, from, limit, |projection, claim| {
+                            projection.consents.contains_key(organisation) && open(claim)
+                        })?
+                    }
+                    None => ledger.claims(by, jurisdiction, from, limit, open)?,
+                };
+                Ok((page, ledger.today()))
             })
             .await?;
         let claims = page

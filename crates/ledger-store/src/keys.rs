@@ -25,6 +25,7 @@
 //! | `K` seq | seq of the last ContributionCorrected of the contribution at seq (u64) |
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
+//! | `C` `F` principal len (u8), principal, seq | the same, by whoever filed it (a workers' organisation follows the claims it filed) |
 //! | `L` | what this replica's raft state machine applied last, in ledger-cluster's encoding (not part of the log) |
 
 use ledger_core::{ContributionRecorded, Event, Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
@@ -252,6 +253,13 @@ pub fn claims_prefix(by: ClaimsBy, jurisdiction: Option<Jurisdiction>) -> Vec<u8
     key
 }
 
+/// The prefix of the index keys of the claims `filer` filed.
+pub fn filed_claims_prefix(filer: &PrincipalId) -> Vec<u8> {
+    let mut key = vec![CLAIM_PREFIX, b'F', filer.as_str().len() as u8];
+    key.extend_from_slice(filer.as_str().as_bytes());
+    key
+}
+
 /// The index keys of a claim filed at `seq`: by addressed jurisdiction, and by origin when known.
 pub fn claim_keys(
     addressed: Jurisdiction,
@@ -290,10 +298,19 @@ pub fn event_index_entries(seq: Seq, event: &Event) -> Option<Entry> {
 }
 
 /// The claim index entries (`C`) of the event at `seq` when it files a claim, given the worker's
-/// origin: the one derivation the writer and the rebuild share.
-pub fn claim_index_entries(seq: Seq, event: &Event, origin: Option<Jurisdiction>) -> Vec<Entry> {
+/// origin and who filed it: the one derivation the writer, the rebuild and a snapshot's install
+/// share.
+pub fn claim_index_entries(
+    seq: Seq,
+    event: &Event,
+    origin: Option<Jurisdiction>,
+    filer: &PrincipalId,
+) -> Vec<Entry> {
     let Event::ClaimFiled(filed) = event else { return Vec::new() };
+    let mut by_filer = filed_claims_prefix(filer);
+    by_filer.extend_from_slice(&seq.0.to_be_bytes());
     claim_keys(filed.addressed_to, origin, seq)
+        .chain([by_filer])
         .map(|key| (key, filed.worker_id.as_str().as_bytes().to_vec()))
         .collect()
 }

@@ -69,7 +69,7 @@ use std::time::{Duration, Instant};
 
 use ledger_core::checkpoint::{Checkpoint, LogKey};
 use ledger_core::cosignature::CosignerKey;
-use ledger_core::{Jurisdiction, Record, Seq, WorkerId};
+use ledger_core::{Jurisdiction, PrincipalId, Record, Seq, WorkerId};
 use ledger_projections::coverage::{Amendments, CoverageYear, YearFold};
 use ledger_projections::reports::{self, AccountabilityReport};
 use ledger_projections::{balance, Balance, Claim, WorkerProjection};
@@ -982,7 +982,29 @@ impl Ledger {
         limit: usize,
         keep: impl Fn(&Claim) -> bool,
     ) -> Result<ClaimsPage> {
-        let prefix = keys::claims_prefix(by, Some(jurisdiction));
+        self.claims_under(keys::claims_prefix(by, Some(jurisdiction)), from, limit, |_, claim| keep(claim))
+    }
+
+    /// The claims `filer` filed, oldest first from `from`, a page as [`Ledger::claims`] gives it;
+    /// `keep` also sees the claimant's projection (a workers' organisation follows a claim only
+    /// while her consent holds).
+    pub fn claims_filed_by(
+        &self,
+        filer: &PrincipalId,
+        from: Seq,
+        limit: usize,
+        keep: impl Fn(&WorkerProjection, &Claim) -> bool,
+    ) -> Result<ClaimsPage> {
+        self.claims_under(keys::filed_claims_prefix(filer), from, limit, keep)
+    }
+
+    fn claims_under(
+        &self,
+        prefix: Vec<u8>,
+        from: Seq,
+        limit: usize,
+        keep: impl Fn(&WorkerProjection, &Claim) -> bool,
+    ) -> Result<ClaimsPage> {
         let mut start = prefix.clone();
         start.extend_from_slice(&from.0.to_be_bytes());
         let below = self.head().size;
@@ -1017,12 +1039,13 @@ impl Ledger {
                 })?;
                 projections.insert(worker_id.clone(), projection);
             }
-            let claim = projections.get(&worker_id).and_then(|projection| projection.claims.get(&seq));
-            let claim = claim.ok_or_else(|| StoreError::Corruption {
+            let projection = projections.get(&worker_id);
+            let found = projection.and_then(|projection| Some((projection, projection.claims.get(&seq)?)));
+            let (projection, claim) = found.ok_or_else(|| StoreError::Corruption {
                 seq,
                 reason: format!("the claim index names a claim {worker_id} does not have"),
             })?;
-            if keep(claim) {
+            if keep(projection, claim) {
                 page.entries.push(ClaimEntry { seq, worker_id, claim: claim.clone() });
             }
         }

@@ -194,7 +194,7 @@ fn derive(opened: &OpenedTree) -> Result<(Vec<KeyValue>, u64)> {
             chunks.push((keys::statement_chunk(worker_id, first), keys::encode_chunk(&chunk)));
         }
         let origin = projections.get(worker_id).map(|projection| projection.origin);
-        claims.extend(keys::claim_index_entries(seq, &record.event, origin));
+        claims.extend(keys::claim_index_entries(seq, &record.event, origin, &record.principal));
         Ok(())
     })?;
     let workers = projections.len() as u64;

@@ -498,7 +498,8 @@ impl Suffix {
     }
 
     /// What the commit of the record at `seq` writes beside it.
-    fn side_writes(&mut self, ledger: &Ledger, seq: Seq, event: &Event) -> Result<Vec<SideWrite>> {
+    fn side_writes(&mut self, ledger: &Ledger, seq: Seq, record: &Record) -> Result<Vec<SideWrite>> {
+        let event = &record.event;
         let mut writes = Vec::new();
         if let Some((key, value)) = keys::event_index_entries(seq, event) {
             writes.push((key, Some(value)));
@@ -511,8 +512,11 @@ impl Suffix {
                 Some(origin) => Some(*origin),
                 None => ledger.projection(&filed.worker_id)?.map(|projection| projection.origin),
             };
-            writes
-                .extend(keys::claim_index_entries(seq, event, origin).into_iter().map(|(k, v)| (k, Some(v))));
+            writes.extend(
+                keys::claim_index_entries(seq, event, origin, &record.principal)
+                    .into_iter()
+                    .map(|(k, v)| (k, Some(v))),
+            );
         }
         let issued = match event {
             Event::WorkerEnrolled(enrolled) => Some(&enrolled.worker_id),
@@ -550,7 +554,7 @@ impl Suffix {
             let bytes = self.record()?;
             let record =
                 Record::decode(&bytes).map_err(|error| bad(format!("the record at seq {seq}: {error}")))?;
-            let writes = self.side_writes(ledger, seq, &record.event)?;
+            let writes = self.side_writes(ledger, seq, &record)?;
             append.end = chain_hash(&append.end, &event_hash(&bytes));
             append.records.push(bytes);
             append.writes.extend(writes);

@@ -557,7 +557,7 @@ impl Writer {
             group.index.extend(keys::event_index_entries(seq, &event));
             let origin =
                 event.worker_id().and_then(|worker| group.checks.facts.get(worker)).map(|facts| facts.origin);
-            group.index.extend(keys::claim_index_entries(seq, &event, origin));
+            group.index.extend(keys::claim_index_entries(seq, &event, origin, principal));
             let record = Record {
                 seq,
                 recorded_at: group.checks.recorded_at,
