@@ -800,3 +800,59 @@ async fn replacing_her_credential_in_settings_stops_the_one_on_her_enrolment_pap
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn she_gives_an_organisation_her_consent_in_settings_and_takes_it_back() {
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000904", "PH").await;
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &enrolled.worker_id, &enrolled.activation_code).await;
+    // What the chain says she consented to, read with her own credential.
+    let consents = || {
+        let server = &server;
+        let (token, worker_id) = (enrolled.worker_token.clone(), enrolled.worker_id.clone());
+        async move {
+            let mut clients = common::as_worker(server, &token).await;
+            let request = pb::GetBalanceRequest { worker_id, ..Default::default() };
+            let balance = clients.worker.get_balance(request).await.expect("her balance").into_inner();
+            balance.consents.into_iter().map(|consent| consent.organisation).collect::<Vec<_>>()
+        }
+    };
+
+    let settings = phone.get("/settings").await;
+    assert!(visible(&settings).contains("You have not given your consent to any organisation."));
+    let forged =
+        phone.post("/settings/consent", &[("csrf", "not-the-token"), ("organisation", "union-sa-dwu")]).await;
+    assert_eq!(forged.status, 403, "no token, no consent");
+    assert!(consents().await.is_empty(), "a refused form changes nothing");
+    let unknown = phone
+        .post("/settings/consent", &[("csrf", &settings.form_token()), ("organisation", "union-xx-none")])
+        .await;
+    assert_eq!(unknown.status, 400);
+    assert!(visible(&unknown).contains("No organisation with this identifier is registered."));
+
+    let given = phone
+        .post("/settings/consent", &[("csrf", &settings.form_token()), ("organisation", " Union-SA-DWU ")])
+        .await;
+    assert_eq!((given.status, given.header("location")), (303, Some("/settings?consent=given")));
+    assert_eq!(consents().await, ["union-sa-dwu"]);
+    let settings = phone.get("/settings?consent=given").await;
+    let text = visible(&settings);
+    assert!(text.contains("Your consent is recorded."), "{text}");
+    assert!(text.contains("union-sa-dwu, registered in Saudi Arabia"), "{text}");
+
+    let taken_back = phone
+        .post(
+            "/settings/consent",
+            &[("csrf", &settings.form_token()), ("organisation", "union-sa-dwu"), ("take_back", "1")],
+        )
+        .await;
+    assert_eq!(taken_back.header("location"), Some("/settings?consent=taken-back"));
+    assert!(consents().await.is_empty());
+    let settings = phone.get("/settings?consent=taken-back").await;
+    assert!(visible(&settings).contains("Your consent is taken back."));
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}

@@ -432,6 +432,7 @@ mod tests {
             ("seq", Arg::from("42")),
             ("found", Arg::from("W7A8GFH2Y4BC6P47N")),
             ("expected", Arg::from("W0000000000000000")),
+            ("organisation", Arg::from("union-sa-dwu")),
         ];
         for locale in Locale::ALL {
             let tr = messages.of(locale);

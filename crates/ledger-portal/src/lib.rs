@@ -171,6 +171,7 @@ fn router(portal: Arc<Portal>) -> Router {
         .route("/settings/sign-out-everywhere", axum::routing::post(pages::sign_out_everywhere))
         .route("/settings/passkey", axum::routing::post(passkeys::add))
         .route("/settings/replace-credential", axum::routing::post(pages::replace_credential))
+        .route("/settings/consent", axum::routing::post(pages::change_consent))
         .route("/settings/passkey/begin", axum::routing::post(passkeys::begin))
         .route("/sign-in/passkey", axum::routing::post(passkeys::sign_in))
         .route("/sign-in/passkey/challenge", axum::routing::post(passkeys::challenge))

@@ -891,16 +891,54 @@ pub(crate) struct SettingsPage {
     credential_heading: String,
     credential_hint: String,
     credential_replace: String,
+    trust_heading: String,
+    trust_hint: String,
+    trust_none: String,
+    /// The organisations she trusts: the organisation's id and the line that names it.
+    trusted: Vec<(String, String)>,
+    trust_revoke: String,
+    trust_give_label: String,
+    trust_give: String,
 }
+
+/// The organisations she trusts with her claims, as her balance lists them: (id, registered in).
+pub(crate) type Trusted = Vec<(String, String)>;
 
 pub(crate) fn settings_page(
     portal: &Portal,
     visit: &Visit,
     errors: Vec<String>,
     notice: String,
+    trusted: &Trusted,
 ) -> SettingsPage {
     let tr = portal.messages.of(visit.locale);
+    let countries = crate::claims::countries(&tr);
+    let country = |code: &str| {
+        countries
+            .iter()
+            .find(|(known, _)| known == code)
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+    };
     SettingsPage {
+        trust_heading: tr.t("settings-trust-heading"),
+        trust_hint: tr.t("settings-trust-hint"),
+        trust_none: tr.t("settings-trust-none"),
+        trusted: trusted
+            .iter()
+            .map(|(organisation, registered_in)| {
+                let line = tr.with(
+                    "settings-trust-entry",
+                    &[
+                        ("organisation", Arg::from(organisation.as_str())),
+                        ("country", Arg::Text(country(registered_in))),
+                    ],
+                );
+                (organisation.clone(), line)
+            })
+            .collect(),
+        trust_revoke: tr.t("settings-trust-revoke"),
+        trust_give_label: tr.t("settings-trust-give-label"),
+        trust_give: tr.t("settings-trust-give"),
         chrome: visit.chrome(portal, tr.t("settings-heading")),
         error_heading: tr.t("error-heading"),
         errors,
@@ -925,6 +963,15 @@ pub(crate) fn settings_page(
 pub struct SettingsQuery {
     #[serde(default)]
     passkey: Option<String>,
+    #[serde(default)]
+    consent: Option<String>,
+}
+
+/// The organisations she trusts with her claims, from her balance.
+pub(crate) async fn trusted(portal: &Portal, session: &web::SignedIn) -> Result<Trusted, Status> {
+    let request = pb::GetBalanceRequest { worker_id: session.worker_id.clone(), ..Default::default() };
+    let balance = portal.worker_client(&session.token).get_balance(request).await?.into_inner();
+    Ok(balance.consents.into_iter().map(|consent| (consent.organisation, consent.registered_in)).collect())
 }
 
 pub async fn settings(
@@ -933,16 +980,78 @@ pub async fn settings(
     headers: HeaderMap,
 ) -> Response<Body> {
     let visit = Visit::of(&portal, &headers);
-    if visit.signed_in.is_none() {
-        return visit.finish(web::see_other("/sign-in"));
-    }
+    let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
     let tr = portal.messages.of(visit.locale);
-    let notice = match query.passkey.as_deref() {
-        Some("added") => tr.t("settings-passkey-added"),
+    let notice = match (query.passkey.as_deref(), query.consent.as_deref()) {
+        (Some("added"), _) => tr.t("settings-passkey-added"),
+        (_, Some("given")) => tr.t("settings-trust-given"),
+        (_, Some("taken-back")) => tr.t("settings-trust-taken-back"),
         _ => String::new(),
     };
-    let page = settings_page(&portal, &visit, Vec::new(), notice);
+    let trusted = match trusted(&portal, &session).await {
+        Ok(trusted) => trusted,
+        Err(status) => return refused_by_ledger(&portal, &visit, &status),
+    };
+    let page = settings_page(&portal, &visit, Vec::new(), notice, &trusted);
     visit.finish(html(StatusCode::OK, &page))
+}
+
+/// Longest organisation id the form takes: a principal id's length.
+const ORGANISATION_ID_LEN_MAX: usize = 64;
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    organisation: String,
+    /// Present to take the consent back; absent to give it.
+    #[serde(default)]
+    take_back: Option<String>,
+}
+
+/// Gives a workers' organisation her consent to file and follow her claims, or takes it back
+/// (`ChangeConsent`): recorded on the chain by her alone.
+pub async fn change_consent(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Form(form): Form<ConsentForm>,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    let refuse = |code: StatusCode, error: String, trusted: &Trusted| {
+        visit.finish(html(code, &settings_page(&portal, &visit, vec![error], String::new(), trusted)))
+    };
+    let organisation = form.organisation.trim().to_ascii_lowercase();
+    if visit.check(&portal, &headers, &form.csrf).is_err() {
+        let trusted = trusted(&portal, &session).await.unwrap_or_default();
+        return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"), &trusted);
+    }
+    if organisation.is_empty() || organisation.len() > ORGANISATION_ID_LEN_MAX {
+        let trusted = trusted(&portal, &session).await.unwrap_or_default();
+        return refuse(StatusCode::BAD_REQUEST, tr.t("settings-trust-unknown"), &trusted);
+    }
+    let granted = form.take_back.is_none();
+    let request = pb::ChangeConsentRequest {
+        request_id: format!("portal-consent-{}", &web::random_id()[..24]),
+        organisation,
+        granted,
+    };
+    match portal.worker_client(&session.token).change_consent(request).await {
+        Ok(_) => visit.finish(web::see_other(if granted {
+            "/settings?consent=given"
+        } else {
+            "/settings?consent=taken-back"
+        })),
+        // Given already, or taken back already: her consent is as she asks.
+        Err(status) if status.code() == Code::FailedPrecondition => visit.finish(web::see_other("/settings")),
+        Err(status) if matches!(status.code(), Code::NotFound | Code::InvalidArgument) => {
+            let trusted = trusted(&portal, &session).await.unwrap_or_default();
+            refuse(StatusCode::BAD_REQUEST, tr.t("settings-trust-unknown"), &trusted)
+        }
+        Err(status) => refused_by_ledger(&portal, &visit, &status),
+    }
 }
 
 #[derive(Template)]
@@ -967,7 +1076,8 @@ pub async fn replace_credential(
     let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
     let tr = portal.messages.of(visit.locale);
     if visit.check(&portal, &headers, &form.csrf).is_err() {
-        let page = settings_page(&portal, &visit, vec![tr.t("error-form-expired")], String::new());
+        let trusted = trusted(&portal, &session).await.unwrap_or_default();
+        let page = settings_page(&portal, &visit, vec![tr.t("error-form-expired")], String::new(), &trusted);
         return visit.finish(html(StatusCode::FORBIDDEN, &page));
     }
     let rotated =

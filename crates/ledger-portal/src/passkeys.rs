@@ -108,8 +108,9 @@ pub async fn add(
     let visit = Visit::of(&portal, &headers);
     let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
     let tr = portal.messages.of(visit.locale);
+    let trusted = pages::trusted(&portal, &session).await.unwrap_or_default();
     let refuse = |status: StatusCode, error: String| {
-        let page = pages::settings_page(&portal, &visit, vec![error], String::new());
+        let page = pages::settings_page(&portal, &visit, vec![error], String::new(), &trusted);
         visit.finish(html(status, &page))
     };
     if visit.check(&portal, &headers, &form.csrf).is_err() {

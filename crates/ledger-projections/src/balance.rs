@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use ledger_core::{Branch, Currency, Jurisdiction, Month, Seq, WorkerId};
+use ledger_core::{Branch, Currency, Jurisdiction, Month, PrincipalId, Seq, WorkerId};
 use ledger_rules::Rules;
 
 use crate::instrument::{self, Instrument, Periods};
@@ -242,6 +242,9 @@ pub struct Balance {
     /// The worker's claims by the seq of their filing, open or resolved; whether an open one is
     /// overdue is judged on `evaluated_on`.
     pub claims: Vec<(Seq, Claim)>,
+    /// The workers' organisations she has given her consent to file and follow her claims, and
+    /// where each is registered.
+    pub consents: Vec<(PrincipalId, Jurisdiction)>,
 }
 
 /// Computes the balance of a projection under `rules`, evaluating agreements on `on`.
@@ -279,6 +282,7 @@ pub fn balance(projection: &WorkerProjection, rules: &Rules, on: NaiveDate, as_o
         entitlements: projection.entitlements.iter().map(|(seq, e)| (*seq, e.clone())).collect(),
         residence: projection.residence,
         claims: projection.claims.iter().map(|(seq, claim)| (*seq, claim.clone())).collect(),
+        consents: projection.consents.iter().map(|(organisation, at)| (organisation.clone(), *at)).collect(),
     }
 }
 

@@ -212,6 +212,8 @@ impl Reading {
         if !of_origin && balance.residence.is_some_and(|(country, _)| country != jurisdiction) {
             balance.residence = None;
         }
+        // Whom she trusts with her claims is hers and the organisation's.
+        balance.consents.clear();
         balance
     }
 }

@@ -602,6 +602,14 @@ pub fn balance(balance: &Balance) -> pb::GetBalanceResponse {
             .map(|(seq, claim)| claim_view(*seq, &balance.worker_id, claim, balance.evaluated_on))
             .collect(),
         next_claims_from_seq: None,
+        consents: balance
+            .consents
+            .iter()
+            .map(|(organisation, registered_in)| pb::Consent {
+                organisation: organisation.to_string(),
+                registered_in: registered_in.to_string(),
+            })
+            .collect(),
     }
 }
 
