@@ -314,3 +314,126 @@ fn the_attacker_finds_a_quarter_that_is_the_year_less_the_others() {
         "{found:?}"
     );
 }
+
+/// One worker's recruitment costs: her origin, and (recruiter, employer, quarter, payer) per cost.
+#[derive(Clone, Debug)]
+struct Recruited {
+    origin: usize,
+    costs: Vec<(usize, usize, u8, ledger_core::CostPayer)>,
+}
+
+fn recruited() -> impl Strategy<Value = Recruited> {
+    let payer = prop_oneof![
+        Just(ledger_core::CostPayer::Worker),
+        Just(ledger_core::CostPayer::Loan),
+        Just(ledger_core::CostPayer::Employer)
+    ];
+    let cost = (0..4usize, 0..4usize, 0..4u8, payer);
+    (0..3usize, proptest::collection::vec(cost, 1..3)).prop_map(|(origin, costs)| Recruited { origin, costs })
+}
+
+/// A log of recruitment costs to Spain in 2025, and the employers' contributions that make three
+/// of the four employers businesses and the fourth a household.
+fn recruitment_log(people: &[Recruited]) -> Vec<Record> {
+    let mut log = Log {
+        records: Vec::new(),
+        chain: ChainHash::GENESIS,
+        at: Utc.timestamp_opt(1_767_225_600, 0).unwrap(),
+    };
+    log.push(Event::RulesAdopted(RulesAdopted {
+        digest: sha256(SAMPLE_RULES_TOML.as_bytes()),
+        document: SAMPLE_RULES_TOML.into(),
+    }));
+    for (index, person) in people.iter().enumerate() {
+        let mut id = [0u8; 10];
+        id[..8].copy_from_slice(&(index as u64 + 1).to_be_bytes());
+        let worker_id = WorkerId::from_random(id);
+        log.push(Event::WorkerEnrolled(WorkerEnrolled {
+            worker_id: worker_id.clone(),
+            origin: code(["PH", "ID", "NP"][person.origin]),
+            enrolled_in: code("ES"),
+            sex: None,
+            birth_month: None,
+        }));
+        for (recruiter, employer, quarter, paid_by) in &person.costs {
+            let (employer, _) = EMPLOYERS[employer + 1];
+            log.push(Event::RecruitmentCostRecorded(ledger_core::RecruitmentCostRecorded {
+                worker_id: worker_id.clone(),
+                origin: code(["PH", "ID", "NP"][person.origin]),
+                destination: code("ES"),
+                licensed_in: code("PH"),
+                licence: ok(Text::parse("licence", &format!("LIC-{recruiter}"), 64)),
+                purpose: ledger_core::RecruitmentPurpose::Fee,
+                currency: ok(ledger_core::Currency::parse("EUR")),
+                amount: ok(MinorUnits::new("amount", 50_000 + 10_000 * *recruiter as i64)),
+                paid_by: *paid_by,
+                lender: (*paid_by == ledger_core::CostPayer::Loan)
+                    .then(|| ok(Text::parse("lender", "LENDER-1", 64))),
+                employer_ref: Some(ok(Text::parse("employer_ref", employer, 64))),
+                paid_in: month(i32::from(*quarter) * 3, 0),
+                evidence_sha256: [1; 32],
+                declared: false,
+            }));
+        }
+    }
+    log.records
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// The employer-pays reports of a year and its quarters, attacked like the coverage reports:
+    /// corridors, recruiters and employers are the attributes, every worker of a quarter one atom.
+    #[test]
+    fn no_combination_of_a_years_employer_pays_answers_pins_down_a_suppressed_cell(
+        people in proptest::collection::vec(recruited(), 0..120),
+        seed in any::<u64>(),
+    ) {
+        let records = recruitment_log(&people);
+        let mut amendments = Amendments::default();
+        records.iter().for_each(|record| amendments.apply(record));
+        let mut fold = YearFold::new(code("ES"), YEAR, amendments);
+        for record in &records {
+            fold.apply(record).expect("the log folds");
+        }
+        let year = fold.employer_pays();
+        let mut answers = Vec::new();
+        for period in &year.periods {
+            let figures = |cell: &Option<ledger_projections::employer_pays::CostCell>| {
+                cell.as_ref().map(|cell| (cell.workers, u64::from(cell.workers)))
+            };
+            let name = period.period.to_string();
+            answers.push(Answer { period: name.clone(), line: Line::Total, figures: figures(&period.total) });
+            for (rows, line) in [
+                (&period.by_corridor, Line::Origin as fn(String) -> Line),
+                (&period.by_recruiter, Line::Sex as fn(String) -> Line),
+                (&period.by_employer, Line::Sector as fn(String) -> Line),
+            ] {
+                for row in rows {
+                    answers.push(Answer { period: name.clone(), line: line(row.label.clone()), figures: figures(&row.cell) });
+                }
+            }
+            // Shown lines are never of fewer than five workers.
+            for row in period.by_corridor.iter().chain(&period.by_recruiter).chain(&period.by_employer) {
+                prop_assert!(row.cell.as_ref().is_none_or(|cell| cell.workers >= 5));
+            }
+        }
+        let labels = |rows: &[ledger_projections::employer_pays::CostRow]| {
+            rows.iter().map(|row| row.label.clone()).collect::<Vec<_>>()
+        };
+        let universe = Universe {
+            origins: labels(&year.periods[0].by_corridor),
+            sexes: labels(&year.periods[0].by_recruiter),
+            sectors: labels(&year.periods[0].by_employer),
+            sizes: vec!["-".into()],
+        };
+        if universe.origins.is_empty() {
+            return Ok(());
+        }
+        let attacker = Attacker::new(&universe, &answers, "2025");
+        let found = attacker.differences(10_000, &mut Random(seed));
+        prop_assert!(found.is_empty(), "differences pin down {found:#?}");
+        let found = attacker.linear();
+        prop_assert!(found.is_empty(), "{found:#?}");
+    }
+}
