@@ -42,6 +42,97 @@ pub struct ClaimArgs {
     pub request_id: Option<String>,
 }
 
+/// A workers' organisation's claim for several workers at once.
+#[derive(Debug, clap::Args)]
+pub struct GroupClaimArgs {
+    /// Where the work was done: the jurisdiction whose agency must answer.
+    #[arg(long)]
+    pub jurisdiction: String,
+    /// The employer, by the agency's reference.
+    #[arg(long)]
+    pub employer: String,
+    /// As for one claim (`ledger worker claim --kind`).
+    #[arg(long, default_value = "unpaid_wages")]
+    pub kind: String,
+    /// A file with one line per worker: `worker id;months;amount` (months as for one claim, the
+    /// amount in minor units, or empty). Lines starting with # are skipped.
+    #[arg(long)]
+    pub members: PathBuf,
+    /// A file of evidence for the whole group. Only its SHA-256 is sent.
+    #[arg(long)]
+    pub evidence: PathBuf,
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+/// Longest members file read, in bytes: a thousand workers' lines fit many times over.
+const MEMBERS_FILE_LEN_MAX: u64 = 1024 * 1024;
+
+/// The members of a group claim, from `worker id;months;amount` lines.
+fn group_members(path: &std::path::Path) -> anyhow::Result<Vec<pb::GroupClaimMember>> {
+    let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+    anyhow::ensure!(
+        size <= MEMBERS_FILE_LEN_MAX,
+        "{} is larger than {MEMBERS_FILE_LEN_MAX} bytes",
+        path.display()
+    );
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .map(|(index, line)| {
+            let fields: Vec<&str> = line.split(';').map(str::trim).collect();
+            let [worker, months, amount] = fields[..] else {
+                bail!("{} line {}: expected `worker id;months;amount`", path.display(), index + 1);
+            };
+            let amount_minor = match amount {
+                "" => None,
+                amount => Some(amount.parse::<i64>().with_context(|| {
+                    format!(
+                        "{} line {}: the amount is not a whole number of minor units",
+                        path.display(),
+                        index + 1
+                    )
+                })?),
+            };
+            let months =
+                parse_months(months).with_context(|| format!("{} line {}", path.display(), index + 1))?;
+            Ok(pb::GroupClaimMember { worker_id: worker.to_owned(), months, amount_minor })
+        })
+        .collect()
+}
+
+/// Files a group claim: a workers' organisation, for each worker who has given it her consent.
+pub async fn file_group(connection: &Connection, args: GroupClaimArgs) -> anyhow::Result<()> {
+    let evidence =
+        std::fs::read(&args.evidence).with_context(|| format!("cannot read {}", args.evidence.display()))?;
+    let request = pb::FileGroupClaimRequest {
+        request_id: args.request_id.unwrap_or_else(|| fresh_request_id("group-claim")),
+        jurisdiction: args.jurisdiction,
+        employer_ref: args.employer,
+        kind: code("claim kind", &args.kind, ClaimKind::ALL, ClaimKind::label, ClaimKind::code)?,
+        evidence_sha256: sha256(&evidence).to_vec(),
+        members: group_members(&args.members)?,
+    };
+    let mut clients = connection.connect().await?;
+    let receipts = clients.worker.file_group_claim(request.clone()).await?.into_inner().receipts;
+    if connection.json {
+        let claims: Vec<_> = request
+            .members
+            .iter()
+            .zip(&receipts)
+            .map(|(member, receipt)| json!({"worker_id": member.worker_id, "claim_seq": receipt.seq}))
+            .collect();
+        println!("{}", json!({ "claims": claims }));
+    } else {
+        println!("group claim of {} workers filed in one write:", receipts.len());
+        for (member, receipt) in request.members.iter().zip(&receipts) {
+            println!("  claim {:>8}  {}", receipt.seq, member.worker_id);
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ResolveArgs {
     /// The claim's id (the seq of its filing).

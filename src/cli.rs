@@ -208,6 +208,9 @@ pub enum WorkerCommand {
     },
     /// Puts a missing or unpaid contribution on the record, addressed to where the work was done.
     Claim(crate::claims::ClaimArgs),
+    /// A workers' organisation files one claim for each of several workers who have given it
+    /// their consent, in one write (`--members` file: `worker id;months;amount` per line).
+    GroupClaim(crate::claims::GroupClaimArgs),
     /// Declares a cost of her own recruitment (marked as declared by her on the chain).
     DeclareRecruitmentCost(crate::recruitment::RecruitmentCostArgs),
     /// Gives a workers' organisation her consent to file and follow her claims (it then files
@@ -658,6 +661,7 @@ async fn import_csv(
 pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::Result<()> {
     let command = match command {
         WorkerCommand::Claim(args) => return crate::claims::file(connection, args).await,
+        WorkerCommand::GroupClaim(args) => return crate::claims::file_group(connection, args).await,
         WorkerCommand::DeclareRecruitmentCost(args) => {
             return crate::recruitment::record(connection, args).await
         }
@@ -665,7 +669,8 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
     };
     let mut clients = connection.connect().await?;
     match command {
-        WorkerCommand::Claim(_) | WorkerCommand::DeclareRecruitmentCost(_) => {}
+        WorkerCommand::Claim(_) | WorkerCommand::GroupClaim(_) | WorkerCommand::DeclareRecruitmentCost(_) => {
+        }
         WorkerCommand::Consent { organisation, revoke, request_id } => {
             let request = pb::ChangeConsentRequest {
                 request_id: request_id.unwrap_or_else(|| ledger_client::fresh_request_id("consent")),

@@ -23,7 +23,7 @@ const CALLERS: [&str; 8] = [
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
 /// state (FAILED_PRECONDITION).
-const TABLE: [(&str, [char; 8]); 35] = [
+const TABLE: [(&str, [char; 8]); 36] = [
     ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
     ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
@@ -49,6 +49,8 @@ const TABLE: [(&str, [char; 8]); 35] = [
     // Of a corridor from the Philippines to Saudi Arabia: Spain's agency is on neither end.
     // Her own consent, given to an organisation other than the one the fixture's worker trusts.
     ("ChangeConsent", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
+    // Of both workers, who have given the organisation their consent.
+    ("FileGroupClaim", ['D', 'D', 'D', 'D', 'D', 'D', 'A', 'U']),
     ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
     ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // An organisation lists the claims it filed for workers whose consent holds (none yet).
@@ -80,6 +82,8 @@ struct Fixture {
     claim: u64,
     /// A worker enrolled in the Philippines whose credential the resets replace.
     bystander: String,
+    /// The other worker, who calls as "worker-other".
+    other: String,
 }
 
 async fn call(
@@ -298,6 +302,22 @@ async fn call(
             };
             clients.audit.publish_report(request).await.map(drop)
         }
+        "FileGroupClaim" => {
+            let member = |worker_id: &str| pb::GroupClaimMember {
+                worker_id: worker_id.into(),
+                months: vec!["2023-02".into()],
+                amount_minor: None,
+            };
+            let request = pb::FileGroupClaimRequest {
+                request_id: id,
+                jurisdiction: "PH".into(),
+                employer_ref: "PH-EMP-0042".into(),
+                kind: pb::ClaimKind::MissingContribution as i32,
+                evidence_sha256: vec![7; 32],
+                members: vec![member(&worker), member(&fixture.other)],
+            };
+            clients.worker.file_group_claim(request).await.map(drop)
+        }
         "ChangeConsent" => {
             let request = pb::ChangeConsentRequest {
                 request_id: id,
@@ -378,7 +398,9 @@ async fn every_rpc_for_every_caller() {
         organisation: "union-sa-dwu".into(),
         granted: true,
     };
-    herself.worker.change_consent(consent).await.expect("consent given");
+    herself.worker.change_consent(consent.clone()).await.expect("consent given");
+    let mut himself = client::connect(&address, &other.worker_token).await.expect("connects");
+    himself.worker.change_consent(consent).await.expect("consent given");
     let fixture = Fixture {
         worker: first.worker_id.clone(),
         contribution_seq: recorded.receipts[0].seq,
@@ -386,6 +408,7 @@ async fn every_rpc_for_every_caller() {
         payable: entitlements[1],
         claim: filed.into_inner().receipt.expect("receipt").seq,
         bystander,
+        other: other.worker_id.clone(),
     };
     let token = |caller: &str| -> String {
         match caller {

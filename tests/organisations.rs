@@ -141,3 +141,119 @@ async fn an_organisation_files_her_claims_only_with_her_consent_and_never_reads_
     assert_eq!(again.code(), Code::FailedPrecondition);
     server.server.stop().await.expect("stopped");
 }
+
+/// A domestic workers' union files one claim of unpaid wages for four workers of the same
+/// employer, each with her consent: the four claims are one write of the union's; a group with a
+/// worker who has not consented, or the same worker twice, is refused whole and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_claim_files_every_workers_claim_or_none() {
+    let server = TestServer::start().await;
+    let mut philippines = server.clients("agency-ph").await;
+    let mut saudi = server.clients("agency-sa").await;
+    let mut workers = Vec::new();
+    for index in 0..5 {
+        let enrolled = enroll_with_credential(&mut philippines, &format!("owwa-group-{index}"), "PH").await;
+        let paid =
+            common::contribution_from("SA-B-7001", &enrolled.worker_id, "SA", "SAR", "2025-12", 300_000);
+        let request = pb::RecordContributionsRequest {
+            request_id: format!("gosi-group-{index}"),
+            contributions: vec![paid],
+            ..Default::default()
+        };
+        saudi.agency.record_contributions(request).await.expect("recorded");
+        // The first four give the union their consent; the fifth does not.
+        if index < 4 {
+            let mut her = as_worker(&server, &enrolled.worker_token).await;
+            her.worker
+                .change_consent(consent(&format!("consent-{index}"), UNION, true))
+                .await
+                .expect("given");
+        }
+        workers.push(enrolled.worker_id);
+    }
+    let group = |request_id: &str, members: &[&str]| pb::FileGroupClaimRequest {
+        request_id: request_id.into(),
+        jurisdiction: "SA".into(),
+        employer_ref: "SA-B-7001".into(),
+        kind: pb::ClaimKind::UnpaidWages as i32,
+        evidence_sha256: vec![6; 32],
+        members: members
+            .iter()
+            .map(|worker| pb::GroupClaimMember {
+                worker_id: (*worker).into(),
+                months: vec!["2025-11".into(), "2025-12".into()],
+                amount_minor: Some(600_000),
+            })
+            .collect(),
+    };
+    let mut union = server.clients(UNION).await;
+    let mut auditor = server.clients("auditor").await;
+    let before = common::head_size(&mut auditor).await;
+
+    let names: Vec<&str> = workers.iter().map(String::as_str).collect();
+    let refused =
+        union.worker.file_group_claim(group("group-1", &names)).await.expect_err("the fifth did not consent");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    assert!(refused.message().contains(&workers[4]), "{}", refused.message());
+    let twice = [names[0], names[1], names[0]];
+    let refused =
+        union.worker.file_group_claim(group("group-2", &twice)).await.expect_err("the same worker twice");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    let refused =
+        union.worker.file_group_claim(group("group-3", &names[..1])).await.expect_err("one is no group");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    // An agency files claims one by one; a group is an organisation's.
+    let refused =
+        saudi.worker.file_group_claim(group("gosi-group", &names[..2])).await.expect_err("an agency");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    assert_eq!(common::head_size(&mut auditor).await, before, "nothing refused was written");
+
+    let filed =
+        union.worker.file_group_claim(group("group-4", &names[..4])).await.expect("filed").into_inner();
+    let seqs: Vec<u64> = filed.receipts.iter().map(|receipt| receipt.seq).collect();
+    assert_eq!(seqs, (before..before + 4).collect::<Vec<_>>(), "one write, in the request's order");
+    // Retried, the same claims, not four more.
+    let again =
+        union.worker.file_group_claim(group("group-4", &names[..4])).await.expect("replayed").into_inner();
+    assert_eq!(again.receipts.iter().map(|receipt| receipt.seq).collect::<Vec<_>>(), seqs);
+    // On the chain: four claims of one request of the union, one per worker.
+    let events = common::read_all(&mut auditor, before).await;
+    let claimants: Vec<String> = events
+        .iter()
+        .map(|stored| {
+            let record = ledger_core::Record::decode(&stored.record).expect("a record");
+            assert_eq!((record.principal.as_str(), record.request_id.as_str()), (UNION, "group-4"));
+            match record.event {
+                ledger_core::Event::ClaimFiled(claim) => claim.worker_id.to_string(),
+                other => panic!("a claim, not {other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(claimants, names[..4]);
+    // The union follows all four; the Saudi agency has them to answer.
+    let listed =
+        union.agency.list_claims(pb::ListClaimsRequest::default()).await.expect("its claims").into_inner();
+    assert_eq!(listed.claims.len(), 4);
+    let addressed =
+        saudi.agency.list_claims(pb::ListClaimsRequest::default()).await.expect("its claims").into_inner();
+    assert_eq!(addressed.claims.iter().filter(|claim| seqs.contains(&claim.claim_seq)).count(), 4);
+
+    // From the command line, with the union's token and a file of its members.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (members, evidence) = (dir.path().join("members.txt"), dir.path().join("payroll.pdf"));
+    let lines = format!("# worker;months;amount\n{};2025-10;300000\n{};2025-10;\n", workers[0], workers[1]);
+    std::fs::write(&members, lines).expect("written");
+    std::fs::write(&evidence, b"the payroll of October").expect("written");
+    let path = |path: &std::path::Path| path.to_str().expect("utf-8").to_owned();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .args(["worker", "group-claim", "--jurisdiction", "SA", "--employer", "SA-B-7001"])
+        .args(["--members", &path(&members), "--evidence", &path(&evidence)])
+        .args(["--server", &server.server.address.to_string(), "--token", &server.tokens[UNION]])
+        .output()
+        .expect("runs");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(printed.contains("group claim of 2 workers filed in one write:"), "{printed}");
+    assert!(printed.contains(&workers[1]), "{printed}");
+    server.server.stop().await.expect("stopped");
+}

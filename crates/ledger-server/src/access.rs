@@ -45,11 +45,12 @@ pub enum Rpc {
     GetEmployersReport,
     PublishReport,
     ChangeConsent,
+    FileGroupClaim,
     ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 35] = [
+    pub const ALL: [Rpc; 36] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -84,6 +85,7 @@ impl Rpc {
         Rpc::GetEmployersReport,
         Rpc::PublishReport,
         Rpc::ChangeConsent,
+        Rpc::FileGroupClaim,
         Rpc::ReadRecoveryState,
     ];
 }
@@ -118,6 +120,7 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         | ResetWorkerCredential => role == Agency,
         FileClaim => matches!(role, Agency | Worker | Organisation),
         ListClaims => matches!(role, Agency | Organisation),
+        FileGroupClaim => role == Organisation,
         RecordRecruitmentCost => matches!(role, Agency | Worker),
         GetAccountabilityReport
         | GetCoverageReport

@@ -649,6 +649,45 @@ impl pb::worker_service_server::WorkerService for Api {
         Ok(Response::new(pb::RecordRecruitmentCostResponse { receipt: Some(convert::receipt(receipt)) }))
     }
 
+    async fn file_group_claim(
+        &self,
+        request: Request<pb::FileGroupClaimRequest>,
+    ) -> Result<Response<pb::FileGroupClaimResponse>, Status> {
+        let principal = require(&request, Rpc::FileGroupClaim)?;
+        let wire = request.into_inner();
+        if wire.members.len() > ledger_store::EVENTS_PER_REQUEST_MAX {
+            return Err(Status::invalid_argument(format!(
+                "members: a group claim is of at most {} workers",
+                ledger_store::EVENTS_PER_REQUEST_MAX
+            )));
+        }
+        let members = wire
+            .members
+            .iter()
+            .enumerate()
+            .map(|(index, member)| {
+                let place = |error: ledger_core::InvalidInput| {
+                    ledger_core::InvalidInput::new(format!("members[{index}].{}", error.field), error.message)
+                };
+                let claim = pb::FileClaimRequest {
+                    request_id: String::new(),
+                    worker_id: member.worker_id.clone(),
+                    jurisdiction: wire.jurisdiction.clone(),
+                    employer_ref: wire.employer_ref.clone(),
+                    months: member.months.clone(),
+                    kind: wire.kind,
+                    amount_minor: member.amount_minor,
+                    evidence_sha256: wire.evidence_sha256.clone(),
+                };
+                let worker_id = convert::worker_id(&member.worker_id).map_err(place)?;
+                convert::claim_request(&claim, worker_id).map_err(place)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        let outcome = self.submit(&principal, &wire.request_id, Action::FileGroupClaim(members)).await?;
+        Ok(Response::new(pb::FileGroupClaimResponse { receipts: receipts(&outcome) }))
+    }
+
     async fn change_consent(
         &self,
         request: Request<pb::ChangeConsentRequest>,

@@ -69,6 +69,9 @@ impl Actor {
     }
 }
 
+/// The fewest workers of a group claim; the most is [`EVENTS_PER_REQUEST_MAX`], a request's events.
+pub const GROUP_CLAIM_WORKERS_MIN: usize = 2;
+
 /// One write request, already checked for form by the caller; the writer checks it against the
 /// ledger's state and rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +172,11 @@ pub enum Action {
         registered_in: Jurisdiction,
         granted: bool,
     },
+    /// A workers' organisation files one claim for each of several workers at once (the same
+    /// addressed jurisdiction, employer, kind and evidence), each of whom has given it her consent:
+    /// one atomic write, so that the group is whole or not at all. The chain shows the group as
+    /// the claims of one request of the organisation.
+    FileGroupClaim(Vec<ClaimRequest>),
     /// The worker sets her PIN with her activation code (its digest here), which it uses up. The
     /// service that took the code and the PIN has checked the code already; the writer checks it
     /// again against what is stored, so that two uses of one code cannot both succeed.
@@ -244,6 +252,28 @@ pub struct ClaimRequest {
     pub evidence_sha256: [u8; 32],
 }
 
+impl ClaimRequest {
+    /// The claim's content, for a request's fingerprint.
+    fn digest_into(&self, bytes: &mut Vec<u8>) {
+        put_text(bytes, self.worker_id.as_str());
+        bytes.extend_from_slice(&self.addressed_to.as_bytes());
+        bytes.push(self.kind.code());
+        put_text(bytes, self.employer_ref.as_str());
+        bytes.extend_from_slice(&(self.months.len() as u32).to_be_bytes());
+        for month in &self.months {
+            bytes.extend_from_slice(&month.ordinal().to_be_bytes());
+        }
+        match self.amount {
+            Some(amount) => {
+                bytes.push(1);
+                bytes.extend_from_slice(&amount.get().to_be_bytes());
+            }
+            None => bytes.push(0),
+        }
+        bytes.extend_from_slice(&self.evidence_sha256);
+    }
+}
+
 impl Action {
     /// How many events the action appends when it succeeds.
     pub fn event_count(&self) -> usize {
@@ -253,6 +283,7 @@ impl Action {
             Action::CertifyPeriods(items) => items.len(),
             Action::CreditPeriods(items) => items.len(),
             Action::ResolveClaim { contributions, .. } => 1 + contributions.len(),
+            Action::FileGroupClaim(members) => members.len(),
             _ => 1,
         }
     }
@@ -264,6 +295,13 @@ impl Action {
             Action::RecordOrCorrect { items, .. } => ("contributions", items.len()),
             Action::CertifyPeriods(items) => ("periods", items.len()),
             Action::CreditPeriods(items) => ("periods", items.len()),
+            Action::FileGroupClaim(members) if members.len() < GROUP_CLAIM_WORKERS_MIN => {
+                return Err(InvalidInput::new(
+                    "members",
+                    format!("a group claim is of {GROUP_CLAIM_WORKERS_MIN} workers or more; one worker's is a claim"),
+                ));
+            }
+            Action::FileGroupClaim(members) => ("members", members.len()),
             Action::ResolveClaim { contributions, .. } => {
                 // The resolution itself is one of the request's events.
                 let most = EVENTS_PER_REQUEST_MAX - 1;
@@ -350,22 +388,13 @@ impl Action {
             }
             Action::FileClaim(claim) => {
                 bytes.push(10);
-                put_text(&mut bytes, claim.worker_id.as_str());
-                bytes.extend_from_slice(&claim.addressed_to.as_bytes());
-                bytes.push(claim.kind.code());
-                put_text(&mut bytes, claim.employer_ref.as_str());
-                bytes.extend_from_slice(&(claim.months.len() as u32).to_be_bytes());
-                for month in &claim.months {
-                    bytes.extend_from_slice(&month.ordinal().to_be_bytes());
+                claim.digest_into(&mut bytes);
+            }
+            Action::FileGroupClaim(members) => {
+                bytes.push(22);
+                for member in members {
+                    member.digest_into(&mut bytes);
                 }
-                match claim.amount {
-                    Some(amount) => {
-                        bytes.push(1);
-                        bytes.extend_from_slice(&amount.get().to_be_bytes());
-                    }
-                    None => bytes.push(0),
-                }
-                bytes.extend_from_slice(&claim.evidence_sha256);
             }
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 bytes.push(11);

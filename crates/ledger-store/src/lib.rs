@@ -85,7 +85,7 @@ pub use block::StoredEntry;
 pub use clock::Clock;
 pub use command::{
     Action, Actor, ClaimRequest, Command, ContributionOutcome, Outcome, PeriodCertification, Receipt,
-    RecruitmentCostRequest, EVENTS_PER_REQUEST_MAX,
+    RecruitmentCostRequest, EVENTS_PER_REQUEST_MAX, GROUP_CLAIM_WORKERS_MIN,
 };
 pub use error::{Result, StoreError};
 pub use integrity::{check, restore, CheckReport, RecoveryState, RestoreReport};

@@ -123,6 +123,26 @@ impl<V: View> Check<'_, V> {
         let one = |event| Ok(vec![Planned::new(event)]);
         match action {
             Action::FileClaim(claim) => one(self.claim_filed(actor, this_month, claim)?),
+            Action::FileGroupClaim(members) => {
+                if !matches!(actor, Actor::Organisation { .. }) {
+                    return Err(StoreError::PermissionDenied(format!(
+                        "{} is no workers' organisation: a group claim is an organisation's",
+                        actor.principal()
+                    )));
+                }
+                let mut workers = std::collections::BTreeSet::new();
+                let mut planned = Vec::with_capacity(members.len());
+                for (index, member) in members.iter().enumerate() {
+                    if !workers.insert(&member.worker_id) {
+                        return Err(StoreError::Invalid(InvalidInput::new(
+                            format!("members[{index}].worker_id"),
+                            format!("{} is in the group already", member.worker_id),
+                        )));
+                    }
+                    planned.push(Planned::new(self.claim_filed(actor, this_month, member)?));
+                }
+                Ok(planned)
+            }
             Action::RecordRecruitmentCost(cost) => one(self.recruitment_cost(actor, this_month, cost)?),
             Action::ChangeConsent { worker_id, organisation, registered_in, granted } => {
                 one(self.consent_changed(actor, worker_id, organisation, *registered_in, *granted)?)
