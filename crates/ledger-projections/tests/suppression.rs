@@ -90,6 +90,32 @@ struct Log {
 }
 
 impl Log {
+    /// A log that starts with the sample rules' adoption.
+    fn new() -> Log {
+        let at = Utc.timestamp_opt(1_767_225_600, 0).single().expect("a time");
+        let mut log = Log { records: Vec::new(), chain: ChainHash::GENESIS, at };
+        log.push(Event::RulesAdopted(RulesAdopted {
+            digest: sha256(SAMPLE_RULES_TOML.as_bytes()),
+            document: SAMPLE_RULES_TOML.into(),
+        }));
+        log
+    }
+
+    /// Enrols worker `index` (her id follows from it) from `origin`, in Spain.
+    fn enrol(&mut self, index: usize, origin: &str, sex: Option<Sex>) -> WorkerId {
+        let mut id = [0u8; 10];
+        id[..8].copy_from_slice(&(index as u64 + 1).to_be_bytes());
+        let worker_id = WorkerId::from_random(id);
+        self.push(Event::WorkerEnrolled(WorkerEnrolled {
+            worker_id: worker_id.clone(),
+            origin: code(origin),
+            enrolled_in: code("ES"),
+            sex,
+            birth_month: None,
+        }));
+        worker_id
+    }
+
     fn push(&mut self, event: Event) -> Seq {
         let seq = Seq(self.records.len() as u64);
         let record = Record {
@@ -112,26 +138,9 @@ fn month(first: i32, offset: u32) -> Month {
 }
 
 fn log_of(people: &[Person]) -> Vec<Record> {
-    let mut log = Log {
-        records: Vec::new(),
-        chain: ChainHash::GENESIS,
-        at: Utc.timestamp_opt(1_767_225_600, 0).unwrap(),
-    };
-    log.push(Event::RulesAdopted(RulesAdopted {
-        digest: sha256(SAMPLE_RULES_TOML.as_bytes()),
-        document: SAMPLE_RULES_TOML.into(),
-    }));
+    let mut log = Log::new();
     for (index, person) in people.iter().enumerate() {
-        let mut id = [0u8; 10];
-        id[..8].copy_from_slice(&(index as u64 + 1).to_be_bytes());
-        let worker_id = WorkerId::from_random(id);
-        log.push(Event::WorkerEnrolled(WorkerEnrolled {
-            worker_id: worker_id.clone(),
-            origin: code(ORIGINS[person.origin]),
-            enrolled_in: code("ES"),
-            sex: person.sex,
-            birth_month: None,
-        }));
+        let worker_id = log.enrol(index, ORIGINS[person.origin], person.sex);
         for stint in &person.stints {
             let (employer, sector) = EMPLOYERS[stint.employer];
             let mut last = None;
@@ -332,34 +341,33 @@ fn recruited() -> impl Strategy<Value = Recruited> {
     (0..3usize, proptest::collection::vec(cost, 1..3)).prop_map(|(origin, costs)| Recruited { origin, costs })
 }
 
-/// A log of recruitment costs to Spain in 2025, and the employers' contributions that make three
-/// of the four employers businesses and the fourth a household.
+/// A log of recruitment costs to Spain in 2025, with a contribution of each worker from the
+/// employer her first cost names: the first employer is a household, the others businesses.
 fn recruitment_log(people: &[Recruited]) -> Vec<Record> {
-    let mut log = Log {
-        records: Vec::new(),
-        chain: ChainHash::GENESIS,
-        at: Utc.timestamp_opt(1_767_225_600, 0).unwrap(),
-    };
-    log.push(Event::RulesAdopted(RulesAdopted {
-        digest: sha256(SAMPLE_RULES_TOML.as_bytes()),
-        document: SAMPLE_RULES_TOML.into(),
-    }));
+    let mut log = Log::new();
     for (index, person) in people.iter().enumerate() {
-        let mut id = [0u8; 10];
-        id[..8].copy_from_slice(&(index as u64 + 1).to_be_bytes());
-        let worker_id = WorkerId::from_random(id);
-        log.push(Event::WorkerEnrolled(WorkerEnrolled {
+        let origin = ["PH", "ID", "NP"][person.origin];
+        let worker_id = log.enrol(index, origin, None);
+        // A month's contribution from the employer of her first cost, in its sector.
+        let (employer, sector) = EMPLOYERS[person.costs[0].1 + 1];
+        log.push(Event::ContributionRecorded(ContributionRecorded {
             worker_id: worker_id.clone(),
-            origin: code(["PH", "ID", "NP"][person.origin]),
-            enrolled_in: code("ES"),
-            sex: None,
-            birth_month: None,
+            jurisdiction: code("ES"),
+            branch: Branch::OldAge,
+            month: month(6, 0),
+            currency: ok(ledger_core::Currency::parse("EUR")),
+            insured_wage: ok(MinorUnits::new("wage", 150_000)),
+            employer_share: ok(MinorUnits::new("employer", 30_000)),
+            worker_share: ok(MinorUnits::new("worker", 7_500)),
+            employer_ref: ok(Text::parse("employer_ref", employer, 64)),
+            sector,
+            insurance: Insurance::Compulsory,
         }));
         for (recruiter, employer, quarter, paid_by) in &person.costs {
             let (employer, _) = EMPLOYERS[employer + 1];
             log.push(Event::RecruitmentCostRecorded(ledger_core::RecruitmentCostRecorded {
                 worker_id: worker_id.clone(),
-                origin: code(["PH", "ID", "NP"][person.origin]),
+                origin: code(origin),
                 destination: code("ES"),
                 licensed_in: code("PH"),
                 licence: ok(Text::parse("licence", &format!("LIC-{recruiter}"), 64)),
