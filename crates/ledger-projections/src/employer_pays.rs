@@ -155,16 +155,15 @@ impl YearFold {
                     None => totals.push((&cost.recruiter, u128::from(cost.amount), cost.employer.as_deref())),
                 }
             }
-            let mut largest = totals[0];
-            for entry in &totals[1..] {
-                if entry.1 > largest.1 {
-                    largest = *entry;
-                }
-            }
-            let ((licensed_in, licence), _, employer) = largest;
+            // The largest; the first on a tie. Every worker listed has a cost.
+            let largest =
+                totals.iter().copied().reduce(|best, entry| if entry.1 > best.1 { entry } else { best });
+            let (Some(((licensed_in, licence), _, employer)), Some(first)) = (largest, costs.first()) else {
+                continue;
+            };
             let recruiter = format!("{licensed_in} {licence}");
             let employer = self.employer_line(worker_id, employer);
-            let origin = origins.binary_search(&costs[0].origin).unwrap_or(0);
+            let origin = origins.binary_search(&first.origin).unwrap_or(0);
             recruiters.push(recruiter.clone());
             employers.push(employer.clone());
             classes.push((worker_id, origin, recruiter, employer));
