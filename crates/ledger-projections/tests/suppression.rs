@@ -5,6 +5,7 @@
 //! cell; and the published figures are the population's.
 
 mod attacker;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,8 +13,8 @@ use attacker::{Answer, Attacker, Line, Random, Universe};
 use chrono::{DateTime, TimeZone, Utc};
 use ledger_core::{
     sha256, Branch, ChainHash, ContributionRecorded, ContributionReversed, CreditKind, Event, Insurance,
-    Jurisdiction, MinorUnits, Month, PeriodCredited, PrincipalId, Record, RequestId, RulesAdopted, Sector,
-    Seq, Sex, Text, WorkerEnrolled, WorkerId,
+    Jurisdiction, MinorUnits, Month, PeriodCredited, Record, RulesAdopted, Sector, Seq, Sex, Text,
+    WorkerEnrolled, WorkerId,
 };
 use ledger_projections::coverage::{
     Amendments, CoverageRow, CoverageYear, Period, YearFold, NO_SECTOR_LABEL, SEX_NOT_DECLARED_LABEL,
@@ -117,18 +118,7 @@ impl Log {
     }
 
     fn push(&mut self, event: Event) -> Seq {
-        let seq = Seq(self.records.len() as u64);
-        let record = Record {
-            seq,
-            recorded_at: self.at,
-            principal: ok(PrincipalId::parse("agency-es")),
-            request_id: ok(RequestId::parse(&format!("r-{}", seq.0))),
-            prev_chain_hash: self.chain,
-            event,
-        };
-        self.chain = ledger_core::chain_hash(&self.chain, &ledger_core::event_hash(&record.encode()));
-        self.records.push(record);
-        seq
+        common::append(&mut self.records, &mut self.chain, self.at, "agency-es", event)
     }
 }
 

@@ -97,6 +97,17 @@ enum Op {
         month: u32,
         by: u8,
     },
+    /// The organisation's group claim for the worker and the next, once both have consented.
+    GroupClaim {
+        worker: usize,
+        month: u32,
+    },
+    /// A recruitment cost of the worker's, to the jurisdiction of `agency`, recorded by it.
+    Recruit {
+        agency: usize,
+        worker: usize,
+        loan: bool,
+    },
     /// The worker gives one of two organisations her consent, or takes it back (sometimes one she
     /// did not give, so refusals are exercised too).
     Consent {
@@ -132,6 +143,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ChangeRules),
         2 => (0..4usize, 0..4usize, 0..120u32, 0..3u8)
             .prop_map(|(agency, worker, month, by)| Op::Claim { agency, worker, month, by }),
+        1 => (0..4usize, 0..4usize, prop::bool::ANY).prop_map(|(agency, worker, loan)| Op::Recruit { agency, worker, loan }),
+        2 => (0..4usize, 0..120u32).prop_map(|(worker, month)| Op::GroupClaim { worker, month }),
         3 => (0..4usize, prop_oneof![3 => Just(0usize), 1 => Just(1usize)], prop::bool::weighted(0.7))
             .prop_map(|(worker, organisation, granted)| Op::Consent { worker, organisation, granted }),
         2 => (0..200usize, prop::bool::ANY).prop_map(|(target, upheld)| Op::Resolve { target, upheld }),
@@ -405,6 +418,60 @@ impl Runner {
                     granted,
                 };
                 self.submit_as(worker_actor(&worker_id), action);
+            }
+            Op::Recruit { agency, worker, loan } => {
+                let Some(worker_id) = self.worker(worker) else { return };
+                let (code, currency) = AGENCIES[agency];
+                let cost = ledger_store::RecruitmentCostRequest {
+                    worker_id,
+                    destination: ok(Jurisdiction::parse(code)),
+                    licensed_in: ok(Jurisdiction::parse("PH")),
+                    licence: ok(Text::parse("licence", "POEA-123-LB-031522-R", 64)),
+                    purpose: ledger_core::RecruitmentPurpose::Fee,
+                    currency: ok(Currency::parse(currency)),
+                    amount: ok(MinorUnits::new("amount", 450_000)),
+                    paid_by: if loan { ledger_core::CostPayer::Loan } else { ledger_core::CostPayer::Worker },
+                    lender: loan.then(|| ok(Text::parse("lender", "LENDER-PH-0091", 64))),
+                    employer_ref: None,
+                    paid_in: month(12),
+                    evidence_sha256: [5; 32],
+                };
+                // Refused for a worker whose origin is the destination: refusals are exercised too.
+                self.submit(agency, Action::RecordRecruitmentCost(Box::new(cost)));
+            }
+            Op::GroupClaim { worker, month: offset } => {
+                let (Some(first), Some(second)) = (self.worker(worker), self.worker(worker + 1)) else {
+                    return;
+                };
+                // Addressed to the Philippines, where every worker of the history has a record.
+                let member = |worker_id: WorkerId| ClaimRequest {
+                    worker_id,
+                    addressed_to: ok(Jurisdiction::parse(AGENCIES[0].0)),
+                    kind: ClaimKind::UnpaidWages,
+                    employer_ref: ok(Text::parse("employer_ref", "EMP-9", 64)),
+                    months: vec![month(offset)],
+                    amount: None,
+                    evidence_sha256: [offset as u8; 32],
+                };
+                let union = Actor::Organisation {
+                    principal: ok(PrincipalId::parse(ORGANISATIONS[0].0)),
+                    registered_in: ok(Jurisdiction::parse(ORGANISATIONS[0].1)),
+                };
+                // Both give the union their consent first (refused when one holds it already).
+                for worker_id in [&first, &second] {
+                    let consent = Action::ChangeConsent {
+                        worker_id: worker_id.clone(),
+                        organisation: union.principal().clone(),
+                        registered_in: ok(Jurisdiction::parse(ORGANISATIONS[0].1)),
+                        granted: true,
+                    };
+                    self.submit_as(worker_actor(worker_id), consent);
+                }
+                if let Some(seqs) =
+                    self.submit_as(union, Action::FileGroupClaim(vec![member(first), member(second)]))
+                {
+                    self.claims.extend(seqs.into_iter().map(|seq| (seq, month(offset), 0)));
+                }
             }
             Op::Claim { agency, worker, month: offset, by } => {
                 let Some(worker_id) = self.worker(worker) else { return };

@@ -19,6 +19,29 @@ pub fn code(text: &str) -> Jurisdiction {
     ok(Jurisdiction::parse(text))
 }
 
+/// Appends `event` to `records` as the writer would: the next seq, recorded at `at` by `principal`,
+/// linked to the chain hash before it (which `chain` holds, and is moved on).
+pub fn append(
+    records: &mut Vec<Record>,
+    chain: &mut ChainHash,
+    at: DateTime<Utc>,
+    principal: &str,
+    event: Event,
+) -> Seq {
+    let seq = Seq(records.len() as u64);
+    let record = Record {
+        seq,
+        recorded_at: at,
+        principal: ok(PrincipalId::parse(principal)),
+        request_id: ok(RequestId::parse(&format!("r-{}", seq.0))),
+        prev_chain_hash: *chain,
+        event,
+    };
+    *chain = ledger_core::chain_hash(chain, &ledger_core::event_hash(&record.encode()));
+    records.push(record);
+    seq
+}
+
 /// Builds a log for one worker, as the writer would record it.
 pub struct History {
     pub records: Vec<Record>,
@@ -92,18 +115,7 @@ impl History {
     }
 
     pub fn push(&mut self, event: Event) -> Seq {
-        let seq = Seq(self.records.len() as u64);
-        let record = Record {
-            seq,
-            recorded_at: self.at,
-            principal: ok(PrincipalId::parse("agency-test")),
-            request_id: ok(RequestId::parse(&format!("r-{}", seq.0))),
-            prev_chain_hash: self.chain,
-            event,
-        };
-        self.chain = ledger_core::chain_hash(&self.chain, &ledger_core::event_hash(&record.encode()));
-        self.records.push(record);
-        seq
+        append(&mut self.records, &mut self.chain, self.at, "agency-test", event)
     }
 
     pub fn adopt(&mut self, document: &str) {
