@@ -1009,6 +1009,22 @@ fn describe(event: &Option<pb::Event>) -> String {
             "passkey_added" => "portal passkey added, confirmed with the PIN".into(),
             _ => format!("portal access locked after {} wrong attempts in a row", e.failed_attempts),
         },
+        Some(Kind::ClaimAppealed(e)) => format!(
+            "claim {} appealed to {} ({}){}; decision due by {}",
+            e.claim_seq,
+            e.appeal_body,
+            e.jurisdiction,
+            if e.filed_via.is_empty() { String::new() } else { format!(" by the agency of {}", e.filed_via) },
+            e.respond_by
+        ),
+        Some(Kind::AppealDecided(e)) => format!(
+            "appeal of claim {} {} in {}{}",
+            e.claim_seq,
+            ledger_core::ClaimOutcome::from_code(e.outcome.into())
+                .map_or("?", ledger_core::ClaimOutcome::label),
+            e.jurisdiction,
+            if e.reason.is_empty() { String::new() } else { format!(" ({})", e.reason) }
+        ),
         Some(Kind::ConsentChanged(e)) => match e.granted {
             true => format!(
                 "consent given to {} (registered in {}) to file and follow her claims",

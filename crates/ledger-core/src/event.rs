@@ -40,6 +40,8 @@ pub enum Event {
     AccessChanged(AccessChanged),
     RecruitmentCostRecorded(RecruitmentCostRecorded),
     ConsentChanged(ConsentChanged),
+    ClaimAppealed(ClaimAppealed),
+    AppealDecided(AppealDecided),
 }
 
 impl Event {
@@ -63,6 +65,8 @@ impl Event {
             Event::AccessChanged(event) => Some(&event.worker_id),
             Event::RecruitmentCostRecorded(event) => Some(&event.worker_id),
             Event::ConsentChanged(event) => Some(&event.worker_id),
+            Event::ClaimAppealed(event) => Some(&event.worker_id),
+            Event::AppealDecided(event) => Some(&event.worker_id),
             Event::RulesAdopted(_) => None,
         }
     }
@@ -92,6 +96,9 @@ impl Event {
             Event::RecruitmentCostRecorded(e) => is(e.origin) || is(e.destination),
             // Whom she trusts to act for her is hers and the organisation's, no agency's.
             Event::ConsentChanged(_) => false,
+            // The agency whose answer is appealed reads the appeal and the decision on it.
+            Event::ClaimAppealed(e) => is(e.jurisdiction) || e.filed_via.is_some_and(is),
+            Event::AppealDecided(e) => is(e.jurisdiction),
             Event::RulesAdopted(_) => false,
         }
     }
@@ -116,6 +123,8 @@ impl Event {
             Event::AccessChanged(_) => "AccessChanged",
             Event::RecruitmentCostRecorded(_) => "RecruitmentCostRecorded",
             Event::ConsentChanged(_) => "ConsentChanged",
+            Event::ClaimAppealed(_) => "ClaimAppealed",
+            Event::AppealDecided(_) => "AppealDecided",
         }
     }
 }
@@ -481,6 +490,43 @@ pub struct ClaimResolved {
     pub reason: Option<Text>,
     /// How many ContributionRecorded events of the same request, right after this one, the
     /// resolution recorded.
+    pub contributions: u32,
+}
+
+/// The worker appealed the answer to her claim, to the body the rules in force name for the
+/// addressed jurisdiction (a labour court, a social-security tribunal). A claim's resolution is
+/// appealed once; the body has its own deadline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimAppealed {
+    /// The seq of the ClaimFiled event whose resolution is appealed.
+    pub claim: Seq,
+    pub worker_id: WorkerId,
+    /// The addressed jurisdiction, whose agency resolved the claim.
+    pub jurisdiction: Jurisdiction,
+    /// The agency of her origin that appealed on her behalf; none when she appealed, or a workers'
+    /// organisation holding her consent did (the envelope's principal says which).
+    pub filed_via: Option<Jurisdiction>,
+    /// The appeal body's principal id, as the rules in force named it when the appeal was made.
+    pub appeal_body: PrincipalId,
+    /// SHA-256 of her grounds (a letter, new evidence); they stay with her.
+    pub grounds_sha256: [u8; 32],
+    /// The last day the body has to decide, from the rules in force when appealed.
+    pub respond_by: NaiveDate,
+}
+
+/// The appeal body's decision. Upheld, the claim is upheld on appeal, and for a claim that records
+/// contributions the `contributions` ContributionRecorded events that follow it in the same request
+/// are those the decision recorded; rejected, the agency's resolution stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppealDecided {
+    /// The seq of the ClaimFiled event.
+    pub claim: Seq,
+    pub worker_id: WorkerId,
+    /// The addressed jurisdiction, where the body sits.
+    pub jurisdiction: Jurisdiction,
+    pub outcome: ClaimOutcome,
+    /// Why; required when the appeal is rejected.
+    pub reason: Option<Text>,
     pub contributions: u32,
 }
 

@@ -48,11 +48,11 @@ pub mod types;
 
 pub use chain::{ChainFault, ChainVerifier, Verified};
 pub use event::{
-    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, ConsentChanged,
-    ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
-    EntitlementGranted, EntitlementStatusChanged, Event, Figures, PeriodCertified, PeriodCredited,
-    RecruitmentCostRecorded, ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled, CLAIM_MONTHS_MAX,
-    CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    AccessChange, AccessChanged, AppealDecided, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled,
+    ClaimResolved, ConsentChanged, ContributionCorrected, ContributionRecorded, ContributionReversed,
+    CredentialReplaced, EntitlementGranted, EntitlementStatusChanged, Event, Figures, PeriodCertified,
+    PeriodCredited, RecruitmentCostRecorded, ResidenceChanged, RulesAdopted, StatusChange, WorkerEnrolled,
+    CLAIM_MONTHS_MAX, CREDITED_PERIOD_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
 };
 pub use hash::{chain_hash, constant_time_eq, event_hash, sha256, ChainHash, EventHash};
 pub use record::{encode_event, DecodeError, Record, RECORD_FORMAT_VERSION, RECORD_LEN_MAX};

@@ -7,9 +7,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimResolved, ConsentChanged,
-    CredentialReplaced, EntitlementGranted, EntitlementStatusChanged, RecruitmentCostRecorded,
-    ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX, RULES_DOCUMENT_LEN_MAX,
+    AccessChange, AccessChanged, AppealDecided, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled,
+    ClaimResolved, ConsentChanged, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged,
+    RecruitmentCostRecorded, ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX,
+    RULES_DOCUMENT_LEN_MAX,
 };
 use crate::{
     Branch, ChainHash, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded,
@@ -45,6 +46,8 @@ const KIND_PERIOD_CERTIFIED: u8 = 16;
 const KIND_ACCESS_CHANGED: u8 = 17;
 const KIND_RECRUITMENT_COST_RECORDED: u8 = 18;
 const KIND_CONSENT_CHANGED: u8 = 19;
+const KIND_CLAIM_APPEALED: u8 = 20;
+const KIND_APPEAL_DECIDED: u8 = 21;
 
 /// One event as stored, with who recorded it, when, for which request, and after which chain hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -280,6 +283,25 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
             out.extend_from_slice(&e.registered_in.as_bytes());
             out.push(if e.granted { 1 } else { 2 });
         }
+        Event::ClaimAppealed(e) => {
+            out.push(KIND_CLAIM_APPEALED);
+            out.extend_from_slice(&e.claim.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            put_optional_jurisdiction(out, e.filed_via);
+            put_str8(out, e.appeal_body.as_str());
+            out.extend_from_slice(&e.grounds_sha256);
+            put_date(out, e.respond_by);
+        }
+        Event::AppealDecided(e) => {
+            out.push(KIND_APPEAL_DECIDED);
+            out.extend_from_slice(&e.claim.0.to_be_bytes());
+            put_str8(out, e.worker_id.as_str());
+            out.extend_from_slice(&e.jurisdiction.as_bytes());
+            out.push(e.outcome.code());
+            put_str16(out, e.reason.as_ref().map_or("", Text::as_str));
+            out.extend_from_slice(&e.contributions.to_be_bytes());
+        }
         Event::AccessChanged(e) => {
             out.push(KIND_ACCESS_CHANGED);
             put_str8(out, e.worker_id.as_str());
@@ -447,6 +469,27 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
                 other => return Err(r.fail(format!("unknown consent change {other}"))),
             },
         }),
+        KIND_CLAIM_APPEALED => Event::ClaimAppealed(ClaimAppealed {
+            claim: Seq(r.u64()?),
+            worker_id: r.worker_id()?,
+            jurisdiction: r.jurisdiction()?,
+            filed_via: r.optional_jurisdiction()?,
+            appeal_body: r.parsed(|r| PrincipalId::parse(r.str8()?).map_err(Into::into))?,
+            grounds_sha256: r.array()?,
+            respond_by: r.date()?,
+        }),
+        KIND_APPEAL_DECIDED => {
+            let ClaimResolved { claim, worker_id, jurisdiction, outcome, reason, contributions } =
+                decode_claim_resolved(r)?;
+            Event::AppealDecided(AppealDecided {
+                claim,
+                worker_id,
+                jurisdiction,
+                outcome,
+                reason,
+                contributions,
+            })
+        }
         KIND_ACCESS_CHANGED => {
             let worker_id = r.worker_id()?;
             let change = match r.u8()? {

@@ -313,6 +313,33 @@ fn events() -> Vec<(&'static str, &'static str, i64, Event)> {
                 granted: true,
             }),
         ),
+        (
+            "worker-w7a8gfh2y4bc6p47n",
+            "appeal-0c7d2e9a41b5f836",
+            1_741_900_000_000_000,
+            Event::ClaimAppealed(ledger_core::ClaimAppealed {
+                claim: Seq(9),
+                worker_id: worker.clone(),
+                jurisdiction: hk,
+                filed_via: None,
+                appeal_body: ok(PrincipalId::parse("hk-labour-tribunal")),
+                grounds_sha256: sha256(b"letter of appeal: 2024-03 is missing too"),
+                respond_by: chrono::NaiveDate::from_ymd_opt(2025, 6, 12).unwrap_or_else(|| panic!("date")),
+            }),
+        ),
+        (
+            "hk-labour-tribunal",
+            "lt-decision-2025-0101",
+            1_742_000_000_000_000,
+            Event::AppealDecided(ledger_core::AppealDecided {
+                claim: Seq(9),
+                worker_id: worker.clone(),
+                jurisdiction: hk,
+                outcome: ClaimOutcome::Rejected,
+                reason: Some(ok(Text::parse("reason", "no contract for 2024-03 was produced", 512))),
+                contributions: 0,
+            }),
+        ),
     ]
 }
 

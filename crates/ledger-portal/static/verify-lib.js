@@ -103,6 +103,8 @@ const EVENT_NAMES = {
   17: "AccessChanged",
   18: "RecruitmentCostRecorded",
   19: "ConsentChanged",
+  20: "ClaimAppealed",
+  21: "AppealDecided",
 };
 
 class Reader {
@@ -358,7 +360,8 @@ export async function decodeRecord(bytes) {
       if (event.respondBy.year < 1900 || event.respondBy.year > 9999) throw new Error("respond_by is out of range");
       break;
     }
-    case 11: {
+    case 11:
+    case 21: {
       event.claim = r.u64();
       event.workerId = r.workerId();
       event.jurisdiction = r.jurisdiction();
@@ -437,6 +440,19 @@ export async function decodeRecord(bytes) {
       event.organisation = r.ascii(organisation, /^[a-z0-9._-]+$/, "the organisation");
       event.registeredIn = r.jurisdiction();
       event.granted = r.code(1, 2, "consent change") === 1;
+      break;
+    }
+    case 20: {
+      event.claim = r.u64();
+      event.workerId = r.workerId();
+      event.jurisdiction = r.jurisdiction();
+      event.filedVia = r.optionalJurisdiction();
+      const body = r.u8();
+      if (body < 1 || body > 64) throw new Error("the appeal body is not 1 to 64 bytes");
+      event.appealBody = r.ascii(body, /^[a-z0-9._-]+$/, "the appeal body");
+      event.groundsSha256 = r.take(32).slice();
+      event.respondBy = r.date();
+      if (event.respondBy.year < 1900 || event.respondBy.year > 9999) throw new Error("respond_by is out of range");
       break;
     }
     default:

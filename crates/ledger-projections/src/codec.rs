@@ -12,12 +12,12 @@ use ledger_core::{
 };
 
 use crate::worker::{
-    Application, Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, Resolution,
+    Appeal, Application, Claim, Coverage, Entitlement, EntitlementStatus, MonthCell, Payments, Resolution,
     WorkerProjection, STATEMENT_CHUNK_EVENTS,
 };
 
 /// Bump on any change to the encoding below.
-pub const PROJECTION_FORMAT_VERSION: u8 = 12;
+pub const PROJECTION_FORMAT_VERSION: u8 = 13;
 
 /// The main part of a projection: all of it but the month cells of the years before
 /// [`coverage_cutoff`], which are stored a year at a time ([`encode_year`], [`stored_years`]). An
@@ -131,7 +131,24 @@ fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
     out.extend_from_slice(&claim.evidence_sha256);
     out.extend_from_slice(&claim.filed_at.timestamp_micros().to_be_bytes());
     out.extend_from_slice(&claim.respond_by.to_epoch_days().to_be_bytes());
-    match &claim.resolution {
+    put_resolution(out, claim.resolution.as_ref());
+    match &claim.appeal {
+        Some(appeal) => {
+            out.push(1);
+            put_varint(out, appeal.seq.0);
+            out.extend_from_slice(&appeal.at.timestamp_micros().to_be_bytes());
+            put_optional_jurisdiction(out, appeal.filed_via);
+            put_string(out, &appeal.body);
+            out.extend_from_slice(&appeal.grounds_sha256);
+            out.extend_from_slice(&appeal.respond_by.to_epoch_days().to_be_bytes());
+            put_resolution(out, appeal.decision.as_ref());
+        }
+        None => out.push(0),
+    }
+}
+
+fn put_resolution(out: &mut Vec<u8>, resolution: Option<&Resolution>) {
+    match resolution {
         Some(resolution) => {
             out.push(resolution.outcome.code());
             put_varint(out, resolution.seq.0);
@@ -516,18 +533,19 @@ fn decode_claim(r: &mut Reader<'_>) -> Result<Claim, ProjectionDecodeError> {
     };
     let evidence_sha256 = r.array::<32>()?;
     let filed_at = r.time()?;
-    let days = i32::from_be_bytes(r.array()?);
-    let respond_by = NaiveDate::from_epoch_days(days)
-        .ok_or_else(|| ProjectionDecodeError(format!("{days} is not a day")))?;
-    let resolution = match r.u8()? {
+    let respond_by = r.day()?;
+    let resolution = decode_resolution(r)?;
+    let appeal = match r.u8()? {
         0 => None,
-        code => {
-            let outcome = ClaimOutcome::from_code(code.into()).map_err(invalid)?;
-            let seq = Seq(r.u64()?);
-            let at = r.time()?;
-            let reason = Some(r.string()?).filter(|reason| !reason.is_empty());
-            Some(Resolution { seq, at, outcome, reason, contributions: r.u32()? })
-        }
+        _ => Some(Appeal {
+            seq: Seq(r.u64()?),
+            at: r.time()?,
+            filed_via: r.optional_jurisdiction()?,
+            body: r.string()?,
+            grounds_sha256: r.array::<32>()?,
+            respond_by: r.day()?,
+            decision: decode_resolution(r)?,
+        }),
     };
     Ok(Claim {
         addressed_to,
@@ -541,6 +559,20 @@ fn decode_claim(r: &mut Reader<'_>) -> Result<Claim, ProjectionDecodeError> {
         filed_at,
         respond_by,
         resolution,
+        appeal,
+    })
+}
+
+fn decode_resolution(r: &mut Reader<'_>) -> Result<Option<Resolution>, ProjectionDecodeError> {
+    Ok(match r.u8()? {
+        0 => None,
+        code => {
+            let outcome = ClaimOutcome::from_code(code.into()).map_err(invalid)?;
+            let seq = Seq(r.u64()?);
+            let at = r.time()?;
+            let reason = Some(r.string()?).filter(|reason| !reason.is_empty());
+            Some(Resolution { seq, at, outcome, reason, contributions: r.u32()? })
+        }
     })
 }
 
@@ -615,6 +647,11 @@ impl<'a> Reader<'a> {
         let micros = i64::from_be_bytes(self.array()?);
         DateTime::from_timestamp_micros(micros)
             .ok_or_else(|| ProjectionDecodeError(format!("{micros} is not a time")))
+    }
+
+    fn day(&mut self) -> Result<NaiveDate, ProjectionDecodeError> {
+        let days = i32::from_be_bytes(self.array()?);
+        NaiveDate::from_epoch_days(days).ok_or_else(|| ProjectionDecodeError(format!("{days} is not a day")))
     }
 
     fn jurisdiction(&mut self) -> Result<Jurisdiction, ProjectionDecodeError> {
@@ -695,6 +732,68 @@ mod tests {
         let mut short = projection.clone();
         short.events.pop();
         assert!(decode(&encode(&short), []).is_err(), "the statement must end at the last event");
+    }
+
+    #[test]
+    fn a_claim_round_trips_at_every_step_of_its_appeal() {
+        use ledger_core::{AppealDecided, ClaimAppealed, ClaimFiled, ClaimResolved, Event, Month, Text};
+        let mut projection = enrolled_worker();
+        let mut facts = crate::WorkerFacts::of(&projection);
+        let worker_id = projection.worker_id.clone();
+        let ph = Jurisdiction::parse("PH").expect("valid code");
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).expect("a day");
+        let reason = |text: &str| Some(Text::parse("reason", text, 512).expect("a reason"));
+        let events = [
+            Event::ClaimFiled(ClaimFiled {
+                worker_id: worker_id.clone(),
+                addressed_to: ph,
+                filed_via: None,
+                kind: ClaimKind::UnpaidWages,
+                employer_ref: Text::parse("employer_ref", "PH-EMP-1", 64).expect("a reference"),
+                months: vec![Month::parse("2026-01").expect("a month")],
+                currency: Currency::parse("PHP").expect("a currency"),
+                amount: None,
+                evidence_sha256: [7; 32],
+                respond_by: day(2),
+            }),
+            Event::ClaimResolved(ClaimResolved {
+                claim: Seq(4),
+                worker_id: worker_id.clone(),
+                jurisdiction: ph,
+                outcome: ClaimOutcome::Rejected,
+                reason: reason("no payslip"),
+                contributions: 0,
+            }),
+            Event::ClaimAppealed(ClaimAppealed {
+                claim: Seq(4),
+                worker_id: worker_id.clone(),
+                jurisdiction: ph,
+                filed_via: Some(ph),
+                appeal_body: PrincipalId::parse("ph-nlrc").expect("valid id"),
+                grounds_sha256: [9; 32],
+                respond_by: day(30),
+            }),
+            Event::AppealDecided(AppealDecided {
+                claim: Seq(4),
+                worker_id,
+                jurisdiction: ph,
+                outcome: ClaimOutcome::Upheld,
+                reason: None,
+                contributions: 0,
+            }),
+        ];
+        let labels = ["open", "rejected", "appealed", "upheld on appeal"];
+        for ((seq, event), label) in (4..).zip(&events).zip(labels) {
+            let at = DateTime::from_timestamp(1_772_000_000 + seq as i64, 0).expect("a time");
+            projection.apply(Seq(seq), at, event, None).expect("applies");
+            facts.apply(Seq(seq), event).expect("applies to the facts");
+            assert_eq!(facts, crate::WorkerFacts::of(&projection), "after {}", event.name());
+            assert_eq!(decode(&encode(&projection), []).as_ref(), Ok(&projection), "after {}", event.name());
+            assert_eq!(projection.claims[&Seq(4)].state_label(day(1)), label);
+        }
+        assert_eq!(projection.claims[&Seq(4)].outcome(), Some(ClaimOutcome::Upheld));
+        assert!(projection.apply(Seq(9), DateTime::UNIX_EPOCH, &events[2], None).is_err(), "appealed twice");
+        assert!(facts.apply(Seq(9), &events[3]).is_err(), "decided twice");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct WorkerFacts {
     /// Her claims by the seq that filed them, with the outcome and seq of their answer once given.
     pub claims: BTreeMap<Seq, Option<(ClaimOutcome, Seq)>>,
     pub entitlements: BTreeMap<Seq, EntitlementStatus>,
+    /// Her appeals, by the seq of the claim appealed: the seq of the appeal, and of the decision
+    /// once given.
+    pub appeals: BTreeMap<Seq, (Seq, Option<Seq>)>,
     /// The organisations she has given her consent to, and where each is registered.
     pub consents: BTreeMap<PrincipalId, Jurisdiction>,
     /// The seq of her last event these facts reflect.
@@ -43,6 +46,14 @@ impl WorkerFacts {
                 })
                 .collect(),
             entitlements: projection.entitlements.iter().map(|(seq, e)| (*seq, e.status)).collect(),
+            appeals: projection
+                .claims
+                .iter()
+                .filter_map(|(seq, claim)| {
+                    let appeal = claim.appeal.as_ref()?;
+                    Some((*seq, (appeal.seq, appeal.decision.as_ref().map(|decision| decision.seq))))
+                })
+                .collect(),
             consents: projection.consents.clone(),
             last_seq: projection.last_seq,
         }
@@ -58,6 +69,7 @@ impl WorkerFacts {
             records_in: BTreeSet::from([enrolled.enrolled_in]),
             claims: BTreeMap::new(),
             entitlements: BTreeMap::new(),
+            appeals: BTreeMap::new(),
             consents: BTreeMap::new(),
             last_seq: seq,
         })
@@ -103,6 +115,24 @@ impl WorkerFacts {
                     return Err(fail(format!("claim {} was already resolved at {earlier}", e.claim)));
                 }
                 *answer = Some((e.outcome, seq));
+            }
+            Event::ClaimAppealed(e) => {
+                if !matches!(self.claims.get(&e.claim), Some(Some(_))) {
+                    return Err(fail(format!("claim {} is not a resolved claim", e.claim)));
+                }
+                if let Some((earlier, _)) = self.appeals.insert(e.claim, (seq, None)) {
+                    return Err(fail(format!("claim {} was already appealed at {earlier}", e.claim)));
+                }
+            }
+            Event::AppealDecided(e) => {
+                let (_, decision) = self
+                    .appeals
+                    .get_mut(&e.claim)
+                    .ok_or_else(|| fail(format!("no appeal of claim {}", e.claim)))?;
+                if let Some(earlier) = decision {
+                    return Err(fail(format!("the appeal of claim {} was decided at {earlier}", e.claim)));
+                }
+                *decision = Some(seq);
             }
             Event::ConsentChanged(e) => match e.granted {
                 true => {

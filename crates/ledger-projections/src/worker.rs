@@ -183,6 +183,22 @@ pub struct Resolution {
     pub contributions: u32,
 }
 
+/// Her appeal of a claim's resolution, and the appeal body's decision once given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appeal {
+    /// The seq of the ClaimAppealed event.
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    /// Her origin's agency, when it appealed for her.
+    pub filed_via: Option<Jurisdiction>,
+    /// The appeal body's principal id.
+    pub body: String,
+    pub grounds_sha256: [u8; 32],
+    pub respond_by: NaiveDate,
+    /// The body's decision (the seq of the AppealDecided event, its outcome and reason).
+    pub decision: Option<Resolution>,
+}
+
 /// A worker's claim, identified by the seq of its filing, and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
@@ -197,6 +213,7 @@ pub struct Claim {
     pub filed_at: DateTime<Utc>,
     pub respond_by: NaiveDate,
     pub resolution: Option<Resolution>,
+    pub appeal: Option<Appeal>,
 }
 
 impl Claim {
@@ -213,6 +230,7 @@ impl Claim {
             filed_at: at,
             respond_by: event.respond_by,
             resolution: None,
+            appeal: None,
         }
     }
 
@@ -233,12 +251,34 @@ impl Claim {
         self.resolution.as_ref().is_some_and(|resolution| resolution.at.date_naive() > self.respond_by)
     }
 
-    /// "open", "overdue", "upheld" or "rejected", on `on`.
+    /// Where it stands on `on`: "open", "overdue", "upheld" or "rejected" before any appeal;
+    /// "appealed" or "appeal overdue" while the appeal body has not decided; "upheld on appeal"
+    /// or "rejected on appeal" once it has (a rejected appeal leaves the agency's answer standing:
+    /// an upheld claim stays "upheld").
     pub fn state_label(&self, on: NaiveDate) -> &'static str {
-        match &self.resolution {
-            Some(resolution) => resolution.outcome.label(),
-            None if self.is_overdue(on) => "overdue",
-            None => "open",
+        match (&self.resolution, &self.appeal) {
+            (None, _) if self.is_overdue(on) => "overdue",
+            (None, _) => "open",
+            (Some(resolution), None) => resolution.outcome.label(),
+            (Some(_), Some(appeal)) => match &appeal.decision {
+                None if on > appeal.respond_by => "appeal overdue",
+                None => "appealed",
+                Some(decision) if decision.outcome == ClaimOutcome::Upheld => "upheld on appeal",
+                Some(_) => match self.outcome() {
+                    Some(ClaimOutcome::Upheld) => "upheld",
+                    _ => "rejected on appeal",
+                },
+            },
+        }
+    }
+
+    /// The claim's outcome as it stands: the appeal body's when it upheld the appeal, the agency's
+    /// otherwise; none while unanswered.
+    pub fn outcome(&self) -> Option<ClaimOutcome> {
+        let appealed = self.appeal.as_ref().and_then(|appeal| appeal.decision.as_ref());
+        match appealed {
+            Some(decision) if decision.outcome == ClaimOutcome::Upheld => Some(ClaimOutcome::Upheld),
+            _ => self.resolution.as_ref().map(|resolution| resolution.outcome),
         }
     }
 }
@@ -506,6 +546,45 @@ impl WorkerProjection {
                     contributions: e.contributions,
                 });
             }
+            Event::ClaimAppealed(e) => {
+                let claim =
+                    self.claims.get_mut(&e.claim).ok_or_else(|| fail(format!("no claim {}", e.claim)))?;
+                if claim.resolution.is_none() {
+                    return Err(fail(format!("claim {} is appealed before it was resolved", e.claim)));
+                }
+                if let Some(earlier) = &claim.appeal {
+                    return Err(fail(format!("claim {} was already appealed at {}", e.claim, earlier.seq)));
+                }
+                claim.appeal = Some(Appeal {
+                    seq,
+                    at,
+                    filed_via: e.filed_via,
+                    body: e.appeal_body.as_str().to_owned(),
+                    grounds_sha256: e.grounds_sha256,
+                    respond_by: e.respond_by,
+                    decision: None,
+                });
+            }
+            Event::AppealDecided(e) => {
+                let appeal = self
+                    .claims
+                    .get_mut(&e.claim)
+                    .and_then(|claim| claim.appeal.as_mut())
+                    .ok_or_else(|| fail(format!("no appeal of claim {}", e.claim)))?;
+                if let Some(earlier) = &appeal.decision {
+                    return Err(fail(format!(
+                        "the appeal of claim {} was decided at {}",
+                        e.claim, earlier.seq
+                    )));
+                }
+                appeal.decision = Some(Resolution {
+                    seq,
+                    at,
+                    outcome: e.outcome,
+                    reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()),
+                    contributions: e.contributions,
+                });
+            }
             // On her statement, and nothing more: a credential is access, not coverage.
             Event::CredentialReplaced(_) | Event::AccessChanged(_) => {}
             // Not social-security months: the employer-pays report reads these.
@@ -582,6 +661,8 @@ pub(crate) fn event_jurisdiction(event: &Event) -> Option<Jurisdiction> {
         Event::ResidenceChanged(e) => Some(e.country),
         Event::ClaimFiled(e) => Some(e.addressed_to),
         Event::ClaimResolved(e) => Some(e.jurisdiction),
+        Event::ClaimAppealed(e) => Some(e.jurisdiction),
+        Event::AppealDecided(e) => Some(e.jurisdiction),
         Event::CredentialReplaced(e) => e.reset_by,
         // A recruitment cost is no record of insurance in either country of its corridor.
         Event::AccessChanged(_)

@@ -315,6 +315,23 @@ pub fn event(event: &Event) -> pb::Event {
             registered_in: e.registered_in.to_string(),
             granted: e.granted,
         }),
+        Event::ClaimAppealed(e) => Kind::ClaimAppealed(pb::ClaimAppealed {
+            claim_seq: e.claim.0,
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            filed_via: e.filed_via.map(|via| via.to_string()).unwrap_or_default(),
+            appeal_body: e.appeal_body.to_string(),
+            grounds_sha256: e.grounds_sha256.to_vec(),
+            respond_by: e.respond_by.to_string(),
+        }),
+        Event::AppealDecided(e) => Kind::AppealDecided(pb::AppealDecided {
+            claim_seq: e.claim.0,
+            worker_id: e.worker_id.to_string(),
+            jurisdiction: e.jurisdiction.to_string(),
+            outcome: i32::from(e.outcome.code()),
+            reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
+            contributions: e.contributions,
+        }),
         Event::AccessChanged(e) => Kind::AccessChanged(pb::AccessChanged {
             worker_id: e.worker_id.to_string(),
             change: e.change.name().to_owned(),
