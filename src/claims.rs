@@ -254,6 +254,10 @@ pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool)
                     "amount_minor": claim.amount.as_ref().map(|m| m.minor),
                     "currency": claim.amount.as_ref().map(|m| m.currency.clone()),
                     "days_to_resolve": claim.days_to_resolve, "reason": claim.reason,
+                    "appeal": claim.appeal.as_ref().map(|appeal| json!({
+                        "appeal_body": appeal.appeal_body, "respond_by": appeal.respond_by,
+                        "filed_via": appeal.filed_via, "reason": appeal.reason,
+                    })),
                 })
             })
             .collect();
@@ -289,32 +293,45 @@ pub fn print_claims(claims: &[pb::ClaimView], evaluated_on: &str, as_json: bool)
                 .amount
                 .as_ref()
                 .map_or_else(|| "-".into(), |m| format_minor(m.minor, &m.currency, m.exponent)),
-            claim.respond_by,
+            // Once appealed, the body's day is the one that counts.
+            claim.appeal.as_ref().map_or(&claim.respond_by, |appeal| &appeal.respond_by),
             claim.state,
         );
     }
 }
 
-pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Result<()> {
+/// Answers a claim: as the agency it is addressed to, or (`on_appeal`) as the appeal body its
+/// answer was appealed to.
+pub async fn resolve(connection: &Connection, args: ResolveArgs, on_appeal: bool) -> anyhow::Result<()> {
     let mut clients = connection.connect().await?;
     let outcome =
         code("claim outcome", &args.outcome, ClaimOutcome::ALL, ClaimOutcome::label, ClaimOutcome::code)?;
     let mut contributions = Vec::new();
     if let Some(wage) = args.wage {
-        // Only an open claim can be answered: look among those, not every claim ever addressed here.
-        // The claim itself, if it is open: the first open claim filed at its seq or later.
-        let open = pb::ListClaimsRequest {
-            min_seq: None,
-            open_only: true,
-            of_our_workers: false,
-            from_seq: args.claim,
-            limit: 1,
+        // Only an open claim (or appeal) can be answered: the first open one filed at its seq or
+        // later, not every claim ever addressed here.
+        let claims = match on_appeal {
+            false => {
+                let open = pb::ListClaimsRequest {
+                    min_seq: None,
+                    open_only: true,
+                    of_our_workers: false,
+                    from_seq: args.claim,
+                    limit: 1,
+                };
+                clients.agency.list_claims(open).await?.into_inner().claims
+            }
+            true => {
+                let open =
+                    pb::ListAppealsRequest { open_only: true, from_seq: args.claim, limit: 1, min_seq: None };
+                clients.appeal.list_appeals(open).await?.into_inner().claims
+            }
         };
-        let claims = clients.agency.list_claims(open).await?.into_inner().claims;
-        let claim = claims
-            .iter()
-            .find(|claim| claim.claim_seq == args.claim)
-            .with_context(|| format!("no open claim {} is addressed to this agency", args.claim))?;
+        let claim =
+            claims.iter().find(|claim| claim.claim_seq == args.claim).with_context(|| match on_appeal {
+                false => format!("no open claim {} is addressed to this agency", args.claim),
+                true => format!("no open appeal of claim {} is made to this body", args.claim),
+            })?;
         let months = match &args.months {
             Some(text) => parse_months(text)?,
             None => claim.months.clone(),
@@ -336,28 +353,89 @@ pub async fn resolve(connection: &Connection, args: ResolveArgs) -> anyhow::Resu
             });
         }
     }
-    let request = pb::ResolveClaimRequest {
-        request_id: args.request_id.unwrap_or_else(|| fresh_request_id("resolve")),
-        claim_seq: args.claim,
-        outcome,
-        reason: args.reason.unwrap_or_default(),
-        contributions,
+    let (request_id, reason) = (args.request_id, args.reason.unwrap_or_default());
+    let receipts = match on_appeal {
+        false => {
+            let request = pb::ResolveClaimRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("resolve")),
+                claim_seq: args.claim,
+                outcome,
+                reason,
+                contributions,
+            };
+            clients.agency.resolve_claim(request).await?.into_inner().receipts
+        }
+        true => {
+            let request = pb::DecideAppealRequest {
+                request_id: request_id.unwrap_or_else(|| fresh_request_id("decide")),
+                claim_seq: args.claim,
+                outcome,
+                reason,
+                contributions,
+            };
+            clients.appeal.decide_appeal(request).await?.into_inner().receipts
+        }
     };
-    let receipts = clients.agency.resolve_claim(request).await?.into_inner().receipts;
     let seq = receipts.first().map_or(0, |receipt| receipt.seq);
+    let recorded = receipts.len().saturating_sub(1);
+    if connection.json {
+        let answer = if on_appeal { "decision_seq" } else { "resolution_seq" };
+        println!("{}", json!({ answer: seq, "contributions_recorded": recorded }));
+    } else {
+        let on = if on_appeal { " on appeal" } else { "" };
+        println!(
+            "claim {} {}{on} at seq {seq}; {recorded} contributions recorded with it",
+            args.claim, args.outcome
+        );
+    }
+    Ok(())
+}
+
+/// Appeals the answer to a claim, to the body the rules name for its jurisdiction.
+pub async fn appeal(
+    connection: &Connection,
+    claim: u64,
+    grounds: &std::path::Path,
+    request_id: Option<String>,
+) -> anyhow::Result<()> {
+    let grounds = std::fs::read(grounds).with_context(|| format!("cannot read {}", grounds.display()))?;
+    let request = pb::AppealClaimRequest {
+        request_id: request_id.unwrap_or_else(|| fresh_request_id("appeal")),
+        claim_seq: claim,
+        grounds_sha256: sha256(&grounds).to_vec(),
+    };
+    let mut clients = connection.connect().await?;
+    let response = clients.worker.appeal_claim(request).await?.into_inner();
+    let seq = response.receipt.as_ref().map_or(0, |receipt| receipt.seq);
     if connection.json {
         println!(
             "{}",
-            json!({"resolution_seq": seq, "contributions_recorded": receipts.len().saturating_sub(1)})
+            json!({"appeal_seq": seq, "appeal_body": response.appeal_body, "respond_by": response.respond_by})
         );
     } else {
         println!(
-            "claim {} {} at seq {seq}; {} contributions recorded with it",
-            args.claim,
-            args.outcome,
-            receipts.len().saturating_sub(1)
+            "claim {claim} appealed to {} at seq {seq}; it must decide by {}",
+            response.appeal_body, response.respond_by
         );
     }
+    Ok(())
+}
+
+/// The appeals made to the calling body, oldest claim first: open ones, or all.
+pub async fn list_appeals(connection: &Connection, all: bool) -> anyhow::Result<()> {
+    let mut clients = connection.connect().await?;
+    let mut claims = Vec::new();
+    let mut from_seq = 0;
+    let evaluated_on = loop {
+        let request = pb::ListAppealsRequest { open_only: !all, from_seq, limit: 0, min_seq: None };
+        let page = clients.appeal.list_appeals(request).await?.into_inner();
+        claims.extend(page.claims);
+        match page.next_from_seq {
+            Some(next) => from_seq = next,
+            None => break page.evaluated_on,
+        }
+    };
+    print_claims(&claims, &evaluated_on, connection.json);
     Ok(())
 }
 

@@ -213,6 +213,19 @@ pub enum WorkerCommand {
     GroupClaim(crate::claims::GroupClaimArgs),
     /// Declares a cost of her own recruitment (marked as declared by her on the chain).
     DeclareRecruitmentCost(crate::recruitment::RecruitmentCostArgs),
+    /// Appeals the answer to a claim, once, to the body the rules name for its jurisdiction: by
+    /// her, by a workers' organisation with her consent, or by her origin's agency once she is
+    /// home (each with its own token).
+    Appeal {
+        /// The claim's id (the seq of its filing).
+        #[arg(long)]
+        claim: u64,
+        /// A file of her grounds (a letter, new evidence). Only its SHA-256 is sent.
+        #[arg(long)]
+        grounds: PathBuf,
+        #[arg(long)]
+        request_id: Option<String>,
+    },
     /// Gives a workers' organisation her consent to file and follow her claims (it then files
     /// with `ledger worker claim --worker ...` and its own token), or takes it back (--revoke).
     Consent {
@@ -224,6 +237,27 @@ pub enum WorkerCommand {
         #[arg(long)]
         request_id: Option<String>,
     },
+}
+
+/// Commands of an appeal body (a labour court or tribunal the rules name).
+#[derive(Debug, clap::Subcommand)]
+pub enum AppealCommand {
+    /// The appeals made to this body: open ones (and overdue), oldest claim first.
+    List {
+        /// Decided appeals too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Decides an appeal: upheld (recording the missing contributions, as `agency resolve` does)
+    /// or rejected with a reason, which leaves the agency's answer standing.
+    Decide(Box<crate::claims::ResolveArgs>),
+}
+
+pub async fn appeal(connection: &Connection, command: AppealCommand) -> anyhow::Result<()> {
+    match command {
+        AppealCommand::List { all } => crate::claims::list_appeals(connection, all).await,
+        AppealCommand::Decide(args) => crate::claims::resolve(connection, *args, true).await,
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -325,7 +359,7 @@ pub async fn agency(connection: &Connection, command: AgencyCommand) -> anyhow::
             print!("{}", crate::slip::render(language, &worker, &code.grouped(), expires, &portal_url)?);
             return Ok(());
         }
-        AgencyCommand::Resolve(args) => return crate::claims::resolve(connection, args).await,
+        AgencyCommand::Resolve(args) => return crate::claims::resolve(connection, args, false).await,
         AgencyCommand::RecruitmentCost(args) => return crate::recruitment::record(connection, args).await,
         _ => {}
     }
@@ -662,6 +696,9 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
     let command = match command {
         WorkerCommand::Claim(args) => return crate::claims::file(connection, args).await,
         WorkerCommand::GroupClaim(args) => return crate::claims::file_group(connection, args).await,
+        WorkerCommand::Appeal { claim, grounds, request_id } => {
+            return crate::claims::appeal(connection, claim, &grounds, request_id).await
+        }
         WorkerCommand::DeclareRecruitmentCost(args) => {
             return crate::recruitment::record(connection, args).await
         }
@@ -669,8 +706,10 @@ pub async fn worker(connection: &Connection, command: WorkerCommand) -> anyhow::
     };
     let mut clients = connection.connect().await?;
     match command {
-        WorkerCommand::Claim(_) | WorkerCommand::GroupClaim(_) | WorkerCommand::DeclareRecruitmentCost(_) => {
-        }
+        WorkerCommand::Claim(_)
+        | WorkerCommand::GroupClaim(_)
+        | WorkerCommand::DeclareRecruitmentCost(_)
+        | WorkerCommand::Appeal { .. } => {}
         WorkerCommand::Consent { organisation, revoke, request_id } => {
             let request = pb::ChangeConsentRequest {
                 request_id: request_id.unwrap_or_else(|| ledger_client::fresh_request_id("consent")),
@@ -901,15 +940,20 @@ pub fn print_balance(balance: &pb::GetBalanceResponse, as_json: bool) {
         println!("lives in {}", balance.residence);
     }
     for claim in &balance.claims {
+        let due = match &claim.appeal {
+            Some(appeal) => {
+                format!("appealed to {}, decision due by {}", appeal.appeal_body, appeal.respond_by)
+            }
+            None => format!("answer due by {}", claim.respond_by),
+        };
         println!(
-            "claim {}: to {}, {} month(s) from {} (employer {}), {}; answer due by {}",
+            "claim {}: to {}, {} month(s) from {} (employer {}), {}; {due}",
             claim.claim_seq,
             claim.addressed_to,
             claim.months.len(),
             claim.months.first().map_or("?", String::as_str),
             claim.employer_ref,
             claim.state,
-            claim.respond_by
         );
     }
 }

@@ -58,6 +58,13 @@ enum Command {
         #[command(subcommand)]
         command: cli::AgencyCommand,
     },
+    /// Commands of an appeal body: the appeals made to it, and its decisions.
+    Appeal {
+        #[command(flatten)]
+        connection: cli::Connection,
+        #[command(subcommand)]
+        command: cli::AppealCommand,
+    },
     /// Commands of a worker (or of an agency reading a worker's record).
     Worker {
         #[command(flatten)]
@@ -332,7 +339,8 @@ enum PrincipalsCommand {
         role: RoleArg,
         #[arg(long)]
         id: String,
-        /// The agency's jurisdiction (ISO 3166-1 alpha-2); agencies only.
+        /// The jurisdiction (ISO 3166-1 alpha-2) of an agency, where an organisation is registered,
+        /// or where an appeal body sits.
         #[arg(long)]
         jurisdiction: Option<String>,
     },
@@ -386,6 +394,10 @@ enum RoleArg {
     /// A workers' organisation (a union or a migrant workers' organisation), with the
     /// jurisdiction where it is registered.
     Organisation,
+    /// The body the rules name to decide appeals in a jurisdiction (a labour court, a tribunal),
+    /// with that jurisdiction; its id is the rules' `appeal_body`.
+    #[value(name = "appeal_body")]
+    AppealBody,
 }
 
 fn main() -> ExitCode {
@@ -434,6 +446,7 @@ fn main() -> ExitCode {
         }
         Command::Agency { connection, command } => run_async(cli::agency(&connection, command)),
         Command::Worker { connection, command } => run_async(cli::worker(&connection, command)),
+        Command::Appeal { connection, command } => run_async(cli::appeal(&connection, command)),
         Command::Audit { connection, command } => run_async(cli::audit(&connection, command)),
         Command::Witness { command } => run_async(witness::run(command)),
         Command::Demo(args) => run_async(demo::run(args)),
@@ -575,12 +588,16 @@ fn add_principal(
         RoleArg::Auditor => Role::Auditor,
         RoleArg::Operator => Role::Operator,
         RoleArg::Organisation => Role::Organisation,
+        RoleArg::AppealBody => Role::AppealBody,
     };
     let jurisdiction = match (role, jurisdiction) {
-        (Role::Agency | Role::Organisation, Some(code)) => Some(Jurisdiction::parse(code)?),
+        (Role::Agency | Role::Organisation | Role::AppealBody, Some(code)) => {
+            Some(Jurisdiction::parse(code)?)
+        }
         (Role::Agency, None) => bail!("an agency needs --jurisdiction"),
         (Role::Organisation, None) => bail!("an organisation needs --jurisdiction: where it is registered"),
-        (_, Some(_)) => bail!("only an agency or an organisation has a jurisdiction"),
+        (Role::AppealBody, None) => bail!("an appeal body needs --jurisdiction: where it sits"),
+        (_, Some(_)) => bail!("only an agency, an organisation or an appeal body has a jurisdiction"),
         (_, None) => None,
     };
     let principal = Principal { id: PrincipalId::parse(id)?, role, jurisdiction, worker: None };

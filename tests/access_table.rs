@@ -1,7 +1,7 @@
 //! The access rules as one table, checked over real gRPC for every cell: every RPC, called by an
 //! agency where the worker has a record and one where they have none, by the worker and by another
-//! worker, by an auditor, an operator, a workers' organisation she has given her consent to, and
-//! with no credential at all.
+//! worker, by an auditor, an operator, a workers' organisation she has given her consent to, the
+//! appeal body of the Philippines, and with no credential at all.
 
 mod common;
 
@@ -10,7 +10,7 @@ use ledger_client::grpc::{self as client, Clients};
 use ledger_proto::v1 as pb;
 use tonic::Code;
 
-const CALLERS: [&str; 8] = [
+const CALLERS: [&str; 9] = [
     "agency-in",
     "agency-out",
     "worker-self",
@@ -18,59 +18,66 @@ const CALLERS: [&str; 8] = [
     "auditor",
     "operator",
     "organisation",
+    "appeal-body",
     "nobody",
 ];
 
 /// A: allowed and answered; D: PERMISSION_DENIED; U: UNAUTHENTICATED; S: past the gate, refused by the
 /// state (FAILED_PRECONDITION).
-const TABLE: [(&str, [char; 8]); 36] = [
-    ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+const TABLE: [(&str, [char; 9]); 39] = [
+    ("EnrollWorker", ['A', 'A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordContributions", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Before the reversal: a reversed contribution is not corrected.
-    ("CorrectContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CorrectContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ReverseContribution", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // An agency where she has no record (and does not live) takes no application.
-    ("RecordBenefitApplication", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("CertifyPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("RecordBenefitPayment", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("RecordResidenceChange", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
-    ("GetStatement", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
-    ("GetBalance", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
-    ("GetChainHead", ['A', 'A', 'D', 'D', 'A', 'A', 'D', 'U']),
-    ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'D', 'U']),
-    ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'D', 'U']),
-    ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'D', 'U']),
-    ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'U']),
-    ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'U']),
-    ("FileClaim", ['A', 'D', 'A', 'D', 'D', 'D', 'A', 'U']),
+    ("RecordBenefitApplication", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CertifyPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("CreditPeriods", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GrantEntitlement", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ChangeEntitlementStatus", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordBenefitPayment", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("RecordResidenceChange", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GetStatement", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GetBalance", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("GetChainHead", ['A', 'A', 'D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    ("ReadEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    ("VerifyChain", ['A', 'A', 'D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    ("SubscribeEvents", ['D', 'D', 'D', 'D', 'A', 'A', 'D', 'D', 'U']),
+    ("GetInclusionProof", ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'A', 'U']),
+    ("GetConsistencyProof", ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'A', 'U']),
+    ("FileClaim", ['A', 'D', 'A', 'D', 'D', 'D', 'A', 'D', 'U']),
     // Of a corridor from the Philippines to Saudi Arabia: Spain's agency is on neither end.
     // Her own consent, given to an organisation other than the one the fixture's worker trusts.
-    ("ChangeConsent", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
+    ("ChangeConsent", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'D', 'U']),
     // Of both workers, who have given the organisation their consent.
-    ("FileGroupClaim", ['D', 'D', 'D', 'D', 'D', 'D', 'A', 'U']),
-    ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'U']),
-    ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("FileGroupClaim", ['D', 'D', 'D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("RecordRecruitmentCost", ['A', 'D', 'A', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ResolveClaim", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    // Of the answer just given: not by the agency that gave it, nor by Spain's; she appeals, and
+    // then the organisation she trusts finds it appealed already (an answer is appealed once).
+    ("AppealClaim", ['D', 'D', 'A', 'D', 'D', 'D', 'S', 'D', 'U']),
+    ("ListAppeals", ['D', 'D', 'D', 'D', 'D', 'D', 'D', 'A', 'U']),
+    // The Philippine body the sample rules name decides the appeal made to it.
+    ("DecideAppeal", ['D', 'D', 'D', 'D', 'D', 'D', 'D', 'A', 'U']),
     // An organisation lists the claims it filed for workers whose consent holds (none yet).
-    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'A', 'U']),
-    ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
-    ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
-    ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
-    ("GetEmployersReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
-    ("PublishReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
-    ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("ListClaims", ['A', 'A', 'D', 'D', 'D', 'D', 'A', 'D', 'U']),
+    ("GetAccountabilityReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("GetCoverageReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("GetEmployerPaysReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("GetEmployersReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("PublishReport", ['D', 'D', 'D', 'D', 'A', 'D', 'D', 'D', 'U']),
+    ("ReadRecoveryState", ['D', 'D', 'D', 'D', 'D', 'A', 'D', 'D', 'U']),
     // Of a third worker enrolled in the Philippines, so that the callers' credentials stay theirs.
-    ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
+    ("ResetWorkerCredential", ['A', 'D', 'D', 'D', 'D', 'D', 'D', 'D', 'U']),
     // Called with a credential, it has no session to end: answered, with none ended.
-    ("EndSessions", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
+    ("EndSessions", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'D', 'U']),
     // Workers only, for their own access. These workers hold a credential and have set no PIN,
     // so past the gate their state refuses them ('S': FailedPrecondition).
-    ("BeginPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'D', 'U']),
-    ("AddPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'D', 'U']),
+    ("BeginPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'D', 'D', 'U']),
+    ("AddPasskey", ['D', 'D', 'S', 'S', 'D', 'D', 'D', 'D', 'U']),
     // Last: it replaces the credential of the workers that call it.
-    ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'U']),
+    ("RotateCredential", ['D', 'D', 'A', 'A', 'D', 'D', 'D', 'D', 'U']),
 ];
 
 /// The state the calls act on: a worker with a record in the Philippines (and nowhere else).
@@ -277,6 +284,25 @@ async fn call(
             clients.agency.resolve_claim(request).await.map(drop)
         }
         "ListClaims" => clients.agency.list_claims(pb::ListClaimsRequest::default()).await.map(drop),
+        "AppealClaim" => {
+            let request = pb::AppealClaimRequest {
+                request_id: id,
+                claim_seq: fixture.claim,
+                grounds_sha256: vec![8; 32],
+            };
+            clients.worker.appeal_claim(request).await.map(drop)
+        }
+        "ListAppeals" => clients.appeal.list_appeals(pb::ListAppealsRequest::default()).await.map(drop),
+        "DecideAppeal" => {
+            let request = pb::DecideAppealRequest {
+                request_id: id,
+                claim_seq: fixture.claim,
+                outcome: pb::ClaimOutcome::Rejected as i32,
+                reason: "the remittance for 2023-02 is on the employer's bank statement".into(),
+                contributions: vec![],
+            };
+            clients.appeal.decide_appeal(request).await.map(drop)
+        }
         "GetAccountabilityReport" => {
             let request = pb::GetAccountabilityReportRequest {
                 jurisdiction: String::new(),
@@ -418,6 +444,7 @@ async fn every_rpc_for_every_caller() {
             "worker-other" => other.worker_token.clone(),
             "nobody" => "lgr_not-a-token".into(),
             "organisation" => server.tokens["union-sa-dwu"].clone(),
+            "appeal-body" => server.tokens["ph-labour-relations-commission"].clone(),
             principal => server.tokens[principal].clone(),
         }
     };

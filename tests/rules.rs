@@ -53,7 +53,7 @@ async fn rules_are_adopted_on_the_chain_only_when_they_change() {
     assert_eq!(adopted_digests(&server).await, [sample.digest()], "the same rules are not adopted twice");
 
     let (dir, tokens) = server.stop().await;
-    let changed = ledger_rules::SAMPLE_RULES_TOML.replace("version = \"2026-12\"", "version = \"2027-01\"");
+    let changed = ledger_rules::SAMPLE_RULES_TOML.replace("version = \"2027-01\"", "version = \"2027-02\"");
     let changed_path = dir.path().join("rules-2027.toml");
     std::fs::write(&changed_path, &changed).expect("rules written");
     let running = ledger_server::start(ServeConfig {

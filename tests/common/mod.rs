@@ -17,6 +17,9 @@ use tempfile::TempDir;
 pub const AGENCIES: [(&str, &str); 3] = [("agency-ph", "PH"), ("agency-sa", "SA"), ("agency-es", "ES")];
 /// Workers' organisations and where they are registered (illustrative names).
 pub const ORGANISATIONS: [(&str, &str); 2] = [("union-sa-dwu", "SA"), ("union-es-migrantes", "ES")];
+/// Appeal bodies, as the sample rules name them (illustrative), and where each sits.
+pub const APPEAL_BODIES: [(&str, &str); 2] =
+    [("ph-labour-relations-commission", "PH"), ("sa-labour-court", "SA")];
 
 pub struct TestServer {
     pub server: RunningServer,
@@ -43,9 +46,11 @@ pub fn make_principals(dir: &TempDir) -> HashMap<String, String> {
             worker: None,
         })
         .collect();
-    all.extend(ORGANISATIONS.iter().map(|(id, code)| Principal {
+    let registered = ORGANISATIONS.iter().map(|entry| (entry, Role::Organisation));
+    let bodies = APPEAL_BODIES.iter().map(|entry| (entry, Role::AppealBody));
+    all.extend(registered.chain(bodies).map(|((id, code), role)| Principal {
         id: PrincipalId::parse(id).expect("valid id"),
-        role: Role::Organisation,
+        role,
         jurisdiction: Some(Jurisdiction::parse(code).expect("valid code")),
         worker: None,
     }));

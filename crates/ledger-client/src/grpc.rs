@@ -35,6 +35,7 @@ pub type Authed = InterceptedService<Channel, Bearer>;
 pub type AgencyClient = pb::agency_service_client::AgencyServiceClient<Authed>;
 pub type WorkerClient = pb::worker_service_client::WorkerServiceClient<Authed>;
 pub type AuditClient = pb::audit_service_client::AuditServiceClient<Authed>;
+pub type AppealClient = pb::appeal_service_client::AppealServiceClient<Authed>;
 /// Signing in takes no token: the answer is one.
 pub type SignInClient = pb::sign_in_service_client::SignInServiceClient<Channel>;
 
@@ -44,12 +45,13 @@ pub async fn connect_sign_in(address: &str) -> Result<SignInClient, Error> {
     Ok(SignInClient::new(channel))
 }
 
-/// The three clients over one connection.
+/// The clients of every authenticated service over one connection.
 #[derive(Clone, Debug)]
 pub struct Clients {
     pub agency: AgencyClient,
     pub worker: WorkerClient,
     pub audit: AuditClient,
+    pub appeal: AppealClient,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -100,7 +102,11 @@ fn clients(channel: Channel, token: &str) -> Result<Clients, Error> {
             channel.clone(),
             bearer.clone(),
         ),
-        audit: pb::audit_service_client::AuditServiceClient::with_interceptor(channel, bearer),
+        audit: pb::audit_service_client::AuditServiceClient::with_interceptor(
+            channel.clone(),
+            bearer.clone(),
+        ),
+        appeal: pb::appeal_service_client::AppealServiceClient::with_interceptor(channel, bearer),
     })
 }
 

@@ -138,7 +138,7 @@ fn encode_claim(out: &mut Vec<u8>, seq: Seq, claim: &Claim) {
             put_varint(out, appeal.seq.0);
             out.extend_from_slice(&appeal.at.timestamp_micros().to_be_bytes());
             put_optional_jurisdiction(out, appeal.filed_via);
-            put_string(out, &appeal.body);
+            put_string(out, appeal.body.as_str());
             out.extend_from_slice(&appeal.grounds_sha256);
             out.extend_from_slice(&appeal.respond_by.to_epoch_days().to_be_bytes());
             put_resolution(out, appeal.decision.as_ref());
@@ -541,7 +541,7 @@ fn decode_claim(r: &mut Reader<'_>) -> Result<Claim, ProjectionDecodeError> {
             seq: Seq(r.u64()?),
             at: r.time()?,
             filed_via: r.optional_jurisdiction()?,
-            body: r.string()?,
+            body: PrincipalId::parse(&r.string()?).map_err(invalid)?,
             grounds_sha256: r.array::<32>()?,
             respond_by: r.day()?,
             decision: decode_resolution(r)?,

@@ -10,6 +10,15 @@ use ledger_core::{ClaimOutcome, Event, Jurisdiction, PrincipalId, Seq};
 
 use crate::worker::{event_jurisdiction, EntitlementStatus, ProjectionError, WorkerProjection};
 
+/// An appeal of one of her claims: its seq, the body it is to, and the seq of its decision once
+/// given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppealFacts {
+    pub seq: Seq,
+    pub body: PrincipalId,
+    pub decision: Option<Seq>,
+}
+
 /// The facts about one worker that commands are checked against.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerFacts {
@@ -21,9 +30,8 @@ pub struct WorkerFacts {
     /// Her claims by the seq that filed them, with the outcome and seq of their answer once given.
     pub claims: BTreeMap<Seq, Option<(ClaimOutcome, Seq)>>,
     pub entitlements: BTreeMap<Seq, EntitlementStatus>,
-    /// Her appeals, by the seq of the claim appealed: the seq of the appeal, and of the decision
-    /// once given.
-    pub appeals: BTreeMap<Seq, (Seq, Option<Seq>)>,
+    /// Her appeals, by the seq of the claim appealed.
+    pub appeals: BTreeMap<Seq, AppealFacts>,
     /// The organisations she has given her consent to, and where each is registered.
     pub consents: BTreeMap<PrincipalId, Jurisdiction>,
     /// The seq of her last event these facts reflect.
@@ -51,7 +59,8 @@ impl WorkerFacts {
                 .iter()
                 .filter_map(|(seq, claim)| {
                     let appeal = claim.appeal.as_ref()?;
-                    Some((*seq, (appeal.seq, appeal.decision.as_ref().map(|decision| decision.seq))))
+                    let decision = appeal.decision.as_ref().map(|decision| decision.seq);
+                    Some((*seq, AppealFacts { seq: appeal.seq, body: appeal.body.clone(), decision }))
                 })
                 .collect(),
             consents: projection.consents.clone(),
@@ -120,19 +129,20 @@ impl WorkerFacts {
                 if !matches!(self.claims.get(&e.claim), Some(Some(_))) {
                     return Err(fail(format!("claim {} is not a resolved claim", e.claim)));
                 }
-                if let Some((earlier, _)) = self.appeals.insert(e.claim, (seq, None)) {
-                    return Err(fail(format!("claim {} was already appealed at {earlier}", e.claim)));
+                let appeal = AppealFacts { seq, body: e.appeal_body.clone(), decision: None };
+                if let Some(earlier) = self.appeals.insert(e.claim, appeal) {
+                    return Err(fail(format!("claim {} was already appealed at {}", e.claim, earlier.seq)));
                 }
             }
             Event::AppealDecided(e) => {
-                let (_, decision) = self
+                let appeal = self
                     .appeals
                     .get_mut(&e.claim)
                     .ok_or_else(|| fail(format!("no appeal of claim {}", e.claim)))?;
-                if let Some(earlier) = decision {
+                if let Some(earlier) = appeal.decision {
                     return Err(fail(format!("the appeal of claim {} was decided at {earlier}", e.claim)));
                 }
-                *decision = Some(seq);
+                appeal.decision = Some(seq);
             }
             Event::ConsentChanged(e) => match e.granted {
                 true => {

@@ -28,7 +28,7 @@ pub mod reports;
 pub mod worker;
 
 pub use balance::{balance, Balance, BalanceLine, SchemeFigures, SetAside, SetAsideReason, Standing};
-pub use facts::{apply_facts, WorkerFacts};
+pub use facts::{apply_facts, AppealFacts, WorkerFacts};
 pub use fold::{apply_event, AdoptedRules, LogFold};
 pub use instrument::{Instrument, Outcome, StateMonths};
 pub use worker::{

@@ -191,8 +191,8 @@ pub struct Appeal {
     pub at: DateTime<Utc>,
     /// Her origin's agency, when it appealed for her.
     pub filed_via: Option<Jurisdiction>,
-    /// The appeal body's principal id.
-    pub body: String,
+    /// The appeal body.
+    pub body: PrincipalId,
     pub grounds_sha256: [u8; 32],
     pub respond_by: NaiveDate,
     /// The body's decision (the seq of the AppealDecided event, its outcome and reason).
@@ -559,7 +559,7 @@ impl WorkerProjection {
                     seq,
                     at,
                     filed_via: e.filed_via,
-                    body: e.appeal_body.as_str().to_owned(),
+                    body: e.appeal_body.clone(),
                     grounds_sha256: e.grounds_sha256,
                     respond_by: e.respond_by,
                     decision: None,

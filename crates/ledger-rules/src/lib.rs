@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
-use ledger_core::{sha256, Branch, Currency, Jurisdiction, PeriodUnit};
+use ledger_core::{sha256, Branch, Currency, Jurisdiction, PeriodUnit, PrincipalId};
 use serde::Deserialize;
 
 /// The sample rules shipped with the ledger (illustrative figures, not legal advice).
@@ -41,6 +41,10 @@ pub const PENSIONABLE_AGE_YEARS_MIN: u32 = 40;
 pub const PENSIONABLE_AGE_YEARS_MAX: u32 = 80;
 /// Longest time an agency may be given to answer a claim: two years.
 pub const CLAIM_RESPONSE_DAYS_MAX: u32 = 730;
+/// Days an appeal body has to decide an appeal when its jurisdiction's entry does not say.
+pub const APPEAL_RESPONSE_DAYS_DEFAULT: u32 = 90;
+/// Longest time an appeal body may be given to decide: two years, as for a claim.
+pub const APPEAL_RESPONSE_DAYS_MAX: u32 = 730;
 /// The format of a document that does not name one: the first arithmetic of DESIGN.md (one union
 /// of every partner's months, every division floored). Documents already on a chain are of it and
 /// keep giving the balances they gave.
@@ -79,6 +83,8 @@ struct JurisdictionEntry {
     currency: String,
     claim_response_days: Option<u32>,
     minor_unit: Option<u8>,
+    appeal_body: Option<String>,
+    appeal_response_days: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,6 +371,11 @@ pub struct JurisdictionRules {
     pub claim_response_days: u32,
     /// Digits of the currency's minor unit, as ISO 4217 gives them.
     pub minor_unit: u8,
+    /// The principal that decides appeals of the agency's answers to claims (a labour court, a
+    /// tribunal); none when the rules name none, and then no answer there can be appealed.
+    pub appeal_body: Option<PrincipalId>,
+    /// Days the appeal body has to decide an appeal.
+    pub appeal_response_days: u32,
 }
 
 /// A validated rules document.
@@ -685,6 +696,18 @@ impl Check {
                 format!("must be 1 to {CLAIM_RESPONSE_DAYS_MAX} days, got {claim_response_days}"),
             ));
         }
+        let appeal_body = entry.appeal_body.as_deref().and_then(|body| {
+            PrincipalId::parse(body)
+                .map_err(|error| problems.push(problem(format!("{place}.appeal_body"), error.message)))
+                .ok()
+        });
+        let appeal_response_days = entry.appeal_response_days.unwrap_or(APPEAL_RESPONSE_DAYS_DEFAULT);
+        if !(1..=APPEAL_RESPONSE_DAYS_MAX).contains(&appeal_response_days) {
+            problems.push(problem(
+                format!("{place}.appeal_response_days"),
+                format!("must be 1 to {APPEAL_RESPONSE_DAYS_MAX} days, got {appeal_response_days}"),
+            ));
+        }
         // A mistake in the minor unit is reported, but keeps the jurisdiction, so that its schemes
         // and agreements are checked too rather than reported as naming an unknown one.
         let unusable = problems.len() > before;
@@ -711,6 +734,8 @@ impl Check {
             name: name.to_owned(),
             currency: currency?,
             claim_response_days,
+            appeal_body,
+            appeal_response_days,
             // Format 1 never stated it: what ISO 4217 says, or cents for a code it does not know.
             minor_unit: iso.unwrap_or(2),
         })
@@ -1003,7 +1028,7 @@ mod tests {
         check(HEADER, &["document: declares no jurisdiction"]);
         check(
             &format!("{}colour = \"red\"\n", one("PH", "Philippines", "PHP")),
-            &["line 8, column 1: unknown field `colour`, expected one of `code`, `name`, `currency`, `claim_response_days`, `minor_unit`"],
+            &["line 8, column 1: unknown field `colour`, expected one of `code`, `name`, `currency`, `claim_response_days`, `minor_unit`, `appeal_body`, `appeal_response_days`"],
         );
         check(
             &format!("{}{}", one("PH", "Philippines", "PHP"), &one("PH", "Again", "PHP")[HEADER.len()..]),
@@ -1195,6 +1220,33 @@ mod tests {
             let before = previous.jurisdiction(jurisdiction.code).map(|j| j.minor_unit);
             assert_eq!(before, Some(jurisdiction.minor_unit), "{}", jurisdiction.code);
         }
+    }
+
+    #[test]
+    fn an_appeal_body_is_named_by_its_principal_id_with_a_deadline_of_its_own() {
+        let ph = Jurisdiction::parse("PH").unwrap_or_else(|error| panic!("{error}"));
+        let old =
+            format!("{HEADER}[[jurisdiction]]\ncode = \"PH\"\nname = \"Philippines\"\ncurrency = \"PHP\"\n");
+        let parsed = |text: &str| {
+            let rules = Rules::parse(text).unwrap_or_else(|error| panic!("{error}"));
+            rules.jurisdiction(ph).map(|entry| (entry.appeal_body.clone(), entry.appeal_response_days))
+        };
+        assert_eq!(parsed(&old), Some((None, APPEAL_RESPONSE_DAYS_DEFAULT)), "a document without appeals");
+        let named = parsed(&format!("{old}appeal_body = \"ph-nlrc\"\nappeal_response_days = 45\n"));
+        assert_eq!(named, Some((PrincipalId::parse("ph-nlrc").ok(), 45)));
+        check(
+            &format!("{old}appeal_body = \"PH NLRC\"\n"),
+            &["jurisdiction[0] (PH).appeal_body: \"PH NLRC\" is not a principal id (1 to 64 of a-z 0-9 . _ -)"],
+        );
+        check(
+            &format!("{old}appeal_response_days = 731\n"),
+            &["jurisdiction[0] (PH).appeal_response_days: must be 1 to 730 days, got 731"],
+        );
+        let sample = Rules::sample();
+        assert!(
+            sample.jurisdictions().all(|entry| entry.appeal_body.is_some()),
+            "the sample names every body"
+        );
     }
 
     #[test]

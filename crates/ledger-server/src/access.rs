@@ -46,11 +46,14 @@ pub enum Rpc {
     PublishReport,
     ChangeConsent,
     FileGroupClaim,
+    AppealClaim,
+    DecideAppeal,
+    ListAppeals,
     ReadRecoveryState,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 36] = [
+    pub const ALL: [Rpc; 39] = [
         Rpc::EnrollWorker,
         Rpc::RecordContributions,
         Rpc::CorrectContribution,
@@ -86,6 +89,9 @@ impl Rpc {
         Rpc::PublishReport,
         Rpc::ChangeConsent,
         Rpc::FileGroupClaim,
+        Rpc::AppealClaim,
+        Rpc::DecideAppeal,
+        Rpc::ListAppeals,
         Rpc::ReadRecoveryState,
     ];
 }
@@ -99,6 +105,8 @@ impl Rpc {
 ///   themselves; agencies file them on a worker's behalf (the writer checks which may), and reset
 ///   a credential only for a worker of their origin or enrolment (the writer checks that too).
 /// - Auditors read the chain and the aggregate reports but never a worker's statement or balance.
+/// - Appeal bodies list and decide the appeals made to them (the writer checks which), and read
+///   nothing else.
 /// - Operators check the chain's head and integrity and read it for backups; they manage
 ///   principals offline.
 pub fn allowed(role: Role, rpc: Rpc) -> bool {
@@ -121,6 +129,10 @@ pub fn allowed(role: Role, rpc: Rpc) -> bool {
         FileClaim => matches!(role, Agency | Worker | Organisation),
         ListClaims => matches!(role, Agency | Organisation),
         FileGroupClaim => role == Organisation,
+        // She appeals, or an organisation with her consent, or her origin's agency (the writer
+        // checks which); only the body the appeal names decides it.
+        AppealClaim => matches!(role, Agency | Worker | Organisation),
+        DecideAppeal | ListAppeals => role == AppealBody,
         RecordRecruitmentCost => matches!(role, Agency | Worker),
         GetAccountabilityReport
         | GetCoverageReport
@@ -172,7 +184,7 @@ pub fn reading(
             (of_origin || projection.records_in.contains(&jurisdiction))
                 .then_some(Reading::Agency { jurisdiction, of_origin })
         }
-        Role::Auditor | Role::Operator | Role::Organisation => None,
+        Role::Auditor | Role::Operator | Role::Organisation | Role::AppealBody => None,
     }
 }
 
@@ -183,7 +195,14 @@ impl Reading {
             Reading::Whole => true,
             Reading::Agency { jurisdiction, of_origin } => {
                 event.concerns(*jurisdiction)
-                    || (*of_origin && matches!(event, Event::ClaimFiled(_) | Event::ClaimResolved(_)))
+                    || (*of_origin
+                        && matches!(
+                            event,
+                            Event::ClaimFiled(_)
+                                | Event::ClaimResolved(_)
+                                | Event::ClaimAppealed(_)
+                                | Event::AppealDecided(_)
+                        ))
             }
         }
     }

@@ -352,12 +352,7 @@ pub fn claim_request(wire: &pb::FileClaimRequest, worker_id: WorkerId) -> Result
         .enumerate()
         .map(|(index, text)| field(&format!("months[{index}]"), Month::parse(text)))
         .collect::<Result<Vec<_>, _>>()?;
-    let evidence_sha256: [u8; 32] = wire.evidence_sha256.as_slice().try_into().map_err(|_| {
-        InvalidInput::new(
-            "evidence_sha256",
-            format!("must be a SHA-256 digest of 32 bytes, got {} bytes", wire.evidence_sha256.len()),
-        )
-    })?;
+    let evidence_sha256 = digest("evidence_sha256", &wire.evidence_sha256)?;
     Ok(ClaimRequest {
         worker_id,
         addressed_to: jurisdiction("jurisdiction", &wire.jurisdiction)?,
@@ -374,12 +369,7 @@ pub fn recruitment_cost(
     wire: &pb::RecordRecruitmentCostRequest,
     worker_id: WorkerId,
 ) -> Result<ledger_store::RecruitmentCostRequest, InvalidInput> {
-    let evidence_sha256: [u8; 32] = wire.evidence_sha256.as_slice().try_into().map_err(|_| {
-        InvalidInput::new(
-            "evidence_sha256",
-            format!("must be a SHA-256 digest of 32 bytes, got {} bytes", wire.evidence_sha256.len()),
-        )
-    })?;
+    let evidence_sha256 = digest("evidence_sha256", &wire.evidence_sha256)?;
     let amount = wire.amount.as_ref().ok_or_else(|| InvalidInput::new("amount", "is required"))?;
     let optional = |name: &'static str, text: &str| match text {
         "" => Ok(None),
@@ -398,6 +388,13 @@ pub fn recruitment_cost(
         employer_ref: optional("employer_ref", &wire.employer_ref)?,
         paid_in: field("paid_in", Month::parse(&wire.paid_in))?,
         evidence_sha256,
+    })
+}
+
+/// A SHA-256 digest: exactly 32 bytes.
+pub fn digest(name: &str, bytes: &[u8]) -> Result<[u8; 32], InvalidInput> {
+    bytes.try_into().map_err(|_| {
+        InvalidInput::new(name, format!("must be a SHA-256 digest of 32 bytes, got {} bytes", bytes.len()))
     })
 }
 
@@ -441,6 +438,22 @@ pub fn claim_view(seq: Seq, worker_id: &WorkerId, claim: &Claim, on: NaiveDate) 
         reason: resolution.and_then(|resolution| resolution.reason.clone()).unwrap_or_default(),
         contributions_recorded: resolution.map_or(0, |resolution| resolution.contributions),
         days_to_resolve: claim.days_to_resolve().map(|days| u32::try_from(days.max(0)).unwrap_or(u32::MAX)),
+        appeal: claim.appeal.as_ref().map(|appeal| {
+            let decision = appeal.decision.as_ref();
+            pb::AppealView {
+                appeal_seq: appeal.seq.0,
+                appealed_at: Some(timestamp(appeal.at)),
+                filed_via: appeal.filed_via.map(|via| via.to_string()).unwrap_or_default(),
+                appeal_body: appeal.body.to_string(),
+                grounds_sha256: appeal.grounds_sha256.to_vec(),
+                respond_by: appeal.respond_by.to_string(),
+                decision_seq: decision.map(|decision| decision.seq.0),
+                decided_at: decision.map(|decision| timestamp(decision.at)),
+                outcome: decision.map_or(0, |decision| i32::from(decision.outcome.code())),
+                reason: decision.and_then(|decision| decision.reason.clone()).unwrap_or_default(),
+                contributions_recorded: decision.map_or(0, |decision| decision.contributions),
+            }
+        }),
     }
 }
 

@@ -634,6 +634,11 @@ fn services(
                 .max_encoding_message_size(RESPONSE_BYTES_MAX),
         )
         .add_service(
+            pb::appeal_service_server::AppealServiceServer::new(api.clone())
+                .max_decoding_message_size(REQUEST_BYTES_MAX)
+                .max_encoding_message_size(RESPONSE_BYTES_MAX),
+        )
+        .add_service(
             pb::audit_service_server::AuditServiceServer::new(api.clone())
                 .max_decoding_message_size(REQUEST_BYTES_MAX)
                 .max_encoding_message_size(RESPONSE_BYTES_MAX),

@@ -30,6 +30,10 @@ pub enum Role {
     /// jurisdiction: with a worker's recorded consent it files her claims and sees their status,
     /// never her contributions or personal fields.
     Organisation,
+    /// The body the rules name to decide appeals of claims' answers in one jurisdiction (a labour
+    /// court, a tribunal): it reads and decides the appeals made to it, and nothing else.
+    #[serde(rename = "appeal_body")]
+    AppealBody,
 }
 
 impl fmt::Display for Role {
@@ -40,6 +44,7 @@ impl fmt::Display for Role {
             Role::Operator => "operator",
             Role::Worker => "worker",
             Role::Organisation => "organisation",
+            Role::AppealBody => "appeal_body",
         })
     }
 }
@@ -179,12 +184,15 @@ impl PrincipalEntry {
             return Err("workers hold the credential issued at enrolment, not an entry here".into());
         }
         let jurisdiction = match (&self.jurisdiction, self.role) {
-            (Some(code), Role::Agency | Role::Organisation) => {
+            (Some(code), Role::Agency | Role::Organisation | Role::AppealBody) => {
                 Some(Jurisdiction::parse(code).map_err(|error| error.message)?)
             }
             (None, Role::Agency) => return Err("an agency needs a jurisdiction".into()),
             (None, Role::Organisation) => {
                 return Err("an organisation needs the jurisdiction where it is registered".into())
+            }
+            (None, Role::AppealBody) => {
+                return Err("an appeal body needs the jurisdiction where it sits".into())
             }
             (Some(_), role) => return Err(format!("a principal with role {role} has no jurisdiction")),
             (None, _) => None,

@@ -84,6 +84,7 @@ fn actor(principal: &Principal) -> Actor {
         (Role::Organisation, None, Some(registered_in)) => {
             Actor::Organisation { principal: id, registered_in }
         }
+        (Role::AppealBody, None, Some(jurisdiction)) => Actor::AppealBody { principal: id, jurisdiction },
         _ => Actor::Other { principal: id },
     }
 }
@@ -688,6 +689,26 @@ impl pb::worker_service_server::WorkerService for Api {
         Ok(Response::new(pb::FileGroupClaimResponse { receipts: receipts(&outcome) }))
     }
 
+    async fn appeal_claim(
+        &self,
+        request: Request<pb::AppealClaimRequest>,
+    ) -> Result<Response<pb::AppealClaimResponse>, Status> {
+        let principal = require(&request, Rpc::AppealClaim)?;
+        let wire = request.into_inner();
+        let grounds_sha256 = convert::digest("grounds_sha256", &wire.grounds_sha256).map_err(invalid)?;
+        let action = Action::AppealClaim { claim: Seq(wire.claim_seq), grounds_sha256 };
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        let receipt = outcome.receipts.first().ok_or_else(|| Status::internal("internal error"))?;
+        let (Some(body), Some(respond_by)) = (&outcome.appealed_to, outcome.respond_by) else {
+            return Err(Status::internal("internal error"));
+        };
+        Ok(Response::new(pb::AppealClaimResponse {
+            receipt: Some(convert::receipt(receipt)),
+            appeal_body: body.to_string(),
+            respond_by: respond_by.to_string(),
+        }))
+    }
+
     async fn change_consent(
         &self,
         request: Request<pb::ChangeConsentRequest>,
@@ -796,6 +817,58 @@ fn page_size(asked: u32, default: usize, max: usize) -> usize {
 }
 
 type EventStream = Pin<Box<dyn Stream<Item = Result<pb::StoredEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl pb::appeal_service_server::AppealService for Api {
+    async fn list_appeals(
+        &self,
+        request: Request<pb::ListAppealsRequest>,
+    ) -> Result<Response<pb::ListClaimsResponse>, Status> {
+        let principal = require(&request, Rpc::ListAppeals)?;
+        let linearizable = linearizable(&request)?;
+        let wire = request.into_inner();
+        let limit = page_size(wire.limit, CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
+        let (from, open_only) = (Seq(wire.from_seq), wire.open_only);
+        self.applied(wire.min_seq, linearizable).await?;
+        let body = principal.id.clone();
+        let (page, today) = self
+            .blocking(move |ledger| {
+                let open = move |claim: &ledger_projections::Claim| {
+                    !open_only || claim.appeal.as_ref().is_some_and(|appeal| appeal.decision.is_none())
+                };
+                Ok((ledger.claims_appealed_to(&body, from, limit, open)?, ledger.today()))
+            })
+            .await?;
+        let claims = page
+            .entries
+            .iter()
+            .map(|entry| convert::claim_view(entry.seq, &entry.worker_id, &entry.claim, today))
+            .collect();
+        Ok(Response::new(pb::ListClaimsResponse {
+            claims,
+            evaluated_on: today.to_string(),
+            next_from_seq: page.next.map(|seq| seq.0),
+        }))
+    }
+
+    async fn decide_appeal(
+        &self,
+        request: Request<pb::DecideAppealRequest>,
+    ) -> Result<Response<pb::DecideAppealResponse>, Status> {
+        let principal = require(&request, Rpc::DecideAppeal)?;
+        let wire = request.into_inner();
+        let action = Action::DecideAppeal {
+            claim: Seq(wire.claim_seq),
+            outcome: convert::claim_outcome(wire.outcome).map_err(invalid)?,
+            reason: convert::optional_reason(&wire.reason).map_err(invalid)?,
+            contributions: convert::batch("contributions", &wire.contributions, convert::contribution)
+                .map_err(invalid)?,
+        };
+        action.check_size().map_err(invalid)?;
+        let outcome = self.submit(&principal, &wire.request_id, action).await?;
+        Ok(Response::new(pb::DecideAppealResponse { receipts: receipts(&outcome) }))
+    }
+}
 
 #[tonic::async_trait]
 impl pb::audit_service_server::AuditService for Api {

@@ -31,6 +31,12 @@ pub enum Actor {
         principal: PrincipalId,
         registered_in: Jurisdiction,
     },
+    /// The body the rules name to decide appeals in `jurisdiction` (a labour court, a tribunal):
+    /// it decides the appeals made to it, and writes nothing else.
+    AppealBody {
+        principal: PrincipalId,
+        jurisdiction: Jurisdiction,
+    },
     Other {
         principal: PrincipalId,
     },
@@ -48,6 +54,7 @@ impl Actor {
             Actor::Agency { principal, .. }
             | Actor::Worker { principal, .. }
             | Actor::Organisation { principal, .. }
+            | Actor::AppealBody { principal, .. }
             | Actor::Other { principal } => principal,
         }
     }
@@ -206,6 +213,21 @@ pub enum Action {
         reason: Option<Text>,
         contributions: Vec<ContributionRecorded>,
     },
+    /// Her appeal of the answer to the claim filed at `claim`, to the body the rules in force name
+    /// for its jurisdiction: by her, a workers' organisation holding her consent, or her origin's
+    /// agency once she lives there again.
+    AppealClaim {
+        claim: Seq,
+        grounds_sha256: [u8; 32],
+    },
+    /// The appeal body's decision; upheld, it records the contributions the claim found missing,
+    /// as a resolution does.
+    DecideAppeal {
+        claim: Seq,
+        outcome: ClaimOutcome,
+        reason: Option<Text>,
+        contributions: Vec<ContributionRecorded>,
+    },
 }
 
 /// Periods of insurance an agency certifies in its unit, before the writer converts them.
@@ -282,7 +304,9 @@ impl Action {
             Action::RecordOrCorrect { items, .. } => items.len(),
             Action::CertifyPeriods(items) => items.len(),
             Action::CreditPeriods(items) => items.len(),
-            Action::ResolveClaim { contributions, .. } => 1 + contributions.len(),
+            Action::ResolveClaim { contributions, .. } | Action::DecideAppeal { contributions, .. } => {
+                1 + contributions.len()
+            }
             Action::FileGroupClaim(members) => members.len(),
             _ => 1,
         }
@@ -302,8 +326,8 @@ impl Action {
                 ));
             }
             Action::FileGroupClaim(members) => ("members", members.len()),
-            Action::ResolveClaim { contributions, .. } => {
-                // The resolution itself is one of the request's events.
+            Action::ResolveClaim { contributions, .. } | Action::DecideAppeal { contributions, .. } => {
+                // The resolution (or decision) itself is one of the request's events.
                 let most = EVENTS_PER_REQUEST_MAX - 1;
                 if contributions.len() > most {
                     return Err(InvalidInput::new(
@@ -398,6 +422,20 @@ impl Action {
             }
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 bytes.push(11);
+                bytes.extend_from_slice(&claim.0.to_be_bytes());
+                bytes.push(outcome.code());
+                put_text(&mut bytes, reason.as_ref().map_or("", Text::as_str));
+                for item in contributions {
+                    encode_event(&Event::ContributionRecorded(item.clone()), &mut bytes);
+                }
+            }
+            Action::AppealClaim { claim, grounds_sha256 } => {
+                bytes.push(23);
+                bytes.extend_from_slice(&claim.0.to_be_bytes());
+                bytes.extend_from_slice(grounds_sha256);
+            }
+            Action::DecideAppeal { claim, outcome, reason, contributions } => {
+                bytes.push(24);
                 bytes.extend_from_slice(&claim.0.to_be_bytes());
                 bytes.push(outcome.code());
                 put_text(&mut bytes, reason.as_ref().map_or("", Text::as_str));
@@ -539,13 +577,21 @@ pub struct Outcome {
     pub contributions: Vec<ContributionOutcome>,
     /// The id issued by an enrolment.
     pub worker_id: Option<WorkerId>,
-    /// The day a filed claim must be answered by.
+    /// The day a filed claim (or an appeal) must be answered by.
     pub respond_by: Option<chrono::NaiveDate>,
+    /// The body an appeal was made to.
+    pub appealed_to: Option<PrincipalId>,
 }
 
 impl Outcome {
     pub(crate) fn new() -> Outcome {
-        Outcome { receipts: Vec::new(), contributions: Vec::new(), worker_id: None, respond_by: None }
+        Outcome {
+            receipts: Vec::new(),
+            contributions: Vec::new(),
+            worker_id: None,
+            respond_by: None,
+            appealed_to: None,
+        }
     }
 
     /// Takes from an appended (or replayed) event what the answer reports besides receipts.
@@ -553,6 +599,10 @@ impl Outcome {
         match event {
             Event::WorkerEnrolled(enrolled) => self.worker_id = Some(enrolled.worker_id.clone()),
             Event::ClaimFiled(filed) => self.respond_by = Some(filed.respond_by),
+            Event::ClaimAppealed(appealed) => {
+                self.respond_by = Some(appealed.respond_by);
+                self.appealed_to = Some(appealed.appeal_body.clone());
+            }
             _ => {}
         }
     }

@@ -26,6 +26,7 @@
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
 //! | `C` `F` principal len (u8), principal, seq | the same, by whoever filed it (a workers' organisation follows the claims it filed) |
+//! | `C` `B` body len (u8), body, seq | the same, for a claim whose answer was appealed to that appeal body (written with the appeal) |
 //! | `L` | what this replica's raft state machine applied last, in ledger-cluster's encoding (not part of the log) |
 
 use ledger_core::{ContributionRecorded, Event, Jurisdiction, PrincipalId, RequestId, Seq, WorkerId};
@@ -260,6 +261,13 @@ pub fn filed_claims_prefix(filer: &PrincipalId) -> Vec<u8> {
     key
 }
 
+/// The prefix of the index keys of the claims whose answers were appealed to `body`.
+pub fn appealed_claims_prefix(body: &PrincipalId) -> Vec<u8> {
+    let mut key = vec![CLAIM_PREFIX, b'B', body.as_str().len() as u8];
+    key.extend_from_slice(body.as_str().as_bytes());
+    key
+}
+
 /// The index keys of a claim filed at `seq`: by addressed jurisdiction, and by origin when known.
 pub fn claim_keys(
     addressed: Jurisdiction,
@@ -297,8 +305,8 @@ pub fn event_index_entries(seq: Seq, event: &Event) -> Option<Entry> {
     }
 }
 
-/// The claim index entries (`C`) of the event at `seq` when it files a claim, given the worker's
-/// origin and who filed it: the one derivation the writer, the rebuild and a snapshot's install
+/// The claim index entries (`C`) of the event at `seq` when it files a claim (given the worker's
+/// origin and who filed it) or appeals one: the one derivation the writer, the rebuild and a snapshot's install
 /// share.
 pub fn claim_index_entries(
     seq: Seq,
@@ -306,6 +314,11 @@ pub fn claim_index_entries(
     origin: Option<Jurisdiction>,
     filer: &PrincipalId,
 ) -> Vec<Entry> {
+    if let Event::ClaimAppealed(appealed) = event {
+        let mut key = appealed_claims_prefix(&appealed.appeal_body);
+        key.extend_from_slice(&appealed.claim.0.to_be_bytes());
+        return vec![(key, appealed.worker_id.as_str().as_bytes().to_vec())];
+    }
     let Event::ClaimFiled(filed) = event else { return Vec::new() };
     let mut by_filer = filed_claims_prefix(filer);
     by_filer.extend_from_slice(&seq.0.to_be_bytes());

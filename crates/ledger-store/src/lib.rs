@@ -998,6 +998,21 @@ impl Ledger {
         self.claims_under(keys::filed_claims_prefix(filer), from, limit, keep)
     }
 
+    /// The claims whose answers were appealed to `body`, oldest claim first from `from`, a page
+    /// as [`Ledger::claims`] gives it. An entry is shown once the claimant's durable projection
+    /// holds the appeal (`keep` sees it).
+    pub fn claims_appealed_to(
+        &self,
+        body: &PrincipalId,
+        from: Seq,
+        limit: usize,
+        keep: impl Fn(&Claim) -> bool,
+    ) -> Result<ClaimsPage> {
+        self.claims_under(keys::appealed_claims_prefix(body), from, limit, |_, claim| {
+            claim.appeal.as_ref().is_some_and(|appeal| appeal.body == *body) && keep(claim)
+        })
+    }
+
     fn claims_under(
         &self,
         prefix: Vec<u8>,

@@ -518,6 +518,13 @@ impl Suffix {
                     .map(|(k, v)| (k, Some(v))),
             );
         }
+        if let Event::ClaimAppealed(_) = event {
+            writes.extend(
+                keys::claim_index_entries(seq, event, None, &record.principal)
+                    .into_iter()
+                    .map(|(k, v)| (k, Some(v))),
+            );
+        }
         let issued = match event {
             Event::WorkerEnrolled(enrolled) => Some(&enrolled.worker_id),
             Event::CredentialReplaced(replaced) => Some(&replaced.worker_id),

@@ -2,11 +2,11 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimFiled, ClaimOutcome, ClaimResolved,
-    ConsentChanged, ContributionCorrected, ContributionRecorded, ContributionReversed, CredentialReplaced,
-    Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput, Jurisdiction,
-    Month, PeriodCertified, PeriodCredited, PrincipalId, RecruitmentCostRecorded, ResidenceChanged, Seq,
-    Text, WorkerEnrolled, WorkerId,
+    AccessChange, AccessChanged, AppealDecided, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled,
+    ClaimOutcome, ClaimResolved, ConsentChanged, ContributionCorrected, ContributionRecorded,
+    ContributionReversed, CredentialReplaced, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
+    Figures, InvalidInput, Jurisdiction, Month, PeriodCertified, PeriodCredited, PrincipalId,
+    RecruitmentCostRecorded, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -149,6 +149,12 @@ impl<V: View> Check<'_, V> {
             }
             Action::ResolveClaim { claim, outcome, reason, contributions } => {
                 self.claim_resolved(agency()?, this_month, *claim, *outcome, reason, contributions)
+            }
+            Action::AppealClaim { claim, grounds_sha256 } => {
+                one(self.claim_appealed(actor, *claim, *grounds_sha256)?)
+            }
+            Action::DecideAppeal { claim, outcome, reason, contributions } => {
+                self.appeal_decided(actor, this_month, *claim, *outcome, reason, contributions)
             }
             Action::EnrollWorker { origin, sex, birth_month, credential: _, activation } => {
                 let agency = agency()?;
@@ -768,13 +774,7 @@ impl<V: View> Check<'_, V> {
         reason: &Option<Text>,
         contributions: &[ContributionRecorded],
     ) -> Result<Vec<Planned>> {
-        let event = self.earlier_event("claim_seq", claim_seq)?;
-        let Event::ClaimFiled(filed) = event else {
-            return Err(StoreError::FailedPrecondition(format!(
-                "seq {claim_seq} is a {}, not a claim",
-                event.name()
-            )));
-        };
+        let filed = self.filed_claim(claim_seq)?;
         if filed.addressed_to != agency {
             return Err(StoreError::PermissionDenied(format!(
                 "claim {claim_seq} is addressed to {}; an agency of {agency} may not resolve it",
@@ -792,47 +792,148 @@ impl<V: View> Check<'_, V> {
                 earlier.label()
             )));
         }
-        match outcome {
-            ClaimOutcome::Rejected if reason.is_none() => {
-                return Err(InvalidInput::new("reason", "a rejection must give a reason").into())
-            }
-            ClaimOutcome::Rejected if !contributions.is_empty() => {
-                return Err(InvalidInput::new("contributions", "a rejection records no contributions").into())
-            }
-            ClaimOutcome::Upheld if contributions.is_empty() && filed.kind.records_contributions() => {
-                return Err(InvalidInput::new(
-                    "contributions",
-                    format!("upholding a claim of {} records the contributions it found missing", filed.kind),
-                )
-                .into())
-            }
-            _ => {}
-        }
-        if !contributions.is_empty() && !filed.kind.records_contributions() {
-            return Err(InvalidInput::new(
-                "contributions",
-                format!("a claim of {} is answered without contributions", filed.kind),
-            )
-            .into());
-        }
-        for (index, item) in contributions.iter().enumerate() {
-            let within = |error: StoreError| error.within_index("contributions", index);
-            if item.worker_id != filed.worker_id {
-                return Err(within(
-                    InvalidInput::new("worker_id", format!("the claim is {}'s", filed.worker_id)).into(),
-                ));
-            }
-            if !filed.months.contains(&item.month) {
-                return Err(within(
-                    InvalidInput::new("month", format!("{} is not one of the claimed months", item.month))
-                        .into(),
-                ));
-            }
-        }
+        check_answer(&filed, outcome, reason, contributions)?;
         // A month the agency had recorded from this employer is corrected, not counted twice.
         let why = Text::parse("reason", &format!("claim {claim_seq} upheld"), ledger_core::REASON_LEN_MAX)?;
         let (recorded, _) = self.record_or_correct(agency, this_month, contributions, &why)?;
         let mut planned = vec![Planned::new(Event::ClaimResolved(ClaimResolved {
+            claim: claim_seq,
+            worker_id: filed.worker_id.clone(),
+            jurisdiction: filed.addressed_to,
+            outcome,
+            reason: reason.clone(),
+            contributions: recorded.len() as u32,
+        }))];
+        planned.extend(recorded);
+        Ok(planned)
+    }
+
+    /// The claim filed at `seq`; refused when that event is no claim.
+    fn filed_claim(&self, seq: Seq) -> Result<ClaimFiled> {
+        match self.earlier_event("claim_seq", seq)? {
+            Event::ClaimFiled(filed) => Ok(filed),
+            other => {
+                Err(StoreError::FailedPrecondition(format!("seq {seq} is a {}, not a claim", other.name())))
+            }
+        }
+    }
+
+    /// Her appeal of the answer to a claim, to the body the rules in force name for the claim's
+    /// jurisdiction, which must decide within the days they give it. She appeals, or a workers'
+    /// organisation holding her consent, or the agency of her origin once she lives there again;
+    /// never the agency that answered. An answer is appealed once.
+    fn claim_appealed(&mut self, actor: &Actor, claim_seq: Seq, grounds_sha256: [u8; 32]) -> Result<Event> {
+        let filed = self.filed_claim(claim_seq)?;
+        let worker_id = &filed.worker_id;
+        let facts = self.enrolled(worker_id)?;
+        let filed_via = match actor {
+            Actor::Worker { worker, .. } if worker == worker_id => None,
+            Actor::Organisation { principal, .. } if facts.consents.contains_key(principal) => None,
+            Actor::Organisation { principal, .. } => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{principal} holds no consent of {worker_id} to appeal for her"
+                )))
+            }
+            Actor::Agency { jurisdiction, .. }
+                if *jurisdiction == facts.origin
+                    && facts.residence == Some(*jurisdiction)
+                    && *jurisdiction != filed.addressed_to =>
+            {
+                Some(*jurisdiction)
+            }
+            _ => {
+                return Err(StoreError::PermissionDenied(format!(
+                    "{} may not appeal claim {claim_seq}: she appeals, or a workers' organisation with her \
+                     consent, or the agency of her origin once she lives there again",
+                    actor.principal()
+                )))
+            }
+        };
+        match facts.claims.get(&claim_seq) {
+            Some(Some(_)) => {}
+            Some(None) => {
+                return Err(StoreError::FailedPrecondition(format!(
+                    "claim {claim_seq} is not answered yet: an appeal is of an answer"
+                )))
+            }
+            None => {
+                return Err(StoreError::Corruption {
+                    seq: claim_seq,
+                    reason: "the worker's facts do not know this claim".into(),
+                })
+            }
+        }
+        if let Some(earlier) = facts.appeals.get(&claim_seq) {
+            return Err(StoreError::FailedPrecondition(format!(
+                "the answer to claim {claim_seq} was appealed at seq {}: an answer is appealed once",
+                earlier.seq
+            )));
+        }
+        let rules =
+            self.view.rules().jurisdiction(filed.addressed_to).ok_or_else(|| StoreError::NotFound {
+                field: "claim_seq".into(),
+                message: format!("{} is not a jurisdiction of the rules in force", filed.addressed_to),
+            })?;
+        let appeal_body = rules.appeal_body.clone().ok_or_else(|| {
+            StoreError::FailedPrecondition(format!(
+                "the rules in force name no appeal body for {}: its answers cannot be appealed on the ledger",
+                filed.addressed_to
+            ))
+        })?;
+        let respond_by =
+            self.group.recorded_at.date_naive() + chrono::Days::new(u64::from(rules.appeal_response_days));
+        Ok(Event::ClaimAppealed(ClaimAppealed {
+            claim: claim_seq,
+            worker_id: worker_id.clone(),
+            jurisdiction: filed.addressed_to,
+            filed_via,
+            appeal_body,
+            grounds_sha256,
+            respond_by,
+        }))
+    }
+
+    /// The appeal body's decision on an appeal made to it, and when upheld the contributions it
+    /// records for the claimed months, as a resolution records them.
+    fn appeal_decided(
+        &mut self,
+        actor: &Actor,
+        this_month: Month,
+        claim_seq: Seq,
+        outcome: ClaimOutcome,
+        reason: &Option<Text>,
+        contributions: &[ContributionRecorded],
+    ) -> Result<Vec<Planned>> {
+        let Actor::AppealBody { principal, jurisdiction } = actor else {
+            return Err(StoreError::PermissionDenied(format!(
+                "{} is no appeal body and may not decide an appeal",
+                actor.principal()
+            )));
+        };
+        let filed = self.filed_claim(claim_seq)?;
+        let facts = self.enrolled(&filed.worker_id)?;
+        let appeal = facts.appeals.get(&claim_seq).ok_or_else(|| {
+            StoreError::FailedPrecondition(format!("the answer to claim {claim_seq} is not appealed"))
+        })?;
+        if appeal.body != *principal || filed.addressed_to != *jurisdiction {
+            return Err(StoreError::PermissionDenied(format!(
+                "the appeal of claim {claim_seq} is to {}; {principal} may not decide it",
+                appeal.body
+            )));
+        }
+        if let Some(at) = appeal.decision {
+            return Err(StoreError::FailedPrecondition(format!(
+                "the appeal of claim {claim_seq} was decided at seq {at}"
+            )));
+        }
+        check_answer(&filed, outcome, reason, contributions)?;
+        let why = Text::parse(
+            "reason",
+            &format!("claim {claim_seq} upheld on appeal"),
+            ledger_core::REASON_LEN_MAX,
+        )?;
+        let (recorded, _) = self.record_or_correct(filed.addressed_to, this_month, contributions, &why)?;
+        let mut planned = vec![Planned::new(Event::AppealDecided(AppealDecided {
             claim: claim_seq,
             worker_id: filed.worker_id.clone(),
             jurisdiction: filed.addressed_to,
@@ -1053,6 +1154,55 @@ fn already_recorded(item: &ContributionRecorded, seq: Seq) -> StoreError {
             item.employer_ref.as_str()
         ),
     }
+}
+
+/// Checks an answer to a claim (an agency's resolution, or an appeal body's decision) against
+/// it: a rejection gives a reason and records nothing; an upheld claim of a kind that records
+/// contributions records at least one, each the claimant's and for a claimed month; other kinds
+/// are answered without contributions.
+fn check_answer(
+    filed: &ClaimFiled,
+    outcome: ClaimOutcome,
+    reason: &Option<Text>,
+    contributions: &[ContributionRecorded],
+) -> Result<()> {
+    match outcome {
+        ClaimOutcome::Rejected if reason.is_none() => {
+            return Err(InvalidInput::new("reason", "a rejection must give a reason").into())
+        }
+        ClaimOutcome::Rejected if !contributions.is_empty() => {
+            return Err(InvalidInput::new("contributions", "a rejection records no contributions").into())
+        }
+        ClaimOutcome::Upheld if contributions.is_empty() && filed.kind.records_contributions() => {
+            return Err(InvalidInput::new(
+                "contributions",
+                format!("upholding a claim of {} records the contributions it found missing", filed.kind),
+            )
+            .into())
+        }
+        _ => {}
+    }
+    if !contributions.is_empty() && !filed.kind.records_contributions() {
+        return Err(InvalidInput::new(
+            "contributions",
+            format!("a claim of {} is answered without contributions", filed.kind),
+        )
+        .into());
+    }
+    for (index, item) in contributions.iter().enumerate() {
+        let within = |error: StoreError| error.within_index("contributions", index);
+        if item.worker_id != filed.worker_id {
+            return Err(within(
+                InvalidInput::new("worker_id", format!("the claim is {}'s", filed.worker_id)).into(),
+            ));
+        }
+        if !filed.months.contains(&item.month) {
+            return Err(within(
+                InvalidInput::new("month", format!("{} is not one of the claimed months", item.month)).into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn not_future(field: &str, month: Option<Month>, this_month: Month) -> Result<()> {
