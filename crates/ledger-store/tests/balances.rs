@@ -119,6 +119,17 @@ enum Op {
         target: usize,
         upheld: bool,
     },
+    /// An appeal of a claim's answer by the worker (`by` 0) or the organisation (1), whether or
+    /// not the claim is answered, appealed already, or her consent holds.
+    Appeal {
+        target: usize,
+        by: u8,
+    },
+    /// The decision of the body the sample rules name for the claim's jurisdiction.
+    Decide {
+        target: usize,
+        upheld: bool,
+    },
     /// Days pass on the ledger's clock.
     Wait {
         days: u8,
@@ -148,6 +159,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..4usize, prop_oneof![3 => Just(0usize), 1 => Just(1usize)], prop::bool::weighted(0.7))
             .prop_map(|(worker, organisation, granted)| Op::Consent { worker, organisation, granted }),
         2 => (0..200usize, prop::bool::ANY).prop_map(|(target, upheld)| Op::Resolve { target, upheld }),
+        2 => (0..200usize, 0..2u8).prop_map(|(target, by)| Op::Appeal { target, by }),
+        2 => (0..200usize, prop::bool::ANY).prop_map(|(target, upheld)| Op::Decide { target, upheld }),
         1 => (1..120u8).prop_map(|days| Op::Wait { days }),
     ]
 }
@@ -161,6 +174,25 @@ fn actor(agency: usize) -> Actor {
     Actor::Agency {
         principal: ok(PrincipalId::parse(&format!("agency-{}", code.to_ascii_lowercase()))),
         jurisdiction: ok(Jurisdiction::parse(code)),
+    }
+}
+
+/// The contribution an answer upholding a claim records for the claimed month, from the employer
+/// of the payrolls (a claimed month it had recorded is corrected).
+fn found_missing(claimant: WorkerId, agency: usize, claimed: Month) -> ContributionRecorded {
+    let (code, currency) = AGENCIES[agency];
+    ContributionRecorded {
+        worker_id: claimant,
+        jurisdiction: ok(Jurisdiction::parse(code)),
+        branch: Branch::OldAge,
+        month: claimed,
+        currency: ok(Currency::parse(currency)),
+        insured_wage: ok(MinorUnits::new("wage", 300_000)),
+        employer_share: ok(MinorUnits::new("employer", 30_000)),
+        worker_share: ok(MinorUnits::new("worker", 15_000)),
+        employer_ref: ok(Text::parse("employer_ref", "EMP-7", 64)),
+        sector: Sector::Care,
+        insurance: ledger_core::Insurance::Compulsory,
     }
 }
 
@@ -212,6 +244,17 @@ impl Runner {
         let seqs: Vec<Seq> = outcome.receipts.iter().map(|receipt| receipt.seq).collect();
         self.seqs.extend(&seqs);
         Some(seqs)
+    }
+
+    /// A claim filed: its seq, the claimed month, the addressed agency and the claimant (whoever
+    /// the maintained projections say the claim is of).
+    fn claim(&self, target: usize) -> Option<(Seq, Month, usize, WorkerId)> {
+        let (claim, claimed, agency) = self.claims.get(target % self.claims.len().max(1)).copied()?;
+        let ledger = self.ledger.as_ref()?;
+        let claimant = self.workers.iter().find(|worker| {
+            ok(ledger.projection(worker)).is_some_and(|projection| projection.claims.contains_key(&claim))
+        })?;
+        Some((claim, claimed, agency, claimant.clone()))
     }
 
     fn worker(&self, index: usize) -> Option<WorkerId> {
@@ -497,42 +540,13 @@ impl Runner {
                 }
             }
             Op::Resolve { target, upheld } => {
-                let Some((claim, claimed, agency)) =
-                    self.claims.get(target % self.claims.len().max(1)).copied()
-                else {
-                    return;
-                };
-                let (code, currency) = AGENCIES[agency];
-                // The claimant is whoever the claim names: take it from the maintained projection.
-                let Some(ledger) = self.ledger.as_ref() else { return };
-                let claimant = self
-                    .workers
-                    .iter()
-                    .find(|worker| {
-                        ok(ledger.projection(worker))
-                            .is_some_and(|projection| projection.claims.contains_key(&claim))
-                    })
-                    .cloned();
-                let Some(claimant) = claimant else { return };
+                let Some((claim, claimed, agency, claimant)) = self.claim(target) else { return };
                 let action = match upheld {
                     true => Action::ResolveClaim {
                         claim,
                         outcome: ClaimOutcome::Upheld,
                         reason: None,
-                        contributions: vec![ContributionRecorded {
-                            worker_id: claimant,
-                            jurisdiction: ok(Jurisdiction::parse(code)),
-                            branch: Branch::OldAge,
-                            month: claimed,
-                            currency: ok(Currency::parse(currency)),
-                            insured_wage: ok(MinorUnits::new("wage", 300_000)),
-                            employer_share: ok(MinorUnits::new("employer", 30_000)),
-                            worker_share: ok(MinorUnits::new("worker", 15_000)),
-                            // The employer of the payrolls: a claimed month it had recorded is corrected.
-                            employer_ref: ok(Text::parse("employer_ref", "EMP-7", 64)),
-                            sector: Sector::Care,
-                            insurance: ledger_core::Insurance::Compulsory,
-                        }],
+                        contributions: vec![found_missing(claimant, agency, claimed)],
                     },
                     false => Action::ResolveClaim {
                         claim,
@@ -542,6 +556,42 @@ impl Runner {
                     },
                 };
                 self.submit(agency, action);
+            }
+            Op::Appeal { target, by } => {
+                let Some((claim, _, _, claimant)) = self.claim(target) else { return };
+                let actor = match by {
+                    0 => worker_actor(&claimant),
+                    _ => Actor::Organisation {
+                        principal: ok(PrincipalId::parse(ORGANISATIONS[0].0)),
+                        registered_in: ok(Jurisdiction::parse(ORGANISATIONS[0].1)),
+                    },
+                };
+                self.submit_as(actor, Action::AppealClaim { claim, grounds_sha256: [by; 32] });
+            }
+            Op::Decide { target, upheld } => {
+                let Some((claim, claimed, agency, claimant)) = self.claim(target) else { return };
+                let jurisdiction = ok(Jurisdiction::parse(AGENCIES[agency].0));
+                let sample = rules(false);
+                let Some(body) =
+                    sample.jurisdiction(jurisdiction).and_then(|entry| entry.appeal_body.clone())
+                else {
+                    return;
+                };
+                let action = match upheld {
+                    true => Action::DecideAppeal {
+                        claim,
+                        outcome: ClaimOutcome::Upheld,
+                        reason: None,
+                        contributions: vec![found_missing(claimant, agency, claimed)],
+                    },
+                    false => Action::DecideAppeal {
+                        claim,
+                        outcome: ClaimOutcome::Rejected,
+                        reason: Some(ok(Text::parse("reason", "the answer stands", 512))),
+                        contributions: vec![],
+                    },
+                };
+                self.submit_as(Actor::AppealBody { principal: body, jurisdiction }, action);
             }
             Op::Wait { days } => self.clock.advance(TimeDelta::days(i64::from(days))),
         }
@@ -612,7 +662,9 @@ fn report_window() -> (NaiveDate, NaiveDate) {
     (day("2026-01-01"), day("2030-12-31"))
 }
 
-fn check(ops: Vec<Op>) {
+/// Runs `ops`, checks the maintained state against the fold and a rebuild, and answers how many
+/// events of each kind the log holds.
+fn check(ops: Vec<Op>) -> BTreeMap<&'static str, usize> {
     let dir = ok(tempfile::tempdir());
     let start = ok(chrono::DateTime::parse_from_rfc3339("2026-01-30T09:00:00Z")).to_utc();
     let clock = Clock::manual(start);
@@ -638,6 +690,10 @@ fn check(ops: Vec<Op>) {
         .iter()
         .map(|entry| ok(Record::decode(&entry.record)))
         .collect();
+    let mut kinds = BTreeMap::new();
+    for record in &records {
+        *kinds.entry(record.event.name()).or_insert(0) += 1;
+    }
     let mut fold = LogFold::default();
     for record in &records {
         ok(fold.apply(record));
@@ -704,6 +760,7 @@ fn check(ops: Vec<Op>) {
     let reopened = ok(Ledger::open_with_clock(runner.dir.path(), rules(runner.variant), clock));
     assert_eq!(ledger_reports(&reopened, &years), reported, "reports differ after the rebuild");
     reopened.shutdown();
+    kinds
 }
 
 proptest! {
@@ -713,4 +770,41 @@ proptest! {
     fn balances_equal_the_fold_of_every_prefix(ops in prop::collection::vec(op(), 1..50)) {
         check(ops);
     }
+}
+
+/// A claim's whole life, so that every history above can be trusted to reach appeals: filed,
+/// rejected, appealed by the organisation she trusts (refused until she consents), and upheld on
+/// appeal, the month it records correcting the one the payroll had.
+#[test]
+fn an_appealed_claim_keeps_the_maintained_state_equal_to_the_fold() {
+    let saudi = 3;
+    let ops = vec![
+        Op::Enroll,
+        Op::Pay {
+            agency: saudi,
+            worker: 0,
+            month: 4,
+            count: 3,
+            wage: 300_000,
+            branch: false,
+            correcting: false,
+        },
+        Op::Claim { agency: saudi, worker: 0, month: 5, by: 1 },
+        Op::Appeal { target: 0, by: 0 },
+        Op::Resolve { target: 0, upheld: false },
+        Op::Appeal { target: 0, by: 1 },
+        Op::Consent { worker: 0, organisation: 0, granted: true },
+        Op::Wait { days: 3 },
+        Op::Appeal { target: 0, by: 1 },
+        Op::Appeal { target: 0, by: 0 },
+        Op::Decide { target: 0, upheld: true },
+        Op::Decide { target: 0, upheld: false },
+    ];
+    let kinds = check(ops);
+    let count = |kind: &str| kinds.get(kind).copied().unwrap_or(0);
+    assert_eq!(
+        (count("ClaimResolved"), count("ClaimAppealed"), count("AppealDecided")),
+        (1, 1, 1),
+        "{kinds:?}"
+    );
 }
