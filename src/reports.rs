@@ -116,6 +116,7 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
             "workers": row.workers, "months_declared": row.months_declared, "claims": row.claims,
             "contribution_claims": row.contribution_claims, "wage_claims": row.wage_claims,
             "months_claimed_missing": row.months_claimed_missing, "upheld": row.upheld, "rejected": row.rejected,
+            "appealed": row.appealed, "upheld_on_appeal": row.upheld_on_appeal,
             "median_days_to_remit": row.median_days_to_remit, "p90_days_to_remit": row.p90_days_to_remit,
         })
     };
@@ -141,8 +142,17 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
         ledger_projections::reports::SMALL_CELL_WORKERS_MIN
     );
     println!(
-        "{:<48} {:>7} {:>8} {:>6} {:>7} {:>7} {:>6} {:>8} {:>11}",
-        "employer", "workers", "declared", "claims", "missing", "wages", "upheld", "rejected", "remit days"
+        "{:<48} {:>7} {:>8} {:>6} {:>7} {:>7} {:>6} {:>8} {:>8} {:>11}",
+        "employer",
+        "workers",
+        "declared",
+        "claims",
+        "missing",
+        "wages",
+        "upheld",
+        "rejected",
+        "appealed",
+        "remit days"
     );
     let days = |days: Option<u32>| days.map_or_else(|| "-".into(), |days| days.to_string());
     for row in report.named.iter().chain(&report.aggregates) {
@@ -155,7 +165,7 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
             continue;
         }
         let line = format!(
-            "{label:<48} {:>7} {:>8} {:>6} {:>7} {:>7} {:>6} {:>8} {:>5} / {}",
+            "{label:<48} {:>7} {:>8} {:>6} {:>7} {:>7} {:>6} {:>8} {:>8} {:>5} / {}",
             row.workers,
             row.months_declared,
             row.claims,
@@ -163,13 +173,15 @@ pub fn print_employers(report: &pb::GetEmployersReportResponse, as_json: bool) {
             row.wage_claims,
             row.upheld,
             row.rejected,
+            format!("{} ({} won)", row.appealed, row.upheld_on_appeal),
             days(row.median_days_to_remit),
             days(row.p90_days_to_remit)
         );
         println!("{line}");
     }
     println!("(declared: worker-months of contributions; missing: months named by contribution claims; wages: claims");
-    println!(" of unpaid wages, end-of-service dues or recruitment costs taken from wages; remit days: median / p90)");
+    println!(" of unpaid wages, end-of-service dues or recruitment costs taken from wages; upheld: by the agency or");
+    println!(" on appeal; appealed: answers appealed (won: upheld on appeal); remit days: median / p90)");
 }
 
 /// Asks the ledger to publish a report and writes the signed bundle to `out`.

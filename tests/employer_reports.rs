@@ -124,7 +124,7 @@ async fn employers_accounts_name_businesses_and_count_households_only_together()
     });
     for (request_id, seq, outcome, contributions) in [
         ("resolve-1", deducted.receipt.expect("receipt").seq, pb::ClaimOutcome::Upheld, found.to_vec()),
-        ("resolve-2", wages.receipt.expect("receipt").seq, pb::ClaimOutcome::Rejected, vec![]),
+        ("resolve-2", wages.receipt.as_ref().expect("receipt").seq, pb::ClaimOutcome::Rejected, vec![]),
     ] {
         let request = pb::ResolveClaimRequest {
             request_id: request_id.into(),
@@ -135,6 +135,32 @@ async fn employers_accounts_name_businesses_and_count_households_only_together()
         };
         saudi.agency.resolve_claim(request).await.expect("resolved");
     }
+    // Home in Nepal, the second worker's claim is appealed by Nepal's agency, and the Saudi labour
+    // court (the body the sample rules name) upholds it.
+    let mut nepal = server.clients("agency-np").await;
+    let home = pb::RecordResidenceChangeRequest {
+        request_id: "home-1".into(),
+        worker_id: company[1].clone(),
+        country: "NP".into(),
+        from_month: "2026-01".into(),
+    };
+    nepal.agency.record_residence_change(home).await.expect("she is home");
+    let wages_seq = wages.receipt.expect("receipt").seq;
+    let appeal = pb::AppealClaimRequest {
+        request_id: "appeal-1".into(),
+        claim_seq: wages_seq,
+        grounds_sha256: vec![3; 32],
+    };
+    nepal.worker.appeal_claim(appeal).await.expect("appealed");
+    let mut court = server.clients("sa-labour-court").await;
+    let decision = pb::DecideAppealRequest {
+        request_id: "decision-1".into(),
+        claim_seq: wages_seq,
+        outcome: pb::ClaimOutcome::Upheld as i32,
+        reason: "the payslips show no wage for November and December".into(),
+        contributions: vec![],
+    };
+    court.appeal.decide_appeal(decision).await.expect("upheld on appeal");
 
     let mut auditor = server.clients("auditor").await;
     let request = pb::GetEmployersReportRequest { jurisdiction: "SA".into(), period: "2025".into() };
@@ -144,7 +170,12 @@ async fn employers_accounts_name_businesses_and_count_households_only_together()
     let account = &report.named[0];
     assert_eq!((account.workers, account.months_declared), (7, 7 * 10 + 2));
     assert_eq!((account.claims, account.contribution_claims, account.wage_claims), (2, 1, 1));
-    assert_eq!((account.months_claimed_missing, account.upheld, account.rejected), (2, 1, 1));
+    assert_eq!(
+        (account.months_claimed_missing, account.upheld, account.rejected),
+        (2, 2, 0),
+        "one on appeal"
+    );
+    assert_eq!((account.appealed, account.upheld_on_appeal), (1, 1));
     // Every contribution was recorded today: days from the end of its month to today, seven of
     // each month to October and one of November and of December, nearest-rank.
     let today = DateTime::parse_from_rfc3339(TODAY).expect("a time").date_naive();

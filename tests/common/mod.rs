@@ -14,7 +14,8 @@ use ledger_server::{RulesSource, RunningServer, ServeConfig};
 use tempfile::TempDir;
 
 /// The principals every test server knows: three agencies, an auditor and an operator.
-pub const AGENCIES: [(&str, &str); 3] = [("agency-ph", "PH"), ("agency-sa", "SA"), ("agency-es", "ES")];
+pub const AGENCIES: [(&str, &str); 4] =
+    [("agency-ph", "PH"), ("agency-sa", "SA"), ("agency-es", "ES"), ("agency-np", "NP")];
 /// Workers' organisations and where they are registered (illustrative names).
 pub const ORGANISATIONS: [(&str, &str); 2] = [("union-sa-dwu", "SA"), ("union-es-migrantes", "ES")];
 /// Appeal bodies, as the sample rules name them (illustrative), and where each sits.

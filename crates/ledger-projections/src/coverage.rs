@@ -174,7 +174,10 @@ pub(crate) struct ClaimYear {
     pub(crate) employer: String,
     pub(crate) kind: ClaimKind,
     pub(crate) months: u32,
+    /// As it stands: the agency's answer, or the appeal body's when it upheld the claim.
     pub(crate) outcome: Option<ClaimOutcome>,
+    pub(crate) appealed: bool,
+    pub(crate) upheld_on_appeal: bool,
 }
 
 /// The second pass of a report: one jurisdiction's calendar year, from the log.
@@ -293,6 +296,8 @@ impl YearFold {
                         kind: e.kind,
                         months,
                         outcome: None,
+                        appealed: false,
+                        upheld_on_appeal: false,
                     };
                     self.claims.insert(seq, claim);
                 }
@@ -300,6 +305,17 @@ impl YearFold {
             Event::ClaimResolved(e) => {
                 if let Some(claim) = self.claims.get_mut(&e.claim) {
                     claim.outcome = Some(e.outcome);
+                }
+            }
+            Event::ClaimAppealed(e) => {
+                if let Some(claim) = self.claims.get_mut(&e.claim) {
+                    claim.appealed = true;
+                }
+            }
+            Event::AppealDecided(e) if e.outcome == ClaimOutcome::Upheld => {
+                if let Some(claim) = self.claims.get_mut(&e.claim) {
+                    claim.outcome = Some(ClaimOutcome::Upheld);
+                    claim.upheld_on_appeal = true;
                 }
             }
             Event::PeriodCredited(e) if e.jurisdiction == destination => {

@@ -45,8 +45,13 @@ pub struct EmployerRow {
     pub wage_claims: u32,
     /// Months of the year named by its contribution claims.
     pub months_claimed_missing: u64,
+    /// Claims upheld (by the agency, or on appeal) and rejected (and standing) by the end of the
+    /// log the report is computed from; of them, those whose answer was appealed, and those upheld
+    /// on appeal.
     pub upheld: u32,
     pub rejected: u32,
+    pub appealed: u32,
+    pub upheld_on_appeal: u32,
     /// Whole days from the end of a contribution's month to its recording (nearest-rank).
     pub median_days_to_remit: Option<u32>,
     pub p90_days_to_remit: Option<u32>,
@@ -76,6 +81,8 @@ struct Account {
     months_claimed: u64,
     upheld: u32,
     rejected: u32,
+    appealed: u32,
+    upheld_on_appeal: u32,
     days: BTreeMap<u32, u32>,
 }
 
@@ -89,6 +96,8 @@ impl Account {
         self.months_claimed += other.months_claimed;
         self.upheld += other.upheld;
         self.rejected += other.rejected;
+        self.appealed += other.appealed;
+        self.upheld_on_appeal += other.upheld_on_appeal;
         for (days, count) in &other.days {
             *self.days.entry(*days).or_default() += count;
         }
@@ -108,6 +117,8 @@ impl Account {
             months_claimed_missing: self.months_claimed,
             upheld: self.upheld,
             rejected: self.rejected,
+            appealed: self.appealed,
+            upheld_on_appeal: self.upheld_on_appeal,
             median_days_to_remit: nearest_rank(&days, 50),
             p90_days_to_remit: nearest_rank(&days, 90),
         }
@@ -142,6 +153,8 @@ impl YearFold {
                 Some(ClaimOutcome::Rejected) => account.rejected += 1,
                 None => {}
             }
+            account.appealed += u32::from(claim.appealed);
+            account.upheld_on_appeal += u32::from(claim.upheld_on_appeal);
         }
         let mut named = Vec::new();
         let labels = [HOUSEHOLDS_LABEL, SMALL_EMPLOYERS_LABEL, UNDECLARED_EMPLOYERS_LABEL];

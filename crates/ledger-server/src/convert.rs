@@ -576,6 +576,8 @@ fn employer_account(row: &EmployerRow) -> pb::EmployerAccount {
         months_claimed_missing: row.months_claimed_missing,
         upheld: row.upheld,
         rejected: row.rejected,
+        appealed: row.appealed,
+        upheld_on_appeal: row.upheld_on_appeal,
         median_days_to_remit: row.median_days_to_remit,
         p90_days_to_remit: row.p90_days_to_remit,
         suppressed: false,

@@ -137,6 +137,7 @@ fn employer_row(label: &str, row: &Option<EmployerRow>) -> Value {
             "employers": row.employers, "workers": row.workers, "months_declared": row.months_declared,
             "claims": row.claims, "contribution_claims": row.contribution_claims, "wage_claims": row.wage_claims,
             "months_claimed_missing": row.months_claimed_missing, "upheld": row.upheld, "rejected": row.rejected,
+            "appealed": row.appealed, "upheld_on_appeal": row.upheld_on_appeal,
             "median_days_to_remit": row.median_days_to_remit, "p90_days_to_remit": row.p90_days_to_remit,
         },
     })
