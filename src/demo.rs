@@ -35,6 +35,9 @@ fn read_tokens(path: &std::path::Path) -> anyhow::Result<HashMap<String, String>
 /// The workers' organisation of the story (an illustrative domestic workers' union registered in
 /// Saudi Arabia), which the demo's own server registers.
 const UNION: &str = "union-sa-dwu";
+/// The body the sample rules name to decide appeals in Saudi Arabia (illustrative), which the demo's
+/// own server registers.
+const COURT: &str = "sa-labour-court";
 
 struct Story {
     address: String,
@@ -139,14 +142,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             })
             .await?;
             let mut tokens = read_tokens(&data_dir.join(ledger_server::INITIAL_TOKENS_FILE))?;
-            // A workers' organisation, registered in Saudi Arabia.
-            let union = ledger_server::principals::Principal {
-                id: ledger_core::PrincipalId::parse(UNION)?,
-                role: ledger_server::principals::Role::Organisation,
-                jurisdiction: Some(ledger_core::Jurisdiction::parse("SA")?),
-                worker: None,
-            };
-            tokens.insert(UNION.into(), ledger_server::principals::add(&running.principals_file, &union)?);
+            // A workers' organisation registered in Saudi Arabia, and the body that decides appeals
+            // there.
+            use ledger_server::principals::Role;
+            for (id, role) in [(UNION, Role::Organisation), (COURT, Role::AppealBody)] {
+                let principal = ledger_server::principals::Principal {
+                    id: ledger_core::PrincipalId::parse(id)?,
+                    role,
+                    jurisdiction: Some(ledger_core::Jurisdiction::parse("SA")?),
+                    worker: None,
+                };
+                tokens
+                    .insert(id.into(), ledger_server::principals::add(&running.principals_file, &principal)?);
+            }
             running.reload_principals()?;
             let address = running.address.to_string();
             (Some(running), address, tokens)
@@ -346,15 +354,51 @@ async fn recruitment(
         }
     };
     let seq = filed.receipt.unwrap_or_default().seq;
-    let resolve = pb::ResolveClaimRequest {
-        request_id: format!("{}-fee-upheld", story.run),
+    let rejection = pb::ResolveClaimRequest {
+        request_id: format!("{}-fee-rejected", story.run),
         claim_seq: seq,
-        outcome: pb::ClaimOutcome::Upheld as i32,
-        reason: "the deductions are on her payslips; the employer repays SAR 1,500.00".into(),
+        outcome: pb::ClaimOutcome::Rejected as i32,
+        reason: "the household's payroll declares the full wage".into(),
         contributions: vec![],
     };
-    saudi.agency.resolve_claim(resolve).await?;
-    println!("   The Saudi agency upholds it: the employer repays SAR 1,500.00.");
+    saudi.agency.resolve_claim(rejection).await?;
+    println!("   The Saudi agency rejects it: the household's payroll declares the full wage.");
+    if story.tokens.contains_key(UNION) && story.tokens.contains_key(COURT) {
+        let appeal = pb::AppealClaimRequest {
+            request_id: format!("{}-fee-appeal", story.run),
+            claim_seq: seq,
+            grounds_sha256: ledger_core::sha256(b"her payslips, showing SAR 500.00 deducted as a fee")
+                .to_vec(),
+        };
+        let mut union = story.as_principal(UNION).await?;
+        let appealed = union.worker.appeal_claim(appeal).await?.into_inner();
+        println!(
+            "   With her consent the union appeals, once, to the body the rules name for Saudi Arabia ({}),",
+            appealed.appeal_body
+        );
+        println!("   which must decide by {}.", appealed.respond_by);
+        let decision = pb::DecideAppealRequest {
+            request_id: format!("{}-fee-upheld", story.run),
+            claim_seq: seq,
+            outcome: pb::ClaimOutcome::Upheld as i32,
+            reason: "the deductions are on her payslips; the employer repays SAR 1,500.00".into(),
+            contributions: vec![],
+        };
+        let mut court = story.as_principal(COURT).await?;
+        court.appeal.decide_appeal(decision).await?;
+        let balance =
+            pb::GetBalanceRequest { worker_id: worker.clone(), as_of_seq: None, ..Default::default() };
+        let balance = herself.worker.get_balance(balance).await?.into_inner();
+        let state =
+            balance.claims.iter().find(|claim| claim.claim_seq == seq).map_or("?", |claim| &claim.state);
+        println!(
+            "   The court upholds the appeal: the employer repays SAR 1,500.00. Her claim reads: {state}."
+        );
+    } else {
+        println!(
+            "   (No appeal body is registered on this server to hear her appeal: the rejection stands.)"
+        );
+    }
     println!("   The auditor publishes the employer-pays report of Saudi Arabia for 2025 (households are never named):\n");
     let request = pb::PublishReportRequest {
         report: "employer-pays".into(),

@@ -1,6 +1,7 @@
 //! `ledger demo` plays its whole story against a server of its own and ends with a verified chain:
 //! balances to the minor unit, a claim that goes overdue before it is upheld, as the
-//! accountability report shows, and recruitment fees taken from six workers' wages, in the
+//! accountability report shows, and recruitment fees taken from six workers' wages, one of them
+//! claimed back by a workers' organisation with her consent, rejected, upheld on appeal, in the
 //! published employer-pays report, with no household named.
 
 #[test]
@@ -18,6 +19,9 @@ fn the_demo_tells_its_story_and_the_chain_verifies() {
         "  PH POEA-123-LB-031522-R                          6     6      0  SAR 9000.00 / - / -",
         "  household employers                              6     6      0  SAR 9000.00 / - / -",
         "her consent to file and follow her claims; the union claims the fee back from her employer.",
+        "The Saudi agency rejects it: the household's payroll declares the full wage.",
+        "With her consent the union appeals, once, to the body the rules name for Saudi Arabia (sa-labour-court),",
+        "The court upholds the appeal: the employer repays SAR 1,500.00. Her claim reads: upheld on appeal.",
         "Published as a signed bundle of the log's first",
         "Checked here with the log's verifier key alone: genuine, signed by the log's key.",
         "every link verified",
