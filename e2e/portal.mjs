@@ -298,6 +298,30 @@ for (const javaScriptEnabled of [false, true]) {
 }
 check("a report is filed one question at a time with JavaScript off (hashed by the portal) and on (hashed on the phone)");
 
+// 3b. Her appeal of a refused report, from the list of her reports: the letter is hashed on the
+// phone, and only its SHA-256 is sent (tests/browser.rs finds it on the chain).
+{
+  const letter = Buffer.from("Letter of appeal: my January 2022 payslip shows social insurance deducted.\n");
+  const letterDigest = createHash("sha256").update(letter).digest("hex");
+  writeFileSync(join(out, "letter.txt"), letter);
+  const { context, page } = await phone("en");
+  await signIn(page, alice.id, PIN);
+  await page.goto(url("/claims"));
+  await page.locator("form.appeal input[type=file]").first().setInputFiles({ name: "letter.txt", mimeType: "text/plain", buffer: letter });
+  const [request] = await Promise.all([
+    page.waitForRequest((request) => /\/claims\/\d+\/appeal$/.test(request.url()) && request.method() === "POST"),
+    page.locator("form.appeal button[type=submit]").first().click(),
+  ]);
+  await page.waitForURL(url("/claims"));
+  const sent = request.postData() ?? "";
+  assert.ok(sent.includes(letterDigest) && !sent.includes("Letter of appeal"), sent);
+  const text = await page.textContent("main");
+  assert.ok(text.includes("Your appeal was sent") && text.includes("You appealed."), text);
+  assert.equal(await page.locator("form.appeal").count(), 0, "appealed once: no form again");
+  await context.close();
+}
+check("she appeals a refused report from the list of her reports, the letter hashed on the phone");
+
 // 4. Her statement: downloaded, then checked on /verify by someone with no session.
 const statementPath = join(out, "statement.json");
 {

@@ -68,6 +68,27 @@ async fn every_page_in_four_languages_in_chromium_with_axe_core_and_the_statemen
     // Alice: months in the Philippines and Spain, and in Saudi Arabia with two months missing.
     let (alice, alice_code) = worker_with_months(&server).await;
     let mut saudi = common::saudi_months_with_gaps(&server, &alice).await;
+    // A report of Alice's the Saudi agency refused, which she appeals in the suite.
+    let refused = pb::FileClaimRequest {
+        request_id: "gosi-claim-2022".into(),
+        worker_id: alice.clone(),
+        jurisdiction: "SA".into(),
+        employer_ref: "SA-EMP-0311".into(),
+        months: vec!["2022-01".into()],
+        kind: pb::ClaimKind::MissingContribution as i32,
+        amount_minor: None,
+        evidence_sha256: vec![4; 32],
+    };
+    let refused = saudi.worker.file_claim(refused).await.expect("filed").into_inner();
+    let refused_seq = refused.receipt.expect("receipt").seq;
+    let rejection = pb::ResolveClaimRequest {
+        request_id: "gosi-rejected-2022".into(),
+        claim_seq: refused_seq,
+        outcome: pb::ClaimOutcome::Rejected as i32,
+        reason: "no employment recorded in January 2022".into(),
+        contributions: vec![],
+    };
+    saudi.agency.resolve_claim(rejection).await.expect("rejected");
     // Bea: enrolled in Nepal, who will be locked out.
     let mut philippines = server.clients("agency-ph").await;
     let bea = enroll_with_credential(&mut philippines, "owwa-2026-000702", "NP").await;
@@ -135,6 +156,15 @@ async fn every_page_in_four_languages_in_chromium_with_axe_core_and_the_statemen
         .collect();
     months.sort();
     assert_eq!(months, ["2023-03", "2023-04"]);
+
+    // Her appeal reached the body the rules name for Saudi Arabia with the letter's digest alone.
+    let letter = std::fs::read(out.join("letter.txt")).expect("the letter the suite sent");
+    let appeals = pb::ListAppealsRequest::default();
+    let mut court = server.clients("sa-labour-court").await;
+    let appealed = court.appeal.list_appeals(appeals).await.expect("listed").into_inner().claims;
+    assert_eq!(appealed.iter().map(|claim| claim.claim_seq).collect::<Vec<_>>(), [refused_seq]);
+    let grounds = appealed[0].appeal.as_ref().map(|appeal| appeal.grounds_sha256.clone());
+    assert_eq!(grounds, Some(<sha2::Sha256 as sha2::Digest>::digest(&letter).to_vec()));
 
     // The printed page's QR code, from the screenshot's pixels, is the verify page of Alice's
     // statement on this portal.

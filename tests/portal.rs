@@ -89,6 +89,29 @@ impl Browser {
         self.request("POST", path, &body, &[("Sec-Fetch-Site", "same-origin")]).await
     }
 
+    /// A form of a token and one file (`answer`), sent from one of the portal's own pages as a
+    /// browser without JavaScript sends it.
+    async fn upload(&mut self, path: &str, token: &str, file_name: &str, file: &[u8]) -> Page {
+        let boundary = "----portal-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"answer\"; filename=\"{file_name}\"\r\n\
+             Content-Type: text/plain\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let body = String::from_utf8(body).expect("text");
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.request(
+            "POST",
+            path,
+            &body,
+            &[("Sec-Fetch-Site", "same-origin"), ("Content-Type", &content_type)],
+        )
+        .await
+    }
+
     async fn request(&mut self, method: &str, path: &str, body: &str, extra: &[(&str, &str)]) -> Page {
         let mut stream = tokio::net::TcpStream::connect(self.address).await.expect("connected");
         let cookies = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
@@ -462,25 +485,7 @@ async fn she_sees_each_month_and_reports_a_gap_one_question_at_a_time_without_ja
 
     // The payslip is hashed by the portal and thrown away; only its digest reaches the ledger.
     let payslip = b"Payslip, March 2023: social insurance 270.00 SAR deducted".repeat(100);
-    let boundary = "----portal-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"answer\"; filename=\"payslip.txt\"\r\n\
-         Content-Type: text/plain\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&payslip);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let body = String::from_utf8(body).expect("text");
-    let content_type = format!("multipart/form-data; boundary={boundary}");
-    let page = phone
-        .request(
-            "POST",
-            "/claims/new/evidence",
-            &body,
-            &[("Sec-Fetch-Site", "same-origin"), ("Content-Type", &content_type)],
-        )
-        .await;
+    let page = phone.upload("/claims/new/evidence", &token, "payslip.txt", &payslip).await;
     assert_eq!(page.header("location"), Some("/claims/new/check"), "{}", page.body);
     let digest: [u8; 32] = sha2::Sha256::digest(&payslip).into();
 
@@ -853,6 +858,80 @@ async fn she_gives_an_organisation_her_consent_in_settings_and_takes_it_back() {
     assert!(consents().await.is_empty());
     let settings = phone.get("/settings?consent=taken-back").await;
     assert!(visible(&settings).contains("Your consent is taken back."));
+    portal.stop().await;
+    server.server.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn she_appeals_a_refused_report_once_from_the_list_of_her_reports() {
+    use sha2::Digest;
+    let server = TestServer::start().await;
+    let portal = start_portal(&server).await;
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = enroll_with_credential(&mut philippines, "owwa-2026-000905", "PH").await;
+    let worker = enrolled.worker_id.clone();
+    let mut saudi = common::saudi_months_with_gaps(&server, &worker).await;
+    let mut herself = common::as_worker(&server, &enrolled.worker_token).await;
+    let claim = pb::FileClaimRequest {
+        request_id: "claim-1".into(),
+        worker_id: worker.clone(),
+        jurisdiction: "SA".into(),
+        employer_ref: "SA-EMP-0311".into(),
+        months: vec!["2023-03".into()],
+        kind: pb::ClaimKind::MissingContribution as i32,
+        amount_minor: None,
+        evidence_sha256: vec![5; 32],
+    };
+    let claim_seq =
+        herself.worker.file_claim(claim).await.expect("filed").into_inner().receipt.expect("receipt").seq;
+    let rejection = pb::ResolveClaimRequest {
+        request_id: "rejected-1".into(),
+        claim_seq,
+        outcome: pb::ClaimOutcome::Rejected as i32,
+        reason: "no payroll for March 2023".into(),
+        contributions: vec![],
+    };
+    saudi.agency.resolve_claim(rejection).await.expect("rejected");
+    let her_claim = || {
+        let mut herself = herself.clone();
+        let worker = worker.clone();
+        async move {
+            let request = pb::GetBalanceRequest { worker_id: worker, ..Default::default() };
+            let balance = herself.worker.get_balance(request).await.expect("balance").into_inner();
+            balance.claims.into_iter().find(|claim| claim.claim_seq == claim_seq).expect("her claim")
+        }
+    };
+
+    let mut phone = Browser::new(&portal, "en");
+    activate(&mut phone, &worker, &enrolled.activation_code).await;
+    let claims = phone.get("/claims").await;
+    let text = visible(&claims);
+    assert!(text.contains("Refused. The reason given: no payroll for March 2023"), "{text}");
+    let action = format!("/claims/{claim_seq}/appeal");
+    assert!(claims.body.contains(&format!("action=\"{action}\"")), "{}", claims.body);
+    assert!(text.contains("Appeal this answer"), "{text}");
+
+    let letter = b"Letter of appeal: my March 2023 payslip shows 270.00 SAR deducted.";
+    let forged = phone.upload(&action, "not-the-token", "letter.txt", letter).await;
+    assert_eq!(forged.status, 403, "no token, no appeal");
+    assert!(her_claim().await.appeal.is_none(), "a refused form changes nothing");
+
+    let sent = phone.upload(&action, &claims.form_token(), "letter.txt", letter).await;
+    assert_eq!((sent.status, sent.header("location")), (303, Some("/claims")), "{}", sent.body);
+    let claims = phone.get("/claims").await;
+    let text = visible(&claims);
+    assert!(text.contains("Your appeal was sent. It must be decided by"), "{text}");
+    assert!(text.contains("You appealed. The appeal body of Saudi Arabia must decide by"), "{text}");
+    assert!(!claims.body.contains(&format!("action=\"{action}\"")), "appealed once, no form again");
+    let appeal = her_claim().await.appeal.expect("appealed on the chain");
+    assert_eq!(appeal.appeal_body, "sa-labour-court");
+    let digest: [u8; 32] = sha2::Sha256::digest(letter).into();
+    assert_eq!(appeal.grounds_sha256, digest.to_vec(), "only the letter's digest reached the ledger");
+
+    // A second appeal, sent from a page kept open, is refused and says why.
+    let again = phone.upload(&action, &claims.form_token(), "letter.txt", letter).await;
+    assert_eq!(again.status, 422);
+    assert!(visible(&again).contains("The appeal was not accepted:"), "{}", again.body);
     portal.stop().await;
     server.server.stop().await.expect("stopped");
 }

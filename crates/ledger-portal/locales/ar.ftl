@@ -206,6 +206,14 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = مقبول: أُضيفت الأشهر الناقصة إلى سجلك.
 claims-state-rejected = مرفوض. السبب المذكور: { $reason }
+claims-state-appealed = قدّمت استئنافًا. يجب أن تبتّ هيئة الاستئناف في { $country } فيه بحلول { $date }.
+claims-state-appeal-overdue = قدّمت استئنافًا. كان على هيئة الاستئناف في { $country } أن تبتّ فيه بحلول { $date } ولم تفعل. اطلب من جهة الضمان الاجتماعي في بلدك الأصلي أن تتابعه.
+claims-state-upheld-on-appeal = مقبول في الاستئناف.
+claims-state-rejected-on-appeal = مرفوض في الاستئناف. السبب المذكور: { $reason }
+claims-appeal-grounds = رسالة أو أوراق جديدة لاستئنافك (يمكنك تركه فارغًا). تُرسل بصمة الملف فقط، ويبقى الملف معك.
+claims-appeal = استأنف هذا الرد
+claims-appeal-sent = أُرسل استئنافك. يجب البتّ فيه بحلول { $date }.
+claims-appeal-refused = لم يُقبل الاستئناف: { $reason }
 
 ## الورقة التي تطبعها الجهة عند التسجيل
 slip-heading = سجلك في الضمان الاجتماعي: كيف تفتحه

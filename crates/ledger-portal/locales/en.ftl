@@ -186,6 +186,14 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Accepted: the missing months were added to your record.
 claims-state-rejected = Refused. The reason given: { $reason }
+claims-state-appealed = You appealed. The appeal body of { $country } must decide by { $date }.
+claims-state-appeal-overdue = You appealed. The appeal body of { $country } should have decided by { $date } and has not. Ask the agency of your home country to follow it up.
+claims-state-upheld-on-appeal = Accepted on appeal.
+claims-state-rejected-on-appeal = Refused on appeal. The reason given: { $reason }
+claims-appeal-grounds = A letter or new papers for your appeal (you may leave this empty). Only a fingerprint of the file is sent; the file stays with you.
+claims-appeal = Appeal this answer
+claims-appeal-sent = Your appeal was sent. It must be decided by { $date }.
+claims-appeal-refused = The appeal was not accepted: { $reason }
 
 ## The slip an agency prints at enrolment
 slip-heading = Your social protection record: how to open it

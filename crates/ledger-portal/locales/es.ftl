@@ -191,6 +191,14 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Aceptado: los meses que faltaban se añadieron a tu historial.
 claims-state-rejected = Rechazado. Motivo indicado: { $reason }
+claims-state-appealed = Recurriste. El órgano de apelación de { $country } debe decidir a más tardar el { $date }.
+claims-state-appeal-overdue = Recurriste. El órgano de apelación de { $country } debía decidir a más tardar el { $date } y no lo ha hecho. Pide a la oficina de tu país de origen que lo reclame.
+claims-state-upheld-on-appeal = Aceptado en apelación.
+claims-state-rejected-on-appeal = Rechazado en apelación. Motivo indicado: { $reason }
+claims-appeal-grounds = Una carta o nuevos papeles para tu recurso (puedes dejarlo vacío). Solo se envía una huella del archivo; el archivo se queda contigo.
+claims-appeal = Recurrir esta respuesta
+claims-appeal-sent = Tu recurso se envió. Debe decidirse a más tardar el { $date }.
+claims-appeal-refused = El recurso no fue aceptado: { $reason }
 
 ## El comprobante que imprime la oficina al inscribirte
 slip-heading = Tu historial de protección social: cómo abrirlo

@@ -186,6 +186,14 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Tinanggap: naidagdag na sa iyong rekord ang mga nawawalang buwan.
 claims-state-rejected = Tinanggihan. Ang ibinigay na dahilan: { $reason }
+claims-state-appealed = Nag-apela ka. Dapat magpasya ang appeal body ng { $country } hanggang { $date }.
+claims-state-appeal-overdue = Nag-apela ka. Dapat nakapagpasya na ang appeal body ng { $country } hanggang { $date }, pero hindi pa. Hilingin sa ahensya ng iyong sariling bansa na i-follow up ito.
+claims-state-upheld-on-appeal = Tinanggap sa apela.
+claims-state-rejected-on-appeal = Tinanggihan sa apela. Ang ibinigay na dahilan: { $reason }
+claims-appeal-grounds = Isang sulat o bagong papeles para sa iyong apela (puwedeng iwanang walang laman). Fingerprint lang ng file ang ipinapadala; sa iyo mananatili ang file.
+claims-appeal = I-apela ang sagot na ito
+claims-appeal-sent = Naipadala ang iyong apela. Dapat itong mapagpasyahan hanggang { $date }.
+claims-appeal-refused = Hindi tinanggap ang apela: { $reason }
 
 ## Ang slip na ibinibigay ng ahensiya sa pagpapatala
 slip-heading = Ang iyong rekord ng social security: paano ito buksan

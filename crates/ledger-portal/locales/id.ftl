@@ -181,6 +181,14 @@ claims-state-overdue = { $days ->
 }
 claims-state-upheld = Diterima: bulan-bulan yang hilang sudah ditambahkan ke catatan Anda.
 claims-state-rejected = Ditolak. Alasannya: { $reason }
+claims-state-appealed = Anda mengajukan banding. Badan banding { $country } harus memutuskan paling lambat { $date }.
+claims-state-appeal-overdue = Anda mengajukan banding. Badan banding { $country } seharusnya memutuskan paling lambat { $date }, tetapi belum. Mintalah lembaga di negara asal Anda untuk menindaklanjutinya.
+claims-state-upheld-on-appeal = Diterima dalam banding.
+claims-state-rejected-on-appeal = Ditolak dalam banding. Alasannya: { $reason }
+claims-appeal-grounds = Surat atau dokumen baru untuk banding Anda (boleh dikosongkan). Hanya sidik berkas yang dikirim; berkasnya tetap pada Anda.
+claims-appeal = Ajukan banding atas jawaban ini
+claims-appeal-sent = Banding Anda terkirim. Harus diputuskan paling lambat { $date }.
+claims-appeal-refused = Banding tidak diterima: { $reason }
 
 ## Slip yang dicetak lembaga saat pendaftaran
 slip-heading = Catatan jaminan sosial Anda: cara membukanya

@@ -317,39 +317,32 @@ fn well_formed_reference(text: &str) -> bool {
 }
 
 /// The evidence page's answer: a file, hashed as it arrives; none chosen is no evidence.
-pub async fn evidence(
-    State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
-    mut form: Multipart,
-) -> Response<Body> {
-    let visit = Visit::of(&portal, &headers);
-    let Some(mut draft) = visit.draft(&portal) else { return visit.finish(web::see_other("/claims/new")) };
-    let tr = portal.messages.of(visit.locale);
-    let refuse = |status: StatusCode, error: String, draft: &Draft| {
-        let page = question_page(&portal, &visit, Step::Evidence, draft, vec![error]);
-        visit.finish(html(status, &page))
-    };
+/// What a form with a file to hash brought: the digest of its file (none when she chose none),
+/// or why it is refused.
+enum Upload {
+    Digest(Option<[u8; 32]>),
+    TooLarge,
+    Forged,
+    Malformed,
+}
+
+/// Reads a form of a CSRF token and a file (`answer`), or the file's SHA-256 computed on her phone
+/// (`evidence_sha256`, by static/evidence.js): the file is hashed as it arrives and thrown away.
+/// The token comes first in the form: nothing is read from a forged one.
+async fn hashed_upload(portal: &Portal, visit: &Visit, headers: &HeaderMap, form: &mut Multipart) -> Upload {
     let mut token = String::new();
     let mut digest = None;
     loop {
         let field = match form.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(_) => {
-                let megabytes = Arg::from((EVIDENCE_BYTES_MAX / (1024 * 1024)) as u32);
-                return refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    tr.with("claim-error-evidence", &[("megabytes", megabytes)]),
-                    &draft,
-                );
-            }
+            Err(_) => return Upload::TooLarge,
         };
         match field.name() {
             Some("csrf") => token = field.text().await.unwrap_or_default(),
             Some("answer") => {
-                // The token comes first in the form: nothing is read from a forged one.
-                if visit.check(&portal, &headers, &token).is_err() {
-                    return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"), &draft);
+                if visit.check(portal, headers, &token).is_err() {
+                    return Upload::Forged;
                 }
                 let named = field.file_name().is_some_and(|name| !name.is_empty());
                 let mut hasher = sha2::Sha256::new();
@@ -362,37 +355,110 @@ pub async fn evidence(
                             hasher.update(&chunk);
                         }
                         Ok(None) => break,
-                        Err(_) => {
-                            let megabytes = Arg::from((EVIDENCE_BYTES_MAX / (1024 * 1024)) as u32);
-                            let error = tr.with("claim-error-evidence", &[("megabytes", megabytes)]);
-                            return refuse(StatusCode::PAYLOAD_TOO_LARGE, error, &draft);
-                        }
+                        Err(_) => return Upload::TooLarge,
                     }
                 }
                 digest = (named && bytes > 0).then(|| hasher.finalize().into());
             }
             Some("evidence_sha256") => {
-                // Hashed on her phone by static/evidence.js: the file itself was not sent.
-                if visit.check(&portal, &headers, &token).is_err() {
-                    return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"), &draft);
+                if visit.check(portal, headers, &token).is_err() {
+                    return Upload::Forged;
                 }
                 let text = field.text().await.unwrap_or_default();
                 match hex::decode(text.trim()).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
                     Some(sent) => digest = Some(sent),
-                    None => {
-                        return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-form-expired"), &draft)
-                    }
+                    None => return Upload::Malformed,
                 }
             }
             _ => {}
         }
     }
-    if visit.check(&portal, &headers, &token).is_err() {
-        return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"), &draft);
+    if visit.check(portal, headers, &token).is_err() {
+        return Upload::Forged;
     }
-    draft.evidence = digest;
+    Upload::Digest(digest)
+}
+
+fn too_large(tr: &Tr<'_>) -> String {
+    let megabytes = Arg::from((EVIDENCE_BYTES_MAX / (1024 * 1024)) as u32);
+    tr.with("claim-error-evidence", &[("megabytes", megabytes)])
+}
+
+pub async fn evidence(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(mut draft) = visit.draft(&portal) else { return visit.finish(web::see_other("/claims/new")) };
+    let tr = portal.messages.of(visit.locale);
+    let refuse = |status: StatusCode, error: String, draft: &Draft| {
+        let page = question_page(&portal, &visit, Step::Evidence, draft, vec![error]);
+        visit.finish(html(status, &page))
+    };
+    match hashed_upload(&portal, &visit, &headers, &mut form).await {
+        Upload::Digest(digest) => draft.evidence = digest,
+        Upload::TooLarge => return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large(&tr), &draft),
+        Upload::Forged => return refuse(StatusCode::FORBIDDEN, tr.t("error-form-expired"), &draft),
+        Upload::Malformed => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-form-expired"), &draft)
+        }
+    }
     portal.sessions.set_draft(visit.id(), draft);
     visit.finish(web::see_other(&Step::Evidence.next()))
+}
+
+/// Her appeal of a refused report, from the list of her reports: to the body the rules name for
+/// the country that refused it, with a letter or new papers if she has them (hashed like the
+/// evidence of a report; only the digest is sent).
+pub async fn appeal(
+    State(portal): State<Arc<Portal>>,
+    Path(claim_seq): Path<u64>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response<Body> {
+    let visit = Visit::of(&portal, &headers);
+    let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
+    let tr = portal.messages.of(visit.locale);
+    let grounds = match hashed_upload(&portal, &visit, &headers, &mut form).await {
+        // No paper is the digest of nothing, as for a report.
+        Upload::Digest(digest) => digest.unwrap_or_else(|| sha2::Sha256::digest(b"").into()),
+        Upload::TooLarge => {
+            return list_page(&portal, &visit, &session, too_large(&tr), StatusCode::PAYLOAD_TOO_LARGE).await
+        }
+        Upload::Forged | Upload::Malformed => {
+            let expired = tr.t("error-form-expired");
+            return list_page(&portal, &visit, &session, expired, StatusCode::FORBIDDEN).await;
+        }
+    };
+    let request = pb::AppealClaimRequest {
+        request_id: format!("portal-appeal-{}", &web::random_id()[..24]),
+        claim_seq,
+        grounds_sha256: grounds.to_vec(),
+    };
+    match portal.worker_client(&session.token).appeal_claim(request).await {
+        Ok(answer) => {
+            let respond_by = answer.into_inner().respond_by;
+            let date = chrono::NaiveDate::parse_from_str(&respond_by, "%Y-%m-%d")
+                .map(|day| tr.date(day))
+                .unwrap_or(respond_by);
+            portal
+                .sessions
+                .set_notice(visit.id(), tr.with("claims-appeal-sent", &[("date", Arg::Text(date))]));
+            visit.finish(web::see_other("/claims"))
+        }
+        Err(status)
+            if matches!(
+                status.code(),
+                Code::InvalidArgument | Code::FailedPrecondition | Code::NotFound | Code::PermissionDenied
+            ) =>
+        {
+            let error =
+                tr.with("claims-appeal-refused", &[("reason", Arg::Text(status.message().to_owned()))]);
+            list_page(&portal, &visit, &session, error, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(status) => pages::refused_by_ledger(&portal, &visit, &status),
+    }
 }
 
 #[derive(Template)]
@@ -534,13 +600,39 @@ struct ClaimsPage {
     heading: String,
     new_claim: String,
     none: String,
-    /// Each claim's summary, when it was filed, where it stands, and its class.
-    claims: Vec<(String, String, String, String)>,
+    claims: Vec<ClaimLine>,
+    /// The appeal form's labels, and whether any report has one (and so the script that hashes
+    /// its file).
+    appeal_grounds: String,
+    appeal_button: String,
+    any_appealable: bool,
+}
+
+/// One of her reports: what it is about, when it was sent, where it stands, its class, and the
+/// claim's seq when she can appeal its answer.
+struct ClaimLine {
+    summary: String,
+    filed: String,
+    state: String,
+    class: String,
+    appealable: Option<u64>,
 }
 
 pub async fn list(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Response<Body> {
     let visit = Visit::of(&portal, &headers);
     let Some(session) = visit.signed_in.clone() else { return visit.finish(web::see_other("/sign-in")) };
+    let notice = portal.sessions.take_notice(visit.id()).unwrap_or_default();
+    list_page(&portal, &visit, &session, notice, StatusCode::OK).await
+}
+
+/// Her reports, newest first, with `notice` above them, answered with `status`.
+async fn list_page(
+    portal: &Portal,
+    visit: &Visit,
+    session: &web::SignedIn,
+    notice: String,
+    status: StatusCode,
+) -> Response<Body> {
     let tr = portal.messages.of(visit.locale);
     let request = pb::GetBalanceRequest {
         worker_id: session.worker_id.clone(),
@@ -549,26 +641,26 @@ pub async fn list(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Resp
     };
     let balance = match portal.worker_client(&session.token).get_balance(request).await {
         Ok(answer) => answer.into_inner(),
-        Err(status) => return pages::refused_by_ledger(&portal, &visit, &status),
+        Err(status) => return pages::refused_by_ledger(portal, visit, &status),
     };
     let today = chrono::NaiveDate::parse_from_str(&balance.evaluated_on, "%Y-%m-%d").ok();
-    let claims = balance.claims.iter().rev().map(|claim| claim_view(&tr, claim, today)).collect();
+    let claims: Vec<ClaimLine> =
+        balance.claims.iter().rev().map(|claim| claim_view(&tr, claim, today)).collect();
     let page = ClaimsPage {
-        chrome: visit.chrome(&portal, tr.t("claims-heading")),
-        notice: portal.sessions.take_notice(visit.id()).unwrap_or_default(),
+        any_appealable: claims.iter().any(|claim| claim.appealable.is_some()),
+        chrome: visit.chrome(portal, tr.t("claims-heading")),
+        notice,
         heading: tr.t("claims-heading"),
         new_claim: tr.t("claims-new"),
         none: tr.t("claims-none"),
         claims,
+        appeal_grounds: tr.t("claims-appeal-grounds"),
+        appeal_button: tr.t("claims-appeal"),
     };
-    visit.finish(html(StatusCode::OK, &page))
+    visit.finish(html(status, &page))
 }
 
-fn claim_view(
-    tr: &Tr<'_>,
-    claim: &pb::ClaimView,
-    today: Option<chrono::NaiveDate>,
-) -> (String, String, String, String) {
+fn claim_view(tr: &Tr<'_>, claim: &pb::ClaimView, today: Option<chrono::NaiveDate>) -> ClaimLine {
     let months = month_names(tr, &claim.months);
     let summary = tr.with(
         "claims-item",
@@ -585,8 +677,14 @@ fn claim_view(
         .and_then(|at| chrono::DateTime::from_timestamp(at.seconds, 0))
         .map(|at| tr.with("claims-filed", &[("date", Arg::Text(tr.date(at.date_naive())))]))
         .unwrap_or_default();
-    let respond_by = chrono::NaiveDate::parse_from_str(&claim.respond_by, "%Y-%m-%d").ok();
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let respond_by = day(&claim.respond_by);
     let due = respond_by.map(|day| tr.date(day)).unwrap_or_default();
+    let appeal = claim.appeal.as_ref();
+    let appeal_due =
+        appeal.and_then(|appeal| day(&appeal.respond_by)).map(|day| tr.date(day)).unwrap_or_default();
+    let appeal_reason = appeal.map(|appeal| appeal.reason.clone()).unwrap_or_default();
+    let country = Arg::Text(pages::country_name(tr, &claim.addressed_to));
     let state = match claim.state.as_str() {
         "upheld" => tr.t("claims-state-upheld"),
         "rejected" => tr.with("claims-state-rejected", &[("reason", Arg::Text(claim.reason.clone()))]),
@@ -597,9 +695,22 @@ fn claim_view(
             };
             tr.with("claims-state-overdue", &[("date", Arg::Text(due)), ("days", Arg::from(days))])
         }
+        "appealed" => {
+            tr.with("claims-state-appealed", &[("country", country), ("date", Arg::Text(appeal_due))])
+        }
+        "appeal overdue" => {
+            tr.with("claims-state-appeal-overdue", &[("country", country), ("date", Arg::Text(appeal_due))])
+        }
+        "upheld on appeal" => tr.t("claims-state-upheld-on-appeal"),
+        "rejected on appeal" => {
+            tr.with("claims-state-rejected-on-appeal", &[("reason", Arg::Text(appeal_reason))])
+        }
         _ => tr.with("claims-state-open", &[("date", Arg::Text(due))]),
     };
-    (summary, filed, state, claim.state.clone())
+    // A refused report not yet appealed: she may appeal it once.
+    let appealable = (claim.state == "rejected" && appeal.is_none()).then_some(claim.claim_seq);
+    let class = claim.state.replace(' ', "-");
+    ClaimLine { summary, filed, state, class, appealable }
 }
 
 /// Hashes the evidence on her phone where JavaScript runs (`static/evidence.js`).

@@ -187,6 +187,11 @@ fn router(portal: Arc<Portal>) -> Router {
             .layer(axum::extract::DefaultBodyLimit::max(claims::EVIDENCE_BYTES_MAX + FORM_BYTES_MAX)),
         )
         .route("/claims/new/{step}", get(claims::question).post(claims::answer))
+        .route(
+            "/claims/{seq}/appeal",
+            axum::routing::post(claims::appeal)
+                .layer(axum::extract::DefaultBodyLimit::max(claims::EVIDENCE_BYTES_MAX + FORM_BYTES_MAX)),
+        )
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/static/activate.js", get(pages::activate_script))
         .route("/static/verify.js", get(verify::script))
