@@ -247,12 +247,15 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
         }
         Event::ClaimResolved(e) => {
             out.push(KIND_CLAIM_RESOLVED);
-            out.extend_from_slice(&e.claim.0.to_be_bytes());
-            put_str8(out, e.worker_id.as_str());
-            out.extend_from_slice(&e.jurisdiction.as_bytes());
-            out.push(e.outcome.code());
-            put_str16(out, e.reason.as_ref().map_or("", Text::as_str));
-            out.extend_from_slice(&e.contributions.to_be_bytes());
+            put_answer(
+                out,
+                e.claim,
+                &e.worker_id,
+                e.jurisdiction,
+                e.outcome,
+                e.reason.as_ref(),
+                e.contributions,
+            );
         }
         Event::CredentialReplaced(e) => {
             out.push(KIND_CREDENTIAL_REPLACED);
@@ -295,12 +298,15 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
         }
         Event::AppealDecided(e) => {
             out.push(KIND_APPEAL_DECIDED);
-            out.extend_from_slice(&e.claim.0.to_be_bytes());
-            put_str8(out, e.worker_id.as_str());
-            out.extend_from_slice(&e.jurisdiction.as_bytes());
-            out.push(e.outcome.code());
-            put_str16(out, e.reason.as_ref().map_or("", Text::as_str));
-            out.extend_from_slice(&e.contributions.to_be_bytes());
+            put_answer(
+                out,
+                e.claim,
+                &e.worker_id,
+                e.jurisdiction,
+                e.outcome,
+                e.reason.as_ref(),
+                e.contributions,
+            );
         }
         Event::AccessChanged(e) => {
             out.push(KIND_ACCESS_CHANGED);
@@ -613,6 +619,25 @@ fn decode_claim_resolved(r: &mut Reader<'_>) -> Result<ClaimResolved, DecodeErro
         return Err(r.fail("a rejection has a reason and records no contributions"));
     }
     Ok(ClaimResolved { claim, worker_id, jurisdiction, outcome, reason, contributions })
+}
+
+/// Appends the body of an answer to a claim: a resolution (kind 11) or an appeal's decision
+/// (kind 21).
+fn put_answer(
+    out: &mut Vec<u8>,
+    claim: Seq,
+    worker_id: &WorkerId,
+    jurisdiction: Jurisdiction,
+    outcome: ClaimOutcome,
+    reason: Option<&Text>,
+    contributions: u32,
+) {
+    out.extend_from_slice(&claim.0.to_be_bytes());
+    put_str8(out, worker_id.as_str());
+    out.extend_from_slice(&jurisdiction.as_bytes());
+    out.push(outcome.code());
+    put_str16(out, reason.map_or("", Text::as_str));
+    out.extend_from_slice(&contributions.to_be_bytes());
 }
 
 /// Appends a date as 4 bytes: year (u16), month (u8), day (u8).

@@ -398,6 +398,33 @@ pub fn digest(name: &str, bytes: &[u8]) -> Result<[u8; 32], InvalidInput> {
     })
 }
 
+/// An answer to a claim as asked for (a resolution, or an appeal body's decision): its outcome,
+/// reason and the contributions it records.
+pub fn answer(
+    outcome: i32,
+    reason: &str,
+    contributions: &[pb::Contribution],
+) -> Result<(ClaimOutcome, Option<Text>, Vec<ContributionRecorded>), InvalidInput> {
+    Ok((
+        claim_outcome(outcome)?,
+        optional_reason(reason)?,
+        batch("contributions", contributions, contribution)?,
+    ))
+}
+
+/// A page of claims as listed, judged overdue or not on `today`.
+pub fn claims_page(page: &ledger_store::ClaimsPage, today: NaiveDate) -> pb::ListClaimsResponse {
+    pb::ListClaimsResponse {
+        claims: page
+            .entries
+            .iter()
+            .map(|entry| claim_view(entry.seq, &entry.worker_id, &entry.claim, today))
+            .collect(),
+        evaluated_on: today.to_string(),
+        next_from_seq: page.next.map(|seq| seq.0),
+    }
+}
+
 pub fn claim_outcome(code: i32) -> Result<ClaimOutcome, InvalidInput> {
     field("outcome", ClaimOutcome::from_code(code.into()))
 }

@@ -431,13 +431,9 @@ impl pb::agency_service_server::AgencyService for Api {
     ) -> Result<Response<pb::ResolveClaimResponse>, Status> {
         let principal = require(&request, Rpc::ResolveClaim)?;
         let wire = request.into_inner();
-        let action = Action::ResolveClaim {
-            claim: Seq(wire.claim_seq),
-            outcome: convert::claim_outcome(wire.outcome).map_err(invalid)?,
-            reason: convert::optional_reason(&wire.reason).map_err(invalid)?,
-            contributions: convert::batch("contributions", &wire.contributions, convert::contribution)
-                .map_err(invalid)?,
-        };
+        let (outcome, reason, contributions) =
+            convert::answer(wire.outcome, &wire.reason, &wire.contributions).map_err(invalid)?;
+        let action = Action::ResolveClaim { claim: Seq(wire.claim_seq), outcome, reason, contributions };
         action.check_size().map_err(invalid)?;
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         Ok(Response::new(pb::ResolveClaimResponse { receipts: receipts(&outcome) }))
@@ -478,16 +474,7 @@ impl pb::agency_service_server::AgencyService for Api {
                 Ok((page, ledger.today()))
             })
             .await?;
-        let claims = page
-            .entries
-            .iter()
-            .map(|entry| convert::claim_view(entry.seq, &entry.worker_id, &entry.claim, today))
-            .collect();
-        Ok(Response::new(pb::ListClaimsResponse {
-            claims,
-            evaluated_on: today.to_string(),
-            next_from_seq: page.next.map(|seq| seq.0),
-        }))
+        Ok(Response::new(convert::claims_page(&page, today)))
     }
 
     async fn reset_worker_credential(
@@ -839,16 +826,7 @@ impl pb::appeal_service_server::AppealService for Api {
                 Ok((ledger.claims_appealed_to(&body, from, limit, open)?, ledger.today()))
             })
             .await?;
-        let claims = page
-            .entries
-            .iter()
-            .map(|entry| convert::claim_view(entry.seq, &entry.worker_id, &entry.claim, today))
-            .collect();
-        Ok(Response::new(pb::ListClaimsResponse {
-            claims,
-            evaluated_on: today.to_string(),
-            next_from_seq: page.next.map(|seq| seq.0),
-        }))
+        Ok(Response::new(convert::claims_page(&page, today)))
     }
 
     async fn decide_appeal(
@@ -857,13 +835,9 @@ impl pb::appeal_service_server::AppealService for Api {
     ) -> Result<Response<pb::DecideAppealResponse>, Status> {
         let principal = require(&request, Rpc::DecideAppeal)?;
         let wire = request.into_inner();
-        let action = Action::DecideAppeal {
-            claim: Seq(wire.claim_seq),
-            outcome: convert::claim_outcome(wire.outcome).map_err(invalid)?,
-            reason: convert::optional_reason(&wire.reason).map_err(invalid)?,
-            contributions: convert::batch("contributions", &wire.contributions, convert::contribution)
-                .map_err(invalid)?,
-        };
+        let (outcome, reason, contributions) =
+            convert::answer(wire.outcome, &wire.reason, &wire.contributions).map_err(invalid)?;
+        let action = Action::DecideAppeal { claim: Seq(wire.claim_seq), outcome, reason, contributions };
         action.check_size().map_err(invalid)?;
         let outcome = self.submit(&principal, &wire.request_id, action).await?;
         Ok(Response::new(pb::DecideAppealResponse { receipts: receipts(&outcome) }))

@@ -792,20 +792,7 @@ impl<V: View> Check<'_, V> {
                 earlier.label()
             )));
         }
-        check_answer(&filed, outcome, reason, contributions)?;
-        // A month the agency had recorded from this employer is corrected, not counted twice.
-        let why = Text::parse("reason", &format!("claim {claim_seq} upheld"), ledger_core::REASON_LEN_MAX)?;
-        let (recorded, _) = self.record_or_correct(agency, this_month, contributions, &why)?;
-        let mut planned = vec![Planned::new(Event::ClaimResolved(ClaimResolved {
-            claim: claim_seq,
-            worker_id: filed.worker_id.clone(),
-            jurisdiction: filed.addressed_to,
-            outcome,
-            reason: reason.clone(),
-            contributions: recorded.len() as u32,
-        }))];
-        planned.extend(recorded);
-        Ok(planned)
+        self.answer(&filed, claim_seq, this_month, Answer { outcome, reason, contributions }, false)
     }
 
     /// The claim filed at `seq`; refused when that event is no claim.
@@ -926,21 +913,46 @@ impl<V: View> Check<'_, V> {
                 "the appeal of claim {claim_seq} was decided at seq {at}"
             )));
         }
-        check_answer(&filed, outcome, reason, contributions)?;
-        let why = Text::parse(
-            "reason",
-            &format!("claim {claim_seq} upheld on appeal"),
-            ledger_core::REASON_LEN_MAX,
-        )?;
+        self.answer(&filed, claim_seq, this_month, Answer { outcome, reason, contributions }, true)
+    }
+
+    /// An answer to the claim filed at `claim_seq` (the agency's resolution, or `on_appeal` the
+    /// appeal body's decision), checked against it, and the contributions it records after it: a
+    /// month the agency had recorded from this employer is corrected, not counted twice.
+    fn answer(
+        &mut self,
+        filed: &ClaimFiled,
+        claim_seq: Seq,
+        this_month: Month,
+        answer: Answer<'_>,
+        on_appeal: bool,
+    ) -> Result<Vec<Planned>> {
+        let Answer { outcome, reason, contributions } = answer;
+        check_answer(filed, outcome, reason, contributions)?;
+        let why = if on_appeal { "upheld on appeal" } else { "upheld" };
+        let why = Text::parse("reason", &format!("claim {claim_seq} {why}"), ledger_core::REASON_LEN_MAX)?;
         let (recorded, _) = self.record_or_correct(filed.addressed_to, this_month, contributions, &why)?;
-        let mut planned = vec![Planned::new(Event::AppealDecided(AppealDecided {
-            claim: claim_seq,
-            worker_id: filed.worker_id.clone(),
-            jurisdiction: filed.addressed_to,
-            outcome,
-            reason: reason.clone(),
-            contributions: recorded.len() as u32,
-        }))];
+        let (claim, worker_id, jurisdiction) = (claim_seq, filed.worker_id.clone(), filed.addressed_to);
+        let (reason, contributions) = (reason.clone(), recorded.len() as u32);
+        let event = match on_appeal {
+            false => Event::ClaimResolved(ClaimResolved {
+                claim,
+                worker_id,
+                jurisdiction,
+                outcome,
+                reason,
+                contributions,
+            }),
+            true => Event::AppealDecided(AppealDecided {
+                claim,
+                worker_id,
+                jurisdiction,
+                outcome,
+                reason,
+                contributions,
+            }),
+        };
+        let mut planned = vec![Planned::new(event)];
         planned.extend(recorded);
         Ok(planned)
     }
@@ -1154,6 +1166,13 @@ fn already_recorded(item: &ContributionRecorded, seq: Seq) -> StoreError {
             item.employer_ref.as_str()
         ),
     }
+}
+
+/// An answer to a claim as asked for.
+struct Answer<'a> {
+    outcome: ClaimOutcome,
+    reason: &'a Option<Text>,
+    contributions: &'a [ContributionRecorded],
 }
 
 /// Checks an answer to a claim (an agency's resolution, or an appeal body's decision) against
