@@ -33,10 +33,26 @@ pub fn verify_file(path: &Path, trust: &Trust) -> anyhow::Result<()> {
         }
         // A claim's state as the statement proves it: answered, or open as of its last event.
         for (seq, claim) in &projection.claims {
-            let state = match &claim.resolution {
+            let mut state = match &claim.resolution {
                 Some(resolution) => format!("{} on {}", resolution.outcome, resolution.at.date_naive()),
                 None => format!("open when the statement was taken (answer due by {})", claim.respond_by),
             };
+            if let Some(appeal) = &claim.appeal {
+                state.push_str(&match &appeal.decision {
+                    Some(decision) => {
+                        format!(
+                            "; appealed to {}, {} on appeal on {}",
+                            appeal.body,
+                            decision.outcome,
+                            decision.at.date_naive()
+                        )
+                    }
+                    None => format!(
+                        "; appealed to {}, undecided when the statement was taken (decision due by {})",
+                        appeal.body, appeal.respond_by
+                    ),
+                });
+            }
             println!(
                 "claim {seq} to {} for {} month(s) from {}: {state}",
                 claim.addressed_to,

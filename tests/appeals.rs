@@ -249,6 +249,38 @@ async fn a_rejected_claim_is_appealed_once_goes_overdue_and_is_upheld_on_appeal(
     let followed = philippines.agency.list_claims(request).await.expect("listed").into_inner().claims;
     let followed = followed.iter().find(|claim| claim.claim_seq == claim_seq).expect("her claim followed");
     assert_eq!(followed.state, "upheld on appeal");
+
+    // Her portable statement proves the appeal and its decision offline, with the log's key alone.
+    let ledger = |args: &[&str]| {
+        let output =
+            std::process::Command::new(env!("CARGO_BIN_EXE_ledger")).args(args).output().expect("runs");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let file = server.dir.path().join("statement.json");
+    let file = file.to_str().expect("utf-8");
+    let address = server.server.address.to_string();
+    let token = enrolled.worker_token.as_str();
+    ledger(&[
+        "worker",
+        "statement",
+        "--worker",
+        &worker_id,
+        "--out",
+        file,
+        "--server",
+        &address,
+        "--token",
+        token,
+    ]);
+    let data_dir = common::data_dir(&server.dir);
+    let key = ledger(&["key", "show", "--data-dir", data_dir.to_str().expect("utf-8")]);
+    let verified = ledger(&["statement", "verify", file, "--key", key.trim()]);
+    let line = format!(
+        "claim {claim_seq} to SA for 2 month(s) from 2026-08: rejected on 2027-03-01; appealed to sa-labour-court, \
+         upheld on appeal on 2027-05-31"
+    );
+    assert!(verified.contains(&line), "{verified}");
     server.stop().await;
 }
 
