@@ -466,6 +466,8 @@ pub fn print_accountability(report: &pb::GetAccountabilityReportResponse, as_jso
                     "jurisdiction": row.jurisdiction, "received": row.received, "resolved": row.resolved,
                     "upheld": row.upheld, "rejected": row.rejected, "overdue": row.overdue,
                     "resolved_late": row.resolved_late, "median_days": row.median_days, "p90_days": row.p90_days,
+                    "appealed": row.appealed, "appeals_decided": row.appeals_decided,
+                    "overturned": row.overturned, "appeals_overdue": row.appeals_overdue,
                 })
             })
             .collect();
@@ -504,6 +506,13 @@ pub fn print_accountability(report: &pb::GetAccountabilityReportResponse, as_jso
             row.resolved_late,
             days(row.median_days),
             days(row.p90_days)
+        );
+    }
+    // The appeal bodies' line, once any answer was appealed.
+    for row in report.rows.iter().filter(|row| row.appealed > 0) {
+        println!(
+            "appeals in {}: {} answers appealed, {} decided ({} rejections overturned), {} undecided past the body's day",
+            row.jurisdiction, row.appealed, row.appeals_decided, row.overturned, row.appeals_overdue
         );
     }
 }

@@ -70,6 +70,17 @@ async fn appeals_to(body: &mut Clients, open_only: bool) -> Vec<pb::ClaimView> {
     body.appeal.list_appeals(request).await.expect("listed").into_inner().claims
 }
 
+/// Saudi Arabia's line of the accountability report of the claims filed in 2027.
+async fn accountability(auditor: &mut Clients) -> pb::AccountabilityRow {
+    let request = pb::GetAccountabilityReportRequest {
+        jurisdiction: "SA".into(),
+        from_date: "2027-01-01".into(),
+        to_date: "2027-12-31".into(),
+    };
+    let report = auditor.audit.get_accountability_report(request).await.expect("report").into_inner();
+    report.rows.into_iter().next().expect("Saudi Arabia's line")
+}
+
 async fn her_claim(worker: &mut Clients, worker_id: &str, claim_seq: u64) -> pb::ClaimView {
     let request =
         pb::GetBalanceRequest { worker_id: worker_id.into(), as_of_seq: None, ..Default::default() };
@@ -206,6 +217,15 @@ async fn a_rejected_claim_is_appealed_once_goes_overdue_and_is_upheld_on_appeal(
     assert_eq!(her_claim(&mut her, &worker_id, claim_seq).await.state, "appealed");
     clock.set(at("2027-05-31T00:00:01Z"));
     assert_eq!(her_claim(&mut her, &worker_id, claim_seq).await.state, "appeal overdue");
+    let mut auditor = server.clients("auditor").await;
+    let appeals = |row: &pb::AccountabilityRow| {
+        (row.appealed, row.appeals_decided, row.overturned, row.appeals_overdue)
+    };
+    assert_eq!(
+        appeals(&accountability(&mut auditor).await),
+        (1, 0, 0, 1),
+        "one appeal, undecided past its day"
+    );
 
     let decided = court.appeal.decide_appeal(upheld("decision-1")).await.expect("upheld").into_inner();
     assert_eq!(decided.receipts.len(), 3, "the decision and the two months it recorded");
@@ -223,6 +243,11 @@ async fn a_rejected_claim_is_appealed_once_goes_overdue_and_is_upheld_on_appeal(
         (pb::ClaimOutcome::Upheld as i32, 2)
     );
     assert!(appeals_to(&mut court, true).await.is_empty(), "no appeal left open");
+    assert_eq!(
+        appeals(&accountability(&mut auditor).await),
+        (1, 1, 1, 0),
+        "the agency's rejection overturned"
+    );
     assert_eq!(appeals_to(&mut court, false).await.len(), 1);
 
     // Her Saudi months now hold the two the appeal recorded.

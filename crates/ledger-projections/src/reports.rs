@@ -1,7 +1,8 @@
 //! Aggregate reports for monitors, computed from worker projections only, so that a report is a
 //! projection of the log like a balance is: replaying the log gives the same report.
 //!
-//! - [`accountability`]: per addressed jurisdiction, how its agency answers claims.
+//! - [`accountability`]: per addressed jurisdiction, how its agency answers claims, and how the
+//!   appeal body the rules name there decides the appeals of those answers.
 //!
 //! Who is covered, by period and breakdown, is [`crate::coverage`]'s.
 
@@ -31,6 +32,12 @@ pub struct ClaimsRow {
     /// Days from filing to resolution of the resolved claims (nearest-rank percentiles).
     pub median_days: Option<u32>,
     pub p90_days: Option<u32>,
+    /// Of the claims received: answers appealed, appeals decided, rejections the appeal body
+    /// overturned (upheld on appeal), and appeals undecided past the body's day.
+    pub appealed: u32,
+    pub appeals_decided: u32,
+    pub overturned: u32,
+    pub appeals_overdue: u32,
 }
 
 /// The accountability report: claims filed between `from` and `to` (both included, UTC days),
@@ -64,6 +71,10 @@ pub fn accountability<'a>(
             resolved_late: 0,
             median_days: None,
             p90_days: None,
+            appealed: 0,
+            appeals_decided: 0,
+            overturned: 0,
+            appeals_overdue: 0,
         };
         (row, Vec::new())
     };
@@ -87,6 +98,18 @@ pub fn accountability<'a>(
             }
             let taken = claim.days_to_resolve().unwrap_or(0).max(0);
             days.push(u32::try_from(taken).unwrap_or(u32::MAX));
+        }
+        if let Some(appeal) = &claim.appeal {
+            row.appealed += 1;
+            row.appeals_overdue += u32::from(claim.appeal_overdue(evaluated_on));
+            if let Some(decision) = &appeal.decision {
+                row.appeals_decided += 1;
+                let rejected = claim.resolution.as_ref().map(|resolution| resolution.outcome);
+                row.overturned += u32::from(
+                    decision.outcome == ledger_core::ClaimOutcome::Upheld
+                        && rejected == Some(ledger_core::ClaimOutcome::Rejected),
+                );
+            }
         }
     }
     let rows = rows

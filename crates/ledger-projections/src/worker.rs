@@ -240,6 +240,11 @@ impl Claim {
         self.resolution.is_none() && on > self.respond_by
     }
 
+    /// Appealed, undecided on `on` and past the day the appeal body had to decide by.
+    pub fn appeal_overdue(&self, on: NaiveDate) -> bool {
+        self.appeal.as_ref().is_some_and(|appeal| appeal.decision.is_none() && on > appeal.respond_by)
+    }
+
     /// Whole days from filing to resolution, by the UTC calendar.
     pub fn days_to_resolve(&self) -> Option<i64> {
         let resolution = self.resolution.as_ref()?;
@@ -261,7 +266,7 @@ impl Claim {
             (None, _) => "open",
             (Some(resolution), None) => resolution.outcome.label(),
             (Some(_), Some(appeal)) => match &appeal.decision {
-                None if on > appeal.respond_by => "appeal overdue",
+                None if self.appeal_overdue(on) => "appeal overdue",
                 None => "appealed",
                 Some(decision) if decision.outcome == ClaimOutcome::Upheld => "upheld on appeal",
                 Some(_) => match self.outcome() {

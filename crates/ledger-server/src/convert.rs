@@ -502,6 +502,10 @@ pub fn accountability(report: &AccountabilityReport) -> pb::GetAccountabilityRep
                 resolved_late: row.resolved_late,
                 median_days: row.median_days,
                 p90_days: row.p90_days,
+                appealed: row.appealed,
+                appeals_decided: row.appeals_decided,
+                overturned: row.overturned,
+                appeals_overdue: row.appeals_overdue,
             })
             .collect(),
     }
