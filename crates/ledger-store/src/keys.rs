@@ -25,7 +25,7 @@
 //! | `K` seq | seq of the last ContributionCorrected of the contribution at seq (u64) |
 //! | `C` `A` jurisdiction, seq | the worker id of the claim filed at seq, addressed to the jurisdiction |
 //! | `C` `O` jurisdiction, seq | the same, by the worker's origin jurisdiction |
-//! | `C` `F` principal len (u8), principal, seq | the same, by whoever filed it (a workers' organisation follows the claims it filed) |
+//! | `C` `F` principal len (u8), principal, seq | the same, by whoever filed it or appealed its answer (a workers' organisation follows the claims it filed or appealed) |
 //! | `C` `B` body len (u8), body, seq | the same, for a claim whose answer was appealed to that appeal body (written with the appeal) |
 //! | `L` | what this replica's raft state machine applied last, in ledger-cluster's encoding (not part of the log) |
 
@@ -306,8 +306,8 @@ pub fn event_index_entries(seq: Seq, event: &Event) -> Option<Entry> {
 }
 
 /// The claim index entries (`C`) of the event at `seq` when it files a claim (given the worker's
-/// origin and who filed it) or appeals one: the one derivation the writer, the rebuild and a snapshot's install
-/// share.
+/// origin and who filed it) or appeals one: the one derivation the writer, the rebuild and a
+/// snapshot's install share.
 pub fn claim_index_entries(
     seq: Seq,
     event: &Event,
@@ -315,9 +315,16 @@ pub fn claim_index_entries(
     filer: &PrincipalId,
 ) -> Vec<Entry> {
     if let Event::ClaimAppealed(appealed) = event {
-        let mut key = appealed_claims_prefix(&appealed.appeal_body);
-        key.extend_from_slice(&appealed.claim.0.to_be_bytes());
-        return vec![(key, appealed.worker_id.as_str().as_bytes().to_vec())];
+        // By the body it is made to, and by whoever made it, who follows the claim from then on
+        // (a workers' organisation that appeals a claim she filed herself).
+        let worker = appealed.worker_id.as_str().as_bytes();
+        return [appealed_claims_prefix(&appealed.appeal_body), filed_claims_prefix(filer)]
+            .into_iter()
+            .map(|mut key| {
+                key.extend_from_slice(&appealed.claim.0.to_be_bytes());
+                (key, worker.to_vec())
+            })
+            .collect();
     }
     let Event::ClaimFiled(filed) = event else { return Vec::new() };
     let mut by_filer = filed_claims_prefix(filer);
