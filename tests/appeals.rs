@@ -65,6 +65,30 @@ async fn rejected_claim(
     claim_seq
 }
 
+/// A worker from the Philippines enrolled by its agency, with Saudi contributions from `EMPLOYER`
+/// for `months`: her id, her credential, and clients that call as her.
+async fn worker_in_saudi_arabia(
+    server: &TestServer,
+    request_id: &str,
+    months: &[&str],
+) -> (String, String, Clients) {
+    let mut philippines = server.clients("agency-ph").await;
+    let enrolled = common::enroll_with_credential(&mut philippines, request_id, "PH").await;
+    let worker_id = enrolled.worker_id;
+    let contributions = months
+        .iter()
+        .map(|month| contribution_from(EMPLOYER, &worker_id, "SA", "SAR", month, 270_000))
+        .collect();
+    let request = pb::RecordContributionsRequest {
+        request_id: format!("{request_id}-gosi"),
+        contributions,
+        ..Default::default()
+    };
+    server.clients("agency-sa").await.agency.record_contributions(request).await.expect("recorded");
+    let her = common::as_worker(server, &enrolled.worker_token).await;
+    (worker_id, enrolled.worker_token, her)
+}
+
 async fn appeals_to(body: &mut Clients, open_only: bool) -> Vec<pb::ClaimView> {
     let request = pb::ListAppealsRequest { open_only, ..Default::default() };
     body.appeal.list_appeals(request).await.expect("listed").into_inner().claims
@@ -96,17 +120,8 @@ async fn a_rejected_claim_is_appealed_once_goes_overdue_and_is_upheld_on_appeal(
     let mut saudi = server.clients("agency-sa").await;
     let mut court = server.clients("sa-labour-court").await;
     let mut commission = server.clients("ph-labour-relations-commission").await;
-    let enrolled = common::enroll_with_credential(&mut philippines, "owwa-2027-0001", "PH").await;
-    let worker_id = enrolled.worker_id.clone();
-    let mut her = common::as_worker(&server, &enrolled.worker_token).await;
-    let paid = ["2026-07", "2026-10"]
-        .map(|month| contribution_from(EMPLOYER, &worker_id, "SA", "SAR", month, 270_000));
-    let request = pb::RecordContributionsRequest {
-        request_id: "gosi-2026".into(),
-        contributions: paid.to_vec(),
-        ..Default::default()
-    };
-    saudi.agency.record_contributions(request).await.expect("recorded");
+    let (worker_id, worker_token, mut her) =
+        worker_in_saudi_arabia(&server, "owwa-2027-0001", &["2026-07", "2026-10"]).await;
 
     // An open claim has no answer to appeal.
     let open = pb::FileClaimRequest {
@@ -285,7 +300,7 @@ async fn a_rejected_claim_is_appealed_once_goes_overdue_and_is_upheld_on_appeal(
     let file = server.dir.path().join("statement.json");
     let file = file.to_str().expect("utf-8");
     let address = server.server.address.to_string();
-    let token = enrolled.worker_token.as_str();
+    let token = worker_token.as_str();
     ledger(&[
         "worker",
         "statement",
@@ -317,16 +332,7 @@ async fn her_organisation_and_her_origins_agency_appeal_for_her_and_a_rejection_
     let mut saudi = server.clients("agency-sa").await;
     let mut union = server.clients("union-sa-dwu").await;
     let mut court = server.clients("sa-labour-court").await;
-    let enrolled = common::enroll_with_credential(&mut philippines, "owwa-2027-0003", "PH").await;
-    let worker_id = enrolled.worker_id.clone();
-    let mut her = common::as_worker(&server, &enrolled.worker_token).await;
-    let paid = contribution_from(EMPLOYER, &worker_id, "SA", "SAR", "2026-06", 270_000);
-    let request = pb::RecordContributionsRequest {
-        request_id: "gosi-2026".into(),
-        contributions: vec![paid],
-        ..Default::default()
-    };
-    saudi.agency.record_contributions(request).await.expect("recorded");
+    let (worker_id, _, mut her) = worker_in_saudi_arabia(&server, "owwa-2027-0003", &["2026-06"]).await;
     let first = rejected_claim(&mut her, &mut saudi, "first", &worker_id, &["2026-07"]).await;
     let second = rejected_claim(&mut her, &mut saudi, "second", &worker_id, &["2026-08"]).await;
 
@@ -385,18 +391,9 @@ async fn her_organisation_and_her_origins_agency_appeal_for_her_and_a_rejection_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rules_that_name_no_appeal_body_take_no_appeal() {
     let server = TestServer::start().await;
-    let mut philippines = server.clients("agency-ph").await;
     let mut saudi = server.clients("agency-sa").await;
-    let enrolled = common::enroll_with_credential(&mut philippines, "owwa-2027-0004", "PH").await;
-    let worker_id = enrolled.worker_id.clone();
-    let paid = contribution_from(EMPLOYER, &worker_id, "SA", "SAR", "2026-06", 270_000);
-    let request = pb::RecordContributionsRequest {
-        request_id: "gosi-2026".into(),
-        contributions: vec![paid],
-        ..Default::default()
-    };
-    saudi.agency.record_contributions(request).await.expect("recorded");
-    let mut her = common::as_worker(&server, &enrolled.worker_token).await;
+    let (worker_id, worker_token, mut her) =
+        worker_in_saudi_arabia(&server, "owwa-2027-0004", &["2026-06"]).await;
     let claim_seq = rejected_claim(&mut her, &mut saudi, "first", &worker_id, &["2026-07"]).await;
 
     // The same rules, but Saudi Arabia's entry names no appeal body.
@@ -413,7 +410,7 @@ async fn rules_that_name_no_appeal_body_take_no_appeal() {
     };
     let running = ledger_server::start(config).await.expect("started");
     let server = TestServer { server: running, dir, tokens };
-    let mut her = common::as_worker(&server, &enrolled.worker_token).await;
+    let mut her = common::as_worker(&server, &worker_token).await;
     refused(
         her.worker.appeal_claim(appeal("appeal-1", claim_seq)).await,
         Code::FailedPrecondition,

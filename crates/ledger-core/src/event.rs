@@ -514,21 +514,12 @@ pub struct ClaimAppealed {
     pub respond_by: NaiveDate,
 }
 
-/// The appeal body's decision. Upheld, the claim is upheld on appeal, and for a claim that records
-/// contributions the `contributions` ContributionRecorded events that follow it in the same request
-/// are those the decision recorded; rejected, the agency's resolution stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppealDecided {
-    /// The seq of the ClaimFiled event.
-    pub claim: Seq,
-    pub worker_id: WorkerId,
-    /// The addressed jurisdiction, where the body sits.
-    pub jurisdiction: Jurisdiction,
-    pub outcome: ClaimOutcome,
-    /// Why; required when the appeal is rejected.
-    pub reason: Option<Text>,
-    pub contributions: u32,
-}
+/// The appeal body's decision, in the body of a resolution (kind 11 and kind 21 are encoded alike).
+/// Upheld, the claim is upheld on appeal, and for a claim that records contributions the
+/// `contributions` ContributionRecorded events that follow it in the same request are those the
+/// decision recorded; rejected (with a reason), the agency's resolution stands. `jurisdiction` is
+/// the addressed jurisdiction, where the body sits.
+pub type AppealDecided = ClaimResolved;
 
 /// The worker's credential was replaced: every earlier one stopped working with this event. The
 /// first credential is issued with the enrolment, which its `WorkerEnrolled` event records. Neither

@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cursor::{Cursor, Short};
 use crate::event::{
-    AccessChange, AccessChanged, AppealDecided, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled,
-    ClaimResolved, ConsentChanged, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled, ClaimResolved,
+    ConsentChanged, CredentialReplaced, EntitlementGranted, EntitlementStatusChanged,
     RecruitmentCostRecorded, ResidenceChanged, RulesAdopted, StatusChange, CLAIM_MONTHS_MAX,
     RULES_DOCUMENT_LEN_MAX,
 };
@@ -247,15 +247,7 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
         }
         Event::ClaimResolved(e) => {
             out.push(KIND_CLAIM_RESOLVED);
-            put_answer(
-                out,
-                e.claim,
-                &e.worker_id,
-                e.jurisdiction,
-                e.outcome,
-                e.reason.as_ref(),
-                e.contributions,
-            );
+            put_answer(out, e);
         }
         Event::CredentialReplaced(e) => {
             out.push(KIND_CREDENTIAL_REPLACED);
@@ -298,15 +290,7 @@ pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
         }
         Event::AppealDecided(e) => {
             out.push(KIND_APPEAL_DECIDED);
-            put_answer(
-                out,
-                e.claim,
-                &e.worker_id,
-                e.jurisdiction,
-                e.outcome,
-                e.reason.as_ref(),
-                e.contributions,
-            );
+            put_answer(out, e);
         }
         Event::AccessChanged(e) => {
             out.push(KIND_ACCESS_CHANGED);
@@ -484,18 +468,7 @@ fn decode_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             grounds_sha256: r.array()?,
             respond_by: r.date()?,
         }),
-        KIND_APPEAL_DECIDED => {
-            let ClaimResolved { claim, worker_id, jurisdiction, outcome, reason, contributions } =
-                decode_claim_resolved(r)?;
-            Event::AppealDecided(AppealDecided {
-                claim,
-                worker_id,
-                jurisdiction,
-                outcome,
-                reason,
-                contributions,
-            })
-        }
+        KIND_APPEAL_DECIDED => Event::AppealDecided(decode_claim_resolved(r)?),
         KIND_ACCESS_CHANGED => {
             let worker_id = r.worker_id()?;
             let change = match r.u8()? {
@@ -623,21 +596,13 @@ fn decode_claim_resolved(r: &mut Reader<'_>) -> Result<ClaimResolved, DecodeErro
 
 /// Appends the body of an answer to a claim: a resolution (kind 11) or an appeal's decision
 /// (kind 21).
-fn put_answer(
-    out: &mut Vec<u8>,
-    claim: Seq,
-    worker_id: &WorkerId,
-    jurisdiction: Jurisdiction,
-    outcome: ClaimOutcome,
-    reason: Option<&Text>,
-    contributions: u32,
-) {
-    out.extend_from_slice(&claim.0.to_be_bytes());
-    put_str8(out, worker_id.as_str());
-    out.extend_from_slice(&jurisdiction.as_bytes());
-    out.push(outcome.code());
-    put_str16(out, reason.map_or("", Text::as_str));
-    out.extend_from_slice(&contributions.to_be_bytes());
+fn put_answer(out: &mut Vec<u8>, answer: &ClaimResolved) {
+    out.extend_from_slice(&answer.claim.0.to_be_bytes());
+    put_str8(out, answer.worker_id.as_str());
+    out.extend_from_slice(&answer.jurisdiction.as_bytes());
+    out.push(answer.outcome.code());
+    put_str16(out, answer.reason.as_ref().map_or("", Text::as_str));
+    out.extend_from_slice(&answer.contributions.to_be_bytes());
 }
 
 /// Appends a date as 4 bytes: year (u16), month (u8), day (u8).

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionCorrected, ContributionRecorded, CreditKind,
-    Currency, Event, Insurance, Jurisdiction, Month, PrincipalId, Sector, Seq, Sex, StatusChange,
+    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionCorrected, ContributionRecorded,
+    CreditKind, Currency, Event, Insurance, Jurisdiction, Month, PrincipalId, Sector, Seq, Sex, StatusChange,
     WorkerEnrolled, WorkerId,
 };
 
@@ -171,7 +171,7 @@ pub struct Entitlement {
     pub paid_into: BTreeMap<Jurisdiction, Payments>,
 }
 
-/// The addressed agency's answer to a claim.
+/// The addressed agency's answer to a claim, or the appeal body's decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolution {
     /// The seq of the ClaimResolved event.
@@ -181,6 +181,19 @@ pub struct Resolution {
     pub reason: Option<String>,
     /// Contributions recorded with the resolution.
     pub contributions: u32,
+}
+
+impl Resolution {
+    /// The answer (a resolution or an appeal's decision) recorded at `seq`.
+    fn of(seq: Seq, at: DateTime<Utc>, answer: &ClaimResolved) -> Resolution {
+        Resolution {
+            seq,
+            at,
+            outcome: answer.outcome,
+            reason: answer.reason.as_ref().map(|reason| reason.as_str().to_owned()),
+            contributions: answer.contributions,
+        }
+    }
 }
 
 /// Her appeal of a claim's resolution, and the appeal body's decision once given.
@@ -543,13 +556,7 @@ impl WorkerProjection {
                 if let Some(earlier) = &claim.resolution {
                     return Err(fail(format!("claim {} was already resolved at {}", e.claim, earlier.seq)));
                 }
-                claim.resolution = Some(Resolution {
-                    seq,
-                    at,
-                    outcome: e.outcome,
-                    reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()),
-                    contributions: e.contributions,
-                });
+                claim.resolution = Some(Resolution::of(seq, at, e));
             }
             Event::ClaimAppealed(e) => {
                 let claim =
@@ -582,13 +589,7 @@ impl WorkerProjection {
                         e.claim, earlier.seq
                     )));
                 }
-                appeal.decision = Some(Resolution {
-                    seq,
-                    at,
-                    outcome: e.outcome,
-                    reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()),
-                    contributions: e.contributions,
-                });
+                appeal.decision = Some(Resolution::of(seq, at, e));
             }
             // On her statement, and nothing more: a credential is access, not coverage.
             Event::CredentialReplaced(_) | Event::AccessChanged(_) => {}

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledger_core::{
-    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ContributionRecorded, CreditKind, Currency, Event,
-    Insurance, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, RequestId, Sector, Seq, Sex,
-    StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
+    Branch, ClaimFiled, ClaimKind, ClaimOutcome, ClaimResolved, ContributionRecorded, CreditKind, Currency,
+    Event, Insurance, InvalidInput, Jurisdiction, MinorUnits, Month, PeriodCredited, RequestId, Sector, Seq,
+    Sex, StatusChange, Text, WorkerId, EMPLOYER_REF_LEN_MAX, REASON_LEN_MAX,
 };
 use ledger_projections::coverage::{CoverageCell, CoverageRow, CoverageYear, PeriodCoverage};
 use ledger_projections::employer_pays::{Amounts, CostCell, CostRow, EmployerPaysYear, PeriodCosts};
@@ -278,14 +278,7 @@ pub fn event(event: &Event) -> pb::Event {
             evidence_sha256: e.evidence_sha256.to_vec(),
             respond_by: e.respond_by.to_string(),
         }),
-        Event::ClaimResolved(e) => Kind::ClaimResolved(pb::ClaimResolved {
-            claim_seq: e.claim.0,
-            worker_id: e.worker_id.to_string(),
-            jurisdiction: e.jurisdiction.to_string(),
-            outcome: i32::from(e.outcome.code()),
-            reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
-            contributions: e.contributions,
-        }),
+        Event::ClaimResolved(e) => Kind::ClaimResolved(answer_event(e)),
         Event::CredentialReplaced(e) => Kind::CredentialReplaced(pb::CredentialReplaced {
             worker_id: e.worker_id.to_string(),
             reset_by: e.reset_by.map(|jurisdiction| jurisdiction.to_string()).unwrap_or_default(),
@@ -324,14 +317,7 @@ pub fn event(event: &Event) -> pb::Event {
             grounds_sha256: e.grounds_sha256.to_vec(),
             respond_by: e.respond_by.to_string(),
         }),
-        Event::AppealDecided(e) => Kind::AppealDecided(pb::AppealDecided {
-            claim_seq: e.claim.0,
-            worker_id: e.worker_id.to_string(),
-            jurisdiction: e.jurisdiction.to_string(),
-            outcome: i32::from(e.outcome.code()),
-            reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
-            contributions: e.contributions,
-        }),
+        Event::AppealDecided(e) => Kind::AppealDecided(answer_event(e)),
         Event::AccessChanged(e) => Kind::AccessChanged(pb::AccessChanged {
             worker_id: e.worker_id.to_string(),
             change: e.change.name().to_owned(),
@@ -396,6 +382,18 @@ pub fn digest(name: &str, bytes: &[u8]) -> Result<[u8; 32], InvalidInput> {
     bytes.try_into().map_err(|_| {
         InvalidInput::new(name, format!("must be a SHA-256 digest of 32 bytes, got {} bytes", bytes.len()))
     })
+}
+
+/// A resolution or an appeal's decision, as the wire carries both.
+fn answer_event(e: &ClaimResolved) -> pb::ClaimResolved {
+    pb::ClaimResolved {
+        claim_seq: e.claim.0,
+        worker_id: e.worker_id.to_string(),
+        jurisdiction: e.jurisdiction.to_string(),
+        outcome: i32::from(e.outcome.code()),
+        reason: e.reason.as_ref().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
+        contributions: e.contributions,
+    }
 }
 
 /// An answer to a claim as asked for (a resolution, or an appeal body's decision): its outcome,

@@ -2,11 +2,11 @@
 //! group has left it. A command that passes becomes the events it appends.
 
 use ledger_core::{
-    AccessChange, AccessChanged, AppealDecided, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled,
-    ClaimOutcome, ClaimResolved, ConsentChanged, ContributionCorrected, ContributionRecorded,
-    ContributionReversed, CredentialReplaced, Currency, EntitlementGranted, EntitlementStatusChanged, Event,
-    Figures, InvalidInput, Jurisdiction, Month, PeriodCertified, PeriodCredited, PrincipalId,
-    RecruitmentCostRecorded, ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
+    AccessChange, AccessChanged, BenefitApplied, BenefitPaid, ClaimAppealed, ClaimFiled, ClaimOutcome,
+    ClaimResolved, ConsentChanged, ContributionCorrected, ContributionRecorded, ContributionReversed,
+    CredentialReplaced, Currency, EntitlementGranted, EntitlementStatusChanged, Event, Figures, InvalidInput,
+    Jurisdiction, Month, PeriodCertified, PeriodCredited, PrincipalId, RecruitmentCostRecorded,
+    ResidenceChanged, Seq, Text, WorkerEnrolled, WorkerId,
 };
 use ledger_projections::{EntitlementStatus, WorkerFacts};
 
@@ -932,26 +932,15 @@ impl<V: View> Check<'_, V> {
         let why = if on_appeal { "upheld on appeal" } else { "upheld" };
         let why = Text::parse("reason", &format!("claim {claim_seq} {why}"), ledger_core::REASON_LEN_MAX)?;
         let (recorded, _) = self.record_or_correct(filed.addressed_to, this_month, contributions, &why)?;
-        let (claim, worker_id, jurisdiction) = (claim_seq, filed.worker_id.clone(), filed.addressed_to);
-        let (reason, contributions) = (reason.clone(), recorded.len() as u32);
-        let event = match on_appeal {
-            false => Event::ClaimResolved(ClaimResolved {
-                claim,
-                worker_id,
-                jurisdiction,
-                outcome,
-                reason,
-                contributions,
-            }),
-            true => Event::AppealDecided(AppealDecided {
-                claim,
-                worker_id,
-                jurisdiction,
-                outcome,
-                reason,
-                contributions,
-            }),
+        let answer = ClaimResolved {
+            claim: claim_seq,
+            worker_id: filed.worker_id.clone(),
+            jurisdiction: filed.addressed_to,
+            outcome,
+            reason: reason.clone(),
+            contributions: recorded.len() as u32,
         };
+        let event = if on_appeal { Event::AppealDecided(answer) } else { Event::ClaimResolved(answer) };
         let mut planned = vec![Planned::new(event)];
         planned.extend(recorded);
         Ok(planned)
