@@ -162,6 +162,18 @@ async fn a_rejected_claim_is_appealed_once_goes_overdue_and_is_upheld_on_appeal(
         Code::PermissionDenied,
         "may not appeal",
     );
+    // Nor does a seq that holds no claim tell her what it holds.
+    let enrolment = 1;
+    refused(
+        her.worker.appeal_claim(appeal("appeal-of-nothing", enrolment)).await,
+        Code::PermissionDenied,
+        "may not appeal",
+    );
+    refused(
+        her.worker.appeal_claim(appeal("appeal-beyond", u64::MAX)).await,
+        Code::PermissionDenied,
+        "may not appeal",
+    );
     let mut short = appeal("appeal-short", claim_seq);
     short.grounds_sha256.truncate(31);
     refused(her.worker.appeal_claim(short).await, Code::InvalidArgument, "grounds_sha256");
@@ -366,6 +378,10 @@ async fn her_organisation_and_her_origins_agency_appeal_for_her_and_a_rejection_
         .map(|claim| (claim.claim_seq, claim.appeal.as_ref().map_or("?", |appeal| appeal.filed_via.as_str())))
         .collect();
     assert_eq!(via, [(first, ""), (second, "PH")]);
+    // Appealed and undecided, the claim is open to the union that follows it.
+    let open = pb::ListClaimsRequest { open_only: true, ..Default::default() };
+    let open = union.agency.list_claims(open).await.expect("listed").into_inner().claims;
+    assert_eq!(open.iter().map(|claim| claim.claim_seq).collect::<Vec<_>>(), [first]);
 
     // Rejected on appeal, with a reason: the agency's answer stands.
     let rejection = pb::DecideAppealRequest {

@@ -139,6 +139,12 @@ async fn an_organisation_files_her_claims_only_with_her_consent_and_never_reads_
     assert_eq!(refused.code(), Code::PermissionDenied);
     let again = her.worker.change_consent(consent("consent-7", UNION, false)).await.expect_err("not held");
     assert_eq!(again.code(), Code::FailedPrecondition);
+
+    // The union leaves the ledger; her take-back, retried, is answered as it was the first time.
+    ledger_server::principals::remove(&common::principals_file(&server.dir), UNION).expect("removed");
+    server.server.reload_principals().expect("reloaded");
+    let retried = her.worker.change_consent(consent("consent-6", UNION, false)).await.expect("a retry");
+    assert!(retried.into_inner().receipt.expect("receipt").replayed, "the same request, replayed");
     server.server.stop().await.expect("stopped");
 }
 
@@ -195,6 +201,11 @@ async fn a_group_claim_files_every_workers_claim_or_none() {
         union.worker.file_group_claim(group("group-1", &names)).await.expect_err("the fifth did not consent");
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
     assert!(refused.message().contains(&workers[4]), "{}", refused.message());
+    assert!(
+        refused.message().starts_with("members[4]: "),
+        "the member refused is named: {}",
+        refused.message()
+    );
     let twice = [names[0], names[1], names[0]];
     let refused =
         union.worker.file_group_claim(group("group-2", &twice)).await.expect_err("the same worker twice");

@@ -266,7 +266,7 @@ impl YearFold {
                 paid.employer += u128::from(figures.employer_share.get());
                 paid.worker += u128::from(figures.worker_share.get());
                 *worker.wages.entry((index, e.branch)).or_default() += u128::from(figures.insured_wage.get());
-                worker.sector_months[usize::from(e.sector.code()) - 1] |= bit;
+                worker.sector_months[crate::worker::sector_slot(e.sector)] |= bit;
                 let employer = e.employer_ref.as_str();
                 *worker.employer_months.entry(employer.to_owned()).or_default() |= bit;
                 *self.households.entry(employer.to_owned()).or_default() |= e.sector == Sector::DomesticWork;

@@ -238,7 +238,7 @@ impl YearFold {
         // Her own contributions there in domestic work make her employer a household, even before
         // it has any contribution on the ledger.
         let domestic = self.workers.get(worker_id).is_some_and(|worker| {
-            let domestic = worker.sector_months[usize::from(Sector::DomesticWork.code()) - 1];
+            let domestic = worker.sector_months[crate::worker::sector_slot(Sector::DomesticWork)];
             domestic != 0 && worker.employer_months.get(employer).is_some_and(|months| months & domestic != 0)
         });
         match self.households.get(employer) {

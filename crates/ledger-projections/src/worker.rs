@@ -73,7 +73,7 @@ impl MonthCell {
     }
 }
 
-fn sector_slot(sector: Sector) -> usize {
+pub(crate) fn sector_slot(sector: Sector) -> usize {
     usize::from(sector.code()) - 1
 }
 
@@ -251,6 +251,11 @@ impl Claim {
     /// its rules give. A claim answered on its last day is not late.
     pub fn is_overdue(&self, on: NaiveDate) -> bool {
         self.resolution.is_none() && on > self.respond_by
+    }
+
+    /// Waiting for someone: the agency's answer, or the appeal body's decision.
+    pub fn is_pending(&self) -> bool {
+        self.resolution.is_none() || self.appeal.as_ref().is_some_and(|appeal| appeal.decision.is_none())
     }
 
     /// Appealed, undecided on `on` and past the day the appeal body had to decide by.

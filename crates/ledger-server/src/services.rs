@@ -463,10 +463,12 @@ impl pb::agency_service_server::AgencyService for Api {
             .blocking(move |ledger| {
                 let open = move |claim: &ledger_projections::Claim| !open_only || claim.resolution.is_none();
                 let page = match &organisation {
-                    // Her claims it filed, while her consent holds: their status, no more.
+                    // Her claims it filed or appealed, while her consent holds: their status, no
+                    // more; open ones are those waiting for an answer or an appeal's decision.
                     Some(organisation) => {
                         ledger.claims_filed_by(organisation, from, limit, |projection, claim| {
-                            projection.consents.contains_key(organisation) && open(claim)
+                            projection.consents.contains_key(organisation)
+                                && (!open_only || claim.is_pending())
                         })?
                     }
                     None => ledger.claims(by, jurisdiction, from, limit, open)?,
@@ -705,31 +707,19 @@ impl pb::worker_service_server::WorkerService for Api {
         let wire = request.into_inner();
         let organisation = ledger_core::PrincipalId::parse(&wire.organisation)
             .map_err(|error| invalid(ledger_core::InvalidInput::new("organisation", error.message)))?;
-        // Where it is registered: from the principals in force when she gives her consent; from
-        // the consent she gave when she takes it back, so that she can take it back from an
-        // organisation no longer registered here.
-        let registered = self.gate.principal(&organisation).filter(|found| found.role == Role::Organisation);
-        let registered_in = match (wire.granted, registered.and_then(|found| found.jurisdiction)) {
-            (true, Some(registered_in)) => registered_in,
-            (true, None) => {
-                return Err(Status::not_found(format!(
-                    "organisation: {organisation} is no workers' organisation registered with this ledger"
-                )))
-            }
-            (false, registered_in) => {
-                let worker = worker_id.clone();
-                let given = self
-                    .blocking(move |ledger| ledger.projection(&worker))
-                    .await?
-                    .and_then(|projection| projection.consents.get(&organisation).copied());
-                match given.or(registered_in) {
-                    Some(registered_in) => registered_in,
-                    None => {
-                        return Err(Status::failed_precondition(format!(
-                            "{worker_id} holds no consent given to {organisation} to take back"
-                        )))
-                    }
-                }
+        // Where it is registered, from the principals in force when she gives her consent; when she
+        // takes it back, the writer takes it from the consent she gave, so that she can take it
+        // back from an organisation no longer registered here, and a retry is the same request.
+        let registered_in = match wire.granted {
+            false => None,
+            true => {
+                let registered =
+                    self.gate.principal(&organisation).filter(|found| found.role == Role::Organisation);
+                Some(registered.and_then(|found| found.jurisdiction).ok_or_else(|| {
+                    Status::not_found(format!(
+                        "organisation: {organisation} is no workers' organisation registered with this ledger"
+                    ))
+                })?)
             }
         };
         let action = Action::ChangeConsent { worker_id, organisation, registered_in, granted: wire.granted };

@@ -172,11 +172,16 @@ pub enum Action {
     /// corridor's destination, or declared by the worker. Boxed: it is large.
     RecordRecruitmentCost(Box<RecruitmentCostRequest>),
     /// The worker gives a workers' organisation her consent to file and follow her claims, or
-    /// takes it back. Only she does.
+    /// takes it back. Only she does. Where the organisation is registered comes with a consent
+    /// given (from the principals in force); a consent taken back names where the consent she gave
+    /// said, which the writer knows, so that a retry is the same request whatever the principals
+    /// say by then.
     ChangeConsent {
         worker_id: WorkerId,
         organisation: PrincipalId,
-        registered_in: Jurisdiction,
+        /// Where the organisation is registered: given with a consent given, none with one taken
+        /// back.
+        registered_in: Option<Jurisdiction>,
         granted: bool,
     },
     /// A workers' organisation files one claim for each of several workers at once (the same
@@ -477,7 +482,7 @@ impl Action {
                 bytes.push(21);
                 put_text(&mut bytes, worker_id.as_str());
                 put_text(&mut bytes, organisation.as_str());
-                bytes.extend_from_slice(&registered_in.as_bytes());
+                bytes.extend_from_slice(&registered_in.map_or([0, 0], |code| code.as_bytes()));
                 bytes.push(u8::from(*granted));
             }
             Action::LockAccess { worker_id, failed_attempts } => {

@@ -70,7 +70,7 @@ use std::time::{Duration, Instant};
 use ledger_core::checkpoint::{Checkpoint, LogKey};
 use ledger_core::cosignature::CosignerKey;
 use ledger_core::{Jurisdiction, PrincipalId, Record, Seq, WorkerId};
-use ledger_projections::coverage::{Amendments, CoverageYear, YearFold};
+use ledger_projections::coverage::{Amendments, YearFold};
 use ledger_projections::reports::{self, AccountabilityReport};
 use ledger_projections::{balance, Balance, Claim, WorkerProjection};
 use ledger_rules::Rules;
@@ -1080,52 +1080,40 @@ impl Ledger {
         Ok(reports::accountability(claims, only, from, to, self.today()))
     }
 
-    /// The coverage reports of `destination`'s calendar `year` and its quarters, suppressed
-    /// together, from the log's first `size` events (the durable head's when `None`): a pure
-    /// function of those events, which anyone with an export computes again. Two passes over the
-    /// log (`ledger_projections::coverage`), holding a small summary per worker covered there.
-    pub fn coverage_year(
-        &self,
-        destination: Jurisdiction,
-        year: u16,
-        size: Option<u64>,
-    ) -> Result<CoverageYear> {
-        Ok(self.fold_year(destination, year, size)?.finish())
-    }
-
     /// `destination`'s calendar `year` folded from the log's first `size` events (the durable
-    /// head's when `None`): the coverage, employer-pays and employers' reports are its answers.
+    /// head's when `None`): the coverage, employer-pays and employers' reports are its answers, a
+    /// pure function of those events, which anyone with an export computes again. Two passes over
+    /// the log (`ledger_projections::coverage`), holding a small summary per worker covered there.
     pub fn fold_year(&self, destination: Jurisdiction, year: u16, size: Option<u64>) -> Result<YearFold> {
         let size = size.unwrap_or_else(|| self.head().size);
         self.check_size("size", size)?;
         let mut amendments = Amendments::default();
-        self.fold_log(size, |record| {
+        // The first pass checks the chain; the second reads the same immutable records again.
+        self.fold_log(size, true, |record| {
             amendments.apply(record);
             Ok(())
         })?;
         let mut fold = YearFold::new(destination, year, amendments);
-        self.fold_log(size, |record| {
+        self.fold_log(size, false, |record| {
             fold.apply(record)
                 .map_err(|error| StoreError::Corruption { seq: error.seq, reason: error.problem })
         })?;
         Ok(fold)
     }
 
-    /// Reads the log's first `size` events in order, each checked to link to the one before and
-    /// to hash to its stored chain hash, and hands each to `visit`.
-    pub fn fold_log(&self, size: u64, mut visit: impl FnMut(&Record) -> Result<()>) -> Result<()> {
-        let mut previous = ledger_core::ChainHash::GENESIS;
+    /// Reads the log's first `size` events in order and hands each to `visit`; with `check`, each
+    /// is checked to link to the one before and to hash to its stored chain hash.
+    fn fold_log(&self, size: u64, check: bool, mut visit: impl FnMut(&Record) -> Result<()>) -> Result<()> {
+        let mut chain = ledger_core::ChainVerifier::new(Seq(0), ledger_core::ChainHash::GENESIS);
         read::scan(&self.shared.tree, Seq(0), Seq(size), |seq, bytes, stored| {
-            let record = Record::decode(bytes)
-                .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?;
-            let computed = ledger_core::chain_hash(&previous, &ledger_core::event_hash(bytes));
-            if record.seq != seq || record.prev_chain_hash != previous || computed != stored {
-                return Err(StoreError::Corruption {
-                    seq,
-                    reason: "the record does not link to its chain".into(),
-                });
-            }
-            previous = stored;
+            let record = match check {
+                true => chain
+                    .check(seq, bytes, &stored)
+                    .map(|(record, _)| record)
+                    .map_err(|fault| StoreError::Corruption { seq: fault.seq, reason: fault.reason })?,
+                false => Record::decode(bytes)
+                    .map_err(|error| StoreError::Corruption { seq, reason: error.to_string() })?,
+            };
             visit(&record)
         })
     }

@@ -507,24 +507,19 @@ impl Suffix {
         if let Event::WorkerEnrolled(enrolled) = event {
             self.origins.insert(enrolled.worker_id.clone(), enrolled.origin);
         }
-        if let Event::ClaimFiled(filed) = event {
-            let origin = match self.origins.get(&filed.worker_id) {
+        // The origin matters to a claim's filing only (its index by origin).
+        let origin = match event {
+            Event::ClaimFiled(filed) => match self.origins.get(&filed.worker_id) {
                 Some(origin) => Some(*origin),
                 None => ledger.projection(&filed.worker_id)?.map(|projection| projection.origin),
-            };
-            writes.extend(
-                keys::claim_index_entries(seq, event, origin, &record.principal)
-                    .into_iter()
-                    .map(|(k, v)| (k, Some(v))),
-            );
-        }
-        if let Event::ClaimAppealed(_) = event {
-            writes.extend(
-                keys::claim_index_entries(seq, event, None, &record.principal)
-                    .into_iter()
-                    .map(|(k, v)| (k, Some(v))),
-            );
-        }
+            },
+            _ => None,
+        };
+        writes.extend(
+            keys::claim_index_entries(seq, event, origin, &record.principal)
+                .into_iter()
+                .map(|(k, v)| (k, Some(v))),
+        );
         let issued = match event {
             Event::WorkerEnrolled(enrolled) => Some(&enrolled.worker_id),
             Event::CredentialReplaced(replaced) => Some(&replaced.worker_id),

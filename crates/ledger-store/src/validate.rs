@@ -139,7 +139,9 @@ impl<V: View> Check<'_, V> {
                             format!("{} is in the group already", member.worker_id),
                         )));
                     }
-                    planned.push(Planned::new(self.claim_filed(actor, this_month, member)?));
+                    // The member refused is named, so that the organisation knows whom to ask.
+                    let filed = self.claim_filed(actor, this_month, member);
+                    planned.push(Planned::new(filed.map_err(|error| error.within_index("members", index))?));
                 }
                 Ok(planned)
             }
@@ -592,7 +594,7 @@ impl<V: View> Check<'_, V> {
         actor: &Actor,
         worker_id: &WorkerId,
         organisation: &PrincipalId,
-        registered_in: Jurisdiction,
+        registered_in: Option<Jurisdiction>,
         granted: bool,
     ) -> Result<Event> {
         if actor.worker() != Some(worker_id) {
@@ -601,22 +603,38 @@ impl<V: View> Check<'_, V> {
                 actor.principal()
             )));
         }
-        self.check_known("registered_in", registered_in)?;
-        let held = self.enrolled(worker_id)?.consents.contains_key(organisation);
-        match (granted, held) {
-            (true, true) => Err(StoreError::FailedPrecondition(format!(
-                "{worker_id} has already given {organisation} her consent"
-            ))),
-            (false, false) => Err(StoreError::FailedPrecondition(format!(
-                "{worker_id} holds no consent given to {organisation} to take back"
-            ))),
-            _ => Ok(Event::ConsentChanged(ConsentChanged {
-                worker_id: worker_id.clone(),
-                organisation: organisation.clone(),
-                registered_in,
-                granted,
-            })),
-        }
+        let held = self.enrolled(worker_id)?.consents.get(organisation).copied();
+        let registered_in = match (granted, held, registered_in) {
+            (true, Some(_), _) => {
+                return Err(StoreError::FailedPrecondition(format!(
+                    "{worker_id} has already given {organisation} her consent"
+                )))
+            }
+            (true, None, Some(registered_in)) => {
+                self.check_known("registered_in", registered_in)?;
+                registered_in
+            }
+            (true, None, None) => {
+                return Err(InvalidInput::new(
+                    "registered_in",
+                    "a consent given names where the organisation is registered",
+                )
+                .into())
+            }
+            // Taken back as given: where the consent she gave said it is registered.
+            (false, Some(registered_in), _) => registered_in,
+            (false, None, _) => {
+                return Err(StoreError::FailedPrecondition(format!(
+                    "{worker_id} holds no consent given to {organisation} to take back"
+                )))
+            }
+        };
+        Ok(Event::ConsentChanged(ConsentChanged {
+            worker_id: worker_id.clone(),
+            organisation: organisation.clone(),
+            registered_in,
+            granted,
+        }))
     }
 
     /// A recruitment cost: the corridor runs from her origin to a jurisdiction of the rules; an
@@ -810,7 +828,24 @@ impl<V: View> Check<'_, V> {
     /// organisation holding her consent, or the agency of her origin once she lives there again;
     /// never the agency that answered. An answer is appealed once.
     fn claim_appealed(&mut self, actor: &Actor, claim_seq: Seq, grounds_sha256: [u8; 32]) -> Result<Event> {
-        let filed = self.filed_claim(claim_seq)?;
+        let may_not = || {
+            StoreError::PermissionDenied(format!(
+                "{} may not appeal claim {claim_seq}: she appeals, or a workers' organisation with her \
+                 consent, or the agency of her origin once she lives there again",
+                actor.principal()
+            ))
+        };
+        let filed = match self.filed_claim(claim_seq) {
+            Ok(filed) => filed,
+            // A worker or an organisation learns nothing of what another seq holds: it is refused
+            // as another worker's claim is.
+            Err(StoreError::NotFound { .. } | StoreError::FailedPrecondition(_))
+                if !matches!(actor, Actor::Agency { .. }) =>
+            {
+                return Err(may_not())
+            }
+            Err(error) => return Err(error),
+        };
         let worker_id = &filed.worker_id;
         let facts = self.enrolled(worker_id)?;
         let filed_via = match actor {
@@ -828,13 +863,7 @@ impl<V: View> Check<'_, V> {
             {
                 Some(*jurisdiction)
             }
-            _ => {
-                return Err(StoreError::PermissionDenied(format!(
-                    "{} may not appeal claim {claim_seq}: she appeals, or a workers' organisation with her \
-                     consent, or the agency of her origin once she lives there again",
-                    actor.principal()
-                )))
-            }
+            _ => return Err(may_not()),
         };
         match facts.claims.get(&claim_seq) {
             Some(Some(_)) => {}

@@ -457,7 +457,7 @@ impl Runner {
                 let action = Action::ChangeConsent {
                     worker_id: worker_id.clone(),
                     organisation: ok(PrincipalId::parse(organisation)),
-                    registered_in: ok(Jurisdiction::parse(registered_in)),
+                    registered_in: granted.then(|| ok(Jurisdiction::parse(registered_in))),
                     granted,
                 };
                 self.submit_as(worker_actor(&worker_id), action);
@@ -505,7 +505,7 @@ impl Runner {
                     let consent = Action::ChangeConsent {
                         worker_id: worker_id.clone(),
                         organisation: union.principal().clone(),
-                        registered_in: ok(Jurisdiction::parse(ORGANISATIONS[0].1)),
+                        registered_in: Some(ok(Jurisdiction::parse(ORGANISATIONS[0].1))),
                         granted: true,
                     };
                     self.submit_as(worker_actor(worker_id), consent);
@@ -621,7 +621,7 @@ fn ledger_reports(ledger: &Ledger, years: &[(Jurisdiction, u16)]) -> Vec<String>
     let (from, to) = report_window();
     let mut all = vec![format!("{:?}", ok(ledger.accountability_report(None, from, to)))];
     for (jurisdiction, year) in years {
-        all.push(format!("{:?}", ok(ledger.coverage_year(*jurisdiction, *year, None))));
+        all.push(format!("{:?}", ok(ledger.fold_year(*jurisdiction, *year, None)).finish()));
     }
     all
 }
